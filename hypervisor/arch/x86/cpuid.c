@@ -1,0 +1,95 @@
+/*
+ * The guest CPUID policy: the host's leaves with everything Mica does not
+ * virtualize hidden (SVM itself, MONITOR/MWAIT, RDTSCP, performance
+ * counters, the AMD extras a guest would poke through unemulated MSRs),
+ * the hypervisor bit set, topology made to match the domain, and Mica's
+ * signature at 0x40000000.
+ */
+#include <mica/domain.h>
+#include <public/version.h>
+#include <asm/x86.h>
+#include <asm/cpuid.h>
+
+#define BIT(n) (1u << (n))
+
+static void mica_leaves(uint32_t leaf, uint32_t r[4])
+{
+    r[0] = r[1] = r[2] = r[3] = 0;
+    if (leaf == MICA_CPUID_BASE) {
+        r[0] = MICA_CPUID_BASE + 1;
+        r[1] = MICA_CPUID_SIG_EBX;
+        r[2] = MICA_CPUID_SIG_ECX;
+        r[3] = MICA_CPUID_SIG_EDX;
+    } else if (leaf == MICA_CPUID_BASE + 1) {
+        r[0] = (MICA_ABI_MAJOR << 16) | MICA_ABI_MINOR;
+    }
+}
+
+static void leaf1(struct vcpu *v, uint32_t r[4])
+{
+    unsigned int n = v->domain->nr_vcpus;
+    struct guest_paging gp;
+
+    r[1] = (r[1] & 0x0000ffffu) | (v->id << 24) | ((n & 0xff) << 16);
+    r[2] &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(15) |
+              BIT(21) | BIT(24) | BIT(27));       /* MONITOR VMX SMX EST TM2 PDCM x2APIC TSC-deadline OSXSAVE */
+    r[2] |= BIT(31);                              /* running under a hypervisor */
+    vcpu_ops->vcpu_paging(v, &gp);
+    if (gp.cr4 & X86_CR4_OSXSAVE)
+        r[2] |= BIT(27);
+    r[3] &= ~(BIT(7) | BIT(14) | BIT(22) | BIT(29) | BIT(31) | BIT(28));  /* MCE MCA ACPI TM PBE HTT */
+    if (n > 1)
+        r[3] |= BIT(28);
+}
+
+static void leaf7(uint32_t sub, uint32_t r[4])
+{
+    if (sub != 0) {
+        r[0] = r[1] = r[2] = r[3] = 0;
+        return;
+    }
+    r[1] &= ~BIT(1);                               /* TSC_ADJUST */
+    r[2] &= ~(BIT(3) | BIT(4) | BIT(16) | BIT(22)); /* PKU OSPKE LA57 RDPID */
+    r[3] &= ~(BIT(26) | BIT(27) | BIT(29) | BIT(31)); /* IBRS STIBP ARCH_CAP SSBD */
+}
+
+static void leaf_ext1(uint32_t r[4])
+{
+    r[2] &= ~(BIT(2) | BIT(3) | BIT(9) | BIT(10) | BIT(12) | BIT(13) | BIT(15) |
+              BIT(19) | BIT(22) | BIT(23) | BIT(24) | BIT(26) | BIT(28) | BIT(29));
+    r[3] &= ~BIT(27);                              /* RDTSCP */
+}
+
+void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    if ((leaf & 0xffff0000u) == 0x40000000u) {
+        mica_leaves(leaf, r);
+        return;
+    }
+    cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+    switch (leaf) {
+    case 1:
+        leaf1(v, r);
+        break;
+    case 6: case 0xa: case 0x8000000a: case 0x8000001d: case 0x8000001e:
+    case 0x8000001f: case 0x80000007:
+        r[0] = r[1] = r[2] = r[3] = 0;              /* power, PMU, SVM, topology, SEV */
+        break;
+    case 7:
+        leaf7(sub, r);
+        break;
+    case 0xd:
+        if (sub == 1)
+            r[0] &= ~BIT(3);                        /* XSAVES */
+        break;
+    case 0x80000001:
+        leaf_ext1(r);
+        break;
+    case 0x80000008:
+        r[1] = 0;                                   /* speculation controls */
+        r[2] = (v->domain->nr_vcpus - 1) & 0xff;
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,16 @@
+/* Guest FPU/SSE/AVX state: saved and restored around each vCPU's turn. */
+#ifndef ASM_FPU_H
+#define ASM_FPU_H
+
+#include <mica/types.h>
+
+void fpu_init_cpu(void);                 /* on each pCPU: CR4 bits, XCR0 */
+void *fpu_alloc_area(void);              /* a zeroed area in its initial state */
+void fpu_free_area(void *area);
+void fpu_restore(void *area, uint64_t guest_xcr0);
+void fpu_save(void *area);
+uint64_t fpu_xcr0_supported(void);
+/* Validate a guest XSETBV; returns 0 or -EINVAL (the guest gets #GP). */
+int fpu_set_guest_xcr0(uint64_t *xcr0, uint64_t val);
+
+#endif

@@ -1,0 +1,13 @@
+#ifndef ASM_SMP_H
+#define ASM_SMP_H
+
+#include <mica/types.h>
+
+/* Start every CPU the MADT lists (up to maxcpus); returns how many are online. */
+unsigned int smp_boot(unsigned int maxcpus, uint32_t tslice_us);
+/* Let the APs enter their scheduling loops. */
+void smp_release(void);
+
+extern unsigned long hyp_cr3;
+
+#endif

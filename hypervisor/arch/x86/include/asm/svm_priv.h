@@ -1,0 +1,19 @@
+/* Shared between svm.c and the exit handlers; not for common code. */
+#ifndef ASM_SVM_PRIV_H
+#define ASM_SVM_PRIV_H
+
+#include <mica/domain.h>
+#include <asm/svm.h>
+
+void svm_handle_exit(struct vcpu *v);
+void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
+                          uint32_t err);
+/* Length of the instruction at the guest's RIP if it is op (after prefixes). */
+int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen);
+void svm_advance_rip(struct vcpu *v, unsigned int len);
+void svm_dump_exits(struct vcpu *v);
+
+extern paddr_t svm_iopm_pa, svm_msrpm_pa;
+int svm_msrpm_init(void);
+
+#endif

@@ -1,0 +1,14 @@
+#ifndef ASM_TIME_H
+#define ASM_TIME_H
+
+#include <mica/types.h>
+
+extern uint64_t tsc_khz;
+
+/* Measure the TSC against PIT channel 2; returns kHz (0 if the PIT is dead). */
+uint64_t tsc_calibrate(void);
+/* Nanoseconds since tsc_calibrate(). */
+uint64_t now_ns(void);
+void udelay(uint64_t us);
+
+#endif

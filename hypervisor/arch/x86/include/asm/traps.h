@@ -1,0 +1,16 @@
+#ifndef ASM_TRAPS_H
+#define ASM_TRAPS_H
+
+#include <asm/regs.h>
+
+/* Interrupt vectors the hypervisor owns. */
+#define VEC_TIMER      0xf0
+#define VEC_RESCHED    0xf1    /* IPI: a vCPU became runnable on this CPU */
+#define VEC_STOP       0xf2    /* IPI: halt, the machine is going down */
+#define VEC_SPURIOUS   0xff
+
+typedef void (*irq_handler_t)(struct cpu_regs *regs);
+void irq_register(unsigned int vector, irq_handler_t handler);
+void do_interrupt(struct cpu_regs *regs);
+
+#endif

@@ -1,0 +1,11 @@
+#ifndef ASM_UART_H
+#define ASM_UART_H
+
+#include <mica/types.h>
+
+#define COM1_BASE 0x3f8
+
+/* Program the UART and register it as a console sink. */
+void uart_init(uint16_t base, uint32_t baud);
+
+#endif

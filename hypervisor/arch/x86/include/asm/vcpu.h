@@ -1,0 +1,69 @@
+/*
+ * The vCPU hooks. Common code (domain.c, sched.c, hypercalls) calls the
+ * arch_vcpu_* functions; they go through one table of vendor operations so
+ * VMX can sit beside SVM later without touching the callers.
+ */
+#ifndef ASM_VCPU_H
+#define ASM_VCPU_H
+
+#include <mica/types.h>
+#include <asm/regs.h>
+
+struct vcpu;
+struct vmcb;
+
+struct arch_vcpu {
+    struct vmcb *vmcb;
+    paddr_t vmcb_pa;
+    struct guest_gprs gprs;        /* layout used by svm_entry.S */
+    uint32_t asid;
+    uint64_t asid_gen;
+    int last_pcpu;
+    uint64_t xcr0;                 /* the guest's XCR0 */
+    void *fpu;                     /* XSAVE/FXSAVE area, 64-byte aligned */
+    uint32_t *exit_count;          /* per exit code, SVM_EXIT_NR entries */
+    uint64_t exits;                /* all exits */
+};
+
+/* Paging state of the guest, for walking its page tables. */
+struct guest_paging {
+    uint64_t cr0, cr3, cr4, efer;
+    uint64_t cs_base;
+    bool cs_long;                  /* executing 64-bit code */
+    unsigned int cpl;
+};
+
+struct vcpu_entry64 {
+    uint64_t rip, rsp, rdi, rsi;
+    uint64_t cr3;                  /* guest page tables (identity map) */
+    uint64_t gdt_base;             /* guest GDT: 0x08 code64, 0x10 data */
+    uint16_t gdt_limit;
+};
+
+struct vcpu_vendor_ops {
+    const char *name;
+    /* NULL if this CPU can run guests, else what it lacks. */
+    const char *(*cpu_missing)(void);
+    int (*cpu_enable)(void);                     /* on each pCPU */
+    int (*vcpu_create)(struct vcpu *v);
+    void (*vcpu_destroy)(struct vcpu *v);
+    void (*vcpu_set_entry64)(struct vcpu *v, const struct vcpu_entry64 *e);
+    void (*vcpu_run)(struct vcpu *v);            /* until it must deschedule */
+    void (*vcpu_paging)(struct vcpu *v, struct guest_paging *gp);
+    void (*vcpu_dump_exits)(struct vcpu *v);
+};
+
+extern const struct vcpu_vendor_ops *vcpu_ops;
+extern const struct vcpu_vendor_ops svm_vcpu_ops;
+
+/* Pick the vendor for this CPU; returns what is missing, or NULL. */
+const char *arch_vcpu_select(void);
+
+static inline int arch_vcpu_create(struct vcpu *v) { return vcpu_ops->vcpu_create(v); }
+static inline void arch_vcpu_destroy(struct vcpu *v) { vcpu_ops->vcpu_destroy(v); }
+static inline void arch_vcpu_run(struct vcpu *v) { vcpu_ops->vcpu_run(v); }
+static inline void arch_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
+{ vcpu_ops->vcpu_set_entry64(v, e); }
+static inline void arch_vcpu_dump_exits(struct vcpu *v) { vcpu_ops->vcpu_dump_exits(v); }
+
+#endif

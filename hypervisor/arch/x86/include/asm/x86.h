@@ -1,0 +1,130 @@
+/* Thin wrappers over x86 instructions and registers. */
+#ifndef ASM_X86_H
+#define ASM_X86_H
+
+#include <mica/types.h>
+
+#define X86_CR0_PE   (1ul << 0)
+#define X86_CR0_MP   (1ul << 1)
+#define X86_CR0_EM   (1ul << 2)
+#define X86_CR0_TS   (1ul << 3)
+#define X86_CR0_ET   (1ul << 4)
+#define X86_CR0_NE   (1ul << 5)
+#define X86_CR0_WP   (1ul << 16)
+#define X86_CR0_AM   (1ul << 18)
+#define X86_CR0_NW   (1ul << 29)
+#define X86_CR0_CD   (1ul << 30)
+#define X86_CR0_PG   (1ul << 31)
+
+#define X86_CR4_PSE        (1ul << 4)
+#define X86_CR4_PAE        (1ul << 5)
+#define X86_CR4_PGE        (1ul << 7)
+#define X86_CR4_OSFXSR     (1ul << 9)
+#define X86_CR4_OSXMMEXCPT (1ul << 10)
+#define X86_CR4_OSXSAVE    (1ul << 18)
+
+#define X86_EFLAGS_CF   (1ul << 0)
+#define X86_EFLAGS_FIXED (1ul << 1)
+#define X86_EFLAGS_IF   (1ul << 9)
+
+#define MSR_EFER            0xc0000080u
+#define  EFER_SCE           (1ul << 0)
+#define  EFER_LME           (1ul << 8)
+#define  EFER_LMA           (1ul << 10)
+#define  EFER_NXE           (1ul << 11)
+#define  EFER_SVME          (1ul << 12)
+#define MSR_STAR            0xc0000081u
+#define MSR_LSTAR           0xc0000082u
+#define MSR_CSTAR           0xc0000083u
+#define MSR_SFMASK          0xc0000084u
+#define MSR_FS_BASE         0xc0000100u
+#define MSR_GS_BASE         0xc0000101u
+#define MSR_KERNEL_GS_BASE  0xc0000102u
+#define MSR_TSC_AUX         0xc0000103u
+#define MSR_VM_CR           0xc0010114u
+#define  VM_CR_SVMDIS       (1ul << 4)
+#define MSR_VM_HSAVE_PA     0xc0010117u
+#define MSR_APIC_BASE       0x0000001bu
+#define  APIC_BASE_BSP      (1ul << 8)
+#define  APIC_BASE_X2APIC   (1ul << 10)
+#define  APIC_BASE_ENABLE   (1ul << 11)
+#define MSR_PAT             0x00000277u
+#define MSR_TSC             0x00000010u
+#define MSR_SYSENTER_CS     0x00000174u
+#define MSR_SYSENTER_ESP    0x00000175u
+#define MSR_SYSENTER_EIP    0x00000176u
+
+static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a,
+                               uint32_t *b, uint32_t *c, uint32_t *d)
+{
+    asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+                 : "a"(leaf), "c"(sub));
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    asm volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+                 : "memory");
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+#define DEFINE_CR(n)                                                    \
+    static inline unsigned long read_cr##n(void)                        \
+    { unsigned long v; asm volatile("mov %%cr" #n ", %0" : "=r"(v)); return v; } \
+    static inline void write_cr##n(unsigned long v)                     \
+    { asm volatile("mov %0, %%cr" #n :: "r"(v) : "memory"); }
+DEFINE_CR(0)
+DEFINE_CR(2)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline void outb(uint16_t port, uint8_t v)
+{ asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v)
+{ asm volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outl(uint16_t port, uint32_t v)
+{ asm volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{ uint8_t v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
+static inline void local_irq_disable(void) { asm volatile("cli" ::: "memory"); }
+static inline void local_irq_enable(void) { asm volatile("sti" ::: "memory"); }
+static inline unsigned long local_save_flags(void)
+{
+    unsigned long f;
+    asm volatile("pushfq; popq %0" : "=r"(f) :: "memory");
+    return f;
+}
+static inline unsigned long local_irq_save(void)
+{
+    unsigned long f = local_save_flags();
+    local_irq_disable();
+    return f;
+}
+static inline void local_irq_restore(unsigned long f)
+{
+    if (f & X86_EFLAGS_IF)
+        local_irq_enable();
+}
+static inline void halt(void) { asm volatile("hlt" ::: "memory"); }
+/* sti takes effect after the next instruction, so no wake-up is lost. */
+static inline void safe_halt(void) { asm volatile("sti; hlt" ::: "memory"); }
+static inline void invlpg(const void *va)
+{ asm volatile("invlpg (%0)" :: "r"(va) : "memory"); }
+
+#endif

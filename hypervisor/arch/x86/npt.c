@@ -1,0 +1,94 @@
+/*
+ * Nested page tables: the x86-64 4-level format, 4 KiB leaves. Every level
+ * has the user bit set because the CPU treats all nested walks as user
+ * accesses. Leaves are write-back (PAT index 0) since they only ever map RAM.
+ */
+#include <mica/p2m.h>
+#include <mica/mm.h>
+#include <mica/xmalloc.h>
+#include <mica/errno.h>
+#include <asm/page.h>
+
+#define NPT_TABLE  (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
+#define NPT_MAX_GFN  (1ull << (48 - PAGE_SHIFT))
+
+int p2m_init(struct p2m *p)
+{
+    void *root = page_alloc_hyp(0);
+
+    if (!root)
+        return -ENOMEM;
+    p->root = (paddr_t)(uintptr_t)root;
+    p->lock = (spinlock_t)SPINLOCK_INIT;
+    p->nr_tables = 1;
+    return 0;
+}
+
+static void free_level(pte_t *t, unsigned int level)
+{
+    for (unsigned int i = 0; level > 1 && i < PT_ENTRIES; i++)
+        if (t[i] & _PAGE_PRESENT)
+            free_level((pte_t *)(t[i] & PTE_ADDR_MASK), level - 1);
+    page_free_hyp(t, 0);
+}
+
+void p2m_destroy(struct p2m *p)
+{
+    if (p->root)
+        free_level((pte_t *)p->root, 4);
+    p->root = 0;
+    p->nr_tables = 0;
+}
+
+/* The leaf entry for gfn; tables are created on the way when create is set. */
+static pte_t *leaf(struct p2m *p, gfn_t gfn, bool create)
+{
+    pte_t *t = (pte_t *)p->root;
+    uint64_t gpa = gfn << PAGE_SHIFT;
+
+    for (unsigned int s = L4_SHIFT; s > L1_SHIFT; s -= 9) {
+        pte_t *e = &t[pt_index(gpa, s)];
+
+        if (!(*e & _PAGE_PRESENT)) {
+            void *n = create ? page_alloc_hyp(0) : NULL;
+
+            if (!n)
+                return NULL;
+            p->nr_tables++;
+            *e = (uint64_t)(uintptr_t)n | NPT_TABLE;
+        }
+        t = (pte_t *)(*e & PTE_ADDR_MASK);
+    }
+    return &t[pt_index(gpa, L1_SHIFT)];
+}
+
+int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
+{
+    unsigned long f;
+    pte_t *e;
+
+    if (gfn >= NPT_MAX_GFN)
+        return -EINVAL;
+    f = spin_lock_irqsave(&p->lock);
+    e = leaf(p, gfn, true);
+    if (e)
+        *e = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
+             ((flags & P2M_RW) ? _PAGE_RW : 0);
+    spin_unlock_irqrestore(&p->lock, f);
+    return e ? 0 : -ENOMEM;
+}
+
+mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable)
+{
+    pte_t *e, v;
+
+    if (gfn >= NPT_MAX_GFN)
+        return INVALID_MFN;
+    e = leaf(p, gfn, false);
+    v = e ? *e : 0;
+    if (!(v & _PAGE_PRESENT))
+        return INVALID_MFN;
+    if (writable)
+        *writable = v & _PAGE_RW;
+    return (v & PTE_ADDR_MASK) >> PAGE_SHIFT;
+}

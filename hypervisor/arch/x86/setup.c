@@ -1,0 +1,142 @@
+/*
+ * The boot CPU's path from head.S to the scheduler: console, boot
+ * information, command line, the refusal on a CPU without SVM/NPT, memory,
+ * paging, per-CPU data, time, APICs, the other CPUs, then the domains.
+ */
+#include <mica/console.h>
+#include <mica/cmdline.h>
+#include <mica/bootinfo.h>
+#include <mica/acpi.h>
+#include <mica/machine.h>
+#include <mica/panic.h>
+#include <mica/mm.h>
+#include <mica/lib.h>
+#include <mica/sched.h>
+#include <mica/domain.h>
+#include <mica/domain_build.h>
+#include <mica/version.h>
+#include <asm/x86.h>
+#include <asm/setup.h>
+#include <asm/uart.h>
+#include <asm/percpu.h>
+#include <asm/apic.h>
+#include <asm/time.h>
+#include <asm/smp.h>
+#include <asm/svm_priv.h>
+#include <asm/vcpu.h>
+
+struct acpi_info acpi;
+struct boot_info boot_info;
+bool gs_ready;
+
+uint64_t opt_debug_exit;            /* debug_exit=PORT: QEMU isa-debug-exit */
+uint64_t opt_maxcpus = MAX_CPUS;    /* maxcpus=N: use at most N CPUs */
+uint64_t opt_dom0_mem;              /* dom0_mem=SIZE: dom0's RAM (dom0 builder) */
+uint64_t opt_tslice_ms = 10;        /* tslice_ms=N: scheduler timeslice */
+static char opt_console[16] = "com1";   /* console=com1|none */
+static char opt_loglvl[16] = "info";    /* loglvl=err|warn|info|debug */
+
+static const struct param params[] = {
+    { "console", PARAM_STRING, opt_console, sizeof(opt_console), 0, 0 },
+    { "loglvl", PARAM_STRING, opt_loglvl, sizeof(opt_loglvl), 0, 0 },
+    { "debug_exit", PARAM_UINT, &opt_debug_exit, 0, 1, 0xffff },
+    { "maxcpus", PARAM_UINT, &opt_maxcpus, 0, 1, MAX_CPUS },
+    { "dom0_mem", PARAM_SIZE, &opt_dom0_mem, 0, 1 << 20, 0 },
+    { "tslice_ms", PARAM_UINT, &opt_tslice_ms, 0, 1, 1000 },
+};
+
+static void apply_console_options(void)
+{
+    static const char *const levels[] = { "err", "warn", "info", "debug" };
+    bool known = false;
+
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(opt_loglvl, levels[i])) {
+            console_loglevel = i;
+            known = true;
+        }
+    if (!known)
+        pr_warn("cmdline: loglvl=%s: expected err, warn, info or debug\n", opt_loglvl);
+    if (strcmp(opt_console, "com1") && strcmp(opt_console, "none"))
+        pr_warn("cmdline: console=%s: expected com1 or none\n", opt_console);
+}
+
+static void all_domains_ended(void)
+{
+    pr_info("all domains have ended\n");
+    machine_poweroff(MACHINE_DONE);
+}
+
+static void refuse_if_unsupported(void)
+{
+    const char *missing = arch_vcpu_select();
+
+    if (!missing)
+        return;
+    pr_err("this CPU lacks %s: Mica cannot run guests; stopping\n", missing);
+    machine_poweroff(MACHINE_UNSUPPORTED);
+}
+
+static void boot_cpu_init(void)
+{
+    uint32_t a, b, c, d;
+    struct percpu *pc;
+
+    cpuid_count(1, 0, &a, &b, &c, &d);
+    idt_init();
+    pc = percpu_setup(0, b >> 24);
+    if (!pc)
+        panic("out of memory for the boot CPU's data");
+    percpu_install(pc);
+    gs_ready = true;
+    if (!tsc_calibrate())
+        panic("cannot calibrate the TSC: PIT channel 2 does not count");
+    pr_info("TSC: %lu.%03lu MHz\n", (unsigned long)(tsc_khz / 1000),
+            (unsigned long)(tsc_khz % 1000));
+    apic_init_bsp(acpi.lapic_base ? acpi.lapic_base : 0xfee00000);
+    if (svm_msrpm_init() || vcpu_ops->cpu_enable())
+        panic("cannot enable %s on the boot CPU", vcpu_ops->name);
+}
+
+static void bring_up_cpus(void)
+{
+    uint32_t tslice_us = (uint32_t)opt_tslice_ms * 1000;
+    unsigned int n;
+
+    sched_init(tslice_us);
+    if (!acpi.nr_cpus)
+        pr_warn("no ACPI MADT: running on the boot CPU only\n");
+    n = smp_boot((unsigned int)opt_maxcpus, tslice_us);
+    pr_info("%u CPU%s online, %s with nested paging enabled on all %u\n",
+            n, n == 1 ? "" : "s", vcpu_ops->name, n);
+}
+
+void start_mica(uint32_t magic, uint32_t mbi);
+
+void start_mica(uint32_t magic, uint32_t mbi)
+{
+    uart_init(COM1_BASE, 115200);
+    pr_info("Mica %s hypervisor\n", MICA_VERSION_STRING);
+    if (multiboot2_parse(magic, (const void *)(uintptr_t)mbi, &boot_info))
+        panic("not started by a multiboot2 boot loader (magic %#x)", magic);
+    pr_info("command line: %s\n", boot_info.cmdline);
+    cmdline_parse(boot_info.cmdline, params, ARRAY_SIZE(params));
+    apply_console_options();
+    if (!boot_info.rsdp || acpi_parse(boot_info.rsdp, boot_info.rsdp_len, &acpi))
+        pr_warn("no usable ACPI tables: one CPU, no ACPI power-off\n");
+    refuse_if_unsupported();
+
+    memory_init(&boot_info);
+    paging_init(&boot_info);
+    boot_cpu_init();
+    bring_up_cpus();
+
+    on_last_domain_end = all_domains_ended;
+    if (!boot_domains_create(&boot_info)) {
+        pr_info("no domain to run\n");
+        machine_poweroff(MACHINE_DONE);
+    }
+    smp_release();
+    apic_timer_start((uint32_t)opt_tslice_ms * 1000);
+    sched_run();
+}

@@ -1,0 +1,96 @@
+/*
+ * Bringing up the application processors: INIT-SIPI-SIPI into the real-mode
+ * trampoline, which enters long mode on the boot page tables and calls
+ * ap_start() on the CPU's own stack. Each AP then switches to the real page
+ * tables, loads its GDT/TSS/IDT, enables its APIC and SVM, and waits for
+ * the boot CPU to release it into the scheduler.
+ */
+#include <mica/console.h>
+#include <mica/panic.h>
+#include <mica/lib.h>
+#include <mica/sched.h>
+#include <asm/x86.h>
+#include <asm/percpu.h>
+#include <asm/apic.h>
+#include <asm/time.h>
+#include <asm/smp.h>
+#include <asm/setup.h>
+#include <asm/vcpu.h>
+#include <asm/trampoline.h>
+#include <asm/page.h>
+
+extern const char trampoline_start[], trampoline_end[];
+extern const char tramp_cr3[], tramp_efer[], tramp_stack[], tramp_percpu[], tramp_entry[];
+extern char boot_pml4[];
+
+static volatile bool smp_go;
+static uint32_t ap_tslice_us;
+
+void ap_start(struct percpu *pc);
+
+/* The copy of a trampoline variable at TRAMPOLINE_BASE. */
+static void *tramp_var(const char *sym)
+{
+    return (void *)(uintptr_t)(TRAMPOLINE_BASE + (sym - trampoline_start));
+}
+
+void ap_start(struct percpu *pc)
+{
+    write_cr3(hyp_cr3);
+    percpu_install(pc);
+    apic_init_ap();
+    if (vcpu_ops->cpu_enable())
+        panic("CPU %u: cannot enable %s", pc->cpu, vcpu_ops->name);
+    __atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
+    while (!smp_go)
+        cpu_relax();
+    apic_timer_start(ap_tslice_us);
+    sched_run();
+}
+
+static bool start_one(unsigned int cpu, uint32_t apic)
+{
+    struct percpu *pc = percpu_setup(cpu, apic);
+
+    if (!pc) {
+        pr_err("CPU %u (APIC %u): out of memory for its data\n", cpu, apic);
+        return false;
+    }
+    *(uint64_t *)tramp_var(tramp_stack) = pc->stack_top;
+    *(uint64_t *)tramp_var(tramp_percpu) = (uint64_t)(uintptr_t)pc;
+    apic_start_ap(apic, TRAMPOLINE_BASE);
+    for (unsigned int ms = 0; ms < 1000; ms++) {
+        if (__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE))
+            return true;
+        udelay(1000);
+    }
+    pr_err("CPU %u (APIC %u) did not come up\n", cpu, apic);
+    percpu[cpu] = NULL;
+    return false;
+}
+
+unsigned int smp_boot(unsigned int maxcpus, uint32_t tslice_us)
+{
+    uint32_t self = apic_id();
+    unsigned int n = 1;
+
+    ap_tslice_us = tslice_us;
+    memcpy((void *)(uintptr_t)TRAMPOLINE_BASE, trampoline_start,
+           (size_t)(trampoline_end - trampoline_start));
+    *(uint32_t *)tramp_var(tramp_cr3) = (uint32_t)(uintptr_t)boot_pml4;
+    *(uint32_t *)tramp_var(tramp_efer) = (uint32_t)(EFER_LME | (cpu_has_nx() ? EFER_NXE : 0));
+    *(uint64_t *)tramp_var(tramp_entry) = (uint64_t)(uintptr_t)ap_start;
+    for (unsigned int i = 0; i < acpi.nr_cpus && n < maxcpus; i++) {
+        if (acpi.apic_ids[i] == self)
+            continue;
+        if (start_one(n, acpi.apic_ids[i]))
+            n++;
+    }
+    nr_cpus_online = n;
+    return n;
+}
+
+void smp_release(void)
+{
+    __atomic_store_n(&smp_go, true, __ATOMIC_RELEASE);
+}

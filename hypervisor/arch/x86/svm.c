@@ -1,0 +1,208 @@
+/*
+ * AMD SVM: enabling it on each pCPU, building VMCBs, and the run loop.
+ * Exit handling lives in svm_exit.c, MSR and I/O permission maps in
+ * svm_msrpm.c.
+ */
+#include <mica/console.h>
+#include <mica/xmalloc.h>
+#include <mica/errno.h>
+#include <mica/lib.h>
+#include <mica/mm.h>
+#include <asm/x86.h>
+#include <asm/percpu.h>
+#include <asm/svm.h>
+#include <asm/svm_priv.h>
+#include <asm/fpu.h>
+
+#define CPUID_SVM_NP       (1u << 0)
+#define CPUID_SVM_NRIPS    (1u << 3)
+
+static uint32_t max_asid;                     /* highest ASID the CPU offers */
+static uint32_t asid_next[MAX_CPUS];          /* per pCPU */
+static uint64_t asid_gen[MAX_CPUS];
+
+static const char *svm_cpu_missing(void)
+{
+    uint32_t a, b, c, d;
+
+    cpuid_count(0x80000000, 0, &a, &b, &c, &d);
+    if (a < 0x8000000a)
+        return "AMD SVM (no extended CPUID leaf 0x8000000A)";
+    cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+    if (!(c & (1u << 2)))
+        return "AMD SVM (CPUID 0x80000001 ECX bit 2 is clear)";
+    if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+        return "AMD SVM (disabled by firmware: VM_CR.SVMDIS is set)";
+    cpuid_count(0x8000000a, 0, &a, &b, &c, &d);
+    if (!(d & CPUID_SVM_NP))
+        return "nested paging (NPT: CPUID 0x8000000A EDX bit 0 is clear)";
+    if (b < 2)
+        return "AMD SVM address-space IDs (fewer than 2 ASIDs)";
+    max_asid = b - 1;
+    return NULL;
+}
+
+static int svm_cpu_enable(void)
+{
+    struct percpu *pc = this_cpu();
+    void *hsave = page_alloc_hyp(0);
+    void *host = page_alloc_hyp(0);
+
+    if (!hsave || !host)
+        return -ENOMEM;
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    wrmsr(MSR_VM_HSAVE_PA, (uint64_t)(uintptr_t)hsave);
+    pc->hsave_pa = (uint64_t)(uintptr_t)hsave;
+    pc->host_save = host;
+    /* Capture the host's FS/GS/TR/syscall state for the VMLOAD after each exit. */
+    asm volatile("vmsave %%rax" :: "a"((uint64_t)(uintptr_t)host) : "memory");
+    fpu_init_cpu();
+    asid_next[pc->cpu] = 1;
+    asid_gen[pc->cpu] = 1;
+    return 0;
+}
+
+static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attr, uint32_t limit,
+                uint64_t base)
+{
+    *s = (struct vmcb_seg){ .sel = sel, .attr = attr, .limit = limit, .base = base };
+}
+
+static void vmcb_init_control(struct vmcb *vm, struct vcpu *v)
+{
+    vm->intercepts1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
+                      INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD |
+                      INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO |
+                      INTERCEPT_MSR | INTERCEPT_TASKSWITCH | INTERCEPT_SHUTDOWN;
+    vm->intercepts2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+                      INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
+                      INTERCEPT_SKINIT | INTERCEPT_RDTSCP | INTERCEPT_MONITOR |
+                      INTERCEPT_MWAIT | INTERCEPT_MWAIT_COND | INTERCEPT_XSETBV;
+    vm->iopm_pa = svm_iopm_pa;
+    vm->msrpm_pa = svm_msrpm_pa;
+    vm->vintr = VINTR_MASKING;
+    vm->nested_ctl = NESTED_CTL_NP;
+    vm->nested_cr3 = v->domain->p2m.root;
+}
+
+static int svm_vcpu_create(struct vcpu *v)
+{
+    struct vmcb *vm = page_alloc_hyp(0);
+
+    v->arch.exit_count = xzalloc(SVM_EXIT_NR * sizeof(uint32_t));
+    v->arch.fpu = fpu_alloc_area();
+    if (!vm || !v->arch.exit_count || !v->arch.fpu) {
+        page_free_hyp(vm, 0);
+        xfree(v->arch.exit_count);
+        fpu_free_area(v->arch.fpu);
+        return -ENOMEM;
+    }
+    v->arch.vmcb = vm;
+    v->arch.vmcb_pa = (paddr_t)(uintptr_t)vm;
+    v->arch.last_pcpu = -1;
+    v->arch.xcr0 = 1;                          /* x87 only, the reset value */
+    vmcb_init_control(vm, v);
+    vm->g_pat = 0x0007040600070406ull;         /* the architectural reset PAT */
+    vm->dr6 = 0xffff0ff0;
+    vm->dr7 = 0x400;
+    vm->rflags = X86_EFLAGS_FIXED;
+    return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+    page_free_hyp(v->arch.vmcb, 0);
+    xfree(v->arch.exit_count);
+    fpu_free_area(v->arch.fpu);
+    v->arch.vmcb = NULL;
+}
+
+static void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
+{
+    struct vmcb *vm = v->arch.vmcb;
+
+    seg(&vm->cs, 0x08, 0xa9b, 0xffffffff, 0);          /* 64-bit code, accessed */
+    seg(&vm->ds, 0x10, 0xc93, 0xffffffff, 0);
+    vm->es = vm->ss = vm->ds;
+    seg(&vm->fs, 0, 0, 0, 0);
+    seg(&vm->gs, 0, 0, 0, 0);
+    seg(&vm->gdtr, 0, 0, e->gdt_limit, e->gdt_base);
+    seg(&vm->idtr, 0, 0, 0, 0);
+    seg(&vm->ldtr, 0, 0x82, 0, 0);
+    seg(&vm->tr, 0, 0x8b, 0x67, 0);                     /* busy 64-bit TSS */
+    vm->cpl = 0;
+    vm->cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
+    vm->cr3 = e->cr3;
+    vm->cr4 = X86_CR4_PAE;
+    vm->efer = EFER_LME | EFER_LMA | EFER_SVME;
+    vm->rip = e->rip;
+    vm->rsp = e->rsp;
+    vm->rax = 0;
+    vm->rflags = X86_EFLAGS_FIXED;
+    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
+    v->arch.gprs.rdi = e->rdi;
+    v->arch.gprs.rsi = e->rsi;
+}
+
+/* A fresh ASID per pCPU generation; a new generation flushes the whole TLB. */
+static void asid_assign(struct vcpu *v, struct vmcb *vm, unsigned int cpu)
+{
+    vm->tlb_control = 0;
+    if (v->arch.last_pcpu == (int)cpu && v->arch.asid_gen == asid_gen[cpu])
+        return;
+    if (asid_next[cpu] > max_asid) {
+        asid_gen[cpu]++;
+        asid_next[cpu] = 1;
+        vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
+    }
+    v->arch.asid = asid_next[cpu]++;
+    v->arch.asid_gen = asid_gen[cpu];
+    v->arch.last_pcpu = (int)cpu;
+    vm->asid = v->arch.asid;
+    vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
+}
+
+static void svm_vcpu_run(struct vcpu *v)
+{
+    struct percpu *pc = this_cpu();
+    struct vmcb *vm = v->arch.vmcb;
+    paddr_t host = (paddr_t)(uintptr_t)pc->host_save;
+
+    local_irq_disable();
+    fpu_restore(v->arch.fpu, v->arch.xcr0);
+    while (!pc->need_resched && v->state == VCPU_RUNNING) {
+        asid_assign(v, vm, pc->cpu);
+        svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, host);
+        vm->tlb_control = 0;
+        local_irq_enable();
+        svm_handle_exit(v);
+        local_irq_disable();
+    }
+    fpu_save(v->arch.fpu);
+    local_irq_enable();
+}
+
+static void svm_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
+{
+    const struct vmcb *vm = v->arch.vmcb;
+
+    gp->cr0 = vm->cr0;
+    gp->cr3 = vm->cr3;
+    gp->cr4 = vm->cr4;
+    gp->efer = vm->efer;
+    gp->cs_base = vm->cs.base;
+    gp->cs_long = (vm->efer & EFER_LMA) && (vm->cs.attr & (1u << 9));
+    gp->cpl = vm->cpl;
+}
+
+const struct vcpu_vendor_ops svm_vcpu_ops = {
+    .name = "AMD SVM",
+    .cpu_missing = svm_cpu_missing,
+    .cpu_enable = svm_cpu_enable,
+    .vcpu_create = svm_vcpu_create,
+    .vcpu_destroy = svm_vcpu_destroy,
+    .vcpu_set_entry64 = svm_vcpu_set_entry64,
+    .vcpu_run = svm_vcpu_run,
+    .vcpu_paging = svm_vcpu_paging,
+    .vcpu_dump_exits = svm_dump_exits,
+};

@@ -1,0 +1,342 @@
+/*
+ * SVM exit handling: one table indexed by exit code, a small handler each,
+ * and one default that reports the exit and kills the domain. The CPU we
+ * run on (QEMU TCG) has no next-RIP saving, so instruction lengths come
+ * from decoding the guest's instruction bytes.
+ */
+#include <mica/console.h>
+#include <mica/domain.h>
+#include <mica/sched.h>
+#include <mica/hypercall.h>
+#include <mica/lib.h>
+#include <public/sched.h>
+#include <asm/x86.h>
+#include <asm/svm_priv.h>
+#include <asm/cpuid.h>
+#include <asm/fpu.h>
+
+#define VEC_UD  6
+#define VEC_GP  13
+
+typedef void (*exit_handler_t)(struct vcpu *v, struct vmcb *vm);
+
+void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
+                          uint32_t err)
+{
+    v->arch.vmcb->eventinj = EVENT_VALID | EVENT_TYPE_EXC | vector |
+        (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
+}
+
+void svm_advance_rip(struct vcpu *v, unsigned int len)
+{
+    struct vmcb *vm = v->arch.vmcb;
+
+    vm->rip += len;
+    if (!(vm->cs.attr & (1u << 9)) || !(vm->efer & EFER_LMA))
+        vm->rip &= 0xffffffffull;
+    vm->int_state = 0;               /* an executed instruction ends the STI/MOV SS shadow */
+}
+
+static bool is_prefix(uint8_t b, bool long_mode)
+{
+    switch (b) {
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+        return true;
+    default:
+        return long_mode && (b & 0xf0) == 0x40;     /* REX */
+    }
+}
+
+int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen)
+{
+    struct guest_paging gp;
+    uint8_t buf[15];
+    unsigned int i = 0;
+
+    vcpu_ops->vcpu_paging(v, &gp);
+    if (copy_from_guest(v, buf, gp.cs_base + v->arch.vmcb->rip, sizeof(buf)) &&
+        copy_from_guest(v, buf, gp.cs_base + v->arch.vmcb->rip, oplen))
+        return -1;
+    while (i < sizeof(buf) - oplen && is_prefix(buf[i], gp.cs_long))
+        i++;
+    if (memcmp(&buf[i], op, oplen))
+        return -1;
+    return (int)(i + oplen);
+}
+
+/* Skip an instruction we emulated, or kill the domain if it isn't there. */
+static bool skip_insn(struct vcpu *v, const uint8_t *op, unsigned int oplen)
+{
+    int len = svm_insn_len(v, op, oplen);
+
+    if (len < 0) {
+        domain_crash(v->domain, "cannot decode the instruction at rip %#lx",
+                     (unsigned long)v->arch.vmcb->rip);
+        return false;
+    }
+    svm_advance_rip(v, (unsigned int)len);
+    return true;
+}
+
+static void exit_nothing(struct vcpu *v, struct vmcb *vm)
+{
+    (void)v;
+    (void)vm;
+}
+
+static void exit_ud(struct vcpu *v, struct vmcb *vm)
+{
+    (void)vm;
+    svm_inject_exception(v, VEC_UD, false, 0);
+}
+
+static void exit_cpuid(struct vcpu *v, struct vmcb *vm)
+{
+    static const uint8_t op[] = { 0x0f, 0xa2 };
+    uint32_t r[4];
+
+    guest_cpuid(v, (uint32_t)vm->rax, (uint32_t)v->arch.gprs.rcx, r);
+    if (!skip_insn(v, op, sizeof(op)))
+        return;
+    vm->rax = r[0];
+    v->arch.gprs.rbx = r[1];
+    v->arch.gprs.rcx = r[2];
+    v->arch.gprs.rdx = r[3];
+}
+
+static void exit_invd(struct vcpu *v, struct vmcb *vm)
+{
+    static const uint8_t op[] = { 0x0f, 0x08 };
+
+    (void)vm;
+    skip_insn(v, op, sizeof(op));        /* dropping caches is not a guest's call */
+}
+
+static void exit_hlt(struct vcpu *v, struct vmcb *vm)
+{
+    static const uint8_t op[] = { 0xf4 };
+
+    if (!skip_insn(v, op, sizeof(op)))
+        return;
+    if (vm->rflags & X86_EFLAGS_IF) {
+        vcpu_block(v);
+        return;
+    }
+    /* Nothing can wake it: the vCPU is down, as on real hardware. */
+    pr_info("d%u: vcpu%u halted with interrupts disabled\n", v->domain->id, v->id);
+    vcpu_down(v);
+    for (unsigned int i = 0; i < v->domain->nr_vcpus; i++)
+        if (v->domain->vcpu[i]->state != VCPU_DOWN)
+            return;
+    domain_shutdown(v->domain, MICA_SHUTDOWN_poweroff);
+}
+
+static void exit_ioio(struct vcpu *v, struct vmcb *vm)
+{
+    uint64_t info = vm->exitinfo1;
+    unsigned int size = (info >> 4) & 7;          /* 1, 2 or 4 bytes as bits */
+    uint64_t mask = size == 4 ? 0xffffffffull : size == 2 ? 0xffff : 0xff;
+
+    if (info & (1u << 2)) {
+        domain_crash(v->domain, "string I/O on port %#x is not emulated",
+                     (unsigned int)(info >> 16));
+        return;
+    }
+    /* No device behind any port yet: reads float high, writes are dropped. */
+    if (info & 1)
+        vm->rax = (vm->rax & ~mask) | mask;
+    vm->rip = vm->exitinfo2;
+    vm->int_state = 0;
+}
+
+static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    const struct vmcb *vm = v->arch.vmcb;
+
+    switch (msr) {
+    case MSR_EFER:
+        *val = vm->efer & ~EFER_SVME;
+        return 0;
+    case MSR_PAT:
+        *val = vm->g_pat;
+        return 0;
+    case MSR_TSC:
+        *val = rdtsc() + vm->tsc_offset;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static bool pat_valid(uint64_t pat)
+{
+    for (int i = 0; i < 8; i++) {
+        uint8_t t = (uint8_t)(pat >> (8 * i));
+
+        if (t == 2 || t == 3 || t > 7)
+            return false;
+    }
+    return true;
+}
+
+static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    struct vmcb *vm = v->arch.vmcb;
+    uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+
+    switch (msr) {
+    case MSR_EFER:
+        if (val & ~allowed)
+            return -1;
+        if ((vm->cr0 & X86_CR0_PG) && ((val ^ vm->efer) & EFER_LME))
+            return -1;                   /* LME may not change with paging on */
+        vm->efer = (val & ~EFER_LMA) | (vm->efer & EFER_LMA) | EFER_SVME;
+        return 0;
+    case MSR_PAT:
+        if (!pat_valid(val))
+            return -1;
+        vm->g_pat = val;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static void exit_msr(struct vcpu *v, struct vmcb *vm)
+{
+    static const uint8_t rd[] = { 0x0f, 0x32 }, wr[] = { 0x0f, 0x30 };
+    bool write = vm->exitinfo1 & 1;
+    uint32_t msr = (uint32_t)v->arch.gprs.rcx;
+    uint64_t val = (vm->rax & 0xffffffffull) | (v->arch.gprs.rdx << 32);
+    int rc = write ? msr_write(v, msr, val) : msr_read(v, msr, &val);
+
+    if (rc) {
+        svm_inject_exception(v, VEC_GP, true, 0);
+        return;
+    }
+    if (!skip_insn(v, write ? wr : rd, 2) || write)
+        return;
+    vm->rax = (uint32_t)val;
+    v->arch.gprs.rdx = val >> 32;
+}
+
+static void exit_xsetbv(struct vcpu *v, struct vmcb *vm)
+{
+    static const uint8_t op[] = { 0x0f, 0x01, 0xd1 };
+    uint64_t val = (vm->rax & 0xffffffffull) | (v->arch.gprs.rdx << 32);
+
+    if ((uint32_t)v->arch.gprs.rcx != 0 || vm->cpl != 0 ||
+        fpu_set_guest_xcr0(&v->arch.xcr0, val)) {
+        svm_inject_exception(v, VEC_GP, true, 0);
+        return;
+    }
+    skip_insn(v, op, sizeof(op));
+}
+
+static void exit_vmmcall(struct vcpu *v, struct vmcb *vm)
+{
+    static const uint8_t op[] = { 0x0f, 0x01, 0xd9 };
+    const struct guest_gprs *g = &v->arch.gprs;
+    uint64_t args[5] = { g->rdi, g->rsi, g->rdx, g->r10, g->r8 };
+
+    if (vm->cpl != 0) {                  /* guest user space may not call us */
+        svm_inject_exception(v, VEC_UD, false, 0);
+        return;
+    }
+    if (!skip_insn(v, op, sizeof(op)))
+        return;
+    vm->rax = (uint64_t)hypercall_dispatch(v, vm->rax, args);
+}
+
+static void exit_npf(struct vcpu *v, struct vmcb *vm)
+{
+    domain_crash(v->domain, "%s guest-physical %#lx outside its memory at rip %#lx",
+                 (vm->exitinfo1 & 2) ? "write to" : "access to",
+                 (unsigned long)vm->exitinfo2, (unsigned long)vm->rip);
+}
+
+static void exit_shutdown(struct vcpu *v, struct vmcb *vm)
+{
+    domain_crash(v->domain, "triple fault at rip %#lx", (unsigned long)vm->rip);
+}
+
+static void exit_unexpected(struct vcpu *v, struct vmcb *vm)
+{
+    domain_crash(v->domain, "unexpected exit %#lx (info %#lx, %#lx) at rip %#lx",
+                 (unsigned long)vm->exitcode, (unsigned long)vm->exitinfo1,
+                 (unsigned long)vm->exitinfo2, (unsigned long)vm->rip);
+}
+
+static const exit_handler_t exit_handlers[SVM_EXIT_NR] = {
+    [SVM_EXIT_INTR] = exit_nothing,      /* the host took it after STGI */
+    [SVM_EXIT_NMI] = exit_nothing,
+    [SVM_EXIT_SMI] = exit_nothing,
+    [SVM_EXIT_INIT] = exit_nothing,
+    [SVM_EXIT_CPUID] = exit_cpuid,
+    [SVM_EXIT_INVD] = exit_invd,
+    [SVM_EXIT_HLT] = exit_hlt,
+    [SVM_EXIT_INVLPGA] = exit_ud,
+    [SVM_EXIT_IOIO] = exit_ioio,
+    [SVM_EXIT_MSR] = exit_msr,
+    [SVM_EXIT_SHUTDOWN] = exit_shutdown,
+    [SVM_EXIT_VMRUN] = exit_ud,          /* no nested virtualization */
+    [SVM_EXIT_VMMCALL] = exit_vmmcall,
+    [SVM_EXIT_VMLOAD] = exit_ud,
+    [SVM_EXIT_VMSAVE] = exit_ud,
+    [SVM_EXIT_STGI] = exit_ud,
+    [SVM_EXIT_CLGI] = exit_ud,
+    [SVM_EXIT_SKINIT] = exit_ud,
+    [SVM_EXIT_RDTSCP] = exit_ud,         /* hidden in CPUID: TSC_AUX is not kept */
+    [SVM_EXIT_MONITOR] = exit_ud,        /* hidden in CPUID */
+    [SVM_EXIT_MWAIT] = exit_ud,
+    [SVM_EXIT_MWAIT_COND] = exit_ud,
+    [SVM_EXIT_XSETBV] = exit_xsetbv,
+    [SVM_EXIT_NPF] = exit_npf,
+};
+
+void svm_handle_exit(struct vcpu *v)
+{
+    struct vmcb *vm = v->arch.vmcb;
+    uint64_t code = vm->exitcode;
+
+    v->arch.exits++;
+    if (code == SVM_EXIT_INVALID) {
+        domain_crash(v->domain, "VMRUN refused the guest state (invalid VMCB)");
+        return;
+    }
+    /* An event cut short by this exit is delivered again on the next entry. */
+    vm->eventinj = (vm->exitintinfo & EVENT_VALID) ? vm->exitintinfo : 0;
+    if (code < SVM_EXIT_NR) {
+        v->arch.exit_count[code]++;
+        if (exit_handlers[code]) {
+            exit_handlers[code](v, vm);
+            return;
+        }
+    }
+    exit_unexpected(v, vm);
+}
+
+static const char *exit_name(unsigned int code)
+{
+    static const char *const names[SVM_EXIT_NR] = {
+        [SVM_EXIT_INTR] = "intr", [SVM_EXIT_NMI] = "nmi", [SVM_EXIT_CPUID] = "cpuid",
+        [SVM_EXIT_HLT] = "hlt", [SVM_EXIT_IOIO] = "ioio", [SVM_EXIT_MSR] = "msr",
+        [SVM_EXIT_SHUTDOWN] = "shutdown", [SVM_EXIT_VMMCALL] = "vmmcall",
+        [SVM_EXIT_NPF] = "npf", [SVM_EXIT_XSETBV] = "xsetbv",
+    };
+    return names[code] ? names[code] : "other";
+}
+
+void svm_dump_exits(struct vcpu *v)
+{
+    char buf[256];
+    int n = 0;
+
+    for (unsigned int c = 0; c < SVM_EXIT_NR && n < (int)sizeof(buf) - 32; c++)
+        if (v->arch.exit_count[c])
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %s(%#x)=%u",
+                          exit_name(c), c, v->arch.exit_count[c]);
+    pr_info("d%u vcpu%u: %lu exits:%s\n", v->domain->id, v->id,
+            (unsigned long)v->arch.exits, n ? buf : " none");
+}

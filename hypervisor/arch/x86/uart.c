@@ -1,0 +1,56 @@
+/*
+ * The 16550 UART on COM1: the hypervisor's console. Polled output only; the
+ * port is shared later with dom0's emulated UART, so no interrupts are used.
+ */
+#include <mica/console.h>
+#include <asm/x86.h>
+#include <asm/uart.h>
+
+#define UART_THR  0   /* transmit holding */
+#define UART_IER  1
+#define UART_FCR  2
+#define UART_LCR  3
+#define UART_MCR  4
+#define UART_LSR  5
+#define UART_DLL  0
+#define UART_DLM  1
+#define LSR_THRE  0x20
+#define LCR_DLAB  0x80
+
+static uint16_t uart_base;
+
+static void uart_putc(char c)
+{
+    unsigned int spins = 0;
+
+    /* Bounded wait: a missing UART must not hang the hypervisor. */
+    while (!(inb(uart_base + UART_LSR) & LSR_THRE) && ++spins < 100000)
+        cpu_relax();
+    outb(uart_base + UART_THR, (uint8_t)c);
+}
+
+static void uart_write(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n')
+            uart_putc('\r');
+        uart_putc(s[i]);
+    }
+}
+
+static const struct console_sink uart_sink = { .write = uart_write };
+
+void uart_init(uint16_t base, uint32_t baud)
+{
+    uint16_t div = (uint16_t)(115200 / baud);
+
+    uart_base = base;
+    outb(base + UART_IER, 0);
+    outb(base + UART_LCR, LCR_DLAB);
+    outb(base + UART_DLL, div & 0xff);
+    outb(base + UART_DLM, div >> 8);
+    outb(base + UART_LCR, 0x03);          /* 8N1 */
+    outb(base + UART_FCR, 0x07);          /* enable and clear FIFOs */
+    outb(base + UART_MCR, 0x03);          /* DTR, RTS */
+    console_add_sink(&uart_sink);
+}

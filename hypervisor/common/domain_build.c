@@ -1,0 +1,87 @@
+/*
+ * The domain builder for directly booted test kernels: load the ELF image,
+ * then lay out what public/start_info.h promises — start info, a flat GDT
+ * and page tables identity-mapping the low 4 GiB — and start vCPU 0 in
+ * 64-bit mode at the entry point.
+ */
+#include <mica/domain_build.h>
+#include <mica/domain.h>
+#include <mica/elf.h>
+#include <mica/lib.h>
+#include <mica/errno.h>
+#include <public/start_info.h>
+#include <asm/page.h>
+
+#define PT_PML4   (MICA_START_PT_GPA)
+#define PT_PDPT   (MICA_START_PT_GPA + 0x1000)
+#define PT_PD0    (MICA_START_PT_GPA + 0x2000)     /* four PDs follow */
+
+static int load_segments(struct domain *d, const void *image)
+{
+    const Elf64_Ehdr *eh = image;
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)((const uint8_t *)image + eh->e_phoff);
+
+    for (unsigned int i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type != PT_LOAD)
+            continue;
+        if (copy_to_gpa(d, ph[i].p_paddr, (const uint8_t *)image + ph[i].p_offset,
+                        ph[i].p_filesz) ||
+            zero_gpa(d, ph[i].p_paddr + ph[i].p_filesz, ph[i].p_memsz - ph[i].p_filesz))
+            return -EINVAL;
+    }
+    return 0;
+}
+
+static int write_page_tables(struct domain *d)
+{
+    uint64_t e;
+    int rc;
+
+    e = PT_PDPT | _PAGE_PRESENT | _PAGE_RW;
+    rc = copy_to_gpa(d, PT_PML4, &e, sizeof(e));
+    for (uint64_t i = 0; i < 4 && !rc; i++) {
+        e = (PT_PD0 + i * PAGE_SIZE) | _PAGE_PRESENT | _PAGE_RW;
+        rc = copy_to_gpa(d, PT_PDPT + i * 8, &e, sizeof(e));
+    }
+    for (uint64_t i = 0; i < 4 * PT_ENTRIES && !rc; i++) {
+        e = (i << L2_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE;
+        rc = copy_to_gpa(d, PT_PD0 + i * 8, &e, sizeof(e));
+    }
+    return rc;
+}
+
+static int write_start_info(struct domain *d, const char *cmdline)
+{
+    static const uint64_t gdt[3] = { 0, 0x00af9a000000ffffull, 0x00cf92000000ffffull };
+    struct mica_start_info si;
+
+    memset(&si, 0, sizeof(si));
+    si.magic = MICA_START_MAGIC;
+    si.domid = d->id;
+    si.vcpu_id = 0;
+    si.nr_pages = d->nr_pages;
+    strlcpy(si.cmdline, cmdline ? cmdline : "", sizeof(si.cmdline));
+    if (copy_to_gpa(d, MICA_START_INFO_GPA, &si, sizeof(si)) ||
+        copy_to_gpa(d, MICA_START_GDT_GPA, gdt, sizeof(gdt)))
+        return -EINVAL;
+    return write_page_tables(d);
+}
+
+int domain_build_elf(struct domain *d, const void *image, size_t size,
+                     const char *cmdline)
+{
+    const Elf64_Ehdr *eh = image;
+    const char *why;
+    struct vcpu_entry64 entry = {
+        .rdi = MICA_START_INFO_GPA, .cr3 = PT_PML4,
+        .gdt_base = MICA_START_GDT_GPA, .gdt_limit = 3 * 8 - 1,
+    };
+
+    if (d->nr_pages * PAGE_SIZE < MICA_START_LOW_END ||
+        elf_check(image, size, d->nr_pages * PAGE_SIZE, &why) ||
+        load_segments(d, image) || write_start_info(d, cmdline))
+        return -EINVAL;
+    entry.rip = eh->e_entry;
+    arch_vcpu_set_entry64(d->vcpu[0], &entry);
+    return 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * The hypercall table: one entry per number, each with the privilege it
+ * needs. Unknown numbers are -ENOSYS; a privileged call from an
+ * unprivileged domain is -EPERM before any argument is looked at.
+ */
+#include <mica/hypercall.h>
+#include <mica/domain.h>
+#include <mica/errno.h>
+#include <public/hypercall.h>
+
+static const struct hypercall_entry hypercall_table[MICA_HC_NR] = {
+    [MICA_HC_version]    = { do_version,    "version",    false },
+    [MICA_HC_console_io] = { do_console_io, "console_io", false },
+    [MICA_HC_sched_op]   = { do_sched_op,   "sched_op",   false },
+};
+
+long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[5])
+{
+    const struct hypercall_entry *e;
+
+    if (nr >= MICA_HC_NR)
+        return -ENOSYS;
+    e = &hypercall_table[nr];
+    if (!e->fn)
+        return -ENOSYS;
+    if (e->privileged && !v->domain->privileged)
+        return -EPERM;
+    return e->fn(v, args);
+}

@@ -1,0 +1,41 @@
+/* The hypervisor's console: log levels, printk, the in-memory log ring. */
+#ifndef MICA_CONSOLE_H
+#define MICA_CONSOLE_H
+
+#include <mica/types.h>
+
+enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+/* Messages above this level are kept in the ring but not printed. */
+extern int console_loglevel;
+
+void printk(int level, const char *fmt, ...) __printf(2, 3);
+void vprintk(int level, const char *fmt, va_list ap);
+#define pr_err(...)    printk(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)   printk(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)   printk(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...)  printk(LOG_DEBUG, __VA_ARGS__)
+
+/* Raw output to every console sink and the log ring (no prefix, no level). */
+void console_write(const char *s, size_t len);
+
+/* Copy up to len bytes of the log ring, oldest first; returns bytes copied. */
+size_t console_ring_read(char *buf, size_t len);
+
+/* A console sink: the UART today; later a dom0-readable ring reader. */
+struct console_sink {
+    void (*write)(const char *s, size_t len);
+};
+void console_add_sink(const struct console_sink *sink);
+
+/*
+ * A domain's output: each line gets a "(dN) " prefix; at_line_start is the
+ * domain's own state, so lines split across writes are prefixed once.
+ */
+void console_guest_write(domid_t domid, const char *s, size_t len,
+                         bool *at_line_start);
+
+/* Used only on the way down, when another CPU may hold the console lock. */
+void console_force_unlock(void);
+
+#endif

@@ -1,0 +1,98 @@
+/* Domains and their vCPUs. */
+#ifndef MICA_DOMAIN_H
+#define MICA_DOMAIN_H
+
+#include <mica/types.h>
+#include <mica/spinlock.h>
+#include <mica/p2m.h>
+#include <asm/vcpu.h>
+
+#define MAX_VCPUS        64
+#define DOMAIN_NAME_LEN  32
+
+enum vcpu_state {
+    VCPU_RUNNABLE,      /* waiting on its pCPU's run queue */
+    VCPU_RUNNING,       /* loaded on its pCPU */
+    VCPU_BLOCKED,       /* waiting for an event */
+    VCPU_DOWN,          /* never runs again (domain ended or vCPU halted) */
+};
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int id;
+    unsigned int pcpu;             /* the CPU whose run queue holds it */
+    volatile enum vcpu_state state;
+    bool on_runq;
+    bool on_cpu;                   /* inside arch_vcpu_run() right now */
+    struct vcpu *rq_next;
+    uint64_t runtime_ns;
+    bool started;
+    struct arch_vcpu arch;
+};
+
+enum domain_state {
+    DOMAIN_RUNNING,
+    DOMAIN_SHUTDOWN,    /* ended; waiting for its vCPUs to leave their CPUs */
+    DOMAIN_DYING,       /* being torn down */
+};
+
+struct mem_block {
+    mfn_t mfn;
+    unsigned int order;
+};
+
+struct domain {
+    domid_t id;
+    char name[DOMAIN_NAME_LEN];
+    bool privileged;
+    enum domain_state state;
+    int shutdown_reason;           /* MICA_SHUTDOWN_* */
+    char crash_reason[96];         /* why the hypervisor killed it, if it did */
+    spinlock_t lock;
+    struct p2m p2m;
+    uint64_t nr_pages;             /* guest RAM frames, mapped from gfn 0 */
+    struct mem_block *blocks;
+    unsigned int nr_blocks, max_blocks;
+    unsigned int nr_vcpus;
+    struct vcpu *vcpu[MAX_VCPUS];
+    bool console_bol;              /* next console byte starts a line */
+    uint64_t create_ns;
+    struct domain *next;
+};
+
+struct domain_config {
+    const char *name;
+    uint64_t mem_bytes;
+    unsigned int nr_vcpus;
+    int pcpu;                      /* -1: placed by the scheduler */
+    bool privileged;
+};
+
+/* Create a paused domain with zeroed RAM at gfn 0. Returns -errno. */
+int domain_create(const struct domain_config *cfg, struct domain **out);
+/* Make every vCPU runnable. */
+void domain_start(struct domain *d);
+/* End a domain; its memory is scrubbed and freed once its vCPUs stop. */
+void domain_shutdown(struct domain *d, int reason);
+/* The hypervisor kills a misbehaving domain: logged with the reason. */
+void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+/* Called on a vCPU's CPU after it left arch_vcpu_run(). */
+void domain_vcpu_left_cpu(struct vcpu *v);
+unsigned int domains_alive(void);
+
+/* Copy into a domain's RAM by guest-physical address (the domain builder). */
+int copy_to_gpa(struct domain *d, gpa_t gpa, const void *src, size_t len);
+int zero_gpa(struct domain *d, gpa_t gpa, size_t len);
+
+/* Copy through the vCPU's own page tables (hypercall arguments): -EFAULT. */
+int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
+int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);
+
+/* Guest-linear to guest-physical through the guest's page tables (arch). */
+int guest_linear_to_gpa(const struct guest_paging *gp, struct p2m *p2m,
+                        uint64_t la, bool write, gpa_t *gpa);
+
+/* What happens when the last domain ends (set by the boot code). */
+extern void (*on_last_domain_end)(void);
+
+#endif

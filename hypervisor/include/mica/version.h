@@ -1,0 +1,6 @@
+#ifndef MICA_VERSION_H
+#define MICA_VERSION_H
+
+#define MICA_VERSION_STRING "0.1"
+
+#endif

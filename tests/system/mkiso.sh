@@ -1,0 +1,35 @@
+#!/bin/sh
+# mkiso.sh ISO "HYPERVISOR OPTIONS" [GUEST:MODULE ARGS ...]
+# Builds a GRUB (BIOS) ISO that boots Mica by multiboot2 with each named
+# test guest (build/tests/guests/GUEST.elf) as a module2 line. Words in a
+# module's args are separated by commas: selftest:name=a,mem=8M.
+set -eu
+iso=$1; cmdline=$2; shift 2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+elf=${MICA_ELF:-$top/build/mica.elf}
+guests=${GUEST_DIR:-$top/build/tests/guests}
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/boot/grub" "$stage/boot/guests"
+cp "$elf" "$stage/boot/mica.elf"
+{
+    echo "set timeout=0"
+    echo "set default=0"
+    echo "menuentry \"Mica\" {"
+    echo "    multiboot2 /boot/mica.elf $cmdline"
+    for m in "$@"; do
+        g=${m%%:*}
+        args=""
+        [ "$g" != "$m" ] && args=$(echo "${m#*:}" | tr ',' ' ')
+        [ -f "$stage/boot/guests/$g.elf" ] || cp "$guests/$g.elf" "$stage/boot/guests/$g.elf"
+        echo "    module2 /boot/guests/$g.elf $args"
+    done
+    echo "    boot"
+    echo "}"
+} > "$stage/boot/grub/grub.cfg"
+mkdir -p "$(dirname "$iso")"
+grub-mkrescue -o "$iso" "$stage" >/dev/null 2>&1 || {
+    echo "mkiso: grub-mkrescue failed for $iso" >&2
+    grub-mkrescue -o "$iso" "$stage"
+    exit 1
+}

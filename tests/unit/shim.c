@@ -1,0 +1,166 @@
+/* Host implementations of the hooks listed in shim.h. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <mica/console.h>
+#include <mica/lib.h>
+#include <mica/spinlock.h>
+
+#include "shim.h"
+
+#define LOG_SIZE     (64 * 1024)
+#define MAX_WINDOWS  8
+
+struct window {
+    mfn_t start, count;
+    char *mem;
+};
+
+static char log_buf[LOG_SIZE];
+static size_t log_len;
+static unsigned int log_counts[LOG_DEBUG + 1];
+static struct window windows[MAX_WINDOWS];
+static int locks_held;
+
+int console_loglevel = LOG_DEBUG;
+
+void shim_fatal(const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("FAIL shim: ");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    exit(1);
+}
+
+void vprintk(int level, const char *fmt, va_list ap)
+{
+    char line[1024];
+    int n = vsnprintf(line, sizeof(line), fmt, ap);
+
+    if (n < 0 || (size_t)n >= sizeof(line))
+        n = sizeof(line) - 1;
+    if (log_len + (size_t)n >= LOG_SIZE)
+        shim_fatal("printk capture buffer full; call shim_log_clear() more often");
+    memcpy(log_buf + log_len, line, (size_t)n + 1);
+    log_len += (size_t)n;
+    if (level >= 0 && level <= LOG_DEBUG)
+        log_counts[level]++;
+    if (getenv("UNIT_VERBOSE"))
+        fprintf(stderr, "[printk %d] %s", level, line);
+}
+
+void printk(int level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintk(level, fmt, ap);
+    va_end(ap);
+}
+
+void shim_log_clear(void)
+{
+    log_len = 0;
+    log_buf[0] = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(log_counts); i++)
+        log_counts[i] = 0;
+}
+
+const char *shim_log(void)
+{
+    return log_buf;
+}
+
+unsigned int shim_log_count(int level)
+{
+    return level >= 0 && level <= LOG_DEBUG ? log_counts[level] : 0;
+}
+
+void spin_lock(spinlock_t *l)
+{
+    if (l->next != l->owner)
+        shim_fatal("spin_lock(%p): already held (would deadlock)", (void *)l);
+    l->next++;
+    locks_held++;
+}
+
+void spin_unlock(spinlock_t *l)
+{
+    if (l->next == l->owner)
+        shim_fatal("spin_unlock(%p): not held", (void *)l);
+    l->owner++;
+    locks_held--;
+}
+
+unsigned long spin_lock_irqsave(spinlock_t *l)
+{
+    spin_lock(l);
+    return 0x202;   /* RFLAGS with IF set, as a caller would see it */
+}
+
+void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
+{
+    if (flags != 0x202)
+        shim_fatal("spin_unlock_irqrestore(%p): flags 0x%lx not from spin_lock_irqsave",
+                   (void *)l, flags);
+    spin_unlock(l);
+}
+
+int shim_locks_held(void)
+{
+    return locks_held;
+}
+
+void *shim_mem_back(mfn_t start, mfn_t count)
+{
+    for (size_t i = 0; i < MAX_WINDOWS; i++) {
+        struct window *w = &windows[i];
+
+        if (w->mem)
+            continue;
+        w->mem = aligned_alloc(PAGE_SIZE, count * PAGE_SIZE);
+        if (!w->mem)
+            shim_fatal("cannot back 0x%lx frames", count);
+        memset(w->mem, 0x5a, count * PAGE_SIZE);
+        w->start = start;
+        w->count = count;
+        return w->mem;
+    }
+    shim_fatal("more than %d memory windows", MAX_WINDOWS);
+}
+
+void shim_mem_reset(void)
+{
+    for (size_t i = 0; i < MAX_WINDOWS; i++) {
+        free(windows[i].mem);
+        windows[i] = (struct window){ 0 };
+    }
+}
+
+void *mfn_to_virt(mfn_t mfn)
+{
+    for (size_t i = 0; i < MAX_WINDOWS; i++) {
+        struct window *w = &windows[i];
+
+        if (w->mem && mfn >= w->start && mfn - w->start < w->count)
+            return w->mem + (mfn - w->start) * PAGE_SIZE;
+    }
+    shim_fatal("mfn_to_virt(0x%lx): frame is not backed", mfn);
+}
+
+mfn_t virt_to_mfn(const void *va)
+{
+    const char *p = va;
+
+    for (size_t i = 0; i < MAX_WINDOWS; i++) {
+        struct window *w = &windows[i];
+
+        if (w->mem && p >= w->mem && p < w->mem + w->count * PAGE_SIZE)
+            return w->start + (mfn_t)(p - w->mem) / PAGE_SIZE;
+    }
+    shim_fatal("virt_to_mfn(%p): address is not in fake machine memory", va);
+}
