@@ -61,23 +61,30 @@ static const struct param *find_param(const struct param *params, size_t nr,
     return NULL;
 }
 
+/* 1 or 0 for the spellings of true and false we accept; -EINVAL otherwise. */
+static int bool_value(const char *s, size_t len)
+{
+    static const char *const yes[] = { "1", "yes", "on", "true" };
+    static const char *const no[] = { "0", "no", "off", "false" };
+
+    for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+        if (same(s, len, yes[i]))
+            return 1;
+        if (same(s, len, no[i]))
+            return 0;
+    }
+    return -EINVAL;
+}
+
 static int set_bool(const struct param *p, const struct word *w, bool negated)
 {
-    bool v;
+    int v = w->val ? bool_value(w->val, w->val_len) : !negated;
 
     if (negated && w->val) {
         pr_warn("cmdline: no-%s: takes no value\n", p->name);
         return -EINVAL;
     }
-    if (!w->val)
-        v = !negated;
-    else if (same(w->val, w->val_len, "1") || same(w->val, w->val_len, "yes") ||
-             same(w->val, w->val_len, "on") || same(w->val, w->val_len, "true"))
-        v = true;
-    else if (same(w->val, w->val_len, "0") || same(w->val, w->val_len, "no") ||
-             same(w->val, w->val_len, "off") || same(w->val, w->val_len, "false"))
-        v = false;
-    else {
+    if (v < 0) {
         pr_warn("cmdline: %s: bad boolean '%.*s' (use 1/0, yes/no, on/off, true/false)\n",
                 p->name, (int)w->val_len, w->val);
         return -EINVAL;

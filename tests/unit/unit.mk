@@ -69,11 +69,17 @@ $(foreach t,$(UNIT_NAMES),$(eval $(call unit_link_rule,$(t))))
 
 unit-tests: $(UNIT_TESTS)
 
-# Run every test even after a failure; a test that dies without printing
-# its own FAIL (a crash) still gets one. Exit non-zero if any failed.
-check-unit: unit-tests
+# Build and run each test on its own, so one that does not compile or that
+# fails still lets the others run; a test that cannot build or dies without
+# printing its own FAIL (a crash) gets a FAIL line here. Exit non-zero if
+# any failed. The sub-make re-reads the makefile we were started with, so
+# variables given on the command line carry over.
+check-unit:
 	@failed=0; \
 	for t in $(UNIT_TESTS); do \
+	    if ! $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) $$t; then \
+	        echo "FAIL unit: $$t: does not build"; failed=1; continue; \
+	    fi; \
 	    ./$$t || { rc=$$?; echo "FAIL unit: $$t: exited with status $$rc"; failed=1; }; \
 	done; \
 	exit $$failed

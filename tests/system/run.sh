@@ -1,0 +1,110 @@
+#!/bin/bash
+# System tests: the real hypervisor ISO booted by GRUB in QEMU (TCG, q35),
+# with test guests as multiboot2 modules. Usage: tests/system/run.sh [BUILD]
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${1:-build}
+. tests/system/lib.sh
+
+# The log states the CPUs brought up with SVM and the memory found, and both
+# match what QEMU was given.
+expect_machine() {
+    local cpus=$1 mem=$2 ram
+    expect_line "$cpus CPU(s) online with SVM+NPT (QEMU -smp $cpus)" \
+        "^\(mica\) $cpus CPUs? online, AMD SVM with nested paging enabled on all $cpus\$"
+    ram=$(tr -d '\r' <"$LOG" | sed -nE 's/^\(mica\) memory: ([0-9]+) MiB RAM in the map.*/\1/p')
+    if [ -n "$ram" ] && [ "$ram" -le "$mem" ] && [ "$ram" -ge $((mem - 8)) ]; then
+        pass "memory found: $ram MiB (QEMU -m $mem)"
+    else
+        fail "memory found matches QEMU -m $mem" "log says '${ram:-nothing}' MiB"
+    fi
+}
+
+test_boot() {
+    local cpus=$1 mem=$2
+    boot "boot-smp$cpus" "-cpu max -smp $cpus -m $mem" "" selftest:name=selftest
+    expect_machine "$cpus" "$mem"
+    guest_passes selftest
+    guest_ended selftest poweroff
+    expect_line "the hypervisor reports all domains ended" '^\(mica\) all domains have ended$'
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+test_cmdline() {
+    boot cmdline "-cpu max -smp 1 -m 256" "frobnicate=1 loglvl=chatty maxcpus=0 tslice_ms=5" \
+        selftest:name=selftest
+    expect_line "unknown option reported by name" "cmdline: unknown option 'frobnicate'"
+    expect_line "bad loglvl value reported" "loglvl=chatty"
+    expect_line "out-of-range maxcpus reported" "maxcpus"
+    expect_line "valid tslice_ms honoured" "round-robin, 5000 us timeslice"
+    guest_passes selftest
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+test_concurrent() {
+    boot concurrent "-cpu max -smp 2 -m 1024" "" spin:name=spin-a spin:name=spin-b
+    local a b ca cb
+    a=$(domid_of spin-a); b=$(domid_of spin-b)
+    ca=$(tr -d '\r' <"$LOG" | sed -nE "s/^\(mica\) d$a \(spin-a\): vcpu0 starts on CPU ([0-9]+)/\1/p")
+    cb=$(tr -d '\r' <"$LOG" | sed -nE "s/^\(mica\) d$b \(spin-b\): vcpu0 starts on CPU ([0-9]+)/\1/p")
+    if [ -n "$ca" ] && [ -n "$cb" ] && [ "$ca" != "$cb" ]; then
+        pass "the two guests run on different pCPUs ($ca and $cb)"
+    else
+        fail "the two guests run on different pCPUs" "spin-a on '${ca}', spin-b on '${cb}'"
+    fi
+    # Both were started before either ended: they ran at the same time.
+    local lb le
+    lb=$(tr -d '\r' <"$LOG" | grep -nE 'vcpu0 starts on CPU' | tail -n1 | cut -d: -f1)
+    le=$(tr -d '\r' <"$LOG" | grep -nE 'shut down: ' | head -n1 | cut -d: -f1)
+    if [ -n "$lb" ] && [ -n "$le" ] && [ "$lb" -lt "$le" ]; then
+        pass "both guests were running at once"
+    else
+        fail "both guests were running at once" "last start at line ${lb:-?}, first end at line ${le:-?}"
+    fi
+    guest_passes spin-a
+    guest_passes spin-b
+    guest_ended spin-a poweroff
+    guest_ended spin-b poweroff
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+test_hostile() {
+    boot hostile "-cpu max -smp 2 -m 1024" "" selftest:name=good \
+        hostile_ud:name=bad-ud hostile_oob:name=bad-oob \
+        hostile_hc:name=bad-hc,seed=12345 halt:name=halter spin:name=good-spin
+    guest_passes good
+    guest_passes good-spin
+    guest_passes bad-hc
+    guest_ended good poweroff
+    guest_ended good-spin poweroff
+    guest_ended bad-hc poweroff
+    guest_ended bad-ud crash "triple fault"
+    guest_ended bad-oob crash "outside its memory"
+    expect_no_line "bad-ud ran nothing after ud2" "FAIL bad-ud"
+    expect_no_line "bad-oob ran nothing after its stray write" "FAIL bad-oob"
+    expect_line "halter's vCPU is down (halted, interrupts off)" "vcpu0 halted with interrupts disabled"
+    guest_ended halter poweroff
+    expect_line "the hypervisor carried on to the end" '^\(mica\) all domains have ended$'
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+test_refusal() {
+    local name=$1 cpu=$2 what=$3
+    boot "$name" "-cpu $cpu -smp 2 -m 256" "" selftest:name=selftest
+    expect_count "one line names what is missing ($what)" 1 "lacks .*$what"
+    expect_no_line "no domain was started" "vcpu0 starts on CPU"
+    expect_rc $EXIT_UNSUPPORTED "stopped cleanly, CPU unsupported"
+}
+
+test_boot 1 1024
+test_boot 2 1024
+test_boot 4 512
+test_cmdline
+test_concurrent
+test_hostile
+test_refusal nonpt-qemu64 qemu64 "nested paging"
+test_refusal nosvm-max max,-svm "AMD SVM"
+test_refusal nonpt max,-npt "nested paging"
