@@ -119,18 +119,24 @@ static uint64_t pick_nr(struct rng *r)
     uint64_t x = rng_next(r), y = x >> 8;
 
     switch (x % 8) {
-    case 5:  return MICA_HC_NR + y % 64;
-    case 6:  return (1ull << 32) | (y % MICA_HC_NR);
-    case 7:  return y & 1 ? x : boundary[y % ARRAY_SIZE(boundary)];
+    case 6:  return y & 1 ? MICA_HC_NR + (y >> 1) % 64
+                          : (1ull << 32) | ((y >> 1) % 4);
+    case 7:  return y & 1 ? x : boundary[(y >> 1) % ARRAY_SIZE(boundary)];
     default: return y % MICA_HC_NR;
     }
 }
 
-static uint64_t pick_cmd(struct rng *r)
+/* Mostly a known sub-command of nr, sometimes just past them, or anything. */
+static uint64_t pick_cmd(struct rng *r, uint64_t nr)
 {
-    uint64_t x = rng_next(r);
+    uint64_t x = rng_next(r), y = x >> 8;
+    uint64_t known = nr < MICA_HC_NR ? nr_cmds[nr] : 4;
 
-    return x % 4 ? (x >> 8) % 4 : pick_arg(r);
+    switch (x % 8) {
+    case 6:  return known + y % 4;
+    case 7:  return pick_arg(r);
+    default: return y % known;
+    }
 }
 
 /* Would a console write of buf[0, len) print something? */
@@ -166,7 +172,7 @@ static void draw_call(struct rng *r, struct call *c)
 
     do {
         c->nr = pick_nr(r);
-        c->a[0] = pick_cmd(r);
+        c->a[0] = pick_cmd(r, c->nr);
         for (i = 1; i < 5; i++)
             c->a[i] = pick_arg(r);
     } while (call_forbidden(c));

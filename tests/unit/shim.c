@@ -1,4 +1,8 @@
-/* Host implementations of the hooks listed in shim.h. */
+/*
+ * Host implementations of the hooks listed in shim.h, except printk and its
+ * capture buffer, which live in shim_printk.c so a test of the real console
+ * (test_console) can link without them.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,7 +12,6 @@
 
 #include "shim.h"
 
-#define LOG_SIZE     (64 * 1024)
 #define MAX_WINDOWS  8
 
 struct window {
@@ -16,13 +19,8 @@ struct window {
     char *mem;
 };
 
-static char log_buf[LOG_SIZE];
-static size_t log_len;
-static unsigned int log_counts[LOG_DEBUG + 1];
 static struct window windows[MAX_WINDOWS];
 static int locks_held;
-
-int console_loglevel = LOG_DEBUG;
 
 void shim_fatal(const char *fmt, ...)
 {
@@ -34,50 +32,6 @@ void shim_fatal(const char *fmt, ...)
     va_end(ap);
     printf("\n");
     exit(1);
-}
-
-void vprintk(int level, const char *fmt, va_list ap)
-{
-    char line[1024];
-    int n = vsnprintf(line, sizeof(line), fmt, ap);
-
-    if (n < 0 || (size_t)n >= sizeof(line))
-        n = sizeof(line) - 1;
-    if (log_len + (size_t)n >= LOG_SIZE)
-        shim_fatal("printk capture buffer full; call shim_log_clear() more often");
-    memcpy(log_buf + log_len, line, (size_t)n + 1);
-    log_len += (size_t)n;
-    if (level >= 0 && level <= LOG_DEBUG)
-        log_counts[level]++;
-    if (getenv("UNIT_VERBOSE"))
-        fprintf(stderr, "[printk %d] %s", level, line);
-}
-
-void printk(int level, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vprintk(level, fmt, ap);
-    va_end(ap);
-}
-
-void shim_log_clear(void)
-{
-    log_len = 0;
-    log_buf[0] = '\0';
-    for (size_t i = 0; i < ARRAY_SIZE(log_counts); i++)
-        log_counts[i] = 0;
-}
-
-const char *shim_log(void)
-{
-    return log_buf;
-}
-
-unsigned int shim_log_count(int level)
-{
-    return level >= 0 && level <= LOG_DEBUG ? log_counts[level] : 0;
 }
 
 void spin_lock(spinlock_t *l)

@@ -6,6 +6,8 @@
  *   to a capture buffer, so a test can assert a warning was printed (with
  *   CHECK_CONTAINS(shim_log(), ...) from check.h). Set
  *   UNIT_VERBOSE=1 in the environment to also echo them to stderr.
+ *   This part is shim_printk.c, which tests that link the real console.c
+ *   (UNIT_OWN_CONSOLE in unit.mk) leave out; they must not call shim_log*.
  * - spin_lock* do not spin; they catch a lock taken twice (a deadlock on
  *   real hardware) or released unheld, and count locks held.
  * - "Machine memory" is a set of windows of frames backed by host memory;

@@ -14,6 +14,8 @@
 #          UNIT_SRCS_test_X := hypervisor/common/foo.c hypervisor/lib/bar.c
 #      The shim, string.c and vsnprintf.c (which the shim's printk uses) are
 #      linked into every test already; listing them again is harmless.
+#      The shim's printk (shim_printk.c) is too, except into the tests named
+#      in UNIT_OWN_CONSOLE, which link hypervisor/common/console.c instead.
 #   3. If the code needs a hook the shim lacks (like acpi_map), add it to
 #      shim.c/shim.h, or to the test file itself if only that test needs it.
 #
@@ -31,10 +33,13 @@ UNIT_OUT := build/tests/unit
 UNIT_OBJ := $(UNIT_OUT)/obj
 
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-builtin \
-               -U_FORTIFY_SOURCE -I hypervisor/include -D MICA_HOST_TEST
+               -U_FORTIFY_SOURCE -I hypervisor/include \
+               -I hypervisor/arch/x86/include -D MICA_HOST_TEST
 UNIT_LDFLAGS :=
 
 UNIT_BASE_SRCS := $(UNIT_DIR)/shim.c hypervisor/lib/string.c hypervisor/lib/vsnprintf.c
+UNIT_PRINTK_SRCS := $(UNIT_DIR)/shim_printk.c
+UNIT_OWN_CONSOLE := test_console
 
 UNIT_SRCS_test_lib        := hypervisor/lib/parse.c
 UNIT_SRCS_test_cmdline    := hypervisor/common/cmdline.c hypervisor/lib/parse.c
@@ -42,6 +47,12 @@ UNIT_SRCS_test_page_alloc := hypervisor/common/page_alloc.c
 UNIT_SRCS_test_xmalloc    := hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c
 UNIT_SRCS_test_multiboot2 := hypervisor/common/multiboot2.c
 UNIT_SRCS_test_acpi       := hypervisor/arch/x86/acpi.c
+UNIT_SRCS_test_elf_check  := hypervisor/common/elf_check.c
+UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c \
+                             hypervisor/arch/x86/npt.c
+UNIT_SRCS_test_guest_walk := $(UNIT_SRCS_test_npt) hypervisor/arch/x86/guest_walk.c
+UNIT_SRCS_test_console    := hypervisor/common/console.c
+UNIT_SRCS_test_hypercall  := hypervisor/common/hypercall.c
 
 # Keep whatever goal the including Makefile had (or its first target).
 unit_saved_goal := $(.DEFAULT_GOAL)
@@ -50,7 +61,8 @@ UNIT_NAMES := $(sort $(patsubst $(UNIT_DIR)/%.c,%,$(wildcard $(UNIT_DIR)/test_*.
 UNIT_TESTS := $(addprefix $(UNIT_OUT)/,$(UNIT_NAMES))
 
 # unit_srcs/unit_objs <test name>: everything linked into that test.
-unit_srcs = $(sort $(UNIT_DIR)/$(1).c $(UNIT_BASE_SRCS) $(UNIT_SRCS_$(1)))
+unit_srcs = $(sort $(UNIT_DIR)/$(1).c $(UNIT_BASE_SRCS) $(UNIT_SRCS_$(1)) \
+                  $(if $(filter $(1),$(UNIT_OWN_CONSOLE)),,$(UNIT_PRINTK_SRCS)))
 unit_objs = $(patsubst %.c,$(UNIT_OBJ)/%.o,$(call unit_srcs,$(1)))
 
 UNIT_ALL_OBJS := $(sort $(foreach t,$(UNIT_NAMES),$(call unit_objs,$(t))))

@@ -13,6 +13,7 @@
 #include <asm/traps.h>
 #include <asm/percpu.h>
 #include <asm/setup.h>
+#include <asm/time.h>
 
 #define SLP_EN  (1u << 13)
 
@@ -62,6 +63,7 @@ void machine_poweroff(enum machine_status status)
     }
     pr_info("powering off\n");
     acpi_s5();
+    udelay(1000000);                          /* the chipset may take a moment */
     pr_err("ACPI power-off did not take effect; halting\n");
     for (;;)
         halt();

@@ -31,7 +31,6 @@ bool gs_ready;
 
 uint64_t opt_debug_exit;            /* debug_exit=PORT: QEMU isa-debug-exit */
 uint64_t opt_maxcpus = MAX_CPUS;    /* maxcpus=N: use at most N CPUs */
-uint64_t opt_dom0_mem;              /* dom0_mem=SIZE: dom0's RAM (dom0 builder) */
 uint64_t opt_tslice_ms = 10;        /* tslice_ms=N: scheduler timeslice */
 static char opt_console[16] = "com1";   /* console=com1|none */
 static char opt_loglvl[16] = "info";    /* loglvl=err|warn|info|debug */
@@ -41,7 +40,6 @@ static const struct param params[] = {
     { "loglvl", PARAM_STRING, opt_loglvl, sizeof(opt_loglvl), 0, 0 },
     { "debug_exit", PARAM_UINT, &opt_debug_exit, 0, 1, 0xffff },
     { "maxcpus", PARAM_UINT, &opt_maxcpus, 0, 1, MAX_CPUS },
-    { "dom0_mem", PARAM_SIZE, &opt_dom0_mem, 0, 1 << 20, 0 },
     { "tslice_ms", PARAM_UINT, &opt_tslice_ms, 0, 1, 1000 },
 };
 
@@ -57,8 +55,22 @@ static void apply_console_options(void)
         }
     if (!known)
         pr_warn("cmdline: loglvl=%s: expected err, warn, info or debug\n", opt_loglvl);
-    if (strcmp(opt_console, "com1") && strcmp(opt_console, "none"))
+    if (!strcmp(opt_console, "none"))
+        uart_disable();
+    else if (strcmp(opt_console, "com1"))
         pr_warn("cmdline: console=%s: expected com1 or none\n", opt_console);
+}
+
+/* The domain builder copied what it needed: module memory is free RAM again. */
+static void release_modules(const struct boot_info *bi)
+{
+    for (unsigned int i = 0; i < bi->nr_mods; i++) {
+        paddr_t s = ALIGN_UP(bi->mods[i].start, PAGE_SIZE);
+        paddr_t e = ALIGN_DOWN(bi->mods[i].end, PAGE_SIZE);
+
+        if (e > s)
+            frames_add_free(s >> PAGE_SHIFT, (e - s) >> PAGE_SHIFT);
+    }
 }
 
 static void all_domains_ended(void)
@@ -136,6 +148,7 @@ void start_mica(uint32_t magic, uint32_t mbi)
         pr_info("no domain to run\n");
         machine_poweroff(MACHINE_DONE);
     }
+    release_modules(&boot_info);
     smp_release();
     apic_timer_start((uint32_t)opt_tslice_ms * 1000);
     sched_run();

@@ -320,12 +320,19 @@ void svm_handle_exit(struct vcpu *v)
 static const char *exit_name(unsigned int code)
 {
     static const char *const names[SVM_EXIT_NR] = {
-        [SVM_EXIT_INTR] = "intr", [SVM_EXIT_NMI] = "nmi", [SVM_EXIT_CPUID] = "cpuid",
-        [SVM_EXIT_HLT] = "hlt", [SVM_EXIT_IOIO] = "ioio", [SVM_EXIT_MSR] = "msr",
-        [SVM_EXIT_SHUTDOWN] = "shutdown", [SVM_EXIT_VMMCALL] = "vmmcall",
-        [SVM_EXIT_NPF] = "npf", [SVM_EXIT_XSETBV] = "xsetbv",
+        [SVM_EXIT_INTR] = "intr", [SVM_EXIT_NMI] = "nmi", [SVM_EXIT_SMI] = "smi",
+        [SVM_EXIT_INIT] = "init", [SVM_EXIT_CPUID] = "cpuid", [SVM_EXIT_INVD] = "invd",
+        [SVM_EXIT_HLT] = "hlt", [SVM_EXIT_INVLPGA] = "invlpga", [SVM_EXIT_IOIO] = "ioio",
+        [SVM_EXIT_MSR] = "msr", [SVM_EXIT_TASKSWITCH] = "taskswitch",
+        [SVM_EXIT_SHUTDOWN] = "shutdown", [SVM_EXIT_VMRUN] = "vmrun",
+        [SVM_EXIT_VMMCALL] = "vmmcall", [SVM_EXIT_VMLOAD] = "vmload",
+        [SVM_EXIT_VMSAVE] = "vmsave", [SVM_EXIT_STGI] = "stgi", [SVM_EXIT_CLGI] = "clgi",
+        [SVM_EXIT_SKINIT] = "skinit", [SVM_EXIT_RDTSCP] = "rdtscp",
+        [SVM_EXIT_MONITOR] = "monitor", [SVM_EXIT_MWAIT] = "mwait",
+        [SVM_EXIT_MWAIT_COND] = "mwait_cond", [SVM_EXIT_NPF] = "npf",
+        [SVM_EXIT_XSETBV] = "xsetbv",
     };
-    return names[code] ? names[code] : "other";
+    return names[code];
 }
 
 void svm_dump_exits(struct vcpu *v)
@@ -334,9 +341,12 @@ void svm_dump_exits(struct vcpu *v)
     int n = 0;
 
     for (unsigned int c = 0; c < SVM_EXIT_NR && n < (int)sizeof(buf) - 32; c++)
-        if (v->arch.exit_count[c])
-            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %s(%#x)=%u",
-                          exit_name(c), c, v->arch.exit_count[c]);
+        if (v->arch.exit_count[c] && exit_name(c))
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %s=%u",
+                          exit_name(c), v->arch.exit_count[c]);
+        else if (v->arch.exit_count[c])
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " exit%#x=%u",
+                          c, v->arch.exit_count[c]);
     pr_info("d%u vcpu%u: %lu exits:%s\n", v->domain->id, v->id,
             (unsigned long)v->arch.exits, n ? buf : " none");
 }

@@ -18,6 +18,7 @@
 #define LCR_DLAB  0x80
 
 static uint16_t uart_base;
+static bool uart_off;
 
 static void uart_putc(char c)
 {
@@ -31,6 +32,8 @@ static void uart_putc(char c)
 
 static void uart_write(const char *s, size_t len)
 {
+    if (uart_off)
+        return;
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '\n')
             uart_putc('\r');
@@ -53,4 +56,9 @@ void uart_init(uint16_t base, uint32_t baud)
     outb(base + UART_FCR, 0x07);          /* enable and clear FIFOs */
     outb(base + UART_MCR, 0x03);          /* DTR, RTS */
     console_add_sink(&uart_sink);
+}
+
+void uart_disable(void)
+{
+    uart_off = true;
 }

@@ -13,7 +13,6 @@ extern bool gs_ready;              /* per-CPU data installed on this CPU */
 /* Command-line options (setup.c documents each). */
 extern uint64_t opt_debug_exit;
 extern uint64_t opt_maxcpus;
-extern uint64_t opt_dom0_mem;
 extern uint64_t opt_tslice_ms;
 
 extern char __image_start[], __text_end[], __rodata_end[], __image_end[];

@@ -7,5 +7,7 @@
 
 /* Program the UART and register it as a console sink. */
 void uart_init(uint16_t base, uint32_t baud);
+/* console=none: keep only the in-memory log. */
+void uart_disable(void);
 
 #endif
