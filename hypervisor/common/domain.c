@@ -114,6 +114,9 @@ static int domain_check_config(const struct domain_config *cfg)
         return -EINVAL;
     if (cfg->mem_bytes < PAGE_SIZE || cfg->mem_bytes > (1ull << 46))
         return -EINVAL;
+    /* Refuse at once what cannot fit, rather than zero all RAM first. */
+    if ((cfg->mem_bytes >> PAGE_SHIFT) > frames_free_count())
+        return -ENOMEM;
     if (cfg->privileged ? dom0_exists : next_domid > DOMID_MAX)
         return cfg->privileged ? -EEXIST : -ENOSPC;
     return 0;

@@ -2,7 +2,9 @@
 # mkiso.sh ISO "HYPERVISOR OPTIONS" [GUEST:MODULE ARGS ...]
 # Builds a GRUB (BIOS) ISO that boots Mica by multiboot2 with each named
 # test guest (build/tests/guests/GUEST.elf) as a module2 line. Words in a
-# module's args are separated by commas: selftest:name=a,mem=8M.
+# module's args are separated by commas: selftest:name=a,mem=8M. A GUEST
+# that names an existing file (a path with a /) is used as it is: the
+# tests use that to hand Mica modules that are not valid kernels.
 set -eu
 iso=$1; cmdline=$2; shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,8 +23,12 @@ cp "$elf" "$stage/boot/mica.elf"
         g=${m%%:*}
         args=""
         [ "$g" != "$m" ] && args=$(echo "${m#*:}" | tr ',' ' ')
-        [ -f "$stage/boot/guests/$g.elf" ] || cp "$guests/$g.elf" "$stage/boot/guests/$g.elf"
-        echo "    module2 /boot/guests/$g.elf $args"
+        case $g in
+        */*) dest=$(basename "$g"); cp "$g" "$stage/boot/guests/$dest" ;;
+        *)   dest=$g.elf
+             [ -f "$stage/boot/guests/$dest" ] || cp "$guests/$dest" "$stage/boot/guests/$dest" ;;
+        esac
+        echo "    module2 /boot/guests/$dest $args"
     done
     echo "    boot"
     echo "}"

@@ -91,6 +91,25 @@ test_hostile() {
     expect_rc $EXIT_DONE "all domains done"
 }
 
+# Modules that are not valid kernels are refused with the reason; the good
+# guest beside them runs.
+test_bad_modules() {
+    local dir=$BUILD/tests/system/bad-modules-data
+    mkdir -p "$dir"
+    printf 'this is not an ELF image\n' >"$dir/text.bin"
+    head -c 100 "$BUILD/tests/guests/selftest.elf" >"$dir/truncated.elf"
+    boot bad-modules "-cpu max -smp 2 -m 1024" "" "$dir/text.bin:name=text" \
+        "$dir/truncated.elf:name=trunc" selftest:name=good selftest:name=toobig,mem=16G \
+        selftest:name=badmem,mem=lots
+    expect_line "a text file is refused as not ELF" 'module 0 \(text\): not an ELF file; not started'
+    expect_line "a truncated ELF is refused" 'module 1 \(trunc\): program headers missing or outside the file; not started'
+    expect_line "a domain larger than RAM is refused" 'module 3 \(toobig\): cannot create the domain \(error -12\)'
+    expect_line "a bad mem= is refused" 'module 4 \(badmem\): mem=lots: not a size'
+    guest_passes good
+    guest_ended good poweroff
+    expect_rc $EXIT_DONE "all domains done"
+}
+
 test_refusal() {
     local name=$1 cpu=$2 what=$3
     boot "$name" "-cpu $cpu -smp 2 -m 256" "" selftest:name=selftest
@@ -105,6 +124,7 @@ test_boot 4 512
 test_cmdline
 test_concurrent
 test_hostile
+test_bad_modules
 test_refusal nonpt-qemu64 qemu64 "nested paging"
 test_refusal nosvm-max max,-svm "AMD SVM"
 test_refusal nonpt max,-npt "nested paging"
