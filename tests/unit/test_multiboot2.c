@@ -288,10 +288,20 @@ static void test_bad_contents(void)
     expect_einval(MAGIC, mbi, "module without a string", "malformed tag type 3");
 
     mb_begin();
+    mb_tag(3, "\0\0\x10\0", 4);
+    mb_finish();
+    expect_einval(MAGIC, mbi, "module tag of 12 bytes", "malformed tag type 3");
+
+    mb_begin();
     mb_mmap(std_map, 2, 24);
     mb_finish();
     put32(16, 16);                  /* entry_size smaller than an entry */
     expect_einval(MAGIC, mbi, "memory map entry_size 16", "malformed tag type 6");
+
+    mb_begin();
+    mb_tag(6, "\x18\0\0\0", 4);
+    mb_finish();
+    expect_einval(MAGIC, mbi, "memory map tag of 12 bytes", "malformed tag type 6");
 
     mb_begin();
     mb_rsdp(15, 20, 0);             /* a v2 RSDP is 36 bytes */

@@ -4,8 +4,8 @@
  * Loads every general-purpose register except RSP from in[] (RAX = the
  * hypercall number, RDI RSI RDX R10 R8 = its arguments, the rest patterns),
  * issues VMMCALL and stores every register into out[], so the caller can
- * check that the hypercall changed nothing but RAX. Index order: see
- * enum reg_index in regs.h.
+ * check that the hypercall changed nothing but RAX. Index order: REG_* in
+ * regs.h.
  */
 #include "regs.h"
 
