@@ -77,6 +77,8 @@ static int domain_populate(struct domain *d, uint64_t nr_pages)
 static void domain_free(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        if (d->vcpu[i]->placed)
+            sched_remove(d->vcpu[i]);
         arch_vcpu_destroy(d->vcpu[i]);
         xfree(d->vcpu[i]);
     }

@@ -103,7 +103,17 @@ void sched_place(struct vcpu *v, int cpu)
                 best = c;
     }
     v->pcpu = best;
+    v->placed = true;
     runq[best].nr_placed++;
+}
+
+void sched_remove(struct vcpu *v)
+{
+    struct runqueue *rq = &runq[v->pcpu];
+    unsigned long f = spin_lock_irqsave(&rq->lock);
+
+    rq->nr_placed--;
+    spin_unlock_irqrestore(&rq->lock, f);
 }
 
 void vcpu_wake(struct vcpu *v)

@@ -9,6 +9,7 @@
 #include <public/version.h>
 #include <asm/x86.h>
 #include <asm/cpuid.h>
+#include <asm/fpu.h>
 
 #define BIT(n) (1u << (n))
 
@@ -79,8 +80,14 @@ void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         leaf7(sub, r);
         break;
     case 0xd:
-        if (sub == 1)
+        if (sub == 0) {                             /* only what XSETBV accepts */
+            r[0] &= (uint32_t)fpu_xcr0_supported();
+            r[3] &= (uint32_t)(fpu_xcr0_supported() >> 32);
+        } else if (sub == 1) {
             r[0] &= ~BIT(3);                        /* XSAVES */
+        } else if (sub >= 64 || !(fpu_xcr0_supported() & (1ull << sub))) {
+            r[0] = r[1] = r[2] = r[3] = 0;
+        }
         break;
     case 0x80000001:
         leaf_ext1(r);

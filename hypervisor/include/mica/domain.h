@@ -27,6 +27,7 @@ struct vcpu {
     struct vcpu *rq_next;
     uint64_t runtime_ns;
     bool started;
+    bool placed;                   /* counted in its pCPU's load */
     struct arch_vcpu arch;
 };
 

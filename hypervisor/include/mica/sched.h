@@ -12,6 +12,8 @@ struct vcpu;
 void sched_init(uint32_t tslice_us);
 /* Put a new vCPU on a pCPU (cpu < 0: least loaded). */
 void sched_place(struct vcpu *v, int cpu);
+/* A destroyed vCPU no longer counts towards its pCPU's load. */
+void sched_remove(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
 /* The running vCPU gives up its CPU until vcpu_wake(). */
 void vcpu_block(struct vcpu *v);
