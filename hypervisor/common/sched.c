@@ -10,6 +10,7 @@
 #include <mica/console.h>
 #include <mica/hypercall.h>
 #include <mica/errno.h>
+#include <mica/timer.h>
 #include <public/sched.h>
 #include <asm/x86.h>
 #include <asm/percpu.h>
@@ -24,6 +25,8 @@ struct runqueue {
 };
 
 static struct runqueue runq[MAX_CPUS];
+static struct timer tick[MAX_CPUS];
+static uint64_t tslice_ns;
 
 static void rq_push(struct runqueue *rq, struct vcpu *v)
 {
@@ -67,25 +70,38 @@ static void resched_ipi(struct cpu_regs *regs)
     this_cpu()->need_resched = true;
 }
 
-void sched_tick(void)
+/* The timeslice: preempt the running vCPU only if another one waits. */
+static void tick_fn(struct timer *t)
 {
     struct percpu *pc = this_cpu();
 
     pc->irq_count++;
     if (runq[pc->cpu].head)
         pc->need_resched = true;
+    timer_set(t, t->expires + tslice_ns);
 }
 
 static void timer_irq(struct cpu_regs *regs)
 {
     (void)regs;
-    sched_tick();
+    timers_run();
+}
+
+void sched_start_cpu(void)
+{
+    unsigned int cpu = smp_processor_id();
+
+    timer_init(&tick[cpu], tick_fn, NULL, cpu);
+    timer_set(&tick[cpu], now_ns() + tslice_ns);
 }
 
 void sched_init(uint32_t tslice_us)
 {
-    for (unsigned int i = 0; i < MAX_CPUS; i++)
+    for (unsigned int i = 0; i < MAX_CPUS; i++) {
         runq[i].lock = (spinlock_t)SPINLOCK_INIT;
+        timers_init_cpu(i);
+    }
+    tslice_ns = (uint64_t)tslice_us * 1000;
     irq_register(VEC_TIMER, timer_irq);
     irq_register(VEC_RESCHED, resched_ipi);
     pr_info("scheduler: round-robin, %u us timeslice\n", tslice_us);

@@ -7,6 +7,8 @@
 #include <asm/apic.h>
 #include <asm/time.h>
 #include <asm/traps.h>
+#include <asm/percpu.h>
+#include <mica/timer.h>
 
 #define APIC_ID       0x020
 #define APIC_EOI      0x0b0
@@ -24,7 +26,6 @@
 #define ICR_INIT         (5u << 8)
 #define ICR_STARTUP      (6u << 8)
 #define ICR_ALLBUTSELF   (3u << 18)
-#define LVT_PERIODIC     (1u << 17)
 #define LVT_MASKED       (1u << 16)
 
 static volatile uint32_t *apic_base;
@@ -147,11 +148,19 @@ void apic_init_ap(void)
     apic_enable();
 }
 
-void apic_timer_start(uint32_t period_us)
+/* One-shot: the count saturates, and a late timer just re-evaluates. */
+void arch_timer_program(uint64_t when_ns)
 {
-    uint64_t count = (uint64_t)ticks_per_ms * period_us / 1000;
+    uint64_t now = now_ns();
+    uint64_t delta = when_ns > now ? when_ns - now : 0;
+    uint64_t count = delta / 1000 * ticks_per_ms / 1000;
 
     apic_write(APIC_TMR_DIV, 0x3);
-    apic_write(APIC_LVT_TMR, LVT_PERIODIC | VEC_TIMER);
-    apic_write(APIC_TMR_INIT, count ? (uint32_t)count : 1);
+    apic_write(APIC_LVT_TMR, VEC_TIMER);
+    apic_write(APIC_TMR_INIT, (uint32_t)MIN(MAX(count, 1ull), 0xffffffffull));
+}
+
+void arch_timer_kick(unsigned int cpu)
+{
+    apic_send_ipi(percpu[cpu]->apic_id, VEC_TIMER);
 }

@@ -118,7 +118,7 @@ static void bring_up_cpus(void)
     sched_init(tslice_us);
     if (!acpi.nr_cpus)
         pr_warn("no ACPI MADT: running on the boot CPU only\n");
-    n = smp_boot((unsigned int)opt_maxcpus, tslice_us);
+    n = smp_boot((unsigned int)opt_maxcpus);
     pr_info("%u CPU%s online, %s with nested paging enabled on all %u\n",
             n, n == 1 ? "" : "s", vcpu_ops->name, n);
 }
@@ -150,6 +150,6 @@ void start_mica(uint32_t magic, uint32_t mbi)
     }
     release_modules(&boot_info);
     smp_release();
-    apic_timer_start((uint32_t)opt_tslice_ms * 1000);
+    sched_start_cpu();
     sched_run();
 }

@@ -24,7 +24,6 @@ extern const char tramp_cr3[], tramp_efer[], tramp_stack[], tramp_percpu[], tram
 extern char boot_pml4[];
 
 static volatile bool smp_go;
-static uint32_t ap_tslice_us;
 
 void ap_start(struct percpu *pc);
 
@@ -44,7 +43,7 @@ void ap_start(struct percpu *pc)
     __atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
     while (!smp_go)
         cpu_relax();
-    apic_timer_start(ap_tslice_us);
+    sched_start_cpu();
     sched_run();
 }
 
@@ -69,12 +68,11 @@ static bool start_one(unsigned int cpu, uint32_t apic)
     return false;
 }
 
-unsigned int smp_boot(unsigned int maxcpus, uint32_t tslice_us)
+unsigned int smp_boot(unsigned int maxcpus)
 {
     uint32_t self = apic_id();
     unsigned int n = 1;
 
-    ap_tslice_us = tslice_us;
     memcpy((void *)(uintptr_t)TRAMPOLINE_BASE, trampoline_start,
            (size_t)(trampoline_end - trampoline_start));
     *(uint32_t *)tramp_var(tramp_cr3) = (uint32_t)(uintptr_t)boot_pml4;

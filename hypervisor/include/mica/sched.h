@@ -22,7 +22,7 @@ void vcpu_yield(struct vcpu *v);
 void vcpu_down(struct vcpu *v);
 /* Each pCPU's scheduling loop; never returns. */
 void sched_run(void) __noreturn;
-/* The timer tick: preempt if another vCPU waits. */
-void sched_tick(void);
+/* Start this CPU's timeslice tick (before sched_run). */
+void sched_start_cpu(void);
 
 #endif

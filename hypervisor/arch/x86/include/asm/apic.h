@@ -13,7 +13,5 @@ void apic_send_ipi(uint32_t apic_id, uint8_t vector);
 void apic_send_ipi_allbutself(uint8_t vector);
 /* INIT-SIPI-SIPI to wake an AP at the real-mode page page_pa. */
 void apic_start_ap(uint32_t apic_id, paddr_t page_pa);
-/* Periodic tick for the scheduler, period in microseconds. */
-void apic_timer_start(uint32_t period_us);
 
 #endif

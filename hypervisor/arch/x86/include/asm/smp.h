@@ -4,7 +4,7 @@
 #include <mica/types.h>
 
 /* Start every CPU the MADT lists (up to maxcpus); returns how many are online. */
-unsigned int smp_boot(unsigned int maxcpus, uint32_t tslice_us);
+unsigned int smp_boot(unsigned int maxcpus);
 /* Let the APs enter their scheduling loops. */
 void smp_release(void);
 

@@ -1,0 +1,34 @@
+/*
+ * One-shot software timers, per physical CPU, on the CPU's local APIC
+ * timer programmed for the earliest one. Callbacks run in interrupt context
+ * on the timer's CPU.
+ */
+#ifndef MICA_TIMER_H
+#define MICA_TIMER_H
+
+#include <mica/types.h>
+
+struct timer {
+    uint64_t expires;                 /* now_ns() time */
+    void (*fn)(struct timer *t);
+    void *data;
+    unsigned int cpu;
+    bool active;
+    struct timer *next;
+};
+
+void timer_init(struct timer *t, void (*fn)(struct timer *), void *data,
+                unsigned int cpu);
+/* (Re)arm for an absolute time; a time in the past fires at once. */
+void timer_set(struct timer *t, uint64_t expires_ns);
+void timer_stop(struct timer *t);
+/* Run what has expired on this CPU and reprogram; from the timer interrupt. */
+void timers_run(void);
+void timers_init_cpu(unsigned int cpu);
+
+/* The arch: fire the timer interrupt on this CPU at (or just after) when. */
+void arch_timer_program(uint64_t when_ns);
+/* The arch: make another CPU run timers_run() (its list head changed). */
+void arch_timer_kick(unsigned int cpu);
+
+#endif

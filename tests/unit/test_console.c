@@ -1,0 +1,215 @@
+/*
+ * Unit tests for hypervisor/common/console.c, linked instead of the shim's
+ * printk (UNIT_OWN_CONSOLE in unit.mk). The console's state is static and
+ * lives for the whole run, so the test keeps its own copy of every byte it
+ * caused to be written ("mirror"): at any point the log ring must hold the
+ * last 64 KiB of it, oldest first. A test sink records what reaches sinks.
+ */
+#include <stdlib.h>
+
+#include <mica/console.h>
+#include <mica/lib.h>
+
+#include "check.h"
+#include "shim.h"
+
+#define RING_SIZE  (64 * 1024)          /* the documented ring size */
+#define BIG        (512 * 1024)
+
+static char *mirror, *sink_buf, *rbuf;
+static size_t mirror_len, sink_len;
+
+static void sink_write(const char *s, size_t len)
+{
+    if (sink_len + len > BIG)
+        shim_fatal("test sink overflow");
+    for (size_t i = 0; i < len; i++)
+        sink_buf[sink_len + i] = s[i];
+    sink_len += len;
+    sink_buf[sink_len] = '\0';
+}
+
+static const struct console_sink sink = { sink_write };
+
+static void sink_clear(void)
+{
+    sink_len = 0;
+    sink_buf[0] = '\0';
+}
+
+/* Record bytes the console should now hold at the end of its ring. */
+static void expect(const char *s)
+{
+    size_t n = 0;
+
+    while (s[n])
+        n++;
+    if (mirror_len + n > BIG)
+        shim_fatal("mirror overflow");
+    for (size_t i = 0; i < n; i++)
+        mirror[mirror_len + i] = s[i];
+    mirror_len += n;
+}
+
+static bool same(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* The ring holds exactly the newest min(written, 64 KiB) bytes, oldest first. */
+static void check_ring(const char *what)
+{
+    size_t want = MIN(mirror_len, (size_t)RING_SIZE);
+    size_t n = console_ring_read(rbuf, BIG);
+
+    CHECK_EQ(n, want, "%s: ring_read returns min(written, 64 KiB)", what);
+    CHECK(n == want && same(rbuf, mirror + mirror_len - want, want),
+          "%s: ring holds the newest bytes, oldest first", what);
+    CHECK_EQ(shim_locks_held(), 0, "%s: console lock released", what);
+}
+
+static void test_printk(void)
+{
+    sink_clear();
+    printk(LOG_INFO, "hello %d\n", 42);
+    expect("(mica) hello 42\n");
+    CHECK_STR(sink_buf, "(mica) hello 42\n", "printk at LOG_INFO reaches the sink, prefixed");
+    check_ring("after one printk");
+    pr_err("bad %s\n", "thing");
+    expect("(mica) bad thing\n");
+    CHECK_STR(sink_buf, "(mica) hello 42\n(mica) bad thing\n", "pr_err reaches the sink");
+    check_ring("after pr_err");
+}
+
+static void test_loglevel(void)
+{
+    int saved = console_loglevel;
+
+    console_loglevel = LOG_INFO;
+    sink_clear();
+    printk(LOG_DEBUG, "quiet %u\n", 7u);
+    expect("(mica) quiet 7\n");
+    CHECK_EQ(sink_len, 0, "LOG_DEBUG above LOG_INFO: nothing reaches the sink");
+    check_ring("LOG_DEBUG message kept in the ring");
+    console_loglevel = LOG_ERR;
+    pr_warn("warned\n");
+    expect("(mica) warned\n");
+    CHECK_EQ(sink_len, 0, "loglevel LOG_ERR: pr_warn does not reach the sink");
+    pr_err("loud\n");
+    expect("(mica) loud\n");
+    CHECK_STR(sink_buf, "(mica) loud\n", "loglevel LOG_ERR: pr_err still does");
+    check_ring("hidden and shown messages both in the ring");
+    console_loglevel = saved;
+}
+
+static void test_console_write(void)
+{
+    sink_clear();
+    console_write("raw bytes", 3);
+    expect("raw");
+    CHECK_STR(sink_buf, "raw", "console_write: len bytes, no prefix");
+    check_ring("after console_write");
+}
+
+static void test_guest_write(void)
+{
+    bool d3 = true, d7 = true;
+
+    sink_clear();
+    console_guest_write(3, "abc", 3, &d3);
+    CHECK(!d3, "d3: mid-line after \"abc\"");
+    console_guest_write(3, "def\ngh", 6, &d3);
+    console_guest_write(7, "other\n", 6, &d7);
+    console_guest_write(3, "i\n", 2, &d3);
+    CHECK(d3 && d7, "both at a line start after a newline");
+    console_guest_write(3, "", 0, &d3);
+    CHECK(d3, "an empty write leaves the line state alone");
+    console_guest_write(3, "x\n\ny", 4, &d3);
+    console_guest_write(65535, "z\n", 2, &d7);
+    expect("(d3) abcdef\n(d3) gh(d7) other\ni\n(d3) x\n(d3) \n(d3) y(d65535) z\n");
+    CHECK_STR(sink_buf, "(d3) abcdef\n(d3) gh(d7) other\ni\n(d3) x\n(d3) \n(d3) y(d65535) z\n",
+              "guest lines prefixed once each, across split writes");
+    check_ring("after guest writes");
+}
+
+static char sink2_buf[64];
+static size_t sink2_len;
+
+static void sink2_write(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len && sink2_len < sizeof(sink2_buf) - 1; i++)
+        sink2_buf[sink2_len++] = s[i];
+}
+
+static void test_second_sink(void)
+{
+    static const struct console_sink sink2 = { sink2_write };
+
+    console_add_sink(&sink2);
+    sink_clear();
+    pr_info("both\n");
+    expect("(mica) both\n");
+    CHECK_STR(sink_buf, "(mica) both\n", "first sink still written");
+    CHECK_STR(sink2_buf, "(mica) both\n", "second sink written too");
+    check_ring("after two sinks");
+}
+
+/* Write lines of a known pattern until the total reaches target bytes. */
+static void fill_to(size_t target)
+{
+    char line[32];
+
+    while (mirror_len < target) {
+        size_t room = target - mirror_len;
+        int n = snprintf(line, sizeof(line), "line %06zu\n", mirror_len);
+
+        if ((size_t)n > room)
+            line[room] = '\0', n = (int)room;
+        console_write(line, (size_t)n);
+        expect(line);
+    }
+}
+
+static void test_ring_wrap(void)
+{
+    char small[100];
+
+    fill_to(RING_SIZE - 1);
+    check_ring("one byte short of 64 KiB");
+    fill_to(RING_SIZE);
+    check_ring("exactly 64 KiB");
+    console_write("!", 1);
+    expect("!");
+    check_ring("64 KiB + 1: the oldest byte dropped");
+    fill_to(3 * RING_SIZE + 12345);
+    check_ring("after more than three wraps");
+    CHECK_EQ(console_ring_read(small, sizeof(small)), sizeof(small), "short read: len bytes");
+    CHECK(same(small, mirror + mirror_len - RING_SIZE, sizeof(small)),
+          "short read: the oldest bytes of the last 64 KiB");
+    CHECK_EQ(console_ring_read(small, 0), 0, "zero-length read");
+    printk(LOG_INFO, "after wrap\n");
+    expect("(mica) after wrap\n");
+    check_ring("printk after the wrap");
+}
+
+int main(void)
+{
+    mirror = malloc(BIG + 1);
+    sink_buf = malloc(BIG + 1);
+    rbuf = malloc(BIG);
+    if (!mirror || !sink_buf || !rbuf)
+        shim_fatal("out of host memory");
+    check_area("console");
+    CHECK_EQ(console_ring_read(rbuf, BIG), 0, "the ring starts empty");
+    console_add_sink(&sink);
+    test_printk();
+    test_loglevel();
+    test_console_write();
+    test_guest_write();
+    test_second_sink();
+    test_ring_wrap();
+    return check_done();
+}
