@@ -98,7 +98,8 @@ static int vcpus_create(struct domain *d, const struct domain_config *cfg)
             return -ENOMEM;
         v->domain = d;
         v->id = i;
-        v->state = VCPU_BLOCKED;
+        v->state = i == 0 ? VCPU_BLOCKED : VCPU_DOWN;
+        v->wait_sipi = i != 0;
         d->vcpu[i] = v;
         d->nr_vcpus = i + 1;
         if (arch_vcpu_create(v)) {
@@ -161,10 +162,10 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     return 0;
 }
 
+/* Like a PC: the boot vCPU runs, the others wait for INIT and STARTUP. */
 void domain_start(struct domain *d)
 {
-    for (unsigned int i = 0; i < d->nr_vcpus; i++)
-        vcpu_wake(d->vcpu[i]);
+    vcpu_wake(d->vcpu[0]);
 }
 
 /* The last step of a domain's end (domain_end.c decides when). */

@@ -64,6 +64,11 @@ static void kick(unsigned int cpu)
     apic_send_ipi(percpu[cpu]->apic_id, VEC_RESCHED);
 }
 
+static void kick_ipi(struct cpu_regs *regs)
+{
+    (void)regs;                       /* the exit it caused is the point */
+}
+
 static void resched_ipi(struct cpu_regs *regs)
 {
     (void)regs;
@@ -104,6 +109,7 @@ void sched_init(uint32_t tslice_us)
     tslice_ns = (uint64_t)tslice_us * 1000;
     irq_register(VEC_TIMER, timer_irq);
     irq_register(VEC_RESCHED, resched_ipi);
+    irq_register(VEC_KICK, kick_ipi);
     pr_info("scheduler: round-robin, %u us timeslice\n", tslice_us);
 }
 
@@ -138,7 +144,7 @@ void vcpu_wake(struct vcpu *v)
     unsigned long f = spin_lock_irqsave(&rq->lock);
     bool queued = false;
 
-    if (v->state == VCPU_BLOCKED) {
+    if (v->state == VCPU_BLOCKED && !v->wait_sipi) {
         v->state = VCPU_RUNNABLE;
         if (!v->on_cpu) {
             rq_push(rq, v);
@@ -148,6 +154,30 @@ void vcpu_wake(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, f);
     if (queued)
         kick(v->pcpu);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+    if (__atomic_load_n(&v->state, __ATOMIC_SEQ_CST) == VCPU_BLOCKED) {
+        vcpu_wake(v);
+        return;
+    }
+    if (v->on_cpu && v->pcpu != smp_processor_id())
+        apic_send_ipi(percpu[v->pcpu]->apic_id, VEC_KICK);
+}
+
+bool vcpu_revive(struct vcpu *v)
+{
+    struct runqueue *rq = &runq[v->pcpu];
+    unsigned long f = spin_lock_irqsave(&rq->lock);
+    bool ok = v->state == VCPU_DOWN && v->domain->state == DOMAIN_RUNNING;
+
+    if (ok)
+        v->state = VCPU_BLOCKED;
+    spin_unlock_irqrestore(&rq->lock, f);
+    if (ok)
+        vcpu_wake(v);
+    return ok;
 }
 
 void vcpu_block(struct vcpu *v)

@@ -144,6 +144,37 @@ static void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
     v->arch.gprs.rsi = e->rsi;
 }
 
+/* What a STARTUP IPI leaves behind: real mode at vector << 12. */
+static void svm_vcpu_set_startup(struct vcpu *v, uint8_t vector)
+{
+    struct vmcb *vm = v->arch.vmcb;
+
+    seg(&vm->cs, (uint16_t)(vector << 8), 0x9b, 0xffff, (uint64_t)vector << 12);
+    seg(&vm->ds, 0, 0x93, 0xffff, 0);
+    vm->es = vm->ss = vm->fs = vm->gs = vm->ds;
+    seg(&vm->gdtr, 0, 0, 0xffff, 0);
+    seg(&vm->idtr, 0, 0, 0xffff, 0);
+    seg(&vm->ldtr, 0, 0x82, 0xffff, 0);
+    seg(&vm->tr, 0, 0x8b, 0xffff, 0);
+    vm->cpl = 0;
+    vm->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+    vm->cr3 = vm->cr4 = 0;
+    vm->cr2 = 0;
+    vm->efer = EFER_SVME;
+    vm->rip = 0;
+    vm->rsp = vm->rax = 0;
+    vm->rflags = X86_EFLAGS_FIXED;
+    vm->dr6 = 0xffff0ff0;
+    vm->dr7 = 0x400;
+    vm->g_pat = 0x0007040600070406ull;
+    vm->eventinj = 0;
+    vm->int_state = 0;
+    vm->vintr = VINTR_MASKING;
+    vm->intercepts1 &= ~(1u << 4);
+    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
+    v->arch.xcr0 = 1;
+}
+
 /* A fresh ASID per pCPU generation; a new generation flushes the whole TLB. */
 static void asid_assign(struct vcpu *v, struct vmcb *vm, unsigned int cpu)
 {
@@ -172,6 +203,7 @@ static void svm_vcpu_run(struct vcpu *v)
     fpu_restore(v->arch.fpu, v->arch.xcr0);
     while (!pc->need_resched && v->state == VCPU_RUNNING) {
         asid_assign(v, vm, pc->cpu);
+        svm_intr_assist(v);
         svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, host);
         vm->tlb_control = 0;
         local_irq_enable();
@@ -202,6 +234,7 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .vcpu_create = svm_vcpu_create,
     .vcpu_destroy = svm_vcpu_destroy,
     .vcpu_set_entry64 = svm_vcpu_set_entry64,
+    .vcpu_set_startup = svm_vcpu_set_startup,
     .vcpu_run = svm_vcpu_run,
     .vcpu_paging = svm_vcpu_paging,
     .vcpu_dump_exits = svm_dump_exits,

@@ -14,6 +14,7 @@
 #include <asm/svm_priv.h>
 #include <asm/cpuid.h>
 #include <asm/fpu.h>
+#include <asm/vplatform_dev.h>
 
 #define VEC_UD  6
 #define VEC_GP  13
@@ -120,7 +121,12 @@ static void exit_hlt(struct vcpu *v, struct vmcb *vm)
     if (!skip_insn(v, op, sizeof(op)))
         return;
     if (vm->rflags & X86_EFLAGS_IF) {
+        if (svm_event_pending(v))
+            return;                          /* an interrupt ends the halt at once */
         vcpu_block(v);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (svm_event_pending(v))            /* raced with a sender: undo */
+            vcpu_wake(v);
         return;
     }
     /* Nothing can wake it: the vCPU is down, as on real hardware. */
@@ -143,9 +149,13 @@ static void exit_ioio(struct vcpu *v, struct vmcb *vm)
                      (unsigned int)(info >> 16));
         return;
     }
-    /* No device behind any port yet: reads float high, writes are dropped. */
+    uint16_t port = (uint16_t)(info >> 16);
+    unsigned int bytes = size == 4 ? 4 : size == 2 ? 2 : 1;
+
     if (info & 1)
-        vm->rax = (vm->rax & ~mask) | mask;
+        vm->rax = (vm->rax & ~mask) | (vio_read(v, port, bytes) & mask);
+    else
+        vio_write(v, port, bytes, (uint32_t)(vm->rax & mask));
     vm->rip = vm->exitinfo2;
     vm->int_state = 0;
 }
@@ -165,7 +175,7 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = rdtsc() + vm->tsc_offset;
         return 0;
     default:
-        return -1;
+        return vmsr_read(v, msr, val);
     }
 }
 
@@ -199,7 +209,7 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         vm->g_pat = val;
         return 0;
     default:
-        return -1;
+        return vmsr_write(v, msr, val);
     }
 }
 
@@ -270,6 +280,7 @@ static void exit_unexpected(struct vcpu *v, struct vmcb *vm)
 
 static const exit_handler_t exit_handlers[SVM_EXIT_NR] = {
     [SVM_EXIT_INTR] = exit_nothing,      /* the host took it after STGI */
+    [SVM_EXIT_VINTR] = svm_exit_vintr,
     [SVM_EXIT_NMI] = exit_nothing,
     [SVM_EXIT_SMI] = exit_nothing,
     [SVM_EXIT_INIT] = exit_nothing,
@@ -320,7 +331,7 @@ void svm_handle_exit(struct vcpu *v)
 static const char *exit_name(unsigned int code)
 {
     static const char *const names[SVM_EXIT_NR] = {
-        [SVM_EXIT_INTR] = "intr", [SVM_EXIT_NMI] = "nmi", [SVM_EXIT_SMI] = "smi",
+        [SVM_EXIT_INTR] = "intr", [SVM_EXIT_VINTR] = "vintr", [SVM_EXIT_NMI] = "nmi", [SVM_EXIT_SMI] = "smi",
         [SVM_EXIT_INIT] = "init", [SVM_EXIT_CPUID] = "cpuid", [SVM_EXIT_INVD] = "invd",
         [SVM_EXIT_HLT] = "hlt", [SVM_EXIT_INVLPGA] = "invlpga", [SVM_EXIT_IOIO] = "ioio",
         [SVM_EXIT_MSR] = "msr", [SVM_EXIT_TASKSWITCH] = "taskswitch",

@@ -8,6 +8,8 @@
 #include <asm/vcpu.h>
 
 #define MAX_VCPUS        64
+
+struct vplatform;
 #define DOMAIN_NAME_LEN  32
 
 enum vcpu_state {
@@ -27,6 +29,7 @@ struct vcpu {
     struct vcpu *rq_next;
     uint64_t runtime_ns;
     bool started;
+    bool wait_sipi;                /* after INIT: only STARTUP makes it run */
     bool placed;                   /* counted in its pCPU's load */
     struct arch_vcpu arch;
 };
@@ -57,6 +60,7 @@ struct domain {
     unsigned int nr_vcpus;
     struct vcpu *vcpu[MAX_VCPUS];
     bool console_bol;              /* next console byte starts a line */
+    struct vplatform *plat;        /* the PC platform (dom0), or NULL (test kernels) */
     uint64_t create_ns;
     struct domain *next;
 };

@@ -15,6 +15,10 @@ void sched_place(struct vcpu *v, int cpu);
 /* A destroyed vCPU no longer counts towards its pCPU's load. */
 void sched_remove(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
+/* Make a vCPU notice a new event: wake it, or pull it out of the guest. */
+void vcpu_kick(struct vcpu *v);
+/* A vCPU that was down runs again (a STARTUP IPI); false if its domain ended. */
+bool vcpu_revive(struct vcpu *v);
 /* The running vCPU gives up its CPU until vcpu_wake(). */
 void vcpu_block(struct vcpu *v);
 void vcpu_yield(struct vcpu *v);

@@ -12,6 +12,9 @@ void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
 int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen);
 void svm_advance_rip(struct vcpu *v, unsigned int len);
 void svm_dump_exits(struct vcpu *v);
+void svm_intr_assist(struct vcpu *v);
+void svm_exit_vintr(struct vcpu *v, struct vmcb *vm);
+bool svm_event_pending(struct vcpu *v);
 
 extern paddr_t svm_iopm_pa, svm_msrpm_pa;
 int svm_msrpm_init(void);

@@ -9,6 +9,8 @@ extern uint64_t tsc_khz;
 uint64_t tsc_calibrate(void);
 /* Nanoseconds since tsc_calibrate(). */
 uint64_t now_ns(void);
+/* The now_ns() time at which the TSC reads tsc. */
+uint64_t tsc_to_ns(uint64_t tsc);
 void udelay(uint64_t us);
 
 #endif

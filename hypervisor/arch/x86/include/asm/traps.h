@@ -7,6 +7,7 @@
 #define VEC_TIMER      0xf0
 #define VEC_RESCHED    0xf1    /* IPI: a vCPU became runnable on this CPU */
 #define VEC_STOP       0xf2    /* IPI: halt, the machine is going down */
+#define VEC_KICK       0xf3    /* IPI: leave the guest to see a new event */
 #define VEC_SPURIOUS   0xff
 
 typedef void (*irq_handler_t)(struct cpu_regs *regs);

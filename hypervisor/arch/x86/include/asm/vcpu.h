@@ -11,6 +11,7 @@
 
 struct vcpu;
 struct vmcb;
+struct vlapic;
 
 struct arch_vcpu {
     struct vmcb *vmcb;
@@ -23,6 +24,7 @@ struct arch_vcpu {
     void *fpu;                     /* XSAVE/FXSAVE area, 64-byte aligned */
     uint32_t *exit_count;          /* per exit code, SVM_EXIT_NR entries */
     uint64_t exits;                /* all exits */
+    struct vlapic *vlapic;         /* NULL: no local APIC (test kernels) */
 };
 
 /* Paging state of the guest, for walking its page tables. */
@@ -48,6 +50,8 @@ struct vcpu_vendor_ops {
     int (*vcpu_create)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
     void (*vcpu_set_entry64)(struct vcpu *v, const struct vcpu_entry64 *e);
+    /* Real mode at vector << 12, as a STARTUP IPI leaves an AP. */
+    void (*vcpu_set_startup)(struct vcpu *v, uint8_t vector);
     void (*vcpu_run)(struct vcpu *v);            /* until it must deschedule */
     void (*vcpu_paging)(struct vcpu *v, struct guest_paging *gp);
     void (*vcpu_dump_exits)(struct vcpu *v);
@@ -58,6 +62,10 @@ extern const struct vcpu_vendor_ops svm_vcpu_ops;
 
 /* Pick the vendor for this CPU; returns what is missing, or NULL. */
 const char *arch_vcpu_select(void);
+
+/* INIT and STARTUP signals (from a virtual local APIC). */
+void vcpu_init_signal(struct vcpu *v);
+void vcpu_startup_signal(struct vcpu *v, uint8_t vector);
 
 static inline int arch_vcpu_create(struct vcpu *v) { return vcpu_ops->vcpu_create(v); }
 static inline void arch_vcpu_destroy(struct vcpu *v) { vcpu_ops->vcpu_destroy(v); }

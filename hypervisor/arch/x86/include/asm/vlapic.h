@@ -1,0 +1,45 @@
+/*
+ * The virtual local APIC a Linux guest needs: x2APIC mode only (enabled at
+ * entry, as the platform doc recommends), MSR-accessed, with the TSC-deadline,
+ * one-shot and periodic timer modes and fixed/NMI/INIT/SIPI IPIs.
+ */
+#ifndef ASM_VLAPIC_H
+#define ASM_VLAPIC_H
+
+#include <mica/types.h>
+#include <mica/timer.h>
+#include <mica/spinlock.h>
+
+struct vcpu;
+
+struct vlapic {
+    struct vcpu *vcpu;
+    uint32_t id;
+    uint64_t apic_base;             /* the APIC_BASE MSR value */
+    uint32_t tpr, svr, ldr, esr;
+    uint32_t lvt[7];                /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
+    uint32_t icr_hi;
+    uint32_t tdcr, tmict;
+    uint32_t irr[8], isr[8], tmr[8];   /* irr is set by other CPUs: atomics */
+    uint64_t timer_start_tsc;       /* one-shot/periodic: when TMICT was written */
+    uint64_t deadline_tsc;          /* TSC-deadline mode: the MSR value */
+    struct timer timer;
+    volatile bool nmi_pending;
+};
+
+int vlapic_create(struct vcpu *v);
+void vlapic_destroy(struct vcpu *v);
+/* 0, or -1 for #GP. Covers 0x800-0x8ff, APIC_BASE and TSC_DEADLINE. */
+int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+bool vlapic_msr(uint32_t msr);
+/* The highest vector deliverable now (above the processor priority), or -1. */
+int vlapic_pending(struct vcpu *v);
+/* The CPU took vector vec: IRR -> ISR. */
+void vlapic_accept(struct vcpu *v, int vec);
+/* Raise a fixed interrupt and get the vCPU to notice. */
+void vlapic_set_irq(struct vcpu *v, uint8_t vec);
+/* Put the APIC in its power-on state (INIT). */
+void vlapic_reset(struct vlapic *l, bool bsp);
+
+#endif

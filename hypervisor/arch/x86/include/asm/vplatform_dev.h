@@ -1,0 +1,63 @@
+/* The device models behind the virtual platform (asm/vplatform.h). */
+#ifndef ASM_VPLATFORM_DEV_H
+#define ASM_VPLATFORM_DEV_H
+
+#include <mica/types.h>
+#include <mica/spinlock.h>
+
+struct vcpu;
+struct domain;
+
+#define VUART_FIFO 256
+
+struct vuart {
+    spinlock_t lock;
+    uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+    bool thri_pending;             /* THR-empty reported until IIR is read */
+    uint8_t rx[VUART_FIFO];
+    unsigned int rx_head, rx_tail;
+    char line[160];                /* the output line being assembled */
+    unsigned int line_len;
+};
+
+struct vpit {
+    spinlock_t lock;
+    uint16_t reload;
+    uint8_t port61;                /* gate (bit 0) and speaker (bit 1) as written */
+    uint8_t access;                /* 1 LSB, 2 MSB, 3 LSB then MSB */
+    bool write_msb_next, read_msb_next;
+    bool latched;
+    uint16_t latch;
+    uint64_t start_tsc;            /* when counting began; 0 = not started */
+};
+
+struct vplatform {
+    struct vuart uart;
+    struct vpit pit;
+    uint8_t rtc_index;
+    uint32_t pci_addr;
+    uint64_t mtrr_def_type;
+};
+
+int vplatform_create(struct domain *d);
+void vplatform_destroy(struct domain *d);
+
+/* Port I/O from a guest: the platform's devices, or all-ones / dropped. */
+uint32_t vio_read(struct vcpu *v, uint16_t port, unsigned int size);
+void vio_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
+
+/* Platform MSRs beyond the vCPU's own state: 0, or -1 for #GP. */
+int vmsr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int vmsr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+
+/* Devices, each with the ports it owns. */
+uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size);
+void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
+/* Input from the physical console for this domain's UART. */
+void vuart_input(struct domain *d, uint8_t c);
+uint32_t vpit_read(struct vcpu *v, uint16_t port, unsigned int size);
+void vpit_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
+uint32_t vrtc_read(struct vcpu *v, uint16_t port, unsigned int size);
+void vrtc_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * Port I/O from guests. A domain with the PC platform (dom0) reaches the
+ * device models through one table of port ranges; everything else, and
+ * every port of a test kernel, reads as all-ones and drops writes, as an
+ * empty ISA bus does.
+ */
+#include <mica/domain.h>
+#include <mica/xmalloc.h>
+#include <mica/lib.h>
+#include <public/sched.h>
+#include <asm/vplatform.h>
+#include <asm/vplatform_dev.h>
+
+#define PCI_CONF_ADDR  0xcf8
+#define KBD_STATUS     0x64
+#define KBD_CMD_RESET  0xfe
+#define SLP_EN         0x20
+
+struct io_range {
+    uint16_t first, last;
+    uint32_t (*read)(struct vcpu *v, uint16_t port, unsigned int size);
+    void (*write)(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
+};
+
+static uint32_t ones(unsigned int size)
+{
+    return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
+/* PCI configuration mechanism 1 with nothing behind it: an empty bus. */
+static uint32_t pci_read(struct vcpu *v, uint16_t port, unsigned int size)
+{
+    if (port == PCI_CONF_ADDR && size == 4)
+        return v->domain->plat->pci_addr;
+    return ones(size);
+}
+
+static void pci_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
+{
+    if (port == PCI_CONF_ADDR && size == 4)
+        v->domain->plat->pci_addr = val & 0x80fffffc;
+    else if (port == VPLAT_RESET_PORT && size == 1 && (val & 0x04))
+        domain_shutdown(v->domain, MICA_SHUTDOWN_reboot);
+}
+
+/* ACPI hardware-reduced sleep registers: S5 is power-off. */
+static uint32_t sleep_read(struct vcpu *v, uint16_t port, unsigned int size)
+{
+    (void)v;
+    (void)port;
+    (void)size;
+    return 0;
+}
+
+static void sleep_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
+{
+    (void)size;
+    if (port == VPLAT_SLEEP_CTL_PORT && (val & SLP_EN) &&
+        ((val >> 2) & 7) == VPLAT_S5_SLP_TYP)
+        domain_shutdown(v->domain, MICA_SHUTDOWN_poweroff);
+}
+
+/* The keyboard controller's reset pulse, Linux's second way to reboot. */
+static uint32_t kbd_read(struct vcpu *v, uint16_t port, unsigned int size)
+{
+    (void)v;
+    (void)port;
+    return ones(size);
+}
+
+static void kbd_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
+{
+    (void)port;
+    (void)size;
+    if ((val & 0xff) == KBD_CMD_RESET)
+        domain_shutdown(v->domain, MICA_SHUTDOWN_reboot);
+}
+
+static const struct io_range platform_io[] = {
+    { 0x40, 0x43, vpit_read, vpit_write },
+    { 0x61, 0x61, vpit_read, vpit_write },
+    { KBD_STATUS, KBD_STATUS, kbd_read, kbd_write },
+    { 0x70, 0x71, vrtc_read, vrtc_write },
+    { VPLAT_SLEEP_CTL_PORT, VPLAT_SLEEP_STS_PORT, sleep_read, sleep_write },
+    { VPLAT_COM1_PORT, VPLAT_COM1_PORT + 7, vuart_read, vuart_write },
+    { PCI_CONF_ADDR, PCI_CONF_ADDR + 7, pci_read, pci_write },
+};
+
+static const struct io_range *find(struct vcpu *v, uint16_t port)
+{
+    if (!v->domain->plat)
+        return NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(platform_io); i++)
+        if (port >= platform_io[i].first && port <= platform_io[i].last)
+            return &platform_io[i];
+    return NULL;
+}
+
+uint32_t vio_read(struct vcpu *v, uint16_t port, unsigned int size)
+{
+    const struct io_range *r = find(v, port);
+
+    return r ? r->read(v, port, size) & ones(size) : ones(size);
+}
+
+void vio_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
+{
+    const struct io_range *r = find(v, port);
+
+    if (r)
+        r->write(v, port, size, val & ones(size));
+}
+
+int vplatform_create(struct domain *d)
+{
+    struct vplatform *p = xnew(struct vplatform);
+
+    if (!p)
+        return -1;
+    p->uart.lock = (spinlock_t)SPINLOCK_INIT;
+    p->pit.lock = (spinlock_t)SPINLOCK_INIT;
+    p->pit.access = 3;
+    p->mtrr_def_type = 0x806;          /* MTRRs on, default write-back */
+    d->plat = p;
+    return 0;
+}
+
+void vplatform_destroy(struct domain *d)
+{
+    xfree(d->plat);
+    d->plat = NULL;
+}

@@ -1,0 +1,403 @@
+/*
+ * The virtual local APIC in x2APIC mode. Registers are reached through MSRs
+ * 0x800-0x8ff; IRR bits may be set from any CPU (IPIs, timers), everything
+ * else belongs to the vCPU's own CPU. The timer counts in TSC cycles (the
+ * APIC "bus" runs at the TSC's rate) and fires a software timer on the
+ * vCPU's pCPU.
+ */
+#include <mica/domain.h>
+#include <mica/sched.h>
+#include <mica/xmalloc.h>
+#include <mica/lib.h>
+#include <asm/x86.h>
+#include <asm/vlapic.h>
+#include <asm/vplatform.h>
+#include <asm/time.h>
+#include <asm/vcpu.h>
+
+#define REG_ID      0x02
+#define REG_VER     0x03
+#define REG_TPR     0x08
+#define REG_PPR     0x0a
+#define REG_EOI     0x0b
+#define REG_LDR     0x0d
+#define REG_SVR     0x0f
+#define REG_ISR     0x10
+#define REG_TMR     0x18
+#define REG_IRR     0x20
+#define REG_ESR     0x28
+#define REG_CMCI    0x2f
+#define REG_ICR     0x30
+#define REG_LVTT    0x32
+#define REG_LVTERR  0x37
+#define REG_TMICT   0x38
+#define REG_TMCCT   0x39
+#define REG_TDCR    0x3e
+#define REG_SELF    0x3f
+
+#define APIC_VERSION     0x50014u      /* integrated APIC, LVTs 0-5 */
+#define LVT_MASKED       (1u << 16)
+#define SVR_ENABLED      (1u << 8)
+#define TMR_ONESHOT      0
+#define TMR_PERIODIC     1
+#define TMR_DEADLINE     2
+#define MSR_TSC_DEADLINE 0x6e0u
+
+static inline struct vlapic *vl(struct vcpu *v) { return v->arch.vlapic; }
+
+bool vlapic_msr(uint32_t msr)
+{
+    return (msr >= 0x800 && msr <= 0x8ff) || msr == MSR_APIC_BASE ||
+           msr == MSR_TSC_DEADLINE;
+}
+
+static int highest(const uint32_t *bits)
+{
+    for (int i = 7; i >= 0; i--) {
+        uint32_t w = __atomic_load_n(&bits[i], __ATOMIC_ACQUIRE);
+
+        if (w)
+            return i * 32 + 31 - __builtin_clz(w);
+    }
+    return -1;
+}
+
+static uint32_t ppr(const struct vlapic *l)
+{
+    int isrv = highest(l->isr);
+    uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
+
+    return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
+}
+
+int vlapic_pending(struct vcpu *v)
+{
+    struct vlapic *l = vl(v);
+    int vec = l ? highest(l->irr) : -1;
+
+    if (vec < 0 || ((uint32_t)vec & 0xf0) <= (ppr(l) & 0xf0))
+        return -1;
+    return vec;
+}
+
+void vlapic_accept(struct vcpu *v, int vec)
+{
+    struct vlapic *l = vl(v);
+
+    __atomic_fetch_and(&l->irr[vec / 32], ~(1u << (vec % 32)), __ATOMIC_ACQ_REL);
+    l->isr[vec / 32] |= 1u << (vec % 32);
+}
+
+void vlapic_set_irq(struct vcpu *v, uint8_t vec)
+{
+    struct vlapic *l = vl(v);
+
+    if (!l || vec < 16)
+        return;
+    __atomic_fetch_or(&l->irr[vec / 32], 1u << (vec % 32), __ATOMIC_ACQ_REL);
+    vcpu_kick(v);
+}
+
+static void eoi(struct vlapic *l)
+{
+    int vec = highest(l->isr);
+
+    if (vec >= 0)
+        l->isr[vec / 32] &= ~(1u << (vec % 32));
+}
+
+/* ---- timer ---------------------------------------------------------- */
+
+static unsigned int timer_mode(const struct vlapic *l)
+{
+    return (l->lvt[1] >> 17) & 3;
+}
+
+static uint64_t divisor(const struct vlapic *l)
+{
+    unsigned int v = (l->tdcr & 3) | ((l->tdcr >> 1) & 4);
+
+    return v == 7 ? 1 : 2ull << v;
+}
+
+static void timer_fire_vector(struct vlapic *l)
+{
+    if (!(l->lvt[1] & LVT_MASKED) && (l->svr & SVR_ENABLED))
+        vlapic_set_irq(l->vcpu, (uint8_t)l->lvt[1]);
+}
+
+static void arm_at_tsc(struct vlapic *l, uint64_t tsc)
+{
+    if (!l->timer.active)
+        l->timer.cpu = l->vcpu->pcpu;
+    timer_set(&l->timer, tsc_to_ns(tsc));
+}
+
+static void timer_expired(struct timer *t)
+{
+    struct vlapic *l = t->data;
+    uint64_t period = (uint64_t)l->tmict * divisor(l);
+
+    switch (timer_mode(l)) {
+    case TMR_DEADLINE:
+        if (!l->deadline_tsc)
+            return;
+        l->deadline_tsc = 0;
+        break;
+    case TMR_PERIODIC:
+        if (!period)
+            return;
+        while (l->timer_start_tsc + period <= rdtsc())
+            l->timer_start_tsc += period;
+        arm_at_tsc(l, l->timer_start_tsc + period);
+        break;
+    default:
+        if (!l->tmict)
+            return;
+        break;
+    }
+    timer_fire_vector(l);
+}
+
+static void tmict_write(struct vlapic *l, uint32_t val)
+{
+    l->tmict = val;
+    l->timer_start_tsc = rdtsc();
+    timer_stop(&l->timer);
+    if (val && timer_mode(l) != TMR_DEADLINE)
+        arm_at_tsc(l, l->timer_start_tsc + (uint64_t)val * divisor(l));
+}
+
+static uint32_t tmcct(const struct vlapic *l)
+{
+    uint64_t elapsed = (rdtsc() - l->timer_start_tsc) / divisor(l);
+
+    if (!l->tmict || timer_mode(l) == TMR_DEADLINE)
+        return 0;
+    if (timer_mode(l) == TMR_PERIODIC)
+        return l->tmict - (uint32_t)(elapsed % l->tmict);
+    return elapsed >= l->tmict ? 0 : l->tmict - (uint32_t)elapsed;
+}
+
+static void deadline_write(struct vlapic *l, uint64_t val)
+{
+    if (timer_mode(l) != TMR_DEADLINE)
+        return;                       /* ignored outside deadline mode */
+    l->deadline_tsc = val;
+    if (val)
+        arm_at_tsc(l, val);
+    else
+        timer_stop(&l->timer);
+}
+
+static void lvtt_write(struct vlapic *l, uint32_t val)
+{
+    unsigned int old = timer_mode(l);
+
+    l->lvt[1] = val & (LVT_MASKED | 0xff | (3u << 17));
+    if (timer_mode(l) != old) {       /* a mode change disarms the timer */
+        timer_stop(&l->timer);
+        l->tmict = 0;
+        l->deadline_tsc = 0;
+    }
+}
+
+/* ---- IPIs ------------------------------------------------------------- */
+
+static bool ipi_matches(const struct vlapic *src, const struct vlapic *dst,
+                        uint64_t icr)
+{
+    uint32_t dest = (uint32_t)(icr >> 32);
+
+    switch ((icr >> 18) & 3) {
+    case 1: return dst == src;                       /* self */
+    case 2: return true;                             /* all including self */
+    case 3: return dst != src;                       /* all but self */
+    default:
+        if (icr & (1u << 11))                        /* logical: cluster mode */
+            return (dest >> 16) == (dst->ldr >> 16) && (dest & dst->ldr & 0xffff);
+        return dest == 0xffffffffu || dest == dst->id;
+    }
+}
+
+static void deliver(struct vcpu *t, uint64_t icr)
+{
+    uint8_t vec = (uint8_t)icr;
+
+    switch ((icr >> 8) & 7) {
+    case 0: case 1:                                  /* fixed, lowest priority */
+        vlapic_set_irq(t, vec);
+        break;
+    case 4:                                          /* NMI */
+        vl(t)->nmi_pending = true;
+        vcpu_kick(t);
+        break;
+    case 5:                                          /* INIT (de-assert ignored) */
+        if ((icr & (1u << 14)) || !(icr & (1u << 15)))
+            vcpu_init_signal(t);
+        break;
+    case 6:                                          /* STARTUP */
+        vcpu_startup_signal(t, vec);
+        break;
+    default:
+        break;
+    }
+}
+
+static void send_ipi(struct vlapic *src, uint64_t icr)
+{
+    struct domain *d = src->vcpu->domain;
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vlapic *dst = vl(d->vcpu[i]);
+
+        if (dst && ipi_matches(src, dst, icr))
+            deliver(d->vcpu[i], icr);
+    }
+}
+
+/* ---- register access ---------------------------------------------------- */
+
+static int lvt_index(unsigned int reg)
+{
+    if (reg == REG_CMCI)
+        return 0;
+    if (reg >= REG_LVTT && reg <= REG_LVTERR)
+        return (int)(reg - REG_LVTT) + 1;
+    return -1;
+}
+
+static int reg_read(struct vlapic *l, unsigned int reg, uint64_t *val)
+{
+    if (reg >= REG_ISR && reg < REG_ISR + 8)
+        *val = l->isr[reg - REG_ISR];
+    else if (reg >= REG_TMR && reg < REG_TMR + 8)
+        *val = l->tmr[reg - REG_TMR];
+    else if (reg >= REG_IRR && reg < REG_IRR + 8)
+        *val = __atomic_load_n(&l->irr[reg - REG_IRR], __ATOMIC_ACQUIRE);
+    else if (lvt_index(reg) >= 0)
+        *val = l->lvt[lvt_index(reg)];
+    else switch (reg) {
+    case REG_ID:    *val = l->id; break;
+    case REG_VER:   *val = APIC_VERSION; break;
+    case REG_TPR:   *val = l->tpr; break;
+    case REG_PPR:   *val = ppr(l); break;
+    case REG_LDR:   *val = l->ldr; break;
+    case REG_SVR:   *val = l->svr; break;
+    case REG_ESR:   *val = 0; break;
+    case REG_ICR:   *val = 0; break;            /* delivery is instant: never busy */
+    case REG_TMICT: *val = l->tmict; break;
+    case REG_TMCCT: *val = tmcct(l); break;
+    case REG_TDCR:  *val = l->tdcr; break;
+    default:        return -1;
+    }
+    return 0;
+}
+
+static void lvt_write(struct vlapic *l, int idx, uint32_t val)
+{
+    if (idx == 1) {
+        lvtt_write(l, val);
+        return;
+    }
+    l->lvt[idx] = val & (LVT_MASKED | 0x7ff | (1u << 13) | (1u << 15));
+}
+
+static int reg_write(struct vlapic *l, unsigned int reg, uint64_t val)
+{
+    if (reg != REG_ICR && (val >> 32))
+        return -1;                                /* reserved bits */
+    if (lvt_index(reg) >= 0) {
+        lvt_write(l, lvt_index(reg), (uint32_t)val);
+        return 0;
+    }
+    switch (reg) {
+    case REG_TPR:   l->tpr = (uint32_t)val & 0xff; break;
+    case REG_EOI:   if (val) return -1; eoi(l); break;
+    case REG_SVR:   l->svr = (uint32_t)val & 0x1ff; break;
+    case REG_ESR:   l->esr = 0; break;
+    case REG_ICR:   send_ipi(l, val & ~(1ull << 12)); break;
+    case REG_TMICT: tmict_write(l, (uint32_t)val); break;
+    case REG_TDCR:  l->tdcr = (uint32_t)val & 0xb; break;
+    case REG_SELF:  vlapic_set_irq(l->vcpu, (uint8_t)val); break;
+    default:        return -1;
+    }
+    return 0;
+}
+
+int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    struct vlapic *l = vl(v);
+
+    if (!l)
+        return -1;
+    if (msr == MSR_APIC_BASE) {
+        *val = l->apic_base;
+        return 0;
+    }
+    if (msr == MSR_TSC_DEADLINE) {
+        *val = timer_mode(l) == TMR_DEADLINE ? l->deadline_tsc : 0;
+        return 0;
+    }
+    if (msr == 0x80b || msr == 0x83f)
+        return -1;                                /* write-only */
+    return reg_read(l, msr - 0x800, val);
+}
+
+int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    struct vlapic *l = vl(v);
+
+    if (!l)
+        return -1;
+    if (msr == MSR_APIC_BASE) {
+        /* x2APIC stays on: only the same value (or the BSP bit) is accepted. */
+        if ((val & ~APIC_BASE_BSP) != (l->apic_base & ~APIC_BASE_BSP))
+            return -1;
+        return 0;
+    }
+    if (msr == MSR_TSC_DEADLINE) {
+        deadline_write(l, val);
+        return 0;
+    }
+    return reg_write(l, msr - 0x800, val);
+}
+
+void vlapic_reset(struct vlapic *l, bool bsp)
+{
+    struct vcpu *v = l->vcpu;
+
+    timer_stop(&l->timer);
+    memset(l, 0, offsetof(struct vlapic, timer));
+    l->vcpu = v;
+    l->id = v->id;
+    l->apic_base = VPLAT_LAPIC_BASE | APIC_BASE_ENABLE | APIC_BASE_X2APIC |
+                   (bsp ? APIC_BASE_BSP : 0);
+    l->ldr = ((l->id >> 4) << 16) | (1u << (l->id & 0xf));
+    l->svr = 0xff;
+    for (int i = 0; i < 7; i++)
+        l->lvt[i] = LVT_MASKED;
+    l->nmi_pending = false;
+}
+
+int vlapic_create(struct vcpu *v)
+{
+    struct vlapic *l = xnew(struct vlapic);
+
+    if (!l)
+        return -1;
+    l->vcpu = v;
+    timer_init(&l->timer, timer_expired, l, v->pcpu);
+    v->arch.vlapic = l;
+    vlapic_reset(l, v->id == 0);
+    return 0;
+}
+
+void vlapic_destroy(struct vcpu *v)
+{
+    if (!v->arch.vlapic)
+        return;
+    timer_stop(&v->arch.vlapic->timer);
+    xfree(v->arch.vlapic);
+    v->arch.vlapic = NULL;
+}

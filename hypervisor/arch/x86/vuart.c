@@ -1,0 +1,171 @@
+/*
+ * A 16550A on COM1 for dom0, polled (the ACPI tables give it no interrupt
+ * line, so Linux's 8250 driver polls it). Output goes straight to the
+ * hypervisor console, unprefixed, so dom0's terminal works as a terminal;
+ * input comes from the physical console while dom0 has the input focus.
+ * The output stream is also watched for Linux's panic line: an unmodified
+ * kernel has no other way to tell the hypervisor why it died.
+ */
+#include <mica/domain.h>
+#include <mica/console.h>
+#include <mica/lib.h>
+#include <asm/vplatform.h>
+#include <asm/vplatform_dev.h>
+
+#define REG_DATA  0     /* RBR / THR, DLL with DLAB */
+#define REG_IER   1     /* DLM with DLAB */
+#define REG_IIR   2     /* FCR on write */
+#define REG_LCR   3
+#define REG_MCR   4
+#define REG_LSR   5
+#define REG_MSR   6
+#define REG_SCR   7
+
+#define LCR_DLAB  0x80
+#define LSR_DR    0x01
+#define LSR_THRE  0x20
+#define LSR_TEMT  0x40
+#define IER_RDI   0x01
+#define IER_THRI  0x02
+#define MSR_IDLE  0xb0  /* DCD, DSR, CTS */
+
+static const char panic_tag[] = "Kernel panic - not syncing: ";
+
+static bool rx_empty(const struct vuart *u)
+{
+    return u->rx_head == u->rx_tail;
+}
+
+static uint8_t iir(struct vuart *u)
+{
+    uint8_t fifo = (u->fcr & 1) ? 0xc0 : 0;
+
+    if ((u->ier & IER_RDI) && !rx_empty(u))
+        return fifo | 0x04;
+    if ((u->ier & IER_THRI) && u->thri_pending) {
+        u->thri_pending = false;
+        return fifo | 0x02;
+    }
+    return fifo | 0x01;
+}
+
+static void watch_line(struct vcpu *v, struct vuart *u, uint8_t c)
+{
+    char *hit;
+
+    if (c != '\n') {
+        if (u->line_len < sizeof(u->line) - 1)
+            u->line[u->line_len++] = (char)c;
+        return;
+    }
+    u->line[u->line_len] = '\0';
+    u->line_len = 0;
+    hit = strstr(u->line, panic_tag);
+    if (hit && v->domain->state == DOMAIN_RUNNING) {
+        char *end = hit + sizeof(panic_tag) - 1;
+        size_t n = strlen(end);
+
+        if (n && end[n - 1] == '\r')
+            end[n - 1] = '\0';
+        domain_crash(v->domain, "kernel panic: %s", end);
+    }
+}
+
+static void transmit(struct vcpu *v, struct vuart *u, uint8_t c)
+{
+    char ch = (char)c;
+
+    console_write(&ch, 1);
+    watch_line(v, u, c);
+    u->thri_pending = true;
+}
+
+static uint32_t read_reg(struct vuart *u, unsigned int reg)
+{
+    uint8_t c;
+
+    switch (reg) {
+    case REG_DATA:
+        if (u->lcr & LCR_DLAB)
+            return u->dll;
+        if (rx_empty(u))
+            return 0;
+        c = u->rx[u->rx_head];
+        u->rx_head = (u->rx_head + 1) % VUART_FIFO;
+        return c;
+    case REG_IER: return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+    case REG_IIR: return iir(u);
+    case REG_LCR: return u->lcr;
+    case REG_MCR: return u->mcr;
+    case REG_LSR: return LSR_THRE | LSR_TEMT | (rx_empty(u) ? 0 : LSR_DR);
+    case REG_MSR: return MSR_IDLE;
+    default:      return u->scr;
+    }
+}
+
+static void write_reg(struct vcpu *v, struct vuart *u, unsigned int reg, uint8_t val)
+{
+    switch (reg) {
+    case REG_DATA:
+        if (u->lcr & LCR_DLAB)
+            u->dll = val ? val : 1;      /* never zero: Linux divides by it */
+        else
+            transmit(v, u, val);
+        break;
+    case REG_IER:
+        if (u->lcr & LCR_DLAB)
+            u->dlm = val;
+        else
+            u->ier = val & 0x0f;
+        u->thri_pending = true;
+        break;
+    case REG_IIR:
+        u->fcr = val & 0xc9;
+        if (val & 0x02)
+            u->rx_head = u->rx_tail;     /* clear the receive FIFO */
+        break;
+    case REG_LCR: u->lcr = val; break;
+    case REG_MCR: u->mcr = val & 0x1f; break;
+    case REG_SCR: u->scr = val; break;
+    default:      break;                 /* LSR, MSR: read-only */
+    }
+}
+
+uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size)
+{
+    struct vuart *u = &v->domain->plat->uart;
+    unsigned long f = spin_lock_irqsave(&u->lock);
+    uint32_t val = read_reg(u, (unsigned int)(port - VPLAT_COM1_PORT));
+
+    (void)size;
+    spin_unlock_irqrestore(&u->lock, f);
+    return val;
+}
+
+void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
+{
+    struct vuart *u = &v->domain->plat->uart;
+    unsigned long f = spin_lock_irqsave(&u->lock);
+
+    (void)size;
+    write_reg(v, u, (unsigned int)(port - VPLAT_COM1_PORT), (uint8_t)val);
+    spin_unlock_irqrestore(&u->lock, f);
+}
+
+void vuart_input(struct domain *d, uint8_t c)
+{
+    struct vuart *u;
+    unsigned long f;
+    unsigned int next;
+
+    if (!d->plat)
+        return;
+    u = &d->plat->uart;
+    f = spin_lock_irqsave(&u->lock);
+    next = (u->rx_tail + 1) % VUART_FIFO;
+    if (next != u->rx_head) {            /* a full FIFO drops, like hardware */
+        u->rx[u->rx_tail] = c;
+        u->rx_tail = next;
+    }
+    spin_unlock_irqrestore(&u->lock, f);
+}
