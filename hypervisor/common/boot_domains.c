@@ -102,11 +102,11 @@ static bool boot_one(unsigned int idx, const struct boot_module *m)
     return true;
 }
 
-unsigned int boot_domains_create(const struct boot_info *bi)
+unsigned int boot_domains_create(const struct boot_info *bi, unsigned int first)
 {
     unsigned int started = 0;
 
-    for (unsigned int i = 0; i < bi->nr_mods; i++)
+    for (unsigned int i = first; i < bi->nr_mods; i++)
         started += boot_one(i, &bi->mods[i]);
     return started;
 }

@@ -12,9 +12,6 @@
 #include <public/start_info.h>
 #include <asm/page.h>
 
-#define PT_PML4   (MICA_START_PT_GPA)
-#define PT_PDPT   (MICA_START_PT_GPA + 0x1000)
-#define PT_PD0    (MICA_START_PT_GPA + 0x2000)     /* four PDs follow */
 
 static int load_segments(struct domain *d, const void *image)
 {
@@ -32,20 +29,22 @@ static int load_segments(struct domain *d, const void *image)
     return 0;
 }
 
-static int write_page_tables(struct domain *d)
+/* PML4, PDPT and four PDs of 2 MiB pages at base: the low 4 GiB, identity. */
+int domain_write_identity_map(struct domain *d, gpa_t base)
 {
+    gpa_t pdpt = base + PAGE_SIZE, pd0 = base + 2 * PAGE_SIZE;
     uint64_t e;
     int rc;
 
-    e = PT_PDPT | _PAGE_PRESENT | _PAGE_RW;
-    rc = copy_to_gpa(d, PT_PML4, &e, sizeof(e));
+    e = pdpt | _PAGE_PRESENT | _PAGE_RW;
+    rc = copy_to_gpa(d, base, &e, sizeof(e));
     for (uint64_t i = 0; i < 4 && !rc; i++) {
-        e = (PT_PD0 + i * PAGE_SIZE) | _PAGE_PRESENT | _PAGE_RW;
-        rc = copy_to_gpa(d, PT_PDPT + i * 8, &e, sizeof(e));
+        e = (pd0 + i * PAGE_SIZE) | _PAGE_PRESENT | _PAGE_RW;
+        rc = copy_to_gpa(d, pdpt + i * 8, &e, sizeof(e));
     }
     for (uint64_t i = 0; i < 4 * PT_ENTRIES && !rc; i++) {
         e = (i << L2_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE;
-        rc = copy_to_gpa(d, PT_PD0 + i * 8, &e, sizeof(e));
+        rc = copy_to_gpa(d, pd0 + i * 8, &e, sizeof(e));
     }
     return rc;
 }
@@ -64,7 +63,7 @@ static int write_start_info(struct domain *d, const char *cmdline)
     if (copy_to_gpa(d, MICA_START_INFO_GPA, &si, sizeof(si)) ||
         copy_to_gpa(d, MICA_START_GDT_GPA, gdt, sizeof(gdt)))
         return -EINVAL;
-    return write_page_tables(d);
+    return domain_write_identity_map(d, MICA_START_PT_GPA);
 }
 
 int domain_build_elf(struct domain *d, const void *image, size_t size,
@@ -73,8 +72,9 @@ int domain_build_elf(struct domain *d, const void *image, size_t size,
     const Elf64_Ehdr *eh = image;
     const char *why;
     struct vcpu_entry64 entry = {
-        .rdi = MICA_START_INFO_GPA, .cr3 = PT_PML4,
+        .rdi = MICA_START_INFO_GPA, .cr3 = MICA_START_PT_GPA,
         .gdt_base = MICA_START_GDT_GPA, .gdt_limit = 3 * 8 - 1,
+        .cs = 0x08, .ds = 0x10,
     };
 
     if (d->nr_pages * PAGE_SIZE < MICA_START_LOW_END ||

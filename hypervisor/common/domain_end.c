@@ -13,6 +13,8 @@
 
 #include "domain_priv.h"
 
+void (*on_dom0_end)(struct domain *d, int reason);
+
 static const char *reason_name(int reason)
 {
     switch (reason) {
@@ -59,6 +61,8 @@ void domain_shutdown(struct domain *d, int reason)
         arch_vcpu_dump_exits(d->vcpu[i]);
         vcpu_down(d->vcpu[i]);
     }
+    if (d->privileged && on_dom0_end)
+        on_dom0_end(d, reason);
     domain_maybe_destroy(d);
 }
 

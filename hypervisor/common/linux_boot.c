@@ -53,9 +53,6 @@
 #define E820_RAM                1
 #define E820_RESERVED           2
 
-/* The e820 map ends RAM below the local APIC page: there is no hole above. */
-#define RAM_MAX                 ((uint64_t)VPLAT_LAPIC_BASE)
-
 static uint16_t rd16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
@@ -219,10 +216,11 @@ int linux_plan(const struct linux_image *img, uint64_t ram_bytes,
 {
     int rc;
 
+    BUILD_BUG_ON(LINUX_RAM_MAX != VPLAT_LAPIC_BASE);
     memset(l, 0, sizeof(*l));
     if (ram_bytes <= VPLAT_BIOS_END)
         return fail(why, "RAM ends below 1 MiB", -ENOMEM);
-    if (ram_bytes > RAM_MAX)
+    if (ram_bytes > LINUX_RAM_MAX)
         return fail(why, "RAM would reach the local APIC page at 0xfee00000 "
                     "(the e820 map has no hole)", -EINVAL);
     l->ram_bytes = ram_bytes;

@@ -47,6 +47,8 @@ UNIT_SRCS_test_page_alloc := hypervisor/common/page_alloc.c
 UNIT_SRCS_test_xmalloc    := hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c
 UNIT_SRCS_test_multiboot2 := hypervisor/common/multiboot2.c
 UNIT_SRCS_test_acpi       := hypervisor/arch/x86/acpi.c
+UNIT_SRCS_test_acpi_build := hypervisor/arch/x86/acpi_build.c hypervisor/arch/x86/acpi.c
+UNIT_SRCS_test_linux_boot := hypervisor/common/linux_boot.c
 UNIT_SRCS_test_elf_check  := hypervisor/common/elf_check.c
 UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c \
                              hypervisor/arch/x86/npt.c

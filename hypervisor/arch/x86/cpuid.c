@@ -10,6 +10,7 @@
 #include <asm/x86.h>
 #include <asm/cpuid.h>
 #include <asm/fpu.h>
+#include <asm/time.h>
 
 #define BIT(n) (1u << (n))
 
@@ -35,6 +36,8 @@ static void leaf1(struct vcpu *v, uint32_t r[4])
     r[2] &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(15) |
               BIT(21) | BIT(24) | BIT(27));       /* MONITOR VMX SMX EST TM2 PDCM x2APIC TSC-deadline OSXSAVE */
     r[2] |= BIT(31);                              /* running under a hypervisor */
+    if (v->arch.vlapic)
+        r[2] |= BIT(21) | BIT(24);                /* x2APIC, TSC-deadline timer */
     vcpu_ops->vcpu_paging(v, &gp);
     if (gp.cr4 & X86_CR4_OSXSAVE)
         r[2] |= BIT(27);
@@ -72,9 +75,16 @@ void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 1:
         leaf1(v, r);
         break;
-    case 6: case 0xa: case 0x8000000a: case 0x8000001d: case 0x8000001e:
-    case 0x8000001f: case 0x80000007:
-        r[0] = r[1] = r[2] = r[3] = 0;              /* power, PMU, SVM, topology, SEV */
+    case 6:                                         /* power: only "APIC timer always runs" */
+        r[0] = v->arch.vlapic ? BIT(2) : 0;
+        r[1] = r[2] = r[3] = 0;
+        break;
+    case 0x80000007:                                /* power: only invariant TSC, when true */
+        r[0] = r[1] = r[2] = 0;
+        r[3] = tsc_invariant ? BIT(8) : 0;
+        break;
+    case 0xa: case 0x8000000a: case 0x8000001d: case 0x8000001e: case 0x8000001f:
+        r[0] = r[1] = r[2] = r[3] = 0;              /* PMU, SVM, topology, SEV */
         break;
     case 7:
         leaf7(sub, r);

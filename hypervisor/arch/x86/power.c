@@ -69,6 +69,15 @@ void machine_poweroff(enum machine_status status)
         halt();
 }
 
+void machine_halt(void)
+{
+    local_irq_disable();
+    smp_stop_others();
+    pr_info("machine halted\n");
+    for (;;)
+        halt();
+}
+
 void machine_restart(void)
 {
     struct desc_ptr none = { 0, 0 };

@@ -24,6 +24,11 @@
 #include <asm/smp.h>
 #include <asm/svm_priv.h>
 #include <asm/vcpu.h>
+#include <asm/dom0.h>
+#include <asm/vplatform_dev.h>
+#include <mica/linux_boot.h>
+#include <mica/console_input.h>
+#include <public/sched.h>
 
 struct acpi_info acpi;
 struct boot_info boot_info;
@@ -32,6 +37,9 @@ bool gs_ready;
 uint64_t opt_debug_exit;            /* debug_exit=PORT: QEMU isa-debug-exit */
 uint64_t opt_maxcpus = MAX_CPUS;    /* maxcpus=N: use at most N CPUs */
 uint64_t opt_tslice_ms = 10;        /* tslice_ms=N: scheduler timeslice */
+static uint64_t opt_dom0_mem;       /* dom0_mem=SIZE: dom0's RAM */
+static uint64_t opt_dom0_vcpus;     /* dom0_vcpus=N: dom0's vCPUs (default: one per pCPU) */
+static char opt_on_dom0_crash[16] = "reboot";  /* on_dom0_crash=reboot|poweroff|halt */
 static char opt_console[16] = "com1";   /* console=com1|none */
 static char opt_loglvl[16] = "info";    /* loglvl=err|warn|info|debug */
 
@@ -41,6 +49,9 @@ static const struct param params[] = {
     { "debug_exit", PARAM_UINT, &opt_debug_exit, 0, 1, 0xffff },
     { "maxcpus", PARAM_UINT, &opt_maxcpus, 0, 1, MAX_CPUS },
     { "tslice_ms", PARAM_UINT, &opt_tslice_ms, 0, 1, 1000 },
+    { "dom0_mem", PARAM_SIZE, &opt_dom0_mem, 0, 16 << 20, 0 },
+    { "dom0_vcpus", PARAM_UINT, &opt_dom0_vcpus, 0, 1, MAX_VCPUS },
+    { "on_dom0_crash", PARAM_STRING, opt_on_dom0_crash, sizeof(opt_on_dom0_crash), 0, 0 },
 };
 
 static void apply_console_options(void)
@@ -70,6 +81,60 @@ static void release_modules(const struct boot_info *bi)
 
         if (e > s)
             frames_add_free(s >> PAGE_SHIFT, (e - s) >> PAGE_SHIFT);
+    }
+}
+
+static void dom0_crashed(struct domain *d)
+{
+    pr_err("dom0 crashed: %s; on_dom0_crash=%s\n",
+           d->crash_reason[0] ? d->crash_reason : "it said so", opt_on_dom0_crash);
+    if (!strcmp(opt_on_dom0_crash, "poweroff"))
+        machine_poweroff(MACHINE_FAILED);
+    if (!strcmp(opt_on_dom0_crash, "halt"))
+        machine_halt();
+    machine_restart();
+}
+
+/* dom0 owns the machine: its end is the machine's. */
+static void dom0_ended(struct domain *d, int reason)
+{
+    if (reason == MICA_SHUTDOWN_poweroff) {
+        pr_info("dom0 powered off\n");
+        machine_poweroff(MACHINE_DONE);
+    }
+    if (reason == MICA_SHUTDOWN_reboot) {
+        pr_info("dom0 asked for a reboot\n");
+        machine_restart();
+    }
+    dom0_crashed(d);
+}
+
+static bool start_dom0(void)
+{
+    struct dom0_options o = {
+        .mem = opt_dom0_mem, .vcpus = (unsigned int)opt_dom0_vcpus,
+        .nr_cpus = nr_cpus_online,
+    };
+    struct domain *d;
+
+    if (!boot_info.nr_mods || !linux_image_probe((const void *)(uintptr_t)boot_info.mods[0].start,
+                                                 boot_info.mods[0].end - boot_info.mods[0].start))
+        return false;
+    if (dom0_build(&boot_info, &o, &d))
+        panic("cannot build dom0");
+    on_dom0_end = dom0_ended;
+    console_input_set_domain(d, vuart_input);
+    domain_start(d);
+    return true;
+}
+
+static void check_dom0_options(void)
+{
+    if (strcmp(opt_on_dom0_crash, "reboot") && strcmp(opt_on_dom0_crash, "poweroff") &&
+        strcmp(opt_on_dom0_crash, "halt")) {
+        pr_warn("cmdline: on_dom0_crash=%s: expected reboot, poweroff or halt; using reboot\n",
+                opt_on_dom0_crash);
+        strlcpy(opt_on_dom0_crash, "reboot", sizeof(opt_on_dom0_crash));
     }
 }
 
@@ -143,11 +208,17 @@ void start_mica(uint32_t magic, uint32_t mbi)
     boot_cpu_init();
     bring_up_cpus();
 
-    on_last_domain_end = all_domains_ended;
-    if (!boot_domains_create(&boot_info)) {
-        pr_info("no domain to run\n");
-        machine_poweroff(MACHINE_DONE);
+    check_dom0_options();
+    if (!start_dom0()) {
+        on_last_domain_end = all_domains_ended;
+        if (!boot_domains_create(&boot_info, 0)) {
+            pr_info("no domain to run\n");
+            machine_poweroff(MACHINE_DONE);
+        }
+    } else {
+        boot_domains_create(&boot_info, dom0_module_count(&boot_info));
     }
+    console_input_start(uart_getc);
     release_modules(&boot_info);
     smp_release();
     sched_start_cpu();

@@ -9,6 +9,7 @@
 #include <mica/panic.h>
 #include <mica/lib.h>
 #include <mica/sched.h>
+#include <mica/spinlock.h>
 #include <asm/x86.h>
 #include <asm/percpu.h>
 #include <asm/apic.h>
@@ -24,6 +25,46 @@ extern const char tramp_cr3[], tramp_efer[], tramp_stack[], tramp_percpu[], tram
 extern char boot_pml4[];
 
 static volatile bool smp_go;
+
+/*
+ * TSC warp test, as Linux and Xen do it: two CPUs take turns, under a lock,
+ * reading the TSC and comparing it with the last value either of them read.
+ * Time never goes backwards between synchronised TSCs; if it does, guests
+ * cannot be promised one invariant TSC.
+ */
+#define WARP_ROUNDS 20000
+static spinlock_t warp_lock = SPINLOCK_INIT;
+static uint64_t warp_last, warp_max;
+static volatile unsigned int warp_phase;
+
+static void warp_loop(void)
+{
+    for (unsigned int i = 0; i < WARP_ROUNDS; i++) {
+        uint64_t prev, now;
+
+        spin_lock(&warp_lock);
+        prev = warp_last;
+        now = rdtsc();
+        warp_last = now;
+        spin_unlock(&warp_lock);
+        if (now < prev && prev - now > warp_max)
+            warp_max = prev - now;
+    }
+}
+
+/* The boot CPU's half; the AP runs warp_loop() when warp_phase becomes 1. */
+static void warp_check(unsigned int cpu)
+{
+    warp_last = 0;
+    __atomic_store_n(&warp_phase, 1, __ATOMIC_RELEASE);
+    warp_loop();
+    while (__atomic_load_n(&warp_phase, __ATOMIC_ACQUIRE) != 2)
+        cpu_relax();
+    warp_phase = 0;
+    if (warp_max)
+        pr_warn("TSC: CPU %u runs up to %lu cycles behind CPU 0: no invariant TSC for guests\n",
+                cpu, (unsigned long)warp_max);
+}
 
 void ap_start(struct percpu *pc);
 
@@ -41,6 +82,10 @@ void ap_start(struct percpu *pc)
     if (vcpu_ops->cpu_enable())
         panic("CPU %u: cannot enable %s", pc->cpu, vcpu_ops->name);
     __atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&warp_phase, __ATOMIC_ACQUIRE) != 1)
+        cpu_relax();
+    warp_loop();
+    __atomic_store_n(&warp_phase, 2, __ATOMIC_RELEASE);
     while (!smp_go)
         cpu_relax();
     sched_start_cpu();
@@ -59,8 +104,10 @@ static bool start_one(unsigned int cpu, uint32_t apic)
     *(uint64_t *)tramp_var(tramp_percpu) = (uint64_t)(uintptr_t)pc;
     apic_start_ap(apic, TRAMPOLINE_BASE);
     for (unsigned int ms = 0; ms < 1000; ms++) {
-        if (__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE))
+        if (__atomic_load_n(&pc->online, __ATOMIC_ACQUIRE)) {
+            warp_check(cpu);
             return true;
+        }
         udelay(1000);
     }
     pr_err("CPU %u (APIC %u) did not come up\n", cpu, apic);
@@ -85,6 +132,9 @@ unsigned int smp_boot(unsigned int maxcpus)
             n++;
     }
     nr_cpus_online = n;
+    tsc_invariant = warp_max == 0;
+    pr_info("TSC: %s across %u CPU%s\n", tsc_invariant ? "synchronised" : "NOT synchronised",
+            n, n == 1 ? "" : "s");
     return n;
 }
 

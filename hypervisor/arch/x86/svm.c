@@ -121,8 +121,8 @@ static void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
 {
     struct vmcb *vm = v->arch.vmcb;
 
-    seg(&vm->cs, 0x08, 0xa9b, 0xffffffff, 0);          /* 64-bit code, accessed */
-    seg(&vm->ds, 0x10, 0xc93, 0xffffffff, 0);
+    seg(&vm->cs, e->cs, 0xa9b, 0xffffffff, 0);         /* 64-bit code, accessed */
+    seg(&vm->ds, e->ds, 0xc93, 0xffffffff, 0);
     vm->es = vm->ss = vm->ds;
     seg(&vm->fs, 0, 0, 0, 0);
     seg(&vm->gs, 0, 0, 0, 0);

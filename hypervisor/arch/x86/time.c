@@ -11,6 +11,7 @@
 #define CALIBRATE_MS   50u
 
 uint64_t tsc_khz;
+bool tsc_invariant;
 static uint64_t tsc_boot;
 static uint64_t ns_mult;            /* ns = (tsc * ns_mult) >> 32 */
 

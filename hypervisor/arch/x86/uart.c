@@ -62,3 +62,10 @@ void uart_disable(void)
 {
     uart_off = true;
 }
+
+int uart_getc(void)
+{
+    if (!uart_base || !(inb(uart_base + UART_LSR) & 0x01))
+        return -1;
+    return inb(uart_base + UART_THR);
+}

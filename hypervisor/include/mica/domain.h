@@ -99,5 +99,7 @@ int guest_linear_to_gpa(const struct guest_paging *gp, struct p2m *p2m,
 
 /* What happens when the last domain ends (set by the boot code). */
 extern void (*on_last_domain_end)(void);
+/* What happens when the privileged domain ends (set by the boot code). */
+extern void (*on_dom0_end)(struct domain *d, int reason);
 
 #endif

@@ -16,10 +16,13 @@ struct boot_info;
 int domain_build_elf(struct domain *d, const void *image, size_t size,
                      const char *cmdline);
 
+/* Guest page tables identity-mapping the low 4 GiB (6 pages at base). */
+int domain_write_identity_map(struct domain *d, gpa_t base);
+
 /* Check an ELF image without loading it; 0 or -EINVAL, with *why set. */
 int elf_check(const void *image, size_t size, uint64_t ram_bytes, const char **why);
 
-/* Create, build and start a domain for each boot module. Returns how many started. */
-unsigned int boot_domains_create(const struct boot_info *bi);
+/* Create, build and start a domain for each boot module from index first on. */
+unsigned int boot_domains_create(const struct boot_info *bi, unsigned int first);
 
 #endif

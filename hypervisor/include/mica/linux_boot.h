@@ -26,6 +26,11 @@
 #define LINUX_ZERO_PAGE_SIZE    4096
 #define LINUX_CMDLINE_SPACE     0x1000      /* bytes at VPLAT_CMDLINE_GPA, NUL included */
 #define LINUX_MIN_VERSION       0x020c      /* boot protocol 2.12: xloadflags */
+/*
+ * Most RAM linux_plan() accepts: the e820 map is one RAM range from 1 MiB,
+ * with no hole, so it must end below the local APIC page (VPLAT_LAPIC_BASE).
+ */
+#define LINUX_RAM_MAX           0xfee00000ull
 
 /* xloadflags (setup header 0x236) */
 #define LINUX_XLF_KERNEL_64     (1u << 0)   /* 64-bit entry at payload + 0x200 */
@@ -76,7 +81,8 @@ int linux_image_parse(const void *data, size_t size, struct linux_image *img,
  * page-aligned, as high as possible below min(ram_bytes, initrd_addr_max +
  * 1), above or else below the kernel, never overlapping it. Fills all of *l
  * but cmdline_len (0). Returns 0, -ENOMEM when something does not fit, or
- * -EINVAL for a RAM size the e820 map cannot describe; *why says which.
+ * -EINVAL for RAM above LINUX_RAM_MAX, which the e820 map cannot describe;
+ * *why says which.
  */
 int linux_plan(const struct linux_image *img, uint64_t ram_bytes,
                uint64_t initrd_size, struct linux_layout *l, const char **why);

@@ -18,6 +18,8 @@ enum machine_status {
 
 void machine_poweroff(enum machine_status status) __noreturn;
 void machine_restart(void) __noreturn;
+/* Stop every CPU for good, leaving the console's last words on screen. */
+void machine_halt(void) __noreturn;
 /* Stop every other CPU (they halt with interrupts off). */
 void smp_stop_others(void);
 

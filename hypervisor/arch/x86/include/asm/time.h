@@ -4,6 +4,8 @@
 #include <mica/types.h>
 
 extern uint64_t tsc_khz;
+/* Every CPU's TSC was found in step with the boot CPU's (smpboot.c). */
+extern bool tsc_invariant;
 
 /* Measure the TSC against PIT channel 2; returns kHz (0 if the PIT is dead). */
 uint64_t tsc_calibrate(void);

@@ -9,5 +9,7 @@
 void uart_init(uint16_t base, uint32_t baud);
 /* console=none: keep only the in-memory log. */
 void uart_disable(void);
+/* A received byte, or -1 if none is waiting (polled). */
+int uart_getc(void);
 
 #endif

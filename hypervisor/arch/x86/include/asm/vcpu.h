@@ -40,6 +40,7 @@ struct vcpu_entry64 {
     uint64_t cr3;                  /* guest page tables (identity map) */
     uint64_t gdt_base;             /* guest GDT: 0x08 code64, 0x10 data */
     uint16_t gdt_limit;
+    uint16_t cs, ds;               /* 64-bit code and data selectors in it */
 };
 
 struct vcpu_vendor_ops {
