@@ -7,7 +7,7 @@ BUILD := build
 
 # ./configure finds the tools and writes config.mk; run, test and bench also
 # install whatever is missing (Debian packages, through apt-get).
-ifneq ($(filter run test bench iso-run,$(MAKECMDGOALS)),)
+ifneq ($(filter run run-guests test bench iso-run,$(MAKECMDGOALS)),)
 CONFIGURE_FLAGS += --install-deps
 endif
 config.mk: configure
@@ -49,14 +49,21 @@ $(BUILD)/mica.elf: $(HV_OBJS) $(HV_LDS)
 # ------------------------------------------------- test guests and unit tests
 include tests/guests/guests.mk
 include tests/unit/unit.mk
+include dom0/dom0.mk
 
-# ------------------------------------------------------------------ the ISO
-# Until dom0 exists, `make run` boots the demo guests: the self-test and two
-# guests spinning at once on two CPUs.
+# ------------------------------------------------------------------ the ISOs
+# mica.iso boots Mica with a Linux dom0: DOM0_KERNEL, DOM0_INITRD and
+# DOM0_CMDLINE (dom0/dom0.mk) choose it, MICA_CMDLINE holds the hypervisor's
+# options. It is rebuilt every time, so changed options always reach it.
+# guests.iso boots the demo guests instead: the self-test and two guests
+# spinning at once on two CPUs.
 MICA_CMDLINE ?= console=com1 loglvl=info
 DEMO_MODULES := selftest:name=selftest spin:name=spin-a spin:name=spin-b
 
-$(BUILD)/mica.iso: $(BUILD)/mica.elf $(GUEST_ELFS) tests/system/mkiso.sh
+$(BUILD)/mica.iso: $(BUILD)/mica.elf $(DOM0_KERNEL) $(DOM0_INITRD) tests/system/mkiso-dom0.sh FORCE
+	tests/system/mkiso-dom0.sh $@ "$(MICA_CMDLINE)" "$(DOM0_KERNEL)" '$(DOM0_CMDLINE)' "$(DOM0_INITRD)"
+
+$(BUILD)/guests.iso: $(BUILD)/mica.elf $(GUEST_ELFS) tests/system/mkiso.sh
 	tests/system/mkiso.sh $@ "$(MICA_CMDLINE)" $(DEMO_MODULES)
 
 QEMU_SMP ?= 2
@@ -66,7 +73,7 @@ QEMU_FLAGS := -accel tcg -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP) \
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all hypervisor iso run test check-system clean help
+.PHONY: all hypervisor iso run run-guests test check-system check-dom0 clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -74,8 +81,20 @@ iso: $(BUILD)/mica.iso
 run: all $(BUILD)/mica.iso
 	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/mica.iso -serial mon:stdio
 
-check-system: $(BUILD)/mica.elf $(GUEST_ELFS)
-	QEMU=$(QEMU) tests/system/run.sh $(BUILD)
+run-guests: all $(BUILD)/guests.iso
+	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/guests.iso -serial mon:stdio
+
+# The dom0 tests boot DOM0_KERNEL/DOM0_INITRD/DOM0_CMDLINE, like `make iso`.
+DOM0_TEST_ENV = QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" \
+    DOM0_INITRD="$(DOM0_INITRD)" DOM0_CMDLINE='$(DOM0_CMDLINE)'
+
+check-system: $(BUILD)/mica.elf $(GUEST_ELFS) $(DOM0_TEST_DEPS)
+	$(DOM0_TEST_ENV) tests/system/run.sh $(BUILD)
+
+check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
+	@mkdir -p $(BUILD)/tests
+	$(DOM0_TEST_ENV) tests/system/dom0.sh $(BUILD) | tee $(BUILD)/tests/dom0.log
+	@tests/summary.sh $(BUILD)/tests/dom0.log
 
 # Unit tests then system tests; tests/summary.sh prints "N passed, N failed".
 test: all
@@ -89,7 +108,10 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "make run    build everything and boot Mica in QEMU (serial on this terminal)"
-	@echo "make test   build everything and run the unit and system tests"
-	@echo "make iso    build $(BUILD)/mica.iso"
-	@echo "make clean  remove $(BUILD)/"
+	@echo "make run         build everything and boot Mica with dom0 in QEMU (serial on this terminal)"
+	@echo "make run-guests  boot Mica with the demo test guests instead of dom0"
+	@echo "make test        build everything and run the unit and system tests"
+	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"
+	@echo "make dom0        fetch the Debian kernel and build the dom0 initramfs"
+	@echo "make check-dom0  run the dom0 system tests only"
+	@echo "make clean       remove $(BUILD)/"

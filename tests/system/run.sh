@@ -128,3 +128,6 @@ test_bad_modules
 test_refusal nonpt-qemu64 qemu64 "nested paging"
 test_refusal nosvm-max max,-svm "AMD SVM"
 test_refusal nonpt max,-npt "nested paging"
+
+# Linux as dom0: tests/system/dom0.sh.
+. tests/system/dom0.sh

@@ -35,6 +35,9 @@
 #define FADT_DSDT           40
 #define FADT_PM1A_CNT       64
 #define FADT_PM1B_CNT       68
+#define FADT_PM_TMR         76
+#define FADT_X_PM_TMR       208
+#define FADT_TMR_VAL_EXT    (1u << 8)
 #define FADT_FLAGS          112
 #define FADT_RESET_REG      116
 #define FADT_RESET_VALUE    128
@@ -332,6 +335,10 @@ static void parse_fadt(const struct acpi_table *t, struct acpi_info *out)
 
     out->pm1a_cnt = fadt_pm1_cnt(t, FADT_PM1A_CNT, FADT_X_PM1A_CNT);
     out->pm1b_cnt = fadt_pm1_cnt(t, FADT_PM1B_CNT, FADT_X_PM1B_CNT);
+    out->pm_tmr_port = fadt_pm1_cnt(t, FADT_PM_TMR, FADT_X_PM_TMR);
+    if (out->pm_tmr_port > 0xfffc)
+        out->pm_tmr_port = 0;
+    out->pm_tmr_32bit = t->len >= FADT_FLAGS + 4 && (rd32(t->p + FADT_FLAGS) & FADT_TMR_VAL_EXT);
     fadt_reset(t, out);
     if (map_table(dsdt_pa, &dsdt) || !sig_is(dsdt.p, "DSDT")) {
         pr_warn("acpi: no valid DSDT at 0x%llx\n", (unsigned long long)dsdt_pa);

@@ -55,6 +55,9 @@
 #define FADT_MINOR          3               /* ACPI 6.3 */
 #define FADT_DSDT           40              /* 32-bit, same as X_DSDT */
 #define FADT_SCI_INT        46              /* 0: no SCI (HW-reduced) */
+#define FADT_PM_TMR         76              /* 32-bit port, and X_PM_TMR below */
+#define FADT_PM_TMR_LEN     91
+#define FADT_X_PM_TMR       208             /* GAS */
 #define FADT_IAPC_BOOT_ARCH 109
 #define FADT_FLAGS          112
 #define FADT_RESET_REG      116             /* GAS */
@@ -69,6 +72,7 @@
 #define FADT_F_SLP_BUTTON   (1u << 5)       /* no fixed-feature sleep button */
 #define FADT_F_RESET_REG    (1u << 10)      /* RESET_REG_SUP */
 #define FADT_F_HW_REDUCED   (1u << 20)      /* HW_REDUCED_ACPI */
+#define FADT_F_TMR_VAL_EXT  (1u << 8)       /* the PM timer has 32 bits */
 #define FADT_FLAGS_MICA     (FADT_F_HW_REDUCED | FADT_F_RESET_REG | \
                              FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON)
 #define BOOT_ARCH_NO_VGA    (1u << 2)       /* 8042 (bit 1) clear; RTC present */
@@ -422,7 +426,28 @@ static void put_io_gas(uint8_t *gas, uint16_t port)
     wr64(gas + GAS_ADDRESS, port);
 }
 
-static void build_fadt(uint8_t *t, uint64_t dsdt_gpa)
+/*
+ * The machine's own ACPI PM timer, which dom0 reads directly: Linux needs a
+ * TSC calibration reference that a VM exit per read cannot disturb.
+ */
+static void put_pm_timer(uint8_t *t, const struct acpi_build_config *c)
+{
+    uint8_t *gas = t + FADT_X_PM_TMR;
+
+    if (!c->pm_tmr_port)
+        return;
+    wr32(t + FADT_PM_TMR, c->pm_tmr_port);
+    t[FADT_PM_TMR_LEN] = 4;
+    gas[GAS_SPACE_ID] = GAS_SPACE_IO;
+    gas[GAS_BIT_WIDTH] = 32;
+    gas[GAS_BIT_OFFSET] = 0;
+    gas[GAS_ACCESS_SIZE] = 3;                     /* dword */
+    wr64(gas + GAS_ADDRESS, c->pm_tmr_port);
+    if (c->pm_tmr_32bit)
+        wr32(t + FADT_FLAGS, FADT_FLAGS_MICA | FADT_F_TMR_VAL_EXT);
+}
+
+static void build_fadt(uint8_t *t, uint64_t dsdt_gpa, const struct acpi_build_config *c)
 {
     put_header(t, "FACP", FADT_LEN, FADT_REVISION);
     wr32(t + FADT_DSDT, (uint32_t)dsdt_gpa);
@@ -436,6 +461,7 @@ static void build_fadt(uint8_t *t, uint64_t dsdt_gpa)
     put_io_gas(t + FADT_SLEEP_CONTROL, VPLAT_SLEEP_CTL_PORT);
     put_io_gas(t + FADT_SLEEP_STATUS, VPLAT_SLEEP_STS_PORT);
     memcpy(t + FADT_HYPERVISOR_ID, "Mica", 4);
+    put_pm_timer(t, c);
     finish_table(t, FADT_LEN);
 }
 
@@ -492,7 +518,7 @@ long acpi_build(const struct acpi_build_config *c, void *buf, size_t len,
     if (b.pos > VPLAT_ACPI_MAX)
         return -ENOSPC;
     build_madt(b.buf + madt, c->nr_vcpus);
-    build_fadt(b.buf + fadt, base_gpa + dsdt);
+    build_fadt(b.buf + fadt, base_gpa + dsdt, c);
     entries[0] = base_gpa + fadt;
     entries[1] = base_gpa + madt;
     build_xsdt(b.buf + xsdt, entries);

@@ -18,6 +18,7 @@
 #include <asm/vplatform_dev.h>
 #include <asm/vlapic.h>
 #include <asm/dom0.h>
+#include <asm/setup.h>
 
 #define BOOT_CS  0x10            /* Linux's __BOOT_CS */
 #define BOOT_DS  0x18            /* Linux's __BOOT_DS */
@@ -36,7 +37,10 @@ static uint64_t default_mem(void)
 
 static int load_acpi(struct domain *d, struct linux_layout *l)
 {
-    struct acpi_build_config c = { .nr_vcpus = d->nr_vcpus };
+    struct acpi_build_config c = {
+        .nr_vcpus = d->nr_vcpus, .pm_tmr_port = (uint16_t)acpi.pm_tmr_port,
+        .pm_tmr_32bit = acpi.pm_tmr_32bit,
+    };
     long n = acpi_build(&c, acpi_buf, sizeof(acpi_buf), VPLAT_ACPI_GPA, &l->rsdp_gpa);
 
     if (n < 0)
@@ -81,9 +85,11 @@ static int platform_init(struct domain *d)
 {
     if (vplatform_create(d))
         return -ENOMEM;
-    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         if (vlapic_create(d->vcpu[i]))
             return -ENOMEM;
+        vcpu_ops->vcpu_platform_io(d->vcpu[i]);
+    }
     return 0;
 }
 

@@ -76,12 +76,27 @@ void fpu_restore(void *area, uint64_t guest_xcr0)
     xsetbv(guest_xcr0);
 }
 
-void fpu_save(void *area)
+static inline uint64_t xgetbv(void)
+{
+    uint32_t lo, hi;
+
+    asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * The guest's XCR0 is read back rather than trusted to the XSETBV
+ * intercept: some CPUs (QEMU's TCG among them) let XSETBV through
+ * unintercepted, and the value written back at the next turn must be the
+ * one the guest really runs with. Bits outside what we save are dropped.
+ */
+void fpu_save(void *area, uint64_t *guest_xcr0)
 {
     if (!have_xsave) {
         asm volatile("fxsave64 (%0)" :: "r"(area) : "memory");
         return;
     }
+    *guest_xcr0 = (xgetbv() & xcr0_max) | XSTATE_X87;
     xsetbv(xcr0_max);
     asm volatile("xsave64 (%0)" :: "r"(area), "a"((uint32_t)xcr0_max),
                  "d"((uint32_t)(xcr0_max >> 32)) : "memory");

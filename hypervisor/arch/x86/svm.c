@@ -175,6 +175,11 @@ static void svm_vcpu_set_startup(struct vcpu *v, uint8_t vector)
     v->arch.xcr0 = 1;
 }
 
+static void svm_vcpu_platform_io(struct vcpu *v)
+{
+    v->arch.vmcb->iopm_pa = svm_iopm_platform_pa;
+}
+
 /* A fresh ASID per pCPU generation; a new generation flushes the whole TLB. */
 static void asid_assign(struct vcpu *v, struct vmcb *vm, unsigned int cpu)
 {
@@ -210,7 +215,7 @@ static void svm_vcpu_run(struct vcpu *v)
         svm_handle_exit(v);
         local_irq_disable();
     }
-    fpu_save(v->arch.fpu);
+    fpu_save(v->arch.fpu, &v->arch.xcr0);
     local_irq_enable();
 }
 
@@ -235,6 +240,7 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .vcpu_destroy = svm_vcpu_destroy,
     .vcpu_set_entry64 = svm_vcpu_set_entry64,
     .vcpu_set_startup = svm_vcpu_set_startup,
+    .vcpu_platform_io = svm_vcpu_platform_io,
     .vcpu_run = svm_vcpu_run,
     .vcpu_paging = svm_vcpu_paging,
     .vcpu_dump_exits = svm_dump_exits,

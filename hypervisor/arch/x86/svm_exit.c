@@ -15,6 +15,7 @@
 #include <asm/cpuid.h>
 #include <asm/fpu.h>
 #include <asm/vplatform_dev.h>
+#include <asm/vlapic.h>
 
 #define VEC_UD  6
 #define VEC_GP  13
@@ -261,6 +262,12 @@ static void exit_vmmcall(struct vcpu *v, struct vmcb *vm)
 
 static void exit_npf(struct vcpu *v, struct vmcb *vm)
 {
+    if (vlapic_mmio_claims(v, vm->exitinfo2)) {
+        if (svm_emulate_mmio(v, vm->exitinfo2))
+            domain_crash(v->domain, "cannot emulate the instruction at rip %#lx on the local APIC",
+                         (unsigned long)vm->rip);
+        return;
+    }
     domain_crash(v->domain, "%s guest-physical %#lx outside its memory at rip %#lx",
                  (vm->exitinfo1 & 2) ? "write to" : "access to",
                  (unsigned long)vm->exitinfo2, (unsigned long)vm->rip);

@@ -9,8 +9,20 @@
 #include <mica/lib.h>
 #include <asm/x86.h>
 #include <asm/svm_priv.h>
+#include <asm/setup.h>
 
-paddr_t svm_iopm_pa, svm_msrpm_pa;
+paddr_t svm_iopm_pa, svm_iopm_platform_pa, svm_msrpm_pa;
+
+/*
+ * Ports the platform's privileged domain reaches directly: PIT channel 2,
+ * the PIT mode register and port 0x61. Linux calibrates the TSC with tight
+ * loops on them (quick_pit_calibrate() wants six reads per 214 us), which
+ * a trip through the hypervisor per read would defeat. The hypervisor only
+ * uses them itself once, at boot, before any guest runs. The machine's ACPI
+ * PM timer (read-only, free-running) is passed through too, as Linux's
+ * calibration reference when the PIT loop is disturbed.
+ */
+static const uint16_t platform_ports[] = { 0x42, 0x43, 0x61 };
 
 static const uint32_t passthrough_msrs[] = {
     MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
@@ -34,14 +46,26 @@ static void msrpm_allow(uint8_t *pm, uint32_t msr)
     pm[bit / 8] &= (uint8_t)~(3u << (bit % 8));
 }
 
+static void iopm_allow(uint8_t *iopm, uint16_t port)
+{
+    iopm[port / 8] &= (uint8_t)~(1u << (port % 8));
+}
+
 int svm_msrpm_init(void)
 {
     uint8_t *iopm = page_alloc_hyp(2);      /* 12 KiB used */
+    uint8_t *iopm_plat = page_alloc_hyp(2);
     uint8_t *msrpm = page_alloc_hyp(1);     /* 8 KiB */
 
-    if (!iopm || !msrpm)
+    if (!iopm || !iopm_plat || !msrpm)
         return -ENOMEM;
     memset(iopm, 0xff, 4 * PAGE_SIZE);
+    memset(iopm_plat, 0xff, 4 * PAGE_SIZE);
+    for (size_t i = 0; i < ARRAY_SIZE(platform_ports); i++)
+        iopm_allow(iopm_plat, platform_ports[i]);
+    for (uint32_t p = acpi.pm_tmr_port; acpi.pm_tmr_port && p < acpi.pm_tmr_port + 4; p++)
+        iopm_allow(iopm_plat, (uint16_t)p);
+    svm_iopm_platform_pa = (paddr_t)(uintptr_t)iopm_plat;
     memset(msrpm, 0xff, 2 * PAGE_SIZE);
     for (size_t i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
         msrpm_allow(msrpm, passthrough_msrs[i]);

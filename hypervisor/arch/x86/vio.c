@@ -77,8 +77,6 @@ static void kbd_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t
 }
 
 static const struct io_range platform_io[] = {
-    { 0x40, 0x43, vpit_read, vpit_write },
-    { 0x61, 0x61, vpit_read, vpit_write },
     { KBD_STATUS, KBD_STATUS, kbd_read, kbd_write },
     { 0x70, 0x71, vrtc_read, vrtc_write },
     { VPLAT_SLEEP_CTL_PORT, VPLAT_SLEEP_STS_PORT, sleep_read, sleep_write },
@@ -118,8 +116,6 @@ int vplatform_create(struct domain *d)
     if (!p)
         return -1;
     p->uart.lock = (spinlock_t)SPINLOCK_INIT;
-    p->pit.lock = (spinlock_t)SPINLOCK_INIT;
-    p->pit.access = 3;
     p->mtrr_def_type = 0x806;          /* MTRRs on, default write-back */
     d->plat = p;
     return 0;

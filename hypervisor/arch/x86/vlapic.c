@@ -21,6 +21,7 @@
 #define REG_PPR     0x0a
 #define REG_EOI     0x0b
 #define REG_LDR     0x0d
+#define REG_DFR     0x0e
 #define REG_SVR     0x0f
 #define REG_ISR     0x10
 #define REG_TMR     0x18
@@ -28,6 +29,7 @@
 #define REG_ESR     0x28
 #define REG_CMCI    0x2f
 #define REG_ICR     0x30
+#define REG_ICR_HI  0x31      /* xAPIC only */
 #define REG_LVTT    0x32
 #define REG_LVTERR  0x37
 #define REG_TMICT   0x38
@@ -44,6 +46,16 @@
 #define MSR_TSC_DEADLINE 0x6e0u
 
 static inline struct vlapic *vl(struct vcpu *v) { return v->arch.vlapic; }
+
+static bool x2apic(const struct vlapic *l)
+{
+    return (l->apic_base & APIC_BASE_ENABLE) && (l->apic_base & APIC_BASE_X2APIC);
+}
+
+static bool xapic(const struct vlapic *l)
+{
+    return (l->apic_base & APIC_BASE_ENABLE) && !(l->apic_base & APIC_BASE_X2APIC);
+}
 
 bool vlapic_msr(uint32_t msr)
 {
@@ -204,17 +216,32 @@ static void lvtt_write(struct vlapic *l, uint32_t val)
 
 /* ---- IPIs ------------------------------------------------------------- */
 
+/* xAPIC destinations: 8 bits, flat or cluster logical model (DFR). */
+static bool xapic_dest_matches(const struct vlapic *dst, uint8_t dest, bool logical)
+{
+    uint8_t id = (uint8_t)(dst->ldr >> 24);
+
+    if (!logical)
+        return dest == 0xff || dest == dst->id;
+    if ((dst->dfr >> 28) == 0xf)                     /* flat */
+        return id & dest;
+    return (id >> 4) == (dest >> 4) && (id & dest & 0xf);
+}
+
 static bool ipi_matches(const struct vlapic *src, const struct vlapic *dst,
                         uint64_t icr)
 {
     uint32_t dest = (uint32_t)(icr >> 32);
+    bool logical = icr & (1u << 11);
 
     switch ((icr >> 18) & 3) {
     case 1: return dst == src;                       /* self */
     case 2: return true;                             /* all including self */
     case 3: return dst != src;                       /* all but self */
     default:
-        if (icr & (1u << 11))                        /* logical: cluster mode */
+        if (!x2apic(src))
+            return xapic_dest_matches(dst, (uint8_t)(dest >> 24), logical);
+        if (logical)                                 /* x2APIC cluster mode */
             return (dest >> 16) == (dst->ldr >> 16) && (dest & dst->ldr & 0xffff);
         return dest == 0xffffffffu || dest == dst->id;
     }
@@ -267,6 +294,8 @@ static int lvt_index(unsigned int reg)
     return -1;
 }
 
+static int apic_base_write(struct vlapic *l, uint64_t val);
+
 static int reg_read(struct vlapic *l, unsigned int reg, uint64_t *val)
 {
     if (reg >= REG_ISR && reg < REG_ISR + 8)
@@ -278,14 +307,16 @@ static int reg_read(struct vlapic *l, unsigned int reg, uint64_t *val)
     else if (lvt_index(reg) >= 0)
         *val = l->lvt[lvt_index(reg)];
     else switch (reg) {
-    case REG_ID:    *val = l->id; break;
+    case REG_ID:    *val = x2apic(l) ? l->id : l->id << 24; break;
+    case REG_DFR:   if (x2apic(l)) return -1; *val = l->dfr; break;
+    case REG_ICR_HI: if (x2apic(l)) return -1; *val = l->icr_hi; break;
     case REG_VER:   *val = APIC_VERSION; break;
     case REG_TPR:   *val = l->tpr; break;
     case REG_PPR:   *val = ppr(l); break;
     case REG_LDR:   *val = l->ldr; break;
     case REG_SVR:   *val = l->svr; break;
     case REG_ESR:   *val = 0; break;
-    case REG_ICR:   *val = 0; break;            /* delivery is instant: never busy */
+    case REG_ICR:   *val = x2apic(l) ? 0 : l->icr_lo; break;  /* never busy */
     case REG_TMICT: *val = l->tmict; break;
     case REG_TMCCT: *val = tmcct(l); break;
     case REG_TDCR:  *val = l->tdcr; break;
@@ -303,10 +334,30 @@ static void lvt_write(struct vlapic *l, int idx, uint32_t val)
     l->lvt[idx] = val & (LVT_MASKED | 0x7ff | (1u << 13) | (1u << 15));
 }
 
+/* The registers whose xAPIC behaviour differs; true if handled. */
+static bool xapic_write(struct vlapic *l, unsigned int reg, uint32_t val)
+{
+    switch (reg) {
+    case REG_EOI:    eoi(l); return true;         /* any value */
+    case REG_LDR:    l->ldr = val & 0xff000000u; return true;
+    case REG_DFR:    l->dfr = val | 0x0fffffffu; return true;
+    case REG_ICR_HI: l->icr_hi = val & 0xff000000u; return true;
+    case REG_ICR:
+        l->icr_lo = val & ~(1u << 12);
+        send_ipi(l, ((uint64_t)l->icr_hi << 32) | l->icr_lo);
+        return true;
+    case REG_SELF:   return true;                 /* x2APIC only: ignored */
+    case REG_ID:     return true;                 /* read-only here */
+    default:         return false;
+    }
+}
+
 static int reg_write(struct vlapic *l, unsigned int reg, uint64_t val)
 {
     if (reg != REG_ICR && (val >> 32))
         return -1;                                /* reserved bits */
+    if (!x2apic(l) && xapic_write(l, reg, (uint32_t)val))
+        return 0;
     if (lvt_index(reg) >= 0) {
         lvt_write(l, lvt_index(reg), (uint32_t)val);
         return 0;
@@ -339,8 +390,8 @@ int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = timer_mode(l) == TMR_DEADLINE ? l->deadline_tsc : 0;
         return 0;
     }
-    if (msr == 0x80b || msr == 0x83f)
-        return -1;                                /* write-only */
+    if (!x2apic(l) || msr == 0x80b || msr == 0x83f)
+        return -1;                                /* xAPIC mode, or write-only */
     return reg_read(l, msr - 0x800, val);
 }
 
@@ -350,17 +401,62 @@ int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 
     if (!l)
         return -1;
-    if (msr == MSR_APIC_BASE) {
-        /* x2APIC stays on: only the same value (or the BSP bit) is accepted. */
-        if ((val & ~APIC_BASE_BSP) != (l->apic_base & ~APIC_BASE_BSP))
-            return -1;
-        return 0;
-    }
+    if (msr == MSR_APIC_BASE)
+        return apic_base_write(l, val);
     if (msr == MSR_TSC_DEADLINE) {
         deadline_write(l, val);
         return 0;
     }
+    if (!x2apic(l))
+        return -1;
     return reg_write(l, msr - 0x800, val);
+}
+
+/*
+ * Enable, disable, and switch between xAPIC and x2APIC, as Linux does when
+ * it gives up x2APIC for want of interrupt remapping. The base stays put.
+ */
+static int apic_base_write(struct vlapic *l, uint64_t val)
+{
+    uint64_t keep = APIC_BASE_BSP | APIC_BASE_ENABLE | APIC_BASE_X2APIC;
+
+    if ((val & ~keep) != VPLAT_LAPIC_BASE || (val & APIC_BASE_BSP) != (l->apic_base & APIC_BASE_BSP))
+        return -1;
+    if ((val & APIC_BASE_X2APIC) && !(val & APIC_BASE_ENABLE))
+        return -1;                                /* invalid state */
+    if ((val & APIC_BASE_X2APIC) && !(l->apic_base & APIC_BASE_X2APIC))
+        l->ldr = ((l->id >> 4) << 16) | (1u << (l->id & 0xf));   /* fixed in x2APIC */
+    l->apic_base = val;
+    return 0;
+}
+
+int vlapic_mmio_read(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t *val)
+{
+    struct vlapic *l = vl(v);
+
+    *val = 0;
+    if (!l || !xapic(l) || (offset & 0xf) || size != 4)
+        return 0;                                 /* unaligned or narrow: reads 0 */
+    if (reg_read(l, (unsigned int)(offset >> 4), val))
+        *val = 0;
+    return 0;
+}
+
+int vlapic_mmio_write(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t val)
+{
+    struct vlapic *l = vl(v);
+
+    if (!l || !xapic(l) || (offset & 0xf) || size != 4)
+        return 0;
+    reg_write(l, (unsigned int)(offset >> 4), val & 0xffffffffu);
+    return 0;
+}
+
+bool vlapic_mmio_claims(struct vcpu *v, uint64_t gpa)
+{
+    struct vlapic *l = vl(v);
+
+    return l && xapic(l) && gpa >= VPLAT_LAPIC_BASE && gpa < VPLAT_LAPIC_BASE + 0x1000;
 }
 
 void vlapic_reset(struct vlapic *l, bool bsp)
@@ -371,9 +467,9 @@ void vlapic_reset(struct vlapic *l, bool bsp)
     memset(l, 0, offsetof(struct vlapic, timer));
     l->vcpu = v;
     l->id = v->id;
-    l->apic_base = VPLAT_LAPIC_BASE | APIC_BASE_ENABLE | APIC_BASE_X2APIC |
-                   (bsp ? APIC_BASE_BSP : 0);
-    l->ldr = ((l->id >> 4) << 16) | (1u << (l->id & 0xf));
+    l->apic_base = VPLAT_LAPIC_BASE | APIC_BASE_ENABLE | (bsp ? APIC_BASE_BSP : 0);
+    l->ldr = 0;
+    l->dfr = 0xffffffffu;
     l->svr = 0xff;
     for (int i = 0; i < 7; i++)
         l->lvt[i] = LVT_MASKED;

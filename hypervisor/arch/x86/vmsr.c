@@ -16,6 +16,7 @@
 #define MSR_AMD_SYSCFG     0xc0010010u
 #define MSR_AMD_HWCR       0xc0010015u
 #define MSR_AMD_NB_CFG     0xc001001fu
+#define MSR_AMD_INT_PENDING 0xc0010055u   /* read unchecked by the C1E check */
 
 #define HWCR_TSC_FREQ_SEL  (1ull << 24)
 #define NB_CFG_EXT_CFG     (1ull << 46)
@@ -33,6 +34,7 @@ int vmsr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_AMD_SYSCFG:    *val = 0; return 0;
     case MSR_AMD_HWCR:      *val = HWCR_TSC_FREQ_SEL; return 0;
     case MSR_AMD_NB_CFG:    *val = NB_CFG_EXT_CFG; return 0;
+    case MSR_AMD_INT_PENDING: *val = 0; return 0;
     default:
         pr_debug("d%u vcpu%u: rdmsr %#x: #GP\n", v->domain->id, v->id, msr);
         return -1;

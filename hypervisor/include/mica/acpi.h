@@ -15,6 +15,9 @@ struct acpi_info {
     uint32_t pm1a_cnt, pm1b_cnt;      /* I/O ports; pm1b 0 when absent */
     uint16_t slp_typa, slp_typb;      /* \_S5 SLP_TYP values */
 
+    uint32_t pm_tmr_port;             /* ACPI PM timer (I/O port), 0 if none */
+    bool pm_tmr_32bit;                /* its counter has 32 bits, not 24 */
+
     bool have_reset;                  /* FADT reset register (I/O space only) */
     uint16_t reset_port;
     uint8_t reset_value;

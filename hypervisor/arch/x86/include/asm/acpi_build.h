@@ -22,6 +22,8 @@
 
 struct acpi_build_config {
     unsigned int nr_vcpus;      /* APIC IDs and processor UIDs are 0..nr_vcpus-1 */
+    uint16_t pm_tmr_port;       /* the machine's ACPI PM timer, passed through; 0: none */
+    bool pm_tmr_32bit;
 };
 
 /*

@@ -15,8 +15,9 @@ void svm_dump_exits(struct vcpu *v);
 void svm_intr_assist(struct vcpu *v);
 void svm_exit_vintr(struct vcpu *v, struct vmcb *vm);
 bool svm_event_pending(struct vcpu *v);
+int svm_emulate_mmio(struct vcpu *v, uint64_t gpa);
 
-extern paddr_t svm_iopm_pa, svm_msrpm_pa;
+extern paddr_t svm_iopm_pa, svm_iopm_platform_pa, svm_msrpm_pa;
 int svm_msrpm_init(void);
 
 #endif

@@ -53,6 +53,8 @@ struct vcpu_vendor_ops {
     void (*vcpu_set_entry64)(struct vcpu *v, const struct vcpu_entry64 *e);
     /* Real mode at vector << 12, as a STARTUP IPI leaves an AP. */
     void (*vcpu_set_startup)(struct vcpu *v, uint8_t vector);
+    /* Give the vCPU the platform domain's direct ports (svm_msrpm.c). */
+    void (*vcpu_platform_io)(struct vcpu *v);
     void (*vcpu_run)(struct vcpu *v);            /* until it must deschedule */
     void (*vcpu_paging)(struct vcpu *v, struct guest_paging *gp);
     void (*vcpu_dump_exits)(struct vcpu *v);

@@ -1,7 +1,8 @@
 /*
- * The virtual local APIC a Linux guest needs: x2APIC mode only (enabled at
- * entry, as the platform doc recommends), MSR-accessed, with the TSC-deadline,
- * one-shot and periodic timer modes and fixed/NMI/INIT/SIPI IPIs.
+ * The virtual local APIC a Linux guest needs: xAPIC mode (the register page
+ * at 0xfee00000, reached by emulating the faulting MOV) as at power-on, and
+ * x2APIC mode (MSRs) for a guest that switches to it; TSC-deadline, one-shot
+ * and periodic timers; fixed, NMI, INIT and STARTUP IPIs.
  */
 #ifndef ASM_VLAPIC_H
 #define ASM_VLAPIC_H
@@ -18,7 +19,7 @@ struct vlapic {
     uint64_t apic_base;             /* the APIC_BASE MSR value */
     uint32_t tpr, svr, ldr, esr;
     uint32_t lvt[7];                /* CMCI, timer, thermal, perf, LINT0, LINT1, error */
-    uint32_t icr_hi;
+    uint32_t icr_lo, icr_hi, dfr;
     uint32_t tdcr, tmict;
     uint32_t irr[8], isr[8], tmr[8];   /* irr is set by other CPUs: atomics */
     uint64_t timer_start_tsc;       /* one-shot/periodic: when TMICT was written */
@@ -39,6 +40,10 @@ int vlapic_pending(struct vcpu *v);
 void vlapic_accept(struct vcpu *v, int vec);
 /* Raise a fixed interrupt and get the vCPU to notice. */
 void vlapic_set_irq(struct vcpu *v, uint8_t vec);
+/* xAPIC mode: the register page at VPLAT_LAPIC_BASE (the caller decodes). */
+bool vlapic_mmio_claims(struct vcpu *v, uint64_t gpa);
+int vlapic_mmio_read(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t *val);
+int vlapic_mmio_write(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t val);
 /* Put the APIC in its power-on state (INIT). */
 void vlapic_reset(struct vlapic *l, bool bsp);
 

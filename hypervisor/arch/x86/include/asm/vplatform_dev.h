@@ -20,20 +20,8 @@ struct vuart {
     unsigned int line_len;
 };
 
-struct vpit {
-    spinlock_t lock;
-    uint16_t reload;
-    uint8_t port61;                /* gate (bit 0) and speaker (bit 1) as written */
-    uint8_t access;                /* 1 LSB, 2 MSB, 3 LSB then MSB */
-    bool write_msb_next, read_msb_next;
-    bool latched;
-    uint16_t latch;
-    uint64_t start_tsc;            /* when counting began; 0 = not started */
-};
-
 struct vplatform {
     struct vuart uart;
-    struct vpit pit;
     uint8_t rtc_index;
     uint32_t pci_addr;
     uint64_t mtrr_def_type;
@@ -55,8 +43,6 @@ uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 /* Input from the physical console for this domain's UART. */
 void vuart_input(struct domain *d, uint8_t c);
-uint32_t vpit_read(struct vcpu *v, uint16_t port, unsigned int size);
-void vpit_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 uint32_t vrtc_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vrtc_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 

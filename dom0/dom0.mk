@@ -1,0 +1,57 @@
+# dom0: Debian's stock kernel and Mica's busybox initramfs (docs/dom0.md).
+# Included by the top-level Makefile; paths are relative to the repository
+# root.
+#
+#   build/dom0/vmlinuz         the current linux-image-amd64, fetched once
+#                              (make dom0-kernel-update fetches a newer one)
+#   build/dom0/kernel.version  its release ("uname -r") and package version
+#   build/dom0/modules/        the few modules the initramfs loads (pvpanic)
+#   build/dom0/initrd.img      busybox, dom0/initramfs/, dom0/tests/, modules
+#   build/tools/mkcpio         the cpio writer the initramfs is built with
+#
+# DOM0_KERNEL, DOM0_INITRD and DOM0_CMDLINE choose what `make iso` puts in
+# the ISO beside the hypervisor: bring your own kernel or initramfs.
+
+DOM0_OUT := build/dom0
+MKCPIO   := build/tools/mkcpio
+
+DOM0_KERNEL  ?= $(DOM0_OUT)/vmlinuz
+DOM0_INITRD  ?= $(DOM0_OUT)/initrd.img
+DOM0_CMDLINE ?= console=ttyS0,115200 earlyprintk=serial,ttyS0,115200
+
+DOM0_INITRAMFS_SRCS := $(shell find dom0/initramfs dom0/tests -type f 2>/dev/null)
+DOM0_CUSTOM_SRCS    := $(wildcard tests/system/dom0-custom/*)
+
+HOST_TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
+
+$(MKCPIO): dom0/tools/mkcpio.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) $(HOST_TOOL_CFLAGS) -o $@ $<
+
+# Fetched only when missing: the kernel does not change under our feet.
+$(DOM0_OUT)/vmlinuz:
+	dom0/fetch-kernel.sh $(DOM0_OUT)
+
+# With the Debian kernel, the initramfs also carries the modules fetched
+# with it (build/dom0/modules/<release>/); another DOM0_KERNEL goes without.
+$(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) config.mk \
+        $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL))
+	@echo "  CPIO    $@"
+	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
+	    $(if $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)),$$([ ! -d $(DOM0_OUT)/modules ] || echo $(DOM0_OUT)/modules:/lib/modules))
+
+# The system tests' user-supplied initramfs: busybox and another /init.
+$(DOM0_OUT)/custom-initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_CUSTOM_SRCS) config.mk
+	@echo "  CPIO    $@"
+	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) tests/system/dom0-custom:/
+
+.PHONY: dom0 dom0-kernel-update
+dom0: $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img
+
+dom0-kernel-update:
+	dom0/fetch-kernel.sh $(DOM0_OUT)
+
+# What the dom0 system tests boot.
+DOM0_TEST_DEPS := $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img \
+    $(DOM0_OUT)/custom-initrd.img tests/system/mkiso-dom0.sh

@@ -1,0 +1,95 @@
+#!/bin/sh
+# fetch-kernel.sh OUTDIR: put Debian's current stock kernel in OUTDIR/vmlinuz.
+#
+# linux-image-amd64 is a metapackage; the image package it depends on (e.g.
+# linux-image-6.1.0-56-amd64) holds /boot/vmlinuz-<release>. That package is
+# fetched with `apt-get download` (kept in OUTDIR: a .deb already there is
+# not fetched again), only /boot and the few modules below are unpacked,
+# and the image is copied to OUTDIR/vmlinuz. OUTDIR/kernel.version gets the
+# release (what `uname -r` prints in dom0) on line 1 and "package version"
+# on line 2. Nothing here names a version: a newer Debian kernel is picked
+# up by re-running this.
+#
+# The modules go to OUTDIR/modules/<release>/, with a load-order file, for
+# the initramfs: pvpanic-mmio binds an ACPI QEMU0001 device and reports a
+# kernel panic to the hypervisor (docs/dom0.md). A module the package does
+# not have is left out.
+set -eu
+out=$1
+meta=${DOM0_KERNEL_PACKAGE:-linux-image-amd64}
+modules="drivers/misc/pvpanic/pvpanic.ko drivers/misc/pvpanic/pvpanic-mmio.ko"
+
+say() { echo "dom0: $*"; }
+die() { echo "mica: fetch-kernel: $*" >&2; exit 1; }
+
+command -v apt-cache >/dev/null && command -v apt-get >/dev/null ||
+    die "needs apt-cache and apt-get (Debian package: apt)"
+command -v dpkg-deb >/dev/null || die "needs dpkg-deb (Debian package: dpkg)"
+
+apt_update() {
+    [ "$(id -u)" -eq 0 ] || die "apt knows no $1; run 'apt-get update' as root"
+    say "apt knows no $1 yet: running apt-get update"
+    apt-get -q update </dev/null >/dev/null || die "apt-get update failed"
+}
+
+# The versioned image package the metapackage depends on.
+image_package() {
+    apt-cache depends "$meta" 2>/dev/null |
+        sed -n 's/^ *Depends: <\{0,1\}\(linux-image-[^ >]*\)>\{0,1\}$/\1/p' | head -n1
+}
+
+pkg=$(image_package)
+if [ -z "$pkg" ]; then
+    apt_update "$meta"
+    pkg=$(image_package)
+fi
+[ -n "$pkg" ] || die "apt-cache depends $meta names no linux-image package"
+ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+[ -n "$ver" ] || die "apt-cache show $pkg gives no version"
+
+mkdir -p "$out"
+# apt writes the file name with ':' in an epoch escaped as %3a.
+deb=$out/${pkg}_$(echo "$ver" | sed 's/:/%3a/')_amd64.deb
+if [ -s "$deb" ]; then
+    say "$pkg $ver: using $deb"
+else
+    say "$pkg $ver: downloading"
+    # As root apt would drop to the _apt user, who cannot write here.
+    sandbox=
+    [ "$(id -u)" -ne 0 ] || sandbox="-o APT::Sandbox::User=root"
+    # shellcheck disable=SC2086
+    if ! (cd "$out" && apt-get -q download $sandbox "$pkg=$ver" </dev/null); then
+        # Stale package lists name a file the mirror no longer has.
+        apt_update "$pkg $ver"
+        # shellcheck disable=SC2086
+        (cd "$out" && apt-get -q download $sandbox "$pkg=$ver" </dev/null) ||
+            die "apt-get download $pkg=$ver failed"
+    fi
+    [ -s "$deb" ] || die "apt-get download did not leave $deb"
+    for old in "$out"/linux-image-*.deb; do
+        [ "$old" = "$deb" ] || rm -f "$old"
+    done
+fi
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/mica-kernel.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+# tar fails on a missing module; the image is checked for below.
+# shellcheck disable=SC2046
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$stage" --wildcards ./boot \
+    $(for m in $modules; do echo "./lib/modules/*/kernel/$m"; done) 2>/dev/null || :
+set -- "$stage"/boot/vmlinuz-*
+[ $# -eq 1 ] && [ -f "$1" ] || die "cannot unpack a single /boot/vmlinuz-* from $deb"
+release=${1##*/vmlinuz-}
+cp "$1" "$out/vmlinuz.tmp"
+[ ! -f "$stage/boot/config-$release" ] || cp "$stage/boot/config-$release" "$out/kernel.config"
+rm -rf "$out/modules"
+mkdir -p "$out/modules/$release"
+for m in $modules; do
+    ko=$stage/lib/modules/$release/kernel/$m
+    [ -f "$ko" ] || continue
+    cp "$ko" "$out/modules/$release/"
+    echo "${m##*/}" >>"$out/modules/$release/load-order"
+done
+printf '%s\n%s %s\n' "$release" "$pkg" "$ver" >"$out/kernel.version"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+say "kernel $release ($pkg $ver) in $out/vmlinuz"

@@ -1,0 +1,8 @@
+#!/bin/sh
+# panic: crash the dom0 kernel on purpose (sysrq 'c': a NULL dereference,
+# then panic). The hypervisor must notice, say so, and act as
+# on_dom0_crash= says.
+echo "MICA-TEST panic crashing"
+echo 1 >/proc/sys/kernel/sysrq
+echo c >/proc/sysrq-trigger
+echo "MICA-TEST panic still-running"

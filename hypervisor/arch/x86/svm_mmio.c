@@ -1,0 +1,104 @@
+/*
+ * Emulating a guest's access to an emulated device page (the xAPIC): the
+ * nested page fault names the address, the instruction at RIP says the
+ * rest (asm/insn.h), and the device model does the access.
+ */
+#include <mica/domain.h>
+#include <mica/console.h>
+#include <asm/svm_priv.h>
+#include <asm/insn.h>
+#include <asm/vlapic.h>
+#include <asm/vplatform.h>
+
+/* Guest register n (0 = RAX ... 15 = R15): RAX and RSP live in the VMCB. */
+static uint64_t get_gpr(struct vcpu *v, unsigned int n)
+{
+    const struct guest_gprs *g = &v->arch.gprs;
+    const uint64_t regs[16] = {
+        v->arch.vmcb->rax, g->rcx, g->rdx, g->rbx, v->arch.vmcb->rsp, g->rbp,
+        g->rsi, g->rdi, g->r8, g->r9, g->r10, g->r11, g->r12, g->r13, g->r14, g->r15,
+    };
+
+    return regs[n & 15];
+}
+
+static void set_gpr(struct vcpu *v, unsigned int n, uint64_t val)
+{
+    struct guest_gprs *g = &v->arch.gprs;
+    uint64_t *const regs[16] = {
+        NULL, &g->rcx, &g->rdx, &g->rbx, NULL, &g->rbp, &g->rsi, &g->rdi,
+        &g->r8, &g->r9, &g->r10, &g->r11, &g->r12, &g->r13, &g->r14, &g->r15,
+    };
+
+    if ((n & 15) == 0)
+        v->arch.vmcb->rax = val;
+    else if ((n & 15) == 4)
+        v->arch.vmcb->rsp = val;
+    else
+        *regs[n & 15] = val;
+}
+
+static uint64_t mask_of(unsigned int size)
+{
+    return size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static uint64_t reg_value(struct vcpu *v, const struct mmio_insn *in)
+{
+    if (in->high_byte)
+        return (get_gpr(v, in->reg - 4) >> 8) & 0xff;
+    return get_gpr(v, in->reg) & mask_of(in->size);
+}
+
+static void reg_load(struct vcpu *v, const struct mmio_insn *in, uint64_t val)
+{
+    uint64_t old;
+
+    if (in->high_byte) {
+        old = get_gpr(v, in->reg - 4);
+        set_gpr(v, in->reg - 4, (old & ~0xff00ull) | ((val & 0xff) << 8));
+    } else if (in->zero_extend || in->size >= 4) {
+        set_gpr(v, in->reg, val & mask_of(in->size));   /* 32-bit writes clear the top */
+    } else {
+        old = get_gpr(v, in->reg);
+        set_gpr(v, in->reg, (old & ~mask_of(in->size)) | (val & mask_of(in->size)));
+    }
+}
+
+static int fetch(struct vcpu *v, uint8_t *buf, size_t *got)
+{
+    struct guest_paging gp;
+    uint64_t la;
+
+    vcpu_ops->vcpu_paging(v, &gp);
+    la = gp.cs_base + v->arch.vmcb->rip;
+    for (size_t n = 15; n; n--)               /* fewer bytes near an unmapped page */
+        if (!copy_from_guest(v, buf, la, n)) {
+            *got = n;
+            return 0;
+        }
+    return -1;
+}
+
+/* 0 if emulated (RIP advanced), -1 if the instruction could not be handled. */
+int svm_emulate_mmio(struct vcpu *v, uint64_t gpa)
+{
+    struct guest_paging gp;
+    struct mmio_insn in;
+    uint8_t buf[15];
+    size_t got;
+    uint64_t val;
+
+    vcpu_ops->vcpu_paging(v, &gp);
+    if (fetch(v, buf, &got) || insn_decode_mmio(buf, got, gp.cs_long, &in))
+        return -1;
+    if (in.op == MMIO_LOAD) {
+        vlapic_mmio_read(v, gpa - VPLAT_LAPIC_BASE, in.size, &val);
+        reg_load(v, &in, val);
+    } else {
+        val = in.op == MMIO_STORE_IMM ? in.imm : reg_value(v, &in);
+        vlapic_mmio_write(v, gpa - VPLAT_LAPIC_BASE, in.size, val & mask_of(in.size));
+    }
+    svm_advance_rip(v, in.len);
+    return 0;
+}

@@ -1,0 +1,368 @@
+#!/bin/bash
+# dom0 system tests: Mica booted by GRUB with Debian's stock kernel as dom0
+# and Mica's initramfs (docs/dom0.md). Each test is one QEMU boot whose
+# dom0 command line carries mica.test=NAME[,NAME...]: dom0's /init runs
+# dom0/tests/NAME.sh, which prints facts as "MICA-TEST NAME KEY VALUE..."
+# lines, then powers off. This runner compares those facts with what it
+# configured and prints PASS/FAIL lines (tests/system/lib.sh).
+#
+# Sourced by tests/system/run.sh (after lib.sh), or run on its own:
+#     tests/system/dom0.sh [BUILD]
+# Environment:
+#     DOM0_KERNEL, DOM0_INITRD, DOM0_CMDLINE  what to boot (default: the
+#                  Debian kernel and Mica's initramfs in BUILD/dom0)
+#     DOM0_TIMEOUT seconds one boot may take (default 120)
+#     DOM0_TESTS   which tests to run (default: all; see dom0_tests below)
+#     DOM0_NATIVE=1  boot the same kernel and initramfs without Mica
+#                  (QEMU -kernel/-initrd): checks the tests themselves and
+#                  gives the native baseline. Checks of the hypervisor's
+#                  own lines are skipped; never used by `make check-system`.
+#
+# QEMU's serial output is read live, through a FIFO, and each line is
+# written to serial.log as it is and to serial.ts with the host's arrival
+# time in front (the time test measures dom0's sleep with it). A boot can
+# end QEMU itself once a line has appeared (the reboot test: the second
+# boot's banner) or some seconds after it (the panic test).
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    set -u
+    cd "$(dirname "$0")/../.." || exit 1
+    BUILD=${1:-build}
+    . tests/system/lib.sh
+fi
+
+DOM0_KERNEL=${DOM0_KERNEL:-$BUILD/dom0/vmlinuz}
+DOM0_INITRD=${DOM0_INITRD:-$BUILD/dom0/initrd.img}
+DOM0_CMDLINE=${DOM0_CMDLINE:-console=ttyS0,115200 earlyprintk=serial,ttyS0,115200}
+DOM0_TIMEOUT=${DOM0_TIMEOUT:-120}
+DOM0_NATIVE=${DOM0_NATIVE:-}
+DOM0_SKIP=""          # set once a boot hangs before dom0's banner
+TSLOG=""              # the current boot's timestamped serial log
+DOM0_KILLED=""        # set when the runner ended QEMU itself
+
+# dom0_qemu DIR QFLAGS HVOPTS CMDLINE INITRD OUT: start QEMU for one boot
+# in the background, its serial port written to OUT, and set QPID.
+dom0_qemu() {
+    local dir=$1 qflags=$2 hvopts=$3 cmdline=$4 initrd=$5 out=$6 reboot=-no-reboot o
+    [ -z "${DOM0_REBOOT:-}" ] || reboot=
+    if [ -n "$DOM0_NATIVE" ]; then
+        # What Mica would give dom0, given to the whole machine instead.
+        for o in $hvopts; do
+            case $o in
+            dom0_vcpus=*) qflags="$qflags -smp ${o#*=}" ;;
+            dom0_mem=*)   qflags="$qflags -m ${o#*=}" ;;
+            esac
+        done
+        # QEMU's pvpanic device ends QEMU (status 1) on a kernel panic.
+        timeout "$DOM0_TIMEOUT" "$QEMU" -accel tcg -machine q35 \
+            ${qflags/-cpu max/-cpu max,-rdtscp} -display none $reboot -monitor none \
+            -device pvpanic -action panic=exit-failure \
+            -kernel "$DOM0_KERNEL" ${initrd:+-initrd "$initrd"} -append "$cmdline" \
+            -serial stdio </dev/null >"$out" 2>"$dir/qemu.out" &
+    else
+        timeout "$DOM0_TIMEOUT" "$QEMU" -accel tcg -machine q35 $qflags \
+            -display none $reboot -monitor none \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x01 \
+            -cdrom "$dir/test.iso" -serial stdio </dev/null >"$out" 2>"$dir/qemu.out" &
+    fi
+    QPID=$!
+}
+
+# dom0_serial FIFO: copy QEMU's serial lines from FIFO into LOG and, with
+# the arrival time in front, TSLOG, until QEMU closes it. Once DOM0_STOP
+# has matched DOM0_STOP_COUNT lines (default 1), QEMU gets DOM0_STOP_AFTER
+# more seconds (default 0) to end by itself before it is ended (QPID).
+dom0_serial() {
+    local hits=0 deadline="" line="" part st
+    exec {logfd}>"$LOG" {tsfd}>"$TSLOG" {infd}<"$1"
+    while :; do
+        if [ -n "$deadline" ] && [ "${EPOCHREALTIME%.*}" -ge "$deadline" ]; then
+            DOM0_KILLED=1; deadline=""
+            kill "$QPID" 2>/dev/null
+        fi
+        IFS= read -r -t 1 -u "$infd" part
+        st=$?
+        line+=$part
+        if [ "$st" -gt 128 ]; then continue; fi     # no whole line within 1 s
+        if [ "$st" -ne 0 ] && [ -z "$line" ]; then break; fi   # end of file
+        line=${line%$'\r'}
+        printf '%s\n' "$line" >&"$logfd"
+        printf '%s %s\n' "$EPOCHREALTIME" "$line" >&"$tsfd"
+        if [ -n "${DOM0_STOP:-}" ] && [ -z "$DOM0_KILLED$deadline" ] &&
+           [[ $line =~ $DOM0_STOP ]]; then
+            hits=$((hits + 1))
+            [ "$hits" -lt "${DOM0_STOP_COUNT:-1}" ] ||
+                deadline=$(( ${EPOCHREALTIME%.*} + ${DOM0_STOP_AFTER:-0} ))
+        fi
+        line=""
+    done
+    exec {logfd}>&- {tsfd}>&- {infd}<&-
+}
+
+# boot_dom0 NAME "QEMU FLAGS" "HYPERVISOR OPTIONS" "DOM0 CMDLINE" [INITRD]
+# Sets T, LOG, TSLOG and RC like lib.sh's boot. Returns 1 (after a FAIL
+# line) when there is nothing to check. Optional, set for the call:
+#     DOM0_STOP, DOM0_STOP_COUNT, DOM0_STOP_AFTER  end QEMU after a line
+#         (dom0_serial)
+#     DOM0_REBOOT=1  let a guest reset restart the machine (no -no-reboot)
+boot_dom0() {
+    local name=$1 qflags=$2 hvopts=$3 cmdline=$4 initrd=${5-$DOM0_INITRD}
+    local dir=$BUILD/tests/system/$name
+    T=system/$name
+    if [ -n "$DOM0_NATIVE" ]; then dir=$BUILD/tests/native/$name; T=native/$name; fi
+    mkdir -p "$dir"
+    LOG=$dir/serial.log; TSLOG=$dir/serial.ts
+    : >"$LOG"; : >"$TSLOG"
+    RC=-1; DOM0_KILLED=""
+    if [ -n "$DOM0_SKIP" ]; then
+        fail "boot dom0" "not run: $DOM0_SKIP"
+        return 1
+    fi
+    if [ -z "$DOM0_NATIVE" ] && ! tests/system/mkiso-dom0.sh "$dir/test.iso" \
+            "console=com1 debug_exit=0xf4 $hvopts" "$DOM0_KERNEL" "$cmdline" "$initrd"; then
+        fail "build the ISO" "mkiso-dom0.sh failed"
+        return 1
+    fi
+    local fifo=$dir/serial.fifo t0=$EPOCHREALTIME
+    rm -f "$fifo"; mkfifo "$fifo"
+    dom0_qemu "$dir" "$qflags" "$hvopts" "$cmdline" "$initrd" "$fifo"
+    dom0_serial "$fifo"
+    wait "$QPID"
+    RC=$?
+    rm -f "$fifo"
+    echo "# $T: QEMU exit $RC after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s${DOM0_KILLED:+ (ended by the runner)}"
+    if [ "$RC" -eq 124 ]; then
+        fail "QEMU ends by itself" "killed after ${DOM0_TIMEOUT}s; serial log tail: $(tail -n 3 "$LOG" | tr '\n' '|')"
+        if ! grep -q '^Mica dom0: ' "$LOG"; then
+            DOM0_SKIP="dom0 never came up in $name (${DOM0_TIMEOUT}s timeout)"
+        fi
+    fi
+    return 0
+}
+
+# mt TEST KEY: the rest of the first "MICA-TEST TEST KEY ..." line.
+mt() {
+    sed -n "s/.*MICA-TEST $1 $2 //p" "$LOG" | head -n1
+}
+
+# dom0_says: the last lines of the hypervisor's and the kernel's about how
+# dom0 got on, joined with '|', for FAIL lines.
+dom0_says() {
+    grep -E '^\(mica\)|Kernel panic|Run /init' "$LOG" | tail -n 4 | tr '\n' '|'
+}
+
+# dom0_up: dom0's /init printed its banner; else one FAIL line with what
+# the hypervisor said about dom0, and the test stops there.
+dom0_up() {
+    local banner
+    banner=$(grep -m1 '^Mica dom0: ' "$LOG")
+    if [ -n "$banner" ]; then
+        pass "dom0 reached /init ($banner)"
+        return 0
+    fi
+    fail "dom0 reached /init" "no 'Mica dom0:' banner; last lines: $(dom0_says)"
+    return 1
+}
+
+# script_ran TEST...: each dom0 test script ran to its end with status 0.
+script_ran() {
+    local t
+    for t in "$@"; do
+        expect_line "dom0 test script $t ran to the end" "MICA-TEST $t end 0\$"
+    done
+}
+
+# hv_line "what" REGEX: a line of the hypervisor's own (not checked natively).
+hv_line() {
+    if [ -n "$DOM0_NATIVE" ]; then echo "# $T: native, not checked: $1"; return; fi
+    expect_line "$@"
+}
+
+# dom0_off: dom0's poweroff -f ended the machine with the success status.
+dom0_off() {
+    if [ -n "$DOM0_NATIVE" ]; then expect_rc 0 "native: ACPI power-off"; return; fi
+    no_hypervisor_crash
+    expect_rc "$EXIT_DONE" "dom0 powered off"
+}
+
+# check_smp N: dom0 sees N CPUs, a clean kernel log and the TSC clocksource.
+check_smp() {
+    local n=$1 v bad
+    expect_line "the banner counts $n CPUs" "^Mica dom0: Linux .*, $n CPUs\$"
+    v=$(mt smp nproc)
+    if [ "$v" = "$n" ]; then pass "nproc is $n"; else fail "nproc is $n" "got '${v}'"; fi
+    v=$(mt smp cpuinfo)
+    if [ "$v" = "$n" ]; then pass "/proc/cpuinfo lists $n processors"
+    else fail "/proc/cpuinfo lists $n processors" "got '${v}'"; fi
+    bad=$(sed -n 's/.*MICA-TEST smp bad-log //p' "$LOG")
+    if [ "$(mt smp bad-log-count)" = 0 ]; then
+        pass "no BUG/Oops/WARNING/soft lockup/unchecked MSR/unstable clocksource in dmesg"
+    else
+        fail "no BUG/Oops/WARNING/soft lockup/unchecked MSR/unstable clocksource in dmesg" \
+            "$(mt smp bad-log-count) lines, e.g. $(echo "$bad" | head -n 5 | tr '\n' '|')"
+        echo "$bad" | sed "s|^|# $T: dmesg: |"
+    fi
+    v=$(mt smp clocksource)
+    if [ "$v" = tsc ]; then pass "clocksource is tsc"
+    elif [ -n "$DOM0_NATIVE" ]; then echo "# $T: native: clocksource $v (TCG offers no invariant TSC)"
+    else fail "clocksource is tsc" "got '${v}'"; fi
+    script_ran smp
+}
+
+# check_irq N: LOC rose on each of the N CPUs over one second.
+check_irq() {
+    local n=$1 cpu b a seen=0
+    while read -r cpu b a; do
+        seen=$((seen + 1))
+        if [[ $b =~ ^[0-9]+$ && $a =~ ^[0-9]+$ ]] && [ "$a" -gt "$b" ]; then
+            pass "local timer interrupts rise on $cpu ($b -> $a in 1 s)"
+        else
+            fail "local timer interrupts rise on $cpu" "LOC $b -> $a"
+        fi
+    done < <(sed -n 's/.*MICA-TEST irq loc //p' "$LOG")
+    if [ "$seen" -eq "$n" ]; then pass "/proc/interrupts has LOC counts for $n CPUs"
+    else fail "/proc/interrupts has LOC counts for $n CPUs" "found $seen"; fi
+    script_ran irq
+}
+
+# ts REGEX: the host's arrival time of the first line matching REGEX.
+ts() {
+    awk -v re="$1" '{ t = $1; sub(/^[^ ]* /, "") } $0 ~ re { print t; exit }' "$TSLOG"
+}
+
+# check_time: a 5 s sleep in dom0 takes 5 s +- 5% on the host's clock, and
+# dom0's date agrees with the host's within 5 s.
+check_time() {
+    local t1 t2 gap d host
+    t1=$(ts 'MICA-TEST time mark1$'); t2=$(ts 'MICA-TEST time mark2$')
+    if [ -n "$t1" ] && [ -n "$t2" ]; then
+        gap=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')
+        if awk -v g="$gap" 'BEGIN { exit !(g >= 4.75 && g <= 5.25) }'; then
+            pass "sleep 5 in dom0 takes 5 s +- 5% on the host ($gap s)"
+        else
+            fail "sleep 5 in dom0 takes 5 s +- 5% on the host" "took $gap s"
+        fi
+    else
+        fail "sleep 5 in dom0 takes 5 s +- 5% on the host" "mark lines missing"
+    fi
+    d=$(mt time date); host=$(ts 'MICA-TEST time date ')
+    if [[ $d =~ ^[0-9]+$ ]] && [ -n "$host" ] &&
+       awk -v d="$d" -v h="$host" 'BEGIN { x = d - h; if (x < 0) x = -x; exit !(x <= 5) }'; then
+        pass "dom0's date is the host's within 5 s (dom0 $d, host ${host%.*})"
+    else
+        fail "dom0's date is the host's within 5 s" "dom0 '$d', host '${host%.*}'"
+    fi
+    script_ran time
+}
+
+# ------------------------------------------------------------------ tests
+
+DOM0_MARKER=mica.marker=cmdline-7f3a
+DOM0_Q="-cpu max -m 1024"
+
+# Two CPUs, dom0 given all of them by default; the clock; poweroff.
+test_dom0_smp2() {
+    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time" || return
+    dom0_up || return
+    local ver=$BUILD/dom0/kernel.version
+    if [ "$DOM0_KERNEL" = "$BUILD/dom0/vmlinuz" ] && [ -f "$ver" ]; then
+        expect_line "dom0 runs the fetched kernel ($(head -n1 "$ver"))" \
+            "^Mica dom0: Linux $(head -n1 "$ver"), "
+    fi
+    check_smp 2
+    check_irq 2
+    check_time
+    dom0_off
+}
+
+test_dom0_smp4() {
+    boot_dom0 dom0-smp4 "$DOM0_Q -smp 4" "" "$DOM0_CMDLINE mica.test=smp,irq" || return
+    dom0_up || return
+    check_smp 4
+    check_irq 4
+    dom0_off
+}
+
+# dom0_vcpus=1 on two CPUs, dom0_mem=384M, and a word of our own on dom0's
+# command line that must reach /proc/cmdline untouched.
+test_dom0_vcpus1() {
+    boot_dom0 dom0-vcpus1-mem "$DOM0_Q -smp 2" "dom0_vcpus=1 dom0_mem=384M" \
+        "$DOM0_CMDLINE mica.test=smp,irq,mem $DOM0_MARKER" || return
+    dom0_up || return
+    check_smp 1
+    check_irq 1
+    local kib
+    kib=$(mt mem memtotal-kib)
+    # The kernel keeps some for itself: expect 75% to 100% of 384 MiB.
+    if [[ $kib =~ ^[0-9]+$ ]] && [ "$kib" -le $((384 * 1024)) ] && [ "$kib" -ge $((288 * 1024)) ]; then
+        pass "dom0_mem=384M: MemTotal $((kib / 1024)) MiB"
+    else
+        fail "dom0_mem=384M: MemTotal between 288 and 384 MiB" "MemTotal '${kib}' KiB"
+    fi
+    expect_line "dom0's /proc/cmdline has $DOM0_MARKER" "MICA-TEST mem cmdline .*$DOM0_MARKER( |\$)"
+    script_ran mem
+    dom0_off
+}
+
+# reboot -f resets the machine and dom0 comes up again. The second boot
+# runs the same script and would reboot again, so the runner ends QEMU
+# itself when the second boot's banner appears (QEMU runs without
+# -no-reboot here). It counts the hypervisor's start lines and dom0's
+# banners together: the 4th is the second banner when all goes well, and
+# ends a machine that restarts without ever reaching dom0 just as soon.
+test_dom0_reboot() {
+    local stops=4
+    [ -z "$DOM0_NATIVE" ] || stops=2
+    DOM0_REBOOT=1 DOM0_STOP='^(Mica dom0: |\(mica\) Mica .* hypervisor$)' DOM0_STOP_COUNT=$stops \
+        boot_dom0 dom0-reboot "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=reboot" || return
+    dom0_up || return
+    expect_line "dom0 asked for a reboot" 'MICA-TEST reboot rebooting$'
+    expect_no_line "reboot -f did not return" 'MICA-TEST reboot still-running'
+    hv_line "the hypervisor reports dom0's reboot" '^\(mica\).*((d0|dom0).*(reboot|restart)|restarting)'
+    [ -n "$DOM0_NATIVE" ] ||
+        expect_count "the hypervisor started twice" 2 '^\(mica\) Mica .* hypervisor$'
+    expect_count "dom0 came up a second time" 2 '^Mica dom0: '
+    [ -n "$DOM0_KILLED" ] || fail "the machine restarted" \
+        "QEMU ended by itself (status $RC); last lines: $(dom0_says)"
+    no_hypervisor_crash
+}
+
+# A dom0 kernel crash: the hypervisor says dom0 crashed and, with
+# on_dom0_crash=poweroff, powers off with the failure status. The runner
+# gives it 30 s after Linux's panic line before ending QEMU itself.
+test_dom0_panic() {
+    DOM0_STOP='Kernel panic - not syncing' DOM0_STOP_AFTER=30 \
+        boot_dom0 dom0-panic "$DOM0_Q -smp 2" "on_dom0_crash=poweroff" \
+        "$DOM0_CMDLINE mica.test=panic" || return
+    dom0_up || return
+    expect_line "dom0 started the crash" 'MICA-TEST panic crashing$'
+    expect_no_line "the crash stopped the script" 'MICA-TEST panic still-running'
+    expect_line "dom0's kernel panicked" 'Kernel panic - not syncing'
+    if [ -n "$DOM0_NATIVE" ]; then
+        expect_rc 1 "native: the pvpanic module told QEMU of the panic"
+        return
+    fi
+    expect_line "the hypervisor reports dom0's crash" '^\(mica\).*(d0|dom0).*(crash|killed)'
+    no_hypervisor_crash
+    expect_rc "$EXIT_FAILED" "on_dom0_crash=poweroff"
+}
+
+# A user's own initramfs through DOM0_INITRD (here: busybox and an /init
+# that prints one line and powers off).
+test_dom0_custom() {
+    boot_dom0 dom0-custom-initrd "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE" \
+        "$BUILD/dom0/custom-initrd.img" || return
+    if grep -q '^CUSTOM INITRAMFS OK' "$LOG"; then pass "dom0 ran the user's /init"
+    else fail "dom0 ran the user's /init" "no 'CUSTOM INITRAMFS OK'; last lines: $(dom0_says)"; fi
+    expect_no_line "Mica's own /init did not run" '^Mica dom0: '
+    dom0_off
+}
+
+dom0_tests() {
+    local t
+    for t in ${DOM0_TESTS:-smp2 smp4 vcpus1 reboot panic custom}; do
+        "test_dom0_$t"
+    done
+}
+
+dom0_tests
