@@ -73,7 +73,7 @@ QEMU_FLAGS := -accel tcg -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP) \
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all hypervisor iso run run-guests test check-system check-dom0 clean help FORCE
+.PHONY: all hypervisor iso run run-guests test check-system check-dom0 bench clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -104,6 +104,20 @@ test: all
 	  $(MAKE) --no-print-directory check-system; } 2>&1 | tee $(BUILD)/tests/test.log; \
 	tests/summary.sh $(BUILD)/tests/test.log
 
+# Benchmarks (bench/README.md): figures, never PASS/FAIL. bench/boot.sh
+# times dom0's boot natively, under Mica and under Xen 4.17 (Debian's
+# package, fetched once into build/bench/xen/ and never installed).
+BENCH_XEN := $(BUILD)/bench/xen/xen.gz
+BENCH_RUNS ?= 3
+
+$(BENCH_XEN):
+	bench/fetch-xen.sh $(@D)
+
+bench: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img $(BENCH_XEN) \
+        tests/system/mkiso-dom0.sh
+	QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
+	    XEN_GZ=$(BENCH_XEN) BENCH_RUNS=$(BENCH_RUNS) bench/boot.sh $(BUILD)
+
 clean:
 	rm -rf $(BUILD)
 
@@ -114,4 +128,5 @@ help:
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"
 	@echo "make dom0        fetch the Debian kernel and build the dom0 initramfs"
 	@echo "make check-dom0  run the dom0 system tests only"
+	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3)"
 	@echo "make clean       remove $(BUILD)/"

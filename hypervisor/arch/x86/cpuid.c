@@ -46,13 +46,19 @@ static void leaf1(struct vcpu *v, uint32_t r[4])
         r[3] |= BIT(28);
 }
 
-static void leaf7(uint32_t sub, uint32_t r[4])
+static void leaf7(struct vcpu *v, uint32_t sub, uint32_t r[4])
 {
     if (sub != 0) {
         r[0] = r[1] = r[2] = r[3] = 0;
         return;
     }
-    r[1] &= ~BIT(1);                               /* TSC_ADJUST */
+    /*
+     * TSC_ADJUST, with the invariant TSC, is what tells Linux the TSC needs
+     * no clocksource watchdog: offered when Mica found the TSCs in step.
+     */
+    r[1] &= ~BIT(1);
+    if (tsc_invariant && v->domain->plat)
+        r[1] |= BIT(1);
     r[2] &= ~(BIT(3) | BIT(4) | BIT(16) | BIT(22)); /* PKU OSPKE LA57 RDPID */
     r[3] &= ~(BIT(26) | BIT(27) | BIT(29) | BIT(31)); /* IBRS STIBP ARCH_CAP SSBD */
 }
@@ -87,7 +93,7 @@ void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         r[0] = r[1] = r[2] = r[3] = 0;              /* PMU, SVM, topology, SEV */
         break;
     case 7:
-        leaf7(sub, r);
+        leaf7(v, sub, r);
         break;
     case 0xd:
         if (sub == 0) {                             /* only what XSETBV accepts */

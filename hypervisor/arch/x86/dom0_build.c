@@ -48,6 +48,22 @@ static int load_acpi(struct domain *d, struct linux_layout *l)
     return copy_to_gpa(d, VPLAT_ACPI_GPA, acpi_buf, (size_t)n);
 }
 
+/*
+ * The reset vector's "firmware": Linux on a hardware-reduced ACPI machine
+ * without EFI ends a reboot by jumping to F000:FFF0 in real mode, where a
+ * BIOS would reset the machine. Mica's does exactly that, through the
+ * reset register:   mov dx, 0xcf9 / mov al, 6 / out dx, al / hlt
+ */
+static int load_reset_vector(struct domain *d)
+{
+    static const uint8_t stub[] = {
+        0xba, VPLAT_RESET_PORT & 0xff, VPLAT_RESET_PORT >> 8,
+        0xb0, VPLAT_RESET_VALUE, 0xee, 0xf4,
+    };
+
+    return copy_to_gpa(d, VPLAT_RESET_VECTOR_GPA, stub, sizeof(stub));
+}
+
 static int load_boot_gdt(struct domain *d)
 {
     static const uint64_t gdt[4] = { 0, 0, 0x00af9a000000ffffull, 0x00cf92000000ffffull };
@@ -76,6 +92,8 @@ static int load_images(struct domain *d, const struct linux_image *img,
         rc = copy_to_gpa(d, VPLAT_ZERO_PAGE_GPA, zero_page, sizeof(zero_page));
     if (!rc)
         rc = load_boot_gdt(d);
+    if (!rc)
+        rc = load_reset_vector(d);
     if (!rc)
         rc = domain_write_identity_map(d, VPLAT_BOOT_PT_GPA);
     return rc;

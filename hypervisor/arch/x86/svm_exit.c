@@ -175,6 +175,11 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_TSC:
         *val = rdtsc() + vm->tsc_offset;
         return 0;
+    case MSR_TSC_ADJUST:
+        if (!v->domain->plat)
+            return -1;
+        *val = vm->tsc_offset;             /* the domain's own offset is 0 */
+        return 0;
     default:
         return vmsr_read(v, msr, val);
     }
@@ -208,6 +213,11 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         if (!pat_valid(val))
             return -1;
         vm->g_pat = val;
+        return 0;
+    case MSR_TSC_ADJUST:                   /* moves this vCPU's TSC by the change */
+        if (!v->domain->plat)
+            return -1;
+        vm->tsc_offset = val;
         return 0;
     default:
         return vmsr_write(v, msr, val);

@@ -30,14 +30,18 @@ static void uart_putc(char c)
     outb(uart_base + UART_THR, (uint8_t)c);
 }
 
+/* Terminals want CR LF; dom0's own output already has it, so add CR only once. */
 static void uart_write(const char *s, size_t len)
 {
+    static char last;
+
     if (uart_off)
         return;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\n')
+        if (s[i] == '\n' && last != '\r')
             uart_putc('\r');
         uart_putc(s[i]);
+        last = s[i];
     }
 }
 

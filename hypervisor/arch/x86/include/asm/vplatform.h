@@ -28,5 +28,6 @@
 #define VPLAT_ACPI_GPA         0xe0000u    /* tables in the reserved hole, 64 KiB max */
 #define VPLAT_ACPI_MAX         0x10000u
 #define VPLAT_BIOS_END         0x100000u   /* reserved [LOW_RAM_END, this) */
+#define VPLAT_RESET_VECTOR_GPA 0xffff0u     /* F000:FFF0: a reset stub lives here */
 
 #endif

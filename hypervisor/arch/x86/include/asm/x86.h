@@ -50,6 +50,7 @@
 #define  APIC_BASE_ENABLE   (1ul << 11)
 #define MSR_PAT             0x00000277u
 #define MSR_TSC             0x00000010u
+#define MSR_TSC_ADJUST      0x0000003bu
 #define MSR_SYSENTER_CS     0x00000174u
 #define MSR_SYSENTER_ESP    0x00000175u
 #define MSR_SYSENTER_EIP    0x00000176u
