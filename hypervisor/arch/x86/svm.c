@@ -203,13 +203,19 @@ static void svm_vcpu_run(struct vcpu *v)
     struct percpu *pc = this_cpu();
     struct vmcb *vm = v->arch.vmcb;
     paddr_t host = (paddr_t)(uintptr_t)pc->host_save;
+    struct svm_snapshot snap;
 
     local_irq_disable();
     fpu_restore(v->arch.fpu, v->arch.xcr0);
     while (!pc->need_resched && v->state == VCPU_RUNNING) {
         asid_assign(v, vm, pc->cpu);
         svm_intr_assist(v);
+        svm_erratum_snapshot(v, &snap);
         svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, host);
+        if (unlikely(svm_erratum_check(v, &snap))) {
+            vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
+            continue;
+        }
         vm->tlb_control = 0;
         local_irq_enable();
         svm_handle_exit(v);

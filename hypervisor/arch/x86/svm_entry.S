@@ -40,6 +40,8 @@ svm_vmrun:
     mov     (%rsp), %rax
     vmload  %rax
     vmrun   %rax
+    .globl svm_vmrun_return
+svm_vmrun_return:                   /* see svm_erratum.c */
     vmsave  %rax
 
     push    %rdi                    /* guest RDI; the frame moves by 8 */

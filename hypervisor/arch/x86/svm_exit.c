@@ -278,7 +278,7 @@ static void exit_npf(struct vcpu *v, struct vmcb *vm)
                          (unsigned long)vm->rip);
         return;
     }
-    domain_crash(v->domain, "%s guest-physical %#lx outside its memory at rip %#lx",
+    domain_crash(v->domain, "vcpu%u: %s guest-physical %#lx outside its memory at rip %#lx", v->id,
                  (vm->exitinfo1 & 2) ? "write to" : "access to",
                  (unsigned long)vm->exitinfo2, (unsigned long)vm->rip);
 }

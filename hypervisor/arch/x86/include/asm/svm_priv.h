@@ -17,6 +17,15 @@ void svm_exit_vintr(struct vcpu *v, struct vmcb *vm);
 bool svm_event_pending(struct vcpu *v);
 int svm_emulate_mmio(struct vcpu *v, uint64_t gpa);
 
+/* The state a VMRUN starts from, kept in case the CPU loses it (svm_erratum.c). */
+struct svm_snapshot {
+    uint8_t save[0x300];
+    uint64_t eventinj, vintr, int_state;
+    struct guest_gprs gprs;
+};
+void svm_erratum_snapshot(struct vcpu *v, struct svm_snapshot *s);
+bool svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s);
+
 extern paddr_t svm_iopm_pa, svm_iopm_platform_pa, svm_msrpm_pa;
 int svm_msrpm_init(void);
 

@@ -1,0 +1,51 @@
+/*
+ * QEMU 7.2's SVM emulation (TCG) sometimes ends a VMRUN with the VMCB's
+ * guest state holding the hypervisor's own context: RIP just after our
+ * VMRUN, CR3 our page tables. The guest never ran; the "exit" is whatever
+ * the CPU did next with that state (a nested page fault on our CR3, a
+ * triple fault). Real hardware has errata of this kind too; the cure is
+ * the same: keep the state the entry started from and enter again.
+ */
+#include <mica/console.h>
+#include <mica/lib.h>
+#include <asm/svm_priv.h>
+#include <asm/smp.h>
+#include <asm/desc.h>
+
+extern const char svm_vmrun_return[];
+
+#define SAVE_START  0x400
+#define SAVE_END    0x700
+
+static uint64_t occurrences;
+
+void svm_erratum_snapshot(struct vcpu *v, struct svm_snapshot *s)
+{
+    const struct vmcb *vm = v->arch.vmcb;
+
+    memcpy(s->save, (const uint8_t *)vm + SAVE_START, sizeof(s->save));
+    s->eventinj = vm->eventinj;
+    s->vintr = vm->vintr;
+    s->int_state = vm->int_state;
+    s->gprs = v->arch.gprs;
+}
+
+/* True if the last VMRUN came back with our own state; the snapshot is put back. */
+bool svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s)
+{
+    struct vmcb *vm = v->arch.vmcb;
+
+    if (vm->rip != (uint64_t)(uintptr_t)svm_vmrun_return || vm->cr3 != hyp_cr3 ||
+        vm->cs.sel != HYP_CS)
+        return false;
+    memcpy((uint8_t *)vm + SAVE_START, s->save, sizeof(s->save));
+    vm->eventinj = s->eventinj;
+    vm->vintr = s->vintr;
+    vm->int_state = s->int_state;
+    v->arch.gprs = s->gprs;
+    occurrences++;
+    pr_warn("d%u vcpu%u: VMRUN came back with the hypervisor's own state (exit %#lx; "
+            "QEMU SVM erratum, %lu so far): guest state restored, entering again\n",
+            v->domain->id, v->id, (unsigned long)vm->exitcode, (unsigned long)occurrences);
+    return true;
+}
