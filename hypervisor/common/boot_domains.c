@@ -2,6 +2,7 @@
  * Domains started from multiboot2 modules at boot (test kernels). A
  * module's command line may carry options for the hypervisor:
  *   name=NAME  mem=SIZE (default 4M)  cpu=N (pin vCPU 0 to pCPU N)
+ *   privileged (a test kernel that stands in for dom0; at most one, domid 0)
  * Every other word is the guest's own and reaches it in its start info.
  */
 #include <mica/domain_build.h>
@@ -18,7 +19,24 @@ struct module_opts {
     char name[DOMAIN_NAME_LEN];
     uint64_t mem;
     int cpu;
+    bool privileged;
 };
+
+/* Is the bare word w on the command line? */
+static bool has_word(const char *cmdline, const char *w)
+{
+    size_t n = strlen(w);
+
+    for (const char *p = cmdline; *p; ) {
+        if (!strncmp(p, w, n) && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+        while (*p && *p != ' ')
+            p++;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
+}
 
 /* Copy the value of word "key=" out of a command line; false if absent. */
 static bool word_value(const char *cmdline, const char *key, char *out, size_t len)
@@ -55,6 +73,7 @@ static int module_opts_parse(unsigned int idx, const char *cmdline, struct modul
         pr_err("module %u (%s): mem=%s: not a size\n", idx, o->name, val);
         return -1;
     }
+    o->privileged = has_word(cmdline, "privileged");
     o->cpu = -1;
     if (word_value(cmdline, "cpu=", val, sizeof(val))) {
         uint64_t c = parse_u64(val, &end, 10, &ovf);
@@ -87,6 +106,7 @@ static bool boot_one(unsigned int idx, const struct boot_module *m)
     cfg.name = o.name;
     cfg.mem_bytes = ALIGN_UP(o.mem, PAGE_SIZE);
     cfg.pcpu = o.cpu;
+    cfg.privileged = o.privileged;
     rc = domain_create(&cfg, &d);
     if (rc) {
         pr_err("module %u (%s): cannot create the domain (error %d)\n", idx, o.name, rc);

@@ -129,5 +129,11 @@ test_refusal nonpt-qemu64 qemu64 "nested paging"
 test_refusal nosvm-max max,-svm "AMD SVM"
 test_refusal nonpt max,-npt "nested paging"
 
+# Core services (domains, scheduler, event channels, grant tables...): one
+# file per area, each defining and running its own tests with lib.sh.
+for area in tests/system/areas/*.sh; do
+    [ -e "$area" ] && . "$area"
+done
+
 # Linux as dom0: tests/system/dom0.sh.
 . tests/system/dom0.sh

@@ -28,14 +28,30 @@ static void window_cancel(struct vmcb *vm)
     vm->intercepts1 &= ~INTERCEPT_VINTR;
 }
 
+/* A vCPU without a local APIC: the upcall vector, injected edge-style. */
+static void assist_upcall(struct vcpu *v, struct vmcb *vm)
+{
+    if (!v->upcall_pending || (vm->eventinj & EVENT_VALID))
+        return;
+    if ((vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1)) {
+        v->upcall_pending = false;
+        vm->eventinj = EVENT_VALID | EVENT_TYPE_INTR | v->upcall_vector;
+        window_cancel(vm);
+    } else {
+        window_request(vm);
+    }
+}
+
 void svm_intr_assist(struct vcpu *v)
 {
     struct vmcb *vm = v->arch.vmcb;
     struct vlapic *l = v->arch.vlapic;
     int vec;
 
-    if (!l)
+    if (!l) {
+        assist_upcall(v, vm);
         return;
+    }
     if (vm->eventinj & EVENT_VALID) {        /* an exception or re-delivery first */
         if (vlapic_pending(v) >= 0)
             window_request(vm);
@@ -71,5 +87,7 @@ bool svm_event_pending(struct vcpu *v)
 {
     struct vlapic *l = v->arch.vlapic;
 
-    return l && (l->nmi_pending || vlapic_pending(v) >= 0);
+    if (!l)
+        return v->upcall_pending;
+    return l->nmi_pending || vlapic_pending(v) >= 0;
 }

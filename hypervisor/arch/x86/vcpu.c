@@ -40,3 +40,17 @@ void vcpu_startup_signal(struct vcpu *v, uint8_t vector)
     v->wait_sipi = false;
     vcpu_revive(v);
 }
+
+void arch_vcpu_raise_upcall(struct vcpu *v)
+{
+    uint8_t vec = v->upcall_vector;
+
+    if (!vec)
+        return;
+    if (v->arch.vlapic) {
+        vlapic_set_irq(v, vec);
+        return;
+    }
+    __atomic_store_n(&v->upcall_pending, true, __ATOMIC_SEQ_CST);
+    vcpu_kick(v);
+}

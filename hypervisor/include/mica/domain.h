@@ -10,6 +10,9 @@
 #define MAX_VCPUS        64
 
 struct vplatform;
+struct evtchn_domain;     /* event_channel.c */
+struct grant_table;       /* grant_table.c */
+struct sched_vcpu;        /* the scheduler's per-vCPU state */
 #define DOMAIN_NAME_LEN  32
 
 enum vcpu_state {
@@ -30,6 +33,9 @@ struct vcpu {
     uint64_t runtime_ns;
     bool started;
     bool wait_sipi;                /* after INIT: only STARTUP makes it run */
+    uint8_t upcall_vector;         /* event upcall vector the guest registered (0: none) */
+    volatile bool upcall_pending;  /* raised, not yet delivered (no local APIC) */
+    struct sched_vcpu *sched;      /* the scheduler's own state */
     bool placed;                   /* counted in its pCPU's load */
     struct arch_vcpu arch;
 };
@@ -61,6 +67,11 @@ struct domain {
     struct vcpu *vcpu[MAX_VCPUS];
     bool console_bol;              /* next console byte starts a line */
     struct vplatform *plat;        /* the PC platform (dom0), or NULL (test kernels) */
+    uint8_t uuid[16];              /* from the creator (domctl); zero for boot domains */
+    uint64_t max_pages;            /* reservation ceiling (memory_op / domctl) */
+    bool paused;                   /* domctl pause: vCPUs do not run */
+    struct evtchn_domain *evtchn;  /* event channels, or NULL */
+    struct grant_table *grant;     /* grant table, or NULL */
     uint64_t create_ns;
     struct domain *next;
 };

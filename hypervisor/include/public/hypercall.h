@@ -17,9 +17,15 @@
 #include "types.h"
 #include "errno.h"
 
-#define MICA_HC_version      0   /* version and feature query      (any domain) */
-#define MICA_HC_console_io   1   /* write to the hypervisor console (any domain) */
-#define MICA_HC_sched_op     2   /* yield, block, shutdown          (any domain) */
-#define MICA_HC_NR           3   /* first unused number */
+#define MICA_HC_version          0   /* version and feature query      (any domain) */
+#define MICA_HC_console_io       1   /* write to the hypervisor console (any domain) */
+#define MICA_HC_sched_op         2   /* yield, block, shutdown          (any domain) */
+#define MICA_HC_domctl           3   /* domain control              (privileged) public/domctl.h */
+#define MICA_HC_memory_op        4   /* reservations, foreign maps    (mixed) public/memory.h */
+#define MICA_HC_event_channel_op 5   /* event channels           (any domain) public/event_channel.h */
+#define MICA_HC_grant_table_op   6   /* grant tables             (any domain) public/grant_table.h */
+#define MICA_HC_vcpu_op          7   /* timers, time page, upcall vector (any) public/vcpu.h */
+#define MICA_HC_sysctl           8   /* console ring, log, physinfo (privileged) public/sysctl.h */
+#define MICA_HC_NR               9   /* first unused number */
 
 #endif

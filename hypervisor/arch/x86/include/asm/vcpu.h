@@ -66,6 +66,13 @@ extern const struct vcpu_vendor_ops svm_vcpu_ops;
 /* Pick the vendor for this CPU; returns what is missing, or NULL. */
 const char *arch_vcpu_select(void);
 
+/*
+ * Deliver the vCPU's event upcall: its registered vector, through the local
+ * APIC when it has one (so the guest EOIs it like any interrupt), or
+ * injected directly, edge-style, when the guest can take it. Any CPU.
+ */
+void arch_vcpu_raise_upcall(struct vcpu *v);
+
 /* INIT and STARTUP signals (from a virtual local APIC). */
 void vcpu_init_signal(struct vcpu *v);
 void vcpu_startup_signal(struct vcpu *v, uint8_t vector);
