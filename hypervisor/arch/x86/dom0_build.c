@@ -26,13 +26,17 @@
 static uint8_t acpi_buf[VPLAT_ACPI_MAX];
 static uint8_t zero_page[LINUX_ZERO_PAGE_SIZE];
 
-/* All free RAM but the hypervisor's share: 1/32 of it plus 32 MiB. */
+/*
+ * All free RAM but the hypervisor's share (1/32 of it plus 32 MiB), and no
+ * more than one e820 range can describe below the local APIC's page.
+ */
 static uint64_t default_mem(void)
 {
     uint64_t free = frames_free_count() << PAGE_SHIFT;
     uint64_t keep = free / 32 + (32ull << 20);
+    uint64_t mem = free > keep ? free - keep : 0;
 
-    return free > keep ? ALIGN_DOWN(free - keep, 2ull << 20) : 0;
+    return ALIGN_DOWN(MIN(mem, (uint64_t)LINUX_RAM_MAX), 2ull << 20);
 }
 
 static int load_acpi(struct domain *d, struct linux_layout *l)
@@ -147,6 +151,10 @@ int dom0_build(const struct boot_info *bi, const struct dom0_options *o,
     int rc;
 
     rc = linux_image_parse((const void *)(uintptr_t)k->start, k->end - k->start, &img, &why);
+    if (!rc && strnlen(k->cmdline, LINUX_CMDLINE_SPACE) > MIN(img.cmdline_size, LINUX_CMDLINE_SPACE - 1)) {
+        why = "the command line is longer than the kernel accepts";
+        rc = -EINVAL;
+    }
     if (!rc)
         rc = dom0_config(o, &cfg);
     if (!rc)
