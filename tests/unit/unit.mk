@@ -55,6 +55,9 @@ UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xm
 UNIT_SRCS_test_guest_walk := $(UNIT_SRCS_test_npt) hypervisor/arch/x86/guest_walk.c
 UNIT_SRCS_test_console    := hypervisor/common/console.c
 UNIT_SRCS_test_hypercall  := hypervisor/common/hypercall.c
+UNIT_SRCS_test_insn       := hypervisor/arch/x86/insn.c
+# test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.
+UNIT_SRCS_test_vlapic     :=
 
 # Keep whatever goal the including Makefile had (or its first target).
 unit_saved_goal := $(.DEFAULT_GOAL)

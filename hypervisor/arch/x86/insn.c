@@ -65,11 +65,14 @@ static int prefixes(struct cursor *c, bool long_mode, bool *opsize, uint8_t *rex
             return -EINVAL;
         if (b == 0x66) {
             *opsize = true;
+            *rex = 0;                   /* a REX counts only right before the opcode */
+        } else if (b == 0x67 && !long_mode) {
+            return -EINVAL;             /* 16-bit addressing: not decoded */
         } else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e ||
                    b == 0x64 || b == 0x65 || b == 0x67 || b == 0xf0) {
-            /* segment, address size and lock: nothing to record */
+            *rex = 0;                   /* segment, address size, lock */
         } else if (long_mode && (b & 0xf0) == 0x40) {
-            *rex = b;                   /* must be last: checked by the caller */
+            *rex = b;
         } else {
             c->pos--;
             return 0;

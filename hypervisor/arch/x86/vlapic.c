@@ -173,6 +173,8 @@ static void timer_expired(struct timer *t)
 
 static void tmict_write(struct vlapic *l, uint32_t val)
 {
+    if (timer_mode(l) == TMR_DEADLINE)
+        return;                       /* ignored in TSC-deadline mode (SDM) */
     l->tmict = val;
     l->timer_start_tsc = rdtsc();
     timer_stop(&l->timer);
