@@ -5,6 +5,8 @@
 # module's args are separated by commas: selftest:name=a,mem=8M. A GUEST
 # that names an existing file (a path with a /) is used as it is: the
 # tests use that to hand Mica modules that are not valid kernels.
+# With ISO_DOM0_KERNEL set (mkiso-dom0.sh does it), that bzImage comes first
+# as dom0 with ISO_DOM0_CMDLINE, then ISO_DOM0_INITRD if set, as Xen's are.
 set -eu
 iso=$1; cmdline=$2; shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,11 +16,17 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/boot/grub" "$stage/boot/guests"
 cp "$elf" "$stage/boot/mica.elf"
+dom0=${ISO_DOM0_KERNEL:-}
+initrd=${ISO_DOM0_INITRD:-}
+[ -z "$dom0" ] || cp "$dom0" "$stage/boot/vmlinuz"
+[ -z "$initrd" ] || cp "$initrd" "$stage/boot/initrd.img"
 {
     echo "set timeout=0"
     echo "set default=0"
     echo "menuentry \"Mica\" {"
     echo "    multiboot2 /boot/mica.elf $cmdline"
+    [ -z "$dom0" ] || echo "    module2 /boot/vmlinuz ${ISO_DOM0_CMDLINE:-}"
+    [ -z "$initrd" ] || echo "    module2 /boot/initrd.img"
     for m in "$@"; do
         g=${m%%:*}
         args=""
