@@ -79,10 +79,10 @@ hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
 
 run: all $(BUILD)/mica.iso
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/mica.iso -serial mon:stdio
+	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/mica.iso -serial mon:stdio -echr 0x1d
 
 run-guests: all $(BUILD)/guests.iso
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/guests.iso -serial mon:stdio
+	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/guests.iso -serial mon:stdio -echr 0x1d
 
 # The dom0 tests boot DOM0_KERNEL/DOM0_INITRD/DOM0_CMDLINE, like `make iso`.
 DOM0_TEST_ENV = QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" \
