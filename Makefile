@@ -7,7 +7,7 @@ BUILD := build
 
 # ./configure finds the tools and writes config.mk; run, test and bench also
 # install whatever is missing (Debian packages, through apt-get).
-ifneq ($(filter run run-guests test bench iso-run,$(MAKECMDGOALS)),)
+ifneq ($(filter run run-guests test bench bench-fuzz iso-run,$(MAKECMDGOALS)),)
 CONFIGURE_FLAGS += --install-deps
 endif
 config.mk: configure
@@ -73,7 +73,7 @@ QEMU_FLAGS := -accel tcg -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP) \
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all hypervisor iso run run-guests test check-system check-dom0 bench clean help FORCE
+.PHONY: all hypervisor iso run run-guests test check-system check-dom0 bench bench-fuzz clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -118,6 +118,15 @@ bench: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img $(BENCH_XEN)
 	QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
 	    XEN_GZ=$(BENCH_XEN) BENCH_RUNS=$(BENCH_RUNS) bench/boot.sh $(BUILD)
 
+# The hypercall fuzzer's long run (bench/fuzz.sh): FUZZ_ITERS calls beside
+# good guests. Unlike `make bench` it asserts: a panic, a failed check or a
+# leaked frame fails it.
+FUZZ_ITERS ?= 1000000
+FUZZ_SEED ?= 1
+
+bench-fuzz: $(BUILD)/mica.elf $(GUEST_ELFS) tests/system/mkiso.sh
+	QEMU=$(QEMU) FUZZ_ITERS=$(FUZZ_ITERS) FUZZ_SEED=$(FUZZ_SEED) bench/fuzz.sh $(BUILD)
+
 clean:
 	rm -rf $(BUILD)
 
@@ -129,4 +138,5 @@ help:
 	@echo "make dom0        fetch the Debian kernel and build the dom0 initramfs"
 	@echo "make check-dom0  run the dom0 system tests only"
 	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3)"
+	@echo "make bench-fuzz  10^6 fuzzed hypercalls beside good guests; fails on a panic, a failed check or a leak (FUZZ_ITERS=)"
 	@echo "make clean       remove $(BUILD)/"

@@ -1,7 +1,9 @@
 /*
  * Domains started from multiboot2 modules at boot (test kernels). A
  * module's command line may carry options for the hypervisor:
- *   name=NAME  mem=SIZE (default 4M)  cpu=N (pin vCPU 0 to pCPU N)
+ *   name=NAME  mem=SIZE (default 4M)  cpu=N (put vCPU 0 on pCPU N first)
+ *   weight=N (1-65535, default 256)  cap=N (percent of one pCPU, 0: none)
+ *   affinity=MASK (the pCPUs its vCPUs may run on, e.g. 0x2: CPU 1 only)
  *   privileged (a test kernel that stands in for dom0; at most one, domid 0)
  * Every other word is the guest's own and reaches it in its start info.
  */
@@ -12,6 +14,8 @@
 #include <mica/console.h>
 #include <mica/lib.h>
 #include <mica/acpi.h>
+#include <mica/sched.h>
+#include <asm/percpu.h>
 
 #define DEFAULT_MEM  (4ull << 20)
 
@@ -20,6 +24,10 @@ struct module_opts {
     uint64_t mem;
     int cpu;
     bool privileged;
+    uint32_t weight;         /* 0: not given */
+    uint32_t cap;
+    bool cap_given;
+    uint64_t affinity;       /* 0: not given */
 };
 
 /* Is the bare word w on the command line? */
@@ -60,6 +68,65 @@ static bool word_value(const char *cmdline, const char *key, char *out, size_t l
     return false;
 }
 
+/* "key=N" in [min, max] (base 0: decimal or 0x hex): 0 if absent, 1, or -1 if bad. */
+static int number_opt(unsigned int idx, const struct module_opts *o, const char *cmdline,
+                      const char *key, int base, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char val[32];
+    const char *end;
+    bool ovf = false;
+
+    if (!word_value(cmdline, key, val, sizeof(val)))
+        return 0;
+    *out = parse_u64(val, &end, base, &ovf);
+    if (end != val && !*end && !ovf && *out >= min && *out <= max)
+        return 1;
+    if (base == 10)
+        pr_err("module %u (%s): %s%s: not a number from %lu to %lu\n", idx, o->name, key, val,
+               (unsigned long)min, (unsigned long)max);
+    else
+        pr_err("module %u (%s): %s%s: not a mask of online CPUs (%#lx to %#lx)\n", idx,
+               o->name, key, val, (unsigned long)min, (unsigned long)max);
+    return -1;
+}
+
+/* weight=, cap=, affinity=: checked here, applied once the domain exists. */
+static int sched_opts_parse(unsigned int idx, const char *cmdline, struct module_opts *o)
+{
+    uint64_t online = nr_cpus_online >= 64 ? ~0ull : (1ull << nr_cpus_online) - 1, n;
+    int rc;
+
+    if ((rc = number_opt(idx, o, cmdline, "weight=", 10, 1, 65535, &n)) < 0)
+        return -1;
+    o->weight = rc ? (uint32_t)n : 0;
+    if ((rc = number_opt(idx, o, cmdline, "cap=", 10, 0, 100ull * nr_cpus_online, &n)) < 0)
+        return -1;
+    o->cap_given = rc;
+    o->cap = rc ? (uint32_t)n : 0;
+    /* CPUs are numbered densely from 0, so "at most online" is "within online". */
+    if ((rc = number_opt(idx, o, cmdline, "affinity=", 0, 1, online, &n)) < 0)
+        return -1;
+    o->affinity = rc ? n : 0;
+    return 0;
+}
+
+static int sched_opts_apply(struct domain *d, const struct module_opts *o)
+{
+    uint32_t weight, cap;
+    int rc = 0;
+
+    if (!o->weight && !o->cap_given && !o->affinity)
+        return 0;
+    sched_get_params(d, &weight, &cap);
+    rc = sched_set_params(d, o->weight ? o->weight : weight, o->cap_given ? o->cap : cap);
+    for (unsigned int i = 0; !rc && o->affinity && i < d->nr_vcpus; i++)
+        rc = sched_set_affinity(d->vcpu[i], o->affinity);
+    sched_get_params(d, &weight, &cap);
+    pr_info("d%u (%s): weight %u, cap %u, affinity %#lx\n", d->id, d->name, weight, cap,
+            (unsigned long)sched_get_affinity(d->vcpu[0]));
+    return rc;
+}
+
 static int module_opts_parse(unsigned int idx, const char *cmdline, struct module_opts *o)
 {
     char val[32];
@@ -84,7 +151,7 @@ static int module_opts_parse(unsigned int idx, const char *cmdline, struct modul
         }
         o->cpu = (int)c;
     }
-    return 0;
+    return sched_opts_parse(idx, cmdline, o);
 }
 
 static bool boot_one(unsigned int idx, const struct boot_module *m)
@@ -110,6 +177,10 @@ static bool boot_one(unsigned int idx, const struct boot_module *m)
     rc = domain_create(&cfg, &d);
     if (rc) {
         pr_err("module %u (%s): cannot create the domain (error %d)\n", idx, o.name, rc);
+        return false;
+    }
+    if (sched_opts_apply(d, &o)) {
+        domain_crash(d, "the scheduler refused its options");
         return false;
     }
     if (domain_build_elf(d, image, size, m->cmdline)) {

@@ -7,14 +7,15 @@
 #include <mica/console.h>
 #include <mica/lib.h>
 #include <mica/spinlock.h>
+#include <mica/text_ring.h>
 
 #define LOG_RING_SIZE  (64 * 1024)
 #define MAX_SINKS      4
 
 int console_loglevel = LOG_INFO;
 
-static char log_ring[LOG_RING_SIZE];
-static uint64_t ring_head;          /* total bytes ever written */
+static char log_buf[LOG_RING_SIZE];
+static struct text_ring log_ring = { log_buf, LOG_RING_SIZE, 0 };
 static const struct console_sink *sinks[MAX_SINKS];
 static unsigned int nr_sinks;
 static spinlock_t console_lock = SPINLOCK_INIT;
@@ -25,16 +26,9 @@ void console_add_sink(const struct console_sink *sink)
         sinks[nr_sinks++] = sink;
 }
 
-static void ring_put(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        log_ring[(ring_head + i) % LOG_RING_SIZE] = s[i];
-    ring_head += len;
-}
-
 static void emit(const char *s, size_t len, bool to_sinks)
 {
-    ring_put(s, len);
+    text_ring_put(&log_ring, s, len);
     if (!to_sinks)
         return;
     for (unsigned int i = 0; i < nr_sinks; i++)
@@ -90,12 +84,20 @@ void console_guest_write(domid_t domid, const char *s, size_t len,
 size_t console_ring_read(char *buf, size_t len)
 {
     unsigned long flags = spin_lock_irqsave(&console_lock);
-    uint64_t avail = MIN(ring_head, (uint64_t)LOG_RING_SIZE);
-    uint64_t start = ring_head - avail;
-    size_t n = (size_t)MIN((uint64_t)len, avail);
+    uint64_t offset = text_ring_tail(&log_ring);
+    size_t n = text_ring_read(&log_ring, &offset, buf, len, NULL);
 
-    for (size_t i = 0; i < n; i++)
-        buf[i] = log_ring[(start + i) % LOG_RING_SIZE];
+    spin_unlock_irqrestore(&console_lock, flags);
+    return n;
+}
+
+size_t console_ring_read_at(uint64_t *offset, char *buf, size_t len, uint64_t *lost,
+                            uint64_t *head)
+{
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+    size_t n = text_ring_read(&log_ring, offset, buf, len, lost);
+
+    *head = log_ring.head;
     spin_unlock_irqrestore(&console_lock, flags);
     return n;
 }

@@ -1,7 +1,9 @@
 /*
  * Domain lifecycle: create (RAM allocated and mapped from gfn 0), start,
- * shut down, and destroy once no CPU runs any of its vCPUs. Every frame a
- * domain owned is scrubbed by the allocator as it is freed.
+ * shut down, and destroy once no CPU runs any of its vCPUs and nothing
+ * holds a reference to it. A domain's frames are recorded in its p2m alone
+ * (single frames, see frames_split()); freeing it walks the p2m, and the
+ * allocator scrubs every frame a domain owned as it is freed.
  */
 #include <mica/domain.h>
 #include <mica/sched.h>
@@ -10,6 +12,8 @@
 #include <mica/console.h>
 #include <mica/errno.h>
 #include <mica/lib.h>
+#include <mica/event_channel.h>
+#include <mica/grant_table.h>
 #include <public/sched.h>
 #include <asm/time.h>
 #include "domain_priv.h"
@@ -28,31 +32,18 @@ unsigned int domains_alive(void)
     return nr_alive;
 }
 
-static int block_record(struct domain *d, mfn_t mfn, unsigned int order)
-{
-    if (d->nr_blocks == d->max_blocks) {
-        unsigned int n = d->max_blocks ? d->max_blocks * 2 : 16;
-        struct mem_block *b = xmalloc(n * sizeof(*b));
-
-        if (!b)
-            return -ENOMEM;
-        if (d->blocks)
-            memcpy(b, d->blocks, d->nr_blocks * sizeof(*b));
-        xfree(d->blocks);
-        d->blocks = b;
-        d->max_blocks = n;
-    }
-    d->blocks[d->nr_blocks++] = (struct mem_block){ mfn, order };
-    return 0;
-}
-
-/* Allocate and map nr_pages of zeroed RAM at gfn 0 upwards. */
+/*
+ * Allocate and map nr_pages of zeroed RAM at gfn 0 upwards, in blocks of up
+ * to 2 MiB split into single frames. Every frame allocated is either mapped
+ * (and counted) or freed again, so domain_free() finds them all.
+ */
 static int domain_populate(struct domain *d, uint64_t nr_pages)
 {
     gfn_t gfn = 0;
 
     while (gfn < nr_pages) {
         unsigned int order = GUEST_BLOCK_ORDER;
+        uint64_t n;
         mfn_t mfn;
 
         while (order && ((gfn & ((1ull << order) - 1)) || gfn + (1ull << order) > nr_pages))
@@ -61,37 +52,64 @@ static int domain_populate(struct domain *d, uint64_t nr_pages)
             order--;
         if (mfn == INVALID_MFN)
             return -ENOMEM;
-        if (block_record(d, mfn, order)) {
+        if (frames_split(mfn, order)) {
             frames_free(mfn, order);
             return -ENOMEM;
         }
-        for (uint64_t i = 0; i < (1ull << order); i++)
-            if (p2m_map(&d->p2m, gfn + i, mfn + i, P2M_RW))
+        for (n = 0; n < (1ull << order); n++) {
+            if (p2m_map(&d->p2m, gfn + n, mfn + n, P2M_RW)) {
+                while (n < (1ull << order))
+                    frame_free_domain(mfn + n++);
                 return -ENOMEM;
-        gfn += 1ull << order;
-        d->nr_pages = gfn;
+            }
+            d->nr_pages++;
+        }
+        gfn += n;
     }
     return 0;
 }
 
+/*
+ * One p2m entry of a domain being freed: its own frame is freed (or kept
+ * for whoever still pins it), a foreign mapping drops its pin. Anything
+ * else (another domain's frame mapped through the grant table) is the
+ * grant table's to release.
+ */
+static void free_p2m_entry(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
+{
+    struct domain *d = arg;
+
+    (void)gfn;
+    if (flags & P2M_FOREIGN)
+        frame_unpin(mfn);
+    else if (!(flags & P2M_GRANT) && frame_owner(mfn) == d->id)
+        frame_free_domain(mfn);
+}
+
+static void vcpu_free(struct vcpu *v)
+{
+    if (v->placed)
+        sched_remove(v);
+    arch_vcpu_destroy(v);
+    xfree(v);
+}
+
 static void domain_free(struct domain *d)
 {
-    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        if (d->vcpu[i]->placed)
-            sched_remove(d->vcpu[i]);
-        arch_vcpu_destroy(d->vcpu[i]);
-        xfree(d->vcpu[i]);
-    }
+    evtchn_domain_destroy(d);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        vcpu_free(d->vcpu[i]);
+    if (d->p2m.root)
+        p2m_for_each(&d->p2m, free_p2m_entry, d);
     p2m_destroy(&d->p2m);
-    for (unsigned int i = 0; i < d->nr_blocks; i++)
-        frames_free(d->blocks[i].mfn, d->blocks[i].order);
-    xfree(d->blocks);
+    page_free_hyp(d->conring.buf, 0);
     xfree(d);
 }
 
-static int vcpus_create(struct domain *d, const struct domain_config *cfg)
+/* vCPUs from..to-1: vCPU 0 blocked until the start, the others down until STARTUP. */
+static int vcpus_create(struct domain *d, unsigned int from, unsigned int to)
 {
-    for (unsigned int i = 0; i < cfg->nr_vcpus; i++) {
+    for (unsigned int i = from; i < to; i++) {
         struct vcpu *v = xnew(struct vcpu);
 
         if (!v)
@@ -111,6 +129,27 @@ static int vcpus_create(struct domain *d, const struct domain_config *cfg)
     return 0;
 }
 
+int domain_set_vcpus(struct domain *d, unsigned int n)
+{
+    unsigned int old = d->nr_vcpus;
+    int rc = 0;
+
+    if (n > old) {
+        rc = vcpus_create(d, old, n);
+        for (unsigned int i = old; i < d->nr_vcpus; i++)
+            rc = rc ? rc : sched_place(d->vcpu[i], -1);
+        if (rc)
+            n = old;
+    }
+    while (d->nr_vcpus > n) {
+        struct vcpu *v = d->vcpu[d->nr_vcpus - 1];
+
+        d->vcpu[--d->nr_vcpus] = NULL;
+        vcpu_free(v);
+    }
+    return rc;
+}
+
 static int domain_check_config(const struct domain_config *cfg)
 {
     if (!cfg->nr_vcpus || cfg->nr_vcpus > MAX_VCPUS)
@@ -125,9 +164,10 @@ static int domain_check_config(const struct domain_config *cfg)
     return 0;
 }
 
-int domain_create(const struct domain_config *cfg, struct domain **out)
+static int create(const struct domain_config *cfg, bool ctl, struct domain **out)
 {
     struct domain *d;
+    unsigned long f;
     int rc = domain_check_config(cfg);
 
     if (rc)
@@ -136,57 +176,171 @@ int domain_create(const struct domain_config *cfg, struct domain **out)
     if (!d)
         return -ENOMEM;
     d->lock = (spinlock_t)SPINLOCK_INIT;
+    d->mem_lock = (spinlock_t)SPINLOCK_INIT;
+    d->conring_lock = (spinlock_t)SPINLOCK_INIT;
+    d->refcnt = 1;
     d->id = cfg->privileged ? 0 : next_domid++;
     dom0_exists |= cfg->privileged;
     d->privileged = cfg->privileged;
+    d->paused = d->kept = ctl;          /* before anything can see or wake it */
     d->console_bol = true;
     strlcpy(d->name, cfg->name ? cfg->name : "", sizeof(d->name));
-    rc = p2m_init(&d->p2m);
+    text_ring_init(&d->conring, page_alloc_hyp(0), PAGE_SIZE);
+    rc = d->conring.buf ? p2m_init(&d->p2m) : -ENOMEM;
     if (!rc)
         rc = domain_populate(d, cfg->mem_bytes >> PAGE_SHIFT);
+    d->max_pages = d->nr_pages;
     if (!rc)
-        rc = vcpus_create(d, cfg);
+        rc = vcpus_create(d, 0, cfg->nr_vcpus);
+    for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++)
+        rc = sched_place(d->vcpu[i], i == 0 ? cfg->pcpu : -1);
+    if (!rc)
+        rc = gnttab_domain_init(d);     /* last: nothing after it can fail */
     if (rc) {
         domain_free(d);
         return rc;
     }
-    for (unsigned int i = 0; i < d->nr_vcpus; i++)
-        sched_place(d->vcpu[i], i == 0 ? cfg->pcpu : -1);
     d->create_ns = now_ns();
-    spin_lock(&domlist_lock);
+    f = spin_lock_irqsave(&domlist_lock);
     d->next = domain_list;
     domain_list = d;
     nr_alive++;
-    spin_unlock(&domlist_lock);
+    spin_unlock_irqrestore(&domlist_lock, f);
     *out = d;
     return 0;
+}
+
+int domain_create(const struct domain_config *cfg, struct domain **out)
+{
+    return create(cfg, false, out);
+}
+
+int domain_create_ctl(const struct domain_config *cfg, struct domain **out)
+{
+    return create(cfg, true, out);
 }
 
 /* Like a PC: the boot vCPU runs, the others wait for INIT and STARTUP. */
 void domain_start(struct domain *d)
 {
+    d->started = true;
     vcpu_wake(d->vcpu[0]);
+}
+
+struct domain *domain_get(domid_t id)
+{
+    unsigned long f = spin_lock_irqsave(&domlist_lock);
+    struct domain *d;
+
+    for (d = domain_list; d && d->id != id; d = d->next)
+        ;
+    if (d)
+        __atomic_add_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST);
+    spin_unlock_irqrestore(&domlist_lock, f);
+    return d;
+}
+
+struct domain *domain_get_next(domid_t id)
+{
+    unsigned long f = spin_lock_irqsave(&domlist_lock);
+    struct domain *best = NULL;
+
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (d->id >= id && (!best || d->id < best->id))
+            best = d;
+    if (best)
+        __atomic_add_fetch(&best->refcnt, 1, __ATOMIC_SEQ_CST);
+    spin_unlock_irqrestore(&domlist_lock, f);
+    return best;
+}
+
+/* The last reference is gone: free everything. */
+static void domain_release(struct domain *d)
+{
+    uint64_t pages = d->nr_pages;
+    domid_t id = d->id;
+    unsigned long f;
+    bool last;
+
+    domain_free(d);
+    f = spin_lock_irqsave(&domlist_lock);
+    last = --nr_alive == 0;
+    spin_unlock_irqrestore(&domlist_lock, f);
+    pr_info("d%u: destroyed, %lu frames scrubbed and freed; %lu frames free\n",
+            id, (unsigned long)pages, (unsigned long)frames_free_count());
+    if (last && on_last_domain_end)
+        on_last_domain_end();
+}
+
+void domain_hold(struct domain *d)
+{
+    __atomic_add_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST);
+}
+
+void domain_put(struct domain *d)
+{
+    if (!__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST))
+        domain_release(d);
 }
 
 /* The last step of a domain's end (domain_end.c decides when). */
 void domain_unlink_and_free(struct domain *d)
 {
     struct domain **pp;
-    uint64_t pages = d->nr_pages;
-    domid_t id = d->id;
-    bool last;
+    unsigned long f;
 
-    spin_lock(&domlist_lock);
+    /* Its grants are still mapped elsewhere: the last unmap calls us again. */
+    if (!gnttab_domain_release(d)) {
+        __atomic_store_n(&d->release_deferred, true, __ATOMIC_SEQ_CST);
+        return;
+    }
+    f = spin_lock_irqsave(&domlist_lock);
     for (pp = &domain_list; *pp; pp = &(*pp)->next)
         if (*pp == d) {
             *pp = d->next;
             break;
         }
-    last = --nr_alive == 0;
-    spin_unlock(&domlist_lock);
-    domain_free(d);
-    pr_info("d%u: destroyed, %lu frames scrubbed and freed; %lu frames free\n",
-            id, (unsigned long)pages, (unsigned long)frames_free_count());
-    if (last && on_last_domain_end)
-        on_last_domain_end();
+    spin_unlock_irqrestore(&domlist_lock, f);
+    domain_put(d);                          /* the list's reference */
+}
+
+/*
+ * The control domain has ended: the domains it created and kept (domctl)
+ * must not outlive it, so each is shut down and freed like a boot domain.
+ */
+void domains_release_kept(void)
+{
+    for (;;) {
+        unsigned long f = spin_lock_irqsave(&domlist_lock);
+        struct domain *d;
+
+        for (d = domain_list; d && !d->kept; d = d->next)
+            ;
+        if (d)
+            __atomic_add_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST);
+        spin_unlock_irqrestore(&domlist_lock, f);
+        if (!d)
+            return;
+        domain_end_unkept(d);
+        domain_put(d);
+    }
+}
+
+void domain_console_put(struct domain *d, const char *s, size_t len)
+{
+    unsigned long f = spin_lock_irqsave(&d->conring_lock);
+
+    text_ring_put(&d->conring, s, len);
+    spin_unlock_irqrestore(&d->conring_lock, f);
+}
+
+size_t domain_console_read(struct domain *d, uint64_t *offset, char *buf, size_t len,
+                           uint64_t *lost, uint64_t *head)
+{
+    unsigned long f = spin_lock_irqsave(&d->conring_lock);
+    size_t n = text_ring_read(&d->conring, offset, buf, len, lost);
+
+    *head = d->conring.head;
+    spin_unlock_irqrestore(&d->conring_lock, f);
+    return n;
 }

@@ -1,15 +1,21 @@
 /*
- * How domains end: a guest's own shutdown, or the hypervisor killing it.
- * The domain's memory goes back (scrubbed) only after the last of its
- * vCPUs has left its CPU, so nothing is freed under a running guest.
+ * How domains end: a guest's own shutdown, the hypervisor killing it, or
+ * the control domain destroying it. The domain's memory goes back
+ * (scrubbed) only after the last of its vCPUs has left its CPU, so nothing
+ * is freed under a running guest. A domain the control domain created
+ * (kept) stays shut down, memory and all, until the control domain
+ * destroys it or itself ends.
  */
 #include <mica/domain.h>
 #include <mica/sched.h>
 #include <mica/console.h>
 #include <mica/lib.h>
 #include <mica/mm.h>
+#include <mica/event_channel.h>
+#include <public/event_channel.h>
 #include <public/sched.h>
 #include <asm/time.h>
+#include <asm/x86.h>
 
 #include "domain_priv.h"
 
@@ -29,7 +35,7 @@ static void domain_maybe_destroy(struct domain *d)
 {
     unsigned long f = spin_lock_irqsave(&d->lock);
 
-    if (d->state != DOMAIN_SHUTDOWN) {
+    if (d->state != DOMAIN_SHUTDOWN || d->kept) {
         spin_unlock_irqrestore(&d->lock, f);
         return;
     }
@@ -43,7 +49,8 @@ static void domain_maybe_destroy(struct domain *d)
     domain_unlink_and_free(d);
 }
 
-void domain_shutdown(struct domain *d, int reason)
+/* RUNNING -> SHUTDOWN (only the first call counts): every vCPU off for good. */
+static void domain_end(struct domain *d, int reason, const char *how)
 {
     unsigned long f = spin_lock_irqsave(&d->lock);
     uint64_t ms = (now_ns() - d->create_ns) / 1000000;
@@ -55,15 +62,72 @@ void domain_shutdown(struct domain *d, int reason)
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_reason = reason;
     spin_unlock_irqrestore(&d->lock, f);
-    pr_info("d%u (%s): shut down: %s after %lu ms\n", d->id, d->name,
-            reason_name(reason), (unsigned long)ms);
+    pr_info("d%u (%s): %s after %lu ms, ran %lu ms\n", d->id, d->name, how,
+            (unsigned long)ms, (unsigned long)(sched_domain_runtime_ns(d) / 1000000));
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         arch_vcpu_dump_exits(d->vcpu[i]);
         vcpu_down(d->vcpu[i]);
     }
+    evtchn_send_global_virq(MICA_VIRQ_DOM_EXC);
     if (d->privileged && on_dom0_end)
         on_dom0_end(d, reason);
+    if (d->privileged)
+        domains_release_kept();
+}
+
+void domain_shutdown(struct domain *d, int reason)
+{
+    char how[32];
+
+    snprintf(how, sizeof(how), "shut down: %s", reason_name(reason));
+    domain_end(d, reason, how);
     domain_maybe_destroy(d);
+}
+
+static void unkeep(struct domain *d)
+{
+    unsigned long f = spin_lock_irqsave(&d->lock);
+
+    d->kept = false;
+    spin_unlock_irqrestore(&d->lock, f);
+}
+
+void domain_end_unkept(struct domain *d)
+{
+    unkeep(d);
+    domain_end(d, MICA_SHUTDOWN_poweroff, "ended with its control domain");
+    domain_maybe_destroy(d);
+}
+
+bool domain_is_dying(const struct domain *d)
+{
+    return d->state == DOMAIN_DYING || (d->state == DOMAIN_SHUTDOWN && !d->kept);
+}
+
+static bool vcpus_off_cpu(const struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        if (__atomic_load_n(&d->vcpu[i]->on_cpu, __ATOMIC_SEQ_CST))
+            return false;
+    return true;
+}
+
+/*
+ * Wait until d has left the list (only the caller's reference is left) or
+ * stays in it for its mapped grants. The vCPUs leave within an IPI; the
+ * step to DYING is taken here or by the CPU the last of them leaves.
+ */
+void domain_destroy(struct domain *d)
+{
+    unkeep(d);
+    domain_end(d, MICA_SHUTDOWN_poweroff, "destroyed by the control domain");
+    while (!vcpus_off_cpu(d))
+        cpu_relax();
+    domain_maybe_destroy(d);
+    while (__atomic_load_n(&d->state, __ATOMIC_SEQ_CST) != DOMAIN_DYING ||
+           (__atomic_load_n(&d->refcnt, __ATOMIC_SEQ_CST) > 1 &&
+            !__atomic_load_n(&d->release_deferred, __ATOMIC_SEQ_CST)))
+        cpu_relax();
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

@@ -4,5 +4,9 @@
 
 struct domain;
 void domain_unlink_and_free(struct domain *d);
+/* The control domain ended: end and free every domain it kept. */
+void domains_release_kept(void);
+/* End a kept domain whose control domain has gone, and let it be freed. */
+void domain_end_unkept(struct domain *d);
 
 #endif

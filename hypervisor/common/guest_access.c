@@ -63,13 +63,16 @@ static int copy_guest(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool 
 
         if (guest_linear_to_gpa(&gp, &v->domain->p2m, gva, to_guest, &gpa))
             return -EFAULT;
+        /* mem_lock: memory_op cannot free the frame while we copy (memory_op.c). */
+        spin_lock(&v->domain->mem_lock);
         p = gpa_page(v->domain, gpa, to_guest);
+        if (p && to_guest)
+            memcpy(p, b, chunk);
+        else if (p)
+            memcpy(b, p, chunk);
+        spin_unlock(&v->domain->mem_lock);
         if (!p)
             return -EFAULT;
-        if (to_guest)
-            memcpy(p, b, chunk);
-        else
-            memcpy(b, p, chunk);
         gva += chunk, b += chunk, len -= chunk;
     }
     return 0;

@@ -25,6 +25,7 @@
 /* Private frame flags; FRAME_HEAD (0x01) is the public one. */
 #define FRAME_POOL   0x02   /* given to the allocator: free or allocated from it */
 #define FRAME_BUSY   0x04   /* head of a block being scrubbed outside the lock */
+#define FRAME_ORPHAN 0x08   /* freed by its domain while pinned: the last unpin frees it */
 
 #define FRAMES_BELOW_4G  (1ull << (32 - PAGE_SHIFT))
 
@@ -261,6 +262,11 @@ static const char *block_problem(mfn_t mfn, unsigned int order)
         return "order differs from the allocation";
     if (f->flags & FRAME_BUSY)
         return "being scrubbed";
+    if (f->flags & FRAME_ORPHAN)
+        return "already freed (kept while pinned)";
+    for (mfn_t i = 0; i < (1ull << order); i++)
+        if (frame_table[mfn + i].pins)
+            return "a frame of it is pinned (granted and in use)";
     return NULL;
 }
 
@@ -289,18 +295,64 @@ static void scrub_unlocked(mfn_t mfn, unsigned int order, unsigned long *irq)
     frame_table[mfn].flags &= (uint8_t)~FRAME_BUSY;
 }
 
+/* Return a claimed block to the pool, scrubbed if a domain owned it. Lock held. */
+static void free_claimed(mfn_t mfn, unsigned int order, int owner, unsigned long *irq)
+{
+    if (owner_is_domain((uint16_t)owner))
+        scrub_unlocked(mfn, order, irq);
+    release_block(mfn, order);
+    nr_free += 1ull << order;
+}
+
 void frames_free(mfn_t mfn, unsigned int order)
 {
     unsigned long irq = spin_lock_irqsave(&heap_lock);
     int owner = claim_block("frames_free", mfn, order);
 
-    if (owner >= 0) {
-        if (owner_is_domain((uint16_t)owner))
-            scrub_unlocked(mfn, order, &irq);
-        release_block(mfn, order);
-        nr_free += 1ull << order;
+    if (owner >= 0)
+        free_claimed(mfn, order, owner, &irq);
+    spin_unlock_irqrestore(&heap_lock, irq);
+}
+
+/* A single frame of a domain that someone still pins: kept until the last unpin. */
+static bool orphan_if_pinned(mfn_t mfn)
+{
+    struct frame *f;
+
+    if (mfn >= nr_frames)
+        return false;
+    f = &frame_table[mfn];
+    if (!f->pins || !owner_is_domain(f->owner) ||
+        (f->flags & (FRAME_ORPHAN | FRAME_BUSY)) || !(f->flags & FRAME_HEAD) || f->order)
+        return false;
+    f->flags |= FRAME_ORPHAN;
+    return true;
+}
+
+void frame_free_domain(mfn_t mfn)
+{
+    unsigned long irq = spin_lock_irqsave(&heap_lock);
+    int owner;
+
+    if (!orphan_if_pinned(mfn)) {
+        owner = claim_block("frame_free_domain", mfn, 0);
+        if (owner >= 0)
+            free_claimed(mfn, 0, owner, &irq);
     }
     spin_unlock_irqrestore(&heap_lock, irq);
+}
+
+int frames_split(mfn_t mfn, unsigned int order)
+{
+    unsigned long irq = spin_lock_irqsave(&heap_lock);
+    int owner = claim_block("frames_split", mfn, order);
+
+    if (owner >= 0) {
+        for (mfn_t i = 0; i < (1ull << order); i++)
+            set_head(mfn + i, 0);
+    }
+    spin_unlock_irqrestore(&heap_lock, irq);
+    return owner >= 0 ? 0 : -EINVAL;
 }
 
 void frames_reassign(mfn_t mfn, unsigned int order, uint16_t new_owner)
@@ -348,6 +400,43 @@ uint16_t frame_owner(mfn_t mfn)
 
     spin_unlock_irqrestore(&heap_lock, irq);
     return owner;
+}
+
+bool frame_pin(mfn_t mfn, uint16_t owner)
+{
+    unsigned long irq = spin_lock_irqsave(&heap_lock);
+    bool ok = mfn < nr_frames && owner_is_domain(owner) &&
+              frame_table[mfn].owner == owner && frame_table[mfn].pins != UINT32_MAX &&
+              !(frame_table[mfn].flags & (FRAME_ORPHAN | FRAME_BUSY));
+
+    if (ok)
+        frame_table[mfn].pins++;
+    spin_unlock_irqrestore(&heap_lock, irq);
+    return ok;
+}
+
+void frame_unpin(mfn_t mfn)
+{
+    unsigned long irq = spin_lock_irqsave(&heap_lock);
+
+    if (mfn < nr_frames && frame_table[mfn].pins)
+        frame_table[mfn].pins--;
+    else
+        pr_err("frame_unpin: mfn 0x%lx is not pinned\n", mfn);
+    if (mfn < nr_frames && !frame_table[mfn].pins && (frame_table[mfn].flags & FRAME_ORPHAN)) {
+        frame_table[mfn].flags &= (uint8_t)~FRAME_ORPHAN;
+        free_claimed(mfn, 0, frame_table[mfn].owner, &irq);
+    }
+    spin_unlock_irqrestore(&heap_lock, irq);
+}
+
+uint32_t frame_pins(mfn_t mfn)
+{
+    unsigned long irq = spin_lock_irqsave(&heap_lock);
+    uint32_t n = mfn < nr_frames ? frame_table[mfn].pins : 0;
+
+    spin_unlock_irqrestore(&heap_lock, irq);
+    return n;
 }
 
 mfn_t frames_total(void)

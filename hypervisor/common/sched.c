@@ -1,8 +1,11 @@
 /*
- * Round-robin scheduling: each pCPU owns a FIFO run queue of the runnable
- * vCPUs placed on it; the periodic tick preempts the running vCPU only when
- * another one is waiting. A pCPU with nothing to run halts until an
- * interrupt (tick or wake-up IPI).
+ * The scheduling mechanism: the vCPU state machine behind <mica/sched.h>
+ * (wake, kick, block, yield, down, revive, pause), each pCPU's run loop,
+ * its tick, the scheduler IPIs and MICA_HC_sched_op. Which vCPU runs where
+ * and for how long is the credit scheduler's call (sched_credit.c).
+ *
+ * A pCPU with a vCPU to run ticks every timeslice; one with nothing to run
+ * stops its tick and halts until an interrupt (a wake-up IPI or a timer).
  */
 #include <mica/sched.h>
 #include <mica/domain.h>
@@ -11,58 +14,19 @@
 #include <mica/hypercall.h>
 #include <mica/errno.h>
 #include <mica/timer.h>
+#include <mica/event_channel.h>
 #include <public/sched.h>
 #include <asm/x86.h>
 #include <asm/percpu.h>
 #include <asm/apic.h>
 #include <asm/traps.h>
 #include <asm/time.h>
+#include "sched_credit.h"
 
-struct runqueue {
-    spinlock_t lock;
-    struct vcpu *head, *tail;
-    unsigned int nr_placed;        /* vCPUs living on this pCPU */
-};
-
-static struct runqueue runq[MAX_CPUS];
 static struct timer tick[MAX_CPUS];
 static uint64_t tslice_ns;
-
-static void rq_push(struct runqueue *rq, struct vcpu *v)
-{
-    if (v->on_runq)
-        return;
-    v->on_runq = true;
-    v->rq_next = NULL;
-    if (rq->tail)
-        rq->tail->rq_next = v;
-    else
-        rq->head = v;
-    rq->tail = v;
-}
-
-static struct vcpu *rq_pop(struct runqueue *rq)
-{
-    struct vcpu *v = rq->head;
-
-    if (!v)
-        return NULL;
-    rq->head = v->rq_next;
-    if (!rq->head)
-        rq->tail = NULL;
-    v->on_runq = false;
-    return v;
-}
-
-static void kick(unsigned int cpu)
-{
-    if (cpu == smp_processor_id()) {
-        this_cpu()->need_resched = true;
-        return;
-    }
-    percpu[cpu]->need_resched = true;
-    apic_send_ipi(percpu[cpu]->apic_id, VEC_RESCHED);
-}
+static uint64_t busy_ns[MAX_CPUS], halted_ns[MAX_CPUS], start_ns[MAX_CPUS];
+static uint64_t halt_since[MAX_CPUS];     /* 0: not halted */
 
 static void kick_ipi(struct cpu_regs *regs)
 {
@@ -75,21 +39,22 @@ static void resched_ipi(struct cpu_regs *regs)
     this_cpu()->need_resched = true;
 }
 
-/* The timeslice: preempt the running vCPU only if another one waits. */
-static void tick_fn(struct timer *t)
-{
-    struct percpu *pc = this_cpu();
-
-    pc->irq_count++;
-    if (runq[pc->cpu].head)
-        pc->need_resched = true;
-    timer_set(t, t->expires + tslice_ns);
-}
-
 static void timer_irq(struct cpu_regs *regs)
 {
     (void)regs;
     timers_run();
+}
+
+/* The timeslice tick, only while this pCPU runs a vCPU. */
+static void tick_fn(struct timer *t)
+{
+    uint64_t next = t->expires + tslice_ns, now;
+
+    this_cpu()->irq_count++;
+    if (!csched_tick(smp_processor_id()))
+        return;                       /* idle: the next pick starts it again */
+    now = now_ns();
+    timer_set(t, next > now ? next : now + tslice_ns);
 }
 
 void sched_start_cpu(void)
@@ -97,84 +62,65 @@ void sched_start_cpu(void)
     unsigned int cpu = smp_processor_id();
 
     timer_init(&tick[cpu], tick_fn, NULL, cpu);
-    timer_set(&tick[cpu], now_ns() + tslice_ns);
+    start_ns[cpu] = now_ns();
 }
 
 void sched_init(uint32_t tslice_us)
 {
-    for (unsigned int i = 0; i < MAX_CPUS; i++) {
-        runq[i].lock = (spinlock_t)SPINLOCK_INIT;
+    for (unsigned int i = 0; i < MAX_CPUS; i++)
         timers_init_cpu(i);
-    }
     tslice_ns = (uint64_t)tslice_us * 1000;
+    csched_init(tslice_ns);
     irq_register(VEC_TIMER, timer_irq);
     irq_register(VEC_RESCHED, resched_ipi);
     irq_register(VEC_KICK, kick_ipi);
-    pr_info("scheduler: round-robin, %u us timeslice\n", tslice_us);
+    pr_info("scheduler: credit, %u us timeslice, credit shared out every %u us\n",
+            tslice_us, tslice_us * CSCHED_TICKS_PER_ACCT);
 }
 
-void sched_place(struct vcpu *v, int cpu)
-{
-    unsigned int best = 0;
-
-    if (cpu >= 0 && (unsigned int)cpu < nr_cpus_online) {
-        best = (unsigned int)cpu;
-    } else {
-        for (unsigned int c = 1; c < nr_cpus_online; c++)
-            if (runq[c].nr_placed < runq[best].nr_placed)
-                best = c;
-    }
-    v->pcpu = best;
-    v->placed = true;
-    runq[best].nr_placed++;
-}
-
-void sched_remove(struct vcpu *v)
-{
-    struct runqueue *rq = &runq[v->pcpu];
-    unsigned long f = spin_lock_irqsave(&rq->lock);
-
-    rq->nr_placed--;
-    spin_unlock_irqrestore(&rq->lock, f);
-}
+/* ---- the vCPU state machine --------------------------------------------- */
 
 void vcpu_wake(struct vcpu *v)
 {
-    struct runqueue *rq = &runq[v->pcpu];
-    unsigned long f = spin_lock_irqsave(&rq->lock);
-    bool queued = false;
+    unsigned long f = csched_lock_vcpu(v);
+    bool queue = false;
 
     if (v->state == VCPU_BLOCKED && !v->wait_sipi) {
         v->state = VCPU_RUNNABLE;
-        if (!v->on_cpu) {
-            rq_push(rq, v);
-            queued = true;
-        }
+        csched_woken(v->sched);
+        queue = !v->on_cpu;           /* else the run loop requeues it */
     }
-    spin_unlock_irqrestore(&rq->lock, f);
-    if (queued)
-        kick(v->pcpu);
+    csched_unlock_vcpu(v, f);
+    if (queue)
+        csched_queue(v);
 }
 
 void vcpu_kick(struct vcpu *v)
 {
+    unsigned long f;
+    unsigned int cpu;
+    bool running;
+
     if (__atomic_load_n(&v->state, __ATOMIC_SEQ_CST) == VCPU_BLOCKED) {
         vcpu_wake(v);
         return;
     }
-    if (v->on_cpu && v->pcpu != smp_processor_id())
-        apic_send_ipi(percpu[v->pcpu]->apic_id, VEC_KICK);
+    f = csched_lock_vcpu(v);
+    running = v->on_cpu;
+    cpu = v->pcpu;
+    csched_unlock_vcpu(v, f);
+    if (running && cpu != smp_processor_id())
+        apic_send_ipi(percpu[cpu]->apic_id, VEC_KICK);
 }
 
 bool vcpu_revive(struct vcpu *v)
 {
-    struct runqueue *rq = &runq[v->pcpu];
-    unsigned long f = spin_lock_irqsave(&rq->lock);
+    unsigned long f = csched_lock_vcpu(v);
     bool ok = v->state == VCPU_DOWN && v->domain->state == DOMAIN_RUNNING;
 
     if (ok)
         v->state = VCPU_BLOCKED;
-    spin_unlock_irqrestore(&rq->lock, f);
+    csched_unlock_vcpu(v, f);
     if (ok)
         vcpu_wake(v);
     return ok;
@@ -182,71 +128,76 @@ bool vcpu_revive(struct vcpu *v)
 
 void vcpu_block(struct vcpu *v)
 {
-    struct runqueue *rq = &runq[v->pcpu];
-    unsigned long f = spin_lock_irqsave(&rq->lock);
+    unsigned long f = csched_lock_vcpu(v);
 
     if (v->state == VCPU_RUNNING)
         v->state = VCPU_BLOCKED;
-    spin_unlock_irqrestore(&rq->lock, f);
+    csched_unlock_vcpu(v, f);
 }
 
 void vcpu_yield(struct vcpu *v)
 {
-    (void)v;
-    if (runq[smp_processor_id()].head)
+    (void)v;                          /* the vCPU running on this pCPU */
+    if (csched_yield(smp_processor_id()))
         this_cpu()->need_resched = true;
 }
 
 void vcpu_down(struct vcpu *v)
 {
-    struct runqueue *rq = &runq[v->pcpu];
-    unsigned long f = spin_lock_irqsave(&rq->lock);
+    unsigned long f = csched_lock_vcpu(v);
     bool running = v->on_cpu;
+    unsigned int cpu = v->pcpu;
 
     v->state = VCPU_DOWN;
-    if (v->on_runq) {                     /* unlink from the middle of the FIFO */
-        struct vcpu **pp = &rq->head, *prev = NULL;
-
-        while (*pp && *pp != v)
-            prev = *pp, pp = &(*pp)->rq_next;
-        if (*pp)
-            *pp = v->rq_next;
-        if (rq->tail == v)
-            rq->tail = prev;
-        v->on_runq = false;
-    }
-    spin_unlock_irqrestore(&rq->lock, f);
+    csched_unqueue_locked(v);
+    csched_unlock_vcpu(v, f);
     if (running)
-        kick(v->pcpu);
+        csched_resched(cpu);
 }
 
-/* Take the next runnable vCPU off this CPU's queue, marked running. */
-static struct vcpu *pick_next(struct runqueue *rq)
+void sched_pause_domain(struct domain *d)
 {
-    unsigned long f = spin_lock_irqsave(&rq->lock);
-    struct vcpu *v = rq_pop(rq);
+    __atomic_store_n(&d->paused, true, __ATOMIC_SEQ_CST);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        unsigned long f = csched_lock_vcpu(v);
+        bool running = v->on_cpu;
+        unsigned int cpu = v->pcpu;
 
-    if (v) {
-        v->state = VCPU_RUNNING;
-        v->on_cpu = true;
+        csched_unqueue_locked(v);
+        csched_unlock_vcpu(v, f);
+        if (running)
+            csched_resched(cpu);
     }
-    this_cpu()->need_resched = false;
-    spin_unlock_irqrestore(&rq->lock, f);
-    return v;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+
+        if (v == this_cpu()->curr)
+            continue;                 /* the caller's own: it cannot wait for itself */
+        while (__atomic_load_n(&v->on_cpu, __ATOMIC_SEQ_CST))
+            cpu_relax();
+    }
 }
 
-/* After a vCPU's turn: requeue it if it can still run. */
-static void put_prev(struct runqueue *rq, struct vcpu *v)
+void sched_unpause_domain(struct domain *d)
 {
-    unsigned long f = spin_lock_irqsave(&rq->lock);
-
-    v->on_cpu = false;
-    if (v->state == VCPU_RUNNING || v->state == VCPU_RUNNABLE) {
-        v->state = VCPU_RUNNABLE;
-        rq_push(rq, v);
-    }
-    spin_unlock_irqrestore(&rq->lock, f);
+    __atomic_store_n(&d->paused, false, __ATOMIC_SEQ_CST);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        csched_queue(d->vcpu[i]);     /* the runnable ones */
 }
+
+/* Under the vCPU's run queue lock, which covers on_cpu and its turn's start. */
+uint64_t sched_vcpu_runtime(const struct vcpu *v)
+{
+    struct vcpu *w = (struct vcpu *)v;
+    unsigned long f = csched_lock_vcpu(w);
+    uint64_t t = v->runtime_ns + (v->on_cpu ? now_ns() - v->run_since_ns : 0);
+
+    csched_unlock_vcpu(w, f);
+    return t;
+}
+
+/* ---- the run loop ------------------------------------------------------------ */
 
 static void first_run(struct vcpu *v)
 {
@@ -255,32 +206,86 @@ static void first_run(struct vcpu *v)
             v->domain->name, v->id, smp_processor_id());
 }
 
+/* Nothing to run (interrupts off): halt until an interrupt, unless a busy
+ * peer's queue could not be looked at or a wake-up is already here. */
+static void idle(unsigned int cpu, bool retry)
+{
+    uint64_t t0;
+
+    timer_stop(&tick[cpu]);
+    if (retry || this_cpu()->need_resched) {
+        local_irq_enable();
+        cpu_relax();
+        return;
+    }
+    t0 = now_ns();
+    __atomic_store_n(&halt_since[cpu], t0, __ATOMIC_RELAXED);
+    safe_halt();                      /* sti;hlt: no wake-up is lost */
+    __atomic_store_n(&halt_since[cpu], 0, __ATOMIC_RELAXED);
+    halted_ns[cpu] += now_ns() - t0;
+}
+
 void sched_run(void)
 {
     struct percpu *pc = this_cpu();
-    struct runqueue *rq = &runq[pc->cpu];
+    unsigned int cpu = pc->cpu;
 
     for (;;) {
         struct vcpu *v;
+        bool retry;
         uint64_t t0;
+        struct domain *d;
 
         local_irq_disable();
-        v = pick_next(rq);
+        v = csched_pick(cpu, &retry);
         if (!v) {
-            if (!pc->need_resched && !rq->head)
-                safe_halt();              /* sti;hlt: no wake-up is lost */
+            idle(cpu, retry);
             continue;
         }
+        if (!tick[cpu].active)
+            timer_set(&tick[cpu], now_ns() + tslice_ns);
         local_irq_enable();
         if (!v->started)
             first_run(v);
         pc->curr = v;
+        vcpu_time_update(v);          /* its time page, if any (vcpu_op.c) */
         t0 = now_ns();
         arch_vcpu_run(v);
-        v->runtime_ns += now_ns() - t0;
+        busy_ns[cpu] += now_ns() - t0;
         pc->curr = NULL;
-        put_prev(rq, v);
+        /*
+         * Once csched_put() clears on_cpu another CPU may end the domain:
+         * hold it until this CPU is done looking at it.
+         */
+        d = v->domain;
+        domain_hold(d);
+        csched_put(v);
         domain_vcpu_left_cpu(v);
+        domain_put(d);
+    }
+}
+
+uint64_t sched_domain_runtime_ns(struct domain *d)
+{
+    uint64_t ns = 0;
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        ns += sched_vcpu_runtime(d->vcpu[i]);
+    return ns;
+}
+
+void sched_report(void)
+{
+    uint64_t now = now_ns();
+
+    for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++) {
+        uint64_t since = __atomic_load_n(&halt_since[cpu], __ATOMIC_RELAXED);
+        uint64_t halted = halted_ns[cpu] + (since && since < now ? now - since : 0);
+
+        pr_info("CPU %u: %lu scheduler ticks, %lu ms running vCPUs, %lu ms halted of %lu ms\n",
+                cpu, (unsigned long)percpu[cpu]->irq_count,
+                (unsigned long)(busy_ns[cpu] / 1000000), (unsigned long)(halted / 1000000),
+                (unsigned long)((now - start_ns[cpu]) / 1000000));
     }
 }
 
@@ -291,7 +296,17 @@ long do_sched_op(struct vcpu *v, const uint64_t args[5])
         vcpu_yield(v);
         return 0;
     case MICA_SCHED_block:
+        /*
+         * Sleep until an event is pending. A sender sets upcall_pending,
+         * then wakes a BLOCKED vCPU; we mark ourselves BLOCKED, then look
+         * at upcall_pending: one of the two sees the other's write.
+         */
+        if (evtchn_vcpu_pending(v))
+            return 0;
         vcpu_block(v);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (evtchn_vcpu_pending(v))
+            vcpu_wake(v);
         return 0;
     case MICA_SCHED_shutdown:
         if (args[1] > MICA_SHUTDOWN_crash)

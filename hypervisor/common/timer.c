@@ -7,10 +7,12 @@
 #include <mica/spinlock.h>
 #include <asm/percpu.h>
 #include <asm/time.h>
+#include <asm/x86.h>
 
 struct timer_list {
     spinlock_t lock;
     struct timer *head;
+    struct timer *running;            /* whose callback runs right now */
 };
 
 static struct timer_list lists[MAX_CPUS];
@@ -42,10 +44,36 @@ static void insert(struct timer_list *l, struct timer *t)
     t->active = true;
 }
 
+/*
+ * Lock the list t is on (or would go on). t->cpu changes only under the
+ * locks of both lists (timer_migrate), so it is read again once locked.
+ */
+static unsigned int lock_list(struct timer *t, unsigned long *f)
+{
+    for (;;) {
+        unsigned int cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+
+        *f = spin_lock_irqsave(&lists[cpu].lock);
+        if (cpu == __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE))
+            return cpu;
+        spin_unlock_irqrestore(&lists[cpu].lock, *f);
+    }
+}
+
+/* The list's head changed to expires: reprogram its CPU's timer. */
+static void head_changed(unsigned int cpu, uint64_t expires)
+{
+    if (cpu == smp_processor_id())
+        arch_timer_program(expires);
+    else
+        arch_timer_kick(cpu);
+}
+
 void timer_set(struct timer *t, uint64_t expires_ns)
 {
-    struct timer_list *l = &lists[t->cpu];
-    unsigned long f = spin_lock_irqsave(&l->lock);
+    unsigned long f;
+    unsigned int cpu = lock_list(t, &f);
+    struct timer_list *l = &lists[cpu];
     bool first;
 
     if (t->active)
@@ -54,20 +82,70 @@ void timer_set(struct timer *t, uint64_t expires_ns)
     insert(l, t);
     first = l->head == t;
     spin_unlock_irqrestore(&l->lock, f);
-    if (first && t->cpu == smp_processor_id())
-        arch_timer_program(expires_ns);
-    else if (first)
-        arch_timer_kick(t->cpu);
+    if (first)
+        head_changed(cpu, expires_ns);
 }
 
 void timer_stop(struct timer *t)
 {
-    struct timer_list *l = &lists[t->cpu];
-    unsigned long f = spin_lock_irqsave(&l->lock);
+    unsigned long f;
+    unsigned int cpu = lock_list(t, &f);
 
     if (t->active)
-        unlink(l, t);
-    spin_unlock_irqrestore(&l->lock, f);
+        unlink(&lists[cpu], t);
+    spin_unlock_irqrestore(&lists[cpu].lock, f);
+}
+
+/*
+ * Move t to another CPU's list, still armed for the same time if it was
+ * armed: both lists are locked (in index order), so t is never on one list
+ * while t->cpu names the other.
+ */
+void timer_migrate(struct timer *t, unsigned int cpu)
+{
+    unsigned long f = local_irq_save();
+    unsigned int old;
+    bool first = false;
+
+    for (;;) {
+        old = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+        if (old == cpu) {
+            local_irq_restore(f);
+            return;
+        }
+        spin_lock(&lists[MIN(old, cpu)].lock);
+        spin_lock(&lists[MAX(old, cpu)].lock);
+        if (old == t->cpu)
+            break;
+        spin_unlock(&lists[MAX(old, cpu)].lock);
+        spin_unlock(&lists[MIN(old, cpu)].lock);
+    }
+    if (t->active) {
+        unlink(&lists[old], t);
+        __atomic_store_n(&t->cpu, cpu, __ATOMIC_RELEASE);
+        insert(&lists[cpu], t);
+        first = lists[cpu].head == t;
+    } else {
+        __atomic_store_n(&t->cpu, cpu, __ATOMIC_RELEASE);
+    }
+    spin_unlock(&lists[MAX(old, cpu)].lock);
+    spin_unlock(&lists[MIN(old, cpu)].lock);
+    if (first)
+        head_changed(cpu, t->expires);
+    local_irq_restore(f);
+}
+
+/*
+ * Stop t and wait until its callback is not running on any CPU (t->cpu may
+ * have changed since it was armed), so that t and what it points to can be
+ * freed. Never from t's own callback.
+ */
+void timer_kill(struct timer *t)
+{
+    timer_stop(t);
+    for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+        while (__atomic_load_n(&lists[cpu].running, __ATOMIC_SEQ_CST) == t)
+            cpu_relax();
 }
 
 void timers_run(void)
@@ -78,9 +156,11 @@ void timers_run(void)
 
     while ((t = l->head) && t->expires <= now_ns()) {
         unlink(l, t);
+        __atomic_store_n(&l->running, t, __ATOMIC_SEQ_CST);
         spin_unlock_irqrestore(&l->lock, f);
         t->fn(t);                     /* may re-arm itself */
         f = spin_lock_irqsave(&l->lock);
+        __atomic_store_n(&l->running, NULL, __ATOMIC_SEQ_CST);
     }
     if (l->head)
         arch_timer_program(l->head->expires);

@@ -11,7 +11,7 @@ ifeq ($(origin CC),default)
 CC := gcc
 endif
 
-GUEST_NAMES := selftest spin hostile_ud hostile_oob hostile_hc halt
+GUEST_NAMES := selftest spin hostile_ud hostile_oob hostile_hc halt evtchn evtchn_pingpong timer gnttab gnt_pair burn domctl memop
 
 GUEST_SRC    := tests/guests
 GUEST_OUT    := build/tests/guests
@@ -21,7 +21,7 @@ GUEST_LDS    := $(GUEST_SRC)/lib/guest.ld
 GUEST_ELFS   := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 
 GUEST_LIB_ASM  := head regs
-GUEST_LIB_C    := guest traps regcheck
+GUEST_LIB_C    := guest traps regcheck events
 GUEST_LIB_HV   := string vsnprintf
 
 GUEST_MAIN_OBJS   := $(GUEST_NAMES:%=$(GUEST_OBJ)/%.o)
@@ -43,7 +43,15 @@ guests: $(GUEST_ELFS)
 
 $(GUEST_ELFS): $(GUEST_OUT)/%.elf: $(GUEST_OBJ)/%.o $(GUEST_LIB_OBJS) $(GUEST_LDS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJ)/$*.o $(GUEST_LIB_OBJS)
+	$(CC) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+
+# Guest-specific extra objects: the kernel the domctl guest loads into its children.
+GUEST_EXTRA_OBJS := $(GUEST_OBJ)/domctl_child.o
+$(GUEST_OUT)/domctl.elf: $(GUEST_OBJ)/domctl_child.o
+
+$(GUEST_EXTRA_OBJS): $(GUEST_OBJ)/%.o: $(GUEST_SRC)/%.S
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
 $(GUEST_MAIN_OBJS): $(GUEST_OBJ)/%.o: $(GUEST_SRC)/%.c
 	@mkdir -p $(@D)
@@ -64,7 +72,7 @@ $(GUEST_LIB_HVOBJS): $(GUEST_OBJ)/lib/%.o: $(GUEST_HVLIB)/%.c
 guests-clean:
 	rm -rf $(GUEST_OUT)
 
--include $(GUEST_MAIN_OBJS:.o=.d) $(GUEST_LIB_OBJS:.o=.d)
+-include $(GUEST_MAIN_OBJS:.o=.d) $(GUEST_LIB_OBJS:.o=.d) $(GUEST_EXTRA_OBJS:.o=.d)
 
 # Do not take over the including Makefile's default goal.
 ifneq ($(guest_saved_goal),)

@@ -37,7 +37,7 @@ test_cmdline() {
     expect_line "unknown option reported by name" "cmdline: unknown option 'frobnicate'"
     expect_line "bad loglvl value reported" "loglvl=chatty"
     expect_line "out-of-range maxcpus reported" "maxcpus"
-    expect_line "valid tslice_ms honoured" "round-robin, 5000 us timeslice"
+    expect_line "valid tslice_ms honoured" "scheduler: credit, 5000 us timeslice"
     guest_passes selftest
     expect_rc $EXIT_DONE "all domains done"
 }

@@ -50,6 +50,14 @@ void spin_unlock(spinlock_t *l)
     locks_held--;
 }
 
+bool spin_trylock(spinlock_t *l)
+{
+    if (l->next != l->owner)
+        return false;
+    spin_lock(l);
+    return true;
+}
+
 unsigned long spin_lock_irqsave(spinlock_t *l)
 {
     spin_lock(l);

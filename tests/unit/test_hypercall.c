@@ -4,11 +4,10 @@
  * of their own, so the test sees which handler a number reached, with what,
  * and that its result comes back unchanged.
  *
- * The -EPERM path (a privileged entry called by an unprivileged domain)
- * cannot be reached: every entry in today's table is unprivileged, and the
- * table is private to hypercall.c. When a privileged hypercall is added,
- * test here that an unprivileged domain gets -MICA_EPERM without the
- * handler running and a privileged one reaches it.
+ * A privileged entry (domctl, sysctl) called by an unprivileged domain
+ * gives -MICA_EPERM without its handler running; a privileged domain
+ * reaches it. memory_op is open to every domain (its handler checks its
+ * privileged sub-commands).
  */
 #include <stdlib.h>
 
@@ -20,10 +19,26 @@
 #include "check.h"
 #include "shim.h"
 
-enum { STUB_VERSION, STUB_CONSOLE_IO, STUB_SCHED_OP, NR_STUBS };
-
-static const char *const stub_names[NR_STUBS] = { "version", "console_io", "sched_op" };
-static const long stub_ret[NR_STUBS] = { 0x00010002, -MICA_EINVAL, 0x123456789abcl };
+/* Every number with a handler: its stub's name and the value the stub returns. */
+static const struct {
+    uint64_t nr;
+    const char *name;
+    long ret;
+    bool privileged;
+} stubs[] = {
+    { MICA_HC_version,        "version",        0x00010002,       false },
+    { MICA_HC_console_io,     "console_io",     -MICA_EINVAL,     false },
+    { MICA_HC_sched_op,       "sched_op",       0x123456789abcl,  false },
+    { MICA_HC_grant_table_op, "grant_table_op", -MICA_ENOENT,     false },
+    { MICA_HC_domctl,         "domctl",         0x7ffl,           true },
+    { MICA_HC_memory_op,      "memory_op",      -MICA_ENOSPC,     false },
+    { MICA_HC_sysctl,         "sysctl",         40,               true },
+    { MICA_HC_event_channel_op, "event_channel_op", -MICA_ESRCH,    false },
+    { MICA_HC_vcpu_op,        "vcpu_op",        1l << 40,         false },
+};
+enum { STUB_VERSION, STUB_CONSOLE_IO, STUB_SCHED_OP, STUB_GRANT_TABLE_OP, STUB_DOMCTL,
+       STUB_MEMORY_OP, STUB_SYSCTL, STUB_EVENT_CHANNEL_OP, STUB_VCPU_OP, NR_STUBS };
+_Static_assert(NR_STUBS == ARRAY_SIZE(stubs), "one stub per handler");
 
 static struct {
     unsigned int calls;
@@ -36,7 +51,7 @@ static long record(int which, struct vcpu *v, const uint64_t args[5])
     stub[which].calls++;
     stub[which].v = v;
     stub[which].args = args;
-    return stub_ret[which];
+    return stubs[which].ret;
 }
 
 long do_version(struct vcpu *v, const uint64_t args[5])
@@ -52,6 +67,36 @@ long do_console_io(struct vcpu *v, const uint64_t args[5])
 long do_sched_op(struct vcpu *v, const uint64_t args[5])
 {
     return record(STUB_SCHED_OP, v, args);
+}
+
+long do_grant_table_op(struct vcpu *v, const uint64_t args[5])
+{
+    return record(STUB_GRANT_TABLE_OP, v, args);
+}
+
+long do_domctl(struct vcpu *v, const uint64_t args[5])
+{
+    return record(STUB_DOMCTL, v, args);
+}
+
+long do_memory_op(struct vcpu *v, const uint64_t args[5])
+{
+    return record(STUB_MEMORY_OP, v, args);
+}
+
+long do_sysctl(struct vcpu *v, const uint64_t args[5])
+{
+    return record(STUB_SYSCTL, v, args);
+}
+
+long do_event_channel_op(struct vcpu *v, const uint64_t args[5])
+{
+    return record(STUB_EVENT_CHANNEL_OP, v, args);
+}
+
+long do_vcpu_op(struct vcpu *v, const uint64_t args[5])
+{
+    return record(STUB_VCPU_OP, v, args);
 }
 
 static unsigned int total_calls(void)
@@ -100,21 +145,25 @@ static void test_unknown(struct vcpu *v)
 
 static void test_known(struct vcpu *v, const char *who)
 {
-    static const uint64_t nr[NR_STUBS] = { MICA_HC_version, MICA_HC_console_io, MICA_HC_sched_op };
-
     for (int i = 0; i < NR_STUBS; i++) {
         const uint64_t args[5] = { 10u + i, ~0ull, 0, 1ull << 63, 0x55aa };
+        const char *name = stubs[i].name;
         long rc;
 
         reset_stubs();
-        rc = hypercall_dispatch(v, nr[i], args);
-        CHECK_EQ_S(rc, stub_ret[i], "%s: %s returns its handler's value", who, stub_names[i]);
-        CHECK_EQ(stub[i].calls, 1, "%s: %s reaches its handler once", who, stub_names[i]);
-        CHECK_EQ(total_calls(), 1, "%s: %s reaches no other handler", who, stub_names[i]);
-        CHECK(stub[i].v == v, "%s: %s handler gets the calling vCPU", who, stub_names[i]);
+        rc = hypercall_dispatch(v, stubs[i].nr, args);
+        if (stubs[i].privileged && !v->domain->privileged) {
+            CHECK_EQ_S(rc, -MICA_EPERM, "%s: %s is refused with -EPERM", who, name);
+            CHECK_EQ(total_calls(), 0, "%s: %s reaches no handler", who, name);
+            continue;
+        }
+        CHECK_EQ_S(rc, stubs[i].ret, "%s: %s returns its handler's value", who, name);
+        CHECK_EQ(stub[i].calls, 1, "%s: %s reaches its handler once", who, name);
+        CHECK_EQ(total_calls(), 1, "%s: %s reaches no other handler", who, name);
+        CHECK(stub[i].v == v, "%s: %s handler gets the calling vCPU", who, name);
         CHECK(stub[i].args && stub[i].args[0] == 10u + i && stub[i].args[1] == ~0ull &&
               stub[i].args[3] == 1ull << 63 && stub[i].args[4] == 0x55aa,
-              "%s: %s handler gets the arguments", who, stub_names[i]);
+              "%s: %s handler gets the arguments", who, name);
     }
 }
 
@@ -127,11 +176,15 @@ int main(void)
      * Numbers below MICA_HC_NR beyond the stubbed ones have no handler yet
      * and must still be -ENOSYS. Whoever adds a handler adds its stub here.
      */
-    for (uint64_t nr = NR_STUBS; nr < MICA_HC_NR; nr++) {
+    for (uint64_t nr = 0; nr < MICA_HC_NR; nr++) {
         const uint64_t args[5] = { 0 };
+        bool handled = false;
 
-        CHECK_EQ_S(hypercall_dispatch(unpriv, nr, args), -MICA_ENOSYS,
-                   "number %llu without a handler: -ENOSYS", (unsigned long long)nr);
+        for (int i = 0; i < NR_STUBS; i++)
+            handled |= stubs[i].nr == nr;
+        if (!handled)
+            CHECK_EQ_S(hypercall_dispatch(unpriv, nr, args), -MICA_ENOSYS,
+                       "number %llu without a handler: -ENOSYS", (unsigned long long)nr);
     }
     test_unknown(unpriv);
     test_unknown(priv);

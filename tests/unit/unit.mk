@@ -53,8 +53,16 @@ UNIT_SRCS_test_elf_check  := hypervisor/common/elf_check.c
 UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c \
                              hypervisor/arch/x86/npt.c
 UNIT_SRCS_test_guest_walk := $(UNIT_SRCS_test_npt) hypervisor/arch/x86/guest_walk.c
-UNIT_SRCS_test_console    := hypervisor/common/console.c
+UNIT_SRCS_test_console    := hypervisor/common/console.c hypervisor/common/text_ring.c
 UNIT_SRCS_test_hypercall  := hypervisor/common/hypercall.c
+UNIT_SRCS_test_evtchn     := hypervisor/common/event_channel_state.c
+UNIT_SRCS_test_time_page  := hypervisor/common/time_page.c
+UNIT_SRCS_test_text_ring  := hypervisor/common/text_ring.c
+UNIT_SRCS_test_frames_domain := hypervisor/common/page_alloc.c
+UNIT_SRCS_test_domctl_check := hypervisor/common/domctl_check.c
+UNIT_SRCS_test_p2m_walk   := $(UNIT_SRCS_test_npt)
+UNIT_SRCS_test_sched_credit := hypervisor/common/sched_credit_acct.c
+UNIT_SRCS_test_grant_state := hypervisor/common/grant_state.c
 UNIT_SRCS_test_insn       := hypervisor/arch/x86/insn.c
 # test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.
 UNIT_SRCS_test_vlapic     :=

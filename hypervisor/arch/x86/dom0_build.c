@@ -145,7 +145,7 @@ int dom0_build(const struct boot_info *bi, const struct dom0_options *o,
     const struct boot_module *initrd = dom0_module_count(bi) > 1 ? &bi->mods[1] : NULL;
     struct linux_image img;
     struct linux_layout l;
-    struct domain_config cfg;
+    struct domain_config cfg = { 0 };     /* ctl and anything added later: off */
     struct domain *d;
     const char *why = "";
     int rc;

@@ -10,6 +10,8 @@
 #include <asm/page.h>
 
 #define NPT_TABLE  (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
+#define NPT_FOREIGN  (1ul << 9)      /* an available bit: P2M_FOREIGN */
+#define NPT_GRANT    (1ul << 10)     /* another: P2M_GRANT */
 #define NPT_MAX_GFN  (1ull << (48 - PAGE_SHIFT))
 
 int p2m_init(struct p2m *p)
@@ -73,9 +75,25 @@ int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
     e = leaf(p, gfn, true);
     if (e)
         *e = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
-             ((flags & P2M_RW) ? _PAGE_RW : 0);
+             ((flags & P2M_RW) ? _PAGE_RW : 0) | ((flags & P2M_FOREIGN) ? NPT_FOREIGN : 0) |
+             ((flags & P2M_GRANT) ? NPT_GRANT : 0);
     spin_unlock_irqrestore(&p->lock, f);
     return e ? 0 : -ENOMEM;
+}
+
+int p2m_unmap(struct p2m *p, gfn_t gfn)
+{
+    unsigned long f;
+    pte_t *e;
+
+    if (gfn >= NPT_MAX_GFN)
+        return -EINVAL;
+    f = spin_lock_irqsave(&p->lock);
+    e = leaf(p, gfn, false);
+    if (e)
+        *e = 0;
+    spin_unlock_irqrestore(&p->lock, f);
+    return 0;
 }
 
 mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable)
@@ -91,4 +109,56 @@ mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable)
     if (writable)
         *writable = v & _PAGE_RW;
     return (v & PTE_ADDR_MASK) >> PAGE_SHIFT;
+}
+
+mfn_t p2m_lookup_flags(struct p2m *p, gfn_t gfn, unsigned int *flags)
+{
+    pte_t *e, v;
+
+    if (gfn >= NPT_MAX_GFN)
+        return INVALID_MFN;
+    e = leaf(p, gfn, false);
+    v = e ? *e : 0;
+    if (!(v & _PAGE_PRESENT))
+        return INVALID_MFN;
+    if (flags)
+        *flags = ((v & _PAGE_RW) ? P2M_RW : 0) | ((v & NPT_FOREIGN) ? P2M_FOREIGN : 0) |
+                 ((v & NPT_GRANT) ? P2M_GRANT : 0);
+    return (v & PTE_ADDR_MASK) >> PAGE_SHIFT;
+}
+
+int p2m_prepare(struct p2m *p, gfn_t gfn)
+{
+    unsigned long f;
+    pte_t *e;
+
+    if (gfn >= NPT_MAX_GFN)
+        return -EINVAL;
+    f = spin_lock_irqsave(&p->lock);
+    e = leaf(p, gfn, true);
+    spin_unlock_irqrestore(&p->lock, f);
+    return e ? 0 : -ENOMEM;
+}
+
+static void walk_level(pte_t *t, unsigned int level, gfn_t base, p2m_leaf_fn fn, void *arg)
+{
+    for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+        gfn_t gfn = base + ((gfn_t)i << (9 * (level - 1)));
+        pte_t v = t[i];
+
+        if (!(v & _PAGE_PRESENT))
+            continue;
+        if (level > 1)
+            walk_level((pte_t *)(v & PTE_ADDR_MASK), level - 1, gfn, fn, arg);
+        else
+            fn(gfn, (v & PTE_ADDR_MASK) >> PAGE_SHIFT,
+               ((v & _PAGE_RW) ? P2M_RW : 0) | ((v & NPT_FOREIGN) ? P2M_FOREIGN : 0) |
+               ((v & NPT_GRANT) ? P2M_GRANT : 0), arg);
+    }
+}
+
+void p2m_for_each(struct p2m *p, p2m_leaf_fn fn, void *arg)
+{
+    if (p->root)
+        walk_level((pte_t *)p->root, 4, 0, fn, arg);
 }

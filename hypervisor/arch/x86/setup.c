@@ -140,6 +140,7 @@ static void check_dom0_options(void)
 
 static void all_domains_ended(void)
 {
+    sched_report();
     pr_info("all domains have ended\n");
     machine_poweroff(MACHINE_DONE);
 }

@@ -198,6 +198,14 @@ static void asid_assign(struct vcpu *v, struct vmcb *vm, unsigned int cpu)
     vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
 }
 
+/* Entering the guest: a flush arch_domain_flush_tlb() asked for is done now. */
+static void tlb_flush_check(struct vcpu *v, struct vmcb *vm)
+{
+    __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST);
+    if (__atomic_exchange_n(&v->arch.tlb_flush, false, __ATOMIC_SEQ_CST))
+        vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
+}
+
 static void svm_vcpu_run(struct vcpu *v)
 {
     struct percpu *pc = this_cpu();
@@ -209,9 +217,11 @@ static void svm_vcpu_run(struct vcpu *v)
     fpu_restore(v->arch.fpu, v->arch.xcr0);
     while (!pc->need_resched && v->state == VCPU_RUNNING) {
         asid_assign(v, vm, pc->cpu);
+        tlb_flush_check(v, vm);
         svm_intr_assist(v);
         svm_erratum_snapshot(v, &snap);
         svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, host);
+        __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_SEQ_CST);
         if (unlikely(svm_erratum_check(v, &snap))) {
             vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
             continue;
@@ -238,6 +248,11 @@ static void svm_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
     gp->cpl = vm->cpl;
 }
 
+static uint64_t svm_vcpu_tsc_offset(struct vcpu *v)
+{
+    return v->arch.vmcb->tsc_offset;
+}
+
 const struct vcpu_vendor_ops svm_vcpu_ops = {
     .name = "AMD SVM",
     .cpu_missing = svm_cpu_missing,
@@ -250,4 +265,5 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .vcpu_run = svm_vcpu_run,
     .vcpu_paging = svm_vcpu_paging,
     .vcpu_dump_exits = svm_dump_exits,
+    .vcpu_tsc_offset = svm_vcpu_tsc_offset,
 };

@@ -45,6 +45,11 @@ uint64_t now_ns(void)
     return (uint64_t)(((unsigned __int128)d * ns_mult) >> 32);
 }
 
+uint64_t tsc_ns_mult(void)
+{
+    return ns_mult;
+}
+
 uint64_t tsc_to_ns(uint64_t tsc)
 {
     if (tsc <= tsc_boot)

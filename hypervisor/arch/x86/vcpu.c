@@ -2,8 +2,13 @@
 #include <mica/domain.h>
 #include <mica/sched.h>
 #include <mica/console.h>
+#include <mica/timer.h>
 #include <asm/vcpu.h>
 #include <asm/vlapic.h>
+#include <asm/percpu.h>
+#include <asm/apic.h>
+#include <asm/traps.h>
+#include <asm/x86.h>
 
 const struct vcpu_vendor_ops *vcpu_ops;
 
@@ -41,6 +46,13 @@ void vcpu_startup_signal(struct vcpu *v, uint8_t vector)
     vcpu_revive(v);
 }
 
+/* The ASID follows by itself (svm.c takes a new one on a new pCPU). */
+void arch_vcpu_migrate(struct vcpu *v, unsigned int new_cpu)
+{
+    if (v->arch.vlapic)
+        timer_migrate(&v->arch.vlapic->timer, new_cpu);
+}
+
 void arch_vcpu_raise_upcall(struct vcpu *v)
 {
     uint8_t vec = v->upcall_vector;
@@ -53,4 +65,28 @@ void arch_vcpu_raise_upcall(struct vcpu *v)
     }
     __atomic_store_n(&v->upcall_pending, true, __ATOMIC_SEQ_CST);
     vcpu_kick(v);
+}
+
+/*
+ * The run loop (svm.c) sets in_guest, then takes tlb_flush, before each
+ * guest entry, and clears in_guest after the exit. Both sides write, then
+ * read the other's flag, with full barriers: either the vCPU sees the
+ * request before it enters, or we see it inside and kick it out.
+ */
+void arch_domain_flush_tlb(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        __atomic_store_n(&d->vcpu[i]->arch.tlb_flush, true, __ATOMIC_SEQ_CST);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        bool kicked = false;
+
+        while (__atomic_load_n(&v->arch.in_guest, __ATOMIC_SEQ_CST) &&
+               __atomic_load_n(&v->arch.tlb_flush, __ATOMIC_SEQ_CST)) {
+            if (!kicked)
+                apic_send_ipi(percpu[v->arch.last_pcpu]->apic_id, VEC_KICK);
+            kicked = true;
+            cpu_relax();
+        }
+    }
 }

@@ -21,6 +21,13 @@ void console_write(const char *s, size_t len);
 
 /* Copy up to len bytes of the log ring, oldest first; returns bytes copied. */
 size_t console_ring_read(char *buf, size_t len);
+/*
+ * Follow the log ring by offset (<mica/text_ring.h>): copy up to len bytes
+ * from *offset, advance it, report bytes already overwritten in *lost and
+ * the offset of the next byte to be written in *head.
+ */
+size_t console_ring_read_at(uint64_t *offset, char *buf, size_t len, uint64_t *lost,
+                            uint64_t *head);
 
 /* A console sink: the UART today; later a dom0-readable ring reader. */
 struct console_sink {

@@ -5,6 +5,7 @@
 #include <mica/types.h>
 #include <mica/spinlock.h>
 #include <mica/p2m.h>
+#include <mica/text_ring.h>
 #include <asm/vcpu.h>
 
 #define MAX_VCPUS        64
@@ -13,6 +14,7 @@ struct vplatform;
 struct evtchn_domain;     /* event_channel.c */
 struct grant_table;       /* grant_table.c */
 struct sched_vcpu;        /* the scheduler's per-vCPU state */
+struct sched_dom;         /* the scheduler's per-domain state */
 #define DOMAIN_NAME_LEN  32
 
 enum vcpu_state {
@@ -31,6 +33,7 @@ struct vcpu {
     bool on_cpu;                   /* inside arch_vcpu_run() right now */
     struct vcpu *rq_next;
     uint64_t runtime_ns;
+    uint64_t run_since_ns;         /* when its current turn on the CPU began */
     bool started;
     bool wait_sipi;                /* after INIT: only STARTUP makes it run */
     uint8_t upcall_vector;         /* event upcall vector the guest registered (0: none) */
@@ -46,11 +49,6 @@ enum domain_state {
     DOMAIN_DYING,       /* being torn down */
 };
 
-struct mem_block {
-    mfn_t mfn;
-    unsigned int order;
-};
-
 struct domain {
     domid_t id;
     char name[DOMAIN_NAME_LEN];
@@ -60,9 +58,13 @@ struct domain {
     char crash_reason[96];         /* why the hypervisor killed it, if it did */
     spinlock_t lock;
     struct p2m p2m;
-    uint64_t nr_pages;             /* guest RAM frames, mapped from gfn 0 */
-    struct mem_block *blocks;
-    unsigned int nr_blocks, max_blocks;
+    /*
+     * Frames it owns, each mapped once in its p2m (from gfn 0 up at
+     * creation; memory_op can punch holes and fill others). Foreign
+     * mappings (P2M_FOREIGN) are not counted.
+     */
+    uint64_t nr_pages;
+    spinlock_t mem_lock;           /* memory_op.c changes to nr_pages and the p2m; hypercall copies */
     unsigned int nr_vcpus;
     struct vcpu *vcpu[MAX_VCPUS];
     bool console_bol;              /* next console byte starts a line */
@@ -70,6 +72,13 @@ struct domain {
     uint8_t uuid[16];              /* from the creator (domctl); zero for boot domains */
     uint64_t max_pages;            /* reservation ceiling (memory_op / domctl) */
     bool paused;                   /* domctl pause: vCPUs do not run */
+    struct sched_dom *sched;       /* the scheduler's own state (weight, cap) */
+    bool started;                  /* unpaused (or started at boot) at least once */
+    bool kept;                     /* made by domctl: kept after shutdown until destroyed */
+    uint32_t refcnt;               /* the domain list's reference + domain_get()s */
+    bool release_deferred;         /* dying, but kept in the list by mapped grants */
+    struct text_ring conring;      /* its console output (sysctl readconsole) */
+    spinlock_t conring_lock;
     struct evtchn_domain *evtchn;  /* event channels, or NULL */
     struct grant_table *grant;     /* grant table, or NULL */
     uint64_t create_ns;
@@ -86,6 +95,41 @@ struct domain_config {
 
 /* Create a paused domain with zeroed RAM at gfn 0. Returns -errno. */
 int domain_create(const struct domain_config *cfg, struct domain **out);
+/*
+ * The same for the control domain (domctl): the domain is also marked
+ * paused (unpause starts it) and kept after shutdown, before it is visible.
+ */
+int domain_create_ctl(const struct domain_config *cfg, struct domain **out);
+/*
+ * A reference that keeps a domain's structure and memory from being freed
+ * (hypercalls acting on another domain): domain_get() finds it by id in the
+ * list (NULL if absent), domain_put() drops it; the last put after the
+ * domain left the list frees it. Held only for the length of a call.
+ */
+struct domain *domain_get(domid_t id);
+void domain_put(struct domain *d);
+/* Another reference to a domain the caller knows is alive (one of its vCPUs runs here). */
+void domain_hold(struct domain *d);
+/* The lowest id >= id in the list, referenced like domain_get(), or NULL. */
+struct domain *domain_get_next(domid_t id);
+/*
+ * The control domain destroys d (it holds a reference): d is shut down if
+ * it still runs, and this returns once d has left the list and every vCPU
+ * its CPU; the caller's domain_put() then normally frees it.
+ */
+void domain_destroy(struct domain *d);
+/* Shut down or dying, or about to be: no new mappings of its frames. */
+bool domain_is_dying(const struct domain *d);
+/*
+ * Change the vCPU count of a domain that has never run (domctl): new vCPUs
+ * are down until STARTUP (or a set context), removed ones are freed.
+ * 0 or -ENOMEM (then the count is unchanged).
+ */
+int domain_set_vcpus(struct domain *d, unsigned int n);
+/* Its console output, by offset (<mica/text_ring.h>); conring_lock taken inside. */
+void domain_console_put(struct domain *d, const char *s, size_t len);
+size_t domain_console_read(struct domain *d, uint64_t *offset, char *buf, size_t len,
+                           uint64_t *lost, uint64_t *head);
 /* Make every vCPU runnable. */
 void domain_start(struct domain *d);
 /* End a domain; its memory is scrubbed and freed once its vCPUs stop. */

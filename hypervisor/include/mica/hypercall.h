@@ -20,5 +20,11 @@ long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[5]);
 long do_version(struct vcpu *v, const uint64_t args[5]);
 long do_console_io(struct vcpu *v, const uint64_t args[5]);
 long do_sched_op(struct vcpu *v, const uint64_t args[5]);
+long do_domctl(struct vcpu *v, const uint64_t args[5]);
+long do_memory_op(struct vcpu *v, const uint64_t args[5]);
+long do_sysctl(struct vcpu *v, const uint64_t args[5]);
+long do_event_channel_op(struct vcpu *v, const uint64_t args[5]);
+long do_vcpu_op(struct vcpu *v, const uint64_t args[5]);
+long do_grant_table_op(struct vcpu *v, const uint64_t args[5]);
 
 #endif

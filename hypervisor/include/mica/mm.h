@@ -22,7 +22,7 @@ struct frame {
     uint16_t owner;     /* OWNER_* or a domain id */
     uint8_t  order;     /* order of the block this frame heads (free or allocated) */
     uint8_t  flags;     /* FRAME_* */
-    uint32_t pad;
+    uint32_t pins;      /* frame_pin() count: a pinned frame is freed only after its last unpin */
 };
 #define FRAME_HEAD  0x01    /* first frame of a free or allocated block */
 
@@ -58,6 +58,34 @@ void frames_reassign(mfn_t mfn, unsigned int order, uint16_t new_owner);
 void frames_set_owner(mfn_t start, mfn_t count, uint16_t owner);
 
 uint16_t frame_owner(mfn_t mfn);
+
+/*
+ * Pins: something outside the owning domain depends on one of its frames
+ * (a grant mapping or copy, a registered grant-table page, a foreign
+ * mapping by the control domain). frame_pin() takes one only if owner owns
+ * the frame and has not freed it; frames_free() and frames_reassign()
+ * refuse (and log) a block holding a pinned frame, so a domain's frame
+ * cannot be freed under a mapping of it.
+ */
+bool frame_pin(mfn_t mfn, uint16_t owner);
+/* Drops a pin; the last one frees (scrubbed) a frame its domain has freed. */
+void frame_unpin(mfn_t mfn);
+uint32_t frame_pins(mfn_t mfn);
+
+/*
+ * Domain memory is allocated in blocks, then split into single frames so
+ * that each can be freed on its own (memory_op decrease_reservation).
+ * frames_split() turns an allocated block into 2^order allocated order-0
+ * blocks with the same owner; -EINVAL (logged) if it is not one.
+ */
+int frames_split(mfn_t mfn, unsigned int order);
+/*
+ * Free one order-0 frame of a domain (decrease_reservation, domain
+ * destroy). If it is pinned it is not freed now: it stays allocated (and
+ * cannot be pinned again) until frame_unpin() drops the last pin, which
+ * scrubs and frees it. Nothing is ever freed twice.
+ */
+void frame_free_domain(mfn_t mfn);
 mfn_t frames_total(void);          /* frames ever added to the pool */
 mfn_t frames_free_count(void);     /* frames free now */
 mfn_t frames_owned_by(uint16_t owner);  /* count, by scanning the table */

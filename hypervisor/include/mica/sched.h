@@ -1,6 +1,8 @@
 /*
- * The scheduler: one run queue per pCPU, round-robin with a fixed timeslice.
- * (The credit scheduler replaces the policy behind these same calls.)
+ * The scheduler: credit-based (hypervisor/common/sched_credit.c), one run
+ * queue per pCPU, per-domain weight and cap, per-vCPU hard affinity, idle
+ * pCPUs stealing work from busy ones. The vCPU state machine and each
+ * pCPU's run loop are in sched.c.
  */
 #ifndef MICA_SCHED_H
 #define MICA_SCHED_H
@@ -8,11 +10,12 @@
 #include <mica/types.h>
 
 struct vcpu;
+struct domain;
 
 void sched_init(uint32_t tslice_us);
-/* Put a new vCPU on a pCPU (cpu < 0: least loaded). */
-void sched_place(struct vcpu *v, int cpu);
-/* A destroyed vCPU no longer counts towards its pCPU's load. */
+/* Put a new vCPU on a pCPU (cpu < 0: least loaded): 0 or -ENOMEM. */
+int sched_place(struct vcpu *v, int cpu);
+/* A destroyed vCPU leaves the scheduler (its domain is being freed). */
 void sched_remove(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
 /* Make a vCPU notice a new event: wake it, or pull it out of the guest. */
@@ -26,7 +29,30 @@ void vcpu_yield(struct vcpu *v);
 void vcpu_down(struct vcpu *v);
 /* Each pCPU's scheduling loop; never returns. */
 void sched_run(void) __noreturn;
-/* Start this CPU's timeslice tick (before sched_run). */
+/* Get this CPU ready to schedule (before sched_run). */
 void sched_start_cpu(void);
+
+/*
+ * Pause: none of d's vCPUs runs until sched_unpause_domain() (they keep
+ * their states; a wake-up while paused takes effect on unpause). Returns
+ * once none of them is on a CPU; never for the caller's own domain.
+ */
+void sched_pause_domain(struct domain *d);
+void sched_unpause_domain(struct domain *d);
+/* A vCPU's run time, its current turn on a CPU included. Any CPU. */
+uint64_t sched_vcpu_runtime(const struct vcpu *v);
+
+/* Weight 1..65535 (default 256); cap 0 (none) or percent of one pCPU, up to
+ * 100 x pCPUs. -EINVAL for anything else. */
+int sched_set_params(struct domain *d, uint32_t weight, uint32_t cap);
+void sched_get_params(struct domain *d, uint32_t *weight, uint32_t *cap);
+/* Hard affinity: a bitmap of pCPUs, not empty, only online ones (-EINVAL). */
+int sched_set_affinity(struct vcpu *v, uint64_t mask);
+uint64_t sched_get_affinity(struct vcpu *v);
+
+/* CPU time its vCPUs have had, the turns they are in now included. */
+uint64_t sched_domain_runtime_ns(struct domain *d);
+/* Log each pCPU's scheduler ticks, busy and halted time (at power-off). */
+void sched_report(void);
 
 #endif

@@ -13,6 +13,8 @@ typedef struct {
 
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
+/* Take the lock only if nobody holds or waits for it; true if taken. */
+bool spin_trylock(spinlock_t *l);
 /* Disables interrupts, returns the previous RFLAGS for the restore. */
 unsigned long spin_lock_irqsave(spinlock_t *l);
 void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags);

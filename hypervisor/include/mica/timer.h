@@ -22,6 +22,10 @@ void timer_init(struct timer *t, void (*fn)(struct timer *), void *data,
 /* (Re)arm for an absolute time; a time in the past fires at once. */
 void timer_set(struct timer *t, uint64_t expires_ns);
 void timer_stop(struct timer *t);
+/* Stop, and wait for a callback running on another CPU to finish (before freeing t). */
+void timer_kill(struct timer *t);
+/* Move t to another CPU (kept armed if it was): the CPU its callback runs on. */
+void timer_migrate(struct timer *t, unsigned int cpu);
 /* Run what has expired on this CPU and reprogram; from the timer interrupt. */
 void timers_run(void);
 void timers_init_cpu(unsigned int cpu);

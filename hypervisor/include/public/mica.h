@@ -10,5 +10,12 @@
 #include "console.h"
 #include "sched.h"
 #include "start_info.h"
+#include "shared_info.h"
+#include "event_channel.h"
+#include "vcpu.h"
+#include "grant_table.h"
+#include "domctl.h"
+#include "memory.h"
+#include "sysctl.h"
 
 #endif

@@ -68,6 +68,13 @@ void halt_forever(void) __noreturn;
  */
 int catch_exception(void (*fn)(void *), void *arg);
 
+/*
+ * Run fn(frame) when interrupt vector (32-255) arrives, with interrupts off
+ * (the IDT has interrupt gates); NULL removes it. Vectors 32-255 without a
+ * handler end the guest with a FAIL line.
+ */
+void irq_set_handler(unsigned int vector, void (*fn)(struct exc_frame *f));
+
 /* rdmsr under catch_exception: -1 on success, else the vector. */
 int rdmsr_safe(uint32_t msr, uint64_t *val);
 

@@ -1,12 +1,13 @@
 /*
  * Test guest entry. The domain builder enters _start in 64-bit mode with
  * RDI = start info, RSP = 0 and interrupts off (public/start_info.h). head.S
- * records that state, sets up a stack, its own GDT and an IDT for vectors
- * 0-31, then calls guest_start(RDI), which never returns.
+ * records that state, sets up a stack, its own GDT and an IDT for all 256
+ * vectors, then calls guest_start(RDI), which never returns.
  *
- * Exceptions: one stub per vector pushes a zero error code where the CPU
- * pushes none, then the vector, and joins exception_common, which saves the
- * registers as struct exc_frame and calls guest_exception(). catch_exception()
+ * Exceptions and interrupts: one stub per vector pushes a zero error code
+ * where the CPU pushes none, then the vector, and joins exception_common,
+ * which saves the registers as struct exc_frame and calls guest_exception()
+ * (which hands vectors 32-255 to the handler irq_set_handler() installed). catch_exception()
  * is the setjmp half of exception catching; guest_exception() is the longjmp
  * half (it edits the frame so that iretq lands in catch_resume).
  */
@@ -138,7 +139,7 @@ exception_\n:
 exception_stubs:
     .altmacro
     .set i, 0
-    .rept 32
+    .rept 256
     exception_stub %i
     .set i, i + 1
     .endr

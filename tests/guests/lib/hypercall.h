@@ -85,4 +85,14 @@ static inline int64_t mica_sched_op(uint64_t cmd, uint64_t arg)
     return hc2(MICA_HC_sched_op, cmd, arg);
 }
 
+static inline int64_t mica_evtchn_op(uint64_t cmd, void *arg)
+{
+    return hc2(MICA_HC_event_channel_op, cmd, (uint64_t)arg);
+}
+
+static inline int64_t mica_vcpu_op(uint64_t cmd, uint64_t a1, uint64_t a2)
+{
+    return hc3(MICA_HC_vcpu_op, cmd, a1, a2);
+}
+
 #endif

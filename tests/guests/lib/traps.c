@@ -1,11 +1,14 @@
 /*
- * The guest's IDT (vectors 0-31) and its exception handler. An exception
+ * The guest's IDT (all 256 vectors) and its exception handler. An exception
  * inside catch_exception() resumes there with the vector as the result; any
  * other exception is a failure: one FAIL line, then shutdown with crash.
+ * Vectors 32-255 are interrupts: the handler irq_set_handler() installed
+ * runs, and one without a handler is a failure too.
  */
 #include "guest.h"
 
-#define NR_VECTORS   32
+#define NR_VECTORS   256
+#define NR_EXCEPTIONS 32
 #define GATE_INTR64  0x8e       /* present, DPL 0, 64-bit interrupt gate */
 #define GUEST_CS     0x08
 
@@ -31,6 +34,13 @@ struct catch_ctx catch_ctx;
 
 static struct idt_gate idt[NR_VECTORS] __aligned(16);
 static unsigned int handler_depth;
+static void (*irq_handlers[NR_VECTORS])(struct exc_frame *f);
+
+void irq_set_handler(unsigned int vector, void (*fn)(struct exc_frame *f))
+{
+    if (vector >= NR_EXCEPTIONS && vector < NR_VECTORS)
+        irq_handlers[vector] = fn;
+}
 
 void traps_init(void)
 {
@@ -70,6 +80,14 @@ static void resume_catch(struct exc_frame *f)
 
 void guest_exception(struct exc_frame *f)
 {
+    if (f->vector >= NR_EXCEPTIONS && f->vector < NR_VECTORS && irq_handlers[f->vector]) {
+        irq_handlers[f->vector](f);
+        return;
+    }
+    if (f->vector >= NR_EXCEPTIONS) {
+        gprintf("FAIL %s: unexpected interrupt %lu at 0x%lx\n", guest_name(), f->vector, f->rip);
+        guest_crash();
+    }
     if (catch_ctx.active) {
         resume_catch(f);
         return;

@@ -11,6 +11,8 @@ extern bool tsc_invariant;
 uint64_t tsc_calibrate(void);
 /* Nanoseconds since tsc_calibrate(). */
 uint64_t now_ns(void);
+/* now_ns() is ((TSC - the TSC at calibration) * tsc_ns_mult()) >> 32. */
+uint64_t tsc_ns_mult(void);
 /* The now_ns() time at which the TSC reads tsc. */
 uint64_t tsc_to_ns(uint64_t tsc);
 void udelay(uint64_t us);

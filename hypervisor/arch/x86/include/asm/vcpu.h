@@ -25,6 +25,8 @@ struct arch_vcpu {
     uint32_t *exit_count;          /* per exit code, SVM_EXIT_NR entries */
     uint64_t exits;                /* all exits */
     struct vlapic *vlapic;         /* NULL: no local APIC (test kernels) */
+    volatile bool in_guest;        /* between the flush check and the exit (svm.c) */
+    volatile bool tlb_flush;       /* drop guest translations before the next entry */
 };
 
 /* Paging state of the guest, for walking its page tables. */
@@ -58,6 +60,8 @@ struct vcpu_vendor_ops {
     void (*vcpu_run)(struct vcpu *v);            /* until it must deschedule */
     void (*vcpu_paging)(struct vcpu *v, struct guest_paging *gp);
     void (*vcpu_dump_exits)(struct vcpu *v);
+    /* What the guest's RDTSC adds to the host TSC. */
+    uint64_t (*vcpu_tsc_offset)(struct vcpu *v);
 };
 
 extern const struct vcpu_vendor_ops *vcpu_ops;
@@ -73,6 +77,22 @@ const char *arch_vcpu_select(void);
  */
 void arch_vcpu_raise_upcall(struct vcpu *v);
 
+/*
+ * After a p2m entry of d was removed or narrowed: every vCPU of d drops its
+ * cached guest translations before it next runs guest code, and one running
+ * guest code on another CPU right now is pulled out and waited for. On
+ * return no vCPU of d can still use the old entry. Call with interrupts on.
+ */
+struct domain;
+void arch_domain_flush_tlb(struct domain *d);
+
+/*
+ * The scheduler moved v (not running) to new_cpu: per-vCPU state tied to a
+ * pCPU follows it (the local APIC timer fires on the vCPU's pCPU). Called
+ * with run queue locks held and interrupts off.
+ */
+void arch_vcpu_migrate(struct vcpu *v, unsigned int new_cpu);
+
 /* INIT and STARTUP signals (from a virtual local APIC). */
 void vcpu_init_signal(struct vcpu *v);
 void vcpu_startup_signal(struct vcpu *v, uint8_t vector);
@@ -83,5 +103,6 @@ static inline void arch_vcpu_run(struct vcpu *v) { vcpu_ops->vcpu_run(v); }
 static inline void arch_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
 { vcpu_ops->vcpu_set_entry64(v, e); }
 static inline void arch_vcpu_dump_exits(struct vcpu *v) { vcpu_ops->vcpu_dump_exits(v); }
+static inline uint64_t arch_vcpu_tsc_offset(struct vcpu *v) { return vcpu_ops->vcpu_tsc_offset(v); }
 
 #endif

@@ -1,0 +1,255 @@
+/*
+ * MICA_HC_domctl (public/domctl.h): the control domain creates, runs,
+ * pauses, inspects and destroys the others. The dispatcher has already
+ * refused unprivileged callers. Each call copies its structure in (and
+ * back, to prove it writable), checks the interface version, validates
+ * everything, acts, and copies out. One lock serialises the calls, so a
+ * domain does not change under one by another domctl.
+ */
+#include <mica/hypercall.h>
+#include <mica/domain.h>
+#include <mica/sched.h>
+#include <mica/mm.h>
+#include <mica/console.h>
+#include <mica/errno.h>
+#include <mica/lib.h>
+#include <public/domctl.h>
+#include <public/sched.h>
+#include "domctl_check.h"
+
+BUILD_BUG_ON(MICA_DOMID_MAX != DOMID_MAX);
+BUILD_BUG_ON(MICA_MAX_VCPUS != MAX_VCPUS);
+BUILD_BUG_ON(MICA_DOMAIN_NAME_LEN != DOMAIN_NAME_LEN);
+
+static spinlock_t domctl_lock = SPINLOCK_INIT;
+
+static bool uuid_in_use(const uint8_t uuid[16])
+{
+    static const uint8_t zero[16];
+    struct domain *d;
+    bool used = false;
+
+    if (!memcmp(uuid, zero, sizeof(zero)))
+        return false;
+    for (unsigned int id = 0; !used && id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
+        used = !memcmp(d->uuid, uuid, sizeof(d->uuid));
+        id = d->id + 1u;
+        domain_put(d);
+    }
+    return used;
+}
+
+static long domctl_create(struct vcpu *v, struct mica_domctl *op)
+{
+    struct mica_domctl_create *c = &op->u.create;
+    struct domain_config cfg = { .name = c->name, .nr_vcpus = c->nr_vcpus, .pcpu = -1 };
+    struct domain *d;
+    int rc = domctl_check_create(c);
+
+    if (rc)
+        return rc;
+    if (uuid_in_use(c->uuid))
+        return -EEXIST;
+    cfg.mem_bytes = c->mem_kb * 1024;
+    rc = domain_create_ctl(&cfg, &d);
+    if (rc)
+        return rc;
+    memcpy(d->uuid, c->uuid, sizeof(d->uuid));
+    d->max_pages = (c->max_mem_kb ? c->max_mem_kb : c->mem_kb) / 4;
+    if (!c->name[0])
+        snprintf(d->name, sizeof(d->name), "dom%u", d->id);
+    pr_info("d%u (%s): created by d%u, %lu KiB RAM (at most %lu), %u vCPUs, paused\n",
+            d->id, d->name, v->domain->id, (unsigned long)(d->nr_pages * 4),
+            (unsigned long)(d->max_pages * 4), d->nr_vcpus);
+    op->domid = d->id;
+    return 0;
+}
+
+static uint8_t state_of(const struct domain *d)
+{
+    switch (d->state) {
+    case DOMAIN_RUNNING:  return d->paused ? MICA_DOMSTATE_paused : MICA_DOMSTATE_running;
+    case DOMAIN_SHUTDOWN: return MICA_DOMSTATE_shutdown;
+    default:              return MICA_DOMSTATE_dying;
+    }
+}
+
+static void fill_info(const struct domain *d, struct mica_domctl_getinfo *gi)
+{
+    memset(gi, 0, sizeof(*gi));
+    gi->domid = d->id;
+    gi->state = state_of(d);
+    gi->shutdown_reason = d->state == DOMAIN_RUNNING ? 0 : (uint8_t)d->shutdown_reason;
+    gi->flags = (d->privileged ? MICA_DOMINFO_privileged : 0) |
+                (d->started ? MICA_DOMINFO_started : 0);
+    gi->nr_vcpus = d->nr_vcpus;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        gi->nr_vcpus_online += d->vcpu[i]->state != VCPU_DOWN;
+        gi->cpu_time_ns += sched_vcpu_runtime(d->vcpu[i]);
+    }
+    gi->nr_pages = d->nr_pages;
+    gi->max_pages = d->max_pages;
+    memcpy(gi->uuid, d->uuid, sizeof(gi->uuid));
+    strlcpy(gi->name, d->name, sizeof(gi->name));
+}
+
+/* The sub-commands that change a domain take neither the caller nor a dead one. */
+static int check_target(struct vcpu *v, const struct domain *d)
+{
+    if (d == v->domain || d->state != DOMAIN_RUNNING)
+        return -EINVAL;
+    return 0;
+}
+
+static long domctl_pause(struct vcpu *v, struct domain *d)
+{
+    int rc = check_target(v, d);
+
+    if (rc)
+        return rc;
+    if (d->paused)
+        return -EBUSY;
+    sched_pause_domain(d);
+    return 0;
+}
+
+/*
+ * The first unpause starts vCPU 0 (domain_start()); any unpause starts
+ * secondary vCPUs whose entry state was set and that never ran.
+ */
+static long domctl_unpause(struct vcpu *v, struct domain *d)
+{
+    int rc = check_target(v, d);
+
+    if (rc)
+        return rc;
+    if (!d->paused)
+        return -EINVAL;
+    sched_unpause_domain(d);
+    if (!d->started)
+        domain_start(d);
+    for (unsigned int i = 1; i < d->nr_vcpus; i++) {
+        struct vcpu *s = d->vcpu[i];
+
+        if (s->state == VCPU_DOWN && !s->wait_sipi && !s->started)
+            vcpu_revive(s);
+    }
+    return 0;
+}
+
+static long domctl_set_max_mem(struct domain *d, const struct mica_domctl_max_mem *m)
+{
+    int rc = domctl_check_max_mem(m->max_mem_kb);
+
+    if (rc)
+        return rc;
+    if (d->state != DOMAIN_RUNNING)
+        return -EINVAL;
+    spin_lock(&d->mem_lock);
+    d->max_pages = m->max_mem_kb / 4;
+    spin_unlock(&d->mem_lock);
+    return 0;
+}
+
+static long domctl_set_vcpus(struct vcpu *v, struct domain *d, const struct mica_domctl_vcpus *c)
+{
+    int rc = domctl_check_vcpus(c);
+
+    if (!rc)
+        rc = check_target(v, d);
+    if (rc)
+        return rc;
+    /* Event-channel state is sized by the vCPU count when it is made. */
+    if (d->started || __atomic_load_n(&d->evtchn, __ATOMIC_ACQUIRE))
+        return -EBUSY;
+    return domain_set_vcpus(d, c->nr_vcpus);
+}
+
+static long domctl_set_vcpu_context(struct vcpu *v, struct domain *d,
+                                    const struct mica_domctl_vcpu_context *c)
+{
+    struct vcpu_entry64 e;
+    struct vcpu *t;
+    int rc = domctl_check_vcpu_context(c);
+
+    if (!rc)
+        rc = check_target(v, d);
+    if (rc)
+        return rc;
+    if (c->vcpu >= d->nr_vcpus)
+        return -EINVAL;
+    if (!d->paused)
+        return -EBUSY;
+    t = d->vcpu[c->vcpu];
+    e = (struct vcpu_entry64){
+        .rip = c->rip, .rsp = c->rsp, .rdi = c->rdi, .rsi = c->rsi, .cr3 = c->cr3,
+        .gdt_base = c->gdt_base, .gdt_limit = c->gdt_limit, .cs = c->cs, .ds = c->ds,
+    };
+    arch_vcpu_set_entry64(t, &e);
+    t->wait_sipi = false;
+    return 0;
+}
+
+static long domctl_destroy(struct vcpu *v, struct domain *d)
+{
+    if (d == v->domain)
+        return -EINVAL;
+    domain_destroy(d);
+    return 0;
+}
+
+/* Sub-commands on an existing domain d (referenced by the caller). */
+static long domctl_on(struct vcpu *v, uint64_t cmd, struct mica_domctl *op, struct domain *d)
+{
+    switch (cmd) {
+    case MICA_DOMCTL_destroy:          return domctl_destroy(v, d);
+    case MICA_DOMCTL_pause:            return domctl_pause(v, d);
+    case MICA_DOMCTL_unpause:          return domctl_unpause(v, d);
+    case MICA_DOMCTL_set_max_mem:      return domctl_set_max_mem(d, &op->u.max_mem);
+    case MICA_DOMCTL_set_vcpus:        return domctl_set_vcpus(v, d, &op->u.vcpus);
+    case MICA_DOMCTL_set_vcpu_context: return domctl_set_vcpu_context(v, d, &op->u.vcpu_context);
+    default:
+        fill_info(d, &op->u.getinfo);
+        return 0;
+    }
+}
+
+static long domctl_locked(struct vcpu *v, uint64_t cmd, struct mica_domctl *op)
+{
+    domid_t id = op->domid == MICA_DOMID_SELF ? v->domain->id : op->domid;
+    struct domain *d;
+    long rc;
+
+    if (cmd == MICA_DOMCTL_create)
+        return domctl_create(v, op);
+    if (id > DOMID_MAX)
+        return -ESRCH;
+    d = cmd == MICA_DOMCTL_getinfo_next ? domain_get_next(id) : domain_get(id);
+    if (!d)
+        return -ESRCH;
+    rc = domctl_on(v, cmd, op, d);
+    domain_put(d);
+    return rc;
+}
+
+long do_domctl(struct vcpu *v, const uint64_t args[5])
+{
+    struct mica_domctl op;
+    uint64_t cmd = args[0], arg = args[1];
+    long rc;
+
+    if (cmd >= MICA_DOMCTL_NR)
+        return -ENOSYS;
+    if (copy_from_guest(v, &op, arg, sizeof(op)) || copy_to_guest(v, arg, &op, sizeof(op)))
+        return -EFAULT;
+    if (op.interface_version != MICA_DOMCTL_INTERFACE_VERSION)
+        return -EACCES;
+    if (op.pad)
+        return -EINVAL;
+    spin_lock(&domctl_lock);
+    rc = domctl_locked(v, cmd, &op);
+    spin_unlock(&domctl_lock);
+    if (!rc && copy_to_guest(v, arg, &op, sizeof(op)))
+        rc = -EFAULT;
+    return rc;
+}

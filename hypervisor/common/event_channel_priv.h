@@ -1,0 +1,54 @@
+/*
+ * Shared by event_channel.c and vcpu_op.c only: a domain's event-channel
+ * state (d->evtchn), created on its first event-channel or vCPU operation,
+ * and the per-vCPU state kept in it (VIRQ ports, one-shot timer, time page).
+ */
+#ifndef COMMON_EVENT_CHANNEL_PRIV_H
+#define COMMON_EVENT_CHANNEL_PRIV_H
+
+#include <mica/types.h>
+#include <mica/timer.h>
+#include <mica/domain.h>
+#include <public/event_channel.h>
+#include "event_channel_state.h"
+
+
+struct evtchn_vcpu {
+    uint32_t virq_port[MICA_NR_VIRQS];  /* 0: not bound */
+    struct timer timer;                 /* MICA_VCPUOP_set_singleshot_timer */
+    mfn_t time_mfn;                     /* pinned time page, or INVALID_MFN */
+};
+
+/*
+ * One slot per possible vCPU id: a domain's vCPU count can still change
+ * (domctl, before it first runs) after its state is made, so the slots are
+ * indexed by id and the vCPU itself looked up when it is needed.
+ */
+struct evtchn_domain {
+    struct domain *d;
+    struct evtchn_ports ports;
+    struct mica_shared_info *shared;    /* where the bitmaps live now */
+    struct mica_shared_info *own;       /* the hypervisor's page, until the guest gives one */
+    mfn_t shared_mfn;                   /* the guest's (pinned) frame, or INVALID_MFN */
+    struct evtchn_vcpu vcpu[MAX_VCPUS];
+};
+
+/* d's state, created on first use; NULL when out of memory. */
+struct evtchn_domain *evtchn_domain_get(struct domain *d);
+
+/*
+ * Pin guest frame gfn of d for the hypervisor's writes: it must be d's own
+ * writable RAM (not a frame granted by another domain). 0 or -EINVAL.
+ */
+int guest_frame_pin(struct domain *d, uint64_t gfn, mfn_t *mfn);
+
+/* A vector was just registered: raise it if upcall_pending is set and not masked. */
+void evtchn_vcpu_upcall_check(struct vcpu *v);
+/* Raise VIRQ virq on vCPU id of ed's domain, if bound (the timer's callback). */
+void evtchn_send_vcpu_virq(struct evtchn_domain *ed, unsigned int id, unsigned int virq);
+
+/* vcpu_op.c: the timer callback, and the vCPU half of the teardown. */
+void vcpu_timer_fn(struct timer *t);
+void vcpu_op_teardown(struct evtchn_domain *ed);
+
+#endif

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MICA_HC_domctl: domain control, for the privileged control domain only
+ * (every other domain gets -MICA_EPERM). docs/abi.md is the reference.
+ *
+ * domctl(MICA_DOMCTL_<op>, struct mica_domctl *arg): RDI = sub-command,
+ * RSI = one struct mica_domctl, read and (for create and getinfo) written
+ * back. Returns 0 or -MICA_Exxx. Every call is checked in this order:
+ * unknown sub-command -ENOSYS; arg not readable and writable -EFAULT;
+ * interface_version != MICA_DOMCTL_INTERFACE_VERSION -EACCES; then the
+ * sub-command's own checks (docs/abi.md). Nothing changes unless the call
+ * succeeds.
+ */
+#ifndef MICA_PUBLIC_DOMCTL_H
+#define MICA_PUBLIC_DOMCTL_H
+
+#include "types.h"
+
+#define MICA_DOMCTL_INTERFACE_VERSION  0x00000001u
+
+/* Domain ids: 0 is the control domain; ids are never reused. */
+#define MICA_DOMID_MAX      0x7fefu   /* highest id a domain can have */
+#ifndef MICA_DOMID_SELF
+#define MICA_DOMID_SELF     0x7ff0u   /* the calling domain */
+#endif
+
+#define MICA_DOMCTL_create            0  /* new paused domain; out: domid */
+#define MICA_DOMCTL_destroy           1  /* end it and free everything it owns */
+#define MICA_DOMCTL_pause             2  /* its vCPUs stop and stay off the CPUs */
+#define MICA_DOMCTL_unpause           3  /* run again (the first unpause starts it) */
+#define MICA_DOMCTL_getinfo           4  /* u.getinfo of domid */
+#define MICA_DOMCTL_getinfo_next      5  /* u.getinfo of the lowest id >= domid */
+#define MICA_DOMCTL_set_max_mem       6  /* u.max_mem: reservation ceiling */
+#define MICA_DOMCTL_set_vcpus         7  /* u.vcpus: vCPU count, before the first unpause */
+#define MICA_DOMCTL_set_vcpu_context  8  /* u.vcpu_context: 64-bit entry state */
+#define MICA_DOMCTL_NR                9  /* first unused sub-command */
+
+#define MICA_MAX_VCPUS           64
+#define MICA_DOMAIN_NAME_LEN     32
+#define MICA_MAX_MEM_KB          (1ull << 36)   /* 64 TiB */
+
+struct mica_domctl_create {
+    uint8_t  uuid[16];          /* from the creator; a non-zero one must be unique */
+    char     name[MICA_DOMAIN_NAME_LEN];  /* printable ASCII, NUL-terminated; "" = "domN" */
+    uint64_t mem_kb;            /* RAM populated from gfn 0: 4 KiB multiple, 4 .. MICA_MAX_MEM_KB */
+    uint64_t max_mem_kb;        /* reservation ceiling, >= mem_kb; 0 = mem_kb */
+    uint32_t nr_vcpus;          /* 1 .. MICA_MAX_VCPUS */
+    uint32_t flags;             /* 0 */
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_create) == 72, "ABI size");
+
+/* Domain states in mica_domctl_getinfo.state. */
+#define MICA_DOMSTATE_running    0   /* its vCPUs may run */
+#define MICA_DOMSTATE_paused     1   /* paused by the control domain (and new domains) */
+#define MICA_DOMSTATE_shutdown   2   /* ended; shutdown_reason says how; memory kept until destroy */
+#define MICA_DOMSTATE_dying      3   /* being torn down */
+
+/* mica_domctl_getinfo.flags */
+#define MICA_DOMINFO_privileged  (1u << 0)   /* the control domain */
+#define MICA_DOMINFO_started     (1u << 1)   /* has been unpaused (or started at boot) */
+
+struct mica_domctl_getinfo {
+    uint16_t domid;             /* the domain described */
+    uint8_t  state;             /* MICA_DOMSTATE_* */
+    uint8_t  shutdown_reason;   /* MICA_SHUTDOWN_*, when state is shutdown or dying */
+    uint32_t flags;             /* MICA_DOMINFO_* */
+    uint32_t nr_vcpus;
+    uint32_t nr_vcpus_online;   /* vCPUs not down */
+    uint64_t nr_pages;          /* frames it owns (current reservation) */
+    uint64_t max_pages;         /* its reservation ceiling */
+    uint64_t cpu_time_ns;       /* run time of all its vCPUs */
+    uint8_t  uuid[16];
+    char     name[MICA_DOMAIN_NAME_LEN];
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_getinfo) == 88, "ABI size");
+
+struct mica_domctl_max_mem {
+    uint64_t max_mem_kb;        /* 4 KiB multiple, <= MICA_MAX_MEM_KB; may be below the current */
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_max_mem) == 8, "ABI size");
+
+struct mica_domctl_vcpus {
+    uint32_t nr_vcpus;          /* 1 .. MICA_MAX_VCPUS */
+    uint32_t pad;               /* 0 */
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_vcpus) == 8, "ABI size");
+
+/*
+ * 64-bit entry state for one vCPU of a paused domain (what the domain
+ * builder gives a test kernel, docs/abi.md section 10.5, with these values):
+ * long mode, CPL 0, paging on with CR3 = cr3, GDTR = gdt_base/gdt_limit,
+ * CS = cs (a 64-bit code descriptor in that GDT), DS/ES/SS = ds, RIP, RSP,
+ * RDI, RSI as given, every other register as at boot. A secondary vCPU whose
+ * context is set starts with the first unpause instead of waiting for a
+ * STARTUP IPI.
+ */
+struct mica_domctl_vcpu_context {
+    uint32_t vcpu;              /* < nr_vcpus */
+    uint32_t flags;             /* 0 */
+    uint64_t rip, rsp;          /* canonical */
+    uint64_t rdi, rsi;          /* any value */
+    uint64_t cr3;               /* 4 KiB aligned, below 2^52 */
+    uint64_t gdt_base;          /* canonical */
+    uint16_t gdt_limit;         /* both selectors' descriptors lie inside it */
+    uint16_t cs, ds;            /* GDT selectors, RPL 0, not null */
+    uint16_t pad;               /* 0 */
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_vcpu_context) == 64, "ABI size");
+
+struct mica_domctl {
+    uint32_t interface_version; /* MICA_DOMCTL_INTERFACE_VERSION */
+    uint16_t domid;             /* target (MICA_DOMID_SELF allowed); create: out, the new id */
+    uint16_t pad;               /* 0 */
+    union {
+        struct mica_domctl_create       create;
+        struct mica_domctl_getinfo      getinfo;
+        struct mica_domctl_max_mem      max_mem;
+        struct mica_domctl_vcpus        vcpus;
+        struct mica_domctl_vcpu_context vcpu_context;
+        uint8_t raw[120];
+    } u;
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl) == 128, "ABI size");
+
+#endif
