@@ -133,7 +133,7 @@ boot_dom0() {
     echo "# $T: QEMU exit $RC after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s${DOM0_KILLED:+ (ended by the runner)}"
     if [ "$RC" -eq 124 ]; then
         fail "QEMU ends by itself" "killed after ${DOM0_TIMEOUT}s; serial log tail: $(tail -n 3 "$LOG" | tr '\n' '|')"
-        if ! grep -q '^Mica dom0: ' "$LOG"; then
+        if ! grep -a -q '^Mica dom0: ' "$LOG"; then
             DOM0_SKIP="dom0 never came up in $name (${DOM0_TIMEOUT}s timeout)"
         fi
     fi
@@ -148,14 +148,14 @@ mt() {
 # dom0_says: the last lines of the hypervisor's and the kernel's about how
 # dom0 got on, joined with '|', for FAIL lines.
 dom0_says() {
-    grep -E '^\(mica\)|Kernel panic|Run /init' "$LOG" | tail -n 4 | tr '\n' '|'
+    grep -a -E '^\(mica\)|Kernel panic|Run /init' "$LOG" | tail -n 4 | tr '\n' '|'
 }
 
 # dom0_up: dom0's /init printed its banner; else one FAIL line with what
 # the hypervisor said about dom0, and the test stops there.
 dom0_up() {
     local banner
-    banner=$(grep -m1 '^Mica dom0: ' "$LOG")
+    banner=$(grep -a -m1 '^Mica dom0: ' "$LOG")
     if [ -n "$banner" ]; then
         pass "dom0 reached /init ($banner)"
         return 0
@@ -352,7 +352,7 @@ test_dom0_panic() {
 test_dom0_custom() {
     boot_dom0 dom0-custom-initrd "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE" \
         "$BUILD/dom0/custom-initrd.img" || return
-    if grep -q '^CUSTOM INITRAMFS OK' "$LOG"; then pass "dom0 ran the user's /init"
+    if grep -a -q '^CUSTOM INITRAMFS OK' "$LOG"; then pass "dom0 ran the user's /init"
     else fail "dom0 ran the user's /init" "no 'CUSTOM INITRAMFS OK'; last lines: $(dom0_says)"; fi
     expect_no_line "Mica's own /init did not run" '^Mica dom0: '
     dom0_off

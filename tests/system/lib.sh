@@ -51,13 +51,13 @@ expect_rc() {
 
 # expect_line "what" REGEX: some log line matches (extended regex)
 expect_line() {
-    if tr -d '\r' <"$LOG" | grep -Eq -- "$2"; then pass "$1"
+    if tr -d '\r' <"$LOG" | grep -a -Eq -- "$2"; then pass "$1"
     else fail "$1" "no line matches /$2/"; fi
 }
 
 expect_no_line() {
     local hit
-    hit=$(tr -d '\r' <"$LOG" | grep -E -m1 -- "$2")
+    hit=$(tr -d '\r' <"$LOG" | grep -a -E -m1 -- "$2")
     if [ -z "$hit" ]; then pass "$1"
     else fail "$1" "found: $hit"; fi
 }
@@ -65,7 +65,7 @@ expect_no_line() {
 # expect_count "what" N REGEX: exactly N lines match
 expect_count() {
     local n
-    n=$(tr -d '\r' <"$LOG" | grep -Ec -- "$3")
+    n=$(tr -d '\r' <"$LOG" | grep -a -Ec -- "$3")
     if [ "$n" -eq "$2" ]; then pass "$1"
     else fail "$1" "$n lines match /$3/, expected $2"; fi
 }
@@ -82,8 +82,8 @@ guest_passes() {
     id=$(domid_of "$name")
     if [ -z "$id" ]; then fail "guest $name started" "no domain for it in the log"; return; fi
     tr -d '\r' <"$LOG" | sed -nE "s|^\(d$id\) (PASS\|FAIL) $name: (.*)|\1 $T/$name: \2|p"
-    p=$(tr -d '\r' <"$LOG" | grep -Ec "^\(d$id\) PASS $name: ")
-    f=$(tr -d '\r' <"$LOG" | grep -Ec "^\(d$id\) FAIL $name: ")
+    p=$(tr -d '\r' <"$LOG" | grep -a -Ec "^\(d$id\) PASS $name: ")
+    f=$(tr -d '\r' <"$LOG" | grep -a -Ec "^\(d$id\) FAIL $name: ")
     sum=$(tr -d '\r' <"$LOG" | sed -nE "s/^\(d$id\) SUMMARY $name: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p")
     if [ "$sum" = "$p $f" ] && [ "$f" -eq 0 ] && [ "$p" -gt 0 ]; then
         pass "guest $name: summary $p passed, 0 failed matches its lines"

@@ -55,8 +55,8 @@ test_concurrent() {
     fi
     # Both were started before either ended: they ran at the same time.
     local lb le
-    lb=$(tr -d '\r' <"$LOG" | grep -nE 'vcpu0 starts on CPU' | tail -n1 | cut -d: -f1)
-    le=$(tr -d '\r' <"$LOG" | grep -nE 'shut down: ' | head -n1 | cut -d: -f1)
+    lb=$(tr -d '\r' <"$LOG" | grep -a -nE 'vcpu0 starts on CPU' | tail -n1 | cut -d: -f1)
+    le=$(tr -d '\r' <"$LOG" | grep -a -nE 'shut down: ' | head -n1 | cut -d: -f1)
     if [ -n "$lb" ] && [ -n "$le" ] && [ "$lb" -lt "$le" ]; then
         pass "both guests were running at once"
     else

@@ -13,6 +13,7 @@
 #include <mica/errno.h>
 #include <mica/lib.h>
 #include <mica/mm.h>
+#include <mica/sched.h>
 #include <asm/acpi_build.h>
 #include <asm/vplatform.h>
 #include <asm/vplatform_dev.h>
@@ -172,6 +173,9 @@ int dom0_build(const struct boot_info *bi, const struct dom0_options *o,
         pr_err("dom0: cannot build it (error %d)\n", rc);
         return rc;
     }
+    if (o->pin)
+        for (unsigned int i = 0; i < d->nr_vcpus; i++)
+            sched_set_affinity(d->vcpu[i], 1ull << (i % o->nr_cpus));
     enter_linux(d, &l);
     pr_info("dom0: Linux boot protocol %u.%02u, %lu MiB RAM, %u vCPUs, kernel at %#lx, initrd %lu KiB at %#lx\n",
             img.version >> 8, img.version & 0xff, (unsigned long)(cfg.mem_bytes >> 20),

@@ -40,6 +40,7 @@ uint64_t opt_tslice_ms = 10;        /* tslice_ms=N: scheduler timeslice */
 static uint64_t opt_dom0_mem;       /* dom0_mem=SIZE: dom0's RAM */
 static uint64_t opt_dom0_vcpus;     /* dom0_vcpus=N: dom0's vCPUs (default: one per pCPU) */
 static char opt_on_dom0_crash[16] = "reboot";  /* on_dom0_crash=reboot|poweroff|halt */
+static bool opt_dom0_vcpus_pin = true;  /* dom0_vcpus_pin: vCPU i stays on pCPU i mod n */
 static char opt_console[16] = "com1";   /* console=com1|none */
 static char opt_loglvl[16] = "info";    /* loglvl=err|warn|info|debug */
 
@@ -52,6 +53,7 @@ static const struct param params[] = {
     { "dom0_mem", PARAM_SIZE, &opt_dom0_mem, 0, 16 << 20, 0 },
     { "dom0_vcpus", PARAM_UINT, &opt_dom0_vcpus, 0, 1, MAX_VCPUS },
     { "on_dom0_crash", PARAM_STRING, opt_on_dom0_crash, sizeof(opt_on_dom0_crash), 0, 0 },
+    { "dom0_vcpus_pin", PARAM_BOOL, &opt_dom0_vcpus_pin, 0, 0, 0 },
 };
 
 static void apply_console_options(void)
@@ -113,7 +115,7 @@ static bool start_dom0(void)
 {
     struct dom0_options o = {
         .mem = opt_dom0_mem, .vcpus = (unsigned int)opt_dom0_vcpus,
-        .nr_cpus = nr_cpus_online,
+        .nr_cpus = nr_cpus_online, .pin = opt_dom0_vcpus_pin,
     };
     struct domain *d;
 

@@ -19,8 +19,8 @@ start_cpu() {
 # line_before "what" REGEX1 REGEX2: the first line matching REGEX1 comes before the first matching REGEX2.
 line_before() {
     local a b
-    a=$(tr -d '\r' <"$LOG" | grep -nE -m1 -- "$2" | cut -d: -f1)
-    b=$(tr -d '\r' <"$LOG" | grep -nE -m1 -- "$3" | cut -d: -f1)
+    a=$(tr -d '\r' <"$LOG" | grep -a -nE -m1 -- "$2" | cut -d: -f1)
+    b=$(tr -d '\r' <"$LOG" | grep -a -nE -m1 -- "$3" | cut -d: -f1)
     if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; then pass "$1"
     else fail "$1" "lines ${a:-none} and ${b:-none}"; fi
 }

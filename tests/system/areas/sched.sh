@@ -106,7 +106,7 @@ test_sched_affinity() {
     expect_no_line "the pinned guest never migrates off CPU 1" \
         "^\(mica\) d$id: vcpu0 migrates from CPU [0-9]+ to CPU [^1]"
     n=$(tr -d '\r' <"$LOG" |
-        grep -Ec "^\(mica\) d($(domid_of free-1)|$(domid_of free-2)): vcpu0 migrates from CPU ")
+        grep -a -Ec "^\(mica\) d($(domid_of free-1)|$(domid_of free-2)): vcpu0 migrates from CPU ")
     if [ "$n" -gt 0 ]; then pass "the unpinned guests were moved between pCPUs ($n migrations)"
     else fail "the unpinned guests were moved between pCPUs" "no migration logged"; fi
     no_hypervisor_crash

@@ -10,6 +10,7 @@ struct dom0_options {
     uint64_t mem;              /* dom0_mem=, 0: all free RAM but the hypervisor's share */
     unsigned int vcpus;        /* dom0_vcpus=, 0: one per pCPU */
     unsigned int nr_cpus;      /* pCPUs online */
+    bool pin;                  /* dom0_vcpus_pin: vCPU i pinned to pCPU i mod nr_cpus */
 };
 
 /* How many boot modules are dom0's (kernel, and initramfs if module 1 is not ELF). */
