@@ -7,7 +7,7 @@ BUILD := build
 
 # ./configure finds the tools and writes config.mk; run, test and bench also
 # install whatever is missing (Debian packages, through apt-get).
-ifneq ($(filter run run-guests test bench bench-fuzz iso-run,$(MAKECMDGOALS)),)
+ifneq ($(filter run run-guests test bench bench-core bench-fuzz iso-run,$(MAKECMDGOALS)),)
 CONFIGURE_FLAGS += --install-deps
 endif
 config.mk: configure
@@ -73,7 +73,7 @@ QEMU_FLAGS := -accel tcg -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP) \
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all hypervisor iso run run-guests test check-system check-dom0 bench bench-fuzz clean help FORCE
+.PHONY: all hypervisor iso run run-guests test check-system check-dom0 bench bench-core bench-fuzz clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -113,10 +113,31 @@ BENCH_RUNS ?= 3
 $(BENCH_XEN):
 	bench/fetch-xen.sh $(@D)
 
+# Core operations in TSC cycles (bench/core.sh): the bench test guest under
+# Mica, and bench/xen-pvh/ (a tiny PVH kernel) as Xen 4.17's dom0.
+BENCH_XEN_PVH := $(BUILD)/bench/xen-pvh/xenbench.elf
+BENCH_XEN_PVH_SRC := bench/xen-pvh/head.S bench/xen-pvh/xenbench.c
+BENCH_CORE_DEPS := $(BUILD)/mica.elf $(GUEST_OUT)/bench.elf $(BENCH_XEN) $(BENCH_XEN_PVH) \
+        tests/system/mkiso.sh
+BENCH_CORE_RUN = QEMU=$(QEMU) XEN_GZ=$(BENCH_XEN) XEN_BENCH_ELF=$(BENCH_XEN_PVH) bench/core.sh $(BUILD)
+
+# `make bench` runs both: the boot times, then bench/core.sh's cycles.
 bench: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img $(BENCH_XEN) \
-        tests/system/mkiso-dom0.sh
-	QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
-	    XEN_GZ=$(BENCH_XEN) BENCH_RUNS=$(BENCH_RUNS) bench/boot.sh $(BUILD)
+        tests/system/mkiso-dom0.sh $(BENCH_CORE_DEPS)
+	@QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
+	    XEN_GZ=$(BENCH_XEN) BENCH_RUNS=$(BENCH_RUNS) bench/boot.sh $(BUILD); st=$$?; \
+	$(BENCH_CORE_RUN) || st=1; exit $$st
+
+$(BENCH_XEN_PVH): $(BENCH_XEN_PVH_SRC) bench/xen-pvh/xenbench.ld
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	    -mcmodel=small -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
+	    -O2 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -nostdlib -static -no-pie \
+	    -Wl,-T,bench/xen-pvh/xenbench.ld -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+	    -o $@ $(BENCH_XEN_PVH_SRC)
+
+bench-core: $(BENCH_CORE_DEPS)
+	$(BENCH_CORE_RUN)
 
 # The hypercall fuzzer's long run (bench/fuzz.sh): FUZZ_ITERS calls beside
 # good guests. Unlike `make bench` it asserts: a panic, a failed check or a
@@ -137,6 +158,7 @@ help:
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"
 	@echo "make dom0        fetch the Debian kernel and build the dom0 initramfs"
 	@echo "make check-dom0  run the dom0 system tests only"
-	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3)"
+	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3), then make bench-core's table"
+	@echo "make bench-core  core operations in TSC cycles under Mica and Xen 4.17 (also part of make bench)"
 	@echo "make bench-fuzz  10^6 fuzzed hypercalls beside good guests; fails on a panic, a failed check or a leak (FUZZ_ITERS=)"
 	@echo "make clean       remove $(BUILD)/"

@@ -84,7 +84,8 @@ static void fill_info(const struct domain *d, struct mica_domctl_getinfo *gi)
                 (d->started ? MICA_DOMINFO_started : 0);
     gi->nr_vcpus = d->nr_vcpus;
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        gi->nr_vcpus_online += d->vcpu[i]->state != VCPU_DOWN;
+        /* A domain that has ended has none online, even while they stop. */
+        gi->nr_vcpus_online += d->state == DOMAIN_RUNNING && d->vcpu[i]->state != VCPU_DOWN;
         gi->cpu_time_ns += sched_vcpu_runtime(d->vcpu[i]);
     }
     gi->nr_pages = d->nr_pages;

@@ -82,11 +82,14 @@ static void watch_peer_end(uint32_t dexc, uint32_t port)
     exc = ev_wait(&ev_hits[dexc], 1, end);
     check(exc, "DOM_EXC when the peer shuts down", "none in %lu ms", WAIT_NS / MS);
     while (exc && now() < end) {
+        /* Count first: a DOM_EXC landing after the poll must end the wait. */
+        uint32_t seen = __atomic_load_n(&ev_hits[dexc], __ATOMIC_ACQUIRE);
+
         unbound = status(MICA_DOMID_SELF, port, &st) == 0 &&
                   st.status == MICA_EVTCHNSTAT_unbound;
         if (unbound)
             break;
-        ev_wait(&ev_hits[dexc], ev_hits[dexc] + 1, end);
+        ev_wait(&ev_hits[dexc], seen + 1, end);
     }
     check(unbound && st.remote_dom == peer, "our end is unbound once the peer is destroyed",
           "status %u dom %u", st.status, st.remote_dom);
