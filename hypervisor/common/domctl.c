@@ -152,6 +152,26 @@ static long domctl_set_max_mem(struct domain *d, const struct mica_domctl_max_me
     return 0;
 }
 
+static long domctl_sched(struct domain *d, uint64_t cmd, struct mica_domctl_sched *s)
+{
+    if (cmd == MICA_DOMCTL_sched_get) {
+        sched_get_params(d, &s->weight, &s->cap);
+        return 0;
+    }
+    return sched_set_params(d, s->weight, s->cap);
+}
+
+static long domctl_affinity(struct domain *d, uint64_t cmd, struct mica_domctl_affinity *a)
+{
+    if (a->pad || a->vcpu >= d->nr_vcpus)
+        return -EINVAL;
+    if (cmd == MICA_DOMCTL_affinity_get) {
+        a->mask = sched_get_affinity(d->vcpu[a->vcpu]);
+        return 0;
+    }
+    return sched_set_affinity(d->vcpu[a->vcpu], a->mask);
+}
+
 static long domctl_set_vcpus(struct vcpu *v, struct domain *d, const struct mica_domctl_vcpus *c)
 {
     int rc = domctl_check_vcpus(c);
@@ -209,6 +229,10 @@ static long domctl_on(struct vcpu *v, uint64_t cmd, struct mica_domctl *op, stru
     case MICA_DOMCTL_set_max_mem:      return domctl_set_max_mem(d, &op->u.max_mem);
     case MICA_DOMCTL_set_vcpus:        return domctl_set_vcpus(v, d, &op->u.vcpus);
     case MICA_DOMCTL_set_vcpu_context: return domctl_set_vcpu_context(v, d, &op->u.vcpu_context);
+    case MICA_DOMCTL_sched_get:
+    case MICA_DOMCTL_sched_set:        return domctl_sched(d, cmd, &op->u.sched);
+    case MICA_DOMCTL_affinity_get:
+    case MICA_DOMCTL_affinity_set:     return domctl_affinity(d, cmd, &op->u.affinity);
     default:
         fill_info(d, &op->u.getinfo);
         return 0;

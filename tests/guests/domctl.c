@@ -171,6 +171,62 @@ static void ctx_op(struct mica_domctl *op, uint16_t domid, uint64_t mode, uint64
     };
 }
 
+static int64_t sched_op(uint64_t cmd, uint16_t domid, uint32_t weight, uint32_t cap,
+                        struct mica_domctl *op)
+{
+    domctl_init(op, domid);
+    op->u.sched = (struct mica_domctl_sched){ .weight = weight, .cap = cap };
+    return mica_domctl(cmd, op);
+}
+
+static int64_t affinity_op(uint64_t cmd, uint16_t domid, uint32_t vcpu, uint64_t mask,
+                           struct mica_domctl *op)
+{
+    domctl_init(op, domid);
+    op->u.affinity = (struct mica_domctl_affinity){ .vcpu = vcpu, .mask = mask };
+    return mica_domctl(cmd, op);
+}
+
+/* Scheduler controls on the paused child: weight, cap and its vCPU's affinity. */
+static void test_child_sched(uint16_t d)
+{
+    struct mica_domctl op;
+
+    int64_t rc = sched_op(MICA_DOMCTL_sched_get, d, 0, 0, &op);
+
+    check(rc == 0 && op.u.sched.weight == 256 && op.u.sched.cap == 0,
+          "sched_get: default weight 256, no cap", "rc %ld weight %u cap %u", rc,
+          op.u.sched.weight, op.u.sched.cap);
+    check_eq_i64("sched_set weight 512 cap 50", 0, sched_op(MICA_DOMCTL_sched_set, d, 512, 50, &op));
+    rc = sched_op(MICA_DOMCTL_sched_get, d, 0, 0, &op);
+    check(rc == 0 && op.u.sched.weight == 512 && op.u.sched.cap == 50,
+          "sched_get reads them back", "rc %ld weight %u cap %u", rc, op.u.sched.weight,
+          op.u.sched.cap);
+    check_eq_i64("sched_set weight 0: -EINVAL", -MICA_EINVAL,
+                 sched_op(MICA_DOMCTL_sched_set, d, 0, 0, &op));
+    check_eq_i64("sched_set weight 65536: -EINVAL", -MICA_EINVAL,
+                 sched_op(MICA_DOMCTL_sched_set, d, 65536, 0, &op));
+    check_eq_i64("sched_set cap beyond every pCPU: -EINVAL", -MICA_EINVAL,
+                 sched_op(MICA_DOMCTL_sched_set, d, 256, 100 * 64 + 1, &op));
+    check_eq_i64("sched_set back to the defaults", 0, sched_op(MICA_DOMCTL_sched_set, d, 256, 0, &op));
+    check_eq_i64("affinity_set vCPU 0 to pCPU 0", 0, affinity_op(MICA_DOMCTL_affinity_set, d, 0, 1, &op));
+    rc = affinity_op(MICA_DOMCTL_affinity_get, d, 0, 0, &op);
+    check(rc == 0 && op.u.affinity.mask == 1, "affinity_get reads it back", "rc %ld mask %#lx",
+          rc, (unsigned long)op.u.affinity.mask);
+    check_eq_i64("affinity_set an empty mask: -EINVAL", -MICA_EINVAL,
+                 affinity_op(MICA_DOMCTL_affinity_set, d, 0, 0, &op));
+    check_eq_i64("affinity_set an offline pCPU: -EINVAL", -MICA_EINVAL,
+                 affinity_op(MICA_DOMCTL_affinity_set, d, 0, 1ull << 63, &op));
+    check_eq_i64("affinity_get a vCPU it does not have: -EINVAL", -MICA_EINVAL,
+                 affinity_op(MICA_DOMCTL_affinity_get, d, 7, 0, &op));
+    domctl_init(&op, d);
+    op.u.affinity = (struct mica_domctl_affinity){ .vcpu = 0, .pad = 1, .mask = 1 };
+    check_eq_i64("affinity_set with pad set: -EINVAL", -MICA_EINVAL,
+                 mica_domctl(MICA_DOMCTL_affinity_set, &op));
+    check_eq_i64("sched_get of no domain: -ESRCH", -MICA_ESRCH,
+                 sched_op(MICA_DOMCTL_sched_get, 0x7000, 0, 0, &op));
+}
+
 /* Load, set the entry state and unpause: 0 or the first error. */
 static int64_t child_start(uint16_t domid, uint64_t mode, uint64_t reason)
 {
@@ -513,6 +569,7 @@ static void test_child(void)
     d = op.domid;
     test_child_created((uint16_t)d, uuid);
     test_child_setup((uint16_t)d);
+    test_child_sched((uint16_t)d);
     test_context_errors((uint16_t)d);
     test_child_runs((uint16_t)d);
     test_child_console((uint16_t)d);

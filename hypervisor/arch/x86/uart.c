@@ -5,6 +5,7 @@
 #include <mica/console.h>
 #include <asm/x86.h>
 #include <asm/uart.h>
+#include <asm/time.h>
 
 #define UART_THR  0   /* transmit holding */
 #define UART_IER  1
@@ -20,13 +21,30 @@
 static uint16_t uart_base;
 static bool uart_off;
 
+/*
+ * Wait for room, however slowly the other end reads (a console that drops
+ * bytes is worse than a slow one), but not forever: a UART that stays full
+ * for 250 ms is taken as stuck, and bytes are then written without waiting
+ * until it shows room again, so a dead port cannot stall the hypervisor.
+ */
+static bool uart_stuck;
+
 static void uart_putc(char c)
 {
+    uint64_t end = tsc_khz ? rdtsc() + tsc_khz * 250 : 0;
     unsigned int spins = 0;
 
-    /* Bounded wait: a missing UART must not hang the hypervisor. */
-    while (!(inb(uart_base + UART_LSR) & LSR_THRE) && ++spins < 100000)
+    for (;;) {
+        if (inb(uart_base + UART_LSR) & LSR_THRE) {
+            uart_stuck = false;
+            break;
+        }
+        if (uart_stuck || (end ? rdtsc() > end : ++spins > 1000000)) {
+            uart_stuck = true;
+            break;
+        }
         cpu_relax();
+    }
     outb(uart_base + UART_THR, (uint8_t)c);
 }
 

@@ -33,7 +33,11 @@
 #define MICA_DOMCTL_set_max_mem       6  /* u.max_mem: reservation ceiling */
 #define MICA_DOMCTL_set_vcpus         7  /* u.vcpus: vCPU count, before the first unpause */
 #define MICA_DOMCTL_set_vcpu_context  8  /* u.vcpu_context: 64-bit entry state */
-#define MICA_DOMCTL_NR                9  /* first unused sub-command */
+#define MICA_DOMCTL_sched_get         9  /* u.sched: the domain's credit weight and cap */
+#define MICA_DOMCTL_sched_set        10  /* u.sched: set them */
+#define MICA_DOMCTL_affinity_get     11  /* u.affinity: a vCPU's hard affinity */
+#define MICA_DOMCTL_affinity_set     12  /* u.affinity: pin a vCPU to a set of pCPUs */
+#define MICA_DOMCTL_NR               13  /* first unused sub-command */
 
 #define MICA_MAX_VCPUS           64
 #define MICA_DOMAIN_NAME_LEN     32
@@ -79,6 +83,21 @@ struct mica_domctl_max_mem {
 };
 MICA_STATIC_ASSERT(sizeof(struct mica_domctl_max_mem) == 8, "ABI size");
 
+/* Credit scheduler: weight 1..65535 (default 256); cap 0 = none, else percent of one pCPU, at most 100 x pCPUs. */
+struct mica_domctl_sched {
+    uint32_t weight;
+    uint32_t cap;
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_sched) == 8, "ABI size");
+
+/* Hard affinity of vCPU vcpu: bit n = it may run on pCPU n; non-empty, online pCPUs only. */
+struct mica_domctl_affinity {
+    uint32_t vcpu;
+    uint32_t pad;               /* 0 */
+    uint64_t mask;
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_affinity) == 16, "ABI size");
+
 struct mica_domctl_vcpus {
     uint32_t nr_vcpus;          /* 1 .. MICA_MAX_VCPUS */
     uint32_t pad;               /* 0 */
@@ -117,6 +136,8 @@ struct mica_domctl {
         struct mica_domctl_max_mem      max_mem;
         struct mica_domctl_vcpus        vcpus;
         struct mica_domctl_vcpu_context vcpu_context;
+        struct mica_domctl_sched        sched;
+        struct mica_domctl_affinity     affinity;
         uint8_t raw[120];
     } u;
 };
