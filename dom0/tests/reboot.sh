@@ -3,5 +3,8 @@
 # second boot runs this script again, so the runner ends QEMU itself once
 # it sees the second boot's banner (tests/system/dom0.sh).
 echo "MICA-TEST reboot rebooting"
+# The console drains after echo returns: let the line out before the
+# kernel's own restart messages take over the port.
+sleep 1
 reboot -f
 echo "MICA-TEST reboot still-running"
