@@ -71,7 +71,7 @@ else
     done
 fi
 
-stage=$(mktemp -d "${TMPDIR:-/tmp}/mica-kernel.XXXXXX")
+stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 # tar fails on a missing module; the image is checked for below.
 # shellcheck disable=SC2046
