@@ -64,7 +64,12 @@ static pte_t *leaf(struct p2m *p, gfn_t gfn, bool create)
     return &t[pt_index(gpa, L1_SHIFT)];
 }
 
-int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
+/*
+ * Under the lock, find gfn's leaf (creating tables if create) and, if val
+ * is given, store it there. -ENOMEM only when a table was needed and could
+ * not be had; a missing leaf is fine when nothing is created.
+ */
+static int with_leaf(struct p2m *p, gfn_t gfn, bool create, const pte_t *val)
 {
     unsigned long f;
     pte_t *e;
@@ -72,43 +77,27 @@ int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
     if (gfn >= NPT_MAX_GFN)
         return -EINVAL;
     f = spin_lock_irqsave(&p->lock);
-    e = leaf(p, gfn, true);
-    if (e)
-        *e = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
-             ((flags & P2M_RW) ? _PAGE_RW : 0) | ((flags & P2M_FOREIGN) ? NPT_FOREIGN : 0) |
-             ((flags & P2M_GRANT) ? NPT_GRANT : 0);
+    e = leaf(p, gfn, create);
+    if (e && val)
+        *e = *val;
     spin_unlock_irqrestore(&p->lock, f);
-    return e ? 0 : -ENOMEM;
+    return e || !create ? 0 : -ENOMEM;
+}
+
+int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
+{
+    pte_t v = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
+              ((flags & P2M_RW) ? _PAGE_RW : 0) | ((flags & P2M_FOREIGN) ? NPT_FOREIGN : 0) |
+              ((flags & P2M_GRANT) ? NPT_GRANT : 0);
+
+    return with_leaf(p, gfn, true, &v);
 }
 
 int p2m_unmap(struct p2m *p, gfn_t gfn)
 {
-    unsigned long f;
-    pte_t *e;
+    const pte_t none = 0;
 
-    if (gfn >= NPT_MAX_GFN)
-        return -EINVAL;
-    f = spin_lock_irqsave(&p->lock);
-    e = leaf(p, gfn, false);
-    if (e)
-        *e = 0;
-    spin_unlock_irqrestore(&p->lock, f);
-    return 0;
-}
-
-mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable)
-{
-    pte_t *e, v;
-
-    if (gfn >= NPT_MAX_GFN)
-        return INVALID_MFN;
-    e = leaf(p, gfn, false);
-    v = e ? *e : 0;
-    if (!(v & _PAGE_PRESENT))
-        return INVALID_MFN;
-    if (writable)
-        *writable = v & _PAGE_RW;
-    return (v & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    return with_leaf(p, gfn, false, &none);
 }
 
 mfn_t p2m_lookup_flags(struct p2m *p, gfn_t gfn, unsigned int *flags)
@@ -127,17 +116,19 @@ mfn_t p2m_lookup_flags(struct p2m *p, gfn_t gfn, unsigned int *flags)
     return (v & PTE_ADDR_MASK) >> PAGE_SHIFT;
 }
 
+mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable)
+{
+    unsigned int flags;
+    mfn_t mfn = p2m_lookup_flags(p, gfn, &flags);
+
+    if (writable && mfn != INVALID_MFN)
+        *writable = flags & P2M_RW;
+    return mfn;
+}
+
 int p2m_prepare(struct p2m *p, gfn_t gfn)
 {
-    unsigned long f;
-    pte_t *e;
-
-    if (gfn >= NPT_MAX_GFN)
-        return -EINVAL;
-    f = spin_lock_irqsave(&p->lock);
-    e = leaf(p, gfn, true);
-    spin_unlock_irqrestore(&p->lock, f);
-    return e ? 0 : -ENOMEM;
+    return with_leaf(p, gfn, true, NULL);
 }
 
 static void walk_level(pte_t *t, unsigned int level, gfn_t base, p2m_leaf_fn fn, void *arg)
