@@ -136,6 +136,11 @@ void timer_kill(struct timer *t)
     t->active = false;
 }
 
+void timer_migrate(struct timer *t, unsigned int cpu)
+{
+    t->cpu = cpu;
+}
+
 uint64_t tsc_to_ns(uint64_t tsc)
 {
     return NS(tsc);
@@ -665,6 +670,9 @@ static void test_timer_oneshot(void)
     CHECK_EQ(irr_mask(0x40), 1u << 2, "fires its vector");
     CHECK_EQ(kicks[2], 1, "and kicks the vCPU");
     CHECK(!t->active && timer_sets == 1, "one-shot: not re-armed");
+    clear_records();
+    t->fn(t);
+    CHECK(irr_empty() && !t->active, "one-shot: a second callback for one count does nothing");
     fake_tsc = T0 + 90000;
     CHECK_EQ(rd(2, OFF_TMCCT), 0, "TMCCT stays 0");
 
@@ -673,6 +681,12 @@ static void test_timer_oneshot(void)
     wr(2, OFF_TMICT, 5);
     CHECK_EQ(t->expires, NS(T0 + 90000 + 80), "re-armed from the time of the write");
     CHECK_EQ(t->cpu, 0, "on the pCPU the vCPU is on now");
+    fake_tsc = T0 + 90000 + 40;
+    t->active = false;
+    t->fn(t);                                    /* a callback from an earlier count */
+    CHECK(irr_empty() && t->active && t->expires == NS(T0 + 90000 + 80),
+          "one-shot: a callback before the count ends fires nothing, stays armed");
+    fake_tsc = T0 + 90000;
     wr(2, OFF_TMICT, 0);
     CHECK(!t->active, "TMICT 0 stops it");
     CHECK_EQ(rd(2, OFF_TMCCT), 0, "TMCCT 0 with TMICT 0");
@@ -758,6 +772,30 @@ static void test_timer_deadline(void)
     clear_records();
     t->fn(t);
     CHECK(irr_empty(), "stale expiry with no deadline: no interrupt");
+
+    /*
+     * The race the timer lock closes: the callback for an old deadline runs
+     * (on another pCPU, or interrupting the exit handler) just after the
+     * guest wrote a later one. It must neither fire nor drop the new one.
+     */
+    fake_tsc = T0;
+    vlapic_wrmsr(V(4), MSR_DL, T0 + 100);
+    fake_tsc = T0 + 100;
+    t->active = false;                           /* timers_run() took it off its list... */
+    vlapic_wrmsr(V(4), MSR_DL, T0 + 700);        /* ...the guest moves the deadline... */
+    clear_records();
+    t->fn(t);                                    /* ...then the old callback runs */
+    CHECK(irr_empty(), "a stale callback before the new deadline: no interrupt");
+    CHECK(t->active && t->expires == NS(T0 + 700), "the new deadline stays armed");
+    CHECK_EQ(rdmsr_v(4, MSR_DL), T0 + 700, "and readable");
+    fake_tsc = T0 + 699;
+    t->active = false;
+    t->fn(t);                                    /* woken a cycle early (ns rounding) */
+    CHECK(irr_empty() && t->active && t->expires == NS(T0 + 700),
+          "woken early: no interrupt, armed again for the deadline");
+    fake_tsc = T0 + 700;
+    CHECK(run_timer(4) && irr_mask(0x42) == 1u << 4, "the new deadline fires");
+    vlapic_wrmsr(V(4), MSR_DL, 0);
 
     /* Outside deadline mode the MSR is ignored. */
     timer_setup(4, ONESHOT | 0x42);

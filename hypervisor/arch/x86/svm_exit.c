@@ -18,6 +18,7 @@
 #include <asm/vlapic.h>
 
 #define VEC_UD  6
+#define VEC_DF  8
 #define VEC_GP  13
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct vmcb *vm);
@@ -285,11 +286,25 @@ static void exit_npf(struct vcpu *v, struct vmcb *vm)
 
 static void exit_shutdown(struct vcpu *v, struct vmcb *vm)
 {
+    svm_dump_guest(v, "triple fault");
     domain_crash(v->domain, "triple fault at rip %#lx", (unsigned long)vm->rip);
+}
+
+/*
+ * A double fault is intercepted only to be reported (with the event whose
+ * delivery failed, which a triple fault would no longer show), then given
+ * to the guest as it would have been.
+ */
+static void exit_df(struct vcpu *v, struct vmcb *vm)
+{
+    if (!v->arch.df_seen++)
+        svm_dump_guest(v, "double fault");
+    vm->eventinj = EVENT_VALID | EVENT_TYPE_EXC | VEC_DF | EVENT_ERR_VALID;
 }
 
 static void exit_unexpected(struct vcpu *v, struct vmcb *vm)
 {
+    svm_dump_guest(v, "unexpected exit");
     domain_crash(v->domain, "unexpected exit %#lx (info %#lx, %#lx) at rip %#lx",
                  (unsigned long)vm->exitcode, (unsigned long)vm->exitinfo1,
                  (unsigned long)vm->exitinfo2, (unsigned long)vm->rip);
@@ -308,6 +323,7 @@ static const exit_handler_t exit_handlers[SVM_EXIT_NR] = {
     [SVM_EXIT_IOIO] = exit_ioio,
     [SVM_EXIT_MSR] = exit_msr,
     [SVM_EXIT_SHUTDOWN] = exit_shutdown,
+    [SVM_EXIT_EXCP_BASE + VEC_DF] = exit_df,
     [SVM_EXIT_VMRUN] = exit_ud,          /* no nested virtualization */
     [SVM_EXIT_VMMCALL] = exit_vmmcall,
     [SVM_EXIT_VMLOAD] = exit_ud,
@@ -343,38 +359,4 @@ void svm_handle_exit(struct vcpu *v)
         }
     }
     exit_unexpected(v, vm);
-}
-
-static const char *exit_name(unsigned int code)
-{
-    static const char *const names[SVM_EXIT_NR] = {
-        [SVM_EXIT_INTR] = "intr", [SVM_EXIT_VINTR] = "vintr", [SVM_EXIT_NMI] = "nmi", [SVM_EXIT_SMI] = "smi",
-        [SVM_EXIT_INIT] = "init", [SVM_EXIT_CPUID] = "cpuid", [SVM_EXIT_INVD] = "invd",
-        [SVM_EXIT_HLT] = "hlt", [SVM_EXIT_INVLPGA] = "invlpga", [SVM_EXIT_IOIO] = "ioio",
-        [SVM_EXIT_MSR] = "msr", [SVM_EXIT_TASKSWITCH] = "taskswitch",
-        [SVM_EXIT_SHUTDOWN] = "shutdown", [SVM_EXIT_VMRUN] = "vmrun",
-        [SVM_EXIT_VMMCALL] = "vmmcall", [SVM_EXIT_VMLOAD] = "vmload",
-        [SVM_EXIT_VMSAVE] = "vmsave", [SVM_EXIT_STGI] = "stgi", [SVM_EXIT_CLGI] = "clgi",
-        [SVM_EXIT_SKINIT] = "skinit", [SVM_EXIT_RDTSCP] = "rdtscp",
-        [SVM_EXIT_MONITOR] = "monitor", [SVM_EXIT_MWAIT] = "mwait",
-        [SVM_EXIT_MWAIT_COND] = "mwait_cond", [SVM_EXIT_NPF] = "npf",
-        [SVM_EXIT_XSETBV] = "xsetbv",
-    };
-    return names[code];
-}
-
-void svm_dump_exits(struct vcpu *v)
-{
-    char buf[256];
-    int n = 0;
-
-    for (unsigned int c = 0; c < SVM_EXIT_NR && n < (int)sizeof(buf) - 32; c++)
-        if (v->arch.exit_count[c] && exit_name(c))
-            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %s=%u",
-                          exit_name(c), v->arch.exit_count[c]);
-        else if (v->arch.exit_count[c])
-            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " exit%#x=%u",
-                          c, v->arch.exit_count[c]);
-    pr_info("d%u vcpu%u: %lu exits:%s\n", v->domain->id, v->id,
-            (unsigned long)v->arch.exits, n ? buf : " none");
 }

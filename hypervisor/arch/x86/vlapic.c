@@ -1,9 +1,10 @@
 /*
- * The virtual local APIC in x2APIC mode. Registers are reached through MSRs
- * 0x800-0x8ff; IRR bits may be set from any CPU (IPIs, timers), everything
- * else belongs to the vCPU's own CPU. The timer counts in TSC cycles (the
- * APIC "bus" runs at the TSC's rate) and fires a software timer on the
- * vCPU's pCPU.
+ * The virtual local APIC, in xAPIC mode (MMIO) and x2APIC mode (MSRs
+ * 0x800-0x8ff). IRR bits may be set from any CPU (IPIs, timers); the timer's
+ * state is shared with its callback under timer_lock; everything else
+ * belongs to the vCPU's own CPU. The timer counts in TSC cycles (the APIC
+ * "bus" runs at the TSC's rate) and fires a software timer on the vCPU's
+ * pCPU.
  */
 #include <mica/domain.h>
 #include <mica/sched.h>
@@ -118,7 +119,14 @@ static void eoi(struct vlapic *l)
         l->isr[vec / 32] &= ~(1u << (vec % 32));
 }
 
-/* ---- timer ---------------------------------------------------------- */
+/*
+ * ---- timer ----------------------------------------------------------
+ * The guest writes the timer's registers in exit handlers, with interrupts
+ * on, while the callback runs on the pCPU whose list holds the timer: this
+ * one (interrupting the write) or, just after the vCPU moved, another.
+ * Without timer_lock a callback could clear a deadline the guest had just
+ * written, and the interrupt for it would never come.
+ */
 
 static unsigned int timer_mode(const struct vlapic *l)
 {
@@ -132,80 +140,122 @@ static uint64_t divisor(const struct vlapic *l)
     return v == 7 ? 1 : 2ull << v;
 }
 
-static void timer_fire_vector(struct vlapic *l)
-{
-    if (!(l->lvt[1] & LVT_MASKED) && (l->svr & SVR_ENABLED))
-        vlapic_set_irq(l->vcpu, (uint8_t)l->lvt[1]);
-}
-
 static void arm_at_tsc(struct vlapic *l, uint64_t tsc)
 {
-    if (!l->timer.active)
-        l->timer.cpu = l->vcpu->pcpu;
     timer_set(&l->timer, tsc_to_ns(tsc));
+}
+
+/* In the vCPU's own context: the timer goes to the pCPU it runs on. */
+static void arm_here(struct vlapic *l, uint64_t tsc)
+{
+    timer_migrate(&l->timer, l->vcpu->pcpu);
+    arm_at_tsc(l, tsc);
+}
+
+/*
+ * Under timer_lock: has the count or the deadline run out? If not yet (the
+ * guest moved it after the timer was armed, or the ns rounding woke us a
+ * little early), the timer waits for it again.
+ */
+static bool timer_due(struct vlapic *l)
+{
+    uint64_t now = rdtsc(), period = (uint64_t)l->tmict * divisor(l), due;
+    unsigned int mode = timer_mode(l);
+
+    if (mode == TMR_DEADLINE)
+        due = l->deadline_tsc;
+    else if (mode == TMR_PERIODIC || l->count_live)
+        due = period ? l->timer_start_tsc + period : 0;
+    else
+        due = 0;
+    if (!due)
+        return false;
+    if (now < due) {
+        arm_at_tsc(l, due);
+        return false;
+    }
+    if (mode == TMR_DEADLINE) {
+        l->deadline_tsc = 0;
+    } else if (mode == TMR_PERIODIC) {
+        while (l->timer_start_tsc + period <= now)
+            l->timer_start_tsc += period;
+        arm_at_tsc(l, l->timer_start_tsc + period);
+    } else {
+        l->count_live = false;
+    }
+    return true;
 }
 
 static void timer_expired(struct timer *t)
 {
     struct vlapic *l = t->data;
-    uint64_t period = (uint64_t)l->tmict * divisor(l);
+    unsigned long f = spin_lock_irqsave(&l->timer_lock);
+    bool due = timer_due(l);
+    uint32_t lvtt = l->lvt[1], svr = l->svr;
 
-    switch (timer_mode(l)) {
-    case TMR_DEADLINE:
-        if (!l->deadline_tsc)
-            return;
-        l->deadline_tsc = 0;
-        break;
-    case TMR_PERIODIC:
-        if (!period)
-            return;
-        while (l->timer_start_tsc + period <= rdtsc())
-            l->timer_start_tsc += period;
-        arm_at_tsc(l, l->timer_start_tsc + period);
-        break;
-    default:
-        if (!l->tmict)
-            return;
-        break;
-    }
-    timer_fire_vector(l);
+    spin_unlock_irqrestore(&l->timer_lock, f);
+    if (due && !(lvtt & LVT_MASKED) && (svr & SVR_ENABLED))
+        vlapic_set_irq(l->vcpu, (uint8_t)lvtt);
 }
 
 static void tmict_write(struct vlapic *l, uint32_t val)
 {
+    unsigned long f;
+
     if (timer_mode(l) == TMR_DEADLINE)
         return;                       /* ignored in TSC-deadline mode (SDM) */
+    f = spin_lock_irqsave(&l->timer_lock);
     l->tmict = val;
     l->timer_start_tsc = rdtsc();
+    l->count_live = val != 0;
     timer_stop(&l->timer);
-    if (val && timer_mode(l) != TMR_DEADLINE)
-        arm_at_tsc(l, l->timer_start_tsc + (uint64_t)val * divisor(l));
+    if (val)
+        arm_here(l, l->timer_start_tsc + (uint64_t)val * divisor(l));
+    spin_unlock_irqrestore(&l->timer_lock, f);
 }
 
-static uint32_t tmcct(const struct vlapic *l)
+static void tdcr_write(struct vlapic *l, uint32_t val)
 {
+    unsigned long f = spin_lock_irqsave(&l->timer_lock);
+
+    l->tdcr = val & 0xb;
+    spin_unlock_irqrestore(&l->timer_lock, f);
+}
+
+static uint32_t tmcct(struct vlapic *l)
+{
+    unsigned long f = spin_lock_irqsave(&l->timer_lock);
     uint64_t elapsed = (rdtsc() - l->timer_start_tsc) / divisor(l);
+    uint32_t left;
 
     if (!l->tmict || timer_mode(l) == TMR_DEADLINE)
-        return 0;
-    if (timer_mode(l) == TMR_PERIODIC)
-        return l->tmict - (uint32_t)(elapsed % l->tmict);
-    return elapsed >= l->tmict ? 0 : l->tmict - (uint32_t)elapsed;
+        left = 0;
+    else if (timer_mode(l) == TMR_PERIODIC)
+        left = l->tmict - (uint32_t)(elapsed % l->tmict);
+    else
+        left = elapsed >= l->tmict ? 0 : l->tmict - (uint32_t)elapsed;
+    spin_unlock_irqrestore(&l->timer_lock, f);
+    return left;
 }
 
 static void deadline_write(struct vlapic *l, uint64_t val)
 {
+    unsigned long f;
+
     if (timer_mode(l) != TMR_DEADLINE)
         return;                       /* ignored outside deadline mode */
+    f = spin_lock_irqsave(&l->timer_lock);
     l->deadline_tsc = val;
     if (val)
-        arm_at_tsc(l, val);
+        arm_here(l, val);
     else
         timer_stop(&l->timer);
+    spin_unlock_irqrestore(&l->timer_lock, f);
 }
 
 static void lvtt_write(struct vlapic *l, uint32_t val)
 {
+    unsigned long f = spin_lock_irqsave(&l->timer_lock);
     unsigned int old = timer_mode(l);
 
     l->lvt[1] = val & (LVT_MASKED | 0xff | (3u << 17));
@@ -213,7 +263,9 @@ static void lvtt_write(struct vlapic *l, uint32_t val)
         timer_stop(&l->timer);
         l->tmict = 0;
         l->deadline_tsc = 0;
+        l->count_live = false;
     }
+    spin_unlock_irqrestore(&l->timer_lock, f);
 }
 
 /* ---- IPIs ------------------------------------------------------------- */
@@ -371,7 +423,7 @@ static int reg_write(struct vlapic *l, unsigned int reg, uint64_t val)
     case REG_ESR:   l->esr = 0; break;
     case REG_ICR:   send_ipi(l, val & ~(1ull << 12)); break;
     case REG_TMICT: tmict_write(l, (uint32_t)val); break;
-    case REG_TDCR:  l->tdcr = (uint32_t)val & 0xb; break;
+    case REG_TDCR:  tdcr_write(l, (uint32_t)val); break;
     case REG_SELF:  vlapic_set_irq(l->vcpu, (uint8_t)val); break;
     default:        return -1;
     }
@@ -464,6 +516,7 @@ bool vlapic_mmio_claims(struct vcpu *v, uint64_t gpa)
 void vlapic_reset(struct vlapic *l, bool bsp)
 {
     struct vcpu *v = l->vcpu;
+    unsigned long f = spin_lock_irqsave(&l->timer_lock);
 
     timer_stop(&l->timer);
     memset(l, 0, offsetof(struct vlapic, timer));
@@ -476,6 +529,7 @@ void vlapic_reset(struct vlapic *l, bool bsp)
     for (int i = 0; i < 7; i++)
         l->lvt[i] = LVT_MASKED;
     l->nmi_pending = false;
+    spin_unlock_irqrestore(&l->timer_lock, f);
 }
 
 int vlapic_create(struct vcpu *v)
@@ -485,6 +539,7 @@ int vlapic_create(struct vcpu *v)
     if (!l)
         return -1;
     l->vcpu = v;
+    l->timer_lock = (spinlock_t)SPINLOCK_INIT;
     timer_init(&l->timer, timer_expired, l, v->pcpu);
     v->arch.vlapic = l;
     vlapic_reset(l, v->id == 0);
@@ -495,7 +550,7 @@ void vlapic_destroy(struct vcpu *v)
 {
     if (!v->arch.vlapic)
         return;
-    timer_stop(&v->arch.vlapic->timer);
+    timer_kill(&v->arch.vlapic->timer);     /* its callback may be running elsewhere */
     xfree(v->arch.vlapic);
     v->arch.vlapic = NULL;
 }

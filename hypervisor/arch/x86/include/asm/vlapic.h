@@ -24,7 +24,10 @@ struct vlapic {
     uint32_t irr[8], isr[8], tmr[8];   /* irr is set by other CPUs: atomics */
     uint64_t timer_start_tsc;       /* one-shot/periodic: when TMICT was written */
     uint64_t deadline_tsc;          /* TSC-deadline mode: the MSR value */
+    bool count_live;                /* one-shot: counting, not yet fired */
+    /* vlapic_reset() clears everything above; what follows survives it. */
     struct timer timer;
+    spinlock_t timer_lock;          /* the timer's state against its callback */
     volatile bool nmi_pending;
 };
 
