@@ -81,6 +81,13 @@ test_hostile() {
     guest_ended good-spin poweroff
     guest_ended bad-hc poweroff
     guest_ended bad-ud crash "triple fault"
+    local ud
+    ud=$(domid_of bad-ud)
+    expect_line "bad-ud's triple fault is reported with its guest state" \
+        "^\(mica\) d$ud vcpu0: triple fault: guest state at exit 0x7f "
+    expect_line "the state shows the #UD whose delivery failed" '^\(mica\)   exitintinfo 0x80000306 '
+    expect_line "and the empty IDT it loaded" '^\(mica\)   idtr .* limit 0+ base 0+$'
+    expect_line "and the ud2 at its rip" '^\(mica\)   code at rip: 0f 0b '
     guest_ended bad-oob crash "outside its memory"
     expect_no_line "bad-ud ran nothing after ud2" "FAIL bad-ud"
     expect_no_line "bad-oob ran nothing after its stray write" "FAIL bad-oob"

@@ -79,7 +79,6 @@ static void vmcb_init_control(struct vmcb *vm, struct vcpu *v)
                       INTERCEPT_SKINIT | INTERCEPT_RDTSCP | INTERCEPT_MONITOR |
                       INTERCEPT_MWAIT | INTERCEPT_MWAIT_COND | INTERCEPT_XSETBV;
     vm->iopm_pa = svm_iopm_pa;
-    vm->exc_intercepts = 1u << 8;            /* #DF: reported, then delivered (svm_exit.c) */
     vm->msrpm_pa = svm_msrpm_pa;
     vm->vintr = VINTR_MASKING;
     vm->nested_ctl = NESTED_CTL_NP;

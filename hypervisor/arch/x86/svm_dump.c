@@ -1,7 +1,7 @@
 /*
  * Reports for the log: a vCPU's exit counts (at shutdown and on the console
- * key 'd'), and its whole guest state when it dies or double-faults, which
- * is what tells a guest's own bug from ours.
+ * key 'd'), and its whole guest state when it dies (a triple fault, an exit
+ * we have no handler for), which is what tells a guest's own bug from ours.
  */
 #include <mica/console.h>
 #include <mica/domain.h>
@@ -22,7 +22,7 @@ static const char *exit_name(unsigned int code)
         [SVM_EXIT_SKINIT] = "skinit", [SVM_EXIT_RDTSCP] = "rdtscp",
         [SVM_EXIT_MONITOR] = "monitor", [SVM_EXIT_MWAIT] = "mwait",
         [SVM_EXIT_MWAIT_COND] = "mwait_cond", [SVM_EXIT_NPF] = "npf",
-        [SVM_EXIT_XSETBV] = "xsetbv", [SVM_EXIT_EXCP_BASE + 8] = "df",
+        [SVM_EXIT_XSETBV] = "xsetbv",
     };
     return names[code];
 }

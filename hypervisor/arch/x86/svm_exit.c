@@ -17,8 +17,9 @@
 #include <asm/vplatform_dev.h>
 #include <asm/vlapic.h>
 
+#define VEC_BP  3
+#define VEC_OF  4
 #define VEC_UD  6
-#define VEC_DF  8
 #define VEC_GP  13
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct vmcb *vm);
@@ -274,6 +275,12 @@ static void exit_vmmcall(struct vcpu *v, struct vmcb *vm)
 static void exit_npf(struct vcpu *v, struct vmcb *vm)
 {
     if (vlapic_mmio_claims(v, vm->exitinfo2)) {
+        /* Not an instruction's access: the CPU was pushing a frame or reading a gate. */
+        if (vm->exitintinfo & EVENT_VALID) {
+            domain_crash(v->domain, "event %#lx delivered through the local APIC page at rip %#lx",
+                         (unsigned long)vm->exitintinfo, (unsigned long)vm->rip);
+            return;
+        }
         if (svm_emulate_mmio(v, vm->exitinfo2))
             domain_crash(v->domain, "cannot emulate the instruction at rip %#lx on the local APIC",
                          (unsigned long)vm->rip);
@@ -288,18 +295,6 @@ static void exit_shutdown(struct vcpu *v, struct vmcb *vm)
 {
     svm_dump_guest(v, "triple fault");
     domain_crash(v->domain, "triple fault at rip %#lx", (unsigned long)vm->rip);
-}
-
-/*
- * A double fault is intercepted only to be reported (with the event whose
- * delivery failed, which a triple fault would no longer show), then given
- * to the guest as it would have been.
- */
-static void exit_df(struct vcpu *v, struct vmcb *vm)
-{
-    if (!v->arch.df_seen++)
-        svm_dump_guest(v, "double fault");
-    vm->eventinj = EVENT_VALID | EVENT_TYPE_EXC | VEC_DF | EVENT_ERR_VALID;
 }
 
 static void exit_unexpected(struct vcpu *v, struct vmcb *vm)
@@ -323,7 +318,6 @@ static const exit_handler_t exit_handlers[SVM_EXIT_NR] = {
     [SVM_EXIT_IOIO] = exit_ioio,
     [SVM_EXIT_MSR] = exit_msr,
     [SVM_EXIT_SHUTDOWN] = exit_shutdown,
-    [SVM_EXIT_EXCP_BASE + VEC_DF] = exit_df,
     [SVM_EXIT_VMRUN] = exit_ud,          /* no nested virtualization */
     [SVM_EXIT_VMMCALL] = exit_vmmcall,
     [SVM_EXIT_VMLOAD] = exit_ud,
@@ -339,6 +333,23 @@ static const exit_handler_t exit_handlers[SVM_EXIT_NR] = {
     [SVM_EXIT_NPF] = exit_npf,
 };
 
+/*
+ * An event cut short by this exit is delivered again on the next entry,
+ * except one raised by an instruction (INTn, INT3, INTO): RIP still points
+ * at it and, without next-RIP saving, an injected copy would push that
+ * address as the return address. The instruction simply runs again.
+ */
+static uint64_t redelivery(uint64_t info)
+{
+    uint64_t type = info & (7ull << 8);
+    unsigned int vec = info & 0xff;
+
+    if (!(info & EVENT_VALID) || type == EVENT_TYPE_SOFT ||
+        (type == EVENT_TYPE_EXC && (vec == VEC_BP || vec == VEC_OF)))
+        return 0;
+    return info;
+}
+
 void svm_handle_exit(struct vcpu *v)
 {
     struct vmcb *vm = v->arch.vmcb;
@@ -349,8 +360,7 @@ void svm_handle_exit(struct vcpu *v)
         domain_crash(v->domain, "VMRUN refused the guest state (invalid VMCB)");
         return;
     }
-    /* An event cut short by this exit is delivered again on the next entry. */
-    vm->eventinj = (vm->exitintinfo & EVENT_VALID) ? vm->exitintinfo : 0;
+    vm->eventinj = redelivery(vm->exitintinfo);
     if (code < SVM_EXIT_NR) {
         v->arch.exit_count[code]++;
         if (exit_handlers[code]) {

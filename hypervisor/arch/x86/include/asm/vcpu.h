@@ -24,7 +24,6 @@ struct arch_vcpu {
     void *fpu;                     /* XSAVE/FXSAVE area, 64-byte aligned */
     uint32_t *exit_count;          /* per exit code, SVM_EXIT_NR entries */
     uint64_t exits;                /* all exits */
-    uint32_t df_seen;              /* double faults (the first is reported) */
     struct vlapic *vlapic;         /* NULL: no local APIC (test kernels) */
     volatile bool in_guest;        /* between the flush check and the exit (svm.c) */
     volatile bool tlb_flush;       /* drop guest translations before the next entry */
