@@ -8,6 +8,8 @@
 #include <mica/lib.h>
 #include <mica/spinlock.h>
 #include <mica/text_ring.h>
+#include <mica/event_channel.h>
+#include <public/event_channel.h>
 
 #define LOG_RING_SIZE  (64 * 1024)
 #define MAX_SINKS      4
@@ -106,4 +108,21 @@ size_t console_ring_read_at(uint64_t *offset, char *buf, size_t len, uint64_t *l
 void console_force_unlock(void)
 {
     console_lock = (spinlock_t)SPINLOCK_INIT;
+}
+
+/*
+ * Every 10 ms (console_input.c's poll timer): if the log grew, raise
+ * MICA_VIRQ_CONSOLE for whoever bound it (`mica dmesg` following the log).
+ * Never from printk itself, whose callers may hold the event channel lock;
+ * and however many lines came, one event per period.
+ */
+void console_notify_log_readers(void)
+{
+    static uint64_t notified;
+    uint64_t head = __atomic_load_n(&log_ring.head, __ATOMIC_ACQUIRE);
+
+    if (head != notified) {
+        notified = head;
+        evtchn_send_global_virq(MICA_VIRQ_CONSOLE);
+    }
 }

@@ -96,6 +96,7 @@ static void poll(struct timer *t)
 
     while ((c = poll_getc()) >= 0)
         console_input_byte((uint8_t)c);
+    console_notify_log_readers();
     timer_set(t, now_ns() + POLL_NS);
 }
 

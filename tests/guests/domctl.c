@@ -10,6 +10,7 @@
 #include "guest.h"
 #include "cpu.h"
 #include "ctl.h"
+#include "events.h"
 
 const char guest_builtin_name[] = "domctl";
 
@@ -763,6 +764,35 @@ static void test_readlog(void)
           "readconsole SELF: this guest's own output", "rc %ld lost %lu head %lu", rc, r.lost, r.head);
 }
 
+/*
+ * MICA_VIRQ_CONSOLE: the hypervisor announces new log text (checked every
+ * 10 ms). After a quiet spell, creating a domain (which is logged) must
+ * raise it within a second. The port is closed again after.
+ */
+static void test_log_virq(void)
+{
+    int64_t port, d;
+    uint32_t base;
+
+    if (!check(ev_setup() == 0 && ev_bind_virq(MICA_VIRQ_TIMER) > 0,
+               "event channels for the log VIRQ", "set-up failed"))
+        return;
+    irq_enable();
+    port = ev_bind_virq(MICA_VIRQ_CONSOLE);
+    if (!check(port > 0, "bind_virq CONSOLE (privileged)", "got %ld", port))
+        return;
+    ev_wait(&ev_hits[0], 1, ev_system_time() + 50000000ull);  /* port 0 never fires: a nap */
+    base = ev_hits[port];
+    d = dom_create("announced", CHILD_MEM_KB);
+    check(d > 0 && ev_wait(&ev_hits[port], base + 1, ev_system_time() + 1000000000ull),
+          "MICA_VIRQ_CONSOLE once the log grew (a domain was created)", "domain %ld, %u events",
+          d, ev_hits[port] - base);
+    if (d > 0)
+        dom_op(MICA_DOMCTL_destroy, (uint16_t)d);
+    check_eq_i64("close the log VIRQ port", 0, ev_close((uint32_t)port));
+    irq_disable();
+}
+
 /* ---- create/destroy cycles ----------------------------------------------------------- */
 
 /* One cycle: odd ones are destroyed while running, even ones after they end. */
@@ -874,6 +904,7 @@ int guest_main(const struct mica_start_info *si)
     test_child();
     test_child_shutdown();
     test_readlog();
+    test_log_virq();
     test_cycles();
     destroy_leftovers();
     return 0;

@@ -9,6 +9,8 @@
 
 #include <mica/console.h>
 #include <mica/lib.h>
+#include <mica/event_channel.h>
+#include <public/event_channel.h>
 
 #include "check.h"
 #include "shim.h"
@@ -195,6 +197,41 @@ static void test_ring_wrap(void)
     check_ring("printk after the wrap");
 }
 
+/* The event channel side, recorded: which VIRQs the console raised. */
+static unsigned int virq_raised[MICA_NR_VIRQS];
+
+void evtchn_send_global_virq(unsigned int virq)
+{
+    if (virq < MICA_NR_VIRQS)
+        virq_raised[virq]++;
+}
+
+/* MICA_VIRQ_CONSOLE: once per poll in which the log grew, never otherwise. */
+static void test_log_virq(void)
+{
+    console_notify_log_readers();
+    virq_raised[MICA_VIRQ_CONSOLE] = 0;
+    console_notify_log_readers();
+    CHECK_EQ(virq_raised[MICA_VIRQ_CONSOLE], 0, "no new log text: no MICA_VIRQ_CONSOLE");
+    printk(LOG_INFO, "one\n");
+    expect("(mica) one\n");
+    printk(LOG_INFO, "two\n");
+    expect("(mica) two\n");
+    CHECK_EQ(virq_raised[MICA_VIRQ_CONSOLE], 0, "printk itself raises nothing");
+    console_notify_log_readers();
+    CHECK_EQ(virq_raised[MICA_VIRQ_CONSOLE], 1, "two lines, then a poll: one MICA_VIRQ_CONSOLE");
+    console_notify_log_readers();
+    CHECK_EQ(virq_raised[MICA_VIRQ_CONSOLE], 1, "the next poll with nothing new: none");
+    printk(LOG_DEBUG, "quiet\n");
+    expect("(mica) quiet\n");
+    console_notify_log_readers();
+    CHECK_EQ(virq_raised[MICA_VIRQ_CONSOLE], 2, "a line below the log level still grows the log");
+    for (unsigned int v = 0; v < MICA_NR_VIRQS; v++)
+        if (v != MICA_VIRQ_CONSOLE)
+            CHECK_EQ(virq_raised[v], 0, "VIRQ %u never raised by the console", v);
+    check_ring("the log after the VIRQ checks");
+}
+
 int main(void)
 {
     mirror = malloc(BIG + 1);
@@ -211,5 +248,6 @@ int main(void)
     test_guest_write();
     test_second_sink();
     test_ring_wrap();
+    test_log_virq();
     return check_done();
 }

@@ -34,6 +34,8 @@ struct console_sink {
     void (*write)(const char *s, size_t len);
 };
 void console_add_sink(const struct console_sink *sink);
+/* The log grew since the last call: raise MICA_VIRQ_CONSOLE (console.c). */
+void console_notify_log_readers(void);
 
 /*
  * A domain's output: each line gets a "(dN) " prefix; at_line_start is the

@@ -44,7 +44,7 @@ typedef uint32_t mica_evtchn_port_t;
 
 /* Virtual IRQs. TIMER is per vCPU; the others go to vCPU 0 of the privileged domain. */
 #define MICA_VIRQ_TIMER     0   /* this vCPU's one-shot timer expired (public/vcpu.h) */
-#define MICA_VIRQ_CONSOLE   1   /* reserved: new hypervisor console output (not raised yet) */
+#define MICA_VIRQ_CONSOLE   1   /* the hypervisor log grew (at most once per 10 ms) */
 #define MICA_VIRQ_DOM_EXC   2   /* a domain shut down or was destroyed */
 #define MICA_NR_VIRQS       3
 
