@@ -172,6 +172,29 @@ static long domctl_affinity(struct domain *d, uint64_t cmd, struct mica_domctl_a
     return sched_set_affinity(d->vcpu[a->vcpu], a->mask);
 }
 
+static uint8_t vcpu_state_abi(const struct sched_vcpu_info *i)
+{
+    if (i->on_cpu)
+        return MICA_VCPUSTATE_running;
+    if (i->state == VCPU_DOWN || i->wait_sipi)
+        return MICA_VCPUSTATE_down;
+    return i->state == VCPU_BLOCKED ? MICA_VCPUSTATE_blocked : MICA_VCPUSTATE_runnable;
+}
+
+static long domctl_getvcpuinfo(struct domain *d, struct mica_domctl_vcpuinfo *o)
+{
+    struct sched_vcpu_info i;
+
+    if (o->pad[0] || o->pad[1] || o->pad[2] || o->pad2 || o->vcpu >= d->nr_vcpus)
+        return -EINVAL;
+    sched_vcpu_info(d->vcpu[o->vcpu], &i);
+    o->state = vcpu_state_abi(&i);
+    o->cpu = i.pcpu;
+    o->cpu_time_ns = i.runtime_ns;
+    o->affinity = i.affinity;
+    return 0;
+}
+
 static long domctl_set_vcpus(struct vcpu *v, struct domain *d, const struct mica_domctl_vcpus *c)
 {
     int rc = domctl_check_vcpus(c);
@@ -233,6 +256,7 @@ static long domctl_on(struct vcpu *v, uint64_t cmd, struct mica_domctl *op, stru
     case MICA_DOMCTL_sched_set:        return domctl_sched(d, cmd, &op->u.sched);
     case MICA_DOMCTL_affinity_get:
     case MICA_DOMCTL_affinity_set:     return domctl_affinity(d, cmd, &op->u.affinity);
+    case MICA_DOMCTL_getvcpuinfo:      return domctl_getvcpuinfo(d, &op->u.vcpuinfo);
     default:
         fill_info(d, &op->u.getinfo);
         return 0;

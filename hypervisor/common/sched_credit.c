@@ -730,6 +730,18 @@ int sched_set_affinity(struct vcpu *v, uint64_t mask)
     return 0;
 }
 
+void sched_vcpu_info(struct vcpu *v, struct sched_vcpu_info *info)
+{
+    unsigned long f = csched_lock_vcpu(v);
+
+    *info = (struct sched_vcpu_info){
+        .state = v->state, .on_cpu = v->on_cpu, .wait_sipi = v->wait_sipi, .pcpu = v->pcpu,
+        .runtime_ns = v->runtime_ns + (v->on_cpu ? now_ns() - v->run_since_ns : 0),
+        .affinity = v->sched ? v->sched->affinity : 0,
+    };
+    csched_unlock_vcpu(v, f);
+}
+
 uint64_t sched_get_affinity(struct vcpu *v)
 {
     unsigned long f = csched_lock_vcpu(v);

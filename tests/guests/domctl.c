@@ -504,6 +504,73 @@ static void test_child_runs(uint16_t d)
           "%lu then %lu", gi2.cpu_time_ns, gi.cpu_time_ns);
 }
 
+static int64_t vcpu_info(uint16_t domid, uint32_t vcpu, struct mica_domctl_vcpuinfo *vi)
+{
+    struct mica_domctl op;
+    int64_t rc;
+
+    domctl_init(&op, domid);
+    op.u.vcpuinfo = (struct mica_domctl_vcpuinfo){ .vcpu = vcpu };
+    rc = mica_domctl(MICA_DOMCTL_getvcpuinfo, &op);
+    *vi = op.u.vcpuinfo;
+    return rc;
+}
+
+/* Poll getvcpuinfo until the vCPU is on pCPU cpu (running or queued there). */
+static bool wait_on_cpu(uint16_t d, uint32_t cpu, uint64_t ms, struct mica_domctl_vcpuinfo *vi)
+{
+    uint64_t end = rdtsc() + ms * tsc_khz;
+
+    do {
+        if (vcpu_info(d, 0, vi) == 0 && vi->cpu == cpu && vi->state <= MICA_VCPUSTATE_runnable)
+            return true;
+        delay_ms(1);
+    } while (rdtsc() < end);
+    return false;
+}
+
+/*
+ * getvcpuinfo, and hard affinity changed under a running vCPU: with two
+ * pCPUs the spinning child (pinned to pCPU 0 by test_child_sched) is moved
+ * to pCPU 1 and back, and keeps running each time.
+ */
+static void test_child_moves(uint16_t d)
+{
+    struct mica_domctl_vcpuinfo vi, vi2;
+    struct mica_domctl op;
+    volatile uint64_t *ctr = watch_counter();
+    uint64_t c1;
+
+    check(vcpu_info(d, 0, &vi) == 0 && vi.state <= MICA_VCPUSTATE_runnable && vi.cpu == 0 &&
+          vi.affinity == 1 && vi.cpu_time_ns > 0,
+          "getvcpuinfo: the spinning child is on pCPU 0, its affinity", "state %u cpu %u aff %#lx time %lu",
+          vi.state, vi.cpu, (unsigned long)vi.affinity, vi.cpu_time_ns);
+    check_eq_i64("getvcpuinfo of a vCPU it does not have: -EINVAL", -MICA_EINVAL, vcpu_info(d, 1, &vi2));
+    domctl_init(&op, d);
+    op.u.vcpuinfo = (struct mica_domctl_vcpuinfo){ .vcpu = 0, .pad2 = 1 };
+    check_eq_i64("getvcpuinfo with pad2 set: -EINVAL", -MICA_EINVAL,
+                 mica_domctl(MICA_DOMCTL_getvcpuinfo, &op));
+    if (physinfo().nr_cpus < 2) {
+        gprintf("# %s: one pCPU: no move to test\n", guest_name());
+        return;
+    }
+    check_eq_i64("affinity_set pCPU 1 while it runs", 0, affinity_op(MICA_DOMCTL_affinity_set, d, 0, 2, &op));
+    check(wait_on_cpu(d, 1, 500, &vi), "the running vCPU moved to pCPU 1", "state %u cpu %u",
+          vi.state, vi.cpu);
+    c1 = *ctr;
+    delay_ms(30);
+    vcpu_info(d, 0, &vi2);
+    check(*ctr > c1 && vi2.cpu == 1 && vi2.cpu_time_ns > vi.cpu_time_ns,
+          "on pCPU 1 it runs on (counter and CPU time move)", "counter %lu then %lu, cpu %u",
+          c1, *ctr, vi2.cpu);
+    check_eq_i64("affinity_set back to pCPU 0 while it runs", 0,
+                 affinity_op(MICA_DOMCTL_affinity_set, d, 0, 1, &op));
+    check(wait_on_cpu(d, 0, 500, &vi), "and moved back to pCPU 0", "state %u cpu %u", vi.state, vi.cpu);
+    c1 = *ctr;
+    delay_ms(30);
+    check(*ctr > c1, "on pCPU 0 again it runs on", "counter %lu then %lu", c1, *ctr);
+}
+
 static void test_child_console(uint16_t d)
 {
     static const char hello[] = "child: hello\n";
@@ -573,6 +640,7 @@ static void test_child(void)
     test_child_sched((uint16_t)d);
     test_context_errors((uint16_t)d);
     test_child_runs((uint16_t)d);
+    test_child_moves((uint16_t)d);
     test_child_console((uint16_t)d);
     test_child_destroy((uint16_t)d, free0);
 }

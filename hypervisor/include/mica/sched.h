@@ -50,6 +50,15 @@ void sched_get_params(struct domain *d, uint32_t *weight, uint32_t *cap);
 int sched_set_affinity(struct vcpu *v, uint64_t mask);
 uint64_t sched_get_affinity(struct vcpu *v);
 
+/* One consistent look at a vCPU, for the control interface. */
+struct sched_vcpu_info {
+    int state;                     /* enum vcpu_state */
+    bool on_cpu, wait_sipi;
+    unsigned int pcpu;
+    uint64_t runtime_ns, affinity;
+};
+void sched_vcpu_info(struct vcpu *v, struct sched_vcpu_info *info);
+
 /* CPU time its vCPUs have had, the turns they are in now included. */
 uint64_t sched_domain_runtime_ns(struct domain *d);
 /* Log each pCPU's scheduler ticks, busy and halted time (at power-off). */

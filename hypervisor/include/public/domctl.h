@@ -37,7 +37,8 @@
 #define MICA_DOMCTL_sched_set        10  /* u.sched: set them */
 #define MICA_DOMCTL_affinity_get     11  /* u.affinity: a vCPU's hard affinity */
 #define MICA_DOMCTL_affinity_set     12  /* u.affinity: pin a vCPU to a set of pCPUs */
-#define MICA_DOMCTL_NR               13  /* first unused sub-command */
+#define MICA_DOMCTL_getvcpuinfo      13  /* u.vcpuinfo: one vCPU's state, pCPU, time, affinity */
+#define MICA_DOMCTL_NR               14  /* first unused sub-command */
 
 #define MICA_MAX_VCPUS           64
 #define MICA_DOMAIN_NAME_LEN     32
@@ -98,6 +99,22 @@ struct mica_domctl_affinity {
 };
 MICA_STATIC_ASSERT(sizeof(struct mica_domctl_affinity) == 16, "ABI size");
 
+/* MICA_DOMCTL_getvcpuinfo: a snapshot of vCPU vcpu (`mica vcpu-list`). */
+#define MICA_VCPUSTATE_running   0  /* on a pCPU now */
+#define MICA_VCPUSTATE_runnable  1  /* waiting for a pCPU (or for its domain's unpause) */
+#define MICA_VCPUSTATE_blocked   2  /* waiting for an event */
+#define MICA_VCPUSTATE_down      3  /* not started, waiting for STARTUP, or halted for good */
+struct mica_domctl_vcpuinfo {
+    uint32_t vcpu;              /* IN */
+    uint8_t  state;             /* OUT: MICA_VCPUSTATE_* */
+    uint8_t  pad[3];            /* IN: 0 */
+    uint32_t cpu;               /* OUT: the pCPU it runs on, or whose queue it is on */
+    uint32_t pad2;              /* IN: 0 */
+    uint64_t cpu_time_ns;       /* OUT: its run time, the current turn included */
+    uint64_t affinity;          /* OUT: its hard affinity (as affinity_get) */
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_vcpuinfo) == 32, "ABI size");
+
 struct mica_domctl_vcpus {
     uint32_t nr_vcpus;          /* 1 .. MICA_MAX_VCPUS */
     uint32_t pad;               /* 0 */
@@ -138,6 +155,7 @@ struct mica_domctl {
         struct mica_domctl_vcpu_context vcpu_context;
         struct mica_domctl_sched        sched;
         struct mica_domctl_affinity     affinity;
+        struct mica_domctl_vcpuinfo     vcpuinfo;
         uint8_t raw[120];
     } u;
 };
