@@ -9,6 +9,8 @@
 #include <mica/timer.h>
 #include <mica/machine.h>
 #include <mica/mm.h>
+#include <mica/sched.h>
+#include <asm/vcpu.h>
 #include <asm/time.h>
 
 #define POLL_NS     (10 * 1000 * 1000ull)
@@ -44,6 +46,26 @@ static void key_domains(void)
             arch_vcpu_dump_exits(input_domain->vcpu[i]);
 }
 
+/* What a hung dom0 waits for: run queues, then each vCPU's state and vLAPIC. */
+static void key_vcpus(void)
+{
+    sched_dump_queues();
+    if (!input_domain)
+        return;
+    for (unsigned int i = 0; i < input_domain->nr_vcpus; i++) {
+        struct vcpu *v = input_domain->vcpu[i];
+        struct sched_vcpu_info si;
+        static const char *const names[] = { "runnable", "running", "blocked", "down" };
+
+        sched_vcpu_info(v, &si);
+        pr_info("  d%u vcpu%u: %s%s%s on CPU %u, affinity %#lx, ran %lu ms\n", input_domain->id,
+                i, si.state >= 0 && si.state < 4 ? names[si.state] : "?", si.on_cpu ? " on_cpu" : "",
+                si.wait_sipi ? " wait_sipi" : "", si.pcpu, (unsigned long)si.affinity,
+                (unsigned long)(si.runtime_ns / 1000000));
+        arch_vcpu_dump_state(v);
+    }
+}
+
 static void key_reboot(void)
 {
     machine_restart();
@@ -53,6 +75,7 @@ static const struct key_handler keys[] = {
     { 'h', "this help", key_help },
     { 'd', "domains and dom0's exit counts", key_domains },
     { 'm', "memory", key_memory },
+    { 'v', "run queues, dom0's vCPUs and their local APICs", key_vcpus },
     { 'R', "reboot the machine", key_reboot },
 };
 

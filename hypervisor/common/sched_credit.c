@@ -742,6 +742,24 @@ void sched_vcpu_info(struct vcpu *v, struct sched_vcpu_info *info)
     csched_unlock_vcpu(v, f);
 }
 
+void sched_dump_queues(void)
+{
+    uint64_t idle = idlers();
+
+    for (unsigned int c = 0; c < nr_cpus_online; c++) {
+        struct runqueue *rq = &runq[c];
+        unsigned long f = spin_lock_irqsave(&rq->lock);
+        struct vcpu *v = rq->curr;
+
+        pr_info("  CPU %u: %s d%d vcpu%d, %u queued (head pri %d), %u placed%s%s\n", c,
+                v ? "runs" : "idle", v ? v->domain->id : -1, v ? (int)v->id : -1,
+                rq->nr_queued, rq->head_pri, rq->nr_placed,
+                (idle & bit(c)) ? ", in the idle mask" : "",
+                percpu[c]->need_resched ? ", resched asked" : "");
+        spin_unlock_irqrestore(&rq->lock, f);
+    }
+}
+
 uint64_t sched_get_affinity(struct vcpu *v)
 {
     unsigned long f = csched_lock_vcpu(v);

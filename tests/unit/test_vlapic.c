@@ -146,6 +146,11 @@ uint64_t tsc_to_ns(uint64_t tsc)
     return NS(tsc);
 }
 
+uint64_t now_ns(void)
+{
+    return NS(fake_tsc);
+}
+
 void *xzalloc(size_t size)
 {
     return calloc(1, size);

@@ -265,5 +265,6 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .vcpu_run = svm_vcpu_run,
     .vcpu_paging = svm_vcpu_paging,
     .vcpu_dump_exits = svm_dump_exits,
+    .vcpu_dump_state = svm_dump_state,
     .vcpu_tsc_offset = svm_vcpu_tsc_offset,
 };

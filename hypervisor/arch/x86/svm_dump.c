@@ -8,6 +8,7 @@
 #include <mica/lib.h>
 #include <asm/x86.h>
 #include <asm/svm_priv.h>
+#include <asm/vlapic.h>
 
 static const char *exit_name(unsigned int code)
 {
@@ -87,4 +88,18 @@ void svm_dump_guest(struct vcpu *v, const char *why)
     pr_info("  r13 %#lx r14 %#lx r15 %#lx\n", (unsigned long)g->r13,
             (unsigned long)g->r14, (unsigned long)g->r15);
     pr_info("  code at rip: %s\n", hex);
+}
+
+/* Its state at its last exit (older if it runs now), and its local APIC's. */
+void svm_dump_state(struct vcpu *v)
+{
+    const struct vmcb *vm = v->arch.vmcb;
+
+    pr_info("  d%u vcpu%u: rip %#lx IF %u shadow %lu eventinj %#lx V_IRQ %u exits %lu\n",
+            v->domain->id, v->id, (unsigned long)vm->rip,
+            (unsigned int)!!(vm->rflags & X86_EFLAGS_IF), (unsigned long)(vm->int_state & 1),
+            (unsigned long)vm->eventinj, (unsigned int)((vm->vintr >> 8) & 1),
+            (unsigned long)v->arch.exits);
+    if (v->arch.vlapic)
+        vlapic_dump(v);
 }

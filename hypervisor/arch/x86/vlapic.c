@@ -10,6 +10,7 @@
 #include <mica/sched.h>
 #include <mica/xmalloc.h>
 #include <mica/lib.h>
+#include <mica/console.h>
 #include <asm/x86.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform.h>
@@ -511,6 +512,22 @@ bool vlapic_mmio_claims(struct vcpu *v, uint64_t gpa)
     struct vlapic *l = vl(v);
 
     return l && xapic(l) && gpa >= VPLAT_LAPIC_BASE && gpa < VPLAT_LAPIC_BASE + 0x1000;
+}
+
+void vlapic_dump(struct vcpu *v)
+{
+    struct vlapic *l = vl(v);
+    unsigned long f = spin_lock_irqsave(&l->timer_lock);
+    uint64_t now = now_ns(), tsc = rdtsc();
+    long in_us = l->timer.active ? (long)(l->timer.expires - now) / 1000 : 0;
+
+    pr_info("    vlapic: irr %d isr %d ppr %#x svr %#x lvtt %#x timer %s on CPU %u in %ld us, "
+            "deadline %s%ld us, nmi %u\n", highest(l->irr), highest(l->isr), ppr(l), l->svr,
+            l->lvt[1], l->timer.active ? "armed" : "idle", l->timer.cpu, in_us,
+            l->deadline_tsc ? "in " : "none ",
+            l->deadline_tsc ? (long)(tsc_to_ns(l->deadline_tsc) - tsc_to_ns(tsc)) / 1000 : 0,
+            (unsigned int)l->nmi_pending);
+    spin_unlock_irqrestore(&l->timer_lock, f);
 }
 
 void vlapic_reset(struct vlapic *l, bool bsp)

@@ -61,6 +61,8 @@ void sched_vcpu_info(struct vcpu *v, struct sched_vcpu_info *info);
 
 /* CPU time its vCPUs have had, the turns they are in now included. */
 uint64_t sched_domain_runtime_ns(struct domain *d);
+/* Log each pCPU's run queue (console key 'v'). */
+void sched_dump_queues(void);
 /* Log each pCPU's scheduler ticks, busy and halted time (at power-off). */
 void sched_report(void);
 

@@ -12,6 +12,7 @@ void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
 int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen);
 void svm_advance_rip(struct vcpu *v, unsigned int len);
 void svm_dump_exits(struct vcpu *v);
+void svm_dump_state(struct vcpu *v);
 /* The guest state at this exit, for a crash report. */
 void svm_dump_guest(struct vcpu *v, const char *why);
 void svm_intr_assist(struct vcpu *v);

@@ -60,6 +60,8 @@ struct vcpu_vendor_ops {
     void (*vcpu_run)(struct vcpu *v);            /* until it must deschedule */
     void (*vcpu_paging)(struct vcpu *v, struct guest_paging *gp);
     void (*vcpu_dump_exits)(struct vcpu *v);
+    /* One line of where it is and what it waits for (console key 'v'). */
+    void (*vcpu_dump_state)(struct vcpu *v);
     /* What the guest's RDTSC adds to the host TSC. */
     uint64_t (*vcpu_tsc_offset)(struct vcpu *v);
 };
@@ -103,6 +105,7 @@ static inline void arch_vcpu_run(struct vcpu *v) { vcpu_ops->vcpu_run(v); }
 static inline void arch_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
 { vcpu_ops->vcpu_set_entry64(v, e); }
 static inline void arch_vcpu_dump_exits(struct vcpu *v) { vcpu_ops->vcpu_dump_exits(v); }
+static inline void arch_vcpu_dump_state(struct vcpu *v) { vcpu_ops->vcpu_dump_state(v); }
 static inline uint64_t arch_vcpu_tsc_offset(struct vcpu *v) { return vcpu_ops->vcpu_tsc_offset(v); }
 
 #endif

@@ -47,6 +47,8 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vec);
 bool vlapic_mmio_claims(struct vcpu *v, uint64_t gpa);
 int vlapic_mmio_read(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t *val);
 int vlapic_mmio_write(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t val);
+/* One line of its IRR, ISR and timer (console key 'v'). */
+void vlapic_dump(struct vcpu *v);
 /* Put the APIC in its power-on state (INIT). */
 void vlapic_reset(struct vlapic *l, bool bsp);
 
