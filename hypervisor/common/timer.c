@@ -60,13 +60,19 @@ static unsigned int lock_list(struct timer *t, unsigned long *f)
     }
 }
 
-/* The list's head changed to expires: reprogram its CPU's timer. */
-static void head_changed(unsigned int cpu, uint64_t expires)
+/*
+ * Under the list's lock: t became its head. This CPU's timer is programmed
+ * at once, before the lock (and the interrupt flag) is given back: an
+ * interrupt in between could program it for a still earlier head, which
+ * this older value would then overwrite. Another CPU's list: true, and the
+ * caller kicks that CPU once unlocked (it reprograms from its own head).
+ */
+static bool head_changed(unsigned int cpu, const struct timer *t)
 {
-    if (cpu == smp_processor_id())
-        arch_timer_program(expires);
-    else
-        arch_timer_kick(cpu);
+    if (cpu != smp_processor_id())
+        return true;
+    arch_timer_program(t->expires);
+    return false;
 }
 
 void timer_set(struct timer *t, uint64_t expires_ns)
@@ -74,16 +80,17 @@ void timer_set(struct timer *t, uint64_t expires_ns)
     unsigned long f;
     unsigned int cpu = lock_list(t, &f);
     struct timer_list *l = &lists[cpu];
-    bool first;
+    bool kick = false;
 
     if (t->active)
         unlink(l, t);
     t->expires = expires_ns;
     insert(l, t);
-    first = l->head == t;
+    if (l->head == t)
+        kick = head_changed(cpu, t);
     spin_unlock_irqrestore(&l->lock, f);
-    if (first)
-        head_changed(cpu, expires_ns);
+    if (kick)
+        arch_timer_kick(cpu);
 }
 
 void timer_stop(struct timer *t)
@@ -105,7 +112,7 @@ void timer_migrate(struct timer *t, unsigned int cpu)
 {
     unsigned long f = local_irq_save();
     unsigned int old;
-    bool first = false;
+    bool kick = false;
 
     for (;;) {
         old = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
@@ -124,14 +131,15 @@ void timer_migrate(struct timer *t, unsigned int cpu)
         unlink(&lists[old], t);
         __atomic_store_n(&t->cpu, cpu, __ATOMIC_RELEASE);
         insert(&lists[cpu], t);
-        first = lists[cpu].head == t;
+        if (lists[cpu].head == t)
+            kick = head_changed(cpu, t);
     } else {
         __atomic_store_n(&t->cpu, cpu, __ATOMIC_RELEASE);
     }
     spin_unlock(&lists[MAX(old, cpu)].lock);
     spin_unlock(&lists[MIN(old, cpu)].lock);
-    if (first)
-        head_changed(cpu, t->expires);
+    if (kick)
+        arch_timer_kick(cpu);
     local_irq_restore(f);
 }
 
