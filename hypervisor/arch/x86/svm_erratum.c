@@ -11,6 +11,7 @@
 #include <asm/svm_priv.h>
 #include <asm/smp.h>
 #include <asm/desc.h>
+#include <asm/x86.h>
 
 extern const char svm_vmrun_return[];
 
@@ -28,16 +29,30 @@ void svm_erratum_snapshot(struct vcpu *v, struct svm_snapshot *s)
     s->vintr = vm->vintr;
     s->int_state = vm->int_state;
     s->gprs = v->arch.gprs;
+    s->tsc = rdtsc();
 }
 
 /* True if the last VMRUN came back with our own state; the snapshot is put back. */
 bool svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s)
 {
     struct vmcb *vm = v->arch.vmcb;
+    uint64_t cycles = rdtsc() - s->tsc;
+    uint64_t rip;
 
     if (vm->rip != (uint64_t)(uintptr_t)svm_vmrun_return || vm->cr3 != hyp_cr3 ||
         vm->cs.sel != HYP_CS)
         return false;
+    memcpy(&rip, s->save + offsetof(struct vmcb, rip) - SAVE_START, sizeof(rip));
+
+    /*
+     * Whether the guest ran before this (and its state since is lost, so
+     * entering again rolls it back) is not known: the figures below are what
+     * could tell. The stress runs saw a guest crash soon after an occurrence.
+     */
+    pr_warn("d%u vcpu%u: lost-state exit %#lx info %#lx %#lx intinfo %#lx, %lu cycles after "
+            "entering at rip %#lx\n", v->domain->id, v->id, (unsigned long)vm->exitcode,
+            (unsigned long)vm->exitinfo1, (unsigned long)vm->exitinfo2,
+            (unsigned long)vm->exitintinfo, (unsigned long)cycles, (unsigned long)rip);
     memcpy((uint8_t *)vm + SAVE_START, s->save, sizeof(s->save));
     vm->eventinj = s->eventinj;
     vm->vintr = s->vintr;

@@ -25,6 +25,7 @@ struct svm_snapshot {
     uint8_t save[0x300];
     uint64_t eventinj, vintr, int_state;
     struct guest_gprs gprs;
+    uint64_t tsc;                  /* when it was taken: how long the VMRUN lasted */
 };
 void svm_erratum_snapshot(struct vcpu *v, struct svm_snapshot *s);
 bool svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s);
