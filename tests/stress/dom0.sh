@@ -13,7 +13,9 @@
 # Environment: STRESS_OUT (default /tmp/mica-stress), MICA_ELF (default
 # build/mica.elf, copied first so a rebuild does not disturb a run),
 # EXTRA_CMD (added to dom0's command line; `nokaslr` makes RIPs
-# symbolisable with tests/stress/ksym.sh).
+# symbolisable with tests/stress/ksym.sh), QEMU_EXTRA (more QEMU flags),
+# DOM0_ACCEL (tests/system/dom0.sh: `tcg,thread=single` rules out QEMU's
+# multi-threaded TCG).
 #
 #     tests/stress/dom0.sh 100 dom0_vcpus_pin=0 smp4 | grep -E '^FAIL|QEMU exit'
 set -u
@@ -53,12 +55,12 @@ for i in $(seq 1 "$N"); do
         smp2|smp4)
             n=${t#smp}
             keys_for "s-$t-$i"
-            boot_dom0 "s-$t-$i" "$DOM0_Q -smp $n" "$HV" "$DOM0_CMDLINE mica.test=smp,irq"
+            boot_dom0 "s-$t-$i" "$DOM0_Q -smp $n ${QEMU_EXTRA:-}" "$HV" "$DOM0_CMDLINE mica.test=smp,irq"
             dom0_up && { check_smp "$n"; check_irq "$n"; dom0_off; } ;;
         reboot)
             keys_for "s-reboot-$i"
             DOM0_REBOOT=1 DOM0_STOP='^(Mica dom0: |\(mica\) Mica .* hypervisor$)' DOM0_STOP_COUNT=4 \
-                boot_dom0 "s-reboot-$i" "$DOM0_Q -smp 2" "$HV" "$DOM0_CMDLINE mica.test=reboot"
+                boot_dom0 "s-reboot-$i" "$DOM0_Q -smp 2 ${QEMU_EXTRA:-}" "$HV" "$DOM0_CMDLINE mica.test=reboot"
             expect_count "dom0 came up a second time" 2 '^Mica dom0: '
             no_hypervisor_crash ;;
         *) echo "stress: unknown test $t (smp2, smp4, reboot)" >&2; exit 2 ;;
