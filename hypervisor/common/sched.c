@@ -186,15 +186,13 @@ void sched_unpause_domain(struct domain *d)
         csched_queue(d->vcpu[i]);     /* the runnable ones */
 }
 
-/* Under the vCPU's run queue lock, which covers on_cpu and its turn's start. */
+/* From sched_vcpu_info()'s snapshot, taken under the vCPU's run queue lock. */
 uint64_t sched_vcpu_runtime(const struct vcpu *v)
 {
-    struct vcpu *w = (struct vcpu *)v;
-    unsigned long f = csched_lock_vcpu(w);
-    uint64_t t = v->runtime_ns + (v->on_cpu ? now_ns() - v->run_since_ns : 0);
+    struct sched_vcpu_info i;
 
-    csched_unlock_vcpu(w, f);
-    return t;
+    sched_vcpu_info((struct vcpu *)v, &i);
+    return i.runtime_ns;
 }
 
 /* ---- the run loop ------------------------------------------------------------ */
