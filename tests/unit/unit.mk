@@ -66,6 +66,9 @@ UNIT_SRCS_test_grant_state := hypervisor/common/grant_state.c
 UNIT_SRCS_test_insn       := hypervisor/arch/x86/insn.c
 # test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.
 UNIT_SRCS_test_vlapic     :=
+# test_timer.c #includes hypervisor/common/timer.c (to fake the CPU number and the
+# interrupt flag): not listed.
+UNIT_SRCS_test_timer      :=
 
 # Keep whatever goal the including Makefile had (or its first target).
 unit_saved_goal := $(.DEFAULT_GOAL)
