@@ -82,6 +82,10 @@ void timer_set(struct timer *t, uint64_t expires_ns)
     struct timer_list *l = &lists[cpu];
     bool kick = false;
 
+    if (t->killed) {
+        spin_unlock_irqrestore(&l->lock, f);
+        return;
+    }
     if (t->active)
         unlink(l, t);
     t->expires = expires_ns;
@@ -146,23 +150,37 @@ void timer_migrate(struct timer *t, unsigned int cpu)
 /*
  * Stop t and wait until its callback is not running on any CPU (t->cpu may
  * have changed since it was armed), so that t and what it points to can be
- * freed. Never from t's own callback.
+ * freed. A callback still running may re-arm t (the vLAPIC's periodic timer
+ * does): killed, set under the list lock, makes that a no-op. Never from
+ * t's own callback.
  */
 void timer_kill(struct timer *t)
 {
-    timer_stop(t);
-    for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
-        while (__atomic_load_n(&lists[cpu].running, __ATOMIC_SEQ_CST) == t)
+    unsigned long f;
+    unsigned int cpu = lock_list(t, &f);
+
+    t->killed = true;
+    if (t->active)
+        unlink(&lists[cpu], t);
+    spin_unlock_irqrestore(&lists[cpu].lock, f);
+    for (unsigned int c = 0; c < MAX_CPUS; c++)
+        while (__atomic_load_n(&lists[c].running, __ATOMIC_SEQ_CST) == t)
             cpu_relax();
 }
 
+/*
+ * The clock is read once: a callback that re-arms its timer for "now" or
+ * just after (a guest's periodic timer with a tiny period) would otherwise
+ * keep this CPU here for ever.
+ */
 void timers_run(void)
 {
     struct timer_list *l = &lists[smp_processor_id()];
+    uint64_t now = now_ns();
     unsigned long f = spin_lock_irqsave(&l->lock);
     struct timer *t;
 
-    while ((t = l->head) && t->expires <= now_ns()) {
+    while ((t = l->head) && t->expires <= now) {
         unlink(l, t);
         __atomic_store_n(&l->running, t, __ATOMIC_SEQ_CST);
         spin_unlock_irqrestore(&l->lock, f);

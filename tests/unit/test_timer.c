@@ -113,6 +113,7 @@ struct probe {
     bool saw_locked;                /* a lock was held during the callback */
     unsigned int rearms;            /* re-arm itself this many more times... */
     uint64_t rearm_at;              /* ...for this time */
+    bool rearm_now;                 /* ...or for "now", the clock having moved on */
 };
 
 static void probe_fn(struct timer *t)
@@ -128,7 +129,9 @@ static void probe_fn(struct timer *t)
         run_log[n] = p->name;
     if (p->rearms) {
         p->rearms--;
-        timer_set(t, p->rearm_at);
+        if (p->rearm_now)
+            fake_now++;             /* the callback took some time */
+        timer_set(t, p->rearm_now ? fake_now : p->rearm_at);
     }
 }
 
@@ -361,6 +364,19 @@ static void test_callback_rearm(void)
     CHECK(lists[0].running == NULL, "running is NULL after a pass with re-arming callbacks");
     run_on(0, 3000);
     CHECK(strcmp(run_log, "GF") == 0 && f.runs == 2, "the re-armed timer runs when its time comes");
+
+    /* A guest's periodic timer with a tiny period: each run re-arms for "now". */
+    reset();
+    probe_init(&p, 'P', 0);
+    p.rearms = 1000;
+    p.rearm_now = true;
+    timer_set(&p.t, 100);
+    run_on(0, 100);
+    CHECK(p.runs == 1 && p.t.active && p.t.expires == 101,
+          "a callback re-arming for a time after the pass began waits for the next pass "
+          "(%u runs in one pass)", p.runs);
+    CHECK(program_last == 101, "and the hardware is programmed for it (%llu)",
+          (unsigned long long)program_last);
     check_balanced("callbacks re-arming themselves");
 }
 
@@ -436,6 +452,21 @@ static void finish_callback_on_cpu1(void)
         __atomic_store_n(&lists[1].running, NULL, __ATOMIC_SEQ_CST);
 }
 
+static struct timer *rearm_victim;
+
+/* CPU 1's callback re-arms its own timer, then returns. */
+static void rearm_and_finish_on_cpu1(void)
+{
+    if (relax_spins == 2) {
+        unsigned int cpu = fake_cpu;
+
+        fake_cpu = 1;
+        timer_set(rearm_victim, fake_now + 50);
+        fake_cpu = cpu;
+        __atomic_store_n(&lists[1].running, NULL, __ATOMIC_SEQ_CST);
+    }
+}
+
 static void test_kill(void)
 {
     struct probe a, b;
@@ -446,6 +477,10 @@ static void test_kill(void)
     timer_kill(&a.t);
     CHECK(!a.t.active && relax_spins == 0, "killing an inactive timer leaves it inactive at once");
     timer_set(&a.t, 100);
+    CHECK(!a.t.active && lists[0].head == NULL, "arming a killed timer does nothing");
+    probe_init(&a, 'A', 0);
+    timer_set(&a.t, 100);
+    CHECK(a.t.active, "timer_init makes a killed timer usable again");
     timer_set(&b.t, 200);
     timer_kill(&a.t);
     CHECK(!a.t.active, "killing an active timer leaves it inactive");
@@ -461,6 +496,18 @@ static void test_kill(void)
           "timer_kill waits until the callback running on another CPU returns (%u spins)",
           relax_spins);
     relax_hook = NULL;
+
+    /* That callback re-arms its timer before returning (as the vLAPIC's does). */
+    reset();
+    probe_init(&a, 'A', 1);
+    lists[1].running = &a.t;
+    relax_hook = rearm_and_finish_on_cpu1;
+    rearm_victim = &a.t;
+    timer_kill(&a.t);
+    relax_hook = NULL;
+    CHECK(!a.t.active && lists[1].head == NULL,
+          "a callback re-arming its timer while timer_kill waits leaves it unarmed (active %d)",
+          a.t.active);
     check_balanced("timer_kill");
 }
 

@@ -141,6 +141,8 @@ void timer_migrate(struct timer *t, unsigned int cpu)
     t->cpu = cpu;
 }
 
+uint64_t tsc_khz = 500000;                  /* NS()'s 500 MHz */
+
 uint64_t tsc_to_ns(uint64_t tsc)
 {
     return NS(tsc);
@@ -725,25 +727,42 @@ static void test_timer_periodic(void)
     timer_setup(3, PERIODIC | 0x41);
     t = &L(3)->timer;
     wr(3, OFF_TDCR, 0x0);                        /* divide by 2 */
-    wr(3, OFF_TMICT, 500);                       /* period: 1000 TSC cycles */
-    CHECK_EQ(t->expires, NS(T0 + 1000), "periodic: first expiry");
-    fake_tsc = T0 + 300;
-    CHECK_EQ(rd(3, OFF_TMCCT), 350, "TMCCT 150 ticks in");
-    fake_tsc = T0 + 1000;
+    wr(3, OFF_TMICT, 100000);                    /* period: 200000 TSC cycles, 400 us */
+    CHECK_EQ(t->expires, NS(T0 + 200000), "periodic: first expiry");
+    fake_tsc = T0 + 60000;
+    CHECK_EQ(rd(3, OFF_TMCCT), 70000, "TMCCT 30000 ticks in");
+    fake_tsc = T0 + 200000;
     CHECK(run_timer(3), "due");
     CHECK_EQ(irr_mask(0x41), 1u << 3, "fires");
-    CHECK(t->active && t->expires == NS(T0 + 2000), "re-armed one period on");
+    CHECK(t->active && t->expires == NS(T0 + 400000), "re-armed one period on");
     clear_records();
-    fake_tsc = T0 + 4500;                        /* late: periods 2-4 missed */
+    fake_tsc = T0 + 900000;                      /* late: periods 2-4 missed */
     CHECK(run_timer(3), "due (late)");
     CHECK_EQ(irr_mask(0x41), 1u << 3, "fires once");
-    CHECK(t->active && t->expires == NS(T0 + 5000), "re-armed on the period grid, in the future");
-    CHECK_EQ(rd(3, OFF_TMCCT), 250, "TMCCT within the current period");
+    CHECK(t->active && t->expires == NS(T0 + 1000000), "re-armed on the period grid, in the future");
+    CHECK_EQ(rd(3, OFF_TMCCT), 50000, "TMCCT within the current period");
     wr(3, OFF_LVTT, MASKED | PERIODIC | 0x41);
     CHECK(t->active, "masking (same mode) does not stop it");
     clear_records();
-    fake_tsc = T0 + 5000;
+    fake_tsc = T0 + 1000000;
     CHECK(run_timer(3) && irr_empty() && t->active, "masked periodic: keeps going, silently");
+
+    /* A period of one cycle: expiries come MIN_PERIOD (200 us, 100000 cycles) apart. */
+    wr(3, OFF_LVTT, PERIODIC | 0x41);
+    wr(3, OFF_TDCR, 0xb);                        /* divide by 1 */
+    fake_tsc = T0;
+    wr(3, OFF_TMICT, 1);
+    CHECK_EQ(t->expires, NS(T0 + 100000), "a 1-cycle period first expires 200 us on");
+    clear_records();
+    fake_tsc = T0 + 100000;
+    CHECK(run_timer(3) && irr_mask(0x41) == 1u << 3, "and fires then");
+    CHECK(t->active && t->expires == NS(T0 + 200000), "re-armed 200 us on, not 1 cycle");
+    fake_tsc = T0 + 5000000000ull;               /* 10 s late: no loop over 50000 periods */
+    CHECK(run_timer(3) && t->expires == NS(T0 + 5000100000ull),
+          "a long-missed short period re-arms on its grid at once");
+    CHECK_EQ(rd(3, OFF_TMCCT), 1, "TMCCT counts the guest's own 1-tick period");
+    wr(3, OFF_TDCR, 0x0);
+    wr(3, OFF_TMICT, 0);
 }
 
 static void test_timer_deadline(void)

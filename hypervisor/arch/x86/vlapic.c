@@ -141,6 +141,24 @@ static uint64_t divisor(const struct vlapic *l)
     return v == 7 ? 1 : 2ull << v;
 }
 
+/*
+ * A periodic timer's expiries are at least this far apart, whatever period
+ * the guest asks for (KVM's min_timer_period_us is the same): at a period
+ * of a few cycles each expiry would re-arm already due, and the guest's
+ * timer alone would fill its pCPU. TMCCT still counts the guest's period.
+ */
+#define MIN_PERIOD_US 200
+
+/* TSC cycles between the timer's expiries. */
+static uint64_t period_tsc(const struct vlapic *l)
+{
+    uint64_t p = (uint64_t)l->tmict * divisor(l);
+
+    if (p && timer_mode(l) == TMR_PERIODIC)
+        p = MAX(p, tsc_khz * MIN_PERIOD_US / 1000);
+    return p;
+}
+
 static void arm_at_tsc(struct vlapic *l, uint64_t tsc)
 {
     timer_set(&l->timer, tsc_to_ns(tsc));
@@ -160,7 +178,7 @@ static void arm_here(struct vlapic *l, uint64_t tsc)
  */
 static bool timer_due(struct vlapic *l)
 {
-    uint64_t now = rdtsc(), period = (uint64_t)l->tmict * divisor(l), due;
+    uint64_t now = rdtsc(), period = period_tsc(l), due;
     unsigned int mode = timer_mode(l);
 
     if (mode == TMR_DEADLINE)
@@ -178,8 +196,8 @@ static bool timer_due(struct vlapic *l)
     if (mode == TMR_DEADLINE) {
         l->deadline_tsc = 0;
     } else if (mode == TMR_PERIODIC) {
-        while (l->timer_start_tsc + period <= now)
-            l->timer_start_tsc += period;
+        /* Expiries missed while the pCPU was busy make one interrupt. */
+        l->timer_start_tsc += (now - l->timer_start_tsc) / period * period;
         arm_at_tsc(l, l->timer_start_tsc + period);
     } else {
         l->count_live = false;
@@ -211,7 +229,7 @@ static void tmict_write(struct vlapic *l, uint32_t val)
     l->count_live = val != 0;
     timer_stop(&l->timer);
     if (val)
-        arm_here(l, l->timer_start_tsc + (uint64_t)val * divisor(l));
+        arm_here(l, l->timer_start_tsc + period_tsc(l));
     spin_unlock_irqrestore(&l->timer_lock, f);
 }
 
