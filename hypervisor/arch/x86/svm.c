@@ -100,6 +100,7 @@ static int svm_vcpu_create(struct vcpu *v)
     v->arch.vmcb = vm;
     v->arch.vmcb_pa = (paddr_t)(uintptr_t)vm;
     v->arch.last_pcpu = -1;
+    v->arch.virq_vec = -1;
     v->arch.xcr0 = 1;                          /* x87 only, the reset value */
     vmcb_init_control(vm, v);
     vm->g_pat = 0x0007040600070406ull;         /* the architectural reset PAT */
@@ -170,7 +171,7 @@ static void svm_vcpu_set_startup(struct vcpu *v, uint8_t vector)
     vm->eventinj = 0;
     vm->int_state = 0;
     vm->vintr = VINTR_MASKING;
-    vm->intercepts1 &= ~(1u << 4);
+    v->arch.virq_vec = -1;
     memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
     v->arch.xcr0 = 1;
 }

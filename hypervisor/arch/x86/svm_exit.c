@@ -307,7 +307,6 @@ static void exit_unexpected(struct vcpu *v, struct vmcb *vm)
 
 static const exit_handler_t exit_handlers[SVM_EXIT_NR] = {
     [SVM_EXIT_INTR] = exit_nothing,      /* the host took it after STGI */
-    [SVM_EXIT_VINTR] = svm_exit_vintr,
     [SVM_EXIT_NMI] = exit_nothing,
     [SVM_EXIT_SMI] = exit_nothing,
     [SVM_EXIT_INIT] = exit_nothing,
@@ -360,6 +359,7 @@ void svm_handle_exit(struct vcpu *v)
         domain_crash(v->domain, "VMRUN refused the guest state (invalid VMCB)");
         return;
     }
+    svm_intr_complete(v);
     vm->eventinj = redelivery(vm->exitintinfo);
     if (code < SVM_EXIT_NR) {
         v->arch.exit_count[code]++;

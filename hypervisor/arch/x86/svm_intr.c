@@ -1,9 +1,23 @@
 /*
- * Getting virtual interrupts into an SVM guest. Before each VMRUN: an NMI
- * or the local APIC's highest deliverable vector is injected through
- * EVENTINJ when the guest can take it (IF set, no interrupt shadow);
- * otherwise a virtual interrupt request (V_IRQ) with the VINTR intercept
- * makes the CPU exit the moment the guest opens an interrupt window.
+ * Getting virtual interrupts into an SVM guest.
+ *
+ * External interrupts (the local APIC's highest deliverable vector, or the
+ * upcall vector of a guest without one) are offered through the virtual
+ * interrupt request, V_IRQ with V_INTR_VECTOR: the CPU delivers it itself
+ * as soon as the guest has IF set and no interrupt shadow, and clears
+ * V_IRQ when it does. After each exit svm_intr_complete() sees whether the
+ * offer was taken; the local APIC moves the vector from IRR to ISR then,
+ * when the guest really acknowledged it, as a real APIC does.
+ *
+ * Why not EVENTINJ, as exceptions and NMIs use: QEMU's SVM (TCG) delivers
+ * an injected external interrupt at once inside VMRUN but also leaves the
+ * vector as its pending exception, and delivers it a second time on the
+ * next exit from its execution loop (any kick of that CPU). The copy
+ * arrives at the handler's first instruction with IF clear; from user mode
+ * it takes the kernel entry path without SWAPGS, and Linux dies of nested
+ * page faults on a user GS base. The virtual interrupt path has no such
+ * leftover. V_IRQ is also what the architecture provides for this, and
+ * needs no interrupt-window exit.
  */
 #include <mica/domain.h>
 #include <asm/x86.h>
@@ -13,74 +27,81 @@
 #define VINTR_V_IRQ         (1ull << 8)
 #define VINTR_IGN_TPR       (1ull << 20)
 #define VINTR_PRIO_SHIFT    16
-#define INTERCEPT_VINTR     (1u << 4)
+#define VINTR_VECTOR_SHIFT  32
+#define VINTR_OFFER_MASK    (VINTR_V_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT) | \
+                             (0xffull << VINTR_VECTOR_SHIFT))
 #define VEC_NMI             2
 
-static void window_request(struct vmcb *vm)
+/*
+ * Offer vec; the vLAPIC already chose it by priority, so the CPU is told
+ * to ignore V_TPR. A negative vec withdraws the offer.
+ */
+static void offer(struct vcpu *v, struct vmcb *vm, int vec)
 {
-    vm->vintr |= VINTR_V_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT);
-    vm->intercepts1 |= INTERCEPT_VINTR;
+    vm->vintr &= ~VINTR_OFFER_MASK;
+    v->arch.virq_vec = vec;
+    if (vec >= 0)
+        vm->vintr |= VINTR_V_IRQ | VINTR_IGN_TPR |
+                     ((uint64_t)vec >> 4) << VINTR_PRIO_SHIFT |
+                     (uint64_t)vec << VINTR_VECTOR_SHIFT;
 }
 
-static void window_cancel(struct vmcb *vm)
+/*
+ * Did this exit interrupt the delivery of vec? Hardware reports an
+ * external interrupt as type INTR; QEMU as an exception with that vector.
+ */
+static bool cut_short(const struct vmcb *vm, int vec)
 {
-    vm->vintr &= ~(VINTR_V_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT));
-    vm->intercepts1 &= ~INTERCEPT_VINTR;
+    uint64_t info = vm->exitintinfo, type = info & (7ull << 8);
+
+    return (info & EVENT_VALID) && (info & 0xff) == (uint64_t)vec &&
+           (type == EVENT_TYPE_INTR || (type == EVENT_TYPE_EXC && vec >= 32));
 }
 
-/* A vCPU without a local APIC: the upcall vector, injected edge-style. */
+/* After an exit, before its handler (which may be the guest's EOI). */
+void svm_intr_complete(struct vcpu *v)
+{
+    struct vmcb *vm = v->arch.vmcb;
+    int vec = v->arch.virq_vec;
+
+    if (vec < 0)
+        return;
+    if (cut_short(vm, vec)) {
+        offer(v, vm, vec);                   /* not taken: offered again */
+        return;
+    }
+    if (vm->vintr & VINTR_V_IRQ)
+        return;                              /* still waiting for IF */
+    v->arch.virq_vec = -1;
+    if (v->arch.vlapic)
+        vlapic_accept(v, vec);
+}
+
+/* A vCPU without a local APIC: the upcall vector, edge-style. */
 static void assist_upcall(struct vcpu *v, struct vmcb *vm)
 {
-    if (!v->upcall_pending || (vm->eventinj & EVENT_VALID))
+    if (v->arch.virq_vec >= 0 || !v->upcall_pending)
         return;
-    if ((vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1)) {
-        v->upcall_pending = false;
-        vm->eventinj = EVENT_VALID | EVENT_TYPE_INTR | v->upcall_vector;
-        window_cancel(vm);
-    } else {
-        window_request(vm);
-    }
+    /* Cleared when offered, not when taken: an event sent meanwhile offers it once more. */
+    __atomic_store_n(&v->upcall_pending, false, __ATOMIC_SEQ_CST);
+    offer(v, vm, v->upcall_vector);
 }
 
+/* Before each VMRUN. */
 void svm_intr_assist(struct vcpu *v)
 {
     struct vmcb *vm = v->arch.vmcb;
     struct vlapic *l = v->arch.vlapic;
-    int vec;
 
     if (!l) {
         assist_upcall(v, vm);
         return;
     }
-    if (vm->eventinj & EVENT_VALID) {        /* an exception or re-delivery first */
-        if (vlapic_pending(v) >= 0)
-            window_request(vm);
-        return;
-    }
-    if (l->nmi_pending && !(vm->int_state & 1)) {
+    if (l->nmi_pending && !(vm->eventinj & EVENT_VALID) && !(vm->int_state & 1)) {
         l->nmi_pending = false;
         vm->eventinj = EVENT_VALID | EVENT_TYPE_NMI | VEC_NMI;
-        return;
     }
-    vec = vlapic_pending(v);
-    if (vec < 0) {
-        window_cancel(vm);
-        return;
-    }
-    if ((vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1)) {
-        vm->eventinj = EVENT_VALID | EVENT_TYPE_INTR | (uint64_t)vec;
-        vlapic_accept(v, vec);
-        window_cancel(vm);
-        return;
-    }
-    window_request(vm);
-}
-
-/* The guest can take an interrupt now: the next entry injects it. */
-void svm_exit_vintr(struct vcpu *v, struct vmcb *vm)
-{
-    (void)v;
-    window_cancel(vm);
+    offer(v, vm, vlapic_pending(v));
 }
 
 bool svm_event_pending(struct vcpu *v)
@@ -88,6 +109,6 @@ bool svm_event_pending(struct vcpu *v)
     struct vlapic *l = v->arch.vlapic;
 
     if (!l)
-        return v->upcall_pending;
+        return v->upcall_pending || v->arch.virq_vec >= 0;
     return l->nmi_pending || vlapic_pending(v) >= 0;
 }

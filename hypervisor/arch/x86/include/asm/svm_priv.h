@@ -16,7 +16,7 @@ void svm_dump_state(struct vcpu *v);
 /* The guest state at this exit, for a crash report. */
 void svm_dump_guest(struct vcpu *v, const char *why);
 void svm_intr_assist(struct vcpu *v);
-void svm_exit_vintr(struct vcpu *v, struct vmcb *vm);
+void svm_intr_complete(struct vcpu *v);
 bool svm_event_pending(struct vcpu *v);
 int svm_emulate_mmio(struct vcpu *v, uint64_t gpa);
 

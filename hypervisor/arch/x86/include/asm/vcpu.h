@@ -27,6 +27,7 @@ struct arch_vcpu {
     struct vlapic *vlapic;         /* NULL: no local APIC (test kernels) */
     volatile bool in_guest;        /* between the flush check and the exit (svm.c) */
     volatile bool tlb_flush;       /* drop guest translations before the next entry */
+    int virq_vec;                  /* the vector V_IRQ offers, or -1 (svm_intr.c) */
 };
 
 /* Paging state of the guest, for walking its page tables. */
