@@ -32,6 +32,21 @@ void svm_erratum_snapshot(struct vcpu *v, struct svm_snapshot *s)
     s->tsc = rdtsc();
 }
 
+/*
+ * The exit saves the guest's GPRs from the CPU (svm_entry.S), not from the
+ * VMCB the erratum overwrote: any that differ from the snapshot show that
+ * the guest ran before its state was lost.
+ */
+static unsigned int gprs_changed(const struct guest_gprs *now, const struct guest_gprs *before)
+{
+    const uint64_t *a = (const uint64_t *)now, *b = (const uint64_t *)before;
+    unsigned int n = 0;
+
+    for (size_t i = 0; i < sizeof(*now) / sizeof(uint64_t); i++)
+        n += a[i] != b[i];
+    return n;
+}
+
 /* True if the last VMRUN came back with our own state; the snapshot is put back. */
 bool svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s)
 {
@@ -50,9 +65,10 @@ bool svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s)
      * could tell. The stress runs saw a guest crash soon after an occurrence.
      */
     pr_warn("d%u vcpu%u: lost-state exit %#lx info %#lx %#lx intinfo %#lx, %lu cycles after "
-            "entering at rip %#lx\n", v->domain->id, v->id, (unsigned long)vm->exitcode,
-            (unsigned long)vm->exitinfo1, (unsigned long)vm->exitinfo2,
-            (unsigned long)vm->exitintinfo, (unsigned long)cycles, (unsigned long)rip);
+            "entering at rip %#lx, %u of 14 GPRs changed\n", v->domain->id, v->id,
+            (unsigned long)vm->exitcode, (unsigned long)vm->exitinfo1,
+            (unsigned long)vm->exitinfo2, (unsigned long)vm->exitintinfo,
+            (unsigned long)cycles, (unsigned long)rip, gprs_changed(&v->arch.gprs, &s->gprs));
     memcpy((uint8_t *)vm + SAVE_START, s->save, sizeof(s->save));
     vm->eventinj = s->eventinj;
     vm->vintr = s->vintr;
