@@ -15,8 +15,9 @@
  * The test plays the CPU: between svm_intr_assist() (before VMRUN) and
  * svm_intr_complete() (after the exit) it edits the VMCB as the guest's
  * run would, clearing V_IRQ when the guest "takes" the interrupt and
- * filling EXITINTINFO when the exit cut a delivery short. It does not go
- * through svm_handle_exit(), so EVENTINJ is only what the test puts there.
+ * filling EXITINTINFO when the exit cut a delivery short. After an exit
+ * svm_intr_complete() also decides what goes back into EVENTINJ
+ * (test_redelivery).
  *
  * VINTR, EVENTINJ and EXITINTINFO bits are written out from the APM
  * (vol. 2: the VMCB layout, event injection, virtual interrupts) rather
@@ -276,6 +277,38 @@ static void test_not_cut_short(void)
     not_cut_short_case(0x41, EV_VALID | EV_NMI | 0x41, "NMI type with that vector");
 }
 
+/* ---- what an exit puts back into EVENTINJ ---- */
+
+static void redelivery_case(int offer_vec, uint64_t info, uint64_t want, const char *what)
+{
+    reset();
+    pending_ret = offer_vec;
+    svm_intr_assist(&vl);
+    vmcb_l.eventinj = EV_VALID | EV_EXC | 6;   /* stale: must be replaced either way */
+    exit_with(&vl, info != 0 && offer_vec >= 0 ? false : true, info);
+    CHECK(vmcb_l.eventinj == want, "after an exit with %s: EVENTINJ %#llx (want %#llx)", what,
+          (unsigned long long)vmcb_l.eventinj, (unsigned long long)want);
+}
+
+static void test_redelivery(void)
+{
+    uint64_t pf = EV_VALID | EV_EXC | EV_ERR | 14 | (0x6ull << 32);
+
+    redelivery_case(-1, 0, 0, "nothing cut short");
+    redelivery_case(-1, pf, pf, "a #PF cut short: delivered again, error code and all");
+    redelivery_case(-1, EV_VALID | EV_NMI | 2, EV_VALID | EV_NMI | 2, "an NMI cut short");
+    redelivery_case(-1, EV_VALID | EV_EXC | 13, EV_VALID | EV_EXC | 13, "a #GP cut short");
+    redelivery_case(-1, EV_VALID | EV_EXC | 3, 0, "INT3 cut short: the instruction runs again");
+    redelivery_case(-1, EV_VALID | EV_EXC | 4, 0, "INTO cut short: the instruction runs again");
+    redelivery_case(-1, EV_VALID | EV_SOFT | 0x80, 0, "INT 0x80 cut short: runs again");
+    /* The offer's own delivery: renewed through V_IRQ, never injected as well. */
+    redelivery_case(0x41, EV_VALID | EV_INTR | 0x41, 0, "the offer cut short (hardware)");
+    CHECK(vmcb_l.vintr == offered(0x41), "and the offer stands");
+    redelivery_case(0x41, EV_VALID | EV_EXC | 0x41, 0, "the offer cut short (QEMU)");
+    CHECK(vmcb_l.vintr == offered(0x41), "and the offer stands");
+    redelivery_case(-1, EV_VALID | EV_EXC | 0xec, 0, "a stray QEMU-style interrupt (EXC 0xec)");
+}
+
 /* ---- NMIs ---- */
 
 static void test_nmi(void)
@@ -393,6 +426,7 @@ int main(void)
     test_waiting();
     test_cut_short();
     test_not_cut_short();
+    test_redelivery();
     test_nmi();
     test_upcall();
     test_event_pending();

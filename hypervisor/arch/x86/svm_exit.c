@@ -17,8 +17,6 @@
 #include <asm/vplatform_dev.h>
 #include <asm/vlapic.h>
 
-#define VEC_BP  3
-#define VEC_OF  4
 #define VEC_UD  6
 #define VEC_GP  13
 
@@ -332,23 +330,6 @@ static const exit_handler_t exit_handlers[SVM_EXIT_NR] = {
     [SVM_EXIT_NPF] = exit_npf,
 };
 
-/*
- * An event cut short by this exit is delivered again on the next entry,
- * except one raised by an instruction (INTn, INT3, INTO): RIP still points
- * at it and, without next-RIP saving, an injected copy would push that
- * address as the return address. The instruction simply runs again.
- */
-static uint64_t redelivery(uint64_t info)
-{
-    uint64_t type = info & (7ull << 8);
-    unsigned int vec = info & 0xff;
-
-    if (!(info & EVENT_VALID) || type == EVENT_TYPE_SOFT ||
-        (type == EVENT_TYPE_EXC && (vec == VEC_BP || vec == VEC_OF)))
-        return 0;
-    return info;
-}
-
 void svm_handle_exit(struct vcpu *v)
 {
     struct vmcb *vm = v->arch.vmcb;
@@ -360,7 +341,6 @@ void svm_handle_exit(struct vcpu *v)
         return;
     }
     svm_intr_complete(v);
-    vm->eventinj = redelivery(vm->exitintinfo);
     if (code < SVM_EXIT_NR) {
         v->arch.exit_count[code]++;
         if (exit_handlers[code]) {

@@ -31,6 +31,8 @@
 #define VINTR_OFFER_MASK    (VINTR_V_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT) | \
                              (0xffull << VINTR_VECTOR_SHIFT))
 #define VEC_NMI             2
+#define VEC_BP              3
+#define VEC_OF              4
 
 /*
  * Offer vec; the vLAPIC already chose it by priority, so the CPU is told
@@ -58,12 +60,40 @@ static bool cut_short(const struct vmcb *vm, int vec)
            (type == EVENT_TYPE_INTR || (type == EVENT_TYPE_EXC && vec >= 32));
 }
 
-/* After an exit, before its handler (which may be the guest's EOI). */
+/*
+ * An event cut short by this exit is delivered again on the next entry,
+ * except one raised by an instruction (INTn, INT3, INTO): RIP still points
+ * at it and, without next-RIP saving, an injected copy would push that
+ * address as the return address. The instruction simply runs again.
+ *
+ * External interrupts are not injected again either: the only ones the
+ * guest receives are our V_IRQ offers, which svm_intr_complete() renews
+ * (hardware reports one cut short as type INTR, QEMU as an "exception"
+ * with the vector, >= 32). Injecting a copy here as well would deliver it
+ * twice. (A guest using APIC vectors 16-31 would have a cut-short one
+ * reported by QEMU as that exception; no known guest does.)
+ */
+static uint64_t redelivery(uint64_t info)
+{
+    uint64_t type = info & (7ull << 8);
+    unsigned int vec = info & 0xff;
+
+    if (!(info & EVENT_VALID) || type == EVENT_TYPE_SOFT || type == EVENT_TYPE_INTR ||
+        (type == EVENT_TYPE_EXC && (vec == VEC_BP || vec == VEC_OF || vec >= 32)))
+        return 0;
+    return info;
+}
+
+/*
+ * After an exit, before its handler (which may be the guest's EOI, or
+ * inject an exception in place of what is delivered again here).
+ */
 void svm_intr_complete(struct vcpu *v)
 {
     struct vmcb *vm = v->arch.vmcb;
     int vec = v->arch.virq_vec;
 
+    vm->eventinj = redelivery(vm->exitintinfo);
     if (vec < 0)
         return;
     if (cut_short(vm, vec)) {
