@@ -141,6 +141,15 @@ static void probe_init(struct probe *p, char name, unsigned int cpu)
     timer_init(&p->t, probe_fn, p, cpu);
 }
 
+/* Four timers on CPU 0, named A to D. */
+static void probes_abcd(struct probe *a, struct probe *b, struct probe *c, struct probe *d)
+{
+    probe_init(a, 'A', 0);
+    probe_init(b, 'B', 0);
+    probe_init(c, 'C', 0);
+    probe_init(d, 'D', 0);
+}
+
 /* Fresh lists and records, CPU 0 current, clock at 0. */
 static void reset(void)
 {
@@ -212,10 +221,7 @@ static void test_program(void)
     struct probe a, b, c, d;
 
     reset();
-    probe_init(&a, 'A', 0);
-    probe_init(&b, 'B', 0);
-    probe_init(&c, 'C', 0);
-    probe_init(&d, 'D', 0);
+    probes_abcd(&a, &b, &c, &d);
     timer_set(&a.t, 500);
     CHECK(programs == 1 && program_last == 500,
           "arming the first local timer programs its expiry (%u calls, last %llu)",
@@ -269,10 +275,7 @@ static void test_rearm_and_stop(void)
     struct probe a, b, c, d;
 
     reset();
-    probe_init(&a, 'A', 0);
-    probe_init(&b, 'B', 0);
-    probe_init(&c, 'C', 0);
-    probe_init(&d, 'D', 0);
+    probes_abcd(&a, &b, &c, &d);
     timer_set(&a.t, 100);
     timer_set(&b.t, 200);
     timer_set(&a.t, 300);
@@ -303,10 +306,7 @@ static void test_run_due(void)
     struct probe a, b, c, d;
 
     reset();
-    probe_init(&a, 'A', 0);
-    probe_init(&b, 'B', 0);
-    probe_init(&c, 'C', 0);
-    probe_init(&d, 'D', 0);
+    probes_abcd(&a, &b, &c, &d);
     timer_set(&a.t, 100);
     timer_set(&b.t, 200);
     timer_set(&c.t, 300);
