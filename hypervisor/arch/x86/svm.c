@@ -213,6 +213,7 @@ static void svm_vcpu_run(struct vcpu *v)
     struct vmcb *vm = v->arch.vmcb;
     paddr_t host = (paddr_t)(uintptr_t)pc->host_save;
     struct svm_snapshot snap;
+    int erratum;
 
     local_irq_disable();
     fpu_restore(v->arch.fpu, v->arch.xcr0);
@@ -223,13 +224,18 @@ static void svm_vcpu_run(struct vcpu *v)
         svm_erratum_snapshot(v, &snap);
         svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, host);
         __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_SEQ_CST);
-        if (unlikely(svm_erratum_check(v, &snap))) {
+        erratum = svm_erratum_check(v, &snap);
+        if (unlikely(erratum == SVM_ERRATUM_RETRY)) {
             vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
             continue;
         }
         vm->tlb_control = 0;
         local_irq_enable();
-        svm_handle_exit(v);
+        if (unlikely(erratum == SVM_ERRATUM_LOST))
+            domain_crash(v->domain, "vcpu%u's state was lost to a CPU erratum after it ran "
+                         "(QEMU's SVM put the hypervisor's own state in the VMCB)", v->id);
+        else
+            svm_handle_exit(v);
         local_irq_disable();
     }
     fpu_save(v->arch.fpu, &v->arch.xcr0);

@@ -1,10 +1,18 @@
 /*
- * QEMU 7.2's SVM emulation (TCG) sometimes ends a VMRUN with the VMCB's
- * guest state holding the hypervisor's own context: RIP just after our
- * VMRUN, CR3 our page tables. The guest never ran; the "exit" is whatever
- * the CPU did next with that state (a nested page fault on our CR3, a
- * triple fault). Real hardware has errata of this kind too; the cure is
- * the same: keep the state the entry started from and enter again.
+ * QEMU 7.2's SVM emulation (multi-threaded TCG) sometimes ends a VMRUN with
+ * the VMCB's guest state holding the hypervisor's own context: RIP just
+ * after our VMRUN, CR3 our page tables, and as the "exit" a nested page
+ * fault on our own page tables, as if our code had run with the guest's
+ * nested paging still on. Xen on the same QEMU sees the same thing.
+ *
+ * The guest's GPRs survive (the exit path saves them from the CPU), and
+ * they tell whether the guest ran before its state was lost. Seen in stress
+ * runs: it had (13 of 14 changed, 500k cycles); entering again from the
+ * state the entry started from then rolled the guest back while its memory
+ * had moved on, and dom0 broke later in odd ways. So: unchanged registers,
+ * the guest did not get going and is entered again from its snapshot;
+ * changed ones, its RIP, RSP, RFLAGS and control state are gone and the
+ * domain is killed, saying why.
  */
 #include <mica/console.h>
 #include <mica/lib.h>
@@ -47,36 +55,46 @@ static unsigned int gprs_changed(const struct guest_gprs *now, const struct gues
     return n;
 }
 
-/* True if the last VMRUN came back with our own state; the snapshot is put back. */
-bool svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s)
+static void restore(struct vcpu *v, const struct svm_snapshot *s)
 {
     struct vmcb *vm = v->arch.vmcb;
-    uint64_t cycles = rdtsc() - s->tsc;
-    uint64_t rip;
 
-    if (vm->rip != (uint64_t)(uintptr_t)svm_vmrun_return || vm->cr3 != hyp_cr3 ||
-        vm->cs.sel != HYP_CS)
-        return false;
-    memcpy(&rip, s->save + offsetof(struct vmcb, rip) - SAVE_START, sizeof(rip));
-
-    /*
-     * Whether the guest ran before this (and its state since is lost, so
-     * entering again rolls it back) is not known: the figures below are what
-     * could tell. The stress runs saw a guest crash soon after an occurrence.
-     */
-    pr_warn("d%u vcpu%u: lost-state exit %#lx info %#lx %#lx intinfo %#lx, %lu cycles after "
-            "entering at rip %#lx, %u of 14 GPRs changed\n", v->domain->id, v->id,
-            (unsigned long)vm->exitcode, (unsigned long)vm->exitinfo1,
-            (unsigned long)vm->exitinfo2, (unsigned long)vm->exitintinfo,
-            (unsigned long)cycles, (unsigned long)rip, gprs_changed(&v->arch.gprs, &s->gprs));
     memcpy((uint8_t *)vm + SAVE_START, s->save, sizeof(s->save));
     vm->eventinj = s->eventinj;
     vm->vintr = s->vintr;
     vm->int_state = s->int_state;
     v->arch.gprs = s->gprs;
+}
+
+/*
+ * After each VMRUN: SVM_ERRATUM_NONE (a real exit), SVM_ERRATUM_RETRY (our
+ * own state came back before the guest ran: its snapshot is put back) or
+ * SVM_ERRATUM_LOST (it came back after the guest ran: the caller kills
+ * the domain).
+ */
+int svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s)
+{
+    struct vmcb *vm = v->arch.vmcb;
+    uint64_t cycles = rdtsc() - s->tsc;
+    unsigned int changed;
+    uint64_t rip;
+
+    if (vm->rip != (uint64_t)(uintptr_t)svm_vmrun_return || vm->cr3 != hyp_cr3 ||
+        vm->cs.sel != HYP_CS)
+        return SVM_ERRATUM_NONE;
+    memcpy(&rip, s->save + offsetof(struct vmcb, rip) - SAVE_START, sizeof(rip));
+    changed = gprs_changed(&v->arch.gprs, &s->gprs);
     occurrences++;
-    pr_warn("d%u vcpu%u: VMRUN came back with the hypervisor's own state (exit %#lx; "
-            "QEMU SVM erratum, %lu so far): guest state restored, entering again\n",
-            v->domain->id, v->id, (unsigned long)vm->exitcode, (unsigned long)occurrences);
-    return true;
+    pr_warn("d%u vcpu%u: VMRUN came back with the hypervisor's own state (QEMU SVM erratum, "
+            "%lu so far): exit %#lx info %#lx %#lx intinfo %#lx, %lu cycles after entering at "
+            "rip %#lx, %u of 14 GPRs changed\n", v->domain->id, v->id,
+            (unsigned long)occurrences, (unsigned long)vm->exitcode,
+            (unsigned long)vm->exitinfo1, (unsigned long)vm->exitinfo2,
+            (unsigned long)vm->exitintinfo, (unsigned long)cycles, (unsigned long)rip, changed);
+    if (changed)
+        return SVM_ERRATUM_LOST;
+    restore(v, s);
+    pr_warn("d%u vcpu%u: the guest had not run: entering again from the same state\n",
+            v->domain->id, v->id);
+    return SVM_ERRATUM_RETRY;
 }

@@ -28,7 +28,8 @@ struct svm_snapshot {
     uint64_t tsc;                  /* when it was taken: how long the VMRUN lasted */
 };
 void svm_erratum_snapshot(struct vcpu *v, struct svm_snapshot *s);
-bool svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s);
+enum { SVM_ERRATUM_NONE, SVM_ERRATUM_RETRY, SVM_ERRATUM_LOST };
+int svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s);
 
 extern paddr_t svm_iopm_pa, svm_iopm_platform_pa, svm_msrpm_pa;
 int svm_msrpm_init(void);
