@@ -64,6 +64,7 @@ UNIT_SRCS_test_p2m_walk   := $(UNIT_SRCS_test_npt)
 UNIT_SRCS_test_sched_credit := hypervisor/common/sched_credit_acct.c
 UNIT_SRCS_test_grant_state := hypervisor/common/grant_state.c
 UNIT_SRCS_test_insn       := hypervisor/arch/x86/insn.c
+UNIT_SRCS_test_svm_erratum := hypervisor/arch/x86/svm_erratum.c
 UNIT_SRCS_test_svm_intr   := hypervisor/arch/x86/svm_intr.c
 # test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.
 UNIT_SRCS_test_vlapic     :=
