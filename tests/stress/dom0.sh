@@ -14,8 +14,8 @@
 # build/mica.elf, copied first so a rebuild does not disturb a run),
 # EXTRA_CMD (added to dom0's command line; `nokaslr` makes RIPs
 # symbolisable with tests/stress/ksym.sh), QEMU_EXTRA (more QEMU flags),
-# DOM0_ACCEL (tests/system/dom0.sh: `tcg,thread=single` rules out QEMU's
-# multi-threaded TCG).
+# DOM0_ACCEL (tests/system/dom0.sh; default single-threaded TCG, as in
+# `make test`; `tcg` for QEMU's multi-threaded TCG and its SVM erratum).
 #
 #     tests/stress/dom0.sh 100 dom0_vcpus_pin=0 smp4 | grep -E '^FAIL|QEMU exit'
 set -u

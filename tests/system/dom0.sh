@@ -13,8 +13,8 @@
 #                  Debian kernel and Mica's initramfs in BUILD/dom0)
 #     DOM0_TIMEOUT seconds one boot may take (default 120)
 #     DOM0_TESTS   which tests to run (default: all; see dom0_tests below)
-#     DOM0_ACCEL   QEMU's -accel (default tcg; tcg,thread=single to rule
-#                  out multi-threaded TCG)
+#     DOM0_ACCEL   QEMU's -accel (default $QEMU_ACCEL, single-threaded
+#                  TCG; plain tcg for QEMU's multi-threaded TCG)
 #     DOM0_STDIN   what QEMU's serial input reads (default /dev/null;
 #                  tests/stress/dom0.sh gives it a FIFO for debug keys)
 #     DOM0_NATIVE=1  boot the same kernel and initramfs without Mica
@@ -58,13 +58,13 @@ dom0_qemu() {
             esac
         done
         # QEMU's pvpanic device ends QEMU (status 1) on a kernel panic.
-        timeout "$DOM0_TIMEOUT" "$QEMU" -accel tcg -machine q35 \
+        timeout "$DOM0_TIMEOUT" "$QEMU" -accel "${DOM0_ACCEL:-$QEMU_ACCEL}" -machine q35 \
             ${qflags/-cpu max/-cpu max,-rdtscp} -display none $reboot -monitor none \
             -device pvpanic -action panic=exit-failure \
             -kernel "$DOM0_KERNEL" ${initrd:+-initrd "$initrd"} -append "$cmdline" \
             -serial stdio </dev/null >"$out" 2>"$dir/qemu.out" &
     else
-        timeout "$DOM0_TIMEOUT" "$QEMU" -accel "${DOM0_ACCEL:-tcg}" -machine q35 $qflags \
+        timeout "$DOM0_TIMEOUT" "$QEMU" -accel "${DOM0_ACCEL:-$QEMU_ACCEL}" -machine q35 $qflags \
             -display none $reboot -monitor none \
             -device isa-debug-exit,iobase=0xf4,iosize=0x01 \
             -cdrom "$dir/test.iso" -serial stdio <"${DOM0_STDIN:-/dev/null}" >"$out" \

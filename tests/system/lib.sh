@@ -5,6 +5,8 @@
 BUILD=${BUILD:-build}
 QEMU=${QEMU:-qemu-system-x86_64}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-180}
+# The Makefile's choice (single-threaded TCG), also when run by hand.
+QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=single}
 # QEMU's isa-debug-exit turns the hypervisor's status s into (0x10+s)*2+1.
 EXIT_DONE=33
 EXIT_FAILED=35
@@ -31,7 +33,7 @@ boot() {
         return
     fi
     local t0=$(date +%s.%N)
-    timeout "$QEMU_TIMEOUT" "$QEMU" -accel tcg -machine q35 $qflags \
+    timeout "$QEMU_TIMEOUT" "$QEMU" -accel "$QEMU_ACCEL" -machine q35 $qflags \
         -display none -no-reboot -monitor none \
         -device isa-debug-exit,iobase=0xf4,iosize=0x01 \
         -cdrom "$dir/test.iso" -serial "file:$LOG" </dev/null >"$dir/qemu.out" 2>&1
