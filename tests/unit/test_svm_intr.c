@@ -17,7 +17,7 @@
  * run would, clearing V_IRQ when the guest "takes" the interrupt and
  * filling EXITINTINFO when the exit cut a delivery short. After an exit
  * svm_intr_complete() also decides what goes back into EVENTINJ
- * (test_redelivery).
+ * (test_redelivery), and carries a MOV to CR8 back into the TPR (test_cr8).
  *
  * VINTR, EVENTINJ and EXITINTINFO bits are written out from the APM
  * (vol. 2: the VMCB layout, event injection, virtual interrupts) rather
@@ -97,7 +97,7 @@ void vlapic_accept(struct vcpu *v, int vec)
 static void reset(void)
 {
     dom = (struct domain){ .id = 1, .nr_vcpus = 2, .vcpu = { &vl, &vu } };
-    lapic = (struct vlapic){ .vcpu = &vl };
+    lapic = (struct vlapic){ .vcpu = &vl, .tpr = 0x70 };    /* CR8 7, as in VINTR_BASE */
     vmcb_l = vmcb_u = (struct vmcb){ .intercepts1 = ICPT1_BASE, .vintr = VINTR_BASE };
     vl = (struct vcpu){ .domain = &dom, .id = 0, .upcall_vector = 0xf3 };
     vl.arch.vmcb = &vmcb_l;
@@ -116,8 +116,13 @@ static void reset(void)
 /* The VINTR an offer of vec should leave: the base bits plus the offer. */
 static uint64_t offered(int vec)
 {
-    return VINTR_BASE | V_IRQ | V_IGN_TPR | ((uint64_t)vec >> 4) << V_PRIO_SHIFT |
-           (uint64_t)vec << V_VEC_SHIFT;
+    return VINTR_BASE | V_IRQ | ((uint64_t)vec >> 4) << V_PRIO_SHIFT | (uint64_t)vec << V_VEC_SHIFT;
+}
+
+/* The upcall of a vCPU without a local APIC (no TPR) ignores V_TPR. */
+static uint64_t offered_upcall(int vec)
+{
+    return offered(vec) | V_IGN_TPR;
 }
 
 /*
@@ -144,7 +149,7 @@ static void test_offer(void)
     svm_intr_assist(&vl);
     CHECK(vmcb_l.vintr & V_IRQ, "offer: V_IRQ set");
     CHECK_EQ(V_VEC(vmcb_l.vintr), 0x41, "offer: V_INTR_VECTOR (bits 39:32)");
-    CHECK(vmcb_l.vintr & V_IGN_TPR, "offer: V_IGN_TPR set (the vLAPIC chose by priority)");
+    CHECK(!(vmcb_l.vintr & V_IGN_TPR), "offer: V_IGN_TPR clear (the CPU weighs it against CR8)");
     CHECK_EQ(V_PRIO(vmcb_l.vintr), 4, "offer: V_INTR_PRIO is the vector's class");
     CHECK_EQ_S(vl.arch.virq_vec, 0x41, "offer: virq_vec records the vector");
     CHECK_EQ(vmcb_l.intercepts1, ICPT1_BASE, "offer: intercepts1 unchanged (no VINTR intercept)");
@@ -309,6 +314,37 @@ static void test_redelivery(void)
     redelivery_case(-1, EV_VALID | EV_EXC | 0xec, 0, "a stray QEMU-style interrupt (EXC 0xec)");
 }
 
+/* ---- CR8 and the local APIC's TPR ---- */
+
+static void test_cr8(void)
+{
+    reset();
+    lapic.tpr = 0x57;
+    svm_intr_assist(&vl);
+    CHECK_EQ(vmcb_l.vintr & V_TPR_MASK, 5, "CR8 (V_TPR) reads TPR[7:4] after an entry");
+    exit_with(&vl, false, 0);
+    CHECK_EQ(lapic.tpr, 0x57, "an exit with CR8 untouched leaves TPR, low bits and all");
+
+    svm_intr_assist(&vl);
+    vmcb_l.vintr = (vmcb_l.vintr & ~V_TPR_MASK) | 9;   /* the guest: mov $9, %cr8 */
+    exit_with(&vl, false, 0);
+    CHECK_EQ(lapic.tpr, 0x90, "a MOV to CR8 during the run is the TPR after the exit");
+    svm_intr_assist(&vl);
+    CHECK_EQ(vmcb_l.vintr & V_TPR_MASK, 9, "and CR8 reads it back on the next entry");
+
+    vmcb_l.vintr = (vmcb_l.vintr & ~V_TPR_MASK) | 0;   /* mov $0, %cr8 */
+    exit_with(&vl, false, 0);
+    CHECK_EQ(lapic.tpr, 0, "lowering CR8 to 0 lowers the TPR");
+
+    reset();
+    vu.upcall_pending = true;
+    svm_intr_assist(&vu);
+    vmcb_u.vintr = (vmcb_u.vintr & ~V_TPR_MASK) | 3;
+    exit_with(&vu, false, 0);
+    svm_intr_assist(&vu);
+    CHECK_EQ(vmcb_u.vintr & V_TPR_MASK, 3, "without a local APIC, V_TPR is the guest's own");
+}
+
 /* ---- NMIs ---- */
 
 static void test_nmi(void)
@@ -361,7 +397,7 @@ static void test_upcall(void)
 
     vu.upcall_pending = true;
     svm_intr_assist(&vu);
-    CHECK_EQ(vmcb_u.vintr, offered(0xf3), "upcall: upcall_vector offered through V_IRQ");
+    CHECK_EQ(vmcb_u.vintr, offered_upcall(0xf3), "upcall: upcall_vector offered through V_IRQ");
     CHECK_EQ_S(vu.arch.virq_vec, 0xf3, "upcall: virq_vec records it");
     CHECK(!vu.upcall_pending, "upcall: upcall_pending cleared at the offer");
     CHECK_EQ(vmcb_u.eventinj, 0, "upcall: nothing through EVENTINJ");
@@ -370,16 +406,16 @@ static void test_upcall(void)
     vu.upcall_pending = true;       /* another event meanwhile */
     svm_intr_assist(&vu);
     CHECK(vu.upcall_pending, "upcall: outstanding offer: not offered again (upcall_pending kept)");
-    CHECK_EQ(vmcb_u.vintr, offered(0xf3), "upcall: outstanding offer left as it is");
+    CHECK_EQ(vmcb_u.vintr, offered_upcall(0xf3), "upcall: outstanding offer left as it is");
 
     exit_with(&vu, true, EV_VALID | EV_EXC | 0xf3);   /* QEMU form: cut short */
-    CHECK(vmcb_u.vintr == offered(0xf3) && vu.arch.virq_vec == 0xf3,
+    CHECK(vmcb_u.vintr == offered_upcall(0xf3) && vu.arch.virq_vec == 0xf3,
           "upcall: cut short: offered again");
 
     exit_with(&vu, true, 0);
     CHECK_EQ_S(vu.arch.virq_vec, -1, "upcall: taken: virq_vec -1");
     svm_intr_assist(&vu);
-    CHECK(vmcb_u.vintr == offered(0xf3) && vu.arch.virq_vec == 0xf3,
+    CHECK(vmcb_u.vintr == offered_upcall(0xf3) && vu.arch.virq_vec == 0xf3,
           "upcall: the event sent meanwhile is offered after the first was taken");
     CHECK(!vu.upcall_pending, "upcall: and upcall_pending cleared again");
 
@@ -427,6 +463,7 @@ int main(void)
     test_cut_short();
     test_not_cut_short();
     test_redelivery();
+    test_cr8();
     test_nmi();
     test_upcall();
     test_event_pending();

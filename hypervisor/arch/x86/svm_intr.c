@@ -18,12 +18,19 @@
  * page faults on a user GS base. The virtual interrupt path has no such
  * leftover. V_IRQ is also what the architecture provides for this, and
  * needs no interrupt-window exit.
+ *
+ * A 64-bit guest's CR8 is its local APIC's TPR[7:4]. With V_INTR_MASKING a
+ * MOV to or from CR8 uses V_TPR without an exit, so V_TPR is loaded from
+ * the vLAPIC's TPR before each entry and a change found after the exit is
+ * written back; the CPU compares an offer's priority with V_TPR, so a CR8
+ * raised after the offer holds it back as it should.
  */
 #include <mica/domain.h>
 #include <asm/x86.h>
 #include <asm/svm_priv.h>
 #include <asm/vlapic.h>
 
+#define VINTR_V_TPR         0xfull
 #define VINTR_V_IRQ         (1ull << 8)
 #define VINTR_IGN_TPR       (1ull << 20)
 #define VINTR_PRIO_SHIFT    16
@@ -35,17 +42,33 @@
 #define VEC_OF              4
 
 /*
- * Offer vec; the vLAPIC already chose it by priority, so the CPU is told
- * to ignore V_TPR. A negative vec withdraws the offer.
+ * Offer vec at its priority class; a negative vec withdraws the offer. A
+ * vCPU without a local APIC has no TPR: its upcall ignores V_TPR.
  */
 static void offer(struct vcpu *v, struct vmcb *vm, int vec)
 {
     vm->vintr &= ~VINTR_OFFER_MASK;
     v->arch.virq_vec = vec;
     if (vec >= 0)
-        vm->vintr |= VINTR_V_IRQ | VINTR_IGN_TPR |
+        vm->vintr |= VINTR_V_IRQ | (v->arch.vlapic ? 0 : VINTR_IGN_TPR) |
                      ((uint64_t)vec >> 4) << VINTR_PRIO_SHIFT |
                      (uint64_t)vec << VINTR_VECTOR_SHIFT;
+}
+
+/* Before an entry: CR8 reads the vLAPIC's TPR. */
+static void tpr_to_cr8(struct vcpu *v, struct vmcb *vm)
+{
+    v->arch.v_tpr = (uint8_t)(v->arch.vlapic->tpr >> 4);
+    vm->vintr = (vm->vintr & ~VINTR_V_TPR) | v->arch.v_tpr;
+}
+
+/* After an exit: a MOV to CR8 meanwhile wrote TPR[7:4] (and clears TPR[3:0]). */
+static void cr8_to_tpr(struct vcpu *v, const struct vmcb *vm)
+{
+    uint8_t cr8 = vm->vintr & VINTR_V_TPR;
+
+    if (cr8 != v->arch.v_tpr)
+        v->arch.vlapic->tpr = (uint32_t)cr8 << 4;
 }
 
 /*
@@ -94,6 +117,8 @@ void svm_intr_complete(struct vcpu *v)
     int vec = v->arch.virq_vec;
 
     vm->eventinj = redelivery(vm->exitintinfo);
+    if (v->arch.vlapic)
+        cr8_to_tpr(v, vm);
     if (vec < 0)
         return;
     if (cut_short(vm, vec)) {
@@ -131,6 +156,7 @@ void svm_intr_assist(struct vcpu *v)
         l->nmi_pending = false;
         vm->eventinj = EVENT_VALID | EVENT_TYPE_NMI | VEC_NMI;
     }
+    tpr_to_cr8(v, vm);
     offer(v, vm, vlapic_pending(v));
 }
 

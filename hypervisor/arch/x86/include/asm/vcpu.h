@@ -28,6 +28,7 @@ struct arch_vcpu {
     volatile bool in_guest;        /* between the flush check and the exit (svm.c) */
     volatile bool tlb_flush;       /* drop guest translations before the next entry */
     int virq_vec;                  /* the vector V_IRQ offers, or -1 (svm_intr.c) */
+    uint8_t v_tpr;                 /* the CR8 (V_TPR) the last entry gave the guest */
 };
 
 /* Paging state of the guest, for walking its page tables. */
