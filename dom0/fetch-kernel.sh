@@ -22,15 +22,7 @@ modules="drivers/misc/pvpanic/pvpanic.ko drivers/misc/pvpanic/pvpanic-mmio.ko"
 say() { echo "dom0: $*"; }
 die() { echo "mica: fetch-kernel: $*" >&2; exit 1; }
 
-command -v apt-cache >/dev/null && command -v apt-get >/dev/null ||
-    die "needs apt-cache and apt-get (Debian package: apt)"
-command -v dpkg-deb >/dev/null || die "needs dpkg-deb (Debian package: dpkg)"
-
-apt_update() {
-    [ "$(id -u)" -eq 0 ] || die "apt knows no $1; run 'apt-get update' as root"
-    say "apt knows no $1 yet: running apt-get update"
-    apt-get -q update </dev/null >/dev/null || die "apt-get update failed"
-}
+. "$(dirname "$0")/../scripts/apt-deb.sh"
 
 # The versioned image package the metapackage depends on.
 image_package() {
@@ -47,29 +39,7 @@ fi
 ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
 [ -n "$ver" ] || die "apt-cache show $pkg gives no version"
 
-mkdir -p "$out"
-# apt writes the file name with ':' in an epoch escaped as %3a.
-deb=$out/${pkg}_$(echo "$ver" | sed 's/:/%3a/')_amd64.deb
-if [ -s "$deb" ]; then
-    say "$pkg $ver: using $deb"
-else
-    say "$pkg $ver: downloading"
-    # As root apt would drop to the _apt user, who cannot write here.
-    sandbox=
-    [ "$(id -u)" -ne 0 ] || sandbox="-o APT::Sandbox::User=root"
-    # shellcheck disable=SC2086
-    if ! (cd "$out" && apt-get -q download $sandbox "$pkg=$ver" </dev/null); then
-        # Stale package lists name a file the mirror no longer has.
-        apt_update "$pkg $ver"
-        # shellcheck disable=SC2086
-        (cd "$out" && apt-get -q download $sandbox "$pkg=$ver" </dev/null) ||
-            die "apt-get download $pkg=$ver failed"
-    fi
-    [ -s "$deb" ] || die "apt-get download did not leave $deb"
-    for old in "$out"/linux-image-*.deb; do
-        [ "$old" = "$deb" ] || rm -f "$old"
-    done
-fi
+apt_deb_fetch "$pkg" "$ver" "$out" "linux-image-*.deb"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
