@@ -232,8 +232,7 @@ static void svm_vcpu_run(struct vcpu *v)
         vm->tlb_control = 0;
         local_irq_enable();
         if (unlikely(erratum == SVM_ERRATUM_LOST))
-            domain_crash(v->domain, "vcpu%u's state was lost to a CPU erratum after it ran "
-                         "(QEMU's SVM put the hypervisor's own state in the VMCB)", v->id);
+            domain_crash(v->domain, "vcpu%u's state lost to QEMU's SVM erratum", v->id);
         else
             svm_handle_exit(v);
         local_irq_disable();
