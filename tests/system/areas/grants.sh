@@ -48,7 +48,7 @@ test_grants_readonly() {
 test_grants_pair() {
     local ca cb
     boot grants-pair "-cpu max -smp 2 -m 512" "" \
-        gnt_pair:name=gp-a,role=a,peer=2,cpu=0 gnt_pair:name=gp-b,role=b,peer=1,cpu=1
+        gnt_pair:name=gp-a,role=a,peer=2,affinity=0x1 gnt_pair:name=gp-b,role=b,peer=1,affinity=0x2
     if [ "$(domid_of gp-a)" = 1 ] && [ "$(domid_of gp-b)" = 2 ]; then
         pass "the pair got domids 1 and 2"
     else
