@@ -387,6 +387,54 @@ static void test_nmi(void)
     CHECK(vmcb_l.eventinj == nmi && !lapic.nmi_pending, "nmi: injected once the shadow is gone");
 }
 
+/* intercepts1 bit 20, and its exit code. */
+#define ICPT_IRET       (1u << 20)
+
+/* No second NMI between one's delivery and the IRET ending its handler. */
+static void test_nmi_blocking(void)
+{
+    const uint64_t nmi = EV_VALID | EV_NMI | 2;
+
+    reset();
+    lapic.nmi_pending = true;
+    vmcb_l.rip = 0x1000;
+    svm_intr_assist(&vl);
+    CHECK(vmcb_l.eventinj == nmi && (vmcb_l.intercepts1 & ICPT_IRET),
+          "nmi blocking: injecting an NMI intercepts IRET");
+    exit_with(&vl, false, 0);                   /* the handler runs, an exit on the way */
+    vmcb_l.rip = 0x2000;
+    lapic.nmi_pending = true;                   /* a second NMI comes */
+    svm_intr_assist(&vl);
+    CHECK(vmcb_l.eventinj == 0 && lapic.nmi_pending,
+          "nmi blocking: a second NMI waits while the handler runs");
+
+    vmcb_l.rip = 0x2040;                        /* the handler's IRET, intercepted */
+    exit_with(&vl, false, 0);
+    svm_intr_iret(&vl, &vmcb_l);
+    CHECK(!(vmcb_l.intercepts1 & ICPT_IRET), "nmi blocking: the IRET exit drops the intercept");
+    svm_intr_assist(&vl);
+    CHECK(vmcb_l.eventinj == 0 && lapic.nmi_pending,
+          "nmi blocking: still blocked at the IRET itself (it has not run yet)");
+    exit_with(&vl, false, 0);                   /* an exit with RIP still at the IRET */
+    svm_intr_assist(&vl);
+    CHECK(vmcb_l.eventinj == 0 && lapic.nmi_pending,
+          "nmi blocking: an exit before the IRET ran changes nothing");
+
+    vmcb_l.rip = 0x1000;                        /* back where the NMI came in */
+    exit_with(&vl, false, 0);
+    svm_intr_assist(&vl);
+    CHECK(vmcb_l.eventinj == nmi && !lapic.nmi_pending && (vmcb_l.intercepts1 & ICPT_IRET),
+          "nmi blocking: after the IRET ran, the waiting NMI goes in (and IRET is intercepted again)");
+
+    reset();
+    svm_intr_iret(&vl, &vmcb_l);                /* an IRET with no NMI in progress */
+    lapic.nmi_pending = true;
+    vmcb_l.rip = 0x3000;
+    exit_with(&vl, false, 0);
+    svm_intr_assist(&vl);
+    CHECK_EQ(vmcb_l.eventinj, nmi, "nmi blocking: a stray IRET exit blocks nothing");
+}
+
 /* ---- a vCPU without a local APIC ---- */
 
 static void test_upcall(void)
@@ -465,6 +513,7 @@ int main(void)
     test_redelivery();
     test_cr8();
     test_nmi();
+    test_nmi_blocking();
     test_upcall();
     test_event_pending();
     return check_done();

@@ -171,7 +171,9 @@ static void svm_vcpu_set_startup(struct vcpu *v, uint8_t vector)
     vm->eventinj = 0;
     vm->int_state = 0;
     vm->vintr = VINTR_MASKING;
+    vm->intercepts1 &= ~INTERCEPT_IRET;
     v->arch.virq_vec = -1;
+    v->arch.nmi_block = 0;
     memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
     v->arch.xcr0 = 1;
 }

@@ -13,7 +13,7 @@
 static const char *exit_name(unsigned int code)
 {
     static const char *const names[SVM_EXIT_NR] = {
-        [SVM_EXIT_INTR] = "intr", [SVM_EXIT_VINTR] = "vintr", [SVM_EXIT_NMI] = "nmi", [SVM_EXIT_SMI] = "smi",
+        [SVM_EXIT_INTR] = "intr", [SVM_EXIT_VINTR] = "vintr", [SVM_EXIT_IRET] = "iret", [SVM_EXIT_NMI] = "nmi", [SVM_EXIT_SMI] = "smi",
         [SVM_EXIT_INIT] = "init", [SVM_EXIT_CPUID] = "cpuid", [SVM_EXIT_INVD] = "invd",
         [SVM_EXIT_HLT] = "hlt", [SVM_EXIT_INVLPGA] = "invlpga", [SVM_EXIT_IOIO] = "ioio",
         [SVM_EXIT_MSR] = "msr", [SVM_EXIT_TASKSWITCH] = "taskswitch",

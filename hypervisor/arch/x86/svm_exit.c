@@ -311,6 +311,7 @@ static const exit_handler_t exit_handlers[SVM_EXIT_NR] = {
     [SVM_EXIT_CPUID] = exit_cpuid,
     [SVM_EXIT_INVD] = exit_invd,
     [SVM_EXIT_HLT] = exit_hlt,
+    [SVM_EXIT_IRET] = svm_intr_iret,
     [SVM_EXIT_INVLPGA] = exit_ud,
     [SVM_EXIT_IOIO] = exit_ioio,
     [SVM_EXIT_MSR] = exit_msr,

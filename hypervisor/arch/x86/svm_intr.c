@@ -24,6 +24,14 @@
  * the vLAPIC's TPR before each entry and a change found after the exit is
  * written back; the CPU compares an offer's priority with V_TPR, so a CR8
  * raised after the offer holds it back as it should.
+ *
+ * NMIs: a CPU takes no NMI between delivering one and the IRET that ends
+ * its handler, and an injected NMI does not set that blocking in the
+ * guest, so it is kept here (as KVM does). Injecting one intercepts IRET;
+ * at that exit the IRET has not run yet, so the block lifts at the first
+ * later exit whose RIP has moved on. A second NMI waits until then: no
+ * single-stepping for it, the next exit (a timer tick at the latest)
+ * delivers it.
  */
 #include <mica/domain.h>
 #include <asm/x86.h>
@@ -38,6 +46,8 @@
 #define VINTR_OFFER_MASK    (VINTR_V_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT) | \
                              (0xffull << VINTR_VECTOR_SHIFT))
 #define VEC_NMI             2
+
+enum { NMI_OPEN, NMI_IN_HANDLER, NMI_IRET_SEEN };
 #define VEC_BP              3
 #define VEC_OF              4
 
@@ -107,6 +117,23 @@ static uint64_t redelivery(uint64_t info)
     return info;
 }
 
+static void nmi_inject(struct vcpu *v, struct vmcb *vm)
+{
+    vm->eventinj = EVENT_VALID | EVENT_TYPE_NMI | VEC_NMI;
+    vm->intercepts1 |= INTERCEPT_IRET;
+    v->arch.nmi_block = NMI_IN_HANDLER;
+}
+
+/* The IRET exit: the IRET that ends the NMI handler is about to run. */
+void svm_intr_iret(struct vcpu *v, struct vmcb *vm)
+{
+    vm->intercepts1 &= ~INTERCEPT_IRET;
+    if (v->arch.nmi_block == NMI_IN_HANDLER) {
+        v->arch.nmi_block = NMI_IRET_SEEN;
+        v->arch.nmi_iret_rip = vm->rip;
+    }
+}
+
 /*
  * After an exit, before its handler (which may be the guest's EOI, or
  * inject an exception in place of what is delivered again here).
@@ -117,6 +144,8 @@ void svm_intr_complete(struct vcpu *v)
     int vec = v->arch.virq_vec;
 
     vm->eventinj = redelivery(vm->exitintinfo);
+    if (v->arch.nmi_block == NMI_IRET_SEEN && vm->rip != v->arch.nmi_iret_rip)
+        v->arch.nmi_block = NMI_OPEN;
     if (v->arch.vlapic)
         cr8_to_tpr(v, vm);
     if (vec < 0)
@@ -152,9 +181,10 @@ void svm_intr_assist(struct vcpu *v)
         assist_upcall(v, vm);
         return;
     }
-    if (l->nmi_pending && !(vm->eventinj & EVENT_VALID) && !(vm->int_state & 1)) {
+    if (l->nmi_pending && v->arch.nmi_block == NMI_OPEN && !(vm->eventinj & EVENT_VALID) &&
+        !(vm->int_state & 1)) {
         l->nmi_pending = false;
-        vm->eventinj = EVENT_VALID | EVENT_TYPE_NMI | VEC_NMI;
+        nmi_inject(v, vm);
     }
     tpr_to_cr8(v, vm);
     offer(v, vm, vlapic_pending(v));

@@ -94,6 +94,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb");
 #define INTERCEPT_SMI         (1u << 2)
 #define INTERCEPT_INIT        (1u << 3)
 #define INTERCEPT_CPUID       (1u << 18)
+#define INTERCEPT_IRET        (1u << 20)
 #define INTERCEPT_INVD        (1u << 22)
 #define INTERCEPT_HLT         (1u << 24)
 #define INTERCEPT_IOIO        (1u << 27)
@@ -137,6 +138,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb");
 #define SVM_EXIT_SMI          0x062
 #define SVM_EXIT_INIT         0x063
 #define SVM_EXIT_CPUID        0x072
+#define SVM_EXIT_IRET         0x074
 #define SVM_EXIT_INVD         0x076
 #define SVM_EXIT_HLT          0x078
 #define SVM_EXIT_INVLPGA      0x07a

@@ -17,6 +17,7 @@ void svm_dump_state(struct vcpu *v);
 void svm_dump_guest(struct vcpu *v, const char *why);
 void svm_intr_assist(struct vcpu *v);
 void svm_intr_complete(struct vcpu *v);
+void svm_intr_iret(struct vcpu *v, struct vmcb *vm);
 bool svm_event_pending(struct vcpu *v);
 int svm_emulate_mmio(struct vcpu *v, uint64_t gpa);
 

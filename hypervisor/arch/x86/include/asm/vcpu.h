@@ -29,6 +29,8 @@ struct arch_vcpu {
     volatile bool tlb_flush;       /* drop guest translations before the next entry */
     int virq_vec;                  /* the vector V_IRQ offers, or -1 (svm_intr.c) */
     uint8_t v_tpr;                 /* the CR8 (V_TPR) the last entry gave the guest */
+    uint8_t nmi_block;             /* NMI_* in svm_intr.c: is the guest in its NMI handler? */
+    uint64_t nmi_iret_rip;         /* where the IRET ending it was intercepted */
 };
 
 /* Paging state of the guest, for walking its page tables. */
