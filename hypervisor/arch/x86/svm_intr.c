@@ -46,10 +46,11 @@
 #define VINTR_OFFER_MASK    (VINTR_V_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT) | \
                              (0xffull << VINTR_VECTOR_SHIFT))
 #define VEC_NMI             2
-
-enum { NMI_OPEN, NMI_IN_HANDLER, NMI_IRET_SEEN };
 #define VEC_BP              3
 #define VEC_OF              4
+
+/* v->arch.nmi_block: is the guest between an NMI's delivery and its IRET? */
+enum { NMI_OPEN, NMI_IN_HANDLER, NMI_IRET_SEEN };
 
 /*
  * Offer vec at its priority class; a negative vec withdraws the offer. A
