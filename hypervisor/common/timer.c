@@ -97,14 +97,21 @@ void timer_set(struct timer *t, uint64_t expires_ns)
         arch_timer_kick(cpu);
 }
 
-void timer_stop(struct timer *t)
+/* Take t off its list; kill: and keep it off (timer_set does nothing). */
+static void stop(struct timer *t, bool kill)
 {
     unsigned long f;
     unsigned int cpu = lock_list(t, &f);
 
+    t->killed |= kill;
     if (t->active)
         unlink(&lists[cpu], t);
     spin_unlock_irqrestore(&lists[cpu].lock, f);
+}
+
+void timer_stop(struct timer *t)
+{
+    stop(t, false);
 }
 
 /*
@@ -156,13 +163,7 @@ void timer_migrate(struct timer *t, unsigned int cpu)
  */
 void timer_kill(struct timer *t)
 {
-    unsigned long f;
-    unsigned int cpu = lock_list(t, &f);
-
-    t->killed = true;
-    if (t->active)
-        unlink(&lists[cpu], t);
-    spin_unlock_irqrestore(&lists[cpu].lock, f);
+    stop(t, true);
     for (unsigned int c = 0; c < MAX_CPUS; c++)
         while (__atomic_load_n(&lists[c].running, __ATOMIC_SEQ_CST) == t)
             cpu_relax();
