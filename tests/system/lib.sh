@@ -77,6 +77,23 @@ domid_of() {
     tr -d '\r' <"$LOG" | sed -nE "s/^\(mica\) d([0-9]+) \($1\): [0-9]+ KiB RAM.*/\1/p" | head -n1
 }
 
+# The pCPU the hypervisor started guest $1's vCPU 0 on.
+start_cpu() {
+    tr -d '\r' <"$LOG" | sed -nE "s/^\(mica\) d[0-9]+ \($1\): vcpu0 starts on CPU ([0-9]+)/\1/p"
+}
+
+# expect_different_cpus "WHO" A B: guests A and B started on different pCPUs
+# ("WHO run(s) on different pCPUs").
+expect_different_cpus() {
+    local ca cb
+    ca=$(start_cpu "$2"); cb=$(start_cpu "$3")
+    if [ -n "$ca" ] && [ -n "$cb" ] && [ "$ca" != "$cb" ]; then
+        pass "$1 on different pCPUs ($ca and $cb)"
+    else
+        fail "$1 on different pCPUs" "$2 on '$ca', $3 on '$cb'"
+    fi
+}
+
 # guest_passes NAME: re-emit the guest's own result lines as tests, and
 # check its SUMMARY agrees with them and reports no failure.
 guest_passes() {

@@ -44,15 +44,7 @@ test_cmdline() {
 
 test_concurrent() {
     boot concurrent "-cpu max -smp 2 -m 1024" "" spin:name=spin-a spin:name=spin-b
-    local a b ca cb
-    a=$(domid_of spin-a); b=$(domid_of spin-b)
-    ca=$(tr -d '\r' <"$LOG" | sed -nE "s/^\(mica\) d$a \(spin-a\): vcpu0 starts on CPU ([0-9]+)/\1/p")
-    cb=$(tr -d '\r' <"$LOG" | sed -nE "s/^\(mica\) d$b \(spin-b\): vcpu0 starts on CPU ([0-9]+)/\1/p")
-    if [ -n "$ca" ] && [ -n "$cb" ] && [ "$ca" != "$cb" ]; then
-        pass "the two guests run on different pCPUs ($ca and $cb)"
-    else
-        fail "the two guests run on different pCPUs" "spin-a on '${ca}', spin-b on '${cb}'"
-    fi
+    expect_different_cpus "the two guests run" spin-a spin-b
     # Both were started before either ended: they ran at the same time.
     local lb le
     lb=$(tr -d '\r' <"$LOG" | grep -a -nE 'vcpu0 starts on CPU' | tail -n1 | cut -d: -f1)

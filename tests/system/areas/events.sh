@@ -6,19 +6,6 @@
 # freed while pinned (a shared info or time page still registered).
 EVENTS_ALLOC_COMPLAINTS='frames_free:|frame_free_domain:|frame_unpin:|frames_reassign:|xfree:|page_free_hyp:|pinned'
 
-# The vCPUs of the two named guests started on different pCPUs.
-events_expect_two_cpus() {
-    local a b ca cb
-    a=$(domid_of "$1"); b=$(domid_of "$2")
-    ca=$(tr -d '\r' <"$LOG" | sed -nE "s/^\(mica\) d$a \($1\): vcpu0 starts on CPU ([0-9]+)/\1/p")
-    cb=$(tr -d '\r' <"$LOG" | sed -nE "s/^\(mica\) d$b \($2\): vcpu0 starts on CPU ([0-9]+)/\1/p")
-    if [ -n "$ca" ] && [ -n "$cb" ] && [ "$ca" != "$cb" ]; then
-        pass "$1 and $2 run on different pCPUs ($ca and $cb)"
-    else
-        fail "$1 and $2 run on different pCPUs" "$1 on '$ca', $2 on '$cb'"
-    fi
-}
-
 events_end_clean() {
     expect_no_line "no double, bad or pinned free reported" "$EVENTS_ALLOC_COMPLAINTS"
     expect_line "the hypervisor reports all domains ended" '^\(mica\) all domains have ended$'
@@ -49,7 +36,7 @@ test_events_pingpong() {
     [ "$smp" -gt 1 ] && { pa=affinity=0x1; pb=affinity=0x2; }
     boot "$name" "-cpu max -smp $smp -m 256" "" evtchn_pingpong:name=ping,peer=2,role=a,$pa \
         evtchn_pingpong:name=pong,peer=1,role=b,$pb
-    [ "$smp" -gt 1 ] && events_expect_two_cpus ping pong
+    [ "$smp" -gt 1 ] && expect_different_cpus "ping and pong run" ping pong
     guest_passes ping
     guest_passes pong
     expect_line "500 round trips" '^\(d1\) # ping: 500 round trips in [0-9]+ us'

@@ -11,11 +11,6 @@ last_frames_free() {
         tail -n1
 }
 
-# The pCPU the hypervisor started guest $1's vCPU 0 on.
-start_cpu() {
-    tr -d '\r' <"$LOG" | sed -nE "s/^\(mica\) d[0-9]+ \($1\): vcpu0 starts on CPU ([0-9]+)/\1/p"
-}
-
 # line_before "what" REGEX1 REGEX2: the first line matching REGEX1 comes before the first matching REGEX2.
 line_before() {
     local a b
@@ -46,7 +41,6 @@ test_grants_readonly() {
 
 # Boot modules get domids 1, 2, ... in order: the peer= arguments rely on it.
 test_grants_pair() {
-    local ca cb
     boot grants-pair "-cpu max -smp 2 -m 512" "" \
         gnt_pair:name=gp-a,role=a,peer=2,affinity=0x1 gnt_pair:name=gp-b,role=b,peer=1,affinity=0x2
     if [ "$(domid_of gp-a)" = 1 ] && [ "$(domid_of gp-b)" = 2 ]; then
@@ -54,12 +48,7 @@ test_grants_pair() {
     else
         fail "the pair got domids 1 and 2" "gp-a d$(domid_of gp-a), gp-b d$(domid_of gp-b)"
     fi
-    ca=$(start_cpu gp-a); cb=$(start_cpu gp-b)
-    if [ -n "$ca" ] && [ -n "$cb" ] && [ "$ca" != "$cb" ]; then
-        pass "the pair runs on different pCPUs ($ca and $cb)"
-    else
-        fail "the pair runs on different pCPUs" "gp-a on '$ca', gp-b on '$cb'"
-    fi
+    expect_different_cpus "the pair runs" gp-a gp-b
     guest_passes gp-a
     guest_passes gp-b
     guest_ended gp-a poweroff
