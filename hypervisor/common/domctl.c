@@ -257,6 +257,7 @@ static long domctl_on(struct vcpu *v, uint64_t cmd, struct mica_domctl *op, stru
     case MICA_DOMCTL_affinity_get:
     case MICA_DOMCTL_affinity_set:     return domctl_affinity(d, cmd, &op->u.affinity);
     case MICA_DOMCTL_getvcpuinfo:      return domctl_getvcpuinfo(d, &op->u.vcpuinfo);
+    case MICA_DOMCTL_set_hyp_budget:   return -ENOSYS;   /* comes with the accounting */
     default:
         fill_info(d, &op->u.getinfo);
         return 0;

@@ -66,7 +66,7 @@ uint16_t gnt_active_put(struct gnt_active *a, bool write)
 
 int gnt_map_check(const struct mica_gnttab_map *op)
 {
-    if ((op->flags & ~MICA_GNTMAP_readonly) || op->pad || op->gfn >= MICA_GNTTAB_MAX_GFN)
+    if ((op->flags & ~MICA_GNTMAP_readonly) || op->pad || op->gfn >= MICA_GFN_LIMIT)
         return -EINVAL;
     return 0;
 }
@@ -89,7 +89,7 @@ int gnt_setup_check(const uint64_t *gfns, uint64_t nr_frames)
     if (nr_frames > MICA_GNTTAB_MAX_FRAMES)
         return -EINVAL;
     for (uint64_t i = 0; i < nr_frames; i++) {
-        if (gfns[i] >= MICA_GNTTAB_MAX_GFN)
+        if (gfns[i] >= MICA_GFN_LIMIT)
             return -EINVAL;
         for (uint64_t j = 0; j < i; j++)
             if (gfns[j] == gfns[i])

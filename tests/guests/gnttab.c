@@ -79,7 +79,7 @@ static void test_setup(void)
     check_eq_i64("setup with a gfn outside RAM: -EINVAL", -MICA_EINVAL, gnttab_setup(bad, 2));
     bad[1] = t_gfn;
     check_eq_i64("setup naming a page twice: -EINVAL", -MICA_EINVAL, gnttab_setup(bad, 2));
-    bad[1] = MICA_GNTTAB_MAX_GFN;
+    bad[1] = MICA_GFN_LIMIT;
     check_eq_i64("setup with gfn 2^36: -EINVAL", -MICA_EINVAL, gnttab_setup(bad, 2));
     gnttab_query(&q);
     check_eq_u64("a refused setup leaves no table", 0, q.nr_frames);
@@ -180,7 +180,7 @@ static void test_map_errors(void)
     check_eq_i64("map with an unknown flag: -EINVAL", -MICA_EINVAL,
                  gnttab_map1(me, 4, W(1), 0x2, NULL));
     check_eq_i64("map at gfn 2^36: -EINVAL", -MICA_EINVAL,
-                 gnttab_map1(me, 4, MICA_GNTTAB_MAX_GFN, 0, NULL));
+                 gnttab_map1(me, 4, MICA_GFN_LIMIT, 0, NULL));
     gnt_grant(table, 5, me, W(7), false);
     check_eq_i64("map a grant of a frame outside the granter's RAM: -EINVAL", -MICA_EINVAL,
                  gnttab_map1(me, 5, W(1), 0, NULL));

@@ -110,7 +110,7 @@ static const uint64_t boundary[] = {
 };
 
 static const uint64_t gfn_boundary[] = {
-    MICA_GNTTAB_MAX_GFN - 1, MICA_GNTTAB_MAX_GFN, ~0ull, 1ull << 32, 0xfffffull, 0xfee00,
+    MICA_GFN_LIMIT - 1, MICA_GFN_LIMIT, ~0ull, 1ull << 32, 0xfffffull, 0xfee00,
 };
 
 static uint64_t pick(uint64_t n)

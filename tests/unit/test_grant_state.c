@@ -192,9 +192,9 @@ static void test_map_check(void)
     op.pad = 1;
     CHECK_EQ_S(gnt_map_check(&op), -MICA_EINVAL, "non-zero pad: -EINVAL");
     op.pad = 0;
-    op.gfn = MICA_GNTTAB_MAX_GFN - 1;
+    op.gfn = MICA_GFN_LIMIT - 1;
     CHECK_EQ_S(gnt_map_check(&op), 0, "the highest gfn");
-    op.gfn = MICA_GNTTAB_MAX_GFN;
+    op.gfn = MICA_GFN_LIMIT;
     CHECK_EQ_S(gnt_map_check(&op), -MICA_EINVAL, "gfn 2^36: -EINVAL");
     op.gfn = ~0ull;
     CHECK_EQ_S(gnt_map_check(&op), -MICA_EINVAL, "gfn ~0: -EINVAL");
@@ -248,7 +248,7 @@ static void test_setup_check(void)
     CHECK_EQ_S(gnt_setup_check(g, ~0ull), -MICA_EINVAL, "~0 pages: -EINVAL");
     g[3] = 0x201;
     CHECK_EQ_S(gnt_setup_check(g, 4), -MICA_EINVAL, "a page named twice: -EINVAL");
-    g[3] = MICA_GNTTAB_MAX_GFN;
+    g[3] = MICA_GFN_LIMIT;
     CHECK_EQ_S(gnt_setup_check(g, 4), -MICA_EINVAL, "gfn 2^36: -EINVAL");
 }
 

@@ -16,13 +16,7 @@
 
 #include "types.h"
 
-#define MICA_DOMCTL_INTERFACE_VERSION  0x00000001u
-
-/* Domain ids: 0 is the control domain; ids are never reused. */
-#define MICA_DOMID_MAX      0x7fefu   /* highest id a domain can have */
-#ifndef MICA_DOMID_SELF
-#define MICA_DOMID_SELF     0x7ff0u   /* the calling domain */
-#endif
+#define MICA_DOMCTL_INTERFACE_VERSION  0x00000002u
 
 #define MICA_DOMCTL_create            0  /* new paused domain; out: domid */
 #define MICA_DOMCTL_destroy           1  /* end it and free everything it owns */
@@ -38,11 +32,22 @@
 #define MICA_DOMCTL_affinity_get     11  /* u.affinity: a vCPU's hard affinity */
 #define MICA_DOMCTL_affinity_set     12  /* u.affinity: pin a vCPU to a set of pCPUs */
 #define MICA_DOMCTL_getvcpuinfo      13  /* u.vcpuinfo: one vCPU's state, pCPU, time, affinity */
-#define MICA_DOMCTL_NR               14  /* first unused sub-command */
+#define MICA_DOMCTL_set_hyp_budget   14  /* u.hyp_budget: hypervisor memory it may cause */
+#define MICA_DOMCTL_NR               15  /* first unused sub-command */
 
 #define MICA_MAX_VCPUS           64
 #define MICA_DOMAIN_NAME_LEN     32
 #define MICA_MAX_MEM_KB          (1ull << 36)   /* 64 TiB */
+
+/*
+ * The hypervisor memory a domain's requests may make the hypervisor
+ * allocate (p2m tables, event-channel and grant state, console ring, vCPU
+ * structures): its budget, in KiB. Past it a request fails with
+ * -MICA_EDQUOT. The default grows with the reservation ceiling.
+ */
+#define MICA_HYP_BUDGET_MIN_KB   256ull                       /* smallest budget that can be set */
+#define MICA_HYP_BUDGET_MAX_KB   (1ull << 20)                 /* 1 GiB */
+#define MICA_HYP_BUDGET_DEFAULT_KB(max_mem_kb)  (4096ull + (max_mem_kb) / 128)
 
 struct mica_domctl_create {
     uint8_t  uuid[16];          /* from the creator; a non-zero one must be unique */
@@ -51,8 +56,9 @@ struct mica_domctl_create {
     uint64_t max_mem_kb;        /* reservation ceiling, >= mem_kb; 0 = mem_kb */
     uint32_t nr_vcpus;          /* 1 .. MICA_MAX_VCPUS */
     uint32_t flags;             /* 0 */
+    uint64_t hyp_budget_kb;     /* 0 = MICA_HYP_BUDGET_DEFAULT_KB(max_mem_kb); else MIN .. MAX */
 };
-MICA_STATIC_ASSERT(sizeof(struct mica_domctl_create) == 72, "ABI size");
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_create) == 80, "ABI size");
 
 /* Domain states in mica_domctl_getinfo.state. */
 #define MICA_DOMSTATE_running    0   /* its vCPUs may run */
@@ -76,13 +82,22 @@ struct mica_domctl_getinfo {
     uint64_t cpu_time_ns;       /* run time of all its vCPUs */
     uint8_t  uuid[16];
     char     name[MICA_DOMAIN_NAME_LEN];
+    uint64_t hyp_bytes;         /* hypervisor memory charged to it now */
+    uint64_t hyp_budget_bytes;  /* its budget (see MICA_HYP_BUDGET_*) */
+    uint32_t refs;              /* references held on it by hypercalls and other domains */
+    uint32_t pad;
 };
-MICA_STATIC_ASSERT(sizeof(struct mica_domctl_getinfo) == 88, "ABI size");
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_getinfo) == 112, "ABI size");
 
 struct mica_domctl_max_mem {
     uint64_t max_mem_kb;        /* 4 KiB multiple, <= MICA_MAX_MEM_KB; may be below the current */
 };
 MICA_STATIC_ASSERT(sizeof(struct mica_domctl_max_mem) == 8, "ABI size");
+
+struct mica_domctl_hyp_budget {
+    uint64_t budget_kb;         /* MICA_HYP_BUDGET_MIN_KB .. MAX_KB; may be below what is charged now */
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_hyp_budget) == 8, "ABI size");
 
 /* Credit scheduler: weight 1..65535 (default 256); cap 0 = none, else percent of one pCPU, at most 100 x pCPUs. */
 struct mica_domctl_sched {
@@ -151,6 +166,7 @@ struct mica_domctl {
         struct mica_domctl_create       create;
         struct mica_domctl_getinfo      getinfo;
         struct mica_domctl_max_mem      max_mem;
+        struct mica_domctl_hyp_budget   hyp_budget;
         struct mica_domctl_vcpus        vcpus;
         struct mica_domctl_vcpu_context vcpu_context;
         struct mica_domctl_sched        sched;

@@ -26,5 +26,6 @@
 #define MICA_ENOSYS      38   /* unknown hypercall or sub-command */
 #define MICA_EOVERFLOW   75
 #define MICA_EOPNOTSUPP  95
+#define MICA_EDQUOT     122   /* the domain's hypervisor-memory budget is spent */
 
 #endif

@@ -24,11 +24,6 @@
 
 typedef uint32_t mica_evtchn_port_t;
 
-/* "The calling domain", wherever a domain id is taken. */
-#ifndef MICA_DOMID_SELF
-#define MICA_DOMID_SELF  0x7ff0u
-#endif
-
 /* Ports a domain may use: 1 .. limit - 1 (port 0 is never allocated). */
 #define MICA_EVTCHN_DEFAULT_PORTS  1024
 

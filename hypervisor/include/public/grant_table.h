@@ -24,11 +24,6 @@
 
 #include "types.h"
 
-/* "The calling domain", wherever a domain id is taken. */
-#ifndef MICA_DOMID_SELF
-#define MICA_DOMID_SELF  0x7ff0u
-#endif
-
 typedef uint32_t mica_grant_ref_t;
 typedef uint32_t mica_grant_handle_t;
 
@@ -53,7 +48,6 @@ MICA_STATIC_ASSERT(sizeof(struct mica_grant_entry) == 8, "ABI size");
 #define MICA_GNTTAB_MAX_FRAMES         4u     /* table pages per domain */
 #define MICA_GNTTAB_MAX_MAPTRACK       256u   /* grants one domain may have mapped at once */
 #define MICA_GNTTAB_BATCH_MAX          256u   /* operations per map, unmap or copy call */
-#define MICA_GNTTAB_MAX_GFN            (1ull << 36)  /* gfns are below this (48-bit gpa) */
 
 /* Sub-commands (RDI). */
 #define MICA_GNTTABOP_setup_table     0

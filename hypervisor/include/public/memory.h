@@ -14,7 +14,7 @@
  * memory_op(MICA_MEMOP_unmap_foreign, struct mica_memop_foreign *) privileged
  *     Returns nr, all or nothing.
  *
- * A domain id of MICA_DOMID_SELF (public/domctl.h) or the caller's own id
+ * A domain id of MICA_DOMID_SELF (public/types.h) or the caller's own id
  * names the caller; any other id needs the privileged domain (-MICA_EPERM).
  */
 #ifndef MICA_PUBLIC_MEMORY_H
@@ -30,7 +30,6 @@
 #define MICA_MEMOP_unmap_foreign         5
 #define MICA_MEMOP_NR                    6
 
-#define MICA_GFN_LIMIT         (1ull << 36)  /* gfns are below this (48-bit guest-physical) */
 #define MICA_MEMOP_MAX_EXTENTS 1024u         /* frames per reservation call */
 #define MICA_FOREIGN_MAX       512u          /* frames per foreign (un)map call */
 

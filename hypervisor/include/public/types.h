@@ -15,4 +15,14 @@
 
 #define MICA_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 
+/*
+ * Domain ids: 0 is the control domain; ids are never reused. Wherever a call
+ * takes a domain id, MICA_DOMID_SELF names the caller.
+ */
+#define MICA_DOMID_MAX      0x7fefu   /* highest id a domain can have */
+#define MICA_DOMID_SELF     0x7ff0u   /* the calling domain */
+
+/* Guest frame numbers are below this (48-bit guest-physical addresses). */
+#define MICA_GFN_LIMIT      (1ull << 36)
+
 #endif
