@@ -41,6 +41,7 @@ static void key_memory(void)
 static void key_domains(void)
 {
     pr_info("%u domain(s) alive\n", domains_alive());
+    domains_dump();
     if (input_domain)
         for (unsigned int i = 0; i < input_domain->nr_vcpus; i++)
             arch_vcpu_dump_exits(input_domain->vcpu[i]);

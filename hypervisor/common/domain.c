@@ -1,9 +1,16 @@
 /*
  * Domain lifecycle: create (RAM allocated and mapped from gfn 0), start,
- * shut down, and destroy once no CPU runs any of its vCPUs and nothing
- * holds a reference to it. A domain's frames are recorded in its p2m alone
- * (single frames, see frames_split()); freeing it walks the p2m, and the
- * allocator scrubs every frame a domain owned as it is freed.
+ * shut down, die, and be freed. A domain's frames are recorded in its p2m
+ * alone (single frames, see frames_split()); the allocator scrubs every
+ * frame a domain owned as it is freed.
+ *
+ * References: a domain holds one on itself from creation until it dies;
+ * hypercalls naming it and CPUs running its vCPUs hold others for their
+ * length. It stays in the domain list, visible to lookups and getinfo,
+ * until the last reference goes, which frees it. When it dies (no CPU runs
+ * its vCPUs any more) its RAM is released at once and its own reference
+ * dropped, so a reference that leaked leaves a small zombie that getinfo
+ * and the debug keys show as dying, never a hung destroy.
  */
 #include <mica/domain.h>
 #include <mica/sched.h>
@@ -14,7 +21,10 @@
 #include <mica/lib.h>
 #include <mica/event_channel.h>
 #include <mica/grant_table.h>
+#include <mica/budget.h>
+#include <mica/panic.h>
 #include <public/sched.h>
+#include <public/domctl.h>
 #include <asm/time.h>
 #include "domain_priv.h"
 
@@ -97,19 +107,26 @@ static void vcpu_free(struct vcpu *v)
 static void domain_free(struct domain *d)
 {
     evtchn_domain_destroy(d);
-    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+    for (unsigned int i = 0; i < d->nr_vcpus_alloc; i++)
         vcpu_free(d->vcpu[i]);
     if (d->p2m.root)
         p2m_for_each(&d->p2m, free_p2m_entry, d);
     p2m_destroy(&d->p2m);
-    page_free_hyp(d->conring.buf, 0);
+    hyp_page_free(&d->budget, d->conring.buf, 0);
+    if (hyp_budget_used(&d->budget))
+        panic("d%u: %lu bytes still charged when freed", d->id,
+              (unsigned long)hyp_budget_used(&d->budget));
     xfree(d);
 }
 
-/* vCPUs from..to-1: vCPU 0 blocked until the start, the others down until STARTUP. */
-static int vcpus_create(struct domain *d, unsigned int from, unsigned int to)
+/*
+ * vCPU structures up to n-1 (those from an earlier, larger count are kept):
+ * vCPU 0 blocked until the start, the others down until STARTUP.
+ */
+static int vcpus_alloc(struct domain *d, unsigned int n, int pcpu0)
 {
-    for (unsigned int i = from; i < to; i++) {
+    while (d->nr_vcpus_alloc < n) {
+        unsigned int i = d->nr_vcpus_alloc;
         struct vcpu *v = xnew(struct vcpu);
 
         if (!v)
@@ -118,36 +135,32 @@ static int vcpus_create(struct domain *d, unsigned int from, unsigned int to)
         v->id = i;
         v->state = i == 0 ? VCPU_BLOCKED : VCPU_DOWN;
         v->wait_sipi = i != 0;
-        d->vcpu[i] = v;
-        d->nr_vcpus = i + 1;
         if (arch_vcpu_create(v)) {
             xfree(v);
-            d->nr_vcpus = i;
             return -ENOMEM;
         }
+        d->vcpu[i] = v;
+        d->nr_vcpus_alloc = i + 1;
+        if (sched_place(v, i == 0 ? pcpu0 : -1))
+            return -ENOMEM;
     }
     return 0;
 }
 
+/*
+ * Only before the domain first runs. A lower count keeps the structures
+ * (down, never started) until the domain is freed: other CPUs may be
+ * looking at d->vcpu[] for an event or a lookup, and must never find a
+ * freed one; a higher count uses them again.
+ */
 int domain_set_vcpus(struct domain *d, unsigned int n)
 {
-    unsigned int old = d->nr_vcpus;
-    int rc = 0;
+    int rc = vcpus_alloc(d, n, -1);
 
-    if (n > old) {
-        rc = vcpus_create(d, old, n);
-        for (unsigned int i = old; i < d->nr_vcpus; i++)
-            rc = rc ? rc : sched_place(d->vcpu[i], -1);
-        if (rc)
-            n = old;
-    }
-    while (d->nr_vcpus > n) {
-        struct vcpu *v = d->vcpu[d->nr_vcpus - 1];
-
-        d->vcpu[--d->nr_vcpus] = NULL;
-        vcpu_free(v);
-    }
-    return rc;
+    if (rc)
+        return rc;
+    __atomic_store_n(&d->nr_vcpus, n, __ATOMIC_RELEASE);
+    return 0;
 }
 
 static int domain_check_config(const struct domain_config *cfg)
@@ -155,6 +168,9 @@ static int domain_check_config(const struct domain_config *cfg)
     if (!cfg->nr_vcpus || cfg->nr_vcpus > MAX_VCPUS)
         return -EINVAL;
     if (cfg->mem_bytes < PAGE_SIZE || cfg->mem_bytes > (1ull << 46))
+        return -EINVAL;
+    if (cfg->hyp_budget_kb && (cfg->hyp_budget_kb < MICA_HYP_BUDGET_MIN_KB ||
+                               cfg->hyp_budget_kb > MICA_HYP_BUDGET_MAX_KB))
         return -EINVAL;
     /* Refuse at once what cannot fit, rather than zero all RAM first. */
     if ((cfg->mem_bytes >> PAGE_SHIFT) > frames_free_count())
@@ -185,15 +201,18 @@ static int create(const struct domain_config *cfg, bool ctl, struct domain **out
     d->paused = d->kept = ctl;          /* before anything can see or wake it */
     d->console_bol = true;
     strlcpy(d->name, cfg->name ? cfg->name : "", sizeof(d->name));
-    text_ring_init(&d->conring, page_alloc_hyp(0), PAGE_SIZE);
-    rc = d->conring.buf ? p2m_init(&d->p2m) : -ENOMEM;
+    hyp_budget_init(&d->budget, (cfg->hyp_budget_kb ? cfg->hyp_budget_kb :
+                    MICA_HYP_BUDGET_DEFAULT_KB(
+                    (cfg->max_mem_bytes ? cfg->max_mem_bytes : cfg->mem_bytes) / 1024)) * 1024);
+    text_ring_init(&d->conring, hyp_page_alloc(&d->budget, 0, &rc), PAGE_SIZE);
+    if (d->conring.buf)
+        rc = p2m_init(&d->p2m, &d->budget);
     if (!rc)
         rc = domain_populate(d, cfg->mem_bytes >> PAGE_SHIFT);
     d->max_pages = d->nr_pages;
     if (!rc)
-        rc = vcpus_create(d, 0, cfg->nr_vcpus);
-    for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++)
-        rc = sched_place(d->vcpu[i], i == 0 ? cfg->pcpu : -1);
+        rc = vcpus_alloc(d, cfg->nr_vcpus, cfg->pcpu);
+    d->nr_vcpus = d->nr_vcpus_alloc;
     if (!rc)
         rc = gnttab_domain_init(d);     /* last: nothing after it can fail */
     if (rc) {
@@ -254,10 +273,53 @@ struct domain *domain_get_next(domid_t id)
     return best;
 }
 
-/* The last reference is gone: free everything. */
+int domain_get_target(const struct domain *self, uint64_t id, unsigned int flags,
+                      struct domain **out)
+{
+    struct domain *d;
+
+    *out = NULL;
+    if (id == MICA_DOMID_SELF)
+        id = self->id;
+    if (id != self->id && !self->privileged && !(flags & TARGET_ANY))
+        return -EPERM;
+    if (id > DOMID_MAX || !(d = domain_get((domid_t)id)))
+        return -ESRCH;
+    if (((flags & TARGET_ALIVE) && domain_is_dying(d)) ||
+        ((flags & TARGET_RUNNING) && d->state != DOMAIN_RUNNING)) {
+        domain_put(d);
+        return -ESRCH;
+    }
+    *out = d;
+    return 0;
+}
+
+uint32_t domain_refs(const struct domain *d)
+{
+    return __atomic_load_n(&d->refcnt, __ATOMIC_SEQ_CST);
+}
+
+/* Debug key 'd': every domain in the list, zombies (dying, still referenced) too. */
+void domains_dump(void)
+{
+    static const char *const states[] = { "running", "shutdown", "dying" };
+    struct domain *d;
+
+    for (unsigned int id = 0; id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
+        pr_info("  d%u (%s): %s%s, %u refs, %lu frames, hypervisor memory %lu of %lu KiB\n",
+                d->id, d->name, states[d->state], d->paused ? " paused" : "",
+                domain_refs(d) - 1, (unsigned long)d->nr_pages,
+                (unsigned long)(hyp_budget_used(&d->budget) / 1024),
+                (unsigned long)(d->budget.limit / 1024));
+        id = d->id + 1u;
+        domain_put(d);
+    }
+}
+
+/* The last reference is gone (d has left the list): free everything. */
 static void domain_release(struct domain *d)
 {
-    uint64_t pages = d->nr_pages;
+    uint64_t pages = d->pages_released;
     domid_t id = d->id;
     unsigned long f;
     bool last;
@@ -277,31 +339,56 @@ void domain_hold(struct domain *d)
     __atomic_add_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * The count only reaches zero here, under domlist_lock, and domain_get()
+ * only counts up under it: a domain in the list always has a reference.
+ */
 void domain_put(struct domain *d)
 {
-    if (!__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST))
+    unsigned long f = spin_lock_irqsave(&domlist_lock);
+    bool last = !__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST);
+
+    if (last)
+        for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next)
+            if (*pp == d) {
+                *pp = d->next;
+                break;
+            }
+    spin_unlock_irqrestore(&domlist_lock, f);
+    if (last)
         domain_release(d);
 }
 
-/* The last step of a domain's end (domain_end.c decides when). */
-void domain_unlink_and_free(struct domain *d)
+/* One p2m entry of a dying domain, already cleared (p2m_drain()). */
+static void release_p2m_entry(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
 {
-    struct domain **pp;
-    unsigned long f;
+    struct domain *d = arg;
 
+    free_p2m_entry(gfn, mfn, flags, d);
+    if (!(flags & (P2M_FOREIGN | P2M_GRANT)))
+        d->pages_released++;
+}
+
+/*
+ * The domain is dying and none of its vCPUs can run again (domain_end.c
+ * decides when): the grants it mapped go back, its RAM and the foreign
+ * frames it mapped are released now, and it drops its own reference. The
+ * structure and what other CPUs may still look at (vCPUs, event channels,
+ * p2m tables) go with the last reference.
+ */
+void domain_relinquish(struct domain *d)
+{
     /* Its grants are still mapped elsewhere: the last unmap calls us again. */
     if (!gnttab_domain_release(d)) {
         __atomic_store_n(&d->release_deferred, true, __ATOMIC_SEQ_CST);
         return;
     }
-    f = spin_lock_irqsave(&domlist_lock);
-    for (pp = &domain_list; *pp; pp = &(*pp)->next)
-        if (*pp == d) {
-            *pp = d->next;
-            break;
-        }
-    spin_unlock_irqrestore(&domlist_lock, f);
-    domain_put(d);                          /* the list's reference */
+    spin_lock(&d->mem_lock);
+    p2m_drain(&d->p2m, release_p2m_entry, d);
+    d->nr_pages = 0;
+    spin_unlock(&d->mem_lock);
+    __atomic_store_n(&d->relinquished, true, __ATOMIC_RELEASE);
+    domain_put(d);                          /* its own reference */
 }
 
 /*

@@ -46,7 +46,7 @@ static void domain_maybe_destroy(struct domain *d)
         }
     d->state = DOMAIN_DYING;
     spin_unlock_irqrestore(&d->lock, f);
-    domain_unlink_and_free(d);
+    domain_relinquish(d);
 }
 
 /* RUNNING -> SHUTDOWN (only the first call counts): every vCPU off for good. */
@@ -113,21 +113,35 @@ static bool vcpus_off_cpu(const struct domain *d)
 }
 
 /*
- * Wait until d has left the list (only the caller's reference is left) or
- * stays in it for its mapped grants. The vCPUs leave within an IPI; the
- * step to DYING is taken here or by the CPU the last of them leaves.
+ * The vCPUs leave their CPUs within an IPI; then d is dying and its memory
+ * released (domain_relinquish(), here or on the CPU the last vCPU left:
+ * bounded work either way). References other CPUs hold for a call or a
+ * context switch go within microseconds, so the caller waits for them a
+ * little (then its own put frees the rest at once, and the frame count is
+ * exact when destroy returns) but never longer: a reference still held
+ * after DESTROY_REF_WAIT_NS (a leak) leaves a zombie that getinfo and the
+ * debug keys show as dying, never a caller spinning here.
  */
+#define DESTROY_REF_WAIT_NS  (10 * 1000000ull)
+
 void domain_destroy(struct domain *d)
 {
+    uint64_t until;
+
     unkeep(d);
     domain_end(d, MICA_SHUTDOWN_poweroff, "destroyed by the control domain");
     while (!vcpus_off_cpu(d))
         cpu_relax();
     domain_maybe_destroy(d);
-    while (__atomic_load_n(&d->state, __ATOMIC_SEQ_CST) != DOMAIN_DYING ||
-           (__atomic_load_n(&d->refcnt, __ATOMIC_SEQ_CST) > 1 &&
-            !__atomic_load_n(&d->release_deferred, __ATOMIC_SEQ_CST)))
+    while (!__atomic_load_n(&d->relinquished, __ATOMIC_ACQUIRE) &&
+           !__atomic_load_n(&d->release_deferred, __ATOMIC_ACQUIRE))
         cpu_relax();
+    until = now_ns() + DESTROY_REF_WAIT_NS;
+    while (domain_refs(d) > 1 && now_ns() < until)
+        cpu_relax();
+    if (domain_refs(d) > 1 && !d->release_deferred)
+        pr_warn("d%u (%s): destroyed, but %u references are still held: "
+                "freed when they go\n", d->id, d->name, domain_refs(d) - 1);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

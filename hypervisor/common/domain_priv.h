@@ -3,7 +3,8 @@
 #define COMMON_DOMAIN_PRIV_H
 
 struct domain;
-void domain_unlink_and_free(struct domain *d);
+/* It is dying: release its memory, then its own reference (domain.c). */
+void domain_relinquish(struct domain *d);
 /* The control domain ended: end and free every domain it kept. */
 void domains_release_kept(void);
 /* End a kept domain whose control domain has gone, and let it be freed. */

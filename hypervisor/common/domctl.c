@@ -42,7 +42,8 @@ static bool uuid_in_use(const uint8_t uuid[16])
 static long domctl_create(struct vcpu *v, struct mica_domctl *op)
 {
     struct mica_domctl_create *c = &op->u.create;
-    struct domain_config cfg = { .name = c->name, .nr_vcpus = c->nr_vcpus, .pcpu = -1 };
+    struct domain_config cfg = { .name = c->name, .nr_vcpus = c->nr_vcpus, .pcpu = -1,
+                                 .hyp_budget_kb = c->hyp_budget_kb };
     struct domain *d;
     int rc = domctl_check_create(c);
 
@@ -51,6 +52,7 @@ static long domctl_create(struct vcpu *v, struct mica_domctl *op)
     if (uuid_in_use(c->uuid))
         return -EEXIST;
     cfg.mem_bytes = c->mem_kb * 1024;
+    cfg.max_mem_bytes = (c->max_mem_kb ? c->max_mem_kb : c->mem_kb) * 1024;
     rc = domain_create_ctl(&cfg, &d);
     if (rc)
         return rc;
@@ -90,6 +92,9 @@ static void fill_info(const struct domain *d, struct mica_domctl_getinfo *gi)
     }
     gi->nr_pages = d->nr_pages;
     gi->max_pages = d->max_pages;
+    gi->hyp_bytes = hyp_budget_used(&d->budget);
+    gi->hyp_budget_bytes = __atomic_load_n(&d->budget.limit, __ATOMIC_RELAXED);
+    gi->refs = domain_refs(d) - 1;      /* not the one this call holds */
     memcpy(gi->uuid, d->uuid, sizeof(gi->uuid));
     strlcpy(gi->name, d->name, sizeof(gi->name));
 }
@@ -149,6 +154,16 @@ static long domctl_set_max_mem(struct domain *d, const struct mica_domctl_max_me
     spin_lock(&d->mem_lock);
     d->max_pages = m->max_mem_kb / 4;
     spin_unlock(&d->mem_lock);
+    return 0;
+}
+
+static long domctl_set_hyp_budget(struct domain *d, const struct mica_domctl_hyp_budget *b)
+{
+    int rc = domctl_check_hyp_budget(b->budget_kb);
+
+    if (rc)
+        return rc;
+    __atomic_store_n(&d->budget.limit, b->budget_kb * 1024, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -257,26 +272,34 @@ static long domctl_on(struct vcpu *v, uint64_t cmd, struct mica_domctl *op, stru
     case MICA_DOMCTL_affinity_get:
     case MICA_DOMCTL_affinity_set:     return domctl_affinity(d, cmd, &op->u.affinity);
     case MICA_DOMCTL_getvcpuinfo:      return domctl_getvcpuinfo(d, &op->u.vcpuinfo);
-    case MICA_DOMCTL_set_hyp_budget:   return -ENOSYS;   /* comes with the accounting */
+    case MICA_DOMCTL_set_hyp_budget:   return domctl_set_hyp_budget(d, &op->u.hyp_budget);
     default:
         fill_info(d, &op->u.getinfo);
         return 0;
     }
 }
 
+/* getinfo_next takes the lowest id from domid on; the rest name one domain. */
+static int domctl_target(struct vcpu *v, uint64_t cmd, uint16_t domid, struct domain **d)
+{
+    if (cmd != MICA_DOMCTL_getinfo_next)
+        return domain_get_target(v->domain, domid, 0, d);
+    if (domid == MICA_DOMID_SELF)
+        domid = v->domain->id;
+    *d = domid > DOMID_MAX ? NULL : domain_get_next(domid);
+    return *d ? 0 : -ESRCH;
+}
+
 static long domctl_locked(struct vcpu *v, uint64_t cmd, struct mica_domctl *op)
 {
-    domid_t id = op->domid == MICA_DOMID_SELF ? v->domain->id : op->domid;
     struct domain *d;
     long rc;
 
     if (cmd == MICA_DOMCTL_create)
         return domctl_create(v, op);
-    if (id > DOMID_MAX)
-        return -ESRCH;
-    d = cmd == MICA_DOMCTL_getinfo_next ? domain_get_next(id) : domain_get(id);
-    if (!d)
-        return -ESRCH;
+    rc = domctl_target(v, cmd, op->domid, &d);
+    if (rc)
+        return rc;
     rc = domctl_on(v, cmd, op, d);
     domain_put(d);
     return rc;

@@ -32,12 +32,20 @@ int domctl_check_create(const struct mica_domctl_create *c)
         return -EINVAL;
     if (max < c->mem_kb || domctl_check_max_mem(max))
         return -EINVAL;
+    if (c->hyp_budget_kb && domctl_check_hyp_budget(c->hyp_budget_kb))
+        return -EINVAL;
     return domctl_check_name(c->name);
 }
 
 int domctl_check_max_mem(uint64_t max_mem_kb)
 {
     return (max_mem_kb & 3) || max_mem_kb > MICA_MAX_MEM_KB ? -EINVAL : 0;
+}
+
+int domctl_check_hyp_budget(uint64_t budget_kb)
+{
+    return budget_kb < MICA_HYP_BUDGET_MIN_KB || budget_kb > MICA_HYP_BUDGET_MAX_KB ?
+           -EINVAL : 0;
 }
 
 int domctl_check_vcpus(const struct mica_domctl_vcpus *c)

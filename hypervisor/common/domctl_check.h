@@ -19,6 +19,8 @@ int domctl_check_name(const char name[MICA_DOMAIN_NAME_LEN]);
 int domctl_check_create(const struct mica_domctl_create *c);
 /* A reservation ceiling in KiB. */
 int domctl_check_max_mem(uint64_t max_mem_kb);
+/* A hypervisor-memory budget within MICA_HYP_BUDGET_MIN_KB .. MAX_KB. */
+int domctl_check_hyp_budget(uint64_t budget_kb);
 int domctl_check_vcpus(const struct mica_domctl_vcpus *c);
 /* The entry state (the vCPU number is checked against the domain). */
 int domctl_check_vcpu_context(const struct mica_domctl_vcpu_context *c);

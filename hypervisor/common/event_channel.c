@@ -8,9 +8,9 @@
  * One lock covers every domain's ports and every hypervisor write to the
  * bitmaps. Interdomain operations change two tables at once, the timer
  * interrupt sends VIRQ_TIMER, and the traffic is small, so one lock keeps
- * the rules simple. Another domain named by id is held with domain_get()
- * for the length of the call (and put after the lock is dropped, as the
- * last put frees it). A domain's teardown, evtchn_domain_destroy(), closes
+ * the rules simple. A domain named by id (the caller's own too) is held
+ * with domain_get_target() for the length of the call (and put after the
+ * lock is dropped, as the last put frees it). A domain's teardown, evtchn_domain_destroy(), closes
  * its ports under the lock, so an interdomain port's peer pointer, and the
  * privileged domain's state kept for global VIRQs, are valid while the
  * lock is held.
@@ -34,33 +34,47 @@ static struct evtchn_domain *global_virq_ed;   /* the privileged domain's, once 
 
 /* ---- a domain's state ------------------------------------------------- */
 
+/* What one domain's state costs its budget: the structure, its page, its ports. */
+#define ED_BYTES  (sizeof(struct evtchn_domain) + PAGE_SIZE + \
+                   MICA_EVTCHN_DEFAULT_PORTS * sizeof(struct evtchn))
+
 static void ed_free(struct evtchn_domain *ed)
 {
+    struct domain *d = ed->d;
+
     evtchn_ports_fini(&ed->ports);
     if (ed->own)
         page_free_hyp(ed->own, 0);
     xfree(ed);
+    hyp_uncharge(&d->budget, ED_BYTES);
 }
 
-static struct evtchn_domain *ed_alloc(struct domain *d)
+static int ed_alloc(struct domain *d, struct evtchn_domain **out)
 {
-    struct evtchn_domain *ed = xnew(struct evtchn_domain);
+    struct evtchn_domain *ed;
+    int rc = hyp_charge(&d->budget, ED_BYTES);
 
-    if (!ed)
-        return NULL;
+    if (rc)
+        return rc;
+    ed = xnew(struct evtchn_domain);
+    if (!ed) {
+        hyp_uncharge(&d->budget, ED_BYTES);
+        return -ENOMEM;
+    }
     ed->d = d;
     ed->shared_mfn = INVALID_MFN;
     ed->own = page_alloc_hyp(0);
     if (!ed->own || evtchn_ports_init(&ed->ports, MICA_EVTCHN_DEFAULT_PORTS)) {
         ed_free(ed);
-        return NULL;
+        return -ENOMEM;
     }
     ed->shared = ed->own;
     for (unsigned int i = 0; i < MAX_VCPUS; i++) {
         timer_init(&ed->vcpu[i].timer, vcpu_timer_fn, ed, 0);
         ed->vcpu[i].time_mfn = INVALID_MFN;
     }
-    return ed;
+    *out = ed;
+    return 0;
 }
 
 /*
@@ -68,21 +82,24 @@ static struct evtchn_domain *ed_alloc(struct domain *d)
  * for the caller's own domain, or for another one the caller holds a
  * reference to (so d's teardown, which frees it, comes after).
  */
-struct evtchn_domain *evtchn_domain_get(struct domain *d)
+int evtchn_domain_get(struct domain *d, struct evtchn_domain **out)
 {
     struct evtchn_domain *ed = __atomic_load_n(&d->evtchn, __ATOMIC_ACQUIRE), *none = NULL;
+    int rc;
 
+    *out = ed;
     if (ed)
-        return ed;
-    ed = ed_alloc(d);
-    if (!ed)
-        return NULL;
+        return 0;
+    rc = ed_alloc(d, &ed);
+    if (rc)
+        return rc;
     if (!__atomic_compare_exchange_n(&d->evtchn, &none, ed, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
         ed_free(ed);
-        return none;
+        ed = none;
     }
-    return ed;
+    *out = ed;
+    return 0;
 }
 
 int guest_frame_pin(struct domain *d, uint64_t gfn, mfn_t *mfn)
@@ -94,45 +111,6 @@ int guest_frame_pin(struct domain *d, uint64_t gfn, mfn_t *mfn)
         return -EINVAL;
     *mfn = m;
     return 0;
-}
-
-/* ---- other domains, before the lock is taken ------------------------------ */
-
-/*
- * The domain named id: self for MICA_DOMID_SELF or its own id, else another
- * one that is not dying, with a reference; NULL if there is none.
- */
-static struct domain *dom_get(struct domain *self, uint64_t id)
-{
-    struct domain *d;
-
-    if (id == MICA_DOMID_SELF || id == self->id)
-        return self;
-    if (id > DOMID_MAX)
-        return NULL;
-    d = domain_get((domid_t)id);
-    if (d && domain_is_dying(d)) {
-        domain_put(d);
-        d = NULL;
-    }
-    return d;
-}
-
-/* After the lock is dropped: the last put may free the domain. */
-static void dom_put(struct domain *self, struct domain *d)
-{
-    if (d && d != self)
-        domain_put(d);
-}
-
-/* The domain an operation acts on: the caller, or any domain for a privileged one. */
-static int dom_target(struct domain *self, uint64_t id, struct domain **out)
-{
-    *out = NULL;
-    if (id != MICA_DOMID_SELF && id != self->id && !self->privileged)
-        return -EPERM;
-    *out = dom_get(self, id);
-    return *out ? 0 : -ESRCH;
 }
 
 /* ---- helpers, lock held ------------------------------------------------- */
@@ -220,9 +198,9 @@ static long op_set_shared_info(struct vcpu *v, uint64_t arg)
 
     if (rc)
         return rc;
-    ed = evtchn_domain_get(v->domain);
-    if (!ed)
-        return -ENOMEM;
+    rc = evtchn_domain_get(v->domain, &ed);
+    if (rc)
+        return rc;
     rc = guest_frame_pin(v->domain, a.gfn, &mfn);
     if (rc)
         return rc;
@@ -250,15 +228,13 @@ static long op_alloc_unbound(struct vcpu *v, uint64_t arg)
 
     if (rc)
         return rc;
-    rc = dom_target(v->domain, a.dom, &d);
-    if (!rc) {
-        remote = a.remote_dom == MICA_DOMID_SELF ? d : dom_get(v->domain, a.remote_dom);
-        rc = remote ? 0 : -ESRCH;
-    }
-    if (!rc) {
-        ed = evtchn_domain_get(d);
-        rc = ed ? 0 : -ENOMEM;
-    }
+    /* Two lookups, two references, two puts, whatever the ids. */
+    rc = domain_get_target(v->domain, a.dom, TARGET_ALIVE, &d);
+    if (!rc)
+        rc = domain_get_target(d, a.remote_dom == MICA_DOMID_SELF ? d->id : a.remote_dom,
+                               TARGET_ANY | TARGET_ALIVE, &remote);
+    if (!rc)
+        rc = evtchn_domain_get(d, &ed);
     if (!rc) {
         f = spin_lock_irqsave(&evtchn_lock);
         rc = port_new(ed, &c);
@@ -266,9 +242,10 @@ static long op_alloc_unbound(struct vcpu *v, uint64_t arg)
             evtchn_set_unbound(c, remote->id);
         spin_unlock_irqrestore(&evtchn_lock, f);
     }
-    if (remote != d)
-        dom_put(v->domain, remote);
-    dom_put(v->domain, d);
+    if (remote)
+        domain_put(remote);
+    if (d)
+        domain_put(d);
     if (rc < 0)
         return rc;
     a.port = (uint32_t)rc;
@@ -288,12 +265,12 @@ static long op_bind_interdomain(struct vcpu *v, uint64_t arg)
         return rc;
     if (a.pad)
         return -EINVAL;
-    ed = evtchn_domain_get(d);
-    if (!ed)
-        return -ENOMEM;
-    rd = dom_get(d, a.remote_dom);
-    if (!rd)
-        return -ESRCH;
+    rc = evtchn_domain_get(d, &ed);
+    if (rc)
+        return rc;
+    rc = domain_get_target(d, a.remote_dom, TARGET_ANY | TARGET_ALIVE, &rd);
+    if (rc)
+        return rc;
     f = spin_lock_irqsave(&evtchn_lock);
     red = rd->evtchn;
     rc = ports_get(red, a.remote_port, &rc_chn);
@@ -309,7 +286,7 @@ static long op_bind_interdomain(struct vcpu *v, uint64_t arg)
         rc = 0;
     }
     spin_unlock_irqrestore(&evtchn_lock, f);
-    dom_put(d, rd);
+    domain_put(rd);
     if (rc)
         return rc;
     return copy_to_guest(v, arg, &a, sizeof(a)) ? -EFAULT : 0;
@@ -334,9 +311,9 @@ static long op_bind_virq(struct vcpu *v, uint64_t arg)
         return -EPERM;
     if (a.virq != MICA_VIRQ_TIMER && a.vcpu != 0)
         return -EINVAL;
-    ed = evtchn_domain_get(d);
-    if (!ed)
-        return -ENOMEM;
+    rc = evtchn_domain_get(d, &ed);
+    if (rc)
+        return rc;
     f = spin_lock_irqsave(&evtchn_lock);
     rc = ed->vcpu[a.vcpu].virq_port[a.virq] ? -EEXIST : port_new(ed, &c);
     if (rc > 0) {
@@ -365,9 +342,9 @@ static long op_bind_ipi(struct vcpu *v, uint64_t arg)
         return rc;
     if (a.vcpu >= v->domain->nr_vcpus)
         return -ENOENT;
-    ed = evtchn_domain_get(v->domain);
-    if (!ed)
-        return -ENOMEM;
+    rc = evtchn_domain_get(v->domain, &ed);
+    if (rc)
+        return rc;
     f = spin_lock_irqsave(&evtchn_lock);
     rc = port_new(ed, &c);
     if (rc > 0) {
@@ -408,9 +385,9 @@ static long op_port(struct vcpu *v, uint64_t cmd, uint64_t arg)
 
     if (rc)
         return rc;
-    ed = evtchn_domain_get(v->domain);
-    if (!ed)
-        return -ENOMEM;
+    rc = evtchn_domain_get(v->domain, &ed);
+    if (rc)
+        return rc;
     f = spin_lock_irqsave(&evtchn_lock);
     rc = evtchn_port_get(&ed->ports, a.port, &c);
     if (!rc)
@@ -451,7 +428,7 @@ static long op_status(struct vcpu *v, uint64_t arg)
         return -EINVAL;
     a.status = a.vcpu = a.remote_port = a.virq = 0;
     a.remote_dom = a.pad2 = 0;
-    rc = dom_target(v->domain, a.dom, &d);
+    rc = domain_get_target(v->domain, a.dom, TARGET_ALIVE, &d);
     if (rc)
         return rc;
     f = spin_lock_irqsave(&evtchn_lock);
@@ -459,7 +436,7 @@ static long op_status(struct vcpu *v, uint64_t arg)
     if (!rc)
         status_fill(&a, c);
     spin_unlock_irqrestore(&evtchn_lock, f);
-    dom_put(v->domain, d);
+    domain_put(d);
     if (rc == -ENOENT)
         rc = 0;                        /* a free port in range is "closed" */
     if (rc)

@@ -33,8 +33,8 @@ struct evtchn_domain {
     struct evtchn_vcpu vcpu[MAX_VCPUS];
 };
 
-/* d's state, created on first use; NULL when out of memory. */
-struct evtchn_domain *evtchn_domain_get(struct domain *d);
+/* d's state, created on first use (charged to d's budget): 0, -EDQUOT or -ENOMEM. */
+int evtchn_domain_get(struct domain *d, struct evtchn_domain **out);
 
 /*
  * Pin guest frame gfn of d for the hypervisor's writes: it must be d's own

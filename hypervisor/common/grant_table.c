@@ -33,9 +33,6 @@
 #include "grant_state.h"
 #include "domain_priv.h"
 
-/* p2m table pages a domain's grant maps may add over its life (they are
- * only freed with the domain): enough for every map slot to need three. */
-#define GNT_P2M_TABLE_BUDGET  (3 * MICA_GNTTAB_MAX_MAPTRACK)
 #define MAPTRACK_ORDER        1    /* 256 slots of 32 bytes: two pages */
 
 struct maptrack {
@@ -50,7 +47,6 @@ BUILD_BUG_ON(sizeof(struct maptrack) * MICA_GNTTAB_MAX_MAPTRACK >
 
 struct grant_table {
     struct domain *d;
-    struct grant_table *next;      /* the registry: every domain's */
     bool dying;                    /* being destroyed: no new use of its grants */
     /* As granter. */
     unsigned int nr_frames;
@@ -60,25 +56,31 @@ struct grant_table {
     /* As grantee. */
     struct maptrack *maptrack;     /* allocated with the first map */
     unsigned int nr_maps;
-    unsigned int p2m_tables;       /* p2m table pages its maps have added */
     struct grant_table *reap_next; /* on a list of dying granters to free */
 };
 
 static spinlock_t gnt_lock = SPINLOCK_INIT;
-static struct grant_table *gnt_list;
 
 /*
- * The grant table of domain id (MICA_DOMID_SELF: the caller's), or NULL if
- * there is no such domain or it is dying (no new use of its frames).
+ * The granter a map or copy names (MICA_DOMID_SELF: the caller), through
+ * domain_get_target() like every domain id: referenced (*gd, put by the
+ * caller), with its table not dying (no new use of its frames). gnt_lock
+ * held. 0 or -ESRCH.
  */
-static struct grant_table *gt_find(uint16_t id, struct grant_table *self)
+static int granter_get(struct grant_table *me, uint16_t id, struct domain **gd,
+                       struct grant_table **g)
 {
-    if (id == MICA_DOMID_SELF || id == self->d->id)
-        return self;
-    for (struct grant_table *gt = gnt_list; gt; gt = gt->next)
-        if (gt->d->id == id)
-            return gt->dying || domain_is_dying(gt->d) ? NULL : gt;
-    return NULL;
+    int rc = domain_get_target(me->d, id, TARGET_ANY | TARGET_ALIVE, gd);
+
+    if (rc)
+        return rc;
+    *g = (*gd)->grant;
+    if (!*g || (*g)->dying) {
+        domain_put(*gd);
+        *gd = NULL;
+        return -ESRCH;
+    }
+    return 0;
 }
 
 /*
@@ -153,7 +155,7 @@ static void table_drop(struct grant_table *gt)
     for (unsigned int i = 0; i < gt->nr_frames; i++)
         frame_unpin(gt->frame[i]);
     if (gt->nr_frames)
-        page_free_hyp(gt->active, active_order(gt->nr_frames));
+        hyp_page_free(&gt->d->budget, gt->active, active_order(gt->nr_frames));
     gt->nr_frames = 0;
     gt->active = NULL;
 }
@@ -196,8 +198,8 @@ static long setup_table(struct vcpu *v, struct grant_table *me, uint64_t ugfns, 
         goto out;
     if (me->nr_mapped)
         rc = -EBUSY;
-    else if (nr && !(active = page_alloc_hyp(active_order((unsigned int)nr))))
-        rc = -ENOMEM;
+    else if (nr)
+        active = hyp_page_alloc(&me->d->budget, active_order((unsigned int)nr), &rc);
     if (rc)
         goto err_unpin;
     table_drop(me);
@@ -229,14 +231,19 @@ static long query_size(struct vcpu *v, struct grant_table *me, uint64_t uout)
 
 /* ------------------------------------------------------------ map, unmap */
 
-static struct maptrack *maptrack_free_slot(struct grant_table *me)
+/* A free slot, the table made on first use (charged): 0, -ENOSPC, -EDQUOT, -ENOMEM. */
+static int maptrack_free_slot(struct grant_table *me, struct maptrack **m)
 {
+    int rc = 0;
+
     if (!me->maptrack)
-        me->maptrack = page_alloc_hyp(MAPTRACK_ORDER);
+        me->maptrack = hyp_page_alloc(&me->d->budget, MAPTRACK_ORDER, &rc);
     for (unsigned int i = 0; me->maptrack && i < MICA_GNTTAB_MAX_MAPTRACK; i++)
-        if (!me->maptrack[i].granter)
-            return &me->maptrack[i];
-    return NULL;
+        if (!me->maptrack[i].granter) {
+            *m = &me->maptrack[i];
+            return 0;
+        }
+    return rc ? rc : -ENOSPC;
 }
 
 /*
@@ -253,9 +260,10 @@ static struct grant_table *maptrack_drop(struct grant_table *me, struct maptrack
     spin_lock(&me->d->mem_lock);
     if (p2m_lookup_flags(&me->d->p2m, m->gfn, &flags) == m->mfn && (flags & P2M_GRANT))
         p2m_unmap(&me->d->p2m, m->gfn);
-    spin_unlock(&me->d->mem_lock);
     if (flush)
         arch_domain_flush_tlb(me->d);
+    p2m_free_detached(&me->d->p2m);         /* tables the unmap emptied */
+    spin_unlock(&me->d->mem_lock);
     use_end(g, m->ref, m->write, m->mfn);
     m->granter = NULL;
     me->nr_maps--;
@@ -270,36 +278,35 @@ static int map_locked(struct grant_table *me, struct mica_gnttab_map *op)
     bool write = !(op->flags & MICA_GNTMAP_readonly);
     struct grant_table *g;
     struct maptrack *m;
-    uint64_t tables;
+    struct domain *gd;
     mfn_t mfn;
     int rc;
 
     if (p2m_lookup(p2m, op->gfn, NULL) != INVALID_MFN)
         return -EEXIST;
-    m = maptrack_free_slot(me);
-    if (!m)
-        return me->maptrack ? -ENOSPC : -ENOMEM;
-    if (me->p2m_tables >= GNT_P2M_TABLE_BUDGET)
-        return -ENOSPC;
-    g = gt_find(op->domid, me);
-    if (!g)
-        return -ESRCH;
-    rc = use_begin(g, op->ref, me->d->id, write, &mfn);
+    rc = maptrack_free_slot(me, &m);
     if (rc)
         return rc;
-    tables = p2m->nr_tables;
+    rc = granter_get(me, op->domid, &gd, &g);
+    if (rc)
+        return rc;
+    rc = use_begin(g, op->ref, me->d->id, write, &mfn);
+    if (rc)
+        goto out;
+    /* Tables it needs are charged to the grantee's budget: -EDQUOT past it. */
     rc = p2m_map(p2m, op->gfn, mfn, (write ? P2M_RW : 0) | P2M_GRANT);
-    me->p2m_tables += (unsigned int)(p2m->nr_tables - tables);
     if (rc) {
         use_end(g, op->ref, write, mfn);
-        return rc;
+        goto out;
     }
     *m = (struct maptrack){ .granter = g, .mfn = mfn, .gfn = op->gfn, .ref = op->ref,
                             .write = write };
     me->nr_maps++;
     g->nr_mapped++;
     op->handle = (uint32_t)(m - me->maptrack);
-    return 0;
+out:
+    domain_put(gd);
+    return rc;
 }
 
 static int map_one(struct grant_table *me, struct mica_gnttab_map *op)
@@ -348,6 +355,7 @@ static struct grant_table *unmap_run(struct grant_table *me, void *arg)
 /* ------------------------------------------------------------------ copy */
 
 struct copy_side {
+    struct domain *gd;             /* the granter, referenced (g set) */
     struct grant_table *g;         /* NULL: the caller's own frame */
     uint64_t ref;
     bool write;
@@ -357,10 +365,14 @@ struct copy_side {
 static int side_begin(struct grant_table *me, const struct mica_gnttab_copy_ptr *p,
                       bool gref, bool write, struct copy_side *s)
 {
+    int rc;
+
     *s = (struct copy_side){ .ref = p->ref_or_gfn, .write = write };
     if (gref) {
-        s->g = gt_find(p->domid, me);
-        return s->g ? use_begin(s->g, s->ref, me->d->id, write, &s->mfn) : -ESRCH;
+        rc = granter_get(me, p->domid, &s->gd, &s->g);
+        if (!rc && (rc = use_begin(s->g, s->ref, me->d->id, write, &s->mfn)))
+            domain_put(s->gd);
+        return rc;
     }
     if (p->domid != MICA_DOMID_SELF && p->domid != me->d->id)
         return -EPERM;
@@ -370,10 +382,12 @@ static int side_begin(struct grant_table *me, const struct mica_gnttab_copy_ptr 
 
 static void side_end(const struct copy_side *s)
 {
-    if (s->g)
+    if (s->g) {
         use_end(s->g, s->ref, s->write, s->mfn);
-    else
+        domain_put(s->gd);
+    } else {
         frame_unpin(s->mfn);
+    }
 }
 
 static int copy_one(struct grant_table *me, const struct mica_gnttab_copy *op)
@@ -425,7 +439,7 @@ static const struct batch_kind copy_kind = { sizeof(struct mica_gnttab_copy), co
 static void reap(struct grant_table *g)
 {
     if (g)
-        domain_unlink_and_free(g->d);
+        domain_relinquish(g->d);
 }
 
 /*
@@ -490,26 +504,14 @@ long do_grant_table_op(struct vcpu *v, const uint64_t args[5])
 
 int gnttab_domain_init(struct domain *d)
 {
-    struct grant_table *gt = xnew(struct grant_table);
+    int rc;
+    struct grant_table *gt = hyp_zalloc(&d->budget, sizeof(*gt), &rc);
 
     if (!gt)
-        return -ENOMEM;
+        return rc;
     gt->d = d;
-    spin_lock(&gnt_lock);
-    gt->next = gnt_list;
-    gnt_list = gt;
-    spin_unlock(&gnt_lock);
     d->grant = gt;
     return 0;
-}
-
-static void gt_unlink(struct grant_table *gt)
-{
-    for (struct grant_table **pp = &gnt_list; *pp; pp = &(*pp)->next)
-        if (*pp == gt) {
-            *pp = gt->next;
-            return;
-        }
 }
 
 bool gnttab_domain_release(struct domain *d)
@@ -532,17 +534,16 @@ bool gnttab_domain_release(struct domain *d)
     }
     still = gt->nr_mapped;
     if (!still) {
-        gt_unlink(gt);
         table_drop(gt);
+        d->grant = NULL;                /* granter_get() reads it under gnt_lock */
     }
     spin_unlock(&gnt_lock);
     if (still) {
         pr_info("d%u: %u of its grants still mapped by other domains; "
                 "its memory is freed when they are unmapped\n", d->id, still);
     } else {
-        page_free_hyp(gt->maptrack, MAPTRACK_ORDER);
-        xfree(gt);
-        d->grant = NULL;
+        hyp_page_free(&d->budget, gt->maptrack, MAPTRACK_ORDER);
+        hyp_free(&d->budget, gt, sizeof(*gt));
     }
     while ((g = dead)) {
         dead = g->reap_next;

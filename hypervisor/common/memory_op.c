@@ -25,39 +25,25 @@
 BUILD_BUG_ON(MICA_GFN_LIMIT != P2M_MAX_GFN);
 
 /*
- * The domain a call names: the caller (no reference taken) or, for the
- * privileged domain only, another one, referenced. NULL with *rc set.
+ * Tables made for gfns[0..nr-1] by a call that then failed: holes there
+ * again detach them; the flush comes before they are freed.
  */
-static struct domain *memop_target(struct vcpu *v, uint64_t domid, bool live, long *rc)
+static void unprepare(struct domain *d, const uint64_t *gfns, uint32_t nr)
 {
-    struct domain *self = v->domain, *d;
-
-    if (domid == MICA_DOMID_SELF || domid == self->id)
-        return self;
-    *rc = -EPERM;
-    if (!self->privileged)
-        return NULL;
-    *rc = -ESRCH;
-    if (domid > DOMID_MAX || !(d = domain_get((domid_t)domid)))
-        return NULL;
-    if (d->state == DOMAIN_DYING || (live && d->state != DOMAIN_RUNNING)) {
-        domain_put(d);
-        return NULL;
-    }
-    return d;
+    for (uint32_t i = 0; i < nr; i++)
+        p2m_unmap(&d->p2m, gfns[i]);
+    arch_domain_flush_tlb(d);
+    p2m_free_detached(&d->p2m);
 }
 
-static void memop_put(struct vcpu *v, struct domain *d)
-{
-    if (d != v->domain)
-        domain_put(d);
-}
-
-/* Validate, then allocate every frame, then map them all. mem_lock held. */
+/*
+ * Validate, make the tables (charged to d's budget: -EDQUOT past it), then
+ * allocate every frame, then map them all. mem_lock held.
+ */
 static long populate(struct domain *d, const uint64_t *gfns, mfn_t *mfns, uint32_t nr)
 {
     uint32_t i;
-    int rc;
+    int rc = 0;
 
     if (d->nr_pages + nr > d->max_pages)
         return -ENOSPC;
@@ -66,24 +52,29 @@ static long populate(struct domain *d, const uint64_t *gfns, mfn_t *mfns, uint32
             return -EEXIST;
     if (nr > frames_free_count())
         return -ENOMEM;
-    for (i = 0; i < nr; i++)
-        if ((rc = p2m_prepare(&d->p2m, gfns[i])))
-            return rc;
+    for (i = 0; i < nr && !rc; i++)
+        rc = p2m_prepare(&d->p2m, gfns[i]);
+    if (rc)
+        goto err_tables;
     for (i = 0; i < nr; i++)
         if ((mfns[i] = frames_alloc(0, d->id, FA_ZERO)) == INVALID_MFN)
             break;
     if (i < nr) {
         while (i--)
             frames_free(mfns[i], 0);
-        return -ENOMEM;
+        rc = -ENOMEM;
+        goto err_tables;
     }
     for (i = 0; i < nr; i++)
         p2m_map(&d->p2m, gfns[i], mfns[i], P2M_RW);
     d->nr_pages += nr;
     return 0;
+err_tables:
+    unprepare(d, gfns, nr);
+    return rc;
 }
 
-/* Validate, unmap all, flush, then free (scrubbed). mem_lock held. */
+/* Validate, unmap all, flush, then free (scrubbed), tables left empty too. mem_lock held. */
 static long decrease(struct domain *d, const uint64_t *gfns, mfn_t *mfns, uint32_t nr)
 {
     unsigned int flags;
@@ -100,6 +91,7 @@ static long decrease(struct domain *d, const uint64_t *gfns, mfn_t *mfns, uint32
     arch_domain_flush_tlb(d);
     for (uint32_t i = 0; i < nr; i++)
         frame_free_domain(mfns[i]);
+    p2m_free_detached(&d->p2m);
     d->nr_pages -= nr;
     return 0;
 }
@@ -132,7 +124,8 @@ static long memop_reservation(struct vcpu *v, uint64_t arg, bool grow)
         return -EINVAL;
     if (r.nr > MICA_MEMOP_MAX_EXTENTS)
         return -E2BIG;
-    if (!(d = memop_target(v, r.domid, true, &rc)))
+    rc = domain_get_target(v->domain, r.domid, TARGET_RUNNING, &d);
+    if (rc)
         return rc;
     gfns = r.nr ? xmalloc(2 * r.nr * sizeof(*gfns)) : NULL;
     if (r.nr && !gfns)
@@ -143,19 +136,19 @@ static long memop_reservation(struct vcpu *v, uint64_t arg, bool grow)
         spin_unlock(&d->mem_lock);
     }
     xfree(gfns);
-    memop_put(v, d);
+    domain_put(d);
     return rc ? rc : (long)r.nr;
 }
 
 static long memop_query(struct vcpu *v, uint64_t domid, bool max)
 {
     struct domain *d;
-    long rc;
+    long rc = domain_get_target(v->domain, domid, TARGET_ALIVE, &d);
 
-    if (!(d = memop_target(v, domid, false, &rc)))
+    if (rc)
         return rc;
     rc = (long)(max ? d->max_pages : d->nr_pages);
-    memop_put(v, d);
+    domain_put(d);
     return rc;
 }
 
@@ -188,6 +181,7 @@ static long pin_frames(struct domain *d, uint64_t gfn, uint32_t nr, mfn_t *mfns)
 static long dst_replaceable(struct domain *c, uint64_t dst, uint32_t nr)
 {
     unsigned int flags;
+    int rc;
 
     for (uint32_t i = 0; i < nr; i++) {
         mfn_t m = p2m_lookup_flags(&c->p2m, dst + i, &flags);
@@ -195,8 +189,8 @@ static long dst_replaceable(struct domain *c, uint64_t dst, uint32_t nr)
         if (m != INVALID_MFN && ((flags & P2M_GRANT) ||
                                  (!(flags & P2M_FOREIGN) && frame_owner(m) != c->id)))
             return -EBUSY;
-        if (p2m_prepare(&c->p2m, dst + i))
-            return -ENOMEM;
+        if ((rc = p2m_prepare(&c->p2m, dst + i)))
+            return rc;
     }
     return 0;
 }
@@ -268,6 +262,7 @@ static long foreign_unmap(struct domain *c, const struct mica_memop_foreign *f)
         arch_domain_flush_tlb(c);
         for (uint32_t i = 0; i < f->nr; i++)
             frame_unpin(mfns[i]);
+        p2m_free_detached(&c->p2m);
     }
     xfree(mfns);
     return rc;
@@ -298,14 +293,8 @@ static long memop_foreign(struct vcpu *v, uint64_t arg, bool map)
         return -EFAULT;
     if ((rc = foreign_check(v, &f, map)) || !f.nr)
         return rc;
-    if (map) {
-        if (f.domid > DOMID_MAX || !(d = domain_get(f.domid)))
-            return -ESRCH;
-        if (domain_is_dying(d)) {
-            domain_put(d);
-            return -ESRCH;
-        }
-    }
+    if (map && (rc = domain_get_target(c, f.domid, TARGET_ALIVE, &d)))
+        return rc;
     spin_lock(&c->mem_lock);
     rc = map ? foreign_map(c, d, &f) : foreign_unmap(c, &f);
     spin_unlock(&c->mem_lock);

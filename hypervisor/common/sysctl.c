@@ -68,17 +68,16 @@ static long read_ring(struct vcpu *v, struct mica_sysctl_read *r, struct domain 
 
 static long sysctl_read(struct vcpu *v, struct mica_sysctl_read *r, bool console)
 {
-    struct domain *d = NULL;
-    domid_t id;
+    struct domain *d;
     long rc;
 
     if (r->len > MICA_SYSCTL_READ_MAX || r->pad[0] || r->pad[1] || r->pad[2])
         return -EINVAL;
     if (!console)
         return r->domid ? -EINVAL : read_ring(v, r, NULL);
-    id = r->domid == MICA_DOMID_SELF ? v->domain->id : r->domid;
-    if (id > DOMID_MAX || !(d = domain_get(id)))
-        return -ESRCH;
+    rc = domain_get_target(v->domain, r->domid, 0, &d);
+    if (rc)
+        return rc;
     rc = read_ring(v, r, d);
     domain_put(d);
     return rc;

@@ -67,12 +67,12 @@ static long op_upcall_vector(struct vcpu *v, uint64_t vector)
 
 static long op_time_page(struct vcpu *v, uint64_t gfn)
 {
-    struct evtchn_domain *ed = evtchn_domain_get(v->domain);
+    struct evtchn_domain *ed;
     mfn_t mfn = INVALID_MFN, old;
-    int rc;
+    int rc = evtchn_domain_get(v->domain, &ed);
 
-    if (!ed)
-        return -ENOMEM;
+    if (rc)
+        return rc;
     if (gfn != MICA_GFN_NONE) {
         rc = guest_frame_pin(v->domain, gfn, &mfn);
         if (rc)
@@ -91,14 +91,15 @@ static long op_set_timer(struct vcpu *v, uint64_t deadline, uint64_t flags)
 {
     struct evtchn_domain *ed;
     struct timer *t;
+    int rc;
 
     if (flags & ~(uint64_t)MICA_TIMER_FUTURE)
         return -EINVAL;
     if ((flags & MICA_TIMER_FUTURE) && deadline <= now_ns())
         return -ERANGE;
-    ed = evtchn_domain_get(v->domain);
-    if (!ed)
-        return -ENOMEM;
+    rc = evtchn_domain_get(v->domain, &ed);
+    if (rc)
+        return rc;
     t = &ed->vcpu[v->id].timer;
     timer_migrate(t, v->pcpu);       /* fire where the vCPU lives now */
     timer_set(t, deadline);

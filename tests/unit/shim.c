@@ -9,6 +9,7 @@
 #include <mica/console.h>
 #include <mica/lib.h>
 #include <mica/spinlock.h>
+#include <mica/panic.h>
 
 #include "shim.h"
 
@@ -27,6 +28,19 @@ void shim_fatal(const char *fmt, ...)
     va_list ap;
 
     printf("FAIL shim: ");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    exit(1);
+}
+
+/* The hypervisor's panic(): a broken invariant ends the test as a failure. */
+void panic(const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("FAIL shim: panic: ");
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);

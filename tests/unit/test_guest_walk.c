@@ -35,7 +35,7 @@ static void setup(void)
     frames_add_free(1, NR - 1);
     shim_log_clear();
     p2m = (struct p2m){ 0 };
-    if (p2m_init(&p2m))
+    if (p2m_init(&p2m, NULL))
         shim_fatal("p2m_init failed");
     for (gfn_t g = 0; g < GUEST_PAGES; g++)
         if (p2m_map(&p2m, g, frames_alloc(0, DOMID, FA_ZERO), P2M_RW))

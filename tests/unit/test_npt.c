@@ -9,6 +9,7 @@
 #include <mica/errno.h>
 #include <mica/mm.h>
 #include <mica/p2m.h>
+#include <mica/budget.h>
 #include <asm/page.h>
 
 #include "check.h"
@@ -54,7 +55,7 @@ static void test_init(void)
     bool w;
 
     setup();
-    CHECK_EQ_S(p2m_init(&p), 0, "p2m_init");
+    CHECK_EQ_S(p2m_init(&p, NULL), 0, "p2m_init");
     CHECK_EQ(p.nr_tables, 1, "a fresh p2m has one table");
     CHECK_EQ(frames_free_count(), POOL - 1, "p2m_init took one frame");
     CHECK(p.root && !(p.root & (PAGE_SIZE - 1)), "root is a page-aligned address");
@@ -77,7 +78,7 @@ static void test_map_lookup(void)
     bool w;
 
     setup();
-    p2m_init(&p);
+    p2m_init(&p, NULL);
     CHECK_EQ_S(p2m_map(&p, 5, 0x1234, P2M_RW), 0, "map gfn 5 rw");
     CHECK_EQ(p.nr_tables, 4, "first mapping builds three tables below the root");
     CHECK_EQ(look(&p, 5, &w, true), 0x1234, "gfn 5 -> mfn 0x1234");
@@ -101,7 +102,7 @@ static void test_remap(void)
     bool w;
 
     setup();
-    p2m_init(&p);
+    p2m_init(&p, NULL);
     p2m_map(&p, 5, 0x1234, P2M_RW);
     CHECK_EQ_S(p2m_map(&p, 5, 0x999, 0), 0, "remap gfn 5 read-only");
     CHECK_EQ(look(&p, 5, &w, false), 0x999, "remapped gfn 5 -> mfn 0x999");
@@ -123,7 +124,7 @@ static void test_entry_format(void)
     pte_t *t;
 
     setup();
-    p2m_init(&p);
+    p2m_init(&p, NULL);
     p2m_map(&p, 3, 0xabcde, P2M_RW);
     p2m_map(&p, 4, 0x12345, 0);
     t = (pte_t *)(uintptr_t)p.root;
@@ -154,7 +155,7 @@ static void test_far_apart(void)
     bool w;
 
     setup();
-    p2m_init(&p);
+    p2m_init(&p, NULL);
     for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
         CHECK_EQ_S(p2m_map(&p, m[i].gfn, 0x100 + i, i & 1 ? P2M_RW : 0), 0, "map %s", m[i].what);
         tables += m[i].new_tables;
@@ -178,7 +179,7 @@ static void test_gfn_too_big(void)
     bool w;
 
     setup();
-    p2m_init(&p);
+    p2m_init(&p, NULL);
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         CHECK_EQ_S(p2m_map(&p, bad[i], 1, P2M_RW), -EINVAL, "map gfn 0x%llx",
                    (unsigned long long)bad[i]);
@@ -199,10 +200,10 @@ static void test_enomem(void)
     mfn_t a, b;
 
     setup();
-    p2m_init(&p);
+    p2m_init(&p, NULL);
     while (frames_alloc(0, 7, 0) != INVALID_MFN)
         ;
-    CHECK_EQ_S(p2m_init(&q), -ENOMEM, "p2m_init with no memory");
+    CHECK_EQ_S(p2m_init(&q, NULL), -ENOMEM, "p2m_init with no memory");
     a = 1;
     while (frame_owner(a) != 7)
         a++;
@@ -218,6 +219,57 @@ static void test_enomem(void)
     CHECK_EQ(frames_owned_by(OWNER_HYP), 0, "destroy frees the partial tables too");
 }
 
+/*
+ * Tables are charged to the budget (-EDQUOT past it, nothing half made
+ * left charged), and an unmap detaches the tables it empties, which
+ * p2m_free_detached() frees and uncharges: scattered populate/release
+ * rounds leave nothing behind.
+ */
+static void test_budget_and_trim(void)
+{
+    struct hyp_budget b;
+    struct p2m p = { 0 };
+    gfn_t far = 1ull << 27;          /* its own L3, L2 and L1 tables */
+
+    setup();
+    hyp_budget_init(&b, 3 * PAGE_SIZE);
+    CHECK_EQ_S(p2m_init(&p, &b), 0, "p2m_init with a budget of three pages");
+    CHECK_EQ(b.used, PAGE_SIZE, "the root is charged");
+    CHECK_EQ_S(p2m_map(&p, far, 0x100, P2M_RW), -EDQUOT, "a map needing three more tables");
+    CHECK_EQ(b.used, 3 * PAGE_SIZE, "the two tables made before the refusal stay charged");
+    CHECK_EQ(frames_free_count(), POOL - 3, "... and allocated");
+    CHECK_EQ(p2m_lookup(&p, far, NULL), INVALID_MFN, "the refused gfn is a hole");
+    b.limit = 64 * PAGE_SIZE;
+    for (unsigned int round = 0; round < 20; round++) {
+        gfn_t g = (gfn_t)(round + 1) << 27;
+
+        if (p2m_map(&p, g, 0x100 + round, P2M_RW))
+            break;
+        p2m_unmap(&p, g);
+        p2m_free_detached(&p);
+    }
+    CHECK_EQ(p.nr_tables, 1, "20 far map/unmap rounds (the first through the refused gfn's "
+             "two empty tables) leave only the root");
+    CHECK_EQ(b.used, PAGE_SIZE, "... charged alone");
+    CHECK_EQ_S(p2m_map(&p, 5, 0x200, P2M_RW), 0, "map gfn 5");
+    CHECK_EQ_S(p2m_map(&p, 6, 0x201, P2M_RW), 0, "map gfn 6 (same leaf table)");
+    CHECK_EQ(p.nr_tables, 4, "gfn 5 and 6 share three tables below the root");
+    p2m_unmap(&p, 5);
+    p2m_free_detached(&p);
+    CHECK_EQ(p.nr_tables, 4, "unmapping gfn 5 keeps the leaf table gfn 6 still uses");
+    CHECK_EQ(p2m_lookup(&p, 6, NULL), 0x201, "gfn 6 still maps");
+    p2m_unmap(&p, 6);
+    CHECK(p.detached != 0, "the emptied tables wait on the detached list until freed");
+    CHECK_EQ(p2m_lookup(&p, 6, NULL), INVALID_MFN, "gfn 6 is a hole before the free");
+    p2m_free_detached(&p);
+    CHECK_EQ(p.nr_tables, 1, "then only the root is left");
+    CHECK_EQ(b.used, PAGE_SIZE, "and only the root is charged");
+    CHECK_EQ(shim_locks_held(), 0, "no lock left held");
+    p2m_destroy(&p);
+    CHECK_EQ(b.used, 0, "destroy uncharges the root");
+    CHECK_EQ(frames_free_count(), POOL, "every table frame is back");
+}
+
 int main(void)
 {
     check_area("npt");
@@ -229,5 +281,6 @@ int main(void)
     test_far_apart();
     test_gfn_too_big();
     test_enomem();
+    test_budget_and_trim();
     return check_done();
 }

@@ -27,7 +27,7 @@ static void setup(struct p2m *p)
     frames_add_free(1, POOL);
     shim_log_clear();
     *p = (struct p2m){ 0 };
-    p2m_init(p);
+    p2m_init(p, NULL);
 }
 
 static void test_flags(void)

@@ -51,7 +51,7 @@ UNIT_SRCS_test_acpi_build := hypervisor/arch/x86/acpi_build.c hypervisor/arch/x8
 UNIT_SRCS_test_linux_boot := hypervisor/common/linux_boot.c
 UNIT_SRCS_test_elf_check  := hypervisor/common/elf_check.c
 UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c \
-                             hypervisor/arch/x86/npt.c
+                             hypervisor/common/budget.c hypervisor/arch/x86/npt.c
 UNIT_SRCS_test_guest_walk := $(UNIT_SRCS_test_npt) hypervisor/arch/x86/guest_walk.c
 UNIT_SRCS_test_console    := hypervisor/common/console.c hypervisor/common/text_ring.c
 UNIT_SRCS_test_hypercall  := hypervisor/common/hypercall.c

@@ -2,86 +2,153 @@
  * Nested page tables: the x86-64 4-level format, 4 KiB leaves. Every level
  * has the user bit set because the CPU treats all nested walks as user
  * accesses. Leaves are write-back (PAT index 0) since they only ever map RAM.
+ *
+ * Table pages are charged to the p2m's budget (the domain's, <mica/budget.h>).
+ * A table whose last entry goes is detached from its parent by the unmap
+ * and freed by p2m_free_detached() once the caller has flushed the
+ * domain's TLBs (a vCPU may still walk it until then), so a guest cannot
+ * pile up empty tables by populating and releasing scattered frames. Every
+ * walk, lookups included, holds the p2m's lock, so none can follow a table
+ * that is being detached.
  */
 #include <mica/p2m.h>
 #include <mica/mm.h>
 #include <mica/xmalloc.h>
+#include <mica/budget.h>
 #include <mica/errno.h>
+#include <mica/panic.h>
 #include <asm/page.h>
 
-#define NPT_TABLE  (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
+#define NPT_TABLE    (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
 #define NPT_FOREIGN  (1ul << 9)      /* an available bit: P2M_FOREIGN */
 #define NPT_GRANT    (1ul << 10)     /* another: P2M_GRANT */
-#define NPT_MAX_GFN  (1ull << (48 - PAGE_SHIFT))
+#define NPT_LEVELS   4
 
-int p2m_init(struct p2m *p)
+BUILD_BUG_ON(P2M_MAX_GFN != (1ull << (48 - PAGE_SHIFT)));
+
+static pte_t *table_alloc(struct p2m *p, int *rc)
 {
-    void *root = page_alloc_hyp(0);
+    pte_t *t = hyp_page_alloc(p->budget, 0, rc);
 
-    if (!root)
-        return -ENOMEM;
-    p->root = (paddr_t)(uintptr_t)root;
-    p->lock = (spinlock_t)SPINLOCK_INIT;
-    p->nr_tables = 1;
-    return 0;
+    if (t)
+        p->nr_tables++;
+    return t;
 }
 
-static void free_level(pte_t *t, unsigned int level)
+static void table_free(struct p2m *p, pte_t *t)
+{
+    hyp_page_free(p->budget, t, 0);
+    p->nr_tables--;
+}
+
+int p2m_init(struct p2m *p, struct hyp_budget *budget)
+{
+    pte_t *root;
+    int rc;
+
+    p->lock = (spinlock_t)SPINLOCK_INIT;
+    p->budget = budget;
+    p->nr_tables = 0;
+    p->detached = 0;
+    root = table_alloc(p, &rc);
+    p->root = (paddr_t)(uintptr_t)root;
+    return root ? 0 : rc;
+}
+
+static void free_level(struct p2m *p, pte_t *t, unsigned int level)
 {
     for (unsigned int i = 0; level > 1 && i < PT_ENTRIES; i++)
         if (t[i] & _PAGE_PRESENT)
-            free_level((pte_t *)(t[i] & PTE_ADDR_MASK), level - 1);
-    page_free_hyp(t, 0);
+            free_level(p, (pte_t *)(t[i] & PTE_ADDR_MASK), level - 1);
+    table_free(p, t);
 }
 
 void p2m_destroy(struct p2m *p)
 {
+    p2m_free_detached(p);
     if (p->root)
-        free_level((pte_t *)p->root, 4);
+        free_level(p, (pte_t *)p->root, NPT_LEVELS);
     p->root = 0;
-    p->nr_tables = 0;
+    if (p->nr_tables)
+        panic("p2m: %lu table pages unaccounted for at destroy", (unsigned long)p->nr_tables);
 }
 
-/* The leaf entry for gfn; tables are created on the way when create is set. */
-static pte_t *leaf(struct p2m *p, gfn_t gfn, bool create)
+static unsigned int pte_flags_to_p2m(pte_t v)
+{
+    return ((v & _PAGE_RW) ? P2M_RW : 0) | ((v & NPT_FOREIGN) ? P2M_FOREIGN : 0) |
+           ((v & NPT_GRANT) ? P2M_GRANT : 0);
+}
+
+/*
+ * The entries on the way to gfn's leaf, lock held: path[0] is the root's
+ * entry, path[3] the leaf. Tables are created on the way when create is
+ * set; 0, or the allocation's error, or -ENOENT (a table is missing).
+ */
+static int walk(struct p2m *p, gfn_t gfn, bool create, pte_t *path[NPT_LEVELS])
 {
     pte_t *t = (pte_t *)p->root;
     uint64_t gpa = gfn << PAGE_SHIFT;
+    unsigned int lvl = 0;
 
-    for (unsigned int s = L4_SHIFT; s > L1_SHIFT; s -= 9) {
+    for (unsigned int s = L4_SHIFT; s > L1_SHIFT; s -= 9, lvl++) {
         pte_t *e = &t[pt_index(gpa, s)];
 
+        path[lvl] = e;
         if (!(*e & _PAGE_PRESENT)) {
-            void *n = create ? page_alloc_hyp(0) : NULL;
+            pte_t *n;
+            int rc = -ENOENT;
 
-            if (!n)
-                return NULL;
-            p->nr_tables++;
+            if (!create || !(n = table_alloc(p, &rc)))
+                return rc;
             *e = (uint64_t)(uintptr_t)n | NPT_TABLE;
         }
         t = (pte_t *)(*e & PTE_ADDR_MASK);
     }
-    return &t[pt_index(gpa, L1_SHIFT)];
+    path[lvl] = &t[pt_index(gpa, L1_SHIFT)];
+    return 0;
+}
+
+static bool table_empty(const pte_t *t)
+{
+    for (unsigned int i = 0; i < PT_ENTRIES; i++)
+        if (t[i] & _PAGE_PRESENT)
+            return false;
+    return true;
 }
 
 /*
- * Under the lock, find gfn's leaf (creating tables if create) and, if val
- * is given, store it there. -ENOMEM only when a table was needed and could
- * not be had; a missing leaf is fine when nothing is created.
+ * After a leaf was cleared: detach each table on its path that is now
+ * empty (never the root). A detached table is chained through its first
+ * entry, which holds the next one's address: page aligned, so never
+ * "present" to a CPU that still walks it.
  */
-static int with_leaf(struct p2m *p, gfn_t gfn, bool create, const pte_t *val)
+static void detach_empty(struct p2m *p, pte_t *path[NPT_LEVELS])
 {
-    unsigned long f;
-    pte_t *e;
+    for (unsigned int lvl = NPT_LEVELS - 1; lvl > 0; lvl--) {
+        pte_t *t = (pte_t *)((uintptr_t)path[lvl] & PAGE_MASK);
 
-    if (gfn >= NPT_MAX_GFN)
-        return -EINVAL;
-    f = spin_lock_irqsave(&p->lock);
-    e = leaf(p, gfn, create);
-    if (e && val)
-        *e = *val;
+        if (!table_empty(t))
+            return;
+        *path[lvl - 1] = 0;
+        t[0] = p->detached;
+        p->detached = (paddr_t)(uintptr_t)t;
+    }
+}
+
+void p2m_free_detached(struct p2m *p)
+{
+    unsigned long f = spin_lock_irqsave(&p->lock);
+    paddr_t list = p->detached;
+
+    p->detached = 0;
     spin_unlock_irqrestore(&p->lock, f);
-    return e || !create ? 0 : -ENOMEM;
+    while (list) {
+        pte_t *t = (pte_t *)(uintptr_t)list;
+
+        list = t[0];
+        t[0] = 0;
+        table_free(p, t);
+    }
 }
 
 int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
@@ -89,30 +156,51 @@ int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
     pte_t v = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
               ((flags & P2M_RW) ? _PAGE_RW : 0) | ((flags & P2M_FOREIGN) ? NPT_FOREIGN : 0) |
               ((flags & P2M_GRANT) ? NPT_GRANT : 0);
+    pte_t *path[NPT_LEVELS];
+    unsigned long f;
+    int rc;
 
-    return with_leaf(p, gfn, true, &v);
+    if (gfn >= P2M_MAX_GFN)
+        return -EINVAL;
+    f = spin_lock_irqsave(&p->lock);
+    rc = walk(p, gfn, true, path);
+    if (!rc)
+        *path[NPT_LEVELS - 1] = v;
+    spin_unlock_irqrestore(&p->lock, f);
+    return rc;
 }
 
 int p2m_unmap(struct p2m *p, gfn_t gfn)
 {
-    const pte_t none = 0;
+    pte_t *path[NPT_LEVELS];
+    unsigned long f;
 
-    return with_leaf(p, gfn, false, &none);
+    if (gfn >= P2M_MAX_GFN)
+        return -EINVAL;
+    f = spin_lock_irqsave(&p->lock);
+    if (!walk(p, gfn, false, path) && (*path[NPT_LEVELS - 1] & _PAGE_PRESENT)) {
+        *path[NPT_LEVELS - 1] = 0;
+        detach_empty(p, path);
+    }
+    spin_unlock_irqrestore(&p->lock, f);
+    return 0;
 }
 
 mfn_t p2m_lookup_flags(struct p2m *p, gfn_t gfn, unsigned int *flags)
 {
-    pte_t *e, v;
+    pte_t *path[NPT_LEVELS], v = 0;
+    unsigned long f;
 
-    if (gfn >= NPT_MAX_GFN)
+    if (gfn >= P2M_MAX_GFN)
         return INVALID_MFN;
-    e = leaf(p, gfn, false);
-    v = e ? *e : 0;
+    f = spin_lock_irqsave(&p->lock);
+    if (!walk(p, gfn, false, path))
+        v = *path[NPT_LEVELS - 1];
+    spin_unlock_irqrestore(&p->lock, f);
     if (!(v & _PAGE_PRESENT))
         return INVALID_MFN;
     if (flags)
-        *flags = ((v & _PAGE_RW) ? P2M_RW : 0) | ((v & NPT_FOREIGN) ? P2M_FOREIGN : 0) |
-                 ((v & NPT_GRANT) ? P2M_GRANT : 0);
+        *flags = pte_flags_to_p2m(v);
     return (v & PTE_ADDR_MASK) >> PAGE_SHIFT;
 }
 
@@ -128,10 +216,21 @@ mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable)
 
 int p2m_prepare(struct p2m *p, gfn_t gfn)
 {
-    return with_leaf(p, gfn, true, NULL);
+    pte_t *path[NPT_LEVELS];
+    unsigned long f;
+    int rc;
+
+    if (gfn >= P2M_MAX_GFN)
+        return -EINVAL;
+    f = spin_lock_irqsave(&p->lock);
+    rc = walk(p, gfn, true, path);
+    spin_unlock_irqrestore(&p->lock, f);
+    return rc;
 }
 
-static void walk_level(pte_t *t, unsigned int level, gfn_t base, p2m_leaf_fn fn, void *arg)
+/* Calls fn on every present leaf under t; clears each one if drain. */
+static void walk_level(pte_t *t, unsigned int level, gfn_t base, p2m_leaf_fn fn, void *arg,
+                       bool drain)
 {
     for (unsigned int i = 0; i < PT_ENTRIES; i++) {
         gfn_t gfn = base + ((gfn_t)i << (9 * (level - 1)));
@@ -139,17 +238,28 @@ static void walk_level(pte_t *t, unsigned int level, gfn_t base, p2m_leaf_fn fn,
 
         if (!(v & _PAGE_PRESENT))
             continue;
-        if (level > 1)
-            walk_level((pte_t *)(v & PTE_ADDR_MASK), level - 1, gfn, fn, arg);
-        else
-            fn(gfn, (v & PTE_ADDR_MASK) >> PAGE_SHIFT,
-               ((v & _PAGE_RW) ? P2M_RW : 0) | ((v & NPT_FOREIGN) ? P2M_FOREIGN : 0) |
-               ((v & NPT_GRANT) ? P2M_GRANT : 0), arg);
+        if (level > 1) {
+            walk_level((pte_t *)(v & PTE_ADDR_MASK), level - 1, gfn, fn, arg, drain);
+            continue;
+        }
+        if (drain)
+            __atomic_store_n(&t[i], 0, __ATOMIC_SEQ_CST);
+        fn(gfn, (v & PTE_ADDR_MASK) >> PAGE_SHIFT, pte_flags_to_p2m(v), arg);
     }
 }
 
+/*
+ * Neither takes the lock (fn may scrub a frame per leaf): the tables stay
+ * in place, and a drained leaf is cleared with one store before fn sees it.
+ */
 void p2m_for_each(struct p2m *p, p2m_leaf_fn fn, void *arg)
 {
     if (p->root)
-        walk_level((pte_t *)p->root, 4, 0, fn, arg);
+        walk_level((pte_t *)p->root, NPT_LEVELS, 0, fn, arg, false);
+}
+
+void p2m_drain(struct p2m *p, p2m_leaf_fn fn, void *arg)
+{
+    if (p->root)
+        walk_level((pte_t *)p->root, NPT_LEVELS, 0, fn, arg, true);
 }

@@ -6,6 +6,7 @@
 #include <mica/spinlock.h>
 #include <mica/p2m.h>
 #include <mica/text_ring.h>
+#include <mica/budget.h>
 #include <asm/vcpu.h>
 
 #define MAX_VCPUS        64
@@ -66,6 +67,7 @@ struct domain {
     uint64_t nr_pages;
     spinlock_t mem_lock;           /* memory_op.c changes to nr_pages and the p2m; hypercall copies */
     unsigned int nr_vcpus;
+    unsigned int nr_vcpus_alloc;   /* structures in vcpu[] (>= nr_vcpus), freed with it */
     struct vcpu *vcpu[MAX_VCPUS];
     bool console_bol;              /* next console byte starts a line */
     struct vplatform *plat;        /* the PC platform (dom0), or NULL (test kernels) */
@@ -75,8 +77,11 @@ struct domain {
     struct sched_dom *sched;       /* the scheduler's own state (weight, cap) */
     bool started;                  /* unpaused (or started at boot) at least once */
     bool kept;                     /* made by domctl: kept after shutdown until destroyed */
-    uint32_t refcnt;               /* the domain list's reference + domain_get()s */
-    bool release_deferred;         /* dying, but kept in the list by mapped grants */
+    uint32_t refcnt;               /* its own (until it dies) + domain_get()s + running vCPUs */
+    bool release_deferred;         /* dying, its memory kept by grants mapped elsewhere */
+    uint64_t pages_released;       /* RAM frames released when it died */
+    bool relinquished;             /* ... and its own reference dropped */
+    struct hyp_budget budget;      /* hypervisor memory its requests cause */
     struct text_ring conring;      /* its console output (sysctl readconsole) */
     spinlock_t conring_lock;
     struct evtchn_domain *evtchn;  /* event channels, or NULL */
@@ -88,6 +93,8 @@ struct domain {
 struct domain_config {
     const char *name;
     uint64_t mem_bytes;
+    uint64_t max_mem_bytes;        /* reservation ceiling for the default budget; 0 = mem_bytes */
+    uint64_t hyp_budget_kb;        /* 0 = MICA_HYP_BUDGET_DEFAULT_KB */
     unsigned int nr_vcpus;
     int pcpu;                      /* -1: placed by the scheduler */
     bool privileged;
@@ -101,29 +108,46 @@ int domain_create(const struct domain_config *cfg, struct domain **out);
  */
 int domain_create_ctl(const struct domain_config *cfg, struct domain **out);
 /*
- * A reference that keeps a domain's structure and memory from being freed
- * (hypercalls acting on another domain): domain_get() finds it by id in the
- * list (NULL if absent), domain_put() drops it; the last put after the
- * domain left the list frees it. Held only for the length of a call.
+ * A reference that keeps a domain's structure from being freed: domain_get()
+ * finds it by id in the list (NULL if absent), domain_put() drops it; the
+ * last put (after the domain died) takes it out of the list and frees it.
+ * Held only for the length of a call.
  */
 struct domain *domain_get(domid_t id);
 void domain_put(struct domain *d);
+/*
+ * The domain a hypercall names (like Xen's rcu_lock_domain_by_any_id), the
+ * one way every hypercall resolves a domain id: MICA_DOMID_SELF or the
+ * caller's own id is the caller; another id needs a privileged caller
+ * unless TARGET_ANY. Takes exactly one reference, the caller's included,
+ * for one domain_put(). 0, -EPERM (may not name it), -ESRCH (no such
+ * domain, or refused by TARGET_ALIVE / TARGET_RUNNING).
+ */
+#define TARGET_ANY      0x1u    /* any caller may name any domain (peers, granters) */
+#define TARGET_ALIVE    0x2u    /* not one that is dying or about to (domain_is_dying()) */
+#define TARGET_RUNNING  0x4u    /* only a running domain */
+int domain_get_target(const struct domain *self, uint64_t id, unsigned int flags,
+                      struct domain **out);
+/* References held on d now (getinfo's refs, the debug keys). */
+uint32_t domain_refs(const struct domain *d);
 /* Another reference to a domain the caller knows is alive (one of its vCPUs runs here). */
 void domain_hold(struct domain *d);
 /* The lowest id >= id in the list, referenced like domain_get(), or NULL. */
 struct domain *domain_get_next(domid_t id);
 /*
  * The control domain destroys d (it holds a reference): d is shut down if
- * it still runs, and this returns once d has left the list and every vCPU
- * its CPU; the caller's domain_put() then normally frees it.
+ * it still runs, and this returns once every vCPU has left its CPU and d is
+ * dying, its RAM released; the caller's domain_put() then normally frees
+ * the rest. Never waits for other references.
  */
 void domain_destroy(struct domain *d);
 /* Shut down or dying, or about to be: no new mappings of its frames. */
 bool domain_is_dying(const struct domain *d);
 /*
  * Change the vCPU count of a domain that has never run (domctl): new vCPUs
- * are down until STARTUP (or a set context), removed ones are freed.
- * 0 or -ENOMEM (then the count is unchanged).
+ * are down until STARTUP (or a set context); removed ones stay allocated
+ * (down) until the domain is freed. 0 or -ENOMEM (then the count is
+ * unchanged).
  */
 int domain_set_vcpus(struct domain *d, unsigned int n);
 /* Its console output, by offset (<mica/text_ring.h>); conring_lock taken inside. */
@@ -139,6 +163,8 @@ void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 /* Called on a vCPU's CPU after it left arch_vcpu_run(). */
 void domain_vcpu_left_cpu(struct vcpu *v);
 unsigned int domains_alive(void);
+/* One line per domain in the list (debug key 'd'): state, references, memory. */
+void domains_dump(void);
 
 /* Copy into a domain's RAM by guest-physical address (the domain builder). */
 int copy_to_gpa(struct domain *d, gpa_t gpa, const void *src, size_t len);

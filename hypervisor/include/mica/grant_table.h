@@ -14,7 +14,7 @@ int gnttab_domain_init(struct domain *d);
  * mappings of other domains' grants are unmapped. Returns true when its
  * memory may be freed now; false while another domain still has one of its
  * grants mapped: the domain then stays, its frames allocated, and the
- * unmap that releases the last such mapping calls domain_unlink_and_free()
+ * unmap that releases the last such mapping calls domain_relinquish()
  * for it again.
  */
 bool gnttab_domain_release(struct domain *d);

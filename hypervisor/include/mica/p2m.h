@@ -9,10 +9,14 @@
 #include <mica/types.h>
 #include <mica/spinlock.h>
 
+struct hyp_budget;
+
 struct p2m {
     paddr_t root;            /* top-level table, machine address */
     spinlock_t lock;
-    uint64_t nr_tables;      /* table pages allocated, for accounting */
+    uint64_t nr_tables;      /* table pages allocated (detached ones too) */
+    struct hyp_budget *budget;  /* charged for every table page (NULL: nobody) */
+    paddr_t detached;        /* emptied tables waiting for p2m_free_detached() */
 };
 
 #define P2M_RW       0x1u    /* writable (else read-only) */
@@ -21,29 +25,42 @@ struct p2m {
 
 #define P2M_MAX_GFN  (1ull << 36)   /* gfns reach 48-bit guest-physical addresses */
 
-int p2m_init(struct p2m *p);
+/* 0, or -EDQUOT / -ENOMEM for the root table. */
+int p2m_init(struct p2m *p, struct hyp_budget *budget);
 void p2m_destroy(struct p2m *p);              /* frees the tables, not the mapped frames */
+/*
+ * Map gfn: 0, -EINVAL beyond the p2m's reach, or -EDQUOT / -ENOMEM when a
+ * table was needed and could not be had (none when p2m_prepare() made them).
+ */
 int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags);
 mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable);
 /*
  * Make gfn a hole (nothing mapped there is not an error); -EINVAL beyond
  * the p2m's reach. The frame is not freed, and a vCPU may still hold the
  * old translation until its TLB is flushed (arch_domain_flush_tlb()).
+ * Tables left empty are detached; the caller frees them with
+ * p2m_free_detached() after that flush (or when no vCPU can run).
  */
 int p2m_unmap(struct p2m *p, gfn_t gfn);
+void p2m_free_detached(struct p2m *p);
 
 /* Like p2m_lookup(), with the entry's P2M_* flags in *flags (if non-NULL). */
 mfn_t p2m_lookup_flags(struct p2m *p, gfn_t gfn, unsigned int *flags);
 /*
  * Create the tables on the way to gfn's entry, so that a later p2m_map()
- * there cannot fail: 0, -ENOMEM, or -EINVAL beyond the p2m's reach.
+ * there cannot fail (callers serialise changes, e.g. the domain's
+ * mem_lock, so no unmap detaches them in between): 0, -EDQUOT, -ENOMEM,
+ * or -EINVAL beyond the p2m's reach.
  */
 int p2m_prepare(struct p2m *p, gfn_t gfn);
 /*
  * Call fn for every present entry, in gfn order. The p2m must not change
- * meanwhile (used when its domain is freed).
+ * meanwhile (its domain is dying). p2m_drain() also clears each entry
+ * before fn sees it (fn then releases the frame); its vCPUs must be off
+ * their CPUs for good.
  */
 typedef void (*p2m_leaf_fn)(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg);
 void p2m_for_each(struct p2m *p, p2m_leaf_fn fn, void *arg);
+void p2m_drain(struct p2m *p, p2m_leaf_fn fn, void *arg);
 
 #endif
