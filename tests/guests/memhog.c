@@ -1,30 +1,38 @@
 /*
  * memhog: an unprivileged domain trying to take the hypervisor's memory
  * through its own p2m (issue 9, finding 1), and a neighbour that must not
- * notice. One guest, two roles:
+ * notice. One guest, two roles, paired by peer= (the other's domain id):
  *
- * role=hog (8 MiB): every gfn below MICA_GFN_LIMIT may be populated, and
- * each frame in a fresh 1 GiB region costs the hypervisor two or three
- * nested page-table pages. Three phases:
+ *     memhog:name=hog,role=hog,mem=8M,peer=2,affinity=0x1
+ *     memhog:name=nb,role=neighbour,mem=4M,peer=1,affinity=0x2
+ *
+ * role=hog: every gfn below MICA_GFN_LIMIT may be populated, and each
+ * frame in a fresh 1 GiB region costs the hypervisor two or three nested
+ * page-table pages. Three phases:
  *   churn: rounds of populating batch= frames (default 32), each in a
  *     fresh 1 GiB region, and decreasing them again (churn= rounds,
- *     default 2000). The tables emptied by the decrease must be freed and
- *     uncharged, so no round is refused. (Without that, the tables pile up
- *     until the hypervisor is out of memory: -ENOMEM for everyone.)
+ *     default 2000, enough to fill 256 MiB with tables if they are never
+ *     freed). The tables emptied by the decrease must be freed and
+ *     uncharged, so no round is refused. (Without that they pile up until
+ *     the hypervisor is out of memory: -ENOMEM for everyone.)
  *   hold: move its own frames, one by one, each to a fresh 1 GiB region
  *     and keep them there (at most move= frames, default 1024). Its
  *     budget (MICA_HYP_BUDGET_DEFAULT_KB of its ceiling) must stop this
  *     with -MICA_EDQUOT, after at least half and at most all of the
- *     budget's worth of table pages; then it gives them back and does it
- *     again: the same refusal at the same point (the tables were
- *     uncharged when freed).
- *   linger: it stays alive until hold_ms= after its start (so that what
- *     it holds stays held while its neighbour works).
+ *     budget's worth of table pages. Holding that, it tells the neighbour
+ *     (an event) and waits for its answer. Then it gives the frames back
+ *     and does it again: the same refusal at the same point (the tables
+ *     were uncharged when freed).
+ * The hog counts "table pages' worth" as 3 for a frame that is the first
+ * in its 512 GiB slot, else 2: what they need when nothing else is mapped
+ * near them.
  *
- * role=neighbour (any size): balloons out frames= frames (default 64) of
- * its RAM, then every period_ms= (default 20) populates them back and
- * gives them up again, inside its reservation, until run_ms= (default
- * 10000) after its start; no round may be refused. Then it takes them back.
+ * role=neighbour: allocates port 1 for the hog, then balloons out frames=
+ * frames (default 64) of its RAM and every period_ms= (default 20)
+ * populates them back and gives them up again, inside its reservation,
+ * until the hog's event and after= (default 10) rounds more (at most
+ * run_ms=, default 30000, after its start); then it answers the hog. No
+ * round may be refused.
  *
  * Both sleep with the one-shot timer (events.c), so pin them to separate
  * pCPUs (affinity=): tests/system/areas/hardening.sh.
@@ -70,13 +78,51 @@ static void sleep_until_ms(uint64_t ms)
     ev_wait(&ev_hits[0], 1, start_ns + ms * 1000000u);
 }
 
-static bool events_init(void)
+#define PEER_PORT      1u                     /* the neighbour's port for the hog */
+#define WAIT_MS        30000u
+
+static uint16_t peer;
+static uint32_t port;                    /* ours for the pair, 0 without a peer */
+
+/* The hog binds to the neighbour's port 1, retrying while it is not there yet. */
+static int64_t bind_to_neighbour(void)
 {
+    struct mica_evtchn_bind_interdomain a;
+    int64_t rc;
+
+    do {
+        a = (struct mica_evtchn_bind_interdomain){ .remote_dom = peer, .remote_port = PEER_PORT };
+        rc = mica_evtchn_op(MICA_EVTCHNOP_bind_interdomain, &a);
+        if (rc == -MICA_ENOENT || rc == -MICA_EACCES)
+            sleep_until_ms(ms_since_start() + 1);
+    } while ((rc == -MICA_ENOENT || rc == -MICA_EACCES) && ms_since_start() < WAIT_MS);
+    return rc ? rc : a.local_port;
+}
+
+/* Event channels: the timer VIRQ for sleeping, and the pair's channel. */
+static bool events_init(bool hog)
+{
+    int64_t rc;
+
     start_ns = ev_system_time();
-    if (!check(ev_setup() == 0 && ev_bind_virq(MICA_VIRQ_TIMER) > 0,
-               "event channels and the timer VIRQ for sleeping", "set-up failed"))
+    peer = (uint16_t)cmdline_u64("peer", 0);
+    if (!check(ev_setup() == 0, "event channel set-up", "failed"))
+        return false;
+    if (!hog && !check_eq_i64("alloc_unbound for the hog: port 1", PEER_PORT,
+                              ev_alloc_unbound(peer)))
+        return false;
+    if (!check(ev_bind_virq(MICA_VIRQ_TIMER) > 0, "bind_virq TIMER", "failed"))
         return false;
     irq_enable();
+    if (!hog) {
+        port = PEER_PORT;
+    } else if (peer) {
+        rc = bind_to_neighbour();
+        if (!check(rc > 0, "bind to the neighbour's port 1", "got %ld", rc))
+            return false;
+        port = (uint32_t)rc;
+        ev_forget(port);                 /* a new interdomain port starts pending */
+    }
     return true;
 }
 
@@ -187,12 +233,27 @@ static void hold_report(const char *which, const struct hold_run *h)
             h->tables, h->tables * 4, budget_pages * 4, h->rc, errname(h->rc), ms_since_start());
 }
 
+/* Tell the neighbour the hog holds all it could get, and wait for its answer. */
+static void hog_signal(void)
+{
+    bool answered;
+
+    if (!port)
+        return;
+    gprintf("# %s: telling the neighbour at %lu ms\n", guest_name(), ms_since_start());
+    check_eq_i64("tell the neighbour (send)", 0, ev_send(port));
+    answered = ev_wait(&ev_hits[port], 1, ev_system_time() + WAIT_MS * 1000000ull);
+    check(answered, "the neighbour answered while the hog held its frames",
+          "no answer in %u ms", WAIT_MS);
+}
+
 static void hog_holds(unsigned int max)
 {
     struct hold_run a, b;
 
     a = hog_hold(max);
     hold_report("hold", &a);
+    hog_signal();
     check(a.rc == -MICA_EDQUOT, "hold: stopped with -EDQUOT", "moved %u frames (about %lu table "
           "pages), then %ld (%s)", a.moved, a.tables, a.rc, a.rc == 1 ? "never refused" :
           errname(a.rc));
@@ -243,31 +304,51 @@ static void hog(void)
 
 /* ---- role=neighbour ------------------------------------------------------- */
 
+/* One round: populate the ballooned frames back and give them up again. */
+static int64_t nb_round(uint64_t base, uint64_t nr)
+{
+    int64_t rc = memop_range(MICA_MEMOP_populate_physmap, MICA_DOMID_SELF, base, (uint32_t)nr);
+
+    if (rc == (int64_t)nr)
+        rc = memop_range(MICA_MEMOP_decrease_reservation, MICA_DOMID_SELF, base, (uint32_t)nr);
+    return rc;
+}
+
 static void neighbour(void)
 {
-    uint64_t nr = cmdline_u64("frames", 64), run_ms = cmdline_u64("run_ms", 10000);
+    uint64_t nr = cmdline_u64("frames", 64), run_ms = cmdline_u64("run_ms", WAIT_MS);
     uint64_t period = cmdline_u64("period_ms", 20), own = guest_si()->nr_pages;
-    uint64_t base = own - nr, first_ms = 0;
-    unsigned int rounds = 0, refused = 0, first = 0;
+    uint64_t base = own - nr, first_ms = 0, word_ms = 0;
+    unsigned int after = (unsigned int)cmdline_u64("after", 10);
+    unsigned int rounds = 0, refused = 0, first = 0, rounds_after = 0;
     int64_t rc, first_rc = 0;
 
     if (!check_eq_i64("balloon out frames for the rounds", (int64_t)nr,
                       memop_range(MICA_MEMOP_decrease_reservation, MICA_DOMID_SELF, base, (uint32_t)nr)))
         return;
-    while (ms_since_start() < run_ms) {
-        rc = memop_range(MICA_MEMOP_populate_physmap, MICA_DOMID_SELF, base, (uint32_t)nr);
-        if (rc == (int64_t)nr)
-            rc = memop_range(MICA_MEMOP_decrease_reservation, MICA_DOMID_SELF, base, (uint32_t)nr);
+    while (rounds_after < after && ms_since_start() < run_ms) {
+        rc = nb_round(base, nr);
         if (rc != (int64_t)nr && !refused++) {
             first = rounds, first_rc = rc, first_ms = ms_since_start();
             gprintf("# %s: round %u refused with %ld (%s) at %lu ms\n", guest_name(), rounds, rc,
                     errname(rc), first_ms);
         }
         rounds++;
-        sleep_until_ms(ms_since_start() + period);
+        if (word_ms)
+            rounds_after++;
+        ev_wait(&ev_hits[port], word_ms ? ~0u : 1, ev_system_time() + period * 1000000u);
+        if (!word_ms && ev_hits[port]) {
+            word_ms = ms_since_start();
+            gprintf("# %s: the hog's word at %lu ms, after %u rounds\n", guest_name(), word_ms,
+                    rounds);
+        }
     }
+    if (word_ms)
+        ev_send(port);
     gprintf("# %s: %u rounds of %lu frames in %lu ms, %u refused\n", guest_name(), rounds, nr,
             ms_since_start(), refused);
+    check(word_ms && rounds_after == after, "the hog's word came, then more rounds while it held",
+          "word at %lu ms, %u rounds after it, %lu ms", word_ms, rounds_after, ms_since_start());
     check(rounds > 0 && !refused, "populate and decrease inside its reservation, never refused",
           "%u of %u rounds refused, the first (round %u at %lu ms) with %ld (%s)", refused, rounds,
           first, first_ms, first_rc, errname(first_rc));
@@ -278,19 +359,20 @@ static void neighbour(void)
 int guest_main(const struct mica_start_info *si)
 {
     char role[16] = "";
+    bool is_hog;
 
     (void)si;
     cmdline_get("role", role, sizeof(role));
-    if (!events_init())
-        return 0;
-    if (!strcmp(role, "hog")) {
-        hog();
-        gprintf("# %s: lingering until %lu ms\n", guest_name(), cmdline_u64("hold_ms", 0));
-        sleep_until_ms(cmdline_u64("hold_ms", 0));
-    } else if (!strcmp(role, "neighbour")) {
-        neighbour();
-    } else {
+    is_hog = !strcmp(role, "hog");
+    if (!is_hog && strcmp(role, "neighbour")) {
         check(false, "role", "role=hog or role=neighbour, not '%s'", role);
+        return 0;
     }
+    if (!events_init(is_hog))
+        return 0;
+    if (is_hog)
+        hog();
+    else
+        neighbour();
     return 0;
 }
