@@ -283,6 +283,8 @@ static void hog(void)
     own_pages = guest_si()->nr_pages;
     budget_pages = MICA_HYP_BUDGET_DEFAULT_KB(max_pages * 4) / 4;
     batch = batch < 1 ? 1 : batch > MAX_BATCH ? MAX_BATCH : batch;
+    if ((uint64_t)rounds * batch > 256ull * FAR_SLOTS)     /* below the hold's regions */
+        rounds = 256 * FAR_SLOTS / batch;
     donor = own_pages - batch;
     if (move > MAX_MOVE)
         move = MAX_MOVE;
