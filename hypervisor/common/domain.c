@@ -96,12 +96,21 @@ static void free_p2m_entry(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
         frame_free_domain(mfn);
 }
 
+/* What one vCPU costs its domain's budget: the structure and its vendor state. */
+static size_t vcpu_bytes(void)
+{
+    return sizeof(struct vcpu) + arch_vcpu_bytes();
+}
+
 static void vcpu_free(struct vcpu *v)
 {
+    struct domain *d = v->domain;
+
     if (v->placed)
         sched_remove(v);
     arch_vcpu_destroy(v);
     xfree(v);
+    hyp_uncharge(&d->budget, vcpu_bytes());
 }
 
 static void domain_free(struct domain *d)
@@ -120,28 +129,46 @@ static void domain_free(struct domain *d)
 }
 
 /*
- * vCPU structures up to n-1 (those from an earlier, larger count are kept):
- * vCPU 0 blocked until the start, the others down until STARTUP.
+ * vCPU id of d, charged to d's budget: 0, -EDQUOT or -ENOMEM. vCPU 0 is
+ * blocked until the start, the others down until STARTUP.
  */
+static int vcpu_alloc(struct domain *d, unsigned int id, struct vcpu **out)
+{
+    int rc = hyp_charge(&d->budget, vcpu_bytes());
+    struct vcpu *v;
+
+    if (rc)
+        return rc;
+    rc = -ENOMEM;
+    v = xnew(struct vcpu);
+    if (!v)
+        goto err_uncharge;
+    v->domain = d;
+    v->id = id;
+    v->state = id == 0 ? VCPU_BLOCKED : VCPU_DOWN;
+    v->wait_sipi = id != 0;
+    if (arch_vcpu_create(v))
+        goto err_free;
+    *out = v;
+    return 0;
+err_free:
+    xfree(v);
+err_uncharge:
+    hyp_uncharge(&d->budget, vcpu_bytes());
+    return rc;
+}
+
+/* vCPU structures up to n-1 (those from an earlier, larger count are kept). */
 static int vcpus_alloc(struct domain *d, unsigned int n, int pcpu0)
 {
     while (d->nr_vcpus_alloc < n) {
         unsigned int i = d->nr_vcpus_alloc;
-        struct vcpu *v = xnew(struct vcpu);
+        int rc = vcpu_alloc(d, i, &d->vcpu[i]);
 
-        if (!v)
-            return -ENOMEM;
-        v->domain = d;
-        v->id = i;
-        v->state = i == 0 ? VCPU_BLOCKED : VCPU_DOWN;
-        v->wait_sipi = i != 0;
-        if (arch_vcpu_create(v)) {
-            xfree(v);
-            return -ENOMEM;
-        }
-        d->vcpu[i] = v;
+        if (rc)
+            return rc;
         d->nr_vcpus_alloc = i + 1;
-        if (sched_place(v, i == 0 ? pcpu0 : -1))
+        if (sched_place(d->vcpu[i], i == 0 ? pcpu0 : -1))
             return -ENOMEM;
     }
     return 0;

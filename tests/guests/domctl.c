@@ -387,6 +387,7 @@ static void test_child_setup(uint16_t d)
 {
     struct mica_domctl op;
     struct mica_domctl_getinfo gi;
+    uint64_t hyp3;
 
     domctl_init(&op, d);
     op.u.max_mem.max_mem_kb = 2 * CHILD_MEM_KB;
@@ -408,6 +409,25 @@ static void test_child_setup(uint16_t d)
     check_eq_i64("set_vcpus 0", -MICA_EINVAL, mica_domctl(MICA_DOMCTL_set_vcpus, &op));
     op.u.vcpus.nr_vcpus = MICA_MAX_VCPUS + 1;
     check_eq_i64("set_vcpus 65", -MICA_EINVAL, mica_domctl(MICA_DOMCTL_set_vcpus, &op));
+    dom_info(MICA_DOMCTL_getinfo, d, &gi);
+    hyp3 = gi.hyp_bytes;
+    op.u.vcpus.nr_vcpus = 1;
+    check_eq_i64("set_vcpus back to 1", 0, mica_domctl(MICA_DOMCTL_set_vcpus, &op));
+    /* The removed vCPUs' structures stay (still charged) until the domain goes. */
+    dom_info(MICA_DOMCTL_getinfo, d, &gi);
+    check(gi.nr_vcpus == 1 && gi.hyp_bytes == hyp3, "set_vcpus 1: one vCPU, structures kept",
+          "%u vCPUs, hyp_bytes %lu (%lu with 3)", gi.nr_vcpus, gi.hyp_bytes, hyp3);
+    domctl_init(&op, d);
+    op.u.vcpuinfo.vcpu = 2;
+    check_eq_i64("getvcpuinfo of a removed vCPU", -MICA_EINVAL,
+                 mica_domctl(MICA_DOMCTL_getvcpuinfo, &op));
+    domctl_init(&op, d);
+    op.u.vcpus.nr_vcpus = 3;
+    check_eq_i64("set_vcpus 3 again (the kept structures)", 0,
+                 mica_domctl(MICA_DOMCTL_set_vcpus, &op));
+    dom_info(MICA_DOMCTL_getinfo, d, &gi);
+    check(gi.nr_vcpus == 3 && gi.hyp_bytes == hyp3, "... reused, nothing more charged",
+          "%u vCPUs, hyp_bytes %lu", gi.nr_vcpus, gi.hyp_bytes);
     op.u.vcpus.nr_vcpus = 1;
     check_eq_i64("set_vcpus back to 1", 0, mica_domctl(MICA_DOMCTL_set_vcpus, &op));
 }

@@ -46,6 +46,11 @@ uint64_t fpu_xcr0_supported(void)
     return xcr0_max;
 }
 
+size_t fpu_area_bytes(void)
+{
+    return area_size > PAGE_SIZE ? 2 * PAGE_SIZE : PAGE_SIZE;
+}
+
 void *fpu_alloc_area(void)
 {
     unsigned int order = area_size > PAGE_SIZE ? 1 : 0;

@@ -110,6 +110,11 @@ static int svm_vcpu_create(struct vcpu *v)
     return 0;
 }
 
+static size_t svm_vcpu_bytes(void)
+{
+    return PAGE_SIZE + SVM_EXIT_NR * sizeof(uint32_t) + fpu_area_bytes();
+}
+
 static void svm_vcpu_destroy(struct vcpu *v)
 {
     page_free_hyp(v->arch.vmcb, 0);
@@ -267,6 +272,7 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .cpu_enable = svm_cpu_enable,
     .vcpu_create = svm_vcpu_create,
     .vcpu_destroy = svm_vcpu_destroy,
+    .vcpu_bytes = svm_vcpu_bytes,
     .vcpu_set_entry64 = svm_vcpu_set_entry64,
     .vcpu_set_startup = svm_vcpu_set_startup,
     .vcpu_platform_io = svm_vcpu_platform_io,

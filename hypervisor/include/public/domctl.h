@@ -42,7 +42,7 @@
 /*
  * The hypervisor memory a domain's requests may make the hypervisor
  * allocate (p2m tables, event-channel and grant state, console ring, vCPU
- * structures): its budget, in KiB. Past it a request fails with
+ * structures; docs/abi.md section 3.1): its budget, in KiB. Past it a request fails with
  * -MICA_EDQUOT. The default grows with the reservation ceiling.
  */
 #define MICA_HYP_BUDGET_MIN_KB   256ull                       /* smallest budget that can be set */

@@ -7,6 +7,7 @@
 void fpu_init_cpu(void);                 /* on each pCPU: CR4 bits, XCR0 */
 void *fpu_alloc_area(void);              /* a zeroed area in its initial state */
 void fpu_free_area(void *area);
+size_t fpu_area_bytes(void);             /* what fpu_alloc_area() takes */
 void fpu_restore(void *area, uint64_t guest_xcr0);
 /* Save the state and record the XCR0 the guest left in force. */
 void fpu_save(void *area, uint64_t *guest_xcr0);

@@ -56,6 +56,8 @@ struct vcpu_vendor_ops {
     int (*cpu_enable)(void);                     /* on each pCPU */
     int (*vcpu_create)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
+    /* Hypervisor memory vcpu_create() takes for one vCPU (charged to its domain). */
+    size_t (*vcpu_bytes)(void);
     void (*vcpu_set_entry64)(struct vcpu *v, const struct vcpu_entry64 *e);
     /* Real mode at vector << 12, as a STARTUP IPI leaves an AP. */
     void (*vcpu_set_startup)(struct vcpu *v, uint8_t vector);
@@ -105,6 +107,7 @@ void vcpu_startup_signal(struct vcpu *v, uint8_t vector);
 
 static inline int arch_vcpu_create(struct vcpu *v) { return vcpu_ops->vcpu_create(v); }
 static inline void arch_vcpu_destroy(struct vcpu *v) { vcpu_ops->vcpu_destroy(v); }
+static inline size_t arch_vcpu_bytes(void) { return vcpu_ops->vcpu_bytes(); }
 static inline void arch_vcpu_run(struct vcpu *v) { vcpu_ops->vcpu_run(v); }
 static inline void arch_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
 { vcpu_ops->vcpu_set_entry64(v, e); }
