@@ -138,18 +138,34 @@ static void guest_chunk(domid_t domid, const char *prefix, size_t plen, const ch
     }
 }
 
+/* The next piece printed under one hold of the lock: a line, or CONSOLE_GUEST_CHUNK bytes. */
+static size_t guest_piece(const char *s, size_t len)
+{
+    size_t n = 0;
+
+    while (n < len && n < CONSOLE_GUEST_CHUNK)
+        if (s[n++] == '\n')
+            break;
+    return n;
+}
+
 void console_guest_write(domid_t domid, const char *s, size_t len,
                          bool *at_line_start, struct console_rate *rate)
 {
     char prefix[16];
     int plen = snprintf(prefix, sizeof(prefix), "(d%u) ", domid);
+    size_t n;
 
-    /* Interrupts come back between chunks: a slow UART delays, never stalls, this CPU. */
-    for (size_t done = 0; done < len; done += CONSOLE_GUEST_CHUNK) {
+    /*
+     * A line at a time, so that other output comes between lines, not inside
+     * them; interrupts come back between pieces, so a slow UART delays this
+     * CPU's other work by one piece at most, never by a whole 4 KiB write.
+     */
+    for (size_t done = 0; done < len; done += n) {
         unsigned long flags = spin_lock_irqsave(&console_lock);
 
-        guest_chunk(domid, prefix, (size_t)plen, s + done,
-                    MIN(len - done, (size_t)CONSOLE_GUEST_CHUNK), at_line_start, rate);
+        n = guest_piece(s + done, len - done);
+        guest_chunk(domid, prefix, (size_t)plen, s + done, n, at_line_start, rate);
         spin_unlock_irqrestore(&console_lock, flags);
     }
 }

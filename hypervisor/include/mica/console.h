@@ -63,10 +63,10 @@ struct console_rate {
  * (the caller keeps them in the domain's own ring): the line they cut is
  * ended there, and when the domain may print again one "(mica) dN: M bytes
  * of console output not printed (rate limit)" line comes first. The
- * console lock is held, with interrupts off, for at most
- * CONSOLE_GUEST_CHUNK of the bytes at a time.
+ * console lock is held, with interrupts off, for one line at a time, or
+ * CONSOLE_GUEST_CHUNK bytes of a longer one.
  */
-#define CONSOLE_GUEST_CHUNK  64
+#define CONSOLE_GUEST_CHUNK  256
 void console_guest_write(domid_t domid, const char *s, size_t len,
                          bool *at_line_start, struct console_rate *rate);
 

@@ -19,7 +19,7 @@ test_console_flood() {
     guest_ended tick poweroff
     notes=$(tr -d '\r' <"$LOG" | grep -a -Ec "$CONSOLE_NOTE")
     dropped=$(tr -d '\r' <"$LOG" | sed -nE "s/$CONSOLE_NOTE/\\1/p" | awk '{s += $1} END {print s + 0}')
-    shown=$(tr -d '\r' <"$LOG" | grep -a -Ec '^\(d0\) # conflood: line [0-9]{8} [a-z]+$')
+    shown=$(tr -d '\r' <"$LOG" | grep -a -Ec '^\(d0\) # conflood: line [0-9]{8} [a-z]{37}$')
     # 32 KiB of burst is 512 lines; the flood lasts well under 2 s (8 KiB more).
     if [ "$notes" -ge 1 ] && [ "$notes" -le 3 ]; then
         pass "the rate limit is reported in $notes line(s), at most one a second"
