@@ -22,3 +22,26 @@ test_svm_erratum_forged() {
 }
 
 test_svm_erratum_forged
+
+# An intercepted instruction (CPUID with a prefix) in the last 8 bytes of a
+# page whose successor the guest left unmapped: the hypervisor can read
+# only those 8 bytes, and must still find the instruction and skip it.
+#
+# Then a CPUID across a page boundary whose second page the guest unmapped
+# after loading it into the TLB (mode=stale): the CPU runs it, the
+# hypervisor can read only its 2 prefixes. It must kill the domain for an
+# instruction it cannot read, not skip a length made up from leftovers.
+test_svm_page_edge() {
+    local stale
+    boot svm-page-edge "-cpu max -smp 1 -m 256" "" pageedge:name=edge,mem=8M \
+        pageedge:name=stale,mode=stale,mem=8M
+    guest_passes edge
+    guest_ended edge poweroff
+    stale=$(domid_of stale)
+    expect_no_line "the edge CPUID is not refused" "^\(mica\) d$(domid_of edge) .*cannot decode"
+    expect_no_line "stale: never comes back" "^\(d$stale\) FAIL stale: "
+    guest_ended stale crash "cannot decode the instruction at rip 0x400ffe"
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+test_svm_page_edge

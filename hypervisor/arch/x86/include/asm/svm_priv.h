@@ -8,7 +8,12 @@
 void svm_handle_exit(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
                           uint32_t err);
-/* Length of the instruction at the guest's RIP if it is op (after prefixes). */
+/*
+ * The instruction at the guest's CS:RIP, up to 15 bytes (fewer before a
+ * page it cannot read): returns how many were read, 0 if none.
+ */
+size_t svm_fetch_insn(struct vcpu *v, uint8_t *buf);
+/* Length of the instruction at the guest's RIP if it is op (after prefixes), else -EINVAL. */
 int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen);
 void svm_advance_rip(struct vcpu *v, unsigned int len);
 void svm_dump_exits(struct vcpu *v);
