@@ -20,13 +20,15 @@ test_console_flood() {
     notes=$(tr -d '\r' <"$LOG" | grep -a -Ec "$CONSOLE_NOTE")
     dropped=$(tr -d '\r' <"$LOG" | sed -nE "s/$CONSOLE_NOTE/\\1/p" | awk '{s += $1} END {print s + 0}')
     shown=$(tr -d '\r' <"$LOG" | grep -a -Ec '^\(d0\) # conflood: line [0-9]{8} [a-z]{37}$')
-    # 32 KiB of burst is 512 lines; the flood lasts well under 2 s (8 KiB more).
-    if [ "$notes" -ge 1 ] && [ "$notes" -le 3 ]; then
+    # 32 KiB of burst is 512 lines, then 64 more (4 KiB) and a rate limit
+    # line per second the flood lasts: well under a second when idle,
+    # allowed 8 on a loaded machine.
+    if [ "$notes" -ge 1 ] && [ "$notes" -le 9 ]; then
         pass "the rate limit is reported in $notes line(s), at most one a second"
     else
-        fail "the rate limit is reported in 1 to 3 lines" "$notes lines"
+        fail "the rate limit is reported in 1 to 9 lines" "$notes lines"
     fi
-    if [ "$shown" -ge 400 ] && [ "$shown" -le 700 ]; then
+    if [ "$shown" -ge 400 ] && [ "$shown" -le $((512 + 8 * 64 + 64)) ]; then
         pass "the serial log shows about a burst of the flood ($shown of $lines lines)"
     else
         fail "the serial log shows about a burst of the flood" "$shown of $lines lines"
