@@ -23,7 +23,8 @@ static long console_write_guest(struct vcpu *v, uint64_t buf, uint64_t len)
 
         if (copy_from_guest(v, tmp, buf + done, n))
             return -EFAULT;
-        console_guest_write(v->domain->id, tmp, n, &v->domain->console_bol);
+        console_guest_write(v->domain->id, tmp, n, &v->domain->console_bol,
+                            &v->domain->console_rate);
         domain_console_put(v->domain, tmp, n);
     }
     return (long)len;

@@ -72,8 +72,11 @@ bool spin_trylock(spinlock_t *l)
     return true;
 }
 
+static unsigned long irqsave_count;
+
 unsigned long spin_lock_irqsave(spinlock_t *l)
 {
+    irqsave_count++;
     spin_lock(l);
     return 0x202;   /* RFLAGS with IF set, as a caller would see it */
 }
@@ -89,6 +92,11 @@ void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
 int shim_locks_held(void)
 {
     return locks_held;
+}
+
+unsigned long shim_irqsave_count(void)
+{
+    return irqsave_count;
 }
 
 void *shim_mem_back(mfn_t start, mfn_t count)

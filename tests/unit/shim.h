@@ -30,6 +30,8 @@ const char *shim_log(void);                 /* everything printed since the clea
 unsigned int shim_log_count(int level);     /* messages at a level since the clear */
 
 int shim_locks_held(void);
+/* spin_lock_irqsave() calls so far: a change means the lock was let go in between. */
+unsigned long shim_irqsave_count(void);
 
 /* Print "FAIL shim: <why>" and exit 1: the test cannot go on. */
 void shim_fatal(const char *fmt, ...) __printf(1, 2) __noreturn;

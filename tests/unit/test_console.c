@@ -21,8 +21,26 @@
 static char *mirror, *sink_buf, *rbuf;
 static size_t mirror_len, sink_len;
 
+/* The clock console.c reads for guest output's rate limit. */
+static uint64_t fake_now = 1000000000ull;
+
+uint64_t now_ns(void)
+{
+    return fake_now;
+}
+
+/* The most bytes the sink got within one hold of a lock taken with irqsave. */
+static unsigned long hold_seen;
+static size_t hold_bytes, hold_max;
+
 static void sink_write(const char *s, size_t len)
 {
+    if (shim_irqsave_count() != hold_seen) {
+        hold_seen = shim_irqsave_count();
+        hold_bytes = 0;
+    }
+    hold_bytes += len;
+    hold_max = MAX(hold_max, hold_bytes);
     if (sink_len + len > BIG)
         shim_fatal("test sink overflow");
     for (size_t i = 0; i < len; i++)
@@ -39,18 +57,23 @@ static void sink_clear(void)
     sink_buf[0] = '\0';
 }
 
-/* Record bytes the console should now hold at the end of its ring. */
+/* Record n bytes the console should now hold at the end of its ring. */
+static void expect_n(const char *s, size_t n)
+{
+    if (mirror_len + n > BIG)
+        shim_fatal("mirror overflow");
+    for (size_t i = 0; i < n; i++)
+        mirror[mirror_len + i] = s[i];
+    mirror_len += n;
+}
+
 static void expect(const char *s)
 {
     size_t n = 0;
 
     while (s[n])
         n++;
-    if (mirror_len + n > BIG)
-        shim_fatal("mirror overflow");
-    for (size_t i = 0; i < n; i++)
-        mirror[mirror_len + i] = s[i];
-    mirror_len += n;
+    expect_n(s, n);
 }
 
 static bool same(const char *a, const char *b, size_t n)
@@ -119,22 +142,150 @@ static void test_console_write(void)
 static void test_guest_write(void)
 {
     bool d3 = true, d7 = true;
+    struct console_rate r3 = { 0 }, r7 = { 0 };
 
     sink_clear();
-    console_guest_write(3, "abc", 3, &d3);
+    console_guest_write(3, "abc", 3, &d3, &r3);
     CHECK(!d3, "d3: mid-line after \"abc\"");
-    console_guest_write(3, "def\ngh", 6, &d3);
-    console_guest_write(7, "other\n", 6, &d7);
-    console_guest_write(3, "i\n", 2, &d3);
+    console_guest_write(3, "def\ngh", 6, &d3, &r3);
+    console_guest_write(7, "other\n", 6, &d7, &r7);
+    console_guest_write(3, "i\n", 2, &d3, &r3);
     CHECK(d3 && d7, "both at a line start after a newline");
-    console_guest_write(3, "", 0, &d3);
+    console_guest_write(3, "", 0, &d3, &r3);
     CHECK(d3, "an empty write leaves the line state alone");
-    console_guest_write(3, "x\n\ny", 4, &d3);
-    console_guest_write(65535, "z\n", 2, &d7);
+    console_guest_write(3, "x\n\ny", 4, &d3, &r3);
+    console_guest_write(65535, "z\n", 2, &d7, &r7);
     expect("(d3) abcdef\n(d3) gh(d7) other\ni\n(d3) x\n(d3) \n(d3) y(d65535) z\n");
     CHECK_STR(sink_buf, "(d3) abcdef\n(d3) gh(d7) other\ni\n(d3) x\n(d3) \n(d3) y(d65535) z\n",
               "guest lines prefixed once each, across split writes");
     check_ring("after guest writes");
+}
+
+/*
+ * The rate limit: CONSOLE_GUEST_BURST bytes at once, then CONSOLE_GUEST_RATE
+ * a second; what is over reaches neither the sink nor the log ring, and one
+ * notice line counts it when output resumes. Lines of 64 bytes, "(d9) " each.
+ */
+#define LINE  64
+
+static char *rate_lines(size_t n)
+{
+    static char buf[96 * 1024];
+
+    if (n > sizeof(buf))
+        shim_fatal("rate_lines: %zu bytes", n);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = i % LINE == LINE - 1 ? '\n' : (char)('a' + (i / LINE) % 26);
+    return buf;
+}
+
+/* Write n bytes of lines as 4 KiB console_io calls would. */
+static void rate_write(domid_t id, const char *s, size_t n, bool *bol, struct console_rate *r)
+{
+    for (size_t i = 0; i < n; i += 4096)
+        console_guest_write(id, s + i, MIN((size_t)4096, n - i), bol, r);
+}
+
+/* What the sink should get for whole lines s[0..n) of domain 9. */
+static void expect_lines(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i += LINE) {
+        expect("(d9) ");
+        expect_n(s + i, LINE);
+    }
+}
+
+static void test_guest_rate_burst(struct console_rate *r, bool *bol)
+{
+    const char *lines = rate_lines(CONSOLE_GUEST_BURST);
+    unsigned long holds = shim_irqsave_count();
+
+    sink_clear();
+    hold_max = 0;
+    rate_write(9, lines, CONSOLE_GUEST_BURST, bol, r);
+    expect_lines(lines, CONSOLE_GUEST_BURST);
+    CHECK_EQ(sink_len, CONSOLE_GUEST_BURST / LINE * (LINE + 5),
+             "a burst of %u bytes at once is printed whole", CONSOLE_GUEST_BURST);
+    check_ring("after a full burst");
+    CHECK_EQ(hold_max, LINE + 5, "one line (and its prefix) per hold of the console lock");
+    CHECK(shim_irqsave_count() - holds >= CONSOLE_GUEST_BURST / LINE,
+          "the lock is let go between lines (%lu holds for %u lines)",
+          shim_irqsave_count() - holds, CONSOLE_GUEST_BURST / LINE);
+
+    sink_clear();
+    rate_write(9, rate_lines(1000 * LINE), 1000 * LINE, bol, r);
+    CHECK_EQ(sink_len, 0, "beyond the burst at the same instant: nothing printed");
+    check_ring("dropped bytes are not in the log ring either");
+}
+
+static void test_guest_rate(void)
+{
+    struct console_rate r = { 0 }, r10 = { 0 };
+    bool bol = true, bol10 = true;
+    char note[128];
+    static char zs[4090 + 500];
+
+    fake_now = 7000000000ull;
+    test_guest_rate_burst(&r, &bol);
+
+    sink_clear();
+    console_guest_write(10, "neighbour\n", 10, &bol10, &r10);
+    expect("(d10) neighbour\n");
+    CHECK_STR(sink_buf, "(d10) neighbour\n", "another domain's output is not held back");
+
+    fake_now += 250000000;                  /* a quarter of a second: 1024 bytes */
+    sink_clear();
+    console_guest_write(9, "no\n", 3, &bol, &r);
+    CHECK_EQ(sink_len, 0, "once limited, less than %u bytes refilled prints nothing",
+             CONSOLE_GUEST_RESUME);
+    fake_now += 750000000;                  /* a second in all: 4096 */
+    console_guest_write(9, "ok\n", 3, &bol, &r);
+    snprintf(note, sizeof(note), "(mica) d9: %u bytes of console output not printed (rate limit)\n"
+             "(d9) ok\n", 1000 * LINE + 3);
+    expect(note);
+    CHECK_STR(sink_buf, note, "output resumes with one line counting what was dropped");
+    check_ring("after the notice");
+
+    sink_clear();
+    console_guest_write(9, "mid", 3, &bol, &r);
+    memset(zs, 'z', sizeof(zs));
+    hold_max = 0;
+    rate_write(9, zs, sizeof(zs), &bol, &r);    /* 4090 tokens were left */
+    CHECK(hold_max <= CONSOLE_GUEST_CHUNK + 1,
+          "a long line goes out %u bytes per hold of the lock (most: %zu)",
+          CONSOLE_GUEST_CHUNK, hold_max);
+    CHECK_EQ(sink_len, 5 + 3 + 4090 + 1, "the tokens left are printed, the line cut is ended");
+    expect("(d9) mid");
+    expect_n(zs, 4090);
+    expect("\n");
+    fake_now += 1000000000;                 /* one second: 4096 more */
+    sink_clear();
+    console_guest_write(9, "end\n", 4, &bol, &r);
+    expect("(mica) d9: 500 bytes of console output not printed (rate limit)\n(d9) end\n");
+    CHECK_STR(sink_buf, "(mica) d9: 500 bytes of console output not printed (rate limit)\n"
+              "(d9) end\n", "after a cut line: the notice, then the output on a line of its own");
+    check_ring("after a cut line");
+
+    sink_clear();
+    rate_write(9, rate_lines(4096 + LINE), 4096 + LINE, &bol, &r);
+    CHECK_EQ(sink_len, 4092 / LINE * (LINE + 5) + 5 + 4092 % LINE + 1,
+             "a second refills %u bytes (4 used by \"end\\n\")", CONSOLE_GUEST_RATE);
+    expect_lines(rate_lines(4092 / LINE * LINE), 4092 / LINE * LINE);
+    expect("(d9) ");
+    expect_n(rate_lines(4092) + 4092 / LINE * LINE, 4092 % LINE);
+    expect("\n");
+    check_ring("after a refill");
+
+    fake_now += 3600000000000ull;           /* an hour: no more than a burst */
+    sink_clear();
+    rate_write(9, rate_lines(CONSOLE_GUEST_BURST + 4096), CONSOLE_GUEST_BURST + 4096, &bol, &r);
+    snprintf(note, sizeof(note), "(mica) d9: %u bytes of console output not printed (rate limit)\n",
+             4096 + LINE - 4092);
+    CHECK_EQ(sink_len, strlen(note) + CONSOLE_GUEST_BURST / LINE * (LINE + 5),
+             "after an hour idle: one burst, not an hour's worth");
+    expect(note);
+    expect_lines(rate_lines(CONSOLE_GUEST_BURST), CONSOLE_GUEST_BURST);
+    check_ring("after an hour idle");
 }
 
 static char sink2_buf[64];
@@ -246,6 +397,7 @@ int main(void)
     test_loglevel();
     test_console_write();
     test_guest_write();
+    test_guest_rate();
     test_second_sink();
     test_ring_wrap();
     test_log_virq();

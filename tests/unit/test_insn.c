@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include <mica/errno.h>
+#include <mica/lib.h>
 #include <asm/insn.h>
 
 #include "check.h"
@@ -372,6 +373,53 @@ static void test_pending(void)
           "pending: 32: 67 8B 04 (then 90): [si], no SIB (length 3) or refused");
 }
 
+/*
+ * insn_opcode_len: the exit handlers' "is the instruction at RIP the one
+ * the exit implies" check. The buffer holds what was fetched; when the
+ * fetch was cut short by an unreadable page, the bytes after it are stale
+ * (whatever the stack held). Each case puts the bytes that would make the
+ * answer wrong right after avail: they must never be looked at.
+ */
+static void test_opcode_len(void)
+{
+    static const uint8_t cpuid[] = { 0x0f, 0xa2 }, vmmcall[] = { 0x0f, 0x01, 0xd9 };
+    uint8_t buf[INSN_MAX_LEN + 8];
+
+    memcpy(buf, (const uint8_t[]){ 0x0f, 0xa2, 0x90 }, 3);
+    CHECK_EQ_S(insn_opcode_len(buf, 15, true, cpuid, 2), 2, "cpuid: length 2");
+    CHECK_EQ_S(insn_opcode_len(buf, 2, true, cpuid, 2), 2, "cpuid: exactly its 2 bytes fetched");
+    CHECK_EQ_S(insn_opcode_len(buf, 1, true, cpuid, 2), -EINVAL,
+               "cpuid: 1 byte fetched, the stale one after it matching: refused");
+    CHECK_EQ_S(insn_opcode_len(buf, 0, true, cpuid, 2), -EINVAL, "nothing fetched: refused");
+
+    memcpy(buf, (const uint8_t[]){ 0x66, 0x0f, 0xa2 }, 3);
+    CHECK_EQ_S(insn_opcode_len(buf, 3, true, cpuid, 2), 3, "66 cpuid: length 3");
+    CHECK_EQ_S(insn_opcode_len(buf, 2, true, cpuid, 2), -EINVAL,
+               "66 0f fetched, a stale a2 after it: refused, not length 3");
+    memcpy(buf, (const uint8_t[]){ 0xf3, 0x66, 0x0f, 0xa2 }, 4);
+    CHECK_EQ_S(insn_opcode_len(buf, 2, true, cpuid, 2), -EINVAL,
+               "only prefixes fetched, a stale opcode after them: refused");
+
+    memcpy(buf, (const uint8_t[]){ 0x48, 0x0f, 0x01, 0xd9 }, 4);
+    CHECK_EQ_S(insn_opcode_len(buf, 4, true, vmmcall, 3), 4, "REX vmmcall in long mode: 4");
+    CHECK_EQ_S(insn_opcode_len(buf, 4, false, vmmcall, 3), -EINVAL,
+               "48 is no prefix outside long mode");
+    CHECK_EQ_S(insn_opcode_len(buf, 3, true, vmmcall, 3), -EINVAL,
+               "REX vmmcall with its last byte unfetched: refused");
+
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = 0x66;
+    buf[INSN_MAX_LEN - 2] = 0x0f;
+    buf[INSN_MAX_LEN - 1] = 0xa2;
+    CHECK_EQ_S(insn_opcode_len(buf, sizeof(buf), true, cpuid, 2), INSN_MAX_LEN,
+               "13 prefixes and cpuid: 15 bytes, the longest");
+    buf[INSN_MAX_LEN - 1] = 0x66;
+    buf[INSN_MAX_LEN] = 0x0f;
+    buf[INSN_MAX_LEN + 1] = 0xa2;
+    CHECK_EQ_S(insn_opcode_len(buf, sizeof(buf), true, cpuid, 2), -EINVAL,
+               "no instruction runs past 15 bytes, however many were fetched");
+}
+
 int main(void)
 {
     check_area("insn");
@@ -380,5 +428,6 @@ int main(void)
     test_imm_reg_field();
     test_rex_by_mode();
     test_pending();
+    test_opcode_len();
     return check_done();
 }

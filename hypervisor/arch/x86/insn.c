@@ -6,6 +6,7 @@
  */
 #include <asm/insn.h>
 #include <mica/errno.h>
+#include <mica/lib.h>
 
 struct cursor {
     const uint8_t *buf;
@@ -14,7 +15,7 @@ struct cursor {
 
 static int next(struct cursor *c, uint8_t *b)
 {
-    if (c->pos >= c->avail || c->pos >= 15)
+    if (c->pos >= c->avail || c->pos >= INSN_MAX_LEN)
         return -EINVAL;
     *b = c->buf[c->pos++];
     return 0;
@@ -22,7 +23,7 @@ static int next(struct cursor *c, uint8_t *b)
 
 static int skip(struct cursor *c, size_t n)
 {
-    if (c->pos + n > c->avail || c->pos + n > 15)
+    if (c->pos + n > c->avail || c->pos + n > INSN_MAX_LEN)
         return -EINVAL;
     c->pos += n;
     return 0;
@@ -130,4 +131,29 @@ int insn_decode_mmio(const uint8_t *buf, size_t avail, bool long_mode,
     }
     out->len = (unsigned int)c.pos;
     return 0;
+}
+
+/* Any legacy prefix, REP included (an exit's instruction may carry one it ignores). */
+static bool any_prefix(uint8_t b, bool long_mode)
+{
+    switch (b) {
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+        return true;
+    default:
+        return long_mode && (b & 0xf0) == 0x40;     /* REX */
+    }
+}
+
+int insn_opcode_len(const uint8_t *buf, size_t avail, bool long_mode,
+                    const uint8_t *op, size_t oplen)
+{
+    size_t i = 0;
+
+    avail = MIN(avail, (size_t)INSN_MAX_LEN);
+    while (i < avail && any_prefix(buf[i], long_mode))
+        i++;
+    if (oplen > avail - i || memcmp(&buf[i], op, oplen))
+        return -EINVAL;
+    return (int)(i + oplen);
 }

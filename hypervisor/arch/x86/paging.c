@@ -104,6 +104,6 @@ void paging_init(const struct boot_info *bi)
     }
     hyp_cr3 = (unsigned long)root;
     write_cr3(hyp_cr3);
-    pr_info("paging: identity map to %#lx, image W^X%s\n", (unsigned long)end,
-            nx_bit ? "" : " (no NX on this CPU: data stays executable)");
+    pr_info("paging: identity map to %#lx, root table at %#lx, image W^X%s\n",
+            (unsigned long)end, hyp_cr3, nx_bit ? "" : " (no NX on this CPU: data stays executable)");
 }

@@ -219,7 +219,7 @@ static void svm_vcpu_run(struct vcpu *v)
     struct percpu *pc = this_cpu();
     struct vmcb *vm = v->arch.vmcb;
     paddr_t host = (paddr_t)(uintptr_t)pc->host_save;
-    struct svm_snapshot snap;
+    struct svm_snapshot snap = { .retries = 0 };
     int erratum;
 
     local_irq_disable();
@@ -229,7 +229,7 @@ static void svm_vcpu_run(struct vcpu *v)
         tlb_flush_check(v, vm);
         svm_intr_assist(v);
         svm_erratum_snapshot(v, &snap);
-        svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, host);
+        svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, host, &snap.host_rsp);
         __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_SEQ_CST);
         erratum = svm_erratum_check(v, &snap);
         if (unlikely(erratum == SVM_ERRATUM_RETRY)) {

@@ -1,5 +1,6 @@
 /*
- * svm_vmrun(vmcb_pa, gprs, host_save_pa): run the guest until its next exit.
+ * svm_vmrun(vmcb_pa, gprs, host_save_pa, host_rsp): run the guest until its
+ * next exit; *host_rsp gets the stack pointer VMRUN runs with.
  *
  * Entered with interrupts disabled. GIF is cleared around the world switch
  * so nothing can interrupt between the guest's FS/GS/TR being loaded and the
@@ -19,6 +20,7 @@ svm_vmrun:
     push    %rdx                    /* 16(%rsp): host save area */
     push    %rsi                    /*  8(%rsp): guest GPRs */
     push    %rdi                    /*  0(%rsp): VMCB */
+    mov     %rsp, (%rcx)            /* the RSP VMRUN saves: see svm_erratum.c */
 
     clgi
     sti

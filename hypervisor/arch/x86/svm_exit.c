@@ -16,6 +16,7 @@
 #include <asm/fpu.h>
 #include <asm/vplatform_dev.h>
 #include <asm/vlapic.h>
+#include <asm/insn.h>
 
 #define VEC_UD  6
 #define VEC_GP  13
@@ -39,32 +40,35 @@ void svm_advance_rip(struct vcpu *v, unsigned int len)
     vm->int_state = 0;               /* an executed instruction ends the STI/MOV SS shadow */
 }
 
-static bool is_prefix(uint8_t b, bool long_mode)
+/*
+ * Read the instruction at the guest's CS:RIP into buf: up to INSN_MAX_LEN
+ * bytes, fewer where the next page cannot be read (an instruction at the
+ * end of a mapped page). Returns how many bytes buf holds, 0 if none.
+ */
+size_t svm_fetch_insn(struct vcpu *v, uint8_t *buf)
 {
-    switch (b) {
-    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
-    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
-        return true;
-    default:
-        return long_mode && (b & 0xf0) == 0x40;     /* REX */
-    }
+    struct guest_paging gp;
+    uint64_t la;
+    size_t first;
+
+    vcpu_ops->vcpu_paging(v, &gp);
+    la = gp.cs_base + v->arch.vmcb->rip;
+    first = MIN((size_t)INSN_MAX_LEN, (size_t)(PAGE_SIZE - (la & (PAGE_SIZE - 1))));
+    if (copy_from_guest(v, buf, la, first))
+        return 0;
+    if (first == INSN_MAX_LEN || copy_from_guest(v, buf + first, la + first, INSN_MAX_LEN - first))
+        return first;
+    return INSN_MAX_LEN;
 }
 
 int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen)
 {
     struct guest_paging gp;
-    uint8_t buf[15];
-    unsigned int i = 0;
+    uint8_t buf[INSN_MAX_LEN];
+    size_t got = svm_fetch_insn(v, buf);
 
     vcpu_ops->vcpu_paging(v, &gp);
-    if (copy_from_guest(v, buf, gp.cs_base + v->arch.vmcb->rip, sizeof(buf)) &&
-        copy_from_guest(v, buf, gp.cs_base + v->arch.vmcb->rip, oplen))
-        return -1;
-    while (i < sizeof(buf) - oplen && is_prefix(buf[i], gp.cs_long))
-        i++;
-    if (memcmp(&buf[i], op, oplen))
-        return -1;
-    return (int)(i + oplen);
+    return insn_opcode_len(buf, got, gp.cs_long, op, oplen);
 }
 
 /* Skip an instruction we emulated, or kill the domain if it isn't there. */

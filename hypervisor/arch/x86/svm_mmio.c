@@ -65,32 +65,17 @@ static void reg_load(struct vcpu *v, const struct mmio_insn *in, uint64_t val)
     }
 }
 
-static int fetch(struct vcpu *v, uint8_t *buf, size_t *got)
-{
-    struct guest_paging gp;
-    uint64_t la;
-
-    vcpu_ops->vcpu_paging(v, &gp);
-    la = gp.cs_base + v->arch.vmcb->rip;
-    for (size_t n = 15; n; n--)               /* fewer bytes near an unmapped page */
-        if (!copy_from_guest(v, buf, la, n)) {
-            *got = n;
-            return 0;
-        }
-    return -1;
-}
-
 /* 0 if emulated (RIP advanced), -1 if the instruction could not be handled. */
 int svm_emulate_mmio(struct vcpu *v, uint64_t gpa)
 {
     struct guest_paging gp;
     struct mmio_insn in;
-    uint8_t buf[15];
-    size_t got;
+    uint8_t buf[INSN_MAX_LEN];
+    size_t got = svm_fetch_insn(v, buf);
     uint64_t val;
 
     vcpu_ops->vcpu_paging(v, &gp);
-    if (fetch(v, buf, &got) || insn_decode_mmio(buf, got, gp.cs_long, &in))
+    if (!got || insn_decode_mmio(buf, got, gp.cs_long, &in))
         return -1;
     if (in.op == MMIO_LOAD) {
         vlapic_mmio_read(v, gpa - VPLAT_LAPIC_BASE, in.size, &val);

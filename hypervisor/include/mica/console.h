@@ -38,11 +38,37 @@ void console_add_sink(const struct console_sink *sink);
 void console_notify_log_readers(void);
 
 /*
+ * How much of a domain's console output may still reach the sinks: a token
+ * bucket of CONSOLE_GUEST_BURST bytes refilled at CONSOLE_GUEST_RATE bytes
+ * a second. Once it ran dry, nothing more is printed until it holds
+ * CONSOLE_GUEST_RESUME again, so a steady flood costs one notice a second,
+ * not one per byte. Per domain, changed only under the console lock; all
+ * zeroes is a valid start (a full bucket at the first write).
+ */
+#define CONSOLE_GUEST_BURST   (32 * 1024)
+#define CONSOLE_GUEST_RATE    4096
+#define CONSOLE_GUEST_RESUME  CONSOLE_GUEST_RATE
+struct console_rate {
+    bool started;
+    bool limited;                  /* dropping until the bucket holds RESUME */
+    uint32_t tokens;               /* bytes it may print now */
+    uint64_t stamp_ns;             /* now_ns() the tokens were counted up to */
+    uint64_t dropped;              /* bytes not printed since the last notice */
+};
+
+/*
  * A domain's output: each line gets a "(dN) " prefix; at_line_start is the
  * domain's own state, so lines split across writes are prefixed once.
+ * Bytes beyond what rate allows reach neither the sinks nor the log ring
+ * (the caller keeps them in the domain's own ring): the line they cut is
+ * ended there, and when the domain may print again one "(mica) dN: M bytes
+ * of console output not printed (rate limit)" line comes first. The
+ * console lock is held, with interrupts off, for one line at a time, or
+ * CONSOLE_GUEST_CHUNK bytes of a longer one.
  */
+#define CONSOLE_GUEST_CHUNK  256
 void console_guest_write(domid_t domid, const char *s, size_t len,
-                         bool *at_line_start);
+                         bool *at_line_start, struct console_rate *rate);
 
 /* Used only on the way down, when another CPU may hold the console lock. */
 void console_force_unlock(void);

@@ -7,6 +7,7 @@
 #include <mica/p2m.h>
 #include <mica/text_ring.h>
 #include <mica/budget.h>
+#include <mica/console.h>
 #include <asm/vcpu.h>
 
 #define MAX_VCPUS        64
@@ -70,6 +71,7 @@ struct domain {
     unsigned int nr_vcpus_alloc;   /* structures in vcpu[] (>= nr_vcpus), freed with it */
     struct vcpu *vcpu[MAX_VCPUS];
     bool console_bol;              /* next console byte starts a line */
+    struct console_rate console_rate;   /* its output's share of the UART (console.c) */
     struct vplatform *plat;        /* the PC platform (dom0), or NULL (test kernels) */
     uint8_t uuid[16];              /* from the creator (domctl); zero for boot domains */
     uint64_t max_pages;            /* reservation ceiling (memory_op / domctl) */

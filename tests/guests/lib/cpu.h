@@ -53,6 +53,12 @@ static inline uint64_t read_cr3(void)
     return v;
 }
 
+/* Also flushes the TLB's non-global entries: after a page table change. */
+static inline void write_cr3(uint64_t v)
+{
+    asm volatile ("mov %0, %%cr3" :: "r" (v) : "memory");
+}
+
 static inline uint64_t read_cr4(void)
 {
     uint64_t v;

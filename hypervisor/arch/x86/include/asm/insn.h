@@ -33,4 +33,17 @@ struct mmio_insn {
 int insn_decode_mmio(const uint8_t *buf, size_t avail, bool long_mode,
                      struct mmio_insn *out);
 
+/* The most bytes an x86 instruction has, and so the most ever fetched. */
+#define INSN_MAX_LEN  15
+
+/*
+ * The length of the instruction in buf (avail bytes valid) if, after legacy
+ * prefixes (and a REX in long mode), its opcode is op[0..oplen): the exit
+ * handlers' check that the instruction they skip is the one the exit
+ * implies. -EINVAL if it is not, or if avail ends first: no byte at or past
+ * buf[avail] is ever read.
+ */
+int insn_opcode_len(const uint8_t *buf, size_t avail, bool long_mode,
+                    const uint8_t *op, size_t oplen);
+
 #endif

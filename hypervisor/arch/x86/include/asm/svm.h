@@ -163,8 +163,9 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb");
 #define SVM_EXIT_NR           0x401   /* size of the handler table */
 #define SVM_EXIT_INVALID      ((uint64_t)-1)
 
-/* The VMRUN stub (svm_entry.S). */
+/* The VMRUN stub (svm_entry.S); *host_rsp gets RSP as VMRUN runs (svm_erratum.c). */
 struct guest_gprs;
-void svm_vmrun(paddr_t vmcb_pa, struct guest_gprs *gprs, paddr_t host_save_pa);
+void svm_vmrun(paddr_t vmcb_pa, struct guest_gprs *gprs, paddr_t host_save_pa,
+               uint64_t *host_rsp);
 
 #endif

@@ -8,7 +8,12 @@
 void svm_handle_exit(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
                           uint32_t err);
-/* Length of the instruction at the guest's RIP if it is op (after prefixes). */
+/*
+ * The instruction at the guest's CS:RIP, up to 15 bytes (fewer before a
+ * page it cannot read): returns how many were read, 0 if none.
+ */
+size_t svm_fetch_insn(struct vcpu *v, uint8_t *buf);
+/* Length of the instruction at the guest's RIP if it is op (after prefixes), else -EINVAL. */
 int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen);
 void svm_advance_rip(struct vcpu *v, unsigned int len);
 void svm_dump_exits(struct vcpu *v);
@@ -21,16 +26,22 @@ void svm_intr_iret(struct vcpu *v, struct vmcb *vm);
 bool svm_event_pending(struct vcpu *v);
 int svm_emulate_mmio(struct vcpu *v, uint64_t gpa);
 
-/* The state a VMRUN starts from, kept in case the CPU loses it (svm_erratum.c). */
+/*
+ * The state a VMRUN starts from, kept in case the CPU loses it, and the
+ * hypervisor's own state the loss would leave in the VMCB (svm_erratum.c).
+ * Zero it before the first snapshot of a run: retries counts across them.
+ */
 struct svm_snapshot {
     uint8_t save[0x300];
     uint64_t eventinj, vintr, int_state;
     struct guest_gprs gprs;
     uint64_t tsc;                  /* when it was taken: how long the VMRUN lasted */
+    uint64_t host_rsp;             /* RSP at our VMRUN (svm_vmrun fills it in) */
+    unsigned int retries;          /* RETRY in a row, with no real exit between */
 };
 void svm_erratum_snapshot(struct vcpu *v, struct svm_snapshot *s);
 enum { SVM_ERRATUM_NONE, SVM_ERRATUM_RETRY, SVM_ERRATUM_LOST };
-int svm_erratum_check(struct vcpu *v, const struct svm_snapshot *s);
+int svm_erratum_check(struct vcpu *v, struct svm_snapshot *s);
 
 extern paddr_t svm_iopm_pa, svm_iopm_platform_pa, svm_msrpm_pa;
 int svm_msrpm_init(void);
