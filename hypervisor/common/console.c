@@ -116,6 +116,15 @@ static void rate_resume(domid_t domid, struct console_rate *r)
     r->limited = false;
 }
 
+void console_guest_report_dropped(domid_t domid, struct console_rate *rate)
+{
+    unsigned long f = spin_lock_irqsave(&console_lock);
+
+    if (rate->dropped)
+        rate_resume(domid, rate);
+    spin_unlock_irqrestore(&console_lock, f);
+}
+
 /* One chunk, under the console lock: print what the bucket allows, count the rest. */
 static void guest_chunk(domid_t domid, const char *prefix, size_t plen, const char *s,
                         size_t len, bool *at_line_start, struct console_rate *r)

@@ -62,6 +62,7 @@ static void domain_end(struct domain *d, int reason, const char *how)
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_reason = reason;
     spin_unlock_irqrestore(&d->lock, f);
+    console_guest_report_dropped(d->id, &d->console_rate);
     pr_info("d%u (%s): %s after %lu ms, ran %lu ms\n", d->id, d->name, how,
             (unsigned long)ms, (unsigned long)(sched_domain_runtime_ns(d) / 1000000));
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {

@@ -70,6 +70,9 @@ struct console_rate {
 void console_guest_write(domid_t domid, const char *s, size_t len,
                          bool *at_line_start, struct console_rate *rate);
 
+/* The domain has ended: say how many of its bytes were not printed, if any. */
+void console_guest_report_dropped(domid_t domid, struct console_rate *rate);
+
 /* Used only on the way down, when another CPU may hold the console lock. */
 void console_force_unlock(void);
 
