@@ -10,10 +10,10 @@
  * interrupt sends VIRQ_TIMER, and the traffic is small, so one lock keeps
  * the rules simple. A domain named by id (the caller's own too) is held
  * with domain_get_target() for the length of the call (and put after the
- * lock is dropped, as the last put frees it). A domain's teardown, evtchn_domain_destroy(), closes
- * its ports under the lock, so an interdomain port's peer pointer, and the
- * privileged domain's state kept for global VIRQs, are valid while the
- * lock is held.
+ * lock is dropped, as the last put frees it). A domain's teardown,
+ * evtchn_domain_destroy(), closes its ports under the lock, so an
+ * interdomain port's peer pointer, and the privileged domain's state kept
+ * for global VIRQs, are valid while the lock is held.
  */
 #include <mica/event_channel.h>
 #include <mica/hypercall.h>
