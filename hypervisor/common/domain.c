@@ -96,8 +96,10 @@ static void free_p2m_entry(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
         frame_free_domain(mfn);
 }
 
+/* After evtchn_domain_destroy(): a timer firing until the kill finds no ports. */
 static void vcpu_free(struct vcpu *v)
 {
+    vcpu_time_destroy(v);
     if (v->placed)
         sched_remove(v);
     arch_vcpu_destroy(v);
@@ -135,6 +137,7 @@ static int vcpus_alloc(struct domain *d, unsigned int n, int pcpu0)
         v->id = i;
         v->state = i == 0 ? VCPU_BLOCKED : VCPU_DOWN;
         v->wait_sipi = i != 0;
+        vcpu_time_init(v);
         if (arch_vcpu_create(v)) {
             xfree(v);
             return -ENOMEM;

@@ -69,10 +69,6 @@ static int ed_alloc(struct domain *d, struct evtchn_domain **out)
         return -ENOMEM;
     }
     ed->shared = ed->own;
-    for (unsigned int i = 0; i < MAX_VCPUS; i++) {
-        timer_init(&ed->vcpu[i].timer, vcpu_timer_fn, ed, 0);
-        ed->vcpu[i].time_mfn = INVALID_MFN;
-    }
     *out = ed;
     return 0;
 }
@@ -470,21 +466,15 @@ long do_event_channel_op(struct vcpu *v, const uint64_t args[5])
 
 /* ---- for the rest of the hypervisor --------------------------------------- */
 
-void evtchn_send_vcpu_virq(struct evtchn_domain *ed, unsigned int id, unsigned int virq)
-{
-    unsigned long f = spin_lock_irqsave(&evtchn_lock);
-
-    if (virq < MICA_NR_VIRQS && ed->vcpu[id].virq_port[virq])
-        port_raise(ed, ed->vcpu[id].virq_port[virq]);
-    spin_unlock_irqrestore(&evtchn_lock, f);
-}
-
+/* d->evtchn read under the lock: evtchn_domain_destroy() clears it under the lock too. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)
 {
-    struct evtchn_domain *ed = __atomic_load_n(&v->domain->evtchn, __ATOMIC_ACQUIRE);
+    unsigned long f = spin_lock_irqsave(&evtchn_lock);
+    struct evtchn_domain *ed = v->domain->evtchn;
 
-    if (ed)
-        evtchn_send_vcpu_virq(ed, v->id, virq);
+    if (ed && virq < MICA_NR_VIRQS && ed->vcpu[v->id].virq_port[virq])
+        port_raise(ed, ed->vcpu[v->id].virq_port[virq]);
+    spin_unlock_irqrestore(&evtchn_lock, f);
 }
 
 void evtchn_send_global_virq(unsigned int virq)
@@ -519,15 +509,15 @@ bool evtchn_vcpu_pending(struct vcpu *v)
                                           v->id);
 }
 
+/*
+ * The vCPUs' timers may still fire until vcpu_free() kills them: their
+ * callbacks find d->evtchn cleared under the lock and raise nothing.
+ */
 void evtchn_domain_destroy(struct domain *d)
 {
-    struct evtchn_domain *ed = __atomic_load_n(&d->evtchn, __ATOMIC_ACQUIRE);
-    unsigned long f;
+    unsigned long f = spin_lock_irqsave(&evtchn_lock);
+    struct evtchn_domain *ed = d->evtchn;
 
-    if (ed)
-        vcpu_op_teardown(ed);          /* timers first: their callbacks take the lock */
-    f = spin_lock_irqsave(&evtchn_lock);
-    ed = d->evtchn;
     if (ed) {
         for (unsigned int port = 1; port < ed->ports.max; port++)
             if (ed->ports.chn[port].state != ECS_FREE)
