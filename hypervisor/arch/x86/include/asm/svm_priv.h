@@ -8,7 +8,10 @@
 void svm_handle_exit(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
                           uint32_t err);
-/* Length of the instruction at the guest's RIP if it is op (after prefixes). */
+/*
+ * Length of the instruction at the guest's RIP if it is op (after prefixes);
+ * -EFAULT if RIP cannot be read, -EINVAL if the instruction is not op.
+ */
 int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen);
 void svm_advance_rip(struct vcpu *v, unsigned int len);
 void svm_dump_exits(struct vcpu *v);
@@ -19,6 +22,7 @@ void svm_intr_assist(struct vcpu *v);
 void svm_intr_complete(struct vcpu *v);
 void svm_intr_iret(struct vcpu *v, struct vmcb *vm);
 bool svm_event_pending(struct vcpu *v);
+/* The local APIC access at RIP: 0 (emulated, RIP advanced) or -EINVAL. */
 int svm_emulate_mmio(struct vcpu *v, uint64_t gpa);
 
 /* The state a VMRUN starts from, kept in case the CPU loses it (svm_erratum.c). */
