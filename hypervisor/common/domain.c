@@ -62,10 +62,7 @@ static int domain_populate(struct domain *d, uint64_t nr_pages)
             order--;
         if (mfn == INVALID_MFN)
             return -ENOMEM;
-        if (frames_split(mfn, order)) {
-            frames_free(mfn, order);
-            return -ENOMEM;
-        }
+        frames_split(mfn, order);
         for (n = 0; n < (1ull << order); n++) {
             if (p2m_map(&d->p2m, gfn + n, mfn + n, P2M_RW)) {
                 while (n < (1ull << order))
