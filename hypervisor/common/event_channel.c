@@ -43,8 +43,7 @@ static void ed_free(struct evtchn_domain *ed)
     struct domain *d = ed->d;
 
     evtchn_ports_fini(&ed->ports);
-    if (ed->own)
-        page_free_hyp(ed->own, 0);
+    page_free_hyp(ed->own, 0);
     xfree(ed);
     hyp_uncharge(&d->budget, ED_BYTES);
 }
@@ -56,21 +55,27 @@ static int ed_alloc(struct domain *d, struct evtchn_domain **out)
 
     if (rc)
         return rc;
+    rc = -ENOMEM;
     ed = xnew(struct evtchn_domain);
-    if (!ed) {
-        hyp_uncharge(&d->budget, ED_BYTES);
-        return -ENOMEM;
-    }
+    if (!ed)
+        goto err_uncharge;
+    ed->own = page_alloc_hyp(0);
+    if (!ed->own)
+        goto err_free_ed;
+    if (evtchn_ports_init(&ed->ports, MICA_EVTCHN_DEFAULT_PORTS))
+        goto err_free_own;
     ed->d = d;
     ed->shared_mfn = INVALID_MFN;
-    ed->own = page_alloc_hyp(0);
-    if (!ed->own || evtchn_ports_init(&ed->ports, MICA_EVTCHN_DEFAULT_PORTS)) {
-        ed_free(ed);
-        return -ENOMEM;
-    }
     ed->shared = ed->own;
     *out = ed;
     return 0;
+err_free_own:
+    page_free_hyp(ed->own, 0);
+err_free_ed:
+    xfree(ed);
+err_uncharge:
+    hyp_uncharge(&d->budget, ED_BYTES);
+    return rc;
 }
 
 /*
@@ -216,8 +221,8 @@ static long op_set_shared_info(struct vcpu *v, uint64_t arg)
 static long op_alloc_unbound(struct vcpu *v, uint64_t arg)
 {
     struct mica_evtchn_alloc_unbound a;
-    struct domain *d = NULL, *remote = NULL;
-    struct evtchn_domain *ed = NULL;
+    struct domain *d, *remote;
+    struct evtchn_domain *ed;
     struct evtchn *c;
     unsigned long f;
     int rc = arg_in(v, arg, &a, sizeof(a), true);
@@ -226,22 +231,24 @@ static long op_alloc_unbound(struct vcpu *v, uint64_t arg)
         return rc;
     /* Two lookups, two references, two puts, whatever the ids. */
     rc = domain_get_target(v->domain, a.dom, TARGET_ALIVE, &d);
-    if (!rc)
-        rc = domain_get_target(d, a.remote_dom == MICA_DOMID_SELF ? d->id : a.remote_dom,
-                               TARGET_ANY | TARGET_ALIVE, &remote);
-    if (!rc)
-        rc = evtchn_domain_get(d, &ed);
-    if (!rc) {
-        f = spin_lock_irqsave(&evtchn_lock);
-        rc = port_new(ed, &c);
-        if (rc > 0)
-            evtchn_set_unbound(c, remote->id);
-        spin_unlock_irqrestore(&evtchn_lock, f);
-    }
-    if (remote)
-        domain_put(remote);
-    if (d)
-        domain_put(d);
+    if (rc)
+        return rc;
+    rc = domain_get_target(d, a.remote_dom == MICA_DOMID_SELF ? d->id : a.remote_dom,
+                           TARGET_ANY | TARGET_ALIVE, &remote);
+    if (rc)
+        goto out_put_d;
+    rc = evtchn_domain_get(d, &ed);
+    if (rc)
+        goto out_put_remote;
+    f = spin_lock_irqsave(&evtchn_lock);
+    rc = port_new(ed, &c);
+    if (rc > 0)
+        evtchn_set_unbound(c, remote->id);
+    spin_unlock_irqrestore(&evtchn_lock, f);
+out_put_remote:
+    domain_put(remote);
+out_put_d:
+    domain_put(d);
     if (rc < 0)
         return rc;
     a.port = (uint32_t)rc;
@@ -270,17 +277,20 @@ static long op_bind_interdomain(struct vcpu *v, uint64_t arg)
     f = spin_lock_irqsave(&evtchn_lock);
     red = rd->evtchn;
     rc = ports_get(red, a.remote_port, &rc_chn);
-    if (!rc)
-        rc = evtchn_check_bindable(rc_chn, d->id);
-    if (!rc)
-        rc = port_new(ed, &c);
-    if (rc > 0) {
-        a.local_port = (uint32_t)rc;
-        evtchn_set_interdomain(c, rd->id, a.remote_port, red);
-        evtchn_set_interdomain(rc_chn, d->id, a.local_port, ed);
-        port_raise(ed, a.local_port);   /* a send before the bind was dropped */
-        rc = 0;
-    }
+    if (rc)
+        goto out_unlock;
+    rc = evtchn_check_bindable(rc_chn, d->id);
+    if (rc)
+        goto out_unlock;
+    rc = port_new(ed, &c);
+    if (rc < 0)
+        goto out_unlock;
+    a.local_port = (uint32_t)rc;
+    evtchn_set_interdomain(c, rd->id, a.remote_port, red);
+    evtchn_set_interdomain(rc_chn, d->id, a.local_port, ed);
+    port_raise(ed, a.local_port);       /* a send before the bind was dropped */
+    rc = 0;
+out_unlock:
     spin_unlock_irqrestore(&evtchn_lock, f);
     domain_put(rd);
     if (rc)
