@@ -262,14 +262,16 @@ static void test_bad_free(void)
     CHECK_PANICS(frames_free(m, 1), "order differs from the allocation",
                  "free with the wrong order panics");
     CHECK(owned_all(m, 4, 7), "wrong-order free left the block allocated");
-    CHECK_PANICS(frames_free(m + 1, 0), "not the first frame of a block", "free inside a block panics");
+    CHECK_PANICS(frames_free(m + 1, 0), "not the first frame of a block",
+                 "free inside a block panics");
     CHECK_EQ(frames_free_count(), POOL_FRAMES - 4, "bad frees changed no counts");
     frames_free(m, 2);
     CHECK_PANICS(frames_free(m, 2), "frames_free: mfn", "double free panics");
     CHECK_CONTAINS(shim_panic_msg(), "already free", "double free: the panic says why");
     CHECK_EQ(frames_free_count(), POOL_FRAMES, "double free did not inflate the free count");
     CHECK_EQ(greedy_blocks(), POOL_BLOCKS, "double free did not corrupt the free lists");
-    CHECK_PANICS(frames_free(POOL_START + 5, 0), "already free", "free of a never-allocated frame panics");
+    CHECK_PANICS(frames_free(POOL_START + 5, 0), "already free",
+                 "free of a never-allocated frame panics");
     CHECK_PANICS(frames_free(3, 0), "not from the allocator", "free of a reserved frame panics");
     CHECK_PANICS(frames_free(NR + 5, 0), "outside the frame table", "free beyond the table panics");
     CHECK_PANICS(frames_reassign(POOL_START, 4, 1), "frames_reassign: mfn",

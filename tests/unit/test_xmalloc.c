@@ -212,7 +212,8 @@ static void test_pages(void)
     CHECK(p && ((uintptr_t)p & (PAGE_SIZE - 1)) == 0, "page_alloc_hyp gives page-aligned memory");
     CHECK(filled(p, 2 * PAGE_SIZE, 0), "page_alloc_hyp zeroes the pages");
     CHECK_EQ(frames_owned_by(OWNER_HYP), 2, "page_alloc_hyp(1) owns two frames for HYP");
-    CHECK_PANICS(page_free_hyp(p + 16, 1), "page_free_hyp", "page_free_hyp of a misaligned pointer panics");
+    CHECK_PANICS(page_free_hyp(p + 16, 1), "page_free_hyp: ",
+                 "page_free_hyp of a misaligned pointer panics");
     page_free_hyp(p, 1);
     page_free_hyp(NULL, 0);
     CHECK(heap_empty(), "page_free_hyp returns the frames");
