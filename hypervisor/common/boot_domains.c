@@ -15,6 +15,7 @@
 #include <mica/lib.h>
 #include <mica/acpi.h>
 #include <mica/sched.h>
+#include <mica/errno.h>
 #include <asm/percpu.h>
 
 #define DEFAULT_MEM  (4ull << 20)
@@ -68,7 +69,7 @@ static bool word_value(const char *cmdline, const char *key, char *out, size_t l
     return false;
 }
 
-/* "key=N" in [min, max] (base 0: decimal or 0x hex): 0 if absent, 1, or -1 if bad. */
+/* "key=N" in [min, max] (base 0: decimal or 0x hex): 0 if absent, 1, or -EINVAL (logged). */
 static int number_opt(unsigned int idx, const struct module_opts *o, const char *cmdline,
                       const char *key, int base, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -87,25 +88,25 @@ static int number_opt(unsigned int idx, const struct module_opts *o, const char 
     else
         pr_err("module %u (%s): %s%s: not a mask of online CPUs (%#lx to %#lx)\n", idx,
                o->name, key, val, (unsigned long)min, (unsigned long)max);
-    return -1;
+    return -EINVAL;
 }
 
-/* weight=, cap=, affinity=: checked here, applied once the domain exists. */
+/* weight=, cap=, affinity=: checked here, applied once the domain exists. 0 or -EINVAL. */
 static int sched_opts_parse(unsigned int idx, const char *cmdline, struct module_opts *o)
 {
     uint64_t online = nr_cpus_online >= 64 ? ~0ull : (1ull << nr_cpus_online) - 1, n;
     int rc;
 
     if ((rc = number_opt(idx, o, cmdline, "weight=", 10, 1, 65535, &n)) < 0)
-        return -1;
+        return rc;
     o->weight = rc ? (uint32_t)n : 0;
     if ((rc = number_opt(idx, o, cmdline, "cap=", 10, 0, 100ull * nr_cpus_online, &n)) < 0)
-        return -1;
+        return rc;
     o->cap_given = rc;
     o->cap = rc ? (uint32_t)n : 0;
     /* CPUs are numbered densely from 0, so "at most online" is "within online". */
     if ((rc = number_opt(idx, o, cmdline, "affinity=", 0, 1, online, &n)) < 0)
-        return -1;
+        return rc;
     o->affinity = rc ? n : 0;
     return 0;
 }
@@ -127,6 +128,7 @@ static int sched_opts_apply(struct domain *d, const struct module_opts *o)
     return rc;
 }
 
+/* The module's options: 0 or -EINVAL (the bad one logged). */
 static int module_opts_parse(unsigned int idx, const char *cmdline, struct module_opts *o)
 {
     char val[32];
@@ -138,7 +140,7 @@ static int module_opts_parse(unsigned int idx, const char *cmdline, struct modul
     o->mem = DEFAULT_MEM;
     if (word_value(cmdline, "mem=", val, sizeof(val)) && parse_size(val, &o->mem)) {
         pr_err("module %u (%s): mem=%s: not a size\n", idx, o->name, val);
-        return -1;
+        return -EINVAL;
     }
     o->privileged = has_word(cmdline, "privileged");
     o->cpu = -1;
@@ -147,7 +149,7 @@ static int module_opts_parse(unsigned int idx, const char *cmdline, struct modul
 
         if (*end || ovf || c >= MAX_CPUS) {
             pr_err("module %u (%s): cpu=%s: not a CPU number\n", idx, o->name, val);
-            return -1;
+            return -EINVAL;
         }
         o->cpu = (int)c;
     }

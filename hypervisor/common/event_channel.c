@@ -43,8 +43,7 @@ static void ed_free(struct evtchn_domain *ed)
     struct domain *d = ed->d;
 
     evtchn_ports_fini(&ed->ports);
-    if (ed->own)
-        page_free_hyp(ed->own, 0);
+    page_free_hyp(ed->own, 0);
     xfree(ed);
     hyp_uncharge(&d->budget, ED_BYTES);
 }
@@ -56,25 +55,27 @@ static int ed_alloc(struct domain *d, struct evtchn_domain **out)
 
     if (rc)
         return rc;
+    rc = -ENOMEM;
     ed = xnew(struct evtchn_domain);
-    if (!ed) {
-        hyp_uncharge(&d->budget, ED_BYTES);
-        return -ENOMEM;
-    }
+    if (!ed)
+        goto err_uncharge;
+    ed->own = page_alloc_hyp(0);
+    if (!ed->own)
+        goto err_free_ed;
+    if (evtchn_ports_init(&ed->ports, MICA_EVTCHN_DEFAULT_PORTS))
+        goto err_free_own;
     ed->d = d;
     ed->shared_mfn = INVALID_MFN;
-    ed->own = page_alloc_hyp(0);
-    if (!ed->own || evtchn_ports_init(&ed->ports, MICA_EVTCHN_DEFAULT_PORTS)) {
-        ed_free(ed);
-        return -ENOMEM;
-    }
     ed->shared = ed->own;
-    for (unsigned int i = 0; i < MAX_VCPUS; i++) {
-        timer_init(&ed->vcpu[i].timer, vcpu_timer_fn, ed, 0);
-        ed->vcpu[i].time_mfn = INVALID_MFN;
-    }
     *out = ed;
     return 0;
+err_free_own:
+    page_free_hyp(ed->own, 0);
+err_free_ed:
+    xfree(ed);
+err_uncharge:
+    hyp_uncharge(&d->budget, ED_BYTES);
+    return rc;
 }
 
 /*
@@ -220,8 +221,8 @@ static long op_set_shared_info(struct vcpu *v, uint64_t arg)
 static long op_alloc_unbound(struct vcpu *v, uint64_t arg)
 {
     struct mica_evtchn_alloc_unbound a;
-    struct domain *d = NULL, *remote = NULL;
-    struct evtchn_domain *ed = NULL;
+    struct domain *d, *remote;
+    struct evtchn_domain *ed;
     struct evtchn *c;
     unsigned long f;
     int rc = arg_in(v, arg, &a, sizeof(a), true);
@@ -230,22 +231,24 @@ static long op_alloc_unbound(struct vcpu *v, uint64_t arg)
         return rc;
     /* Two lookups, two references, two puts, whatever the ids. */
     rc = domain_get_target(v->domain, a.dom, TARGET_ALIVE, &d);
-    if (!rc)
-        rc = domain_get_target(d, a.remote_dom == MICA_DOMID_SELF ? d->id : a.remote_dom,
-                               TARGET_ANY | TARGET_ALIVE, &remote);
-    if (!rc)
-        rc = evtchn_domain_get(d, &ed);
-    if (!rc) {
-        f = spin_lock_irqsave(&evtchn_lock);
-        rc = port_new(ed, &c);
-        if (rc > 0)
-            evtchn_set_unbound(c, remote->id);
-        spin_unlock_irqrestore(&evtchn_lock, f);
-    }
-    if (remote)
-        domain_put(remote);
-    if (d)
-        domain_put(d);
+    if (rc)
+        return rc;
+    rc = domain_get_target(d, a.remote_dom == MICA_DOMID_SELF ? d->id : a.remote_dom,
+                           TARGET_ANY | TARGET_ALIVE, &remote);
+    if (rc)
+        goto out_put_d;
+    rc = evtchn_domain_get(d, &ed);
+    if (rc)
+        goto out_put_remote;
+    f = spin_lock_irqsave(&evtchn_lock);
+    rc = port_new(ed, &c);
+    if (rc > 0)
+        evtchn_set_unbound(c, remote->id);
+    spin_unlock_irqrestore(&evtchn_lock, f);
+out_put_remote:
+    domain_put(remote);
+out_put_d:
+    domain_put(d);
     if (rc < 0)
         return rc;
     a.port = (uint32_t)rc;
@@ -274,17 +277,20 @@ static long op_bind_interdomain(struct vcpu *v, uint64_t arg)
     f = spin_lock_irqsave(&evtchn_lock);
     red = rd->evtchn;
     rc = ports_get(red, a.remote_port, &rc_chn);
-    if (!rc)
-        rc = evtchn_check_bindable(rc_chn, d->id);
-    if (!rc)
-        rc = port_new(ed, &c);
-    if (rc > 0) {
-        a.local_port = (uint32_t)rc;
-        evtchn_set_interdomain(c, rd->id, a.remote_port, red);
-        evtchn_set_interdomain(rc_chn, d->id, a.local_port, ed);
-        port_raise(ed, a.local_port);   /* a send before the bind was dropped */
-        rc = 0;
-    }
+    if (rc)
+        goto out_unlock;
+    rc = evtchn_check_bindable(rc_chn, d->id);
+    if (rc)
+        goto out_unlock;
+    rc = port_new(ed, &c);
+    if (rc < 0)
+        goto out_unlock;
+    a.local_port = (uint32_t)rc;
+    evtchn_set_interdomain(c, rd->id, a.remote_port, red);
+    evtchn_set_interdomain(rc_chn, d->id, a.local_port, ed);
+    port_raise(ed, a.local_port);       /* a send before the bind was dropped */
+    rc = 0;
+out_unlock:
     spin_unlock_irqrestore(&evtchn_lock, f);
     domain_put(rd);
     if (rc)
@@ -470,21 +476,15 @@ long do_event_channel_op(struct vcpu *v, const uint64_t args[5])
 
 /* ---- for the rest of the hypervisor --------------------------------------- */
 
-void evtchn_send_vcpu_virq(struct evtchn_domain *ed, unsigned int id, unsigned int virq)
-{
-    unsigned long f = spin_lock_irqsave(&evtchn_lock);
-
-    if (virq < MICA_NR_VIRQS && ed->vcpu[id].virq_port[virq])
-        port_raise(ed, ed->vcpu[id].virq_port[virq]);
-    spin_unlock_irqrestore(&evtchn_lock, f);
-}
-
+/* d->evtchn read under the lock: evtchn_domain_destroy() clears it under the lock too. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)
 {
-    struct evtchn_domain *ed = __atomic_load_n(&v->domain->evtchn, __ATOMIC_ACQUIRE);
+    unsigned long f = spin_lock_irqsave(&evtchn_lock);
+    struct evtchn_domain *ed = v->domain->evtchn;
 
-    if (ed)
-        evtchn_send_vcpu_virq(ed, v->id, virq);
+    if (ed && virq < MICA_NR_VIRQS && ed->vcpu[v->id].virq_port[virq])
+        port_raise(ed, ed->vcpu[v->id].virq_port[virq]);
+    spin_unlock_irqrestore(&evtchn_lock, f);
 }
 
 void evtchn_send_global_virq(unsigned int virq)
@@ -519,15 +519,15 @@ bool evtchn_vcpu_pending(struct vcpu *v)
                                           v->id);
 }
 
+/*
+ * The vCPUs' timers may still fire until vcpu_free() kills them: their
+ * callbacks find d->evtchn cleared under the lock and raise nothing.
+ */
 void evtchn_domain_destroy(struct domain *d)
 {
-    struct evtchn_domain *ed = __atomic_load_n(&d->evtchn, __ATOMIC_ACQUIRE);
-    unsigned long f;
+    unsigned long f = spin_lock_irqsave(&evtchn_lock);
+    struct evtchn_domain *ed = d->evtchn;
 
-    if (ed)
-        vcpu_op_teardown(ed);          /* timers first: their callbacks take the lock */
-    f = spin_lock_irqsave(&evtchn_lock);
-    ed = d->evtchn;
     if (ed) {
         for (unsigned int port = 1; port < ed->ports.max; port++)
             if (ed->ports.chn[port].state != ECS_FREE)

@@ -1,13 +1,13 @@
 /*
- * Shared by event_channel.c and vcpu_op.c only: a domain's event-channel
- * state (d->evtchn), created on its first event-channel or vCPU operation,
- * and the per-vCPU state kept in it (VIRQ ports, one-shot timer, time page).
+ * Private to event_channel.c, with guest_frame_pin() shared by vcpu_op.c:
+ * a domain's event-channel state (d->evtchn), created on its first
+ * event-channel operation, and the per-vCPU state kept in it (VIRQ ports).
+ * A vCPU's timer and time page are the vCPU's own (struct vcpu_time).
  */
 #ifndef COMMON_EVENT_CHANNEL_PRIV_H
 #define COMMON_EVENT_CHANNEL_PRIV_H
 
 #include <mica/types.h>
-#include <mica/timer.h>
 #include <mica/domain.h>
 #include <public/event_channel.h>
 #include "event_channel_state.h"
@@ -15,8 +15,6 @@
 
 struct evtchn_vcpu {
     uint32_t virq_port[MICA_NR_VIRQS];  /* 0: not bound */
-    struct timer timer;                 /* MICA_VCPUOP_set_singleshot_timer */
-    mfn_t time_mfn;                     /* pinned time page, or INVALID_MFN */
 };
 
 /*
@@ -44,11 +42,5 @@ int guest_frame_pin(struct domain *d, uint64_t gfn, mfn_t *mfn);
 
 /* A vector was just registered: raise it if upcall_pending is set and not masked. */
 void evtchn_vcpu_upcall_check(struct vcpu *v);
-/* Raise VIRQ virq on vCPU id of ed's domain, if bound (the timer's callback). */
-void evtchn_send_vcpu_virq(struct evtchn_domain *ed, unsigned int id, unsigned int virq);
-
-/* vcpu_op.c: the timer callback, and the vCPU half of the teardown. */
-void vcpu_timer_fn(struct timer *t);
-void vcpu_op_teardown(struct evtchn_domain *ed);
 
 #endif

@@ -13,12 +13,18 @@
  * stays all zero until it is next allocated.
  *
  * Scrubbing can be slow (a 1 GiB block), so it runs outside the lock with
- * the block marked FRAME_BUSY; a free or reassign that races with it is
- * refused like any other double free.
+ * the block marked FRAME_BUSY; a free or reassign that races with it is a
+ * double free like any other.
+ *
+ * The callers are the hypervisor's own code, which checks and refuses what
+ * a guest asks for before it gets here: a request that breaks the
+ * allocator's rules (a double free, a frame that is not a block, a bad
+ * owner, an unpin too many, a range already in the pool) is a hypervisor
+ * bug and panics, rather than being logged and leaving state that may
+ * already be corrupt.
  */
 #include <mica/mm.h>
-#include <mica/console.h>
-#include <mica/errno.h>
+#include <mica/panic.h>
 #include <mica/lib.h>
 #include <mica/spinlock.h>
 
@@ -132,26 +138,15 @@ void frames_init(struct frame *table, mfn_t nr)
     nr_free = 0;
 }
 
-/* Check [start, start + count) lies in the table; reports the problem. */
-static bool range_ok(const char *op, mfn_t start, mfn_t count)
+/* [start, start + count) lies in the table, and none of it is in the pool yet. */
+static void range_check(const char *op, mfn_t start, mfn_t count)
 {
-    if (start < nr_frames && count <= nr_frames - start)
-        return true;
-    pr_err("%s: frames 0x%lx+0x%lx outside the frame table (0x%lx frames)\n",
-           op, start, count, nr_frames);
-    return false;
-}
-
-/* Refuse a range holding frames the allocator already owns. */
-static bool range_outside_pool(const char *op, mfn_t start, mfn_t count)
-{
-    for (mfn_t i = start; i < start + count; i++) {
-        if (frame_table[i].flags & FRAME_POOL) {
-            pr_err("%s: frame 0x%lx already belongs to the allocator\n", op, i);
-            return false;
-        }
-    }
-    return true;
+    if (start >= nr_frames || count > nr_frames - start)
+        panic("%s: frames 0x%lx+0x%lx outside the frame table (0x%lx frames)",
+              op, start, count, nr_frames);
+    for (mfn_t i = start; i < start + count; i++)
+        if (frame_table[i].flags & FRAME_POOL)
+            panic("%s: frame 0x%lx already belongs to the allocator", op, i);
 }
 
 /* The largest naturally aligned block starting at mfn that ends by end. */
@@ -166,20 +161,21 @@ static unsigned int block_order_at(mfn_t mfn, mfn_t end)
 
 void frames_add_free(mfn_t start, mfn_t count)
 {
-    unsigned long irq = spin_lock_irqsave(&heap_lock);
     mfn_t end = start + count;
+    unsigned long irq;
 
-    if (count && range_ok("frames_add_free", start, count) &&
-        range_outside_pool("frames_add_free", start, count)) {
-        for (mfn_t m = start; m < end; ) {
-            unsigned int k = block_order_at(m, end);
+    if (!count)
+        return;
+    irq = spin_lock_irqsave(&heap_lock);
+    range_check("frames_add_free", start, count);
+    for (mfn_t m = start; m < end; ) {
+        unsigned int k = block_order_at(m, end);
 
-            release_block(m, k);
-            m += 1ull << k;
-        }
-        nr_total += count;
-        nr_free += count;
+        release_block(m, k);
+        m += 1ull << k;
     }
+    nr_total += count;
+    nr_free += count;
     spin_unlock_irqrestore(&heap_lock, irq);
 }
 
@@ -227,11 +223,8 @@ mfn_t frames_alloc(unsigned int order, uint16_t owner, unsigned int flags)
     unsigned int k = 0;
     mfn_t mfn;
 
-    if (order > MAX_ORDER || !valid_owner(owner) || (flags & ~(FA_BELOW_4G | FA_ZERO))) {
-        pr_err("frames_alloc: bad request: order %u owner 0x%x flags 0x%x\n",
-               order, owner, flags);
-        return INVALID_MFN;
-    }
+    if (order > MAX_ORDER || !valid_owner(owner) || (flags & ~(FA_BELOW_4G | FA_ZERO)))
+        panic("frames_alloc: bad request: order %u owner 0x%x flags 0x%x", order, owner, flags);
     irq = spin_lock_irqsave(&heap_lock);
     mfn = find_block(order, flags, &k);
     if (mfn != INVALID_MFN)
@@ -270,15 +263,13 @@ static const char *block_problem(mfn_t mfn, unsigned int order)
     return NULL;
 }
 
-/* Check an allocated block under the lock; returns its owner or -EINVAL. */
-static int claim_block(const char *op, mfn_t mfn, unsigned int order)
+/* Under the lock: an allocated, idle block (or panic); returns its owner. */
+static uint16_t claim_block(const char *op, mfn_t mfn, unsigned int order)
 {
     const char *why = block_problem(mfn, order);
 
-    if (why) {
-        pr_err("%s: mfn 0x%lx order %u: %s\n", op, mfn, order, why);
-        return -EINVAL;
-    }
+    if (why)
+        panic("%s: mfn 0x%lx order %u: %s", op, mfn, order, why);
     return frame_table[mfn].owner;
 }
 
@@ -296,9 +287,9 @@ static void scrub_unlocked(mfn_t mfn, unsigned int order, unsigned long *irq)
 }
 
 /* Return a claimed block to the pool, scrubbed if a domain owned it. Lock held. */
-static void free_claimed(mfn_t mfn, unsigned int order, int owner, unsigned long *irq)
+static void free_claimed(mfn_t mfn, unsigned int order, uint16_t owner, unsigned long *irq)
 {
-    if (owner_is_domain((uint16_t)owner))
+    if (owner_is_domain(owner))
         scrub_unlocked(mfn, order, irq);
     release_block(mfn, order);
     nr_free += 1ull << order;
@@ -307,10 +298,8 @@ static void free_claimed(mfn_t mfn, unsigned int order, int owner, unsigned long
 void frames_free(mfn_t mfn, unsigned int order)
 {
     unsigned long irq = spin_lock_irqsave(&heap_lock);
-    int owner = claim_block("frames_free", mfn, order);
 
-    if (owner >= 0)
-        free_claimed(mfn, order, owner, &irq);
+    free_claimed(mfn, order, claim_block("frames_free", mfn, order), &irq);
     spin_unlock_irqrestore(&heap_lock, irq);
 }
 
@@ -332,46 +321,35 @@ static bool orphan_if_pinned(mfn_t mfn)
 void frame_free_domain(mfn_t mfn)
 {
     unsigned long irq = spin_lock_irqsave(&heap_lock);
-    int owner;
 
-    if (!orphan_if_pinned(mfn)) {
-        owner = claim_block("frame_free_domain", mfn, 0);
-        if (owner >= 0)
-            free_claimed(mfn, 0, owner, &irq);
-    }
+    if (!orphan_if_pinned(mfn))
+        free_claimed(mfn, 0, claim_block("frame_free_domain", mfn, 0), &irq);
     spin_unlock_irqrestore(&heap_lock, irq);
 }
 
-int frames_split(mfn_t mfn, unsigned int order)
+void frames_split(mfn_t mfn, unsigned int order)
 {
     unsigned long irq = spin_lock_irqsave(&heap_lock);
-    int owner = claim_block("frames_split", mfn, order);
 
-    if (owner >= 0) {
-        for (mfn_t i = 0; i < (1ull << order); i++)
-            set_head(mfn + i, 0);
-    }
+    claim_block("frames_split", mfn, order);
+    for (mfn_t i = 0; i < (1ull << order); i++)
+        set_head(mfn + i, 0);
     spin_unlock_irqrestore(&heap_lock, irq);
-    return owner >= 0 ? 0 : -EINVAL;
 }
 
 void frames_reassign(mfn_t mfn, unsigned int order, uint16_t new_owner)
 {
     unsigned long irq;
-    int owner;
+    uint16_t owner;
 
-    if (!valid_owner(new_owner)) {
-        pr_err("frames_reassign: mfn 0x%lx: bad new owner 0x%x\n", mfn, new_owner);
-        return;
-    }
+    if (!valid_owner(new_owner))
+        panic("frames_reassign: mfn 0x%lx: bad new owner 0x%x", mfn, new_owner);
     irq = spin_lock_irqsave(&heap_lock);
     owner = claim_block("frames_reassign", mfn, order);
-    if (owner >= 0) {
-        if (owner_is_domain((uint16_t)owner) && owner != new_owner)
-            scrub_unlocked(mfn, order, &irq);
-        mark_frames(mfn, 1ull << order, new_owner);
-        set_head(mfn, order);
-    }
+    if (owner_is_domain(owner) && owner != new_owner)
+        scrub_unlocked(mfn, order, &irq);
+    mark_frames(mfn, 1ull << order, new_owner);
+    set_head(mfn, order);
     spin_unlock_irqrestore(&heap_lock, irq);
 }
 
@@ -379,16 +357,14 @@ void frames_set_owner(mfn_t start, mfn_t count, uint16_t owner)
 {
     unsigned long irq;
 
-    if (!valid_owner(owner)) {
-        pr_err("frames_set_owner: bad owner 0x%x\n", owner);
+    if (!valid_owner(owner))
+        panic("frames_set_owner: bad owner 0x%x", owner);
+    if (!count)
         return;
-    }
     irq = spin_lock_irqsave(&heap_lock);
-    if (count && range_ok("frames_set_owner", start, count) &&
-        range_outside_pool("frames_set_owner", start, count)) {
-        for (mfn_t i = start; i < start + count; i++)
-            frame_table[i].owner = owner;
-    }
+    range_check("frames_set_owner", start, count);
+    for (mfn_t i = start; i < start + count; i++)
+        frame_table[i].owner = owner;
     spin_unlock_irqrestore(&heap_lock, irq);
 }
 
@@ -418,14 +394,14 @@ bool frame_pin(mfn_t mfn, uint16_t owner)
 void frame_unpin(mfn_t mfn)
 {
     unsigned long irq = spin_lock_irqsave(&heap_lock);
+    struct frame *f;
 
-    if (mfn < nr_frames && frame_table[mfn].pins)
-        frame_table[mfn].pins--;
-    else
-        pr_err("frame_unpin: mfn 0x%lx is not pinned\n", mfn);
-    if (mfn < nr_frames && !frame_table[mfn].pins && (frame_table[mfn].flags & FRAME_ORPHAN)) {
-        frame_table[mfn].flags &= (uint8_t)~FRAME_ORPHAN;
-        free_claimed(mfn, 0, frame_table[mfn].owner, &irq);
+    if (mfn >= nr_frames || !frame_table[mfn].pins)
+        panic("frame_unpin: mfn 0x%lx is not pinned", mfn);
+    f = &frame_table[mfn];
+    if (!--f->pins && (f->flags & FRAME_ORPHAN)) {
+        f->flags &= (uint8_t)~FRAME_ORPHAN;
+        free_claimed(mfn, 0, f->owner, &irq);
     }
     spin_unlock_irqrestore(&heap_lock, irq);
 }

@@ -322,6 +322,24 @@ static struct sched_vcpu *local_best(unsigned int cpu)
 }
 
 /* With our own queue locked: a vCPU better than min_pri from a peer's queue. */
+/*
+ * p's lock held: take the first vCPU queued on p at priority level or
+ * above that may run on cpu and is runnable now, moved to cpu; or NULL.
+ */
+static struct vcpu *steal_from(unsigned int p, unsigned int cpu, int level, struct move *m)
+{
+    for (struct sched_vcpu *sv = runq[p].head; sv && sv->pri >= level; sv = sv->rq_next) {
+        struct vcpu *v = sv->vcpu;
+
+        if (!(sv->affinity & bit(cpu)) || !runnable_now(v))
+            continue;
+        dequeue(p, v);
+        migrate_locked(v, p, cpu, m);
+        return v;
+    }
+    return NULL;
+}
+
 static struct vcpu *steal(unsigned int cpu, int min_pri, bool *busy, struct move *m)
 {
     static const int levels[] = { CSCHED_PRI_BOOST, CSCHED_PRI_UNDER, CSCHED_PRI_OVER };
@@ -331,7 +349,7 @@ static struct vcpu *steal(unsigned int cpu, int min_pri, bool *busy, struct move
         for (unsigned int i = 1; i < n; i++) {
             unsigned int p = (cpu + i) % n;
             struct runqueue *prq = &runq[p];
-            struct sched_vcpu *sv;
+            struct vcpu *v;
 
             if (!prq->nr_queued || prq->head_pri < levels[l])
                 continue;
@@ -339,17 +357,10 @@ static struct vcpu *steal(unsigned int cpu, int min_pri, bool *busy, struct move
                 *busy = true;
                 continue;
             }
-            for (sv = prq->head; sv && sv->pri >= levels[l]; sv = sv->rq_next) {
-                struct vcpu *v = sv->vcpu;
-
-                if (!(sv->affinity & bit(cpu)) || !runnable_now(v))
-                    continue;
-                dequeue(p, v);
-                migrate_locked(v, p, cpu, m);
-                spin_unlock(&prq->lock);
-                return v;
-            }
+            v = steal_from(p, cpu, levels[l], m);
             spin_unlock(&prq->lock);
+            if (v)
+                return v;
         }
     }
     return NULL;
@@ -463,10 +474,8 @@ bool csched_tick(unsigned int cpu)
     struct sched_vcpu *sv;
     bool resched;
 
-    if (!v) {
-        spin_unlock_irqrestore(&rq->lock, f);
-        return false;
-    }
+    if (!v)
+        goto out;
     sv = v->sched;
     burn_now(sv);
     csched_ticked(sv);
@@ -480,11 +489,12 @@ bool csched_tick(unsigned int cpu)
               (sv->pri <= CSCHED_PRI_OVER && peer_has_better(cpu, sv->pri));
     if (resched)
         this_cpu()->need_resched = true;
+out:
     spin_unlock_irqrestore(&rq->lock, f);
     /* v cannot go away: it stays on this CPU until this interrupt returns. */
     if (activate)
         acct_activate(activate);
-    return true;
+    return v != NULL;
 }
 
 bool csched_yield(unsigned int cpu)

@@ -82,16 +82,15 @@ void timer_set(struct timer *t, uint64_t expires_ns)
     struct timer_list *l = &lists[cpu];
     bool kick = false;
 
-    if (t->killed) {
-        spin_unlock_irqrestore(&l->lock, f);
-        return;
-    }
+    if (t->killed)
+        goto out;
     if (t->active)
         unlink(l, t);
     t->expires = expires_ns;
     insert(l, t);
     if (l->head == t)
         kick = head_changed(cpu, t);
+out:
     spin_unlock_irqrestore(&l->lock, f);
     if (kick)
         arch_timer_kick(cpu);

@@ -1,9 +1,10 @@
 /*
  * MICA_HC_vcpu_op (public/vcpu.h): the calling vCPU's upcall vector, its
  * time page and its one-shot timer; and the time page's refresh each time
- * the vCPU is scheduled in. The per-vCPU state lives in the domain's
- * event-channel state (event_channel_priv.h), as the timer raises
- * MICA_VIRQ_TIMER.
+ * the vCPU is scheduled in. The timer and the time page belong to the vCPU
+ * (struct vcpu_time in <mica/domain.h>); the timer's callback raises
+ * MICA_VIRQ_TIMER through the event-channel code, which finds the domain's
+ * event-channel state (if any) when it fires.
  */
 #include <mica/event_channel.h>
 #include <mica/hypercall.h>
@@ -18,22 +19,33 @@
 
 #define UPCALL_VECTOR_MIN  32
 
-void vcpu_timer_fn(struct timer *t)
+/* Interrupt context, on the timer's pCPU; v lives until vcpu_time_destroy() kills t. */
+static void vcpu_timer_fn(struct timer *t)
 {
-    struct evtchn_domain *ed = t->data;
-    struct evtchn_vcpu *ev = container_of(t, struct evtchn_vcpu, timer);
+    evtchn_send_virq(t->data, MICA_VIRQ_TIMER);
+}
 
-    evtchn_send_vcpu_virq(ed, (unsigned int)(ev - ed->vcpu), MICA_VIRQ_TIMER);
+void vcpu_time_init(struct vcpu *v)
+{
+    timer_init(&v->time.timer, vcpu_timer_fn, v, 0);
+    v->time.page_mfn = INVALID_MFN;
+}
+
+void vcpu_time_destroy(struct vcpu *v)
+{
+    timer_kill(&v->time.timer);
+    if (v->time.page_mfn != INVALID_MFN)
+        frame_unpin(v->time.page_mfn);
+    v->time.page_mfn = INVALID_MFN;
 }
 
 void vcpu_time_update(struct vcpu *v)
 {
-    struct evtchn_domain *ed = __atomic_load_n(&v->domain->evtchn, __ATOMIC_ACQUIRE);
     struct mica_vcpu_time_info src = { 0 };
+    mfn_t mfn = v->time.page_mfn;
     uint64_t tsc;
-    mfn_t mfn;
 
-    if (!ed || (mfn = ed->vcpu[v->id].time_mfn) == INVALID_MFN)
+    if (mfn == INVALID_MFN)
         return;
     tsc = rdtsc();
     src.tsc_timestamp = tsc + arch_vcpu_tsc_offset(v);
@@ -41,18 +53,6 @@ void vcpu_time_update(struct vcpu *v)
     time_scale_from_mult(tsc_ns_mult(), &src.tsc_to_system_mul, &src.tsc_shift);
     src.flags = tsc_invariant ? MICA_TIME_TSC_STABLE : 0;
     time_page_write(mfn_to_virt(mfn), &src);
-}
-
-void vcpu_op_teardown(struct evtchn_domain *ed)
-{
-    for (unsigned int i = 0; i < MAX_VCPUS; i++) {
-        struct evtchn_vcpu *ev = &ed->vcpu[i];
-
-        timer_kill(&ev->timer);
-        if (ev->time_mfn != INVALID_MFN)
-            frame_unpin(ev->time_mfn);
-        ev->time_mfn = INVALID_MFN;
-    }
 }
 
 static long op_upcall_vector(struct vcpu *v, uint64_t vector)
@@ -67,20 +67,13 @@ static long op_upcall_vector(struct vcpu *v, uint64_t vector)
 
 static long op_time_page(struct vcpu *v, uint64_t gfn)
 {
-    struct evtchn_domain *ed;
     mfn_t mfn = INVALID_MFN, old;
-    int rc = evtchn_domain_get(v->domain, &ed);
+    int rc = gfn == MICA_GFN_NONE ? 0 : guest_frame_pin(v->domain, gfn, &mfn);
 
     if (rc)
         return rc;
-    if (gfn != MICA_GFN_NONE) {
-        rc = guest_frame_pin(v->domain, gfn, &mfn);
-        if (rc)
-            return rc;
-    }
-    /* Only this vCPU, on its own CPU, reads or writes time_mfn while it lives. */
-    old = ed->vcpu[v->id].time_mfn;
-    ed->vcpu[v->id].time_mfn = mfn;
+    old = v->time.page_mfn;
+    v->time.page_mfn = mfn;
     if (old != INVALID_MFN)
         frame_unpin(old);
     vcpu_time_update(v);
@@ -89,29 +82,18 @@ static long op_time_page(struct vcpu *v, uint64_t gfn)
 
 static long op_set_timer(struct vcpu *v, uint64_t deadline, uint64_t flags)
 {
-    struct evtchn_domain *ed;
-    struct timer *t;
-    int rc;
-
     if (flags & ~(uint64_t)MICA_TIMER_FUTURE)
         return -EINVAL;
     if ((flags & MICA_TIMER_FUTURE) && deadline <= now_ns())
         return -ERANGE;
-    rc = evtchn_domain_get(v->domain, &ed);
-    if (rc)
-        return rc;
-    t = &ed->vcpu[v->id].timer;
-    timer_migrate(t, v->pcpu);       /* fire where the vCPU lives now */
-    timer_set(t, deadline);
+    timer_migrate(&v->time.timer, v->pcpu);     /* fire where the vCPU lives now */
+    timer_set(&v->time.timer, deadline);
     return 0;
 }
 
 static long op_stop_timer(struct vcpu *v)
 {
-    struct evtchn_domain *ed = __atomic_load_n(&v->domain->evtchn, __ATOMIC_ACQUIRE);
-
-    if (ed)
-        timer_stop(&ed->vcpu[v->id].timer);
+    timer_stop(&v->time.timer);
     return 0;
 }
 

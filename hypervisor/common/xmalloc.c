@@ -11,10 +11,12 @@
  *
  * A free object holds the free-list link and a poison word; xfree uses the
  * poison to notice a probable double free and confirms it on the slab's
- * free list before refusing, so user data that happens to match is safe.
+ * free list before it panics, so user data that happens to match is safe.
+ * A pointer that is not a live heap object (a double free, the middle of
+ * an object, a page of another owner) is a hypervisor bug: panic.
  */
 #include <mica/xmalloc.h>
-#include <mica/console.h>
+#include <mica/panic.h>
 #include <mica/lib.h>
 #include <mica/mm.h>
 #include <mica/spinlock.h>
@@ -207,11 +209,8 @@ static void slab_free(struct slab *s, void *p)
     struct free_obj *o = p;
     bool empty = false;
 
-    if (why) {
-        spin_unlock_irqrestore(&xmalloc_lock, irq);
-        pr_err("xfree: %p: %s\n", p, why);
-        return;
-    }
+    if (why)
+        panic("xfree: %p: %s", p, why);
     if (!s->free)
         partial_add(s);
     o->next = s->free;
@@ -242,16 +241,14 @@ void xfree(void *p)
     if (!p)
         return;
     /* Only read a header in a page the heap could own. */
-    if (((uintptr_t)p & (OBJ_ALIGN - 1)) || frame_owner(virt_to_mfn(page)) != OWNER_HYP) {
-        pr_err("xfree: %p: not a heap pointer\n", p);
-        return;
-    }
+    if (((uintptr_t)p & (OBJ_ALIGN - 1)) || frame_owner(virt_to_mfn(page)) != OWNER_HYP)
+        panic("xfree: %p: not a heap pointer", p);
     if (*(uint32_t *)page == SLAB_MAGIC)
         slab_free((struct slab *)page, p);
     else if (*(uint32_t *)page == BIG_MAGIC && (char *)p == page + sizeof(struct big))
         big_free((struct big *)page);
     else
-        pr_err("xfree: %p: not a heap pointer (or already freed)\n", p);
+        panic("xfree: %p: not a heap pointer (or already freed)", p);
 }
 
 void *page_alloc_hyp(unsigned int order)
@@ -268,9 +265,7 @@ void page_free_hyp(void *va, unsigned int order)
     if (!va)
         return;
     mfn = virt_to_mfn(va);
-    if (((uintptr_t)va & (PAGE_SIZE - 1)) || frame_owner(mfn) != OWNER_HYP) {
-        pr_err("page_free_hyp: %p: not a hypervisor page\n", va);
-        return;
-    }
+    if (((uintptr_t)va & (PAGE_SIZE - 1)) || frame_owner(mfn) != OWNER_HYP)
+        panic("page_free_hyp: %p: not a hypervisor page", va);
     frames_free(mfn, order);
 }

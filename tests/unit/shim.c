@@ -14,6 +14,7 @@
 #include "shim.h"
 
 #define MAX_WINDOWS  8
+#define MAX_HELD     16
 
 struct window {
     mfn_t start, count;
@@ -22,6 +23,11 @@ struct window {
 
 static struct window windows[MAX_WINDOWS];
 static int locks_held;
+static spinlock_t *held[MAX_HELD];          /* the locks held, in the order taken */
+static jmp_buf *panic_jmp;                   /* SHIM_PANICS() in progress */
+static int panic_held;                       /* locks_held when it started */
+static bool panic_caught;
+static char panic_msg[512];
 
 void shim_fatal(const char *fmt, ...)
 {
@@ -35,11 +41,53 @@ void shim_fatal(const char *fmt, ...)
     exit(1);
 }
 
-/* The hypervisor's panic(): a broken invariant ends the test as a failure. */
+void shim_expect_panic(jmp_buf *jb)
+{
+    panic_jmp = jb;
+    panic_held = locks_held;
+    panic_caught = false;
+    panic_msg[0] = '\0';
+}
+
+bool shim_expect_panic_end(void)
+{
+    panic_jmp = NULL;
+    return panic_caught;
+}
+
+const char *shim_panic_msg(void)
+{
+    return panic_msg;
+}
+
+/* Let go of the locks taken since SHIM_PANICS() began, newest first. */
+static void release_since_expect(void)
+{
+    while (locks_held > panic_held) {
+        spinlock_t *l = held[--locks_held];
+
+        l->owner++;
+    }
+}
+
+/*
+ * The hypervisor's panic(): a broken invariant ends the test as a failure,
+ * unless SHIM_PANICS() is waiting for it.
+ */
 void panic(const char *fmt, ...)
 {
+    jmp_buf *jb = panic_jmp;
     va_list ap;
 
+    if (jb) {
+        va_start(ap, fmt);
+        vsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
+        va_end(ap);
+        release_since_expect();
+        panic_jmp = NULL;
+        panic_caught = true;
+        longjmp(*jb, 1);
+    }
     printf("FAIL shim: panic: ");
     va_start(ap, fmt);
     vprintf(fmt, ap);
@@ -52,14 +100,25 @@ void spin_lock(spinlock_t *l)
 {
     if (l->next != l->owner)
         shim_fatal("spin_lock(%p): already held (would deadlock)", (void *)l);
+    if (locks_held == MAX_HELD)
+        shim_fatal("spin_lock(%p): more than %d locks held", (void *)l, MAX_HELD);
     l->next++;
-    locks_held++;
+    held[locks_held++] = l;
 }
 
+/* Locks need not be released in the order taken: take l out of held[]. */
 void spin_unlock(spinlock_t *l)
 {
+    int i = locks_held;
+
     if (l->next == l->owner)
         shim_fatal("spin_unlock(%p): not held", (void *)l);
+    while (i > 0 && held[i - 1] != l)
+        i--;
+    if (!i)
+        shim_fatal("spin_unlock(%p): held, but not taken through the shim", (void *)l);
+    for (; i < locks_held; i++)
+        held[i - 1] = held[i];
     l->owner++;
     locks_held--;
 }

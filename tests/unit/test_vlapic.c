@@ -218,13 +218,15 @@ static void wr(unsigned int v, unsigned int off, uint32_t val)
     vlapic_mmio_write(V(v), off, 4, val);
 }
 
+/* The value read, or ~0 for #GP (which must be reported as -EINVAL). */
 static uint64_t rdmsr_v(unsigned int v, uint32_t msr)
 {
     uint64_t val = 0xdeadbeef;
+    int rc = vlapic_rdmsr(V(v), msr, &val);
 
-    if (vlapic_rdmsr(V(v), msr, &val))
-        return ~0ull;
-    return val;
+    if (rc && rc != -EINVAL)
+        CHECK_EQ_S(rc, -EINVAL, "vcpu%u rdmsr %#x: #GP reported as -EINVAL", v, msr);
+    return rc ? ~0ull : val;
 }
 
 /* Which vCPUs (a bit each) have vec in their IRR. */
@@ -374,7 +376,7 @@ static void test_xapic_regs(void)
     CHECK_EQ(rdmsr_v(0, MSR_BASE), BASE | EN | BSP, "APIC_BASE of the BSP");
     CHECK_EQ(rdmsr_v(1, MSR_BASE), BASE | EN, "APIC_BASE of an AP");
     CHECK_EQ(rdmsr_v(1, MSR_X2(OFF_ID)), ~0ull, "x2APIC MSR read in xAPIC mode: #GP");
-    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_X2(OFF_TPR), 0), -1, "x2APIC MSR write in xAPIC mode: #GP");
+    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_X2(OFF_TPR), 0), -EINVAL, "x2APIC MSR write in xAPIC mode: #GP");
     CHECK_EQ(rdmsr_v(NL, MSR_BASE), ~0ull, "no local APIC: APIC_BASE #GP");
 
     CHECK(vlapic_msr(0x800) && vlapic_msr(0x8ff) && vlapic_msr(0x1b) && vlapic_msr(0x6e0),
@@ -547,8 +549,8 @@ static void test_x2apic(void)
     CHECK_EQ(rdmsr_v(5, MSR_X2(OFF_LDR)), 0x00020, "LDR of vcpu5: cluster 0, bit 5");
     CHECK_EQ(rdmsr_v(17, MSR_X2(OFF_LDR)), 0x10002, "LDR of vcpu17: cluster 1, bit 1");
     CHECK_EQ(rdmsr_v(19, MSR_X2(OFF_LDR)), 0x10008, "LDR of vcpu19: cluster 1, bit 3");
-    CHECK_EQ_S(vlapic_wrmsr(V(17), MSR_X2(OFF_LDR), 0), -1, "LDR read-only in x2APIC mode");
-    CHECK_EQ_S(vlapic_wrmsr(V(17), MSR_X2(OFF_ID), 0), -1, "ID read-only in x2APIC mode");
+    CHECK_EQ_S(vlapic_wrmsr(V(17), MSR_X2(OFF_LDR), 0), -EINVAL, "LDR read-only in x2APIC mode");
+    CHECK_EQ_S(vlapic_wrmsr(V(17), MSR_X2(OFF_ID), 0), -EINVAL, "ID read-only in x2APIC mode");
     CHECK_EQ(rdmsr_v(2, MSR_X2(OFF_EOI)), ~0ull, "EOI write-only: read #GP");
     CHECK_EQ(rdmsr_v(2, MSR_X2(OFF_SELF)), ~0ull, "SELF IPI write-only: read #GP");
     CHECK_EQ(rdmsr_v(2, MSR_X2(OFF_DFR)), ~0ull, "no DFR in x2APIC mode");
@@ -557,13 +559,13 @@ static void test_x2apic(void)
 
     CHECK_EQ_S(vlapic_wrmsr(V(2), MSR_X2(OFF_TPR), 0x30), 0, "TPR write");
     CHECK_EQ(rdmsr_v(2, MSR_X2(OFF_TPR)), 0x30, "TPR reads back");
-    CHECK_EQ_S(vlapic_wrmsr(V(2), MSR_X2(OFF_TPR), 1ull << 32), -1, "TPR bits 63:32: #GP");
+    CHECK_EQ_S(vlapic_wrmsr(V(2), MSR_X2(OFF_TPR), 1ull << 32), -EINVAL, "TPR bits 63:32: #GP");
     CHECK_EQ(rdmsr_v(2, MSR_X2(OFF_TPR)), 0x30, "TPR unchanged after the #GP");
     CHECK_EQ(rdmsr_v(2, MSR_X2(OFF_PPR)), 0x30, "PPR = TPR");
     vlapic_set_irq(V(2), 0x81);
     vlapic_accept(V(2), 0x81);
     CHECK_EQ(rdmsr_v(2, MSR_X2(OFF_ISR) + 4), 1u << 1, "ISR word 4 by MSR");
-    CHECK_EQ_S(vlapic_wrmsr(V(2), MSR_X2(OFF_EOI), 1), -1, "EOI with a non-zero value: #GP");
+    CHECK_EQ_S(vlapic_wrmsr(V(2), MSR_X2(OFF_EOI), 1), -EINVAL, "EOI with a non-zero value: #GP");
     CHECK_EQ(rdmsr_v(2, MSR_X2(OFF_ISR) + 4), 1u << 1, "still in service");
     CHECK_EQ_S(vlapic_wrmsr(V(2), MSR_X2(OFF_EOI), 0), 0, "EOI 0");
     CHECK_EQ(rdmsr_v(2, MSR_X2(OFF_ISR) + 4), 0, "EOI cleared it");
@@ -610,12 +612,12 @@ static void test_x2apic(void)
 static void test_apic_base(void)
 {
     setup();
-    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, 0xfed00000ull | EN), -1, "moving the base: #GP");
-    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, BASE | X2), -1, "x2APIC without enable: #GP");
-    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, BASE | EN | BSP), -1, "an AP setting BSP: #GP");
-    CHECK_EQ_S(vlapic_wrmsr(V(0), MSR_BASE, BASE | EN), -1, "the BSP clearing BSP: #GP");
-    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, BASE | EN | (1u << 9)), -1, "reserved bit 9: #GP");
-    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, BASE | EN | (1ull << 40)), -1,
+    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, 0xfed00000ull | EN), -EINVAL, "moving the base: #GP");
+    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, BASE | X2), -EINVAL, "x2APIC without enable: #GP");
+    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, BASE | EN | BSP), -EINVAL, "an AP setting BSP: #GP");
+    CHECK_EQ_S(vlapic_wrmsr(V(0), MSR_BASE, BASE | EN), -EINVAL, "the BSP clearing BSP: #GP");
+    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, BASE | EN | (1u << 9)), -EINVAL, "reserved bit 9: #GP");
+    CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, BASE | EN | (1ull << 40)), -EINVAL,
                "base above 4 GiB: #GP");
     CHECK_EQ(rdmsr_v(1, MSR_BASE), BASE | EN, "APIC_BASE unchanged by the refusals");
     CHECK_EQ(rd(1, OFF_ID), 1u << 24, "still xAPIC");
@@ -636,7 +638,7 @@ static void test_apic_base(void)
     CHECK_EQ_S(to_x2apic(1), 0, "and to x2APIC again");
     CHECK_EQ_S(vlapic_wrmsr(V(1), MSR_BASE, BASE), 0, "x2APIC to disabled");
     CHECK_EQ(rdmsr_v(1, MSR_BASE), BASE, "APIC_BASE: disabled");
-    CHECK_EQ_S(vlapic_wrmsr(V(NL), MSR_BASE, BASE | EN), -1, "no local APIC: #GP");
+    CHECK_EQ_S(vlapic_wrmsr(V(NL), MSR_BASE, BASE | EN), -EINVAL, "no local APIC: #GP");
 }
 
 /* ---- timer ---- */

@@ -106,14 +106,14 @@ static int load_images(struct domain *d, const struct linux_image *img,
 
 static int platform_init(struct domain *d)
 {
-    if (vplatform_create(d))
-        return -ENOMEM;
-    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        if (vlapic_create(d->vcpu[i]))
-            return -ENOMEM;
-        vcpu_ops->vcpu_platform_io(d->vcpu[i]);
+    int rc = vplatform_create(d);
+
+    for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++) {
+        rc = vlapic_create(d->vcpu[i]);
+        if (!rc)
+            vcpu_ops->vcpu_platform_io(d->vcpu[i]);
     }
-    return 0;
+    return rc;
 }
 
 static void enter_linux(struct domain *d, const struct linux_layout *l)

@@ -68,6 +68,28 @@ static void add_free_excluding(paddr_t s, paddr_t e, unsigned int from)
         frames_add_free(first, last - first);
 }
 
+/*
+ * RAM region r of the firmware's map, [s, e) of it, minus what an earlier
+ * RAM region from index 'from' on covers (already added): a map whose
+ * regions overlap must not hand a frame to the allocator twice. Only whole
+ * pages inside each range are added, so byte ranges that do not overlap
+ * never share a frame.
+ */
+static void add_ram_region(const struct boot_info *bi, unsigned int r, paddr_t s, paddr_t e,
+                           unsigned int from)
+{
+    for (unsigned int q = from; q < r && e > s; q++) {
+        const struct mem_region *m = &bi->mem[q];
+
+        if (m->type == MEM_RAM && m->base < e && m->base + m->len > s) {
+            add_ram_region(bi, r, s, m->base, q + 1);
+            add_ram_region(bi, r, m->base + m->len, e, q + 1);
+            return;
+        }
+    }
+    add_free_excluding(s, e, 0);
+}
+
 /* First page-aligned stretch of RAM of 'size' bytes clear of every hole. */
 static paddr_t find_room(const struct boot_info *bi, uint64_t size)
 {
@@ -109,7 +131,7 @@ void memory_init(const struct boot_info *bi)
     frames_init((struct frame *)table, nr_frames);
     for (unsigned int r = 0; r < bi->nr_mem; r++)
         if (bi->mem[r].type == MEM_RAM)
-            add_free_excluding(bi->mem[r].base, bi->mem[r].base + bi->mem[r].len, 0);
+            add_ram_region(bi, r, bi->mem[r].base, bi->mem[r].base + bi->mem[r].len, 0);
     for (unsigned int i = 0; i < bi->nr_mods; i++) {
         paddr_t s = ALIGN_DOWN(bi->mods[i].start, PAGE_SIZE);
         paddr_t e = ALIGN_UP(bi->mods[i].end, PAGE_SIZE);

@@ -9,6 +9,7 @@
 #include <mica/sched.h>
 #include <mica/hypercall.h>
 #include <mica/lib.h>
+#include <mica/errno.h>
 #include <public/sched.h>
 #include <asm/x86.h>
 #include <asm/svm_priv.h>
@@ -68,6 +69,8 @@ int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen)
     size_t got = svm_fetch_insn(v, buf);
 
     vcpu_ops->vcpu_paging(v, &gp);
+    if (!got)
+        return -EFAULT;
     return insn_opcode_len(buf, got, gp.cs_long, op, oplen);
 }
 
@@ -181,7 +184,7 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         return 0;
     case MSR_TSC_ADJUST:
         if (!v->domain->plat)
-            return -1;
+            return -EINVAL;
         *val = vm->tsc_offset;             /* the domain's own offset is 0 */
         return 0;
     default:
@@ -208,19 +211,19 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     switch (msr) {
     case MSR_EFER:
         if (val & ~allowed)
-            return -1;
+            return -EINVAL;
         if ((vm->cr0 & X86_CR0_PG) && ((val ^ vm->efer) & EFER_LME))
-            return -1;                   /* LME may not change with paging on */
+            return -EINVAL;              /* LME may not change with paging on */
         vm->efer = (val & ~EFER_LMA) | (vm->efer & EFER_LMA) | EFER_SVME;
         return 0;
     case MSR_PAT:
         if (!pat_valid(val))
-            return -1;
+            return -EINVAL;
         vm->g_pat = val;
         return 0;
     case MSR_TSC_ADJUST:                   /* moves this vCPU's TSC by the change */
         if (!v->domain->plat)
-            return -1;
+            return -EINVAL;
         vm->tsc_offset = val;
         return 0;
     default:

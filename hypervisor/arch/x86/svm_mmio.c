@@ -5,6 +5,7 @@
  */
 #include <mica/domain.h>
 #include <mica/console.h>
+#include <mica/errno.h>
 #include <asm/svm_priv.h>
 #include <asm/insn.h>
 #include <asm/vlapic.h>
@@ -65,7 +66,7 @@ static void reg_load(struct vcpu *v, const struct mmio_insn *in, uint64_t val)
     }
 }
 
-/* 0 if emulated (RIP advanced), -1 if the instruction could not be handled. */
+/* 0 if emulated (RIP advanced), -EINVAL if the instruction could not be handled. */
 int svm_emulate_mmio(struct vcpu *v, uint64_t gpa)
 {
     struct guest_paging gp;
@@ -76,7 +77,7 @@ int svm_emulate_mmio(struct vcpu *v, uint64_t gpa)
 
     vcpu_ops->vcpu_paging(v, &gp);
     if (!got || insn_decode_mmio(buf, got, gp.cs_long, &in))
-        return -1;
+        return -EINVAL;
     if (in.op == MMIO_LOAD) {
         vlapic_mmio_read(v, gpa - VPLAT_LAPIC_BASE, in.size, &val);
         reg_load(v, &in, val);

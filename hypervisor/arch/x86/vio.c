@@ -7,6 +7,7 @@
 #include <mica/domain.h>
 #include <mica/xmalloc.h>
 #include <mica/lib.h>
+#include <mica/errno.h>
 #include <public/sched.h>
 #include <asm/vplatform.h>
 #include <asm/vplatform_dev.h>
@@ -114,7 +115,7 @@ int vplatform_create(struct domain *d)
     struct vplatform *p = xnew(struct vplatform);
 
     if (!p)
-        return -1;
+        return -ENOMEM;
     p->uart.lock = (spinlock_t)SPINLOCK_INIT;
     p->mtrr_def_type = 0x806;          /* MTRRs on, default write-back */
     d->plat = p;

@@ -11,6 +11,7 @@
 #include <mica/xmalloc.h>
 #include <mica/lib.h>
 #include <mica/console.h>
+#include <mica/errno.h>
 #include <asm/x86.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform.h>
@@ -381,8 +382,8 @@ static int reg_read(struct vlapic *l, unsigned int reg, uint64_t *val)
         *val = l->lvt[lvt_index(reg)];
     else switch (reg) {
     case REG_ID:    *val = x2apic(l) ? l->id : l->id << 24; break;
-    case REG_DFR:   if (x2apic(l)) return -1; *val = l->dfr; break;
-    case REG_ICR_HI: if (x2apic(l)) return -1; *val = l->icr_hi; break;
+    case REG_DFR:   if (x2apic(l)) return -EINVAL; *val = l->dfr; break;
+    case REG_ICR_HI: if (x2apic(l)) return -EINVAL; *val = l->icr_hi; break;
     case REG_VER:   *val = APIC_VERSION; break;
     case REG_TPR:   *val = l->tpr; break;
     case REG_PPR:   *val = ppr(l); break;
@@ -393,7 +394,7 @@ static int reg_read(struct vlapic *l, unsigned int reg, uint64_t *val)
     case REG_TMICT: *val = l->tmict; break;
     case REG_TMCCT: *val = tmcct(l); break;
     case REG_TDCR:  *val = l->tdcr; break;
-    default:        return -1;
+    default:        return -EINVAL;
     }
     return 0;
 }
@@ -428,7 +429,7 @@ static bool xapic_write(struct vlapic *l, unsigned int reg, uint32_t val)
 static int reg_write(struct vlapic *l, unsigned int reg, uint64_t val)
 {
     if (reg != REG_ICR && (val >> 32))
-        return -1;                                /* reserved bits */
+        return -EINVAL;                           /* reserved bits */
     if (!x2apic(l) && xapic_write(l, reg, (uint32_t)val))
         return 0;
     if (lvt_index(reg) >= 0) {
@@ -437,14 +438,14 @@ static int reg_write(struct vlapic *l, unsigned int reg, uint64_t val)
     }
     switch (reg) {
     case REG_TPR:   l->tpr = (uint32_t)val & 0xff; break;
-    case REG_EOI:   if (val) return -1; eoi(l); break;
+    case REG_EOI:   if (val) return -EINVAL; eoi(l); break;
     case REG_SVR:   l->svr = (uint32_t)val & 0x1ff; break;
     case REG_ESR:   l->esr = 0; break;
     case REG_ICR:   send_ipi(l, val & ~(1ull << 12)); break;
     case REG_TMICT: tmict_write(l, (uint32_t)val); break;
     case REG_TDCR:  tdcr_write(l, (uint32_t)val); break;
     case REG_SELF:  vlapic_set_irq(l->vcpu, (uint8_t)val); break;
-    default:        return -1;
+    default:        return -EINVAL;
     }
     return 0;
 }
@@ -454,7 +455,7 @@ int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
     struct vlapic *l = vl(v);
 
     if (!l)
-        return -1;
+        return -EINVAL;
     if (msr == MSR_APIC_BASE) {
         *val = l->apic_base;
         return 0;
@@ -464,7 +465,7 @@ int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
         return 0;
     }
     if (!x2apic(l) || msr == 0x80b || msr == 0x83f)
-        return -1;                                /* xAPIC mode, or write-only */
+        return -EINVAL;                           /* xAPIC mode, or write-only */
     return reg_read(l, msr - 0x800, val);
 }
 
@@ -473,7 +474,7 @@ int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     struct vlapic *l = vl(v);
 
     if (!l)
-        return -1;
+        return -EINVAL;
     if (msr == MSR_APIC_BASE)
         return apic_base_write(l, val);
     if (msr == MSR_TSC_DEADLINE) {
@@ -481,7 +482,7 @@ int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
         return 0;
     }
     if (!x2apic(l))
-        return -1;
+        return -EINVAL;
     return reg_write(l, msr - 0x800, val);
 }
 
@@ -494,9 +495,9 @@ static int apic_base_write(struct vlapic *l, uint64_t val)
     uint64_t keep = APIC_BASE_BSP | APIC_BASE_ENABLE | APIC_BASE_X2APIC;
 
     if ((val & ~keep) != VPLAT_LAPIC_BASE || (val & APIC_BASE_BSP) != (l->apic_base & APIC_BASE_BSP))
-        return -1;
+        return -EINVAL;
     if ((val & APIC_BASE_X2APIC) && !(val & APIC_BASE_ENABLE))
-        return -1;                                /* invalid state */
+        return -EINVAL;                           /* invalid state */
     if ((val & APIC_BASE_X2APIC) && !(l->apic_base & APIC_BASE_X2APIC))
         l->ldr = ((l->id >> 4) << 16) | (1u << (l->id & 0xf));   /* fixed in x2APIC */
     l->apic_base = val;
@@ -572,7 +573,7 @@ int vlapic_create(struct vcpu *v)
     struct vlapic *l = xnew(struct vlapic);
 
     if (!l)
-        return -1;
+        return -ENOMEM;
     l->vcpu = v;
     l->timer_lock = (spinlock_t)SPINLOCK_INIT;
     timer_init(&l->timer, timer_expired, l, v->pcpu);

@@ -7,6 +7,7 @@
  */
 #include <mica/domain.h>
 #include <mica/console.h>
+#include <mica/errno.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform_dev.h>
 
@@ -26,7 +27,7 @@ int vmsr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     if (vlapic_msr(msr))
         return vlapic_rdmsr(v, msr, val);
     if (!v->domain->plat)
-        return -1;
+        return -EINVAL;
     switch (msr) {
     case MSR_PATCH_LEVEL:   *val = 0; return 0;
     case MSR_MTRR_CAP:      *val = 0; return 0;
@@ -37,7 +38,7 @@ int vmsr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_AMD_INT_PENDING: *val = 0; return 0;
     default:
         pr_debug("d%u vcpu%u: rdmsr %#x: #GP\n", v->domain->id, v->id, msr);
-        return -1;
+        return -EINVAL;
     }
 }
 
@@ -46,11 +47,11 @@ int vmsr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     if (vlapic_msr(msr))
         return vlapic_wrmsr(v, msr, val);
     if (!v->domain->plat)
-        return -1;
+        return -EINVAL;
     switch (msr) {
     case MSR_MTRR_DEF_TYPE:
         if (val & ~0xcffull)
-            return -1;
+            return -EINVAL;
         v->domain->plat->mtrr_def_type = val;
         return 0;
     case MSR_PATCH_LEVEL:
@@ -60,6 +61,6 @@ int vmsr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     default:
         pr_debug("d%u vcpu%u: wrmsr %#x <- %#lx: #GP\n", v->domain->id, v->id,
                  msr, (unsigned long)val);
-        return -1;
+        return -EINVAL;
     }
 }

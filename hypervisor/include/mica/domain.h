@@ -8,6 +8,7 @@
 #include <mica/text_ring.h>
 #include <mica/budget.h>
 #include <mica/console.h>
+#include <mica/timer.h>
 #include <asm/vcpu.h>
 
 #define MAX_VCPUS        64
@@ -26,6 +27,16 @@ enum vcpu_state {
     VCPU_DOWN,          /* never runs again (domain ended or vCPU halted) */
 };
 
+/*
+ * A vCPU's guest time (vcpu_op.c): set up in vcpus_alloc(), torn down in
+ * vcpu_free(). Only the vCPU itself, on its own pCPU, changes or reads
+ * page_mfn while it lives.
+ */
+struct vcpu_time {
+    struct timer timer;            /* MICA_VCPUOP_set_singleshot_timer: raises MICA_VIRQ_TIMER */
+    mfn_t page_mfn;                /* the pinned time page, or INVALID_MFN */
+};
+
 struct vcpu {
     struct domain *domain;
     unsigned int id;
@@ -42,6 +53,7 @@ struct vcpu {
     volatile bool upcall_pending;  /* raised, not yet delivered (no local APIC) */
     struct sched_vcpu *sched;      /* the scheduler's own state */
     bool placed;                   /* counted in its pCPU's load */
+    struct vcpu_time time;         /* one-shot timer and time page */
     struct arch_vcpu arch;
 };
 

@@ -10,7 +10,11 @@
 struct domain;
 struct vcpu;
 
-/* Raise a per-vCPU VIRQ (MICA_VIRQ_TIMER) on v, if v bound it. Any context. */
+/*
+ * Raise a per-vCPU VIRQ (MICA_VIRQ_TIMER) on v, if v bound it. Any context;
+ * the domain's event-channel state is looked up under the lock, so this is
+ * a no-op once evtchn_domain_destroy() has run (v itself must still live).
+ */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);
 /* Raise a global VIRQ on the privileged domain, if it bound it. Any context. */
 void evtchn_send_global_virq(unsigned int virq);
@@ -20,11 +24,19 @@ bool evtchn_vcpu_pending(struct vcpu *v);
 
 /*
  * Close every port of a domain being freed (peers' ends become unbound),
- * stop its vCPUs' timers, give back its shared frames and tell the
- * privileged domain (MICA_VIRQ_DOM_EXC). Called first thing in domain_free().
+ * give back its shared info frame and tell the privileged domain
+ * (MICA_VIRQ_DOM_EXC). Called first thing in domain_free(), before its
+ * vCPUs (and their timers, vcpu_time_destroy()) go.
  */
 void evtchn_domain_destroy(struct domain *d);
 
+/* vcpu_op.c: a new vCPU's timer (unarmed) and time page (none). */
+void vcpu_time_init(struct vcpu *v);
+/*
+ * A vCPU being freed: its timer killed (waiting for a callback running on
+ * another pCPU) and its time page unpinned.
+ */
+void vcpu_time_destroy(struct vcpu *v);
 /* Refresh v's time page, if it registered one; on v's pCPU before it runs. */
 void vcpu_time_update(struct vcpu *v);
 

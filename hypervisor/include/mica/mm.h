@@ -1,6 +1,11 @@
 /*
  * Machine frames: the frame table (an owner recorded for every frame) and
  * the buddy allocator over the free ones.
+ *
+ * A call that breaks the allocator's rules (a double free, a frame that is
+ * not an allocated block, a bad owner or order, an unpin too many, a range
+ * outside the table or already in the pool) is a hypervisor bug: it
+ * panics. Callers check and refuse what a guest asks for first.
  */
 #ifndef MICA_MM_H
 #define MICA_MM_H
@@ -29,7 +34,8 @@ struct frame {
 /*
  * Boot-time set-up: table covers frames [0, nr_frames), every frame starts
  * OWNER_RESERVED. frames_add_free() then hands ranges of RAM to the allocator
- * (any alignment; it splits them into aligned buddy blocks).
+ * (any alignment; it splits them into aligned buddy blocks), each frame
+ * once: the caller clips overlapping ranges of the firmware's map.
  */
 void frames_init(struct frame *table, mfn_t nr_frames);
 void frames_add_free(mfn_t start, mfn_t count);
@@ -40,7 +46,8 @@ void frames_add_free(mfn_t start, mfn_t count);
 
 /*
  * Allocate 2^order contiguous, naturally aligned frames for owner.
- * Returns the first mfn, or INVALID_MFN if no block is free.
+ * Returns the first mfn, or INVALID_MFN if no block is free. An order
+ * above MAX_ORDER, an owner that is not one or an unknown flag panics.
  */
 mfn_t frames_alloc(unsigned int order, uint16_t owner, unsigned int flags);
 
@@ -54,7 +61,7 @@ void frames_free(mfn_t mfn, unsigned int order);
 /* Hand an allocated block to a new owner, scrubbing it if it held domain data. */
 void frames_reassign(mfn_t mfn, unsigned int order, uint16_t new_owner);
 
-/* Mark already-reserved frames with a special owner (image, modules). */
+/* Mark already-reserved frames (not in the pool) with a special owner (image, modules). */
 void frames_set_owner(mfn_t start, mfn_t count, uint16_t owner);
 
 uint16_t frame_owner(mfn_t mfn);
@@ -63,12 +70,15 @@ uint16_t frame_owner(mfn_t mfn);
  * Pins: something outside the owning domain depends on one of its frames
  * (a grant mapping or copy, a registered grant-table page, a foreign
  * mapping by the control domain). frame_pin() takes one only if owner owns
- * the frame and has not freed it; frames_free() and frames_reassign()
- * refuse (and log) a block holding a pinned frame, so a domain's frame
- * cannot be freed under a mapping of it.
+ * the frame and has not freed it (false otherwise: a guest's request, to
+ * refuse); frames_free() and frames_reassign() of a block holding a pinned
+ * frame panic, so a domain's frame is never freed under a mapping of it.
  */
 bool frame_pin(mfn_t mfn, uint16_t owner);
-/* Drops a pin; the last one frees (scrubbed) a frame its domain has freed. */
+/*
+ * Drops a pin; the last one frees (scrubbed) a frame its domain has freed.
+ * A frame that is not pinned panics.
+ */
 void frame_unpin(mfn_t mfn);
 uint32_t frame_pins(mfn_t mfn);
 
@@ -76,14 +86,14 @@ uint32_t frame_pins(mfn_t mfn);
  * Domain memory is allocated in blocks, then split into single frames so
  * that each can be freed on its own (memory_op decrease_reservation).
  * frames_split() turns an allocated block into 2^order allocated order-0
- * blocks with the same owner; -EINVAL (logged) if it is not one.
+ * blocks with the same owner (and panics if it is not one).
  */
-int frames_split(mfn_t mfn, unsigned int order);
+void frames_split(mfn_t mfn, unsigned int order);
 /*
  * Free one order-0 frame of a domain (decrease_reservation, domain
  * destroy). If it is pinned it is not freed now: it stays allocated (and
  * cannot be pinned again) until frame_unpin() drops the last pin, which
- * scrubs and frees it. Nothing is ever freed twice.
+ * scrubs and frees it. Nothing is ever freed twice: a second free panics.
  */
 void frame_free_domain(mfn_t mfn);
 mfn_t frames_total(void);          /* frames ever added to the pool */

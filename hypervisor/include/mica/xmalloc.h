@@ -7,11 +7,13 @@
 /* 16-byte aligned; NULL when out of memory. xmalloc(0) returns NULL. */
 void *xmalloc(size_t size);
 void *xzalloc(size_t size);
-void xfree(void *p);            /* xfree(NULL) is a no-op */
+/* xfree(NULL) is a no-op; anything but a live xmalloc() pointer panics. */
+void xfree(void *p);
 #define xnew(type)  ((type *)xzalloc(sizeof(type)))
 
 /* Whole zeroed pages for the hypervisor (page tables, VMCBs, stacks). */
 void *page_alloc_hyp(unsigned int order);
+/* va from page_alloc_hyp(order); anything else panics. */
 void page_free_hyp(void *va, unsigned int order);
 
 #endif

@@ -3,8 +3,8 @@
 # privileged domain 0 and creates, loads, runs, pauses and destroys
 # children of its own; the memop guest is an unprivileged domain.
 
-# Lines the allocator and the heap log when something is freed twice or
-# not at all the way it was allocated.
+# Lines the allocator and the heap print (in a panic) when something is
+# freed twice or not at all the way it was allocated.
 ALLOC_COMPLAINTS='frames_free:|frame_free_domain:|frames_split:|frame_unpin:|frames_reassign:|xfree:|page_free_hyp:'
 
 test_domains_domctl() {

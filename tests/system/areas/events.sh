@@ -2,8 +2,9 @@
 # (hypervisor/common/event_channel.c, vcpu_op.c, time_page.c). Sourced by
 # tests/system/run.sh after lib.sh.
 
-# Lines the allocator and the heap log when something is freed twice, or
-# freed while pinned (a shared info or time page still registered).
+# Lines the allocator and the heap print (in a panic) when something is
+# freed twice, or freed while pinned (a shared info or time page still
+# registered).
 EVENTS_ALLOC_COMPLAINTS='frames_free:|frame_free_domain:|frame_unpin:|frames_reassign:|xfree:|page_free_hyp:|pinned'
 
 events_end_clean() {

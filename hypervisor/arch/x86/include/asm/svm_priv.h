@@ -13,7 +13,11 @@ void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
  * page it cannot read): returns how many were read, 0 if none.
  */
 size_t svm_fetch_insn(struct vcpu *v, uint8_t *buf);
-/* Length of the instruction at the guest's RIP if it is op (after prefixes), else -EINVAL. */
+/*
+ * Length of the instruction at the guest's RIP if it is op (after prefixes);
+ * -EFAULT if RIP cannot be read, -EINVAL if the instruction is not op (or
+ * the bytes that could be read end first).
+ */
 int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen);
 void svm_advance_rip(struct vcpu *v, unsigned int len);
 void svm_dump_exits(struct vcpu *v);
@@ -24,6 +28,7 @@ void svm_intr_assist(struct vcpu *v);
 void svm_intr_complete(struct vcpu *v);
 void svm_intr_iret(struct vcpu *v, struct vmcb *vm);
 bool svm_event_pending(struct vcpu *v);
+/* The local APIC access at RIP: 0 (emulated, RIP advanced) or -EINVAL. */
 int svm_emulate_mmio(struct vcpu *v, uint64_t gpa);
 
 /*

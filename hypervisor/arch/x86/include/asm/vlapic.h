@@ -31,13 +31,18 @@ struct vlapic {
     volatile bool nmi_pending;
 };
 
+/* 0 or -ENOMEM. */
 int vlapic_create(struct vcpu *v);
 void vlapic_destroy(struct vcpu *v);
-/* 0, or -1 for #GP. Covers 0x800-0x8ff, APIC_BASE and TSC_DEADLINE. */
+/*
+ * 0, or -EINVAL: the guest's RDMSR/WRMSR raises #GP (no local APIC, the
+ * wrong mode, a reserved bit or an invalid value). Covers 0x800-0x8ff,
+ * APIC_BASE and TSC_DEADLINE.
+ */
 int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 bool vlapic_msr(uint32_t msr);
-/* The highest vector deliverable now (above the processor priority), or -1. */
+/* The highest vector deliverable now (above the processor priority), or -1 for none. */
 int vlapic_pending(struct vcpu *v);
 /* The CPU took vector vec: IRR -> ISR. */
 void vlapic_accept(struct vcpu *v, int vec);

@@ -27,6 +27,7 @@ struct vplatform {
     uint64_t mtrr_def_type;
 };
 
+/* 0 or -ENOMEM. */
 int vplatform_create(struct domain *d);
 void vplatform_destroy(struct domain *d);
 
@@ -34,7 +35,10 @@ void vplatform_destroy(struct domain *d);
 uint32_t vio_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vio_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 
-/* Platform MSRs beyond the vCPU's own state: 0, or -1 for #GP. */
+/*
+ * Platform MSRs beyond the vCPU's own state (the local APIC's through
+ * vlapic_rdmsr/wrmsr): 0, or -EINVAL when the guest's RDMSR/WRMSR raises #GP.
+ */
 int vmsr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int vmsr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 
