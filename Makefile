@@ -49,6 +49,7 @@ $(BUILD)/mica.elf: $(HV_OBJS) $(HV_LDS)
 # ------------------------------------------------- test guests and unit tests
 include tests/guests/guests.mk
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 include dom0/dom0.mk
 
 # ------------------------------------------------------------------ the ISOs

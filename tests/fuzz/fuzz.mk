@@ -1,0 +1,70 @@
+# Host fuzzers: libFuzzer with AddressSanitizer and UBSan over the real
+# hypervisor .c files, linked with the unit tests' shim (tests/unit/shim.c)
+# the way the unit tests are (tests/unit/unit.mk). Included by the top-level
+# Makefile; tests/fuzz/README.md says what each target covers.
+#
+#     make check-fuzz     every target for FUZZ_SHORT seconds from the seed corpus
+#                         (part of make test); one PASS/FAIL line per target
+#     make fuzz           every target for FUZZ_SECONDS, then merge what it found
+#                         into tests/fuzz/corpus/<target>/
+#     make fuzz-targets   only build them
+#
+# Adding a target: write tests/fuzz/fuzz_X.c with LLVMFuzzerTestOneInput(),
+# list the hypervisor sources it needs as FUZZ_SRCS_fuzz_X below, and put a
+# few seed inputs in tests/fuzz/corpus/fuzz_X/. Crash artifacts, logs and
+# the scratch corpora of a run go under build/tests/fuzz/, never into the tree.
+
+FUZZ_CC ?= clang
+
+FUZZ_DIR := tests/fuzz
+FUZZ_OUT := build/tests/fuzz
+FUZZ_OBJ := $(FUZZ_OUT)/obj
+
+FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+# -fno-builtin as in unit.mk: the hypervisor's memcpy, strlen, snprintf...
+# are the ones called (they take libc's place in the whole binary).
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-builtin \
+               -fno-omit-frame-pointer -U_FORTIFY_SOURCE -I hypervisor/include \
+               -I hypervisor/arch/x86/include -I tests/unit -D MICA_HOST_TEST $(FUZZ_SAN)
+
+# Linked into every target: the unit-test shim (locks, memory windows,
+# mfn_to_virt; its shim_fatal() exits, which libFuzzer reports as a crash),
+# its printk capture, and the hypervisor's string and formatting helpers.
+FUZZ_BASE_SRCS := tests/unit/shim.c tests/unit/shim_printk.c \
+                  hypervisor/lib/string.c hypervisor/lib/vsnprintf.c
+
+# Keep whatever goal the including Makefile had (or its first target).
+fuzz_saved_goal := $(.DEFAULT_GOAL)
+
+FUZZ_NAMES := $(sort $(patsubst $(FUZZ_DIR)/%.c,%,$(wildcard $(FUZZ_DIR)/fuzz_*.c)))
+FUZZ_BINS := $(addprefix $(FUZZ_OUT)/,$(FUZZ_NAMES))
+
+fuzz_srcs = $(sort $(FUZZ_DIR)/$(1).c $(FUZZ_BASE_SRCS) $(FUZZ_SRCS_$(1)))
+fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(call fuzz_srcs,$(1)))
+
+FUZZ_ALL_OBJS := $(sort $(foreach t,$(FUZZ_NAMES),$(call fuzz_objs,$(t))))
+
+$(FUZZ_OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+define fuzz_link_rule
+$(FUZZ_OUT)/$(1): $(call fuzz_objs,$(1))
+	$$(FUZZ_CC) $$(FUZZ_SAN) $$^ -o $$@
+endef
+$(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_link_rule,$(t))))
+
+.PHONY: fuzz-targets clean-fuzz
+
+fuzz-targets: $(FUZZ_BINS)
+
+clean-fuzz:
+	rm -rf $(FUZZ_OUT)
+
+-include $(FUZZ_ALL_OBJS:.o=.d)
+
+ifeq ($(firstword $(MAKEFILE_LIST)),$(FUZZ_DIR)/fuzz.mk)
+.DEFAULT_GOAL := fuzz-targets
+else
+.DEFAULT_GOAL := $(fuzz_saved_goal)
+endif
