@@ -33,6 +33,8 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-builtin \
 FUZZ_BASE_SRCS := tests/unit/shim.c tests/unit/shim_printk.c \
                   hypervisor/lib/string.c hypervisor/lib/vsnprintf.c
 
+FUZZ_SRCS_fuzz_insn := hypervisor/arch/x86/insn.c
+
 # Keep whatever goal the including Makefile had (or its first target).
 fuzz_saved_goal := $(.DEFAULT_GOAL)
 
