@@ -34,6 +34,8 @@ FUZZ_BASE_SRCS := tests/unit/shim.c tests/unit/shim_printk.c \
                   hypervisor/lib/string.c hypervisor/lib/vsnprintf.c
 
 FUZZ_SRCS_fuzz_insn := hypervisor/arch/x86/insn.c
+FUZZ_SRCS_fuzz_guest_walk := hypervisor/arch/x86/guest_walk.c hypervisor/arch/x86/npt.c \
+                             hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c
 
 # Keep whatever goal the including Makefile had (or its first target).
 fuzz_saved_goal := $(.DEFAULT_GOAL)
