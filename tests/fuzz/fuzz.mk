@@ -75,9 +75,31 @@ $(FUZZ_OUT)/$(1): $(call fuzz_objs,$(1))
 endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_link_rule,$(t))))
 
-.PHONY: fuzz-targets clean-fuzz
+FUZZ_SHORT ?= 20
+FUZZ_SECONDS ?= 1200
+
+.PHONY: fuzz-targets check-fuzz fuzz clean-fuzz
 
 fuzz-targets: $(FUZZ_BINS)
+
+# One target at a time (they would share two cores with everything else),
+# each built on its own so that one that does not build still lets the
+# others run; tests/fuzz/run.sh prints the PASS/FAIL line. Exits non-zero
+# if any failed.
+fuzz_run = failed=0; \
+	for t in $(FUZZ_NAMES); do \
+	    if ! $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) $(FUZZ_OUT)/$$t; then \
+	        echo "FAIL fuzz/$$t: does not build"; failed=1; continue; \
+	    fi; \
+	    $(FUZZ_DIR)/run.sh $(1) $(FUZZ_OUT) $$t $(2) || failed=1; \
+	done; \
+	exit $$failed
+
+check-fuzz:
+	@$(call fuzz_run,short,$(FUZZ_SHORT))
+
+fuzz:
+	@$(call fuzz_run,long,$(FUZZ_SECONDS))
 
 clean-fuzz:
 	rm -rf $(FUZZ_OUT)
