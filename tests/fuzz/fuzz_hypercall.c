@@ -18,7 +18,10 @@
  *   what  0-8: hypercall number `what`; 9: the guest writes payload into its
  *         own memory at guest-physical (sub | a1 << 8) * 8; 10: time moves
  *         on by sub milliseconds and the timers due fire; 11: hypercall
- *         number sub (unknown ones included). Taken modulo 12.
+ *         number sub (unknown ones included); 12: the vCPU loads CR0, CR3,
+ *         CR4 and EFER from the payload (four 64-bit words), so that its
+ *         hypercall pointers are walked through its own page tables from
+ *         then on. Taken modulo 13.
  *   sub   the hypercall's sub-command, args[0].
  *   a1    args[1]: below 0x80 a pointer, SCRATCH + a1 * 8; 0xff
  *         MICA_DOMID_SELF; else the number a1 - 0x80.
@@ -26,9 +29,11 @@
  *   payload  written at SCRATCH in the caller's memory before the call:
  *         the structures a1 points at.
  *
- * Guest-linear addresses are guest-physical ones (paging off), so SCRATCH
- * is the caller's gfn 0 and copy_from_guest/copy_to_guest go through the
- * real guest_access.c and the caller's real p2m.
+ * Until a vCPU turns paging on (what 12), guest-linear addresses are
+ * guest-physical ones, so SCRATCH is the caller's gfn 0; either way
+ * copy_from_guest/copy_to_guest go through the real guest_access.c and
+ * guest_walk.c and the caller's real p2m. The payload is written at
+ * guest-physical SCRATCH.
  *
  * After each call: no lock held, nothing logged at LOG_ERR (the allocator
  * and the heap log a double free or a bad unpin that way); after each
@@ -55,6 +60,7 @@
 #include <public/hypercall.h>
 #include <public/sched.h>
 #include <public/types.h>
+#include <asm/vcpu.h>
 
 #include "shim.h"
 #include "hv_shim.h"
@@ -71,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define OP_WRITE     9
 #define OP_TIME      10
 #define OP_RAW_CALL  11
-#define OP_KINDS     12
+#define OP_PAGING    12
+#define OP_KINDS     13
 
 static struct frame table[NR_FRAMES];
 static uint8_t *machine;
@@ -297,6 +304,16 @@ static void call(struct vcpu *v, uint64_t nr, const struct op *op)
     domain_vcpu_left_cpu(v);
 }
 
+static void set_paging(struct vcpu *v, const struct op *op)
+{
+    uint64_t r[4] = { 0 };
+    struct guest_paging gp;
+
+    memcpy(r, op->payload, op->len < sizeof(r) ? op->len : sizeof(r));
+    gp = (struct guest_paging){ .cr0 = r[0], .cr3 = r[1], .cr4 = r[2], .efer = r[3] };
+    hv_vcpu_set_paging(v, &gp);
+}
+
 static void op_run(const struct op *op)
 {
     struct domain *d = domain_get(op->who & 7);
@@ -314,6 +331,8 @@ static void op_run(const struct op *op)
         copy_to_gpa(d, (op->sub | (uint64_t)op->a1 << 8) * 8, op->payload, op->len);
     else if (op->what == OP_TIME)
         hv_clock_advance(op->sub * 1000000ull);
+    else if (op->what == OP_PAGING)
+        set_paging(v, op);
     else
         call(v, op->what == OP_RAW_CALL ? op->sub : op->what, op);
     domain_put(d);

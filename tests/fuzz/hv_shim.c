@@ -221,7 +221,12 @@ long do_sched_op(struct vcpu *v, const uint64_t args[5])
     }
 }
 
-/* ---- the arch: one hypervisor page per vCPU, paging off --------------------- */
+/* ---- the arch: one hypervisor page per vCPU holding its paging state --------- */
+
+/* What the fake VMCB page holds: the guest's control registers. */
+struct fake_vmcb {
+    struct guest_paging paging;
+};
 
 static int fake_vcpu_create(struct vcpu *v)
 {
@@ -242,8 +247,12 @@ static void fake_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
 
 static void fake_paging(struct vcpu *v, struct guest_paging *gp)
 {
-    (void)v;
-    *gp = (struct guest_paging){ .cr0 = 1 };    /* CR0.PE, no paging */
+    *gp = ((struct fake_vmcb *)v->arch.vmcb)->paging;
+}
+
+void hv_vcpu_set_paging(struct vcpu *v, const struct guest_paging *gp)
+{
+    ((struct fake_vmcb *)v->arch.vmcb)->paging = *gp;
 }
 
 static void fake_dump_exits(struct vcpu *v) { (void)v; }

@@ -1,8 +1,9 @@
 /*
  * The fuzz target fuzz_hypercall's model of what lies below the common
  * hypervisor code (hv_shim.c, hv_domain.c): a scheduler that only keeps
- * vCPU states, an arch that allocates one page per vCPU and walks no
- * guest page tables (paging off: a guest-linear address is its
+ * vCPU states, an arch that allocates one page per vCPU (its "VMCB")
+ * holding the guest's CR0, CR3, CR4 and EFER for the real page walker
+ * (all zero at first: paging off, a guest-linear address is its
  * guest-physical one), timers that fire when the program says, and a
  * clock that moves one millisecond per operation.
  */
@@ -11,6 +12,10 @@
 
 #include <mica/types.h>
 
+struct vcpu;
+struct guest_paging;
+/* What the vCPU's CR0, CR3, CR4 and EFER are from now on (the guest set them). */
+void hv_vcpu_set_paging(struct vcpu *v, const struct guest_paging *gp);
 /* Run the callback of every armed timer whose time has come (now_ns()). */
 void hv_timers_fire(void);
 /* Every timer stopped or killed: 0 armed ones left. */

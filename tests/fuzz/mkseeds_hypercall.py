@@ -8,7 +8,7 @@ import struct
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'corpus', 'fuzz_hypercall')
 SELF = 0x7ff0
 HC_CONSOLE, HC_SCHED, HC_DOMCTL, HC_MEMOP, HC_EVTCHN, HC_GNTTAB, HC_VCPU, HC_SYSCTL = 1, 2, 3, 4, 5, 6, 7, 8
-WRITE, TIME = 9, 10
+WRITE, TIME, PAGING = 9, 10, 12
 DOMCTL_VERSION = 2
 
 
@@ -94,6 +94,26 @@ def foreign(who, map_, gfn, dst, nr, domid, flags=0):
     return op(who, HC_MEMOP, 4 if map_ else 5, 0, 0, struct.pack('<QQIHH', gfn, dst, nr, domid, flags))
 
 
+def paging(who, cr0, cr3, cr4, efer, vcpu=0):
+    return op(who, PAGING, 0, 0, 0, struct.pack('<QQQQ', cr0, cr3, cr4, efer), vcpu)
+
+
+PG_P, PG_RW, PG_PS = 1, 2, 0x80
+CR0_PE, CR0_WP, CR0_PG = 1, 1 << 16, 1 << 31
+CR4_PSE, CR4_PAE = 1 << 4, 1 << 5
+EFER_LME, EFER_LMA = 1 << 8, 1 << 10
+
+
+def long_mode_identity(who):
+    """PML4 at gfn 8, PDPT at 9, PD at 10: the first 2 MiB, linear = physical"""
+    return [
+        write(who, 0x8000, struct.pack('<Q', 0x9000 | PG_P | PG_RW)),
+        write(who, 0x9000, struct.pack('<Q', 0xa000 | PG_P | PG_RW)),
+        write(who, 0xa000, struct.pack('<Q', 0 | PG_P | PG_RW | PG_PS)),
+        paging(who, CR0_PE | CR0_PG | CR0_WP, 0x8000, CR4_PAE, EFER_LME | EFER_LMA),
+    ]
+
+
 SEEDS = {
     # create, unpause, grant setup, map, bind interdomain, send, close, destroy
     # with the grant still mapped (the domU's free waits for the unmap)
@@ -149,6 +169,20 @@ SEEDS = {
         evtchn(0, 7, struct.pack('<HHIIIHHII', SELF, 0, 1, 0, 0, 0, 0, 0, 0)),
         create(mem_kb=16), destroy(1),
         op(0, HC_SCHED, 1),
+    ],
+    # hypercall pointers walked through the callers' own page tables:
+    # dom0 in long mode, a domU with 32-bit paging and a read-only PTE
+    'paging-long-and-32bit': long_mode_identity(0) + [
+        create(mem_kb=64), unpause(1),
+        op(0, HC_MEMOP, 2, imm(1)),
+        evtchn(0, 4, struct.pack('<II', 1, 0)),
+        write(1, 0x8000, struct.pack('<I', 0x9000 | PG_P | PG_RW)),
+        write(1, 0x9000, struct.pack('<I', 0 | PG_P)),
+        paging(1, CR0_PE | CR0_PG | CR0_WP, 0x8000, 0, 0),
+        evtchn(1, 4, struct.pack('<II', 0, 0)),
+        alloc_unbound(1, SELF, 0),
+        evtchn(1, 0, struct.pack('<Q', 3)),
+        destroy(1),
     ],
     # the other domctls on a domain, then a guest shutting itself down
     'domctl-all-then-shutdown': [
