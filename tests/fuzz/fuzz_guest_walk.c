@@ -169,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gp.efer = take(&in, 8) | ((mode & 16) ? EFER_LMA | EFER_LME : 0);
     gp.cr3 = take(&in, 8);
     la = take(&in, 8);
-    if (p2m_init(&p2m))
+    if (p2m_init(&p2m, NULL))
         shim_fatal("p2m_init failed");
     build_ram(&in, &p2m, pages);
     write_tables(&in, pages);

@@ -36,7 +36,8 @@
  * guest-physical SCRATCH.
  *
  * After each call: no lock held, nothing logged at LOG_ERR (the allocator
- * and the heap log a double free or a bad unpin that way); after each
+ * and the heap log a double free or a bad unpin that way), no reference
+ * held on a domain but its own (a leaked one would keep it alive); after each
  * memory_op call and at the end, every domain owns exactly the frames its
  * nr_pages says. At the end of the program every domain is destroyed,
  * then: no domain left, the frame allocator's free count back where it was
@@ -126,12 +127,19 @@ static void count_own(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
         c->own++;
 }
 
-/* A domain's p2m holds exactly nr_pages frames of its own (domain.h). */
-static void check_domain(struct domain *d)
+/*
+ * No reference to d is held but its own; with walk, its p2m holds exactly
+ * nr_pages frames of its own (domain.h).
+ */
+static void check_domain(struct domain *d, bool walk)
 {
     struct own_count c = { d, 0 };
 
-    if (d->state == DOMAIN_DYING || !d->p2m.root)
+    /* Between calls only the domain itself holds a reference (and we do). */
+    if (domain_refs(d) != 2 || d->relinquished)
+        fail("d%u: %u references held besides its own and ours%s", d->id,
+             domain_refs(d) - 2, d->relinquished ? " though it has died" : "");
+    if (d->state == DOMAIN_DYING || !d->p2m.root || !walk)
         return;
     p2m_for_each(&d->p2m, count_own, &c);
     if (c.own != d->nr_pages)
@@ -140,7 +148,7 @@ static void check_domain(struct domain *d)
 }
 
 /* Walking every p2m costs; it is done after memory_op calls and at the end. */
-static void check_after_op(bool domains)
+static void check_after_op(bool walk)
 {
     struct domain *d;
 
@@ -148,8 +156,8 @@ static void check_after_op(bool domains)
         fail("%d lock(s) left held", shim_locks_held());
     if (shim_log_count(LOG_ERR))
         fail("the hypervisor logged an error");
-    for (unsigned int id = 0; domains && id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
-        check_domain(d);
+    for (unsigned int id = 0; id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
+        check_domain(d, walk);
         id = d->id + 1u;
         domain_put(d);
     }

@@ -5,7 +5,8 @@
  * holding the guest's CR0, CR3, CR4 and EFER for the real page walker
  * (all zero at first: paging off, a guest-linear address is its
  * guest-physical one), timers that fire when the program says, and a
- * clock that moves one millisecond per operation.
+ * clock that moves one millisecond per operation (and a microsecond each
+ * time it is read).
  */
 #ifndef FUZZ_HV_SHIM_H
 #define FUZZ_HV_SHIM_H

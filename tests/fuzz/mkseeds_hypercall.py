@@ -28,8 +28,8 @@ def domctl(who, cmd, domid, body=b''):
     return op(who, HC_DOMCTL, cmd, 0, 0, arg.ljust(128, b'\0'))
 
 
-def create(who=0, mem_kb=64, max_kb=0, vcpus=1, name=b'', uuid=b'\0' * 16):
-    body = uuid + name.ljust(32, b'\0') + struct.pack('<QQIIQ', mem_kb, max_kb, vcpus, 0, 0)
+def create(who=0, mem_kb=64, max_kb=0, vcpus=1, name=b'', uuid=b'\0' * 16, budget_kb=0):
+    body = uuid + name.ljust(32, b'\0') + struct.pack('<QQIIQ', mem_kb, max_kb, vcpus, 0, budget_kb)
     return domctl(who, 0, 0, body)
 
 
@@ -183,6 +183,15 @@ SEEDS = {
         alloc_unbound(1, SELF, 0),
         evtchn(1, 0, struct.pack('<Q', 3)),
         destroy(1),
+    ],
+    # a small hypervisor-memory budget spent on p2m tables far apart (-EDQUOT)
+    'budget-p2m-tables-edquot': [
+        create(mem_kb=16, max_kb=1024, budget_kb=256), unpause(1),
+        reservation(1, True, 0, 0, gfns=[i << 18 for i in range(1, 29)]),
+        domctl(0, 14, 1, struct.pack('<Q', 256)),
+        alloc_unbound(1, SELF, 0),
+        reservation(1, False, 0, 0, gfns=[i << 18 for i in range(1, 15)]),
+        domctl(0, 4, 1),
     ],
     # the other domctls on a domain, then a guest shutting itself down
     'domctl-all-then-shutdown': [
