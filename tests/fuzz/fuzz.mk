@@ -15,18 +15,19 @@
 # the scratch corpora of a run go under build/tests/fuzz/, never into the tree.
 
 FUZZ_CC ?= clang
-comma := ,
 
 FUZZ_DIR := tests/fuzz
 FUZZ_OUT := build/tests/fuzz
 FUZZ_OBJ := $(FUZZ_OUT)/obj
 
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SAN_NOCOV := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # -fno-builtin as in unit.mk: the hypervisor's memcpy, strlen, snprintf...
 # are the ones called (they take libc's place in the whole binary).
-FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-builtin \
+FUZZ_COMMON_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-builtin \
                -fno-omit-frame-pointer -U_FORTIFY_SOURCE -I hypervisor/include \
-               -I hypervisor/arch/x86/include -I tests/unit -D MICA_HOST_TEST $(FUZZ_SAN)
+               -I hypervisor/arch/x86/include -I tests/unit -D MICA_HOST_TEST
+FUZZ_CFLAGS := $(FUZZ_COMMON_CFLAGS) $(FUZZ_SAN)
 
 # Linked into every target: the unit-test shim (locks, memory windows,
 # mfn_to_virt; its shim_fatal() exits, which libFuzzer reports as a crash),
@@ -64,9 +65,9 @@ FUZZ_ALL_OBJS := $(sort $(foreach t,$(FUZZ_NAMES),$(call fuzz_objs,$(t))))
 # only slow every memset down and point the fuzzer at them.
 FUZZ_NOCOV_SRCS := $(FUZZ_BASE_SRCS)
 FUZZ_NOCOV_OBJS := $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZ_NOCOV_SRCS))
-$(FUZZ_NOCOV_OBJS): FUZZ_CFLAGS := $(subst -fsanitize=fuzzer$(comma),-fsanitize=,$(FUZZ_CFLAGS))
+$(FUZZ_NOCOV_OBJS): FUZZ_CFLAGS := $(FUZZ_COMMON_CFLAGS) $(FUZZ_SAN_NOCOV)
 
-$(FUZZ_OBJ)/%.o: %.c
+$(FUZZ_OBJ)/%.o: %.c $(FUZZ_DIR)/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
