@@ -43,7 +43,8 @@ FUZZ_SRCS_fuzz_guest_walk := hypervisor/arch/x86/guest_walk.c hypervisor/arch/x8
 # p2m; hv_shim.c models the scheduler, the arch, the timers and the console,
 # hv_domain.c is domain.c with a reset of its statics (it #includes it).
 FUZZ_SRCS_fuzz_hypercall := $(FUZZ_DIR)/hv_shim.c $(FUZZ_DIR)/hv_domain.c \
-    $(addprefix hypervisor/common/,hypercall.c domctl.c domctl_check.c domain_end.c \
+    $(FUZZ_DIR)/hv_domain_end.c \
+    $(addprefix hypervisor/common/,hypercall.c domctl.c domctl_check.c \
         memory_op.c event_channel.c event_channel_state.c vcpu_op.c time_page.c \
         grant_table.c grant_state.c guest_access.c console_io.c sysctl.c version.c \
         text_ring.c page_alloc.c xmalloc.c budget.c) \

@@ -21,7 +21,13 @@
  *         number sub (unknown ones included); 12: the vCPU loads CR0, CR3,
  *         CR4 and EFER from the payload (four 64-bit words), so that its
  *         hypercall pointers are walked through its own page tables from
- *         then on. Taken modulo 13.
+ *         then on; 13: the vCPU starts running guest code on its CPU, and
+ *         stays on it (between operations too) until 14: it leaves, or it
+ *         blocks, or it is taken down and a CPU waiting for that lets it
+ *         go (hv_shim.h). Taken modulo 15.
+ *         A vCPU calls when it can run (runnable, or running already); a
+ *         call from a vCPU that is not running puts it on its CPU for the
+ *         length of the call.
  *   sub   the hypercall's sub-command, args[0].
  *   a1    args[1]: below 0x80 a pointer, SCRATCH + a1 * 8; 0xff
  *         MICA_DOMID_SELF; else the number a1 - 0x80.
@@ -79,7 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define OP_TIME      10
 #define OP_RAW_CALL  11
 #define OP_PAGING    12
-#define OP_KINDS     13
+#define OP_ENTER     13
+#define OP_LEAVE     14
+#define OP_KINDS     15
 
 static struct frame table[NR_FRAMES];
 static uint8_t *machine;
@@ -214,6 +222,7 @@ static void destroy_others(void)
     }
 }
 
+/* dom0 shuts down; its CPUs then see its vCPUs are down and leave. */
 static void end_dom0(void)
 {
     struct domain *d = domain_get(0);
@@ -222,6 +231,7 @@ static void end_dom0(void)
         domain_shutdown(d, MICA_SHUTDOWN_poweroff);
         domain_put(d);
     }
+    hv_cpu_relax();
     shim_log_clear();
 }
 
@@ -248,9 +258,9 @@ static void machine_shutdown(mfn_t baseline, bool dom0_first)
     }
     if (shim_log_count(LOG_ERR) || shim_locks_held())
         fail("tearing down: an error logged or a lock held");
-    if (domains_alive() || domain_get_next(0))
-        fail("a domain is left after every domain was destroyed (%u alive)",
-             domains_alive());
+    if (domains_alive() || domain_get_next(0) || hv_vcpus_running())
+        fail("a domain is left after every domain was destroyed (%u alive, %u vCPUs running)",
+             domains_alive(), hv_vcpus_running());
     if (frames_free_count() != baseline) {
         report_frames(baseline);
         fail("frames leaked: %ld", (long)(baseline - frames_free_count()));
@@ -296,20 +306,21 @@ static uint64_t arg1(uint8_t a1)
 static void call(struct vcpu *v, uint64_t nr, const struct op *op)
 {
     uint64_t args[5] = { op->sub, arg1(op->a1), op->a2, 0, 0 };
+    bool was_running = v->on_cpu;
     long rc;
 
     copy_to_gpa(v->domain, SCRATCH, op->payload, op->len);
-    v->state = VCPU_RUNNING;
-    v->on_cpu = true;
+    if (!was_running && !hv_vcpu_enter(v))
+        return;
+    hv_current = v;
     rc = hypercall_dispatch(v, nr, args);
-    v->on_cpu = false;
+    hv_current = NULL;
     if (trace)
         fprintf(stderr, "op %u: d%u v%u hypercall %lu (%lu, 0x%lx, %lu) = %ld\n", op_index,
                 v->domain->id, v->id, (unsigned long)nr, (unsigned long)args[0],
                 (unsigned long)args[1], (unsigned long)args[2], rc);
-    if (v->state == VCPU_RUNNING)
-        v->state = VCPU_RUNNABLE;
-    domain_vcpu_left_cpu(v);
+    if (!was_running || v->state != VCPU_RUNNING)
+        hv_vcpu_leave(v);
 }
 
 static void set_paging(struct vcpu *v, const struct op *op)
@@ -330,7 +341,9 @@ static void op_run(const struct op *op)
     if (!d)
         return;
     v = (op->who >> 3 & 7) < d->nr_vcpus ? d->vcpu[op->who >> 3 & 7] : NULL;
-    if (d->state != DOMAIN_RUNNING || d->paused || !v || v->state == VCPU_DOWN) {
+    if (d->state != DOMAIN_RUNNING || d->paused || !v ||
+        (v->state != VCPU_RUNNABLE && v->state != VCPU_RUNNING) ||
+        (op->what == OP_ENTER && v->on_cpu) || (op->what == OP_LEAVE && !v->on_cpu)) {
         domain_put(d);
         return;
     }
@@ -341,6 +354,10 @@ static void op_run(const struct op *op)
         hv_clock_advance(op->sub * 1000000ull);
     else if (op->what == OP_PAGING)
         set_paging(v, op);
+    else if (op->what == OP_ENTER)
+        hv_vcpu_enter(v);
+    else if (op->what == OP_LEAVE)
+        hv_vcpu_leave(v);
     else
         call(v, op->what == OP_RAW_CALL ? op->sub : op->what, op);
     domain_put(d);

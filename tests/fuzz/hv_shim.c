@@ -163,7 +163,15 @@ void vcpu_block(struct vcpu *v)
 
 void vcpu_yield(struct vcpu *v) { (void)v; }
 void vcpu_down(struct vcpu *v) { v->state = VCPU_DOWN; }
-void sched_pause_domain(struct domain *d) { d->paused = true; }
+/* As on the machine: returns once none of d's vCPUs but the caller runs. */
+void sched_pause_domain(struct domain *d)
+{
+    d->paused = true;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpu[i]->on_cpu && d->vcpu[i] != hv_current)
+            hv_vcpu_leave(d->vcpu[i]);
+}
+
 void sched_unpause_domain(struct domain *d) { d->paused = false; }
 uint64_t sched_vcpu_runtime(const struct vcpu *v) { return v->runtime_ns; }
 uint64_t sched_domain_runtime_ns(struct domain *d) { (void)d; return 0; }
@@ -220,6 +228,61 @@ long do_sched_op(struct vcpu *v, const uint64_t args[5])
     default:
         return -ENOSYS;
     }
+}
+
+/* ---- other CPUs: vCPUs running guest code ------------------------------------ */
+
+#define MAX_RUNNING  16
+
+static struct vcpu *running[MAX_RUNNING];
+struct vcpu *hv_current;
+
+/* As sched.c's run loop: the vCPU's time page is refreshed, then it runs. */
+bool hv_vcpu_enter(struct vcpu *v)
+{
+    for (unsigned int i = 0; i < MAX_RUNNING; i++)
+        if (!running[i]) {
+            running[i] = v;
+            v->state = VCPU_RUNNING;
+            v->on_cpu = true;
+            v->started = true;
+            vcpu_time_update(v);
+            return true;
+        }
+    return false;
+}
+
+/* As sched.c's run loop after arch_vcpu_run() returns. */
+void hv_vcpu_leave(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+
+    for (unsigned int i = 0; i < MAX_RUNNING; i++)
+        if (running[i] == v)
+            running[i] = NULL;
+    domain_hold(d);
+    v->on_cpu = false;
+    if (v->state == VCPU_RUNNING)
+        v->state = VCPU_RUNNABLE;
+    domain_vcpu_left_cpu(v);
+    domain_put(d);
+}
+
+/* The CPUs of vCPUs taken down (vcpu_down kicks them) see it and leave. */
+void hv_cpu_relax(void)
+{
+    for (unsigned int i = 0; i < MAX_RUNNING; i++)
+        if (running[i] && running[i]->state == VCPU_DOWN)
+            hv_vcpu_leave(running[i]);
+}
+
+unsigned int hv_vcpus_running(void)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < MAX_RUNNING; i++)
+        n += running[i] != NULL;
+    return n;
 }
 
 /* ---- the arch: one hypervisor page per vCPU holding its paging state --------- */

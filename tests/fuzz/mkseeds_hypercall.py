@@ -8,7 +8,7 @@ import struct
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'corpus', 'fuzz_hypercall')
 SELF = 0x7ff0
 HC_CONSOLE, HC_SCHED, HC_DOMCTL, HC_MEMOP, HC_EVTCHN, HC_GNTTAB, HC_VCPU, HC_SYSCTL = 1, 2, 3, 4, 5, 6, 7, 8
-WRITE, TIME, PAGING = 9, 10, 12
+WRITE, TIME, PAGING, ENTER, LEAVE = 9, 10, 12, 13, 14
 DOMCTL_VERSION = 2
 
 
@@ -192,6 +192,23 @@ SEEDS = {
         alloc_unbound(1, SELF, 0),
         reservation(1, False, 0, 0, gfns=[i << 18 for i in range(1, 15)]),
         domctl(0, 4, 1),
+    ],
+    # vCPUs in guest mode on their CPUs while the domain is paused, shut
+    # down from its other vCPU and destroyed: the waits meet them
+    'running-vcpus-pause-shutdown-destroy': [
+        create(mem_kb=32, vcpus=2),
+        domctl(0, 8, 1, struct.pack('<IIQQQQQQHHHH', 1, 0, 0x1000, 0x2000, 0, 0, 0x3000, 0x4000, 0x17, 8, 0x10, 0)),
+        unpause(1),
+        op(1, HC_VCPU, 1, imm(5)),
+        op(1, ENTER, vcpu=0), op(1, ENTER, vcpu=1),
+        domctl(0, 2, 1), unpause(1),
+        op(1, ENTER, vcpu=1), op(1, ENTER, vcpu=0),
+        op(1, HC_EVTCHN, 4, 0, 0, struct.pack('<II', 1, 0), vcpu=0),
+        op(1, LEAVE, vcpu=1),
+        op(1, HC_SCHED, 2, imm(0), vcpu=0),
+        create(mem_kb=32), unpause(2), op(2, ENTER),
+        destroy(2), destroy(1),
+        op(0, ENTER, vcpu=1),
     ],
     # the other domctls on a domain, then a guest shutting itself down
     'domctl-all-then-shutdown': [
