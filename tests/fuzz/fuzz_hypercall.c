@@ -77,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NR_FRAMES    1024        /* 4 MiB of machine memory; frame 0 stays reserved */
 #define DOM0_PAGES   64
 #define DOM0_VCPUS   2
-#define MAX_DOMID    7           /* ids a program can name as the caller */
+#define WHO_DOMID(w) ((w) & 7)  /* a caller: domain id 0-7 ... */
+#define WHO_VCPU(w)  ((w) >> 3 & 7)  /* ... and vCPU 0-7 */
 #define MAX_OPS      64
 #define SCRATCH      0x0ull      /* guest-physical address of the call arguments */
 
@@ -111,7 +112,10 @@ static __attribute__((format(printf, 1, 2), noreturn)) void fail(const char *fmt
 {
     va_list ap;
 
-    fprintf(stderr, "fuzz_hypercall: after operation %u: ", op_index);
+    if (op_index > MAX_OPS)
+        fprintf(stderr, "fuzz_hypercall: tearing down: ");
+    else
+        fprintf(stderr, "fuzz_hypercall: after operation %u: ", op_index);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -335,12 +339,12 @@ static void set_paging(struct vcpu *v, const struct op *op)
 
 static void op_run(const struct op *op)
 {
-    struct domain *d = domain_get(op->who & 7);
+    struct domain *d = domain_get(WHO_DOMID(op->who));
     struct vcpu *v;
 
     if (!d)
         return;
-    v = (op->who >> 3 & 7) < d->nr_vcpus ? d->vcpu[op->who >> 3 & 7] : NULL;
+    v = WHO_VCPU(op->who) < d->nr_vcpus ? d->vcpu[WHO_VCPU(op->who)] : NULL;
     if (d->state != DOMAIN_RUNNING || d->paused || !v ||
         (v->state != VCPU_RUNNABLE && v->state != VCPU_RUNNING) ||
         (op->what == OP_ENTER && v->on_cpu) || (op->what == OP_LEAVE && !v->on_cpu)) {
