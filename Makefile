@@ -49,6 +49,7 @@ $(BUILD)/mica.elf: $(HV_OBJS) $(HV_LDS)
 # ------------------------------------------------- test guests and unit tests
 include tests/guests/guests.mk
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 include dom0/dom0.mk
 
 # ------------------------------------------------------------------ the ISOs
@@ -101,11 +102,13 @@ check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 	$(DOM0_TEST_ENV) tests/system/dom0.sh $(BUILD) | tee $(BUILD)/tests/dom0.log
 	@tests/summary.sh $(BUILD)/tests/dom0.log
 
-# Unit tests then system tests; tests/summary.sh prints "N passed, N failed".
+# Unit tests, a short run of each fuzz target (about a minute), then system
+# tests; tests/summary.sh prints "N passed, N failed".
 test: all
 	@mkdir -p $(BUILD)/tests
 	@set -o pipefail 2>/dev/null; \
 	{ $(MAKE) --no-print-directory check-unit; \
+	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; } 2>&1 | tee $(BUILD)/tests/test.log; \
 	tests/summary.sh $(BUILD)/tests/test.log
 
@@ -159,7 +162,9 @@ clean:
 help:
 	@echo "make run         build everything and boot Mica with dom0 in QEMU (serial on this terminal)"
 	@echo "make run-guests  boot Mica with the demo test guests instead of dom0"
-	@echo "make test        build everything and run the unit and system tests"
+	@echo "make test        build everything and run the unit tests, the short fuzz runs and the system tests"
+	@echo "make check-fuzz  run each host fuzz target for FUZZ_SHORT=20 seconds (tests/fuzz/)"
+	@echo "make fuzz        run each host fuzz target for FUZZ_SECONDS=1200 and merge its finds into tests/fuzz/corpus/"
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"
 	@echo "make dom0        fetch the Debian kernel and build the dom0 initramfs"
 	@echo "make check-dom0  run the dom0 system tests only"
