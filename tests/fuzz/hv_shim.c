@@ -298,6 +298,11 @@ static int fake_vcpu_create(struct vcpu *v)
     return v->arch.vmcb ? 0 : -ENOMEM;
 }
 
+static size_t fake_vcpu_bytes(void)
+{
+    return PAGE_SIZE;                       /* the fake VMCB */
+}
+
 static void fake_vcpu_destroy(struct vcpu *v)
 {
     page_free_hyp(v->arch.vmcb, 0);
@@ -326,6 +331,7 @@ static const struct vcpu_vendor_ops fake_vcpu_ops = {
     .name = "fuzz",
     .vcpu_create = fake_vcpu_create,
     .vcpu_destroy = fake_vcpu_destroy,
+    .vcpu_bytes = fake_vcpu_bytes,
     .vcpu_set_entry64 = fake_set_entry64,
     .vcpu_paging = fake_paging,
     .vcpu_dump_exits = fake_dump_exits,
@@ -347,9 +353,15 @@ void arch_domain_flush_tlb(struct domain *d)
 
 /* ---- the console ------------------------------------------------------------ */
 
-void console_guest_write(domid_t domid, const char *s, size_t len, bool *bol)
+void console_guest_write(domid_t domid, const char *s, size_t len, bool *bol,
+                         struct console_rate *rate)
 {
-    (void)domid, (void)s, (void)len, (void)bol;
+    (void)domid, (void)s, (void)len, (void)bol, (void)rate;
+}
+
+void console_guest_report_dropped(domid_t domid, struct console_rate *rate)
+{
+    (void)domid, (void)rate;
 }
 
 size_t console_ring_read_at(uint64_t *offset, char *buf, size_t len, uint64_t *lost,
