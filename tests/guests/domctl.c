@@ -82,15 +82,6 @@ static int64_t dom_create(const char *name, uint64_t mem_kb)
     return rc ? rc : op.domid;
 }
 
-static struct mica_sysctl_physinfo physinfo(void)
-{
-    struct mica_sysctl op;
-
-    sysctl_init(&op);
-    mica_sysctl(MICA_SYSCTL_physinfo, &op);
-    return op.u.physinfo;
-}
-
 static int64_t fmap(uint16_t domid, uint64_t gfn, uint64_t dst, uint32_t nr, uint16_t flags)
 {
     struct mica_memop_foreign f = { .gfn = gfn, .dst_gfn = dst, .nr = nr, .domid = domid,

@@ -123,15 +123,6 @@ static int64_t create(const char *name, uint64_t mem_kb, uint64_t max_kb, uint64
     return rc ? rc : op.domid;
 }
 
-static struct mica_sysctl_physinfo physinfo(void)
-{
-    struct mica_sysctl op;
-
-    sysctl_init(&op);
-    mica_sysctl(MICA_SYSCTL_physinfo, &op);
-    return op.u.physinfo;
-}
-
 static int64_t alloc_unbound(uint16_t dom, uint16_t remote)
 {
     struct mica_evtchn_alloc_unbound a = { .dom = dom, .remote_dom = remote };

@@ -151,11 +151,9 @@ void p2m_free_detached(struct p2m *p)
     }
 }
 
-int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
+/* Under the lock, make the tables on the way to gfn and store *val in its leaf if given. */
+static int build_path(struct p2m *p, gfn_t gfn, const pte_t *val)
 {
-    pte_t v = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
-              ((flags & P2M_RW) ? _PAGE_RW : 0) | ((flags & P2M_FOREIGN) ? NPT_FOREIGN : 0) |
-              ((flags & P2M_GRANT) ? NPT_GRANT : 0);
     pte_t *path[NPT_LEVELS];
     unsigned long f;
     int rc;
@@ -164,10 +162,19 @@ int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
         return -EINVAL;
     f = spin_lock_irqsave(&p->lock);
     rc = walk(p, gfn, true, path);
-    if (!rc)
-        *path[NPT_LEVELS - 1] = v;
+    if (!rc && val)
+        *path[NPT_LEVELS - 1] = *val;
     spin_unlock_irqrestore(&p->lock, f);
     return rc;
+}
+
+int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
+{
+    pte_t v = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
+              ((flags & P2M_RW) ? _PAGE_RW : 0) | ((flags & P2M_FOREIGN) ? NPT_FOREIGN : 0) |
+              ((flags & P2M_GRANT) ? NPT_GRANT : 0);
+
+    return build_path(p, gfn, &v);
 }
 
 int p2m_unmap(struct p2m *p, gfn_t gfn)
@@ -216,16 +223,7 @@ mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable)
 
 int p2m_prepare(struct p2m *p, gfn_t gfn)
 {
-    pte_t *path[NPT_LEVELS];
-    unsigned long f;
-    int rc;
-
-    if (gfn >= P2M_MAX_GFN)
-        return -EINVAL;
-    f = spin_lock_irqsave(&p->lock);
-    rc = walk(p, gfn, true, path);
-    spin_unlock_irqrestore(&p->lock, f);
-    return rc;
+    return build_path(p, gfn, NULL);
 }
 
 /* Calls fn on every present leaf under t; clears each one if drain. */

@@ -36,6 +36,16 @@ static inline void sysctl_init(struct mica_sysctl *op)
     op->interface_version = MICA_SYSCTL_INTERFACE_VERSION;
 }
 
+/* The host's CPUs, memory and domains (sysctl physinfo; zeroes if refused). */
+static inline struct mica_sysctl_physinfo physinfo(void)
+{
+    struct mica_sysctl op;
+
+    sysctl_init(&op);
+    mica_sysctl(MICA_SYSCTL_physinfo, &op);
+    return op.u.physinfo;
+}
+
 /* populate_physmap / decrease_reservation over a gfn range of domid. */
 static inline int64_t memop_range(uint64_t cmd, uint16_t domid, uint64_t first, uint32_t nr)
 {
