@@ -64,10 +64,12 @@ static int domain_populate(struct domain *d, uint64_t nr_pages)
             return -ENOMEM;
         frames_split(mfn, order);
         for (n = 0; n < (1ull << order); n++) {
-            if (p2m_map(&d->p2m, gfn + n, mfn + n, P2M_RW)) {
+            int rc = p2m_map(&d->p2m, gfn + n, mfn + n, P2M_RW);
+
+            if (rc) {
                 while (n < (1ull << order))
                     frame_free_domain(mfn + n++);
-                return -ENOMEM;
+                return rc;                  /* -EDQUOT: its budget is too small */
             }
             d->nr_pages++;
         }
@@ -158,17 +160,23 @@ err_uncharge:
     return rc;
 }
 
-/* vCPU structures up to n-1 (those from an earlier, larger count are kept). */
+/*
+ * vCPU structures up to n-1 (those from an earlier, larger count are
+ * kept), each placed with the scheduler: one made by an earlier call that
+ * failed to place it is placed now.
+ */
 static int vcpus_alloc(struct domain *d, unsigned int n, int pcpu0)
 {
-    while (d->nr_vcpus_alloc < n) {
-        unsigned int i = d->nr_vcpus_alloc;
-        int rc = vcpu_alloc(d, i, &d->vcpu[i]);
+    for (unsigned int i = 0; i < n; i++) {
+        int rc;
 
-        if (rc)
-            return rc;
-        d->nr_vcpus_alloc = i + 1;
-        if (sched_place(d->vcpu[i], i == 0 ? pcpu0 : -1))
+        if (i == d->nr_vcpus_alloc) {
+            rc = vcpu_alloc(d, i, &d->vcpu[i]);
+            if (rc)
+                return rc;
+            d->nr_vcpus_alloc = i + 1;
+        }
+        if (!d->vcpu[i]->placed && sched_place(d->vcpu[i], i == 0 ? pcpu0 : -1))
             return -ENOMEM;
     }
     return 0;
@@ -186,6 +194,9 @@ int domain_set_vcpus(struct domain *d, unsigned int n)
 
     if (rc)
         return rc;
+    /* A kept vCPU added again waits for STARTUP or a context, as a new one. */
+    for (unsigned int i = n; i < d->nr_vcpus; i++)
+        d->vcpu[i]->wait_sipi = true;
     __atomic_store_n(&d->nr_vcpus, n, __ATOMIC_RELEASE);
     return 0;
 }
@@ -326,21 +337,53 @@ uint32_t domain_refs(const struct domain *d)
     return __atomic_load_n(&d->refcnt, __ATOMIC_SEQ_CST);
 }
 
-/* Debug key 'd': every domain in the list, zombies (dying, still referenced) too. */
+/*
+ * Debug key 'd' (from the console poll, in interrupt context): every domain
+ * in the list, zombies (dying, still referenced) too. A snapshot taken
+ * under the list lock, printed after it: no reference is taken, so no
+ * domain can be freed here.
+ */
+#define DUMP_MAX  32
 void domains_dump(void)
 {
     static const char *const states[] = { "running", "shutdown", "dying" };
-    struct domain *d;
+    static struct {
+        domid_t id;
+        char name[DOMAIN_NAME_LEN];
+        enum domain_state state;
+        bool paused;
+        uint32_t refs;
+        uint64_t pages, hyp, limit;
+    } snap[DUMP_MAX];
+    static spinlock_t dump_lock = SPINLOCK_INIT;
+    unsigned int n = 0, more = 0;
+    unsigned long f = spin_lock_irqsave(&dump_lock), g;
 
-    for (unsigned int id = 0; id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
-        pr_info("  d%u (%s): %s%s, %u refs, %lu frames, hypervisor memory %lu of %lu KiB\n",
-                d->id, d->name, states[d->state], d->paused ? " paused" : "",
-                domain_refs(d) - 1, (unsigned long)d->nr_pages,
-                (unsigned long)(hyp_budget_used(&d->budget) / 1024),
-                (unsigned long)(d->budget.limit / 1024));
-        id = d->id + 1u;
-        domain_put(d);
+    g = spin_lock_irqsave(&domlist_lock);
+    for (struct domain *d = domain_list; d; d = d->next) {
+        if (n == DUMP_MAX) {
+            more++;
+            continue;
+        }
+        snap[n].id = d->id;
+        memcpy(snap[n].name, d->name, sizeof(snap[n].name));
+        snap[n].state = d->state;
+        snap[n].paused = d->paused;
+        snap[n].refs = domain_refs(d);
+        snap[n].pages = d->nr_pages;
+        snap[n].hyp = hyp_budget_used(&d->budget);
+        snap[n].limit = d->budget.limit;
+        n++;
     }
+    spin_unlock_irqrestore(&domlist_lock, g);
+    for (unsigned int i = 0; i < n; i++)
+        pr_info("  d%u (%s): %s%s, %u refs, %lu frames, hypervisor memory %lu of %lu KiB\n",
+                snap[i].id, snap[i].name, states[snap[i].state], snap[i].paused ? " paused" : "",
+                snap[i].refs, (unsigned long)snap[i].pages, (unsigned long)(snap[i].hyp / 1024),
+                (unsigned long)(snap[i].limit / 1024));
+    if (more)
+        pr_info("  ... and %u more\n", more);
+    spin_unlock_irqrestore(&dump_lock, f);
 }
 
 /* The last reference is gone (d has left the list): free everything. */
@@ -413,8 +456,8 @@ void domain_relinquish(struct domain *d)
     spin_lock(&d->mem_lock);
     p2m_drain(&d->p2m, release_p2m_entry, d);
     d->nr_pages = 0;
+    __atomic_store_n(&d->relinquished, true, __ATOMIC_RELEASE);  /* no populate after */
     spin_unlock(&d->mem_lock);
-    __atomic_store_n(&d->relinquished, true, __ATOMIC_RELEASE);
     domain_put(d);                          /* its own reference */
 }
 

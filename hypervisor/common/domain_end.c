@@ -137,10 +137,12 @@ void domain_destroy(struct domain *d)
     while (!__atomic_load_n(&d->relinquished, __ATOMIC_ACQUIRE) &&
            !__atomic_load_n(&d->release_deferred, __ATOMIC_ACQUIRE))
         cpu_relax();
+    if (__atomic_load_n(&d->release_deferred, __ATOMIC_ACQUIRE))
+        return;                         /* its own reference waits for its grants */
     until = now_ns() + DESTROY_REF_WAIT_NS;
     while (domain_refs(d) > 1 && now_ns() < until)
         cpu_relax();
-    if (domain_refs(d) > 1 && !d->release_deferred)
+    if (domain_refs(d) > 1)
         pr_warn("d%u (%s): destroyed, but %u references are still held: "
                 "freed when they go\n", d->id, d->name, domain_refs(d) - 1);
 }

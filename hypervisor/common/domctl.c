@@ -32,7 +32,8 @@ static bool uuid_in_use(const uint8_t uuid[16])
     if (!memcmp(uuid, zero, sizeof(zero)))
         return false;
     for (unsigned int id = 0; !used && id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
-        used = !memcmp(d->uuid, uuid, sizeof(d->uuid));
+        /* A dying domain (a zombie too) gives its UUID up. */
+        used = d->state != DOMAIN_DYING && !memcmp(d->uuid, uuid, sizeof(d->uuid));
         id = d->id + 1u;
         domain_put(d);
     }

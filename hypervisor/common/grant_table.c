@@ -13,7 +13,10 @@
  * One lock, gnt_lock, covers every domain's grant state (the registry of
  * tables, pin counts, maptracks) and is held for one operation at a time.
  * A grantee's p2m changes under its mem_lock, as memory_op's do. Lock
- * order: gnt_lock, a domain's mem_lock, a p2m's lock, the frame allocator's.
+ * order: gnt_lock, a domain's mem_lock, a p2m's lock, the frame allocator's;
+ * the domain list's lock (domain_get_target(), domain_put()) is taken under
+ * gnt_lock and mem_lock too. A put there may be a granter's last and free
+ * it under those locks: nothing domain_free() takes is one of them.
  *
  * Teardown rule: a dying domain first unmaps every grant it has mapped. If
  * none of its own grants is mapped anywhere it is freed at once; otherwise
@@ -297,6 +300,9 @@ static int map_locked(struct grant_table *me, struct mica_gnttab_map *op)
     rc = p2m_map(p2m, op->gfn, mfn, (write ? P2M_RW : 0) | P2M_GRANT);
     if (rc) {
         use_end(g, op->ref, write, mfn);
+        p2m_trim(p2m, op->gfn);             /* tables made before the refusal */
+        arch_domain_flush_tlb(me->d);
+        p2m_free_detached(p2m);
         goto out;
     }
     *m = (struct maptrack){ .granter = g, .mfn = mfn, .gfn = op->gfn, .ref = op->ref,

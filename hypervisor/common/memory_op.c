@@ -25,13 +25,13 @@
 BUILD_BUG_ON(MICA_GFN_LIMIT != P2M_MAX_GFN);
 
 /*
- * Tables made for gfns[0..nr-1] by a call that then failed: holes there
- * again detach them; the flush comes before they are freed.
+ * Tables made for gfns[0..nr-1] (gfn_list) or [first, first + nr) by a call
+ * that then failed are detached and, after the flush, freed and uncharged.
  */
-static void unprepare(struct domain *d, const uint64_t *gfns, uint32_t nr)
+static void unprepare(struct domain *d, const uint64_t *gfn_list, uint64_t first, uint32_t nr)
 {
     for (uint32_t i = 0; i < nr; i++)
-        p2m_unmap(&d->p2m, gfns[i]);
+        p2m_trim(&d->p2m, gfn_list ? gfn_list[i] : first + i);
     arch_domain_flush_tlb(d);
     p2m_free_detached(&d->p2m);
 }
@@ -70,7 +70,7 @@ static long populate(struct domain *d, const uint64_t *gfns, mfn_t *mfns, uint32
     d->nr_pages += nr;
     return 0;
 err_tables:
-    unprepare(d, gfns, nr);
+    unprepare(d, gfns, 0, nr);
     return rc;
 }
 
@@ -132,7 +132,12 @@ static long memop_reservation(struct vcpu *v, uint64_t arg, bool grow)
         rc = -ENOMEM;
     if (gfns && !(rc = read_gfns(v, &r, gfns))) {
         spin_lock(&d->mem_lock);
-        rc = grow ? populate(d, gfns, gfns + r.nr, r.nr) : decrease(d, gfns, gfns + r.nr, r.nr);
+        if (d->relinquished)
+            rc = -ESRCH;                    /* it died after the lookup */
+        else if (grow)
+            rc = populate(d, gfns, gfns + r.nr, r.nr);
+        else
+            rc = decrease(d, gfns, gfns + r.nr, r.nr);
         spin_unlock(&d->mem_lock);
     }
     xfree(gfns);
@@ -223,6 +228,8 @@ static long foreign_map(struct domain *c, struct domain *d, const struct mica_me
     rc = dst_replaceable(c, f->dst_gfn, f->nr);
     if (!rc)
         rc = pin_frames(d, f->gfn, f->nr, mfns);
+    if (rc)
+        unprepare(c, NULL, f->dst_gfn, f->nr);   /* the tables dst_replaceable() made */
     if (!rc) {
         bool flush = false;
 

@@ -159,6 +159,22 @@ static void create_refused(const char *what, uint64_t budget_kb)
 
 /* ---- test=budget ---------------------------------------------------------- */
 
+/*
+ * 128 MiB needs 67 p2m table pages (268 KiB): more than the smallest budget
+ * allows, so create is refused with -EDQUOT and leaves every frame free.
+ */
+static void test_create_too_small(void)
+{
+    uint64_t free0 = physinfo().free_frames;
+    int64_t d = create("small", 128 * 1024, 0, MICA_HYP_BUDGET_MIN_KB);
+
+    check(d == -MICA_EDQUOT, "create 128 MiB with hyp_budget_kb MIN: -EDQUOT (its p2m tables)",
+          "got %ld (%s)", d, errname(d));
+    if (d > 0)
+        dom_op(MICA_DOMCTL_destroy, (uint16_t)d);
+    check_eq_u64("... and leaves every frame free", free0, physinfo().free_frames);
+}
+
 static void test_budget_self(void)
 {
     struct mica_domctl_getinfo gi;
@@ -226,6 +242,7 @@ static void test_budget_create(void)
     create_refused("create with hyp_budget_kb 4: -EINVAL", 4);
     create_refused("create with hyp_budget_kb MAX + 4: -EINVAL", MICA_HYP_BUDGET_MAX_KB + 4);
     create_refused("create with hyp_budget_kb ~0: -EINVAL", ~0ull);
+    test_create_too_small();
 }
 
 /* A populate far away charges three table pages; the decrease gives them back. */
@@ -283,6 +300,13 @@ static void test_spent(uint16_t d)
     check(g1.nr_pages == g0.nr_pages && g1.nr_vcpus == 1 && g1.hyp_bytes == g0.hyp_bytes,
           "spent: the refused calls changed nothing", "pages %lu -> %lu, vcpus %u, hyp_bytes %lu -> %lu",
           g0.nr_pages, g1.nr_pages, g1.nr_vcpus, g0.hyp_bytes, g1.hyp_bytes);
+    /* Room for two tables, not the three a fresh region needs: none may stay. */
+    set_budget(d, (g0.hyp_bytes + 1023) / 1024 + 8);
+    rc = far_populate(d, k);
+    check(rc == -MICA_EDQUOT && hyp_bytes(d) == g0.hyp_bytes,
+          "spent but for two tables: populate is -EDQUOT and the tables it made are released",
+          "got %ld (%s), hyp_bytes %lu -> %lu", rc, errname(rc), g0.hyp_bytes, hyp_bytes(d));
+    set_budget(d, g0.hyp_bytes / 1024);     /* as fill_budget() left it */
     check_eq_i64("decrease two far frames", 2, far_decrease(d, 0) + far_decrease(d, 1));
     check_eq_i64("... then a populate fits again", 1, far_populate(d, 0));
     check_eq_i64("raise the budget to MAX", 0, set_budget(d, MICA_HYP_BUDGET_MAX_KB));

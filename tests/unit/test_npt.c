@@ -239,6 +239,18 @@ static void test_budget_and_trim(void)
     CHECK_EQ(b.used, 3 * PAGE_SIZE, "the two tables made before the refusal stay charged");
     CHECK_EQ(frames_free_count(), POOL - 3, "... and allocated");
     CHECK_EQ(p2m_lookup(&p, far, NULL), INVALID_MFN, "the refused gfn is a hole");
+    CHECK_EQ_S(p2m_trim(&p, far), 0, "trim the refused gfn's path");
+    p2m_free_detached(&p);
+    CHECK_EQ(b.used, PAGE_SIZE, "trim releases the tables the refused map made");
+    CHECK_EQ(p.nr_tables, 1, "... only the root is left");
+    b.limit = 4 * PAGE_SIZE;
+    CHECK_EQ_S(p2m_map(&p, 7, 0x107, P2M_RW), 0, "map gfn 7 (three tables)");
+    CHECK_EQ_S(p2m_trim(&p, 7), 0, "trim a path in use");
+    p2m_free_detached(&p);
+    CHECK_EQ(p2m_lookup(&p, 7, NULL), 0x107, "trim leaves a mapped gfn and its tables alone");
+    CHECK_EQ(p.nr_tables, 4, "... all four tables kept");
+    p2m_unmap(&p, 7);
+    p2m_free_detached(&p);
     b.limit = 64 * PAGE_SIZE;
     for (unsigned int round = 0; round < 20; round++) {
         gfn_t g = (gfn_t)(round + 1) << 27;

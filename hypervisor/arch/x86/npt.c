@@ -26,19 +26,20 @@
 
 BUILD_BUG_ON(P2M_MAX_GFN != (1ull << (48 - PAGE_SHIFT)));
 
+/* nr_tables is atomic: p2m_free_detached() frees outside the lock. */
 static pte_t *table_alloc(struct p2m *p, int *rc)
 {
     pte_t *t = hyp_page_alloc(p->budget, 0, rc);
 
     if (t)
-        p->nr_tables++;
+        __atomic_add_fetch(&p->nr_tables, 1, __ATOMIC_RELAXED);
     return t;
 }
 
 static void table_free(struct p2m *p, pte_t *t)
 {
     hyp_page_free(p->budget, t, 0);
-    p->nr_tables--;
+    __atomic_sub_fetch(&p->nr_tables, 1, __ATOMIC_RELAXED);
 }
 
 int p2m_init(struct p2m *p, struct hyp_budget *budget)
@@ -81,10 +82,12 @@ static unsigned int pte_flags_to_p2m(pte_t v)
 
 /*
  * The entries on the way to gfn's leaf, lock held: path[0] is the root's
- * entry, path[3] the leaf. Tables are created on the way when create is
- * set; 0, or the allocation's error, or -ENOENT (a table is missing).
+ * entry, path[3] the leaf; *depth says how many were reached. Tables are
+ * created on the way when create is set; 0, or the allocation's error, or
+ * -ENOENT (a table is missing: path[*depth - 1] is its empty entry).
  */
-static int walk(struct p2m *p, gfn_t gfn, bool create, pte_t *path[NPT_LEVELS])
+static int walk(struct p2m *p, gfn_t gfn, bool create, pte_t *path[NPT_LEVELS],
+                unsigned int *depth)
 {
     pte_t *t = (pte_t *)p->root;
     uint64_t gpa = gfn << PAGE_SHIFT;
@@ -94,6 +97,7 @@ static int walk(struct p2m *p, gfn_t gfn, bool create, pte_t *path[NPT_LEVELS])
         pte_t *e = &t[pt_index(gpa, s)];
 
         path[lvl] = e;
+        *depth = lvl + 1;
         if (!(*e & _PAGE_PRESENT)) {
             pte_t *n;
             int rc = -ENOENT;
@@ -105,6 +109,7 @@ static int walk(struct p2m *p, gfn_t gfn, bool create, pte_t *path[NPT_LEVELS])
         t = (pte_t *)(*e & PTE_ADDR_MASK);
     }
     path[lvl] = &t[pt_index(gpa, L1_SHIFT)];
+    *depth = NPT_LEVELS;
     return 0;
 }
 
@@ -117,14 +122,14 @@ static bool table_empty(const pte_t *t)
 }
 
 /*
- * After a leaf was cleared: detach each table on its path that is now
+ * Detach each table on the path, from the deepest reached up, that is
  * empty (never the root). A detached table is chained through its first
  * entry, which holds the next one's address: page aligned, so never
  * "present" to a CPU that still walks it.
  */
-static void detach_empty(struct p2m *p, pte_t *path[NPT_LEVELS])
+static void detach_empty(struct p2m *p, pte_t *path[NPT_LEVELS], unsigned int depth)
 {
-    for (unsigned int lvl = NPT_LEVELS - 1; lvl > 0; lvl--) {
+    for (unsigned int lvl = depth - 1; lvl > 0; lvl--) {
         pte_t *t = (pte_t *)((uintptr_t)path[lvl] & PAGE_MASK);
 
         if (!table_empty(t))
@@ -155,13 +160,14 @@ void p2m_free_detached(struct p2m *p)
 static int build_path(struct p2m *p, gfn_t gfn, const pte_t *val)
 {
     pte_t *path[NPT_LEVELS];
+    unsigned int depth;
     unsigned long f;
     int rc;
 
     if (gfn >= P2M_MAX_GFN)
         return -EINVAL;
     f = spin_lock_irqsave(&p->lock);
-    rc = walk(p, gfn, true, path);
+    rc = walk(p, gfn, true, path, &depth);
     if (!rc && val)
         *path[NPT_LEVELS - 1] = *val;
     spin_unlock_irqrestore(&p->lock, f);
@@ -177,31 +183,43 @@ int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
     return build_path(p, gfn, &v);
 }
 
-int p2m_unmap(struct p2m *p, gfn_t gfn)
+/* Clear gfn's leaf if clear is set, then detach the tables left empty on its path. */
+static int clear_and_trim(struct p2m *p, gfn_t gfn, bool clear)
 {
     pte_t *path[NPT_LEVELS];
+    unsigned int depth;
     unsigned long f;
 
     if (gfn >= P2M_MAX_GFN)
         return -EINVAL;
     f = spin_lock_irqsave(&p->lock);
-    if (!walk(p, gfn, false, path) && (*path[NPT_LEVELS - 1] & _PAGE_PRESENT)) {
+    if (!walk(p, gfn, false, path, &depth) && clear)
         *path[NPT_LEVELS - 1] = 0;
-        detach_empty(p, path);
-    }
+    detach_empty(p, path, depth);
     spin_unlock_irqrestore(&p->lock, f);
     return 0;
+}
+
+int p2m_unmap(struct p2m *p, gfn_t gfn)
+{
+    return clear_and_trim(p, gfn, true);
+}
+
+int p2m_trim(struct p2m *p, gfn_t gfn)
+{
+    return clear_and_trim(p, gfn, false);
 }
 
 mfn_t p2m_lookup_flags(struct p2m *p, gfn_t gfn, unsigned int *flags)
 {
     pte_t *path[NPT_LEVELS], v = 0;
+    unsigned int depth;
     unsigned long f;
 
     if (gfn >= P2M_MAX_GFN)
         return INVALID_MFN;
     f = spin_lock_irqsave(&p->lock);
-    if (!walk(p, gfn, false, path))
+    if (!walk(p, gfn, false, path, &depth))
         v = *path[NPT_LEVELS - 1];
     spin_unlock_irqrestore(&p->lock, f);
     if (!(v & _PAGE_PRESENT))

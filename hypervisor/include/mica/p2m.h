@@ -42,6 +42,12 @@ mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable);
  * p2m_free_detached() after that flush (or when no vCPU can run).
  */
 int p2m_unmap(struct p2m *p, gfn_t gfn);
+/*
+ * Detach the tables on gfn's path that are empty (made by p2m_prepare()
+ * for a map that then did not happen), leaving gfn's entry as it is; freed
+ * like an unmap's by p2m_free_detached() after the flush.
+ */
+int p2m_trim(struct p2m *p, gfn_t gfn);
 void p2m_free_detached(struct p2m *p);
 
 /* Like p2m_lookup(), with the entry's P2M_* flags in *flags (if non-NULL). */

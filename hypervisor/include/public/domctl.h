@@ -47,7 +47,9 @@
  */
 #define MICA_HYP_BUDGET_MIN_KB   256ull                       /* smallest budget that can be set */
 #define MICA_HYP_BUDGET_MAX_KB   (1ull << 20)                 /* 1 GiB */
-#define MICA_HYP_BUDGET_DEFAULT_KB(max_mem_kb)  (4096ull + (max_mem_kb) / 128)
+#define MICA_HYP_BUDGET_DEFAULT_KB(max_mem_kb) \
+    (4096ull + (max_mem_kb) / 128 < MICA_HYP_BUDGET_MAX_KB ? \
+     4096ull + (max_mem_kb) / 128 : MICA_HYP_BUDGET_MAX_KB)
 
 struct mica_domctl_create {
     uint8_t  uuid[16];          /* from the creator; a non-zero one must be unique */
