@@ -12,7 +12,8 @@
 #
 # short: a fresh scratch corpus each time (make check-fuzz).
 # long:  the scratch corpus is kept from run to run, and afterwards what in
-#        it adds coverage is merged into the seed corpus (make fuzz).
+#        it adds coverage is merged into tests/fuzz/corpus/TARGET/, where
+#        git ignores it (make fuzz).
 set -u
 
 mode=$1 out=$2 name=$3 secs=$4
