@@ -43,9 +43,11 @@
  *
  * After each call: no lock held, nothing logged at LOG_ERR (the allocator
  * and the heap log a double free or a bad unpin that way), no reference
- * held on a domain but its own (a leaked one would keep it alive); after each
- * memory_op call and at the end, every domain owns exactly the frames its
- * nr_pages says. At the end of the program every domain is destroyed,
+ * held on a domain but its own (a leaked one would keep it alive); after
+ * each memory_op, grant_table_op and domctl call and at the end, every p2m
+ * maps only frames a domain owns, a domain's own RAM is exactly nr_pages
+ * frames it owns, each mapped once, and a frame mapped foreign or granted
+ * n times holds at least n pins. At the end of the program every domain is destroyed,
  * then: no domain left, the frame allocator's free count back where it was
  * before the control domain was made, no frame pinned, no timer armed, no
  * lock held. A broken rule abort()s; the machine is rebuilt from scratch
@@ -125,27 +127,48 @@ static __attribute__((format(printf, 1, 2), noreturn)) void fail(const char *fmt
 
 /* ---- invariants ------------------------------------------------------------ */
 
-struct own_count {
+/* Over every domain's p2m: how often each frame is mapped, and how. */
+static uint16_t own_maps[NR_FRAMES], pinned_maps[NR_FRAMES];
+
+struct census {
     struct domain *d;
     uint64_t own;
 };
 
-static void count_own(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
+/*
+ * One p2m entry: it maps a frame of the machine that a domain owns; as
+ * d's own RAM only a frame d owns, and only once anywhere; a foreign or
+ * granted frame is counted, to be matched against its pins.
+ */
+static void census_entry(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
 {
-    struct own_count *c = arg;
+    struct census *c = arg;
+    uint16_t owner = frame_owner(mfn);
 
-    (void)gfn;
-    if (!(flags & (P2M_FOREIGN | P2M_GRANT)) && frame_owner(mfn) == c->d->id)
-        c->own++;
+    if (mfn >= NR_FRAMES || !owner_is_domain(owner))
+        fail("d%u: gfn 0x%lx maps mfn 0x%lx, %s", c->d->id, (unsigned long)gfn,
+             (unsigned long)mfn, mfn >= NR_FRAMES ? "outside RAM" :
+             owner == OWNER_FREE ? "a free frame" : "a frame no domain owns");
+    if (flags & (P2M_FOREIGN | P2M_GRANT)) {
+        pinned_maps[mfn]++;
+        return;
+    }
+    if (owner != c->d->id)
+        fail("d%u: gfn 0x%lx maps d%u's frame 0x%lx as its own", c->d->id,
+             (unsigned long)gfn, owner, (unsigned long)mfn);
+    if (own_maps[mfn]++)
+        fail("d%u: frame 0x%lx mapped as its own twice", c->d->id, (unsigned long)mfn);
+    c->own++;
 }
 
 /*
- * No reference to d is held but its own; with walk, its p2m holds exactly
- * nr_pages frames of its own (domain.h).
+ * No reference to d is held but its own; with walk, its p2m maps exactly
+ * nr_pages frames of its own (domain.h), each once, and nothing else but
+ * foreign and granted frames.
  */
 static void check_domain(struct domain *d, bool walk)
 {
-    struct own_count c = { d, 0 };
+    struct census c = { d, 0 };
 
     /* Between calls only the domain itself holds a reference (and we do). */
     if (domain_refs(d) != 2 || d->relinquished)
@@ -153,13 +176,22 @@ static void check_domain(struct domain *d, bool walk)
              domain_refs(d) - 2, d->relinquished ? " though it has died" : "");
     if (d->state == DOMAIN_DYING || !d->p2m.root || !walk)
         return;
-    p2m_for_each(&d->p2m, count_own, &c);
+    p2m_for_each(&d->p2m, census_entry, &c);
     if (c.own != d->nr_pages)
         fail("d%u: nr_pages %lu but its p2m maps %lu frames of its own", d->id,
              (unsigned long)d->nr_pages, (unsigned long)c.own);
 }
 
-/* Walking every p2m costs; it is done after memory_op calls and at the end. */
+/* A frame mapped foreign or granted n times holds at least n pins. */
+static void check_pins(void)
+{
+    for (mfn_t m = 0; m < NR_FRAMES; m++)
+        if (pinned_maps[m] > table[m].pins)
+            fail("mfn 0x%lx is mapped %u times as foreign or granted but pinned %u times",
+                 (unsigned long)m, pinned_maps[m], table[m].pins);
+}
+
+/* Walking every p2m costs: done after the calls that change one, and at the end. */
 static void check_after_op(bool walk)
 {
     struct domain *d;
@@ -168,11 +200,15 @@ static void check_after_op(bool walk)
         fail("%d lock(s) left held", shim_locks_held());
     if (shim_log_count(LOG_ERR))
         fail("the hypervisor logged an error");
+    memset(own_maps, 0, sizeof(own_maps));
+    memset(pinned_maps, 0, sizeof(pinned_maps));
     for (unsigned int id = 0; id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
         check_domain(d, walk);
         id = d->id + 1u;
         domain_put(d);
     }
+    if (walk)
+        check_pins();
     if (shim_locks_held())
         fail("%d lock(s) left held by the checks", shim_locks_held());
     shim_log_clear();
@@ -369,6 +405,15 @@ static void op_run(const struct op *op)
         hv_timers_fire();
 }
 
+/* The calls that change p2ms: memory_op, grant maps, domctl (create, destroy). */
+static bool changes_p2m(const struct op *op)
+{
+    unsigned int nr = op->what == OP_RAW_CALL ? op->sub : op->what;
+
+    return op->what <= OP_RAW_CALL && op->what != OP_WRITE && op->what != OP_TIME &&
+           (nr == MICA_HC_memory_op || nr == MICA_HC_grant_table_op || nr == MICA_HC_domctl);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = { data, size };
@@ -382,8 +427,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (op_index < MAX_OPS && op_read(&in, &op)) {
         op_index++;
         op_run(&op);
-        check_after_op(op.what == MICA_HC_memory_op ||
-                       (op.what == OP_RAW_CALL && op.sub == MICA_HC_memory_op));
+        check_after_op(changes_p2m(&op));
     }
     check_after_op(true);
     machine_shutdown(baseline, flags & 1);
