@@ -6,7 +6,8 @@
 #     make check-fuzz     every target for FUZZ_SHORT seconds from the seed corpus
 #                         (part of make test); one PASS/FAIL line per target
 #     make fuzz           every target for FUZZ_SECONDS, then merge what it found
-#                         into tests/fuzz/corpus/<target>/
+#                         into tests/fuzz/corpus/<target>/ (kept for the next
+#                         run, ignored by git: corpus/.gitignore)
 #     make fuzz-targets   only build them
 #
 # Adding a target: write tests/fuzz/fuzz_X.c with LLVMFuzzerTestOneInput(),
@@ -41,7 +42,9 @@ FUZZ_SRCS_fuzz_guest_walk := hypervisor/arch/x86/guest_walk.c hypervisor/arch/x8
                              hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c
 # The hypercall handlers on the real domain lifecycle, allocator, heap and
 # p2m; hv_shim.c models the scheduler, the arch, the timers and the console,
-# hv_domain.c is domain.c with a reset of its statics (it #includes it).
+# hv_domain.c is domain.c with a reset of its statics and hv_domain_end.c
+# domain_end.c with its waits for other CPUs as a model step (they #include
+# them).
 FUZZ_SRCS_fuzz_hypercall := $(FUZZ_DIR)/hv_shim.c $(FUZZ_DIR)/hv_domain.c \
     $(FUZZ_DIR)/hv_domain_end.c \
     $(addprefix hypervisor/common/,hypercall.c domctl.c domctl_check.c \
