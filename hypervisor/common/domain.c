@@ -429,14 +429,10 @@ void domain_put(struct domain *d)
         domain_release(d);
 }
 
-/* One p2m entry of a dying domain, already cleared (p2m_drain()). */
-static void release_p2m_entry(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
+void domain_p2m_flush(struct domain *d)
 {
-    struct domain *d = arg;
-
-    free_p2m_entry(gfn, mfn, flags, d);
-    if (!(flags & (P2M_FOREIGN | P2M_GRANT)))
-        d->pages_released++;
+    arch_domain_flush_tlb(d);
+    p2m_free_detached(&d->p2m);
 }
 
 /*
@@ -454,7 +450,8 @@ void domain_relinquish(struct domain *d)
         return;
     }
     spin_lock(&d->mem_lock);
-    p2m_drain(&d->p2m, release_p2m_entry, d);
+    d->pages_released = d->nr_pages;        /* its own frames, each mapped once */
+    p2m_drain(&d->p2m, free_p2m_entry, d);
     d->nr_pages = 0;
     __atomic_store_n(&d->relinquished, true, __ATOMIC_RELEASE);  /* no populate after */
     spin_unlock(&d->mem_lock);

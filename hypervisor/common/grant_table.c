@@ -264,8 +264,9 @@ static struct grant_table *maptrack_drop(struct grant_table *me, struct maptrack
     if (p2m_lookup_flags(&me->d->p2m, m->gfn, &flags) == m->mfn && (flags & P2M_GRANT))
         p2m_unmap(&me->d->p2m, m->gfn);
     if (flush)
-        arch_domain_flush_tlb(me->d);
-    p2m_free_detached(&me->d->p2m);         /* tables the unmap emptied */
+        domain_p2m_flush(me->d);            /* then the tables the unmap emptied go */
+    else
+        p2m_free_detached(&me->d->p2m);
     spin_unlock(&me->d->mem_lock);
     use_end(g, m->ref, m->write, m->mfn);
     m->granter = NULL;
@@ -301,8 +302,7 @@ static int map_locked(struct grant_table *me, struct mica_gnttab_map *op)
     if (rc) {
         use_end(g, op->ref, write, mfn);
         p2m_trim(p2m, op->gfn);             /* tables made before the refusal */
-        arch_domain_flush_tlb(me->d);
-        p2m_free_detached(p2m);
+        domain_p2m_flush(me->d);
         goto out;
     }
     *m = (struct maptrack){ .granter = g, .mfn = mfn, .gfn = op->gfn, .ref = op->ref,

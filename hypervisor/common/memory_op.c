@@ -32,8 +32,7 @@ static void unprepare(struct domain *d, const uint64_t *gfn_list, uint64_t first
 {
     for (uint32_t i = 0; i < nr; i++)
         p2m_trim(&d->p2m, gfn_list ? gfn_list[i] : first + i);
-    arch_domain_flush_tlb(d);
-    p2m_free_detached(&d->p2m);
+    domain_p2m_flush(d);
 }
 
 /*
@@ -88,10 +87,9 @@ static long decrease(struct domain *d, const uint64_t *gfns, mfn_t *mfns, uint32
     }
     for (uint32_t i = 0; i < nr; i++)
         p2m_unmap(&d->p2m, gfns[i]);
-    arch_domain_flush_tlb(d);
+    domain_p2m_flush(d);
     for (uint32_t i = 0; i < nr; i++)
         frame_free_domain(mfns[i]);
-    p2m_free_detached(&d->p2m);
     d->nr_pages -= nr;
     return 0;
 }
@@ -266,10 +264,9 @@ static long foreign_unmap(struct domain *c, const struct mica_memop_foreign *f)
     if (!rc) {
         for (uint32_t i = 0; i < f->nr; i++)
             p2m_unmap(&c->p2m, f->dst_gfn + i);
-        arch_domain_flush_tlb(c);
+        domain_p2m_flush(c);
         for (uint32_t i = 0; i < f->nr; i++)
             frame_unpin(mfns[i]);
-        p2m_free_detached(&c->p2m);
     }
     xfree(mfns);
     return rc;

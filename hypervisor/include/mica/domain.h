@@ -180,6 +180,14 @@ unsigned int domains_alive(void);
 /* One line per domain in the list (debug key 'd'): state, references, memory. */
 void domains_dump(void);
 
+/*
+ * After entries of d's p2m were unmapped or trimmed: every vCPU of d drops
+ * the old translations (arch_domain_flush_tlb()), then the tables those
+ * unmaps emptied are freed, the one order in which freeing them is safe.
+ * Interrupts on, as for the flush.
+ */
+void domain_p2m_flush(struct domain *d);
+
 /* Copy into a domain's RAM by guest-physical address (the domain builder). */
 int copy_to_gpa(struct domain *d, gpa_t gpa, const void *src, size_t len);
 int zero_gpa(struct domain *d, gpa_t gpa, size_t len);

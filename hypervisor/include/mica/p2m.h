@@ -39,7 +39,8 @@ mfn_t p2m_lookup(struct p2m *p, gfn_t gfn, bool *writable);
  * the p2m's reach. The frame is not freed, and a vCPU may still hold the
  * old translation until its TLB is flushed (arch_domain_flush_tlb()).
  * Tables left empty are detached; the caller frees them with
- * p2m_free_detached() after that flush (or when no vCPU can run).
+ * p2m_free_detached() after that flush (domain_p2m_flush() does both), or
+ * at once when no vCPU can run.
  */
 int p2m_unmap(struct p2m *p, gfn_t gfn);
 /*
