@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libmicactl: the control library for Mica (docs/libctl.md).
+ *
+ * Every function returns 0 (or a count >= 0) on success and -errno on
+ * failure; when it fails for a reason a person should read (a bad
+ * configuration, an unknown domain), mica_last_error() gives one line,
+ * "FILE:LINE: element: problem" for configurations. Every hypercall goes
+ * through one helper per family (mica_do_domctl, mica_do_sysctl,
+ * mica_do_memop, mica_do_version) over /dev/mica/privcmd.
+ */
+#ifndef MICACTL_H
+#define MICACTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MICA_NAME_MAX 31                /* bytes of a domain name, NUL excluded */
+#define MICA_UUID_STR_LEN 37            /* "xxxxxxxx-xxxx-...", with the NUL */
+
+struct mica_domctl;
+struct mica_sysctl;
+
+typedef struct mica_ctx mica_ctx;
+
+/* Open /dev/mica/privcmd (and /dev/mica/evtchn lazily). -EACCES for non-root. */
+int mica_open(mica_ctx **ctx);
+void mica_close(mica_ctx *ctx);
+/* The last failure's message, "" if none. Valid until the next call. */
+const char *mica_last_error(const mica_ctx *ctx);
+
+/* One helper per hypercall family: fill interface_version, call, -errno. */
+long mica_do_domctl(mica_ctx *ctx, unsigned int cmd, struct mica_domctl *d);
+long mica_do_sysctl(mica_ctx *ctx, unsigned int cmd, struct mica_sysctl *s);
+long mica_do_memop(mica_ctx *ctx, unsigned int cmd, void *arg);
+long mica_do_version(mica_ctx *ctx, unsigned int cmd, void *arg);
+
+/* ---- domain configuration (libvirt-style domain XML, docs/mica-domain.xml.5) ---- */
+
+enum mica_action {                      /* <on_poweroff>, <on_reboot>, <on_crash> */
+    MICA_ACTION_DESTROY,
+    MICA_ACTION_RESTART,
+    MICA_ACTION_PRESERVE,
+};
+
+struct mica_vcpupin {
+    unsigned int vcpu;
+    uint64_t cpus;                      /* bit n: pCPU n */
+};
+
+struct mica_domain_config {
+    char name[MICA_NAME_MAX + 1];
+    uint8_t uuid[16];                   /* generated (libuuid) when the XML has none */
+    uint64_t max_mem_kb;                /* <memory> */
+    uint64_t mem_kb;                    /* <currentMemory>, = max_mem_kb when absent */
+    unsigned int vcpus;                 /* <vcpu> */
+    char *kernel, *initrd, *cmdline;    /* <os><kernel> <initrd> <cmdline>; initrd, cmdline may be NULL */
+    enum mica_action on_poweroff, on_reboot, on_crash;
+    unsigned int weight;                /* <cputune><shares>, 0 = default (256) */
+    unsigned int cap;                   /* <cputune><quota>/<period> as percent, 0 = none */
+    struct mica_vcpupin *pins;          /* <cputune><vcpupin> */
+    unsigned int nr_pins;
+    char *path;                         /* the file it came from, or NULL */
+};
+
+/*
+ * Parse and validate a domain XML file: well-formed, valid against the
+ * shipped RelaxNG schema (MICA_SCHEMA_DIR/domain.rng), then the checks the
+ * schema cannot make (values in range, files readable, uuid well-formed).
+ * On failure *out is NULL, the return is -EINVAL (or -ENOENT for the file
+ * itself) and mica_last_error() is "FILE:LINE: element: problem".
+ * ctx may be NULL (then the message goes to errbuf only).
+ */
+int mica_config_parse_file(mica_ctx *ctx, const char *path,
+                           struct mica_domain_config **out);
+int mica_config_parse_memory(mica_ctx *ctx, const char *xml, size_t len,
+                             const char *name_for_errors,
+                             struct mica_domain_config **out);
+/* The configuration as XML (malloc'd, NUL-terminated), for saving and list -l. */
+char *mica_config_to_xml(const struct mica_domain_config *c);
+void mica_config_free(struct mica_domain_config *c);
+
+/* ---- domains ---- */
+
+enum mica_domstate {                    /* as MICA_DOMSTATE_* */
+    MICA_STATE_RUNNING, MICA_STATE_PAUSED, MICA_STATE_SHUTDOWN, MICA_STATE_DYING,
+};
+
+struct mica_dominfo {
+    uint32_t domid;
+    char name[MICA_NAME_MAX + 1];
+    uint8_t uuid[16];
+    enum mica_domstate state;
+    unsigned int shutdown_reason;       /* MICA_SHUTDOWN_* when shut down */
+    int privileged;
+    uint64_t mem_kb, max_mem_kb;
+    unsigned int vcpus, vcpus_online;
+    uint64_t cpu_time_ns;
+    uint64_t start_ns;                  /* hypervisor time at its first unpause, 0 = never ran */
+    uint64_t hyp_bytes, hyp_budget_bytes;
+};
+
+struct mica_hostinfo {
+    unsigned int nr_cpus;
+    uint64_t total_kb, free_kb;
+    uint64_t tsc_khz;
+    uint64_t now_ns;                    /* hypervisor uptime */
+    char version[64];                   /* "Mica X.Y..." */
+};
+
+/* Flags for mica_domain_create. */
+#define MICA_CREATE_PAUSED   (1u << 0)  /* leave it paused (create -c attaches first, then unpauses) */
+#define MICA_CREATE_DRY_RUN  (1u << 1)  /* check everything, create nothing */
+
+/*
+ * Build and start a domain: check the configuration against the host (free
+ * memory, duplicate name or uuid), create it, load kernel, initramfs,
+ * command line, ACPI tables and zero page through foreign mappings, set
+ * vCPU 0's entry state, pins and scheduler parameters, save the
+ * configuration (MICA_RUN_DIR/NAME.xml) and unpause unless asked not to.
+ * Any failure destroys what was made: no half-built domain remains.
+ */
+int mica_domain_create(mica_ctx *ctx, const struct mica_domain_config *c,
+                       unsigned int flags, uint32_t *domid);
+int mica_domain_destroy(mica_ctx *ctx, uint32_t domid);
+int mica_domain_pause(mica_ctx *ctx, uint32_t domid);
+int mica_domain_unpause(mica_ctx *ctx, uint32_t domid);
+int mica_domain_rename(mica_ctx *ctx, uint32_t domid, const char *name);
+int mica_domain_set_max_mem(mica_ctx *ctx, uint32_t domid, uint64_t kb);
+int mica_domain_info(mica_ctx *ctx, uint32_t domid, struct mica_dominfo *info);
+/* Every domain, dom0 first; *list is malloc'd. Returns the count. */
+int mica_domain_list(mica_ctx *ctx, struct mica_dominfo **list);
+/* A domain by name, decimal id or UUID string: its id, or -ESRCH. */
+int mica_domain_lookup(mica_ctx *ctx, const char *what, uint32_t *domid);
+/* The configuration saved at create (for restart), or -ENOENT. */
+int mica_domain_saved_config(mica_ctx *ctx, uint32_t domid,
+                             struct mica_domain_config **out);
+
+/* vCPUs and scheduling */
+struct mica_vcpuinfo {
+    unsigned int vcpu;
+    unsigned int state;                 /* MICA_VCPUSTATE_* */
+    unsigned int cpu;
+    uint64_t cpu_time_ns;
+    uint64_t affinity;
+};
+int mica_vcpu_info(mica_ctx *ctx, uint32_t domid, unsigned int vcpu,
+                   struct mica_vcpuinfo *info);
+int mica_vcpu_pin(mica_ctx *ctx, uint32_t domid, unsigned int vcpu, uint64_t cpus);
+int mica_sched_get(mica_ctx *ctx, uint32_t domid, unsigned int *weight, unsigned int *cap);
+int mica_sched_set(mica_ctx *ctx, uint32_t domid, unsigned int weight, unsigned int cap);
+
+/* The host */
+int mica_host_info(mica_ctx *ctx, struct mica_hostinfo *info);
+
+/*
+ * Rings that keep the newest bytes (the hypervisor log; a domain's
+ * console): read from *offset, which is moved past what was read; *lost
+ * (may be NULL) gets the bytes already overwritten. Returns bytes read.
+ */
+ssize_t mica_log_read(mica_ctx *ctx, uint64_t *offset, void *buf, size_t len,
+                      uint64_t *lost);
+ssize_t mica_console_read(mica_ctx *ctx, uint32_t domid, uint64_t *offset,
+                          void *buf, size_t len, uint64_t *lost);
+/* Keystrokes into the domain's UART; returns bytes taken (the FIFO may be full). */
+ssize_t mica_console_write(mica_ctx *ctx, uint32_t domid, const void *buf, size_t len);
+
+/*
+ * Events for user space: a file descriptor that polls readable when a
+ * domain shuts down or is destroyed (VIRQ_DOM_EXC) or a console grew
+ * (VIRQ_CONSOLE); mica_event_ack() re-arms it.
+ */
+int mica_event_fd(mica_ctx *ctx, unsigned int virq);
+int mica_event_ack(mica_ctx *ctx, int fd);
+
+/* Paths: overridable at build time. */
+#ifndef MICA_RUN_DIR
+#define MICA_RUN_DIR "/var/lib/mica"
+#endif
+#ifndef MICA_LOG_DIR
+#define MICA_LOG_DIR "/var/log/mica"
+#endif
+#ifndef MICA_SCHEMA_DIR
+#define MICA_SCHEMA_DIR "/usr/share/mica"
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif
