@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Mica: top-level build. `make run` and `make test` are the two commands;
 # README.md lists the rest. Everything is built under build/.
 
@@ -79,7 +80,7 @@ QEMU_FLAGS := -accel $(QEMU_ACCEL) -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all hypervisor iso run run-guests test check-system check-dom0 bench bench-core bench-fuzz clean help FORCE
+.PHONY: all hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-fuzz clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -97,6 +98,9 @@ DOM0_TEST_ENV = QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" \
 check-system: $(BUILD)/mica.elf $(GUEST_ELFS) $(DOM0_TEST_DEPS)
 	$(DOM0_TEST_ENV) tests/system/run.sh $(BUILD)
 
+check-licences:
+	@scripts/check-licences.sh | tee /dev/stderr | grep -q '^PASS'
+
 check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 	@mkdir -p $(BUILD)/tests
 	$(DOM0_TEST_ENV) tests/system/dom0.sh $(BUILD) | tee $(BUILD)/tests/dom0.log
@@ -107,7 +111,8 @@ check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 test: all
 	@mkdir -p $(BUILD)/tests
 	@set -o pipefail 2>/dev/null; \
-	{ $(MAKE) --no-print-directory check-unit; \
+	{ scripts/check-licences.sh; \
+	  $(MAKE) --no-print-directory check-unit; \
 	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; } 2>&1 | tee $(BUILD)/tests/test.log; \
 	tests/summary.sh $(BUILD)/tests/test.log

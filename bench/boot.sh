@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/boot.sh [BUILD]: how long dom0 takes to boot under Mica, next to the
 # same kernel and initramfs booted natively and as Xen 4.17's PVH dom0
 # (bench/README.md). Prints figures; asserts nothing.

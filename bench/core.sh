@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/core.sh [BUILD]: micro-benchmarks of Mica's core operations in TSC
 # cycles, beside Xen 4.17's where Xen has the equivalent (bench/README.md).
 # Prints figures; asserts nothing.

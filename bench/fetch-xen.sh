@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # fetch-xen.sh OUTDIR: put Debian's Xen 4.17 hypervisor in OUTDIR/xen.gz,
 # for the benchmarks that compare Mica with Xen (bench/README.md).
 #

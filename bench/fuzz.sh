@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # bench/fuzz.sh [BUILD]: the hypercall fuzzer (tests/guests/hostile_hc.c)
 # for FUZZ_ITERS calls beside good guests (selftest, gnttab and a gnt_pair
 # on the other pCPU), then the figures and three checks:

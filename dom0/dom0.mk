@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # dom0: Debian's stock kernel and Mica's busybox initramfs (docs/dom0.md).
 # Included by the top-level Makefile; paths are relative to the repository
 # root.
@@ -41,10 +42,18 @@ $(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) con
 	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
 	    $(if $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)),$$([ ! -d $(DOM0_OUT)/modules ] || echo $(DOM0_OUT)/modules:/lib/modules))
 
-# The system tests' user-supplied initramfs: busybox and another /init.
+# The system tests' user-supplied initramfs: busybox and another /init,
+# then a second gzip'd cpio appended, as distributions build early
+# microcode or firmware archives. GRUB must hand it over unchanged
+# (module2 --nounzip): its own gunzip keeps only the first member, and the
+# custom /init checks the second archive's file arrived.
 $(DOM0_OUT)/custom-initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_CUSTOM_SRCS) config.mk
 	@echo "  CPIO    $@"
-	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) tests/system/dom0-custom:/
+	@dom0/mkinitramfs.sh $@.first $(MKCPIO) $(BUSYBOX) tests/system/dom0-custom:/
+	@printf 'SECOND ARCHIVE MARKER\n' >$@.marker
+	@printf 'dir /second 0755\nfile /second/marker %s 0644\n' $@.marker | $(MKCPIO) - | gzip -9 -n >$@.second
+	@cat $@.first $@.second >$@
+	@rm -f $@.first $@.first.list $@.second $@.marker
 
 .PHONY: dom0 dom0-kernel-update
 dom0: $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # fetch-kernel.sh OUTDIR: put Debian's current stock kernel in OUTDIR/vmlinuz.
 #
 # linux-image-amd64 is a metapackage; the image package it depends on (e.g.

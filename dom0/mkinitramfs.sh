@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # mkinitramfs.sh OUT MKCPIO BUSYBOX [SRC:DEST]...
 #
 # Builds OUT, a gzip'd newc cpio for dom0: the usual top-level directories,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # scripts/apt-deb.sh: fetching one Debian package's .deb without installing
 # it, for dom0/fetch-kernel.sh and bench/fetch-xen.sh. Sourced (POSIX sh);
 # the caller defines say() and die().

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # summary.sh LOG: count the result lines of a test run and print the final
 # "N passed, N failed" line. Exits non-zero if anything failed or nothing ran.
 log=$1

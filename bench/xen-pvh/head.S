@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Entry of the Xen PVH bench kernel (bench/xen-pvh/xenbench.c). Xen enters
  * at _start32 (named by the PHYS32_ENTRY note) in 32-bit protected mode,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xenbench: the Xen side of bench/core.sh. A tiny PVH kernel that Xen 4.17
  * boots as its dom0 (head.S enters long mode), making through Xen's own

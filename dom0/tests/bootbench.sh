@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # bootbench: one line, the end point bench/boot.sh times dom0's boot to
 # (bench/README.md); /init powers off right after it.
 # The line goes to /dev/kmsg: the kernel prints it on the console at once,

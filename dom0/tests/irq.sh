@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # irq: the local timer (LOC in /proc/interrupts) ticks on every CPU. A busy
 # loop pinned to each CPU keeps its tick running (an idle CPU may stop it:
 # NO_HZ), then two samples 1 s apart are printed as

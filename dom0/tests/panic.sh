@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # panic: crash the dom0 kernel on purpose (sysrq 'c': a NULL dereference,
 # then panic). The hypervisor must notice, say so, and act as
 # on_dom0_crash= says.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # smp: the CPUs dom0 sees, a clean kernel log, and the TSC as clocksource.
 # Prints facts; tests/system/dom0.sh compares them with what it configured.
 echo "MICA-TEST smp nproc $(nproc)"

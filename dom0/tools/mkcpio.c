@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mkcpio: write a newc cpio archive (the initramfs format) from a list,
  * without needing root for device nodes. Like the kernel's

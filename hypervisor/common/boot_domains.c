@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Domains started from multiboot2 modules at boot (test kernels). A
  * module's command line may carry options for the hypervisor:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Per-domain hypervisor-memory budgets (<mica/budget.h>). Charges are
  * atomic so that two vCPUs of one domain cannot both slip under the limit.

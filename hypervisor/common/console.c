@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The console: every message goes to the in-memory log ring (readable later
  * by a privileged domain) and, if its level is within console_loglevel, to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Console input: polled from the physical UART on CPU 0 (the hypervisor
  * never takes device interrupts), routed to dom0's console or, after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* MICA_HC_console_io: a domain's text to the hypervisor console. */
 #include <mica/hypercall.h>
 #include <mica/domain.h>

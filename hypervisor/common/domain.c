@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Domain lifecycle: create (RAM allocated and mapped from gfn 0), start,
  * shut down, die, and be freed. A domain's frames are recorded in its p2m

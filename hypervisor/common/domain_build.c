@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The domain builder for directly booted test kernels: load the ELF image,
  * then lay out what public/start_info.h promises — start info, a flat GDT

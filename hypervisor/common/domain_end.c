@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * How domains end: a guest's own shutdown, the hypervisor killing it, or
  * the control domain destroying it. The domain's memory goes back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by domain.c and domain_end.c only. */
 #ifndef COMMON_DOMAIN_PRIV_H
 #define COMMON_DOMAIN_PRIV_H

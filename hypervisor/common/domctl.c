@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MICA_HC_domctl (public/domctl.h): the control domain creates, runs,
  * pauses, inspects and destroys the others. The dispatcher has already

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Argument checks for domctl and memory_op that need no domain (domctl_check.h). */
 #include <mica/errno.h>
 #include <mica/lib.h>

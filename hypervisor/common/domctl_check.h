@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The pure argument checks of domctl and memory_op (domctl_check.c): no
  * domain, no p2m, so the host unit tests compile them as they are. Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Validating a kernel image before a byte of it is loaded: the image comes
  * from outside (a boot module today, a dom0 tool later), so every offset

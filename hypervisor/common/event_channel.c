@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MICA_HC_event_channel_op (public/event_channel.h): Xen's event channels
  * with the 2-level ABI. Ports live in a per-domain table

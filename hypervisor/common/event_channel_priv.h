@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Private to event_channel.c, with guest_frame_pin() shared by vcpu_op.c:
  * a domain's event-channel state (d->evtchn), created on its first

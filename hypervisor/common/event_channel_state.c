@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Event channel state without locks or domains: the port table and the
  * 2-level bitmaps of the shared info page (event_channel_state.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The pure part of event channels (event_channel_state.c): a domain's port
  * table with its state transitions, and the 2-level pending/mask bitmaps in

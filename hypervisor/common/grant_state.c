@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant entries and their flags: the state transitions, free of domains and
  * page tables (grant_state.h). The entry lives in the granter's RAM and the

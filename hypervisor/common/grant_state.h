@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The pure part of grant tables (grant_state.c): what a grant entry allows,
  * the compare-and-swap that marks it in use, the hypervisor's own pin counts

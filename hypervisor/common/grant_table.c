@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant tables (public/grant_table.h; docs/abi.md is the reference).
  *

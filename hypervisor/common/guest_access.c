@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Copying to and from a domain's memory. Every byte goes through the
  * domain's p2m, so a domain can only ever name its own frames; a hypercall

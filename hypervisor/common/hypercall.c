@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypercall table: one entry per number, each with the privilege it
  * needs. Unknown numbers are -ENOSYS; a privileged call from an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The pure half of booting a Linux bzImage with the 64-bit boot protocol
  * (mica/linux_boot.h). The image comes from outside, so every field read

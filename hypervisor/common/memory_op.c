@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MICA_HC_memory_op (public/memory.h): a domain's reservation, and the
  * control domain's foreign mappings.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Parsing the multiboot2 boot information: command line, loader name,
  * modules, the memory map and the ACPI RSDP. Everything else is ignored.

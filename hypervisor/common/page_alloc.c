@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The frame table and the buddy allocator (<mica/mm.h>).
  *

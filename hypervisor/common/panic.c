@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 #include <mica/panic.h>
 #include <mica/console.h>
 #include <mica/machine.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The scheduling mechanism: the vCPU state machine behind <mica/sched.h>
  * (wake, kick, block, yield, down, revive, pause), each pCPU's run loop,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The credit scheduler (after Xen's credit1): one run queue per pCPU, kept
  * in priority order (BOOST, UNDER, OVER); credits burnt at each tick and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The credit scheduler, private to hypervisor/common: the per-vCPU and
  * per-domain state, the pure accounting (sched_credit_acct.c, compiled into

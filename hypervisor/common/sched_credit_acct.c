@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The credit scheduler's arithmetic: burning, sharing out, refilling,
  * priorities and run queue order. Pure: no locks, no time, no arch, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MICA_HC_sysctl (public/sysctl.h): what the control domain reads about
  * the machine: its frames and CPUs, the hypervisor's log and each domain's

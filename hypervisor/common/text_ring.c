@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Byte rings that keep the newest bytes, read by offset (<mica/text_ring.h>). */
 #include <mica/text_ring.h>
 #include <mica/lib.h>

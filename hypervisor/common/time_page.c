@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The time page (public/shared_info.h, struct mica_vcpu_time_info): the
  * scale from TSC ticks to nanoseconds in the pvclock form, and writing the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The time page's arithmetic and its writer (time_page.c); pure, unit-tested. */
 #ifndef COMMON_TIME_PAGE_H
 #define COMMON_TIME_PAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Software timers: a sorted list per pCPU; the head's expiry programs the
  * hardware one-shot. Only the owning CPU runs a list's callbacks, but other

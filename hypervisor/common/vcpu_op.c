@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * MICA_HC_vcpu_op (public/vcpu.h): the calling vCPU's upcall vector, its
  * time page and its one-shot timer; and the time page's refresh each time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* MICA_HC_version: the ABI version and feature bits. */
 #include <mica/hypercall.h>
 #include <mica/domain.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor heap (<mica/xmalloc.h>) on top of frames_alloc(OWNER_HYP).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Number parsing for the command line and the boot code (<mica/lib.h>). */
 #include <mica/lib.h>
 #include <mica/errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * String and memory helpers declared in <mica/lib.h>.
  *

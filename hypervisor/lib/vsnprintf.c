@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vsnprintf/snprintf for the hypervisor, as documented in <mica/lib.h>.
  *

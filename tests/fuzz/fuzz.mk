@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Host fuzzers: libFuzzer with AddressSanitizer and UBSan over the real
 # hypervisor .c files, linked with the unit tests' shim (tests/unit/shim.c)
 # the way the unit tests are (tests/unit/unit.mk). Included by the top-level

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Fuzz target: the guest page walker (hypervisor/arch/x86/guest_walk.c,
  * guest_linear_to_gpa) over guest page tables the input builds, read

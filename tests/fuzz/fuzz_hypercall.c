@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Fuzz target: the hypercall handlers (hypercall.c's table and domctl,
  * memory_op, event channels, grant tables, vcpu_op, console_io, sysctl,

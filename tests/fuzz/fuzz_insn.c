@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Fuzz target: the MMIO instruction decoder (hypervisor/arch/x86/insn.c,
  * insn_decode_mmio) on arbitrary bytes.

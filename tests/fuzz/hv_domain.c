@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hypervisor/common/domain.c compiled into fuzz_hypercall with one
  * addition: hv_domain_reset() puts its statics (the next domain id and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hypervisor/common/domain_end.c compiled into fuzz_hypercall with its
  * waits for other CPUs (cpu_relax()) turned into hv_cpu_relax(), where the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What fuzz_hypercall links instead of the scheduler, the arch and the
  * console (hv_shim.h says what each does). Kept to the declared hooks so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The fuzz target fuzz_hypercall's model of what lies below the common
  * hypervisor code (hv_shim.c, hv_domain.c): a scheduler that only keeps

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Write the hand-written seed programs of fuzz_hypercall into
 tests/fuzz/corpus/fuzz_hypercall/ (the format is in fuzz_hypercall.c).
 Only needed to change the seeds; the files it writes are committed."""

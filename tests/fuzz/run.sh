@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/fuzz/run.sh short|long OUT TARGET SECONDS
 #
 # Runs one fuzz target (OUT/TARGET, built by fuzz.mk) for SECONDS from its

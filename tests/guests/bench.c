@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * bench: micro-benchmarks for bench/core.sh (bench/README.md). Prints
  * figures and asserts nothing beyond the operations succeeding. Each

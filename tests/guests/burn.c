@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * burn: a CPU-bound guest for the scheduler tests. For mcycles=N million
  * TSC cycles (default 3000) it runs a counting loop, reading the TSC after

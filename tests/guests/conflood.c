@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * conflood: the rate limit on a domain's console output (console.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * domctl: the privileged guest (boot it with the word "privileged", as
  * domain 0). It checks domctl, sysctl and the control half of memory_op:

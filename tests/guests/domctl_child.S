@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The tiny kernel the domctl guest loads into the domains it creates. It is
  * data here (.rodata), copied into the child's RAM through foreign mappings

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Event channels from one unprivileged domain: every sub-command's success
  * and error paths, upcalls delivered to the handler in our IDT, masking,

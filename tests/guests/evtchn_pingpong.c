@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Two domains ping-pong over an interdomain event channel, each blocking
  * in sched_op between events. Run as a pair, ideally on two pCPUs:

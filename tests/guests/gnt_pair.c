@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * gnt_pair: two domains (on different pCPUs) share pages through grants,
  * with a polling handshake in the shared pages (no event channels).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * gnttab: every sub-command of MICA_HC_grant_table_op, its success and its
  * error paths, from a single domain granting to itself (which Mica allows:

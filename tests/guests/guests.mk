@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Test guests: tiny freestanding ELF64 kernels, one area each (README.md).
 # Included by the top-level Makefile; also works on its own:
 #     make -f tests/guests/guests.mk guests

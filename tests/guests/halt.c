@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * halt: "cli; hlt" on the only vCPU. A vCPU halted with interrupts off can
  * never wake, so the hypervisor takes it as down, and with every vCPU down

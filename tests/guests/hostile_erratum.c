@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hostile_erratum: a guest that makes an exit look like QEMU's lost-state
  * SVM erratum (hypervisor/arch/x86/svm_erratum.c), which the hypervisor

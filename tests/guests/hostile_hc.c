@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hostile_hc: a seeded fuzzer over every hypercall. "seed=N" (default 1)
  * seeds an xorshift64 generator, "iters=N" (default 30000) sets the number

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hostile_oob: write past the end of guest RAM, through a mapping the
  * builder's page tables provide, and expect the hypervisor to kill the domain.

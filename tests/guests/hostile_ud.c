@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hostile_ud: empty the IDT (limit 0) and execute UD2. #UD then #GP then #DF
  * find no gate: a triple fault, after which the hypervisor must kill the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hypmem: the hypervisor memory a domain causes, as the privileged domain
  * sees it (issue 9). Boot it "privileged" (domain 0). test= chooses:

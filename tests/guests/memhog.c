@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * memhog: an unprivileged domain trying to take the hypervisor's memory
  * through its own p2m (issue 9, finding 1), and a neighbour that must not

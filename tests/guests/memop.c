@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * memop: an unprivileged guest's memory_op. Its own reservation (current
  * and maximum, decrease = balloon out, populate = balloon in, the ceiling,

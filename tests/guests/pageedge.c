@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * pageedge: an exit whose instruction ends just before a page the guest
  * has not mapped (hypervisor/arch/x86/svm_exit.c, svm_fetch_insn).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ring_pair: the split-driver pattern in miniature. Two domains on
  * different pCPUs exchange data through a granted page and signal each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * selftest: the hypercall ABI (results, bad pointers, unknown numbers,
  * register preservation), the entry state, CPUID, the SVM instructions a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * spin: a busy guest, meant to run as two domains at once on two pCPUs.
  * It makes 20000 MICA_VERSION_get calls (every 97th through the register

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Time without exits and the one-shot timer: the time page against the
  * hypervisor's clock and the TSC, its version counter, and the timer's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/stress/dom0.sh N "HYPERVISOR OPTIONS" TEST... : boot dom0 N times per
 # TEST (smp2, smp4, reboot) and print the same PASS/FAIL lines as
 # tests/system/dom0.sh, to chase failures too rare for `make test` (the

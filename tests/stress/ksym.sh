@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # tests/stress/ksym.sh ADDR...: name the kernel functions at dom0 RIPs from
 # a boot with `nokaslr` (EXTRA_CMD=nokaslr tests/stress/dom0.sh). Debian
 # ships no System.map, so this boots the same kernel natively under QEMU

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # dom0 system tests: Mica booted by GRUB with Debian's stock kernel as dom0
 # and Mica's initramfs (docs/dom0.md). Each test is one QEMU boot whose
 # dom0 command line carries mica.test=NAME[,NAME...]: dom0's /init runs
@@ -360,6 +361,12 @@ test_dom0_custom() {
     if grep -a -q '^CUSTOM INITRAMFS OK' "$LOG"; then pass "dom0 ran the user's /init"
     else fail "dom0 ran the user's /init" "no 'CUSTOM INITRAMFS OK'; last lines: $(dom0_says)"; fi
     expect_no_line "Mica's own /init did not run" '^Mica dom0: '
+    if grep -a -q '^CUSTOM SECOND ARCHIVE OK: SECOND ARCHIVE MARKER' "$LOG"; then
+        pass "the second gzip'd cpio of a concatenated initramfs reached dom0 (module2 --nounzip)"
+    else
+        fail "the second gzip'd cpio of a concatenated initramfs reached dom0 (module2 --nounzip)" \
+            "no 'CUSTOM SECOND ARCHIVE OK'; last lines: $(dom0_says)"
+    fi
     dom0_off
 }
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the system tests: build an ISO, boot it in QEMU, assert on the
 # serial log. Every assertion prints one "PASS <test>: <what>" or
 # "FAIL <test>: <what>: <detail>" line; tests/summary.sh counts them.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # mkiso-dom0.sh ISO "HYPERVISOR OPTIONS" KERNEL "DOM0 CMDLINE" INITRD [GUEST:ARGS ...]
 # Builds a GRUB (BIOS) ISO that boots Mica with a Linux dom0, as Xen is
 # booted (docs/dom0.md):

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # mkiso.sh ISO "HYPERVISOR OPTIONS" [GUEST:MODULE ARGS ...]
 # Builds a GRUB (BIOS) ISO that boots Mica by multiboot2 with each named
 # test guest (build/tests/guests/GUEST.elf) as a module2 line. Words in a
@@ -25,8 +26,8 @@ initrd=${ISO_DOM0_INITRD:-}
     echo "set default=0"
     echo "menuentry \"Mica\" {"
     echo "    multiboot2 /boot/mica.elf $cmdline"
-    [ -z "$dom0" ] || echo "    module2 /boot/vmlinuz ${ISO_DOM0_CMDLINE:-}"
-    [ -z "$initrd" ] || echo "    module2 /boot/initrd.img"
+    [ -z "$dom0" ] || echo "    module2 --nounzip /boot/vmlinuz ${ISO_DOM0_CMDLINE:-}"
+    [ -z "$initrd" ] || echo "    module2 --nounzip /boot/initrd.img"
     for m in "$@"; do
         g=${m%%:*}
         args=""
@@ -36,7 +37,7 @@ initrd=${ISO_DOM0_INITRD:-}
         *)   dest=$g.elf
              [ -f "$stage/boot/guests/$dest" ] || cp "$guests/$dest" "$stage/boot/guests/$dest" ;;
         esac
-        echo "    module2 /boot/guests/$dest $args"
+        echo "    module2 --nounzip /boot/guests/$dest $args"
     done
     echo "    boot"
     echo "}"

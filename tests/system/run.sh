@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # System tests: the real hypervisor ISO booted by GRUB in QEMU (TCG, q35),
 # with test guests as multiboot2 modules. Usage: tests/system/run.sh [BUILD]
 # SYSTEM_AREAS="NAME ..." runs only those files of tests/system/areas/

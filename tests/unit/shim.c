@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host implementations of the hooks listed in shim.h, except printk and its
  * capture buffer, which live in shim_printk.c so a test of the real console

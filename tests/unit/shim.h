@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The host side of the unit tests: what the hypervisor's arch and console
  * code would provide, in a form tests can inspect.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The shim's printk: formats with the hypervisor's vsnprintf into a capture
  * buffer (shim_log() and friends in shim.h). Linked into every unit test

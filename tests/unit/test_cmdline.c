@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for hypervisor/common/cmdline.c. */
 #include <mica/cmdline.h>
 #include <mica/console.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/console.c, linked instead of the shim's
  * printk (UNIT_OWN_CONSOLE in unit.mk). The console's state is static and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/domctl_check.c: the argument checks of
  * domctl (create, max_mem, vcpus, vcpu_context) and memory_op (gfn lists

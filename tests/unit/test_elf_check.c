@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/elf_check.c: elf_check() must accept a
  * well-formed ELF64 x86-64 executable whose PT_LOAD segments lie in the file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/event_channel_state.c: the port table
  * and its state transitions, and the 2-level bitmaps of the shared info

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for the domain-memory half of hypervisor/common/page_alloc.c:
  * splitting an allocated block into single frames (frames_split), freeing

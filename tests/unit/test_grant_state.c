@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/grant_state.c: what a grant entry
  * allows, the compare-and-swap that marks it in use (also against a thread

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/arch/x86/guest_walk.c (guest_linear_to_gpa).
  * Guest RAM is a real p2m (npt.c on the real allocator): GUEST_PAGES gfns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/hypercall.c (hypercall_dispatch). The
  * handlers are stubs defined here that record each call and return a value

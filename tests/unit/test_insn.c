@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/arch/x86/insn.c (insn_decode_mmio): the MOV
  * forms a guest uses on MMIO, in 64-bit and 32-bit code.

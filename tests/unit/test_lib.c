@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for hypervisor/lib: string.c, vsnprintf.c, parse.c. */
 #include <mica/lib.h>
 #include <mica/errno.h>

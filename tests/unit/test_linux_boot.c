@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/linux_boot.c: checking a bzImage,
  * planning its layout in guest RAM and filling the zero page.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for hypervisor/common/multiboot2.c, on synthetic info blocks. */
 #include <mica/bootinfo.h>
 #include <mica/console.h>

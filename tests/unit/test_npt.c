@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/arch/x86/npt.c (the p2m as nested page tables),
  * on the real page allocator and page_alloc_hyp(). npt.c keeps table

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for the parts of hypervisor/arch/x86/npt.c that memory_op and
  * domain destruction use: P2M_FOREIGN entries, p2m_lookup_flags,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for hypervisor/common/page_alloc.c (frame table + buddy allocator). */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for the credit scheduler's arithmetic,
  * hypervisor/common/sched_credit_acct.c: burning credit, the share-out each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/arch/x86/svm_erratum.c: telling a real exit
  * from a VMRUN that came back with the hypervisor's own state, and, for

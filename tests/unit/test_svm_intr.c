@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/arch/x86/svm_intr.c: offering an external
  * interrupt through V_IRQ, replacing and withdrawing the offer, what an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/text_ring.c: the byte rings behind the
  * hypervisor log and each domain's console, read by offset. A reference

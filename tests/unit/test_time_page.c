@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/time_page.c: the TSC scale in the
  * pvclock form against the hypervisor's own clock arithmetic, the page's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/common/timer.c: list order, when the local
  * hardware timer is programmed and when another CPU is kicked, stopping,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests for hypervisor/arch/x86/vlapic.c: xAPIC registers by MMIO,
  * x2APIC registers by MSR, interrupt priority, IPIs, APIC_BASE and the

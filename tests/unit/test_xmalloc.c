@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests for hypervisor/common/xmalloc.c on top of the real page allocator. */
 #include <stdlib.h>
 

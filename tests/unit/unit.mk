@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Host unit tests: the real hypervisor .c files, compiled for the host and
 # linked with a small shim (tests/unit/shim.c) instead of the arch and the
 # console. Included by the top-level Makefile; also runs on its own:

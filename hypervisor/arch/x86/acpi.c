@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The few ACPI facts the hypervisor needs: the CPUs (MADT), how to power
  * off (FADT PM1 control blocks and the DSDT's \_S5 package) and how to

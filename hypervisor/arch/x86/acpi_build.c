@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Building dom0's ACPI tables (asm/acpi_build.h): what they describe must
  * match what the device models emulate, so every number comes from

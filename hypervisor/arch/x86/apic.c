@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Physical local APICs in xAPIC mode (QEMU's TCG CPU has no x2APIC). Each
  * CPU runs a periodic tick that drives the scheduler's timeslices.

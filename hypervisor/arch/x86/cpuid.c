@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest CPUID policy: the host's leaves with everything Mica does not
  * virtualize hidden (SVM itself, MONITOR/MWAIT, RDTSCP, performance

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-CPU GDT and TSS, the shared IDT, and per-CPU data blocks. */
 #include <mica/lib.h>
 #include <mica/console.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Building dom0 from a stock Linux bzImage (boot module 0) and its
  * initramfs (module 1), through the 64-bit boot protocol: the kernel at its

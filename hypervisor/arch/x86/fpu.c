@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor never touches FPU or vector registers (it is built with
  * -mgeneral-regs-only), so guest state only needs saving when another vCPU

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Walking a guest's own page tables (every x86 paging mode: none, 32-bit,
  * PAE, 4-level), reading each entry through the domain's p2m. Used for

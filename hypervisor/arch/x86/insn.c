@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A deliberately small x86 decoder: only the MOV forms compilers emit for
  * volatile loads and stores, which is what device drivers use on MMIO.

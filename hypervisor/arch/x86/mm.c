@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Boot-time memory set-up: place the frame table, then give the allocator
  * every RAM frame that is not below 1 MiB (firmware, AP trampoline), the

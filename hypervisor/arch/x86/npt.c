@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Nested page tables: the x86-64 4-level format, 4 KiB leaves. Every level
  * has the user bit set because the CPU treats all nested walks as user

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor's own page tables. Everything is identity-mapped (virtual ==
  * physical). The image gets 4 KiB pages with W^X: text read+execute, rodata

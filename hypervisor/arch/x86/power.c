@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Ending the machine. Power-off uses ACPI S5 (FADT PM1 control + \_S5), the
  * way firmware-described machines expect; reset uses the FADT reset register,

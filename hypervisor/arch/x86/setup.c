@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The boot CPU's path from head.S to the scheduler: console, boot
  * information, command line, the refusal on a CPU without SVM/NPT, memory,

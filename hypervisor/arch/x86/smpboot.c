@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Bringing up the application processors: INIT-SIPI-SIPI into the real-mode
  * trampoline, which enters long mode on the boot page tables and calls

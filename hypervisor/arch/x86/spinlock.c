@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Ticket locks: FIFO order, so no CPU starves on a contended lock. */
 #include <mica/spinlock.h>
 #include <asm/x86.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * AMD SVM: enabling it on each pCPU, building VMCBs, and the run loop.
  * Exit handling lives in svm_exit.c, MSR and I/O permission maps in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Reports for the log: a vCPU's exit counts (at shutdown and on the console
  * key 'd'), and its whole guest state when it dies (a triple fault, an exit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * svm_vmrun(vmcb_pa, gprs, host_save_pa, host_rsp): run the guest until its
  * next exit; *host_rsp gets the stack pointer VMRUN runs with.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * QEMU 7.2's SVM emulation (multi-threaded TCG) sometimes ends a VMRUN with
  * the VMCB's guest state holding the hypervisor's own context: RIP just

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * SVM exit handling: one table indexed by exit code, a small handler each,
  * and one default that reports the exit and kills the domain. The CPU we

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Emulating a guest's access to an emulated device page (the xAPIC): the
  * nested page fault names the address, the instruction at RIP says the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The I/O and MSR permission maps, shared by every vCPU. Every port and MSR
  * exits by default; the MSRs whose state lives in the VMCB (loaded by VMRUN

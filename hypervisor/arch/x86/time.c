@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Time from the TSC, calibrated once at boot against PIT channel 2 (the
  * one timer every PC-compatible machine, real or emulated, has at a known

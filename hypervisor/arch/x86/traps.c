@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Exceptions and interrupts. An exception in the hypervisor is always fatal:
  * print the registers and stop the machine. Interrupts go to the handler

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The 16550 UART on COM1: the hypervisor's console. Polled output only; the
  * port is shared later with dom0's emulated UART, so no interrupts are used.

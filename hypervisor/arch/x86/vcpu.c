@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Choosing the vCPU vendor layer for this machine. */
 #include <mica/domain.h>
 #include <mica/sched.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Port I/O from guests. A domain with the PC platform (dom0) reaches the
  * device models through one table of port ranges; everything else, and

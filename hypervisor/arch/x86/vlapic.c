@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The virtual local APIC, in xAPIC mode (MMIO) and x2APIC mode (MSRs
  * 0x800-0x8ff). IRR bits may be set from any CPU (IPIs, timers); the timer's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The platform's MSRs for a Linux guest, beyond the vCPU state kept in the
  * VMCB: the local APIC's, a "no MTRRs but enabled" pair so Linux keeps PAT,

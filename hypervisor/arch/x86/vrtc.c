@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The CMOS real-time clock, read-only: dom0 reads the wall clock once at
  * boot. The time registers come from the machine's own RTC; writes (setting

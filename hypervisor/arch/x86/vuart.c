@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A 16550A on COM1 for dom0, polled (the ACPI tables give it no interrupt
  * line, so Linux's 8250 driver polls it). Output goes straight to the

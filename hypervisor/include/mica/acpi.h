@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The few ACPI facts the hypervisor needs: CPUs, power-off and reset. */
 #ifndef MICA_ACPI_H
 #define MICA_ACPI_H

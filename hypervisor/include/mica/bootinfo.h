@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the boot loader told us, parsed from the multiboot2 information. */
 #ifndef MICA_BOOTINFO_H
 #define MICA_BOOTINFO_H

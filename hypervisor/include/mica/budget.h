@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A domain's hypervisor-memory budget (public/domctl.h, MICA_HYP_BUDGET_*):
  * every page or object the hypervisor allocates because of the domain's

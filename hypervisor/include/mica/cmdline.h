@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Parsing the hypervisor command line (multiboot2 command line tag). */
 #ifndef MICA_CMDLINE_H
 #define MICA_CMDLINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The hypervisor's console: log levels, printk, the in-memory log ring. */
 #ifndef MICA_CONSOLE_H
 #define MICA_CONSOLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Keyboard input on the physical console. dom0 owns it; pressing Ctrl-A
  * three times in a row switches it to the hypervisor's key handlers and

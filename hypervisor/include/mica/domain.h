@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Domains and their vCPUs. */
 #ifndef MICA_DOMAIN_H
 #define MICA_DOMAIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Building a domain's initial memory image and entry state. */
 #ifndef MICA_DOMAIN_BUILD_H
 #define MICA_DOMAIN_BUILD_H

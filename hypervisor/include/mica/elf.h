@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ELF64 structures the domain builder reads. */
 #ifndef MICA_ELF_H
 #define MICA_ELF_H

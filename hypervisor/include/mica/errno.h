@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Internal errno names: the public values, without the prefix. */
 #ifndef MICA_ERRNO_H
 #define MICA_ERRNO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Event channels, seen from the rest of the hypervisor (event_channel.c,
  * vcpu_op.c). The hypercalls themselves are in <mica/hypercall.h>.

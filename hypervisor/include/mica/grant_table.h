@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Grant tables (common/grant_table.c): the hooks the domain lifecycle calls. */
 #ifndef MICA_GRANT_TABLE_H
 #define MICA_GRANT_TABLE_H

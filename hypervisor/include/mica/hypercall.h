@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Hypercall dispatch: one table, indexed by number, with each call's privilege. */
 #ifndef MICA_HYPERCALL_H
 #define MICA_HYPERCALL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* String and formatting helpers (hypervisor/lib/). Pure C, host-testable. */
 #ifndef MICA_LIB_H
 #define MICA_LIB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Loading a Linux bzImage through the 64-bit boot protocol
  * (Documentation/x86/boot.rst, zero-page.rst): the pure parts, checking the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Ending the machine: power-off, reset, halt. The arch implements these. */
 #ifndef MICA_MACHINE_H
 #define MICA_MACHINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Machine frames: the frame table (an owner recorded for every frame) and
  * the buddy allocator over the free ones.

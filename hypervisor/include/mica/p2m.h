@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A domain's guest-physical to machine map (nested page tables on SVM).
  * Every entry maps a frame the domain owns; a guest access to an unmapped

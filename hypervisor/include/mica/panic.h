@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 #ifndef MICA_PANIC_H
 #define MICA_PANIC_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The scheduler: credit-based (hypervisor/common/sched_credit.c), one run
  * queue per pCPU, per-domain weight and cap, per-vCPU hard affinity, idle

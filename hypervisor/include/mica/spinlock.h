@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Ticket spinlocks. Host unit tests provide their own (tests/unit/shim). */
 #ifndef MICA_SPINLOCK_H
 #define MICA_SPINLOCK_H

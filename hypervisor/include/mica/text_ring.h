@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A byte ring that keeps the newest bytes: the hypervisor's log and each
  * domain's console output. Every byte ever written has an offset (0, 1,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One-shot software timers, per physical CPU, on the CPU's local APIC
  * timer programmed for the earliest one. Callbacks run in interrupt context

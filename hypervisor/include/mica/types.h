@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Basic types for hypervisor code. Freestanding: only compiler headers. */
 #ifndef MICA_TYPES_H
 #define MICA_TYPES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The hypervisor heap for small objects, on top of frames_alloc(). */
 #ifndef MICA_XMALLOC_H
 #define MICA_XMALLOC_H

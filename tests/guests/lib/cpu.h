@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Small x86 helpers for the test guests. */
 #ifndef GUEST_CPU_H
 #define GUEST_CPU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Wrappers for the control hypercalls (domctl, memory_op, sysctl) used by
  * the domctl and memop test guests. Each returns the hypercall's result.

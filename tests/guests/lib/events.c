@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Event channels and time for the test guests (events.h). */
 #include "events.h"
 #include "cpu.h"

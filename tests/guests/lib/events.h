@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Event channels and time for the test guests: the shared info page, the
  * upcall handler, blocking with a timeout, and reading the time page.

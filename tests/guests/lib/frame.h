@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Layouts shared by head.S and C: the exception frame the entry stubs build,
  * the catch_exception() context, and the entry state head.S records.

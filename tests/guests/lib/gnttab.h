@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant tables from a test guest: the hypercall wrappers, and the granter's
  * side of the entries (public/grant_table.h says how they are written).

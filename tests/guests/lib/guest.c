@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Test-guest start-up, command line, console output and result lines. */
 #include "guest.h"
 

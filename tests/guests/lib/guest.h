@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The test-guest library: start-up, console output, result lines, exception
  * catching and the guest's view of its memory.

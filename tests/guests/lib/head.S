@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Test guest entry. The domain builder enters _start in 64-bit mode with
  * RDI = start info, RSP = 0 and interrupts off (public/start_info.h). head.S

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hypercall wrappers for the test guests. VMMCALL with the number in RAX and
  * up to five arguments in RDI, RSI, RDX, R10, R8; the result comes back in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Register-preservation checks around hc_regs_probe() (regs.S). */
 #include "guest.h"
 #include "regs.h"

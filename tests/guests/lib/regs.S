@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * uint64_t hc_regs_probe(const uint64_t in[REG_NR], uint64_t out[REG_NR])
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Register-preservation probe: run one hypercall with every general-purpose
  * register loaded from an array and capture them all afterwards.

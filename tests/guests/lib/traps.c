@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest's IDT (all 256 vectors) and its exception handler. An exception
  * inside catch_exception() resumes there with the vector as the result; any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Guest console output (hypervisor/common/console.c, console_io.c): the
 # per-domain rate limit. Sourced by tests/system/run.sh after lib.sh.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Domains, memory and the control interface (domctl, memory_op, sysctl).
 # Sourced by tests/system/run.sh after lib.sh. The domctl guest runs as the
 # privileged domain 0 and creates, loads, runs, pauses and destroys

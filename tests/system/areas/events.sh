@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Event channels, the one-shot timer and the time page
 # (hypervisor/common/event_channel.c, vcpu_op.c, time_page.c). Sourced by
 # tests/system/run.sh after lib.sh.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Grant tables (hypervisor/common/grant_table.c, docs/abi.md): every
 # sub-command with its errors (the gnttab guest), a read-only mapping that
 # really is read-only, two domains on two pCPUs sharing pages (gnt_pair),

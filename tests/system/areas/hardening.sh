@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Hostile domains against the hypervisor's own memory and references
 # (issue 9). Sourced by tests/system/run.sh after lib.sh; on its own:
 #     SYSTEM_AREAS=hardening tests/system/run.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The credit scheduler (hypervisor/common/sched_credit.c): more vCPUs than
 # pCPUs, weights, caps, hard affinity and migration, idle pCPUs halting.
 # Sourced by tests/system/run.sh after lib.sh. The burn guest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The split-driver pattern end to end: two domains pinned to different
 # pCPUs exchange data through a granted page and signal each other over an
 # interdomain event channel (tests/guests/ring_pair.c).

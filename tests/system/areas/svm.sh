@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The SVM layer against guests that aim at its corners
 # (hypervisor/arch/x86/svm_erratum.c, svm_exit.c). Sourced by
 # tests/system/run.sh after lib.sh.

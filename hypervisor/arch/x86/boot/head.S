@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Multiboot2 entry. GRUB leaves us in 32-bit protected mode, paging off,
  * EAX = magic, EBX = physical address of the boot information. We build an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Application-processor start-up code. smpboot.c copies this blob to
  * TRAMPOLINE_BASE (below 1 MiB, page aligned) and fills in the variables at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The ACPI tables dom0 boots with (docs: linux-guest-platform.md §9):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The local APIC (xAPIC, memory-mapped) of each physical CPU. */
 #ifndef ASM_APIC_H
 #define ASM_APIC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* GDT, TSS and IDT layout. Selectors are fixed so assembly can use them. */
 #ifndef ASM_DESC_H
 #define ASM_DESC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 #ifndef ASM_DOM0_H
 #define ASM_DOM0_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Guest FPU/SSE/AVX state: saved and restored around each vCPU's turn. */
 #ifndef ASM_FPU_H
 #define ASM_FPU_H

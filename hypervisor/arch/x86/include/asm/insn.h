@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Decoding the memory-moving instructions a guest uses on MMIO: the CPU we
  * run on has no decode assists, so after a nested page fault on an emulated

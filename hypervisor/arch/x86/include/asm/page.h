@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* x86-64 page-table entry bits, shared by host paging and nested paging. */
 #ifndef ASM_PAGE_H
 #define ASM_PAGE_H

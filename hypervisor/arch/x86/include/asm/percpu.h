@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-CPU data, reached through GS base (gs:0 holds the block's address). */
 #ifndef ASM_PERCPU_H
 #define ASM_PERCPU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Register frames saved by the exception entry code and the VMRUN loop. */
 #ifndef ASM_REGS_H
 #define ASM_REGS_H

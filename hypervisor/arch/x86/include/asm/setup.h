@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Facts and options gathered at boot, shared by the arch code. */
 #ifndef ASM_SETUP_H
 #define ASM_SETUP_H

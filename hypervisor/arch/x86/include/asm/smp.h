@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 #ifndef ASM_SMP_H
 #define ASM_SMP_H
 

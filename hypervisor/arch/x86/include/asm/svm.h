@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* AMD SVM: the VMCB layout (AMD APM vol. 2, appendix B) and exit codes. */
 #ifndef ASM_SVM_H
 #define ASM_SVM_H

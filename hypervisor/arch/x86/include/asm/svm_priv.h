@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared between svm.c and the exit handlers; not for common code. */
 #ifndef ASM_SVM_PRIV_H
 #define ASM_SVM_PRIV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 #ifndef ASM_UART_H
 #define ASM_UART_H
 

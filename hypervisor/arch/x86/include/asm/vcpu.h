@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The vCPU hooks. Common code (domain.c, sched.c, hypercalls) calls the
  * arch_vcpu_* functions; they go through one table of vendor operations so

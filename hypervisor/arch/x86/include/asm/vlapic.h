@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The virtual local APIC a Linux guest needs: xAPIC mode (the register page
  * at 0xfee00000, reached by emulating the faulting MOV) as at power-on, and

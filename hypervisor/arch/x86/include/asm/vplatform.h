@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The virtual platform dom0 sees (docs/dom0.md): what the ACPI tables
  * describe and what the device models emulate must agree, so both take

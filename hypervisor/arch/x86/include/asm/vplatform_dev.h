@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The device models behind the virtual platform (asm/vplatform.h). */
 #ifndef ASM_VPLATFORM_DEV_H
 #define ASM_VPLATFORM_DEV_H

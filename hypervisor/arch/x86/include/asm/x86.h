@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Thin wrappers over x86 instructions and registers. */
 #ifndef ASM_X86_H
 #define ASM_X86_H
