@@ -16,7 +16,7 @@
 
 #include "types.h"
 
-#define MICA_DOMCTL_INTERFACE_VERSION  0x00000002u
+#define MICA_DOMCTL_INTERFACE_VERSION  0x00000003u
 
 #define MICA_DOMCTL_create            0  /* new paused domain; out: domid */
 #define MICA_DOMCTL_destroy           1  /* end it and free everything it owns */
@@ -33,7 +33,8 @@
 #define MICA_DOMCTL_affinity_set     12  /* u.affinity: pin a vCPU to a set of pCPUs */
 #define MICA_DOMCTL_getvcpuinfo      13  /* u.vcpuinfo: one vCPU's state, pCPU, time, affinity */
 #define MICA_DOMCTL_set_hyp_budget   14  /* u.hyp_budget: hypervisor memory it may cause */
-#define MICA_DOMCTL_NR               15  /* first unused sub-command */
+#define MICA_DOMCTL_rename           15  /* u.rename: a new name */
+#define MICA_DOMCTL_NR               16  /* first unused sub-command */
 
 #define MICA_MAX_VCPUS           64
 #define MICA_DOMAIN_NAME_LEN     32
@@ -50,6 +51,16 @@
 #define MICA_HYP_BUDGET_DEFAULT_KB(max_mem_kb) \
     (4096ull + (max_mem_kb) / 128 < MICA_HYP_BUDGET_MAX_KB ? \
      4096ull + (max_mem_kb) / 128 : MICA_HYP_BUDGET_MAX_KB)
+
+/*
+ * mica_domctl_create.flags. F_PLATFORM: the domain gets the virtual PC
+ * platform dom0 has (a local APIC per vCPU, the UART on COM1 feeding its
+ * console ring, the read-only RTC, the ACPI sleep and reset registers, PCI
+ * configuration mechanism 1 with the host bridge and the Mica platform
+ * device, public/platform.h) but no machine port or device: what a stock
+ * Linux kernel needs (docs/abi.md). The builder writes the ACPI tables.
+ */
+#define MICA_DOMCTL_CREATE_F_PLATFORM  (1u << 0)
 
 struct mica_domctl_create {
     uint8_t  uuid[16];          /* from the creator; a non-zero one must be unique */
@@ -88,8 +99,15 @@ struct mica_domctl_getinfo {
     uint64_t hyp_budget_bytes;  /* its budget (see MICA_HYP_BUDGET_*) */
     uint32_t refs;              /* references held on it by hypercalls and other domains */
     uint32_t pad;
+    uint64_t start_ns;          /* hypervisor time (physinfo now_ns) it first ran; 0: never */
 };
-MICA_STATIC_ASSERT(sizeof(struct mica_domctl_getinfo) == 112, "ABI size");
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_getinfo) == 120, "ABI size");
+
+/* MICA_DOMCTL_rename: printable ASCII, NUL-terminated, unique among domains (-MICA_EEXIST). */
+struct mica_domctl_rename {
+    char name[MICA_DOMAIN_NAME_LEN];
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_rename) == 32, "ABI size");
 
 struct mica_domctl_max_mem {
     uint64_t max_mem_kb;        /* 4 KiB multiple, <= MICA_MAX_MEM_KB; may be below the current */
@@ -174,6 +192,7 @@ struct mica_domctl {
         struct mica_domctl_sched        sched;
         struct mica_domctl_affinity     affinity;
         struct mica_domctl_vcpuinfo     vcpuinfo;
+        struct mica_domctl_rename       rename;
         uint8_t raw[120];
     } u;
 };

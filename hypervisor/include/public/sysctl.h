@@ -19,7 +19,8 @@
 #define MICA_SYSCTL_physinfo      0   /* u.physinfo; returns 0 */
 #define MICA_SYSCTL_readlog       1   /* u.read from the hypervisor's log; returns bytes */
 #define MICA_SYSCTL_readconsole   2   /* u.read from a domain's console ring; returns bytes */
-#define MICA_SYSCTL_NR            3
+#define MICA_SYSCTL_writeconsole  3   /* u.write: keystrokes into a domain's UART; returns bytes taken */
+#define MICA_SYSCTL_NR            4
 
 #define MICA_SYSCTL_READ_MAX      65536u  /* largest u.read.len */
 
@@ -30,8 +31,9 @@ struct mica_sysctl_physinfo {
     uint64_t free_frames;     /* of which free now */
     uint64_t tsc_khz;
     uint64_t nr_domains;      /* domains that exist (any state) */
+    uint64_t now_ns;          /* hypervisor time since boot */
 };
-MICA_STATIC_ASSERT(sizeof(struct mica_sysctl_physinfo) == 40, "ABI size");
+MICA_STATIC_ASSERT(sizeof(struct mica_sysctl_physinfo) == 48, "ABI size");
 
 /*
  * Reading a ring that keeps the newest bytes: every byte ever written has an
@@ -52,12 +54,27 @@ struct mica_sysctl_read {
 };
 MICA_STATIC_ASSERT(sizeof(struct mica_sysctl_read) == 48, "ABI size");
 
+/*
+ * Input for a domain's console: len bytes at buf go into its UART's receive
+ * FIFO (a platform domain's, MICA_DOMCTL_CREATE_F_PLATFORM or dom0), as if
+ * typed. Returns the bytes taken, fewer than len when the FIFO fills;
+ * -MICA_EINVAL for a domain without a UART or a non-zero pad.
+ */
+struct mica_sysctl_write {
+    uint64_t buf;             /* guest pointer to len bytes */
+    uint32_t len;             /* <= MICA_SYSCTL_READ_MAX */
+    uint16_t domid;
+    uint16_t pad;             /* 0 */
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_sysctl_write) == 16, "ABI size");
+
 struct mica_sysctl {
     uint32_t interface_version;  /* MICA_SYSCTL_INTERFACE_VERSION */
     uint32_t pad;                /* 0 */
     union {
         struct mica_sysctl_physinfo physinfo;
         struct mica_sysctl_read     read;
+        struct mica_sysctl_write    write;
         uint8_t raw[56];
     } u;
 };
