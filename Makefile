@@ -59,7 +59,7 @@ include dom0/dom0.mk
 # options. It is rebuilt every time, so changed options always reach it.
 # guests.iso boots the demo guests instead: the self-test and two guests
 # spinning at once on two CPUs.
-MICA_CMDLINE ?= console=com1 loglvl=info
+MICA_CMDLINE ?= console=com1 loglvl=info dom0_mem=512M
 DEMO_MODULES := selftest:name=selftest spin:name=spin-a spin:name=spin-b
 
 $(BUILD)/mica.iso: $(BUILD)/mica.elf $(DOM0_KERNEL) $(DOM0_INITRD) tests/system/mkiso-dom0.sh FORCE
@@ -69,7 +69,7 @@ $(BUILD)/guests.iso: $(BUILD)/mica.elf $(GUEST_ELFS) tests/system/mkiso.sh
 	tests/system/mkiso.sh $@ "$(MICA_CMDLINE)" $(DEMO_MODULES)
 
 QEMU_SMP ?= 2
-QEMU_MEM ?= 1024
+QEMU_MEM ?= 2048
 QEMU_CPU ?= max
 # Single-threaded TCG: QEMU 7.2's multi-threaded TCG sometimes loses a
 # guest's SVM state (docs/architecture.md, "Known limitations"). The tests

@@ -34,13 +34,31 @@ $(MKCPIO): dom0/tools/mkcpio.c
 $(DOM0_OUT)/vmlinuz:
 	dom0/fetch-kernel.sh $(DOM0_OUT)
 
+# The demo domU dom0 carries (/etc/mica/demo.xml): Debian's kernel again and
+# a busybox initramfs whose /init is dom0/guest/init, under
+# /usr/share/mica/guest/ in dom0.
+GUEST_INITRD := $(DOM0_OUT)/guest-initrd.img
+GUEST_STAGE  := $(DOM0_OUT)/guest-stage
+$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh dom0/guest/init config.mk
+	@echo "  CPIO    $@"
+	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/
+
+$(GUEST_STAGE).stamp: $(DOM0_OUT)/vmlinuz $(GUEST_INITRD)
+	@rm -rf $(GUEST_STAGE)
+	@mkdir -p $(GUEST_STAGE)/usr/share/mica/guest
+	@cp $(DOM0_OUT)/vmlinuz $(GUEST_STAGE)/usr/share/mica/guest/vmlinuz
+	@cp $(GUEST_INITRD) $(GUEST_STAGE)/usr/share/mica/guest/initrd.img
+	@touch $@
+
 # With the Debian kernel, the initramfs also carries the modules fetched
 # with it (build/dom0/modules/<release>/); another DOM0_KERNEL goes without.
 $(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) config.mk \
-        $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL))
+        $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)) $(GUEST_STAGE).stamp
 	@echo "  CPIO    $@"
 	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
+	    $(GUEST_STAGE):/ \
 	    $(if $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)),$$([ ! -d $(DOM0_OUT)/modules ] || echo $(DOM0_OUT)/modules:/lib/modules))
+
 
 # The system tests' user-supplied initramfs: busybox and another /init,
 # then a second gzip'd cpio appended, as distributions build early

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for dom0's control-plane test scripts (dom0/tests/ctl*.sh):
+# checks print "MICA-CHECK PASS what" or "MICA-CHECK FAIL what: detail",
+# relayed as PASS/FAIL lines by tests/system/areas/ctl.sh.
+GUEST_KERNEL=/usr/share/mica/guest/vmlinuz
+GUEST_INITRD=/usr/share/mica/guest/initrd.img
+FAILS=0
+
+ok()  { echo "MICA-CHECK PASS $1"; }
+bad() { echo "MICA-CHECK FAIL $1: $2"; FAILS=$((FAILS + 1)); }
+# check WHAT CMD...: the command succeeds.
+check() {
+    what=$1; shift
+    if out=$("$@" 2>&1); then ok "$what"; else bad "$what" "$(echo "$out" | tail -n 2 | tr '\n' '|')"; fi
+}
+# check_fails WHAT CMD...: the command fails (non-zero status) with one
+# "mica: ..." line.
+check_fails() {
+    what=$1; shift
+    if out=$("$@" 2>&1); then bad "$what" "it succeeded: $(echo "$out" | head -n 1)"
+    elif echo "$out" | grep -q '^mica: '; then ok "$what ($(echo "$out" | grep '^mica: ' | head -n 1))"
+    else bad "$what" "no 'mica: ' line: $(echo "$out" | head -n 2 | tr '\n' '|')"; fi
+}
+
+# xml NAME MODE [VCPUS [MEM_MIB [EXTRA]]]: a domU configuration on stdout.
+xml() {
+    cat <<XML
+<domain type='mica'>
+  <name>$1</name>
+  <memory unit='MiB'>${4:-128}</memory>
+  <vcpu>${3:-1}</vcpu>
+  <os>
+    <type>linux</type>
+    <kernel>$GUEST_KERNEL</kernel>
+    <initrd>$GUEST_INITRD</initrd>
+    <cmdline>console=ttyS0 quiet mica.domu=$2</cmdline>
+  </os>
+  ${5:-}
+</domain>
+XML
+}
+
+# free_kb: the hypervisor's free memory in KiB (exact: frames x 4).
+free_kb() { mica info --json | sed -n 's/.*"free_kb": *\([0-9]*\).*/\1/p'; }
+# field DOMAIN KEY: one value from `mica list --json DOMAIN`.
+field() { mica list --json "$1" | sed -n "s/.*\"$2\": *\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1; }
+# wait_log DOMAIN REGEX [SECONDS]: the domain's console log (micad) gets a
+# line matching REGEX; prints it.
+wait_log() {
+    n=0
+    while [ "$n" -lt "${3:-120}" ]; do
+        if line=$(grep -a -m1 -E "$2" "/var/log/mica/$1.log" 2>/dev/null); then
+            echo "$line"; return 0
+        fi
+        sleep 1; n=$((n + 1))
+    done
+    return 1
+}
+# wait_gone DOMAIN [SECONDS]: the domain no longer exists.
+wait_gone() {
+    n=0
+    while [ "$n" -lt "${2:-60}" ]; do
+        mica domid "$1" >/dev/null 2>&1 || return 0
+        sleep 1; n=$((n + 1))
+    done
+    return 1
+}

@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# ctl-life: lifecycle semantics from the XML and isolation
+# (tests/system/areas/ctl.sh). Three domUs at once, one crashes (sysrq c)
+# and the others and dom0 keep running; on_crash destroy and preserve;
+# on_reboot restart and destroy; credit weights split a pCPU between two
+# spinning domUs; a domU cannot use the privileged interface.
+. /tests/ctl-lib.sh
+mkdir -p /tmp/ctl && cd /tmp/ctl || exit 1
+free0=$(free_kb)
+ticks() { grep -c '^MICA-DOMU-TICK' "/var/log/mica/$1.log" 2>/dev/null; }
+
+# --- three at once, one crashes ---------------------------------------
+xml life-x tick 1 64 >x.xml
+xml life-y tick 1 64 >y.xml
+xml life-z crash 1 64 '<on_crash>preserve</on_crash>' >z.xml
+for d in x y; do check "create life-$d" mica create $d.xml; done
+wait_log life-x '^MICA-DOMU-TICK 2$' 180 >/dev/null && wait_log life-y '^MICA-DOMU-TICK 2$' 180 >/dev/null ||
+    bad "life-x and life-y tick" "x $(ticks life-x), y $(ticks life-y)"
+check "create life-z (it crashes, on_crash preserve)" mica create z.xml
+wait_log life-z '^MICA-DOMU-UP' 180 >/dev/null || bad "life-z reached its init" "no marker"
+n=0
+while [ "$n" -lt 60 ]; do
+    case $(field life-z state) in *s*|*c*) break ;; esac
+    sleep 1; n=$((n + 1))
+done
+st=$(field life-z state)
+case $st in *s*|*c*) ok "life-z crashed and is kept for post-mortem (state $st)" ;;
+*) bad "life-z crashed and is kept for post-mortem" "state '$st'" ;; esac
+grep -q 'sysrq\|SysRq' /var/log/mica/life-z.log && ok "life-z's log has its crash" || bad "life-z's log has its crash" "$(tail -n 2 /var/log/mica/life-z.log | tr '\n' '|')"
+x1=$(ticks life-x); y1=$(ticks life-y)
+sleep 4
+x2=$(ticks life-x); y2=$(ticks life-y)
+[ "$x2" -gt "$x1" ] && [ "$y2" -gt "$y1" ] && ok "the other two domUs keep running (x $x1->$x2, y $y1->$y2)" ||
+    bad "the other two domUs keep running" "x $x1->$x2, y $y1->$y2"
+ok "dom0 keeps running after a domU crash"
+check "destroy the preserved life-z" mica destroy life-z
+
+# --- on_crash destroy ----------------------------------------------------
+xml life-d crash 1 64 '<on_crash>destroy</on_crash>' >d.xml
+check "create life-d (it crashes, on_crash destroy)" mica create d.xml
+wait_log life-d '^MICA-DOMU-UP' 180 >/dev/null
+wait_gone life-d 90 && ok "on_crash destroy: life-d is gone" || bad "on_crash destroy: life-d is gone" "state $(field life-d state)"
+
+# --- on_reboot restart, then destroy ----------------------------------------
+xml life-r reboot 1 64 '<on_reboot>restart</on_reboot>' >r.xml
+check "create life-r (it reboots, on_reboot restart)" mica create r.xml
+u1=$(field life-r uuid)
+n=0
+while [ "$n" -lt 240 ]; do
+    [ "$(grep -c '^MICA-DOMU-UP' /var/log/mica/life-r.log 2>/dev/null)" -ge 2 ] && break
+    sleep 1; n=$((n + 1))
+done
+c=$(grep -c '^MICA-DOMU-UP' /var/log/mica/life-r.log 2>/dev/null)
+[ "$c" -ge 2 ] && ok "on_reboot restart: life-r booted again ($c times)" || bad "on_reboot restart: life-r booted again" "$c boots"
+u2=$(field life-r uuid)
+[ -n "$u1" ] && [ "$u1" = "$u2" ] && ok "the restarted life-r keeps its UUID" || bad "the restarted life-r keeps its UUID" "'$u1' then '$u2'"
+check "destroy life-r" mica destroy life-r
+xml life-b reboot 1 64 '<on_reboot>destroy</on_reboot>' >b.xml
+check "create life-b (it reboots, on_reboot destroy)" mica create b.xml
+wait_gone life-b 120 && ok "on_reboot destroy: life-b is gone" || bad "on_reboot destroy: life-b is gone" "state $(field life-b state)"
+xml life-p poweroff 1 64 >p.xml
+check "create life-p (it powers off, on_poweroff destroy)" mica create p.xml
+wait_gone life-p 120 && ok "on_poweroff destroy: life-p is gone" || bad "on_poweroff destroy: life-p is gone" "state $(field life-p state)"
+
+# --- credit weights split one pCPU 2:1 -------------------------------------
+xml life-h spin 1 64 >h.xml
+xml life-l spin 1 64 >l.xml
+check "create life-h (spins)" mica create h.xml
+check "create life-l (spins)" mica create l.xml
+wait_log life-h '^MICA-DOMU-UP' 180 >/dev/null; wait_log life-l '^MICA-DOMU-UP' 180 >/dev/null
+check "pin life-h to pCPU 1" mica vcpu-pin life-h 0 1
+check "pin life-l to pCPU 1" mica vcpu-pin life-l 0 1
+check "sched-credit -w 512 for life-h" mica sched-credit -d life-h -w 512
+check "sched-credit -w 256 for life-l" mica sched-credit -d life-l -w 256
+sleep 2
+h1=$(field life-h cpu_time); l1=$(field life-l cpu_time)
+sleep 10
+h2=$(field life-h cpu_time); l2=$(field life-l cpu_time)
+r=$(awk -v a="$h1" -v b="$h2" -v c="$l1" -v d="$l2" 'BEGIN { if (d - c <= 0) print 0; else printf "%.2f", (b - a) / (d - c) }')
+echo "MICA-TEST ctl-life weight-ratio $r"
+if awk -v r="$r" 'BEGIN { exit !(r >= 1.4 && r <= 2.8) }'; then ok "weights 512:256 split a pCPU about 2:1 ($r)"
+else bad "weights 512:256 split a pCPU about 2:1" "ratio $r"; fi
+w=$(mica sched-credit -d life-h | awk 'NR > 1 { print $3 }' | head -n 1)
+[ "$w" = 512 ] && ok "sched-credit shows life-h's weight 512" || bad "sched-credit shows life-h's weight 512" "'$w'"
+for d in life-h life-l life-x life-y; do mica destroy "$d" >/dev/null 2>&1; done
+
+# --- a domU cannot use the privileged interface ------------------------------
+xml life-u privtest 1 64 >u.xml
+check "create life-u (tries the dom0 driver)" mica create u.xml
+if line=$(wait_log life-u '^MICA-DOMU-PRIV' 180); then
+    case $line in
+    *privcmd=absent*) ok "in a domU the dom0 driver does not bind: no privcmd ($line)" ;;
+    *) bad "in a domU the dom0 driver does not bind" "$line" ;;
+    esac
+else
+    bad "in a domU the dom0 driver does not bind" "no MICA-DOMU-PRIV line"
+fi
+mica destroy life-u >/dev/null 2>&1
+for d in life-x life-y life-h life-l life-u; do wait_gone "$d" 30; done
+[ "$(free_kb)" = "$free0" ] && ok "every frame is back at the end" || bad "every frame is back at the end" "$free0 KiB before, $(free_kb) KiB after"
+echo "MICA-TEST ctl-life fails $FAILS"
+[ "$FAILS" = 0 ]
