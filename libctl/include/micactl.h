@@ -66,6 +66,12 @@ struct mica_domain_config {
     struct mica_vcpupin *pins;          /* <cputune><vcpupin> */
     unsigned int nr_pins;
     char *path;                         /* the file it came from, or NULL */
+    /* Added: the line of each element in that file (0: none), for the
+     * located messages of checks made later (mica_domain_create). */
+    struct mica_config_lines {
+        unsigned int domain, name, uuid, memory, current_memory, vcpu;
+        unsigned int kernel, initrd, cmdline, shares, quota;
+    } lines;
 };
 
 /*
