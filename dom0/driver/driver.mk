@@ -7,7 +7,8 @@
 #   build/dom0/headers/       linux-headers-<release> and friends, unpacked
 #                             (dom0/fetch-headers.sh; never installed)
 #   build/dom0/driver/        the module's sources copied beside the public
-#                             ABI headers, and Kbuild's output: mica.ko
+#                             ABI headers (dom0/driver/mksrc.sh, as for
+#                             DKMS), and Kbuild's output: mica.ko
 #   build/dom0/drvroot/       what the initramfs gets: /lib/modules/<release>/
 #                             (the fetched modules, mica.ko, modules.dep and
 #                             modules.alias from depmod) and /usr/bin/mica-drvtest
@@ -26,13 +27,10 @@ DRV_RELEASE = $$(sed -n 1p $(DOM0_OUT)/headers/release)
 $(DOM0_OUT)/headers/release: $(DOM0_OUT)/vmlinuz dom0/fetch-headers.sh scripts/apt-deb.sh
 	dom0/fetch-headers.sh $(DOM0_OUT)
 
-$(MICA_KO): $(DOM0_OUT)/headers/release $(DRV_SRCS) dom0/driver/driver.mk
+$(MICA_KO): $(DOM0_OUT)/headers/release $(DRV_SRCS) dom0/driver/driver.mk \
+        dom0/driver/mksrc.sh dom0/driver/dkms.conf
 	@echo "  KMOD    $@"
-	@rm -rf $(DRV_OUT)
-	@mkdir -p $(DRV_OUT)/include/public
-	@cp dom0/driver/Kbuild dom0/driver/*.[ch] $(DRV_OUT)/
-	@cp -r dom0/driver/include/uapi $(DRV_OUT)/include/
-	@cp hypervisor/include/public/*.h $(DRV_OUT)/include/public/
+	@dom0/driver/mksrc.sh $(DRV_OUT)
 	@$(DRV_KMAKE) -C $(DOM0_OUT)/headers/usr/src/linux-headers-$(DRV_RELEASE) \
 	    M=$(abspath $(DRV_OUT)) modules
 

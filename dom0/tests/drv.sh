@@ -11,7 +11,36 @@
 #     MICA-TEST drv reload OK|...          rmmod, then modprobe by modalias
 #     MICA-TEST drv nodevice OK|...        without the device (native boot):
 #                                          modprobe and rmmod by hand
-mt() { echo "MICA-TEST drv $*"; }
+#
+# dom0's console is shared: the kernel's messages and the hypervisor's
+# lines cut into a line user space is still writing. So the kernel's
+# console messages are off while this runs (dmesg -n 1; what the driver
+# logged is printed as facts instead), everything goes to a file, and the
+# file is printed at the end, once the console has drained.
+out=/tmp/drv.out
+: >"$out"
+mt() { echo "MICA-TEST drv $*" >>"$out"; }
+level=$(cut -f1 /proc/sys/kernel/printk)
+dmesg -n 1
+
+# Wait until the console's transmit count stops moving (as /init does).
+drain() {
+    last=-1
+    for _ in $(seq 50); do
+        now=$(sed -n 's/.*tx:\([0-9]*\).*/\1/p' /proc/tty/driver/serial 2>/dev/null | head -n 1)
+        [ "$now" = "$last" ] && return
+        last=$now
+        usleep 200000
+    done
+}
+
+finish() {
+    drain
+    cat "$out"
+    drain
+    dmesg -n "$level"
+    exit 0
+}
 
 loaded() { grep -q '^mica ' /proc/modules && echo yes || echo no; }
 bound() {
@@ -26,7 +55,8 @@ mt bound "$(bound)"
 for d in /sys/bus/pci/drivers/mica/0000:*; do
     [ -e "$d" ] && mt id "${d##*/}" "$(cat "$d/vendor"):$(cat "$d/device")"
 done
-mt devices $(ls /dev/mica 2>/dev/null)
+devs=$(ls /dev/mica 2>/dev/null | tr '\n' ' ')
+mt devices "${devs% }"
 dmesg | grep -E '\] mica[ :]' | while read -r line; do mt dmesg "$line"; done
 
 # Natively (no Mica, no platform device) nothing loaded mica.ko; by hand
@@ -38,16 +68,17 @@ if [ -z "$(bound)" ]; then
     else
         mt nodevice "load/unload without the device went wrong"
     fi
-    exit 0
+    finish
 fi
 
-mica-drvtest privcmd
-mica-drvtest mmap
+mica-drvtest privcmd >>"$out"
+mica-drvtest mmap >>"$out"
 
 # Unload and load again by the device's modalias: the driver lets go of
 # everything and binds afresh (a new shared info page, a new MSI).
 dev=$(bound)
 if [ -n "$dev" ]; then
+    # shellcheck disable=SC2086 # one word per device
     set -- $dev
     if ! rmmod mica; then
         mt reload "rmmod failed"
@@ -62,5 +93,5 @@ if [ -n "$dev" ]; then
     fi
 fi
 
-mica-drvtest evtchn
-exit 0
+mica-drvtest evtchn >>"$out"
+finish
