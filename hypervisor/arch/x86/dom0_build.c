@@ -18,7 +18,6 @@
 #include <asm/acpi_build.h>
 #include <asm/vplatform.h>
 #include <asm/vplatform_dev.h>
-#include <asm/vlapic.h>
 #include <asm/dom0.h>
 #include <asm/setup.h>
 
@@ -105,16 +104,11 @@ static int load_images(struct domain *d, const struct linux_image *img,
     return rc;
 }
 
-static int platform_init(struct domain *d)
+/* dom0 alone reaches the machine ports its TSC calibration needs (svm_msrpm.c). */
+static void platform_ports(struct domain *d)
 {
-    int rc = vplatform_create(d);
-
-    for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++) {
-        rc = vlapic_create(d->vcpu[i]);
-        if (!rc)
-            vcpu_ops->vcpu_platform_io(d->vcpu[i]);
-    }
-    return rc;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        vcpu_ops->vcpu_platform_io(d->vcpu[i]);
 }
 
 static void enter_linux(struct domain *d, const struct linux_layout *l)
@@ -132,6 +126,7 @@ static int dom0_config(const struct dom0_options *o, struct domain_config *cfg)
 {
     cfg->name = "dom0";
     cfg->privileged = true;
+    cfg->platform = true;
     cfg->pcpu = 0;
     cfg->nr_vcpus = o->vcpus ? o->vcpus : o->nr_cpus;
     cfg->mem_bytes = o->mem ? o->mem : default_mem();
@@ -166,10 +161,10 @@ int dom0_build(const struct boot_info *bi, const struct dom0_options *o,
         return rc;
     }
     rc = domain_create(&cfg, &d);
-    if (!rc)
-        rc = platform_init(d);
-    if (!rc)
+    if (!rc) {
+        platform_ports(d);
         rc = load_images(d, &img, &l, initrd, k->cmdline);
+    }
     if (rc) {
         pr_err("dom0: cannot build it (error %d)\n", rc);
         return rc;
