@@ -213,6 +213,18 @@ int cfg_cpuset(struct cfg_parse *p, const xmlNode *n, const char *s, uint64_t *m
     return rc;
 }
 
+/* The canonical absolute path, so a saved configuration works from anywhere. */
+static int absolute(struct cfg_parse *p, const xmlNode *n, char **path)
+{
+    char *abs = realpath(*path, NULL);
+
+    if (!abs)
+        return cfg_fail(p, n, "cannot resolve %s: %s", *path, strerror(errno));
+    free(*path);
+    *path = abs;
+    return 0;
+}
+
 /* A path relative to the XML file's directory, made absolute; a readable regular file. */
 int cfg_file(struct cfg_parse *p, const xmlNode *n, char **path)
 {
@@ -241,6 +253,8 @@ int cfg_file(struct cfg_parse *p, const xmlNode *n, char **path)
         rc = cfg_fail(p, n, "%s is not a regular file", full);
     else if (st.st_size == 0)
         rc = cfg_fail(p, n, "%s is empty", full);
+    if (!rc)
+        rc = absolute(p, n, &full);
 out:
     free(s);
     if (rc)
