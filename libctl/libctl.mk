@@ -28,7 +28,8 @@ MICA_RUN_DIR ?= /var/lib/mica
 MICA_LOG_DIR ?= /var/log/mica
 
 CTL_SRCS := $(wildcard libctl/src/*.c)
-CTL_SHARED_SRCS := hypervisor/common/linux_boot.c hypervisor/arch/x86/acpi_build.c
+CTL_SHARED_SRCS := hypervisor/common/linux_boot.c hypervisor/arch/x86/acpi_build.c \
+                   hypervisor/arch/x86/linux_load.c
 CTL_OBJS := $(patsubst %.c,$(CTL_OBJ)/%.o,$(CTL_SRCS))
 CTL_SHARED_OBJS := $(patsubst %.c,$(CTL_OBJ)/%.o,$(CTL_SHARED_SRCS))
 CTL_ALL_OBJS := $(CTL_OBJS) $(CTL_SHARED_OBJS)
@@ -45,7 +46,14 @@ CTL_SHARED_CFLAGS := $(CTL_BASE_CFLAGS) -Ilibctl/shim -Ihypervisor/include \
     -Ihypervisor/arch/x86/include
 CTL_LIBS := $(XML_LIBS) $(UUID_LIBS)
 
-$(CTL_OBJ)/libctl/%.o: libctl/%.c config.mk libctl/libctl.mk
+# The paths compiled in: rewritten only when they change, so a new PREFIX rebuilds.
+CTL_PATHS := $(CTL_OUT)/paths.stamp
+$(CTL_PATHS): FORCE
+	@mkdir -p $(@D)
+	@echo '$(MICA_SCHEMA_DIR) $(MICA_RUN_DIR) $(MICA_LOG_DIR)' | cmp -s - $@ || \
+	    echo '$(MICA_SCHEMA_DIR) $(MICA_RUN_DIR) $(MICA_LOG_DIR)' > $@
+
+$(CTL_OBJ)/libctl/%.o: libctl/%.c config.mk libctl/libctl.mk $(CTL_PATHS)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CTL_CFLAGS) -c $< -o $@
@@ -90,17 +98,17 @@ install-libctl: libctl
 # tests/ctl/: the bad- and good-XML corpus and the domain builder against
 # in-memory guest RAM; no hypervisor needed. One PASS/FAIL line per check.
 CTL_TEST_OUT := build/tests/ctl
-CTL_TEST_NAMES := test_config
+CTL_TEST_NAMES := test_config test_build
 CTL_TESTS := $(addprefix $(CTL_TEST_OUT)/,$(CTL_TEST_NAMES))
 
-$(CTL_TEST_OUT)/%: tests/ctl/%.c $(CTL_ALL_OBJS) tests/ctl/ctl_check.h
+$(CTL_TEST_OUT)/%: tests/ctl/%.c $(CTL_ALL_OBJS) tests/ctl/ctl_check.h libctl/src/build.h
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(CTL_CFLAGS) -Ilibctl/src -o $@ $< $(CTL_ALL_OBJS) $(CTL_LIBS)
 
 # The builder test boots nothing: it builds the Debian kernel (fetched for
 # dom0) and a small initramfs into a buffer and reads the result back.
-check-ctl: $(CTL_TESTS) $(CTL_SO)
+check-ctl: $(CTL_TESTS) $(CTL_SO) $(DOM0_OUT)/vmlinuz
 	@failed=0; \
 	for t in $(CTL_TESTS); do \
 	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema CTL_KERNEL=$(CURDIR)/$(DOM0_OUT)/vmlinuz \

@@ -51,6 +51,7 @@ enum mica_action {                      /* <on_poweroff>, <on_reboot>, <on_crash
 struct mica_vcpupin {
     unsigned int vcpu;
     uint64_t cpus;                      /* bit n: pCPU n */
+    unsigned int line;                  /* added: its line in the file (0: none) */
 };
 
 struct mica_domain_config {

@@ -266,21 +266,17 @@ static int pin_attr(struct cfg_parse *p, xmlNode *n, const char *attr, char **ou
 static int add_pin(struct cfg_parse *p, xmlNode *n, unsigned int vcpu, uint64_t mask)
 {
     struct mica_domain_config *c = p->c;
-    struct mica_vcpupin *pins = realloc(c->pins, (c->nr_pins + 1) * sizeof(*pins));
-    unsigned int *lines;
+    struct mica_vcpupin *pins;
 
+    for (unsigned int i = 0; i < c->nr_pins; i++)
+        if (c->pins[i].vcpu == vcpu)
+            return cfg_fail(p, n, "vCPU %u is pinned twice (first on line %u)", vcpu,
+                            c->pins[i].line);
+    pins = realloc(c->pins, (c->nr_pins + 1) * sizeof(*pins));
     if (!pins)
         return -ENOMEM;
     c->pins = pins;
-    lines = realloc(p->pin_lines, (c->nr_pins + 1) * sizeof(*lines));
-    if (!lines)
-        return -ENOMEM;
-    p->pin_lines = lines;
-    for (unsigned int i = 0; i < c->nr_pins; i++)
-        if (pins[i].vcpu == vcpu)
-            return cfg_fail(p, n, "vCPU %u is pinned twice (first on line %u)", vcpu, lines[i]);
-    pins[c->nr_pins] = (struct mica_vcpupin){ .vcpu = vcpu, .cpus = mask };
-    lines[c->nr_pins++] = line_of(n);
+    pins[c->nr_pins++] = (struct mica_vcpupin){ .vcpu = vcpu, .cpus = mask, .line = line_of(n) };
     return 0;
 }
 
@@ -400,7 +396,7 @@ static int check_whole(struct cfg_parse *p, xmlNode *root)
                                (unsigned long long)c->mem_kb, (unsigned long long)c->max_mem_kb);
     for (unsigned int i = 0; i < c->nr_pins; i++)
         if (c->pins[i].vcpu >= c->vcpus)
-            return ctl_config_fail(p->ctx, c, p->pin_lines[i], "vcpupin", -EINVAL,
+            return ctl_config_fail(p->ctx, c, c->pins[i].line, "vcpupin", -EINVAL,
                                    "vCPU %u does not exist (<vcpu> is %u)", c->pins[i].vcpu, c->vcpus);
     if (p->have_quota) {
         uint64_t period = p->have_period ? p->period : CFG_PERIOD_DEFAULT;
@@ -541,7 +537,6 @@ out:
     xmlFreeDoc(doc);
     free(copy);
     free(p.dir);
-    free(p.pin_lines);
     if (rc)
         mica_config_free(c);
     else

@@ -22,7 +22,6 @@ struct cfg_parse {
     struct mica_domain_config *c;
     bool have_uuid, have_current, have_period, have_quota;
     uint64_t period, quota;
-    unsigned int *pin_lines;    /* line of each <vcpupin>, as c->pins */
     unsigned int period_line;
 };
 

@@ -107,23 +107,40 @@ static bool name_char(char ch)
            (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
 }
 
-/* 1..31 of [A-Za-z0-9._-], not starting with '-' or '.', not all digits (an id). */
+/*
+ * 1..31 of [A-Za-z0-9._-], not starting with '-' or '.', not all digits
+ * (which would read as an id): NULL, or what is wrong (in buf).
+ */
+const char *ctl_name_problem(const char *s, char *buf, size_t len)
+{
+    size_t n = strlen(s), digits = strspn(s, "0123456789");
+
+    if (n == 0)
+        return "the name is empty";
+    if (n > MICA_NAME_MAX) {
+        snprintf(buf, len, "'%.40s' is %zu bytes long, at most %d", s, n, MICA_NAME_MAX);
+        return buf;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!name_char(s[i])) {
+            snprintf(buf, len, "'%s' has a character other than A-Z a-z 0-9 . _ -", s);
+            return buf;
+        }
+    if (s[0] == '-' || s[0] == '.')
+        snprintf(buf, len, "'%s' starts with '%c'", s, s[0]);
+    else if (digits == n)
+        snprintf(buf, len, "'%s' is all digits, which names a domain id", s);
+    else
+        return NULL;
+    return buf;
+}
+
 int cfg_name(struct cfg_parse *p, const xmlNode *n, const char *s)
 {
-    size_t len = strlen(s), digits = strspn(s, "0123456789");
+    char buf[128];
+    const char *why = ctl_name_problem(s, buf, sizeof(buf));
 
-    if (len == 0)
-        return cfg_fail(p, n, "the name is empty");
-    if (len > MICA_NAME_MAX)
-        return cfg_fail(p, n, "'%s' is %zu bytes long, at most %d", s, len, MICA_NAME_MAX);
-    for (size_t i = 0; i < len; i++)
-        if (!name_char(s[i]))
-            return cfg_fail(p, n, "'%s' has a character other than A-Z a-z 0-9 . _ -", s);
-    if (s[0] == '-' || s[0] == '.')
-        return cfg_fail(p, n, "'%s' starts with '%c'", s, s[0]);
-    if (digits == len)
-        return cfg_fail(p, n, "'%s' is all digits, which names a domain id", s);
-    return 0;
+    return why ? cfg_fail(p, n, "%s", why) : 0;
 }
 
 /* Dashed 8-4-4-4-12 or 32 hex digits, not all zero. */
@@ -196,6 +213,18 @@ int cfg_cpuset(struct cfg_parse *p, const xmlNode *n, const char *s, uint64_t *m
     return rc;
 }
 
+/* The canonical absolute path, so a saved configuration works from anywhere. */
+static int absolute(struct cfg_parse *p, const xmlNode *n, char **path)
+{
+    char *abs = realpath(*path, NULL);
+
+    if (!abs)
+        return cfg_fail(p, n, "cannot resolve %s: %s", *path, strerror(errno));
+    free(*path);
+    *path = abs;
+    return 0;
+}
+
 /* A path relative to the XML file's directory, made absolute; a readable regular file. */
 int cfg_file(struct cfg_parse *p, const xmlNode *n, char **path)
 {
@@ -224,6 +253,8 @@ int cfg_file(struct cfg_parse *p, const xmlNode *n, char **path)
         rc = cfg_fail(p, n, "%s is not a regular file", full);
     else if (st.st_size == 0)
         rc = cfg_fail(p, n, "%s is empty", full);
+    if (!rc)
+        rc = absolute(p, n, &full);
 out:
     free(s);
     if (rc)

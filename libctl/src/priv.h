@@ -40,4 +40,14 @@ int ctl_config_fail(mica_ctx *ctx, const struct mica_domain_config *c,
                     unsigned int line, const char *element, int rc,
                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+struct mica_domctl;
+
+/* A domctl on domid through mica_do_domctl; a failure is reported as "what: domain N: why". */
+int ctl_domctl_on(mica_ctx *ctx, unsigned int cmd, uint32_t domid, struct mica_domctl *d,
+                  const char *what);
+/* Words for a -errno from the hypervisor. */
+const char *ctl_errno_text(int rc);
+/* NULL if name is a good domain name, else what is wrong with it (in buf). */
+const char *ctl_name_problem(const char *name, char *buf, size_t len);
+
 #endif
