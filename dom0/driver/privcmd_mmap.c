@@ -13,11 +13,14 @@
  * keeps its page, so the kernel never meets a hole.
  *
  * The VMA is VM_IO (no get_user_pages(), so nothing in the kernel writes a
- * read-only foreign frame through it), cannot be split, moved, grown or
- * copied on fork, and a mapping made without PROT_WRITE can never gain it.
+ * read-only foreign frame through it), cannot be split, grown or copied on
+ * fork, and a mapping made without PROT_WRITE can never gain it. mremap()
+ * may move it whole: the new VMA shares the pages (open() counts it) and
+ * the last VMA to close gives them back.
  */
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -29,6 +32,7 @@
 #define MMAPBATCH_MAX	BIT(20)	/* frames per batch and per mapping */
 
 struct privcmd_map {
+	refcount_t users;		/* VMAs: two while mremap() moves one */
 	struct mutex lock;		/* one batch at a time */
 	unsigned long npages;
 	struct page *pages[];		/* NULL: nothing mapped there */
@@ -64,11 +68,20 @@ static void release_page(struct page *page)
 	__free_page(page);
 }
 
+static void privcmd_vma_open(struct vm_area_struct *vma)
+{
+	struct privcmd_map *map = vma->vm_private_data;
+
+	refcount_inc(&map->users);
+}
+
 static void privcmd_vma_close(struct vm_area_struct *vma)
 {
 	struct privcmd_map *map = vma->vm_private_data;
 	unsigned long i;
 
+	if (!refcount_dec_and_test(&map->users))
+		return;
 	for (i = 0; i < map->npages; i++) {
 		if (map->pages[i])
 			release_page(map->pages[i]);
@@ -88,16 +101,11 @@ static int privcmd_vma_may_split(struct vm_area_struct *vma,
 	return -EINVAL;
 }
 
-static int privcmd_vma_mremap(struct vm_area_struct *vma)
-{
-	return -EINVAL;
-}
-
 static const struct vm_operations_struct privcmd_vm_ops = {
+	.open = privcmd_vma_open,
 	.close = privcmd_vma_close,
 	.fault = privcmd_vma_fault,
 	.may_split = privcmd_vma_may_split,
-	.mremap = privcmd_vma_mremap,
 };
 
 int mica_privcmd_mmap(struct file *file, struct vm_area_struct *vma)
@@ -112,6 +120,7 @@ int mica_privcmd_mmap(struct file *file, struct vm_area_struct *vma)
 	map = kvzalloc(struct_size(map, pages, npages), GFP_KERNEL);
 	if (!map)
 		return -ENOMEM;
+	refcount_set(&map->users, 1);
 	mutex_init(&map->lock);
 	map->npages = npages;
 	vma->vm_flags |= VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |

@@ -8,6 +8,7 @@
  * and the group ends with "MICA-TEST drv GROUP done CHECKS FAILED".
  * tests/system/dom0.sh turns them into PASS/FAIL lines.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -409,6 +410,23 @@ static void mmap_errors(int fd, uint16_t domid, char *rw, char *ro,
 	munmap(priv, 4 * PAGE);
 }
 
+/* The mapping moves whole with mremap(); it cannot shrink (a split). */
+static char *mremap_checks(char *ro, uint16_t domid)
+{
+	size_t len = DOM_PAGES * PAGE;
+	char *dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *moved = mremap(ro, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+
+	check(moved == dst && same((uint64_t *)(moved + 7 * PAGE), domid, 7),
+	      "mremap-moves-whole", "mremap gave %p (%s)", (void *)moved,
+	      moved == MAP_FAILED ? strerror(errno) : "pattern differs");
+	if (moved == MAP_FAILED)
+		moved = ro;
+	check(mremap(moved, len, len - PAGE, 0) == MAP_FAILED, "mremap-shrink-refused",
+	      "a foreign mapping shrank");
+	return moved;
+}
+
 static void mmap_roundtrip(int fd, uint16_t domid)
 {
 	static uint64_t gfns[DOM_PAGES];
@@ -441,6 +459,7 @@ static void mmap_roundtrip(int fd, uint16_t domid)
 	      "rc %d, %d pages differ", rc, bad);
 	expect_err(batch(fd, rw, domid, gfns, errs, 1, MICA_MMAPBATCH_READONLY), EINVAL,
 		   "mmapbatch-readonly-needs-readonly-mapping");
+	ro = mremap_checks(ro, domid);
 	mmap_errors(fd, domid, rw, ro, gfns, errs);
 	check(munmap(rw, DOM_PAGES * PAGE) == 0 && munmap(ro, DOM_PAGES * PAGE) == 0,
 	      "munmap", "%s", strerror(errno));
