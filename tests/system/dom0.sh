@@ -261,14 +261,38 @@ check_time() {
     script_ran time
 }
 
+# check_console: ttyS0 has an interrupt that counted during a 32 KiB write,
+# and every line of the write arrived whole and in order (dom0/tests/console.sh).
+check_console() {
+    local b a bad v
+    v=$(mt console irq-line)
+    if [[ $v =~ IO-APIC\ +4-edge\ +ttyS0 ]]; then pass "ttyS0 is on IO-APIC pin 4, edge ($v)"
+    elif [ -n "$DOM0_NATIVE" ] && [[ $v == *ttyS0* ]]; then echo "# $T: native: $v"
+    else fail "ttyS0 is on IO-APIC pin 4, edge" "/proc/interrupts: '${v}'"; fi
+    read -r b a <<<"$(mt console irq)"
+    if [[ ${b:-} =~ ^[0-9]+$ && ${a:-} =~ ^[0-9]+$ ]] && [ "$a" -gt "$b" ]; then
+        pass "ttyS0's interrupt count rises during the write ($b -> $a)"
+    else
+        fail "ttyS0's interrupt count rises during the write" "got '${b:-} ${a:-}'; driver: $(mt console driver)"
+    fi
+    bad=$(tr -d '\r' <"$LOG" | awk -v want=512 -v pat=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLM '
+        /MICA-CON/ { if ($0 != sprintf("MICA-CON %04d %s", n, pat)) { print "line " n ": " substr($0, 1, 80); exit }
+                     n++ }
+        END { if (n != want) print n " lines of " want }')
+    if [ -z "$bad" ]; then pass "a 32 KiB write through ttyS0 arrives complete and in order (512 lines)"
+    else fail "a 32 KiB write through ttyS0 arrives complete and in order" "$bad"; fi
+    script_ran console
+}
+
 # ------------------------------------------------------------------ tests
 
 DOM0_MARKER=mica.marker=cmdline-7f3a
 DOM0_Q="-cpu max -m 1024"
 
-# Two CPUs, dom0 given all of them by default; the clock; poweroff.
+# Two CPUs, dom0 given all of them by default; the clock; the console's
+# interrupt and a big write; poweroff.
 test_dom0_smp2() {
-    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time" || return
+    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time,console" || return
     dom0_up || return
     local ver=$BUILD/dom0/kernel.version
     if [ "$DOM0_KERNEL" = "$BUILD/dom0/vmlinuz" ] && [ -f "$ver" ]; then
@@ -278,6 +302,7 @@ test_dom0_smp2() {
     check_smp 2
     check_irq 2
     check_time
+    check_console
     dom0_off
 }
 

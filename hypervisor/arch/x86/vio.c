@@ -118,6 +118,7 @@ int vplatform_create(struct domain *d)
     if (!p)
         return -ENOMEM;
     p->uart.lock = (spinlock_t)SPINLOCK_INIT;
+    vioapic_init(&p->ioapic);
     p->mtrr_def_type = 0x806;          /* MTRRs on, default write-back */
     d->plat = p;
     return 0;

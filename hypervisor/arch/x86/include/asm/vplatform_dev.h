@@ -5,6 +5,7 @@
 
 #include <mica/types.h>
 #include <mica/spinlock.h>
+#include <asm/vioapic.h>
 
 struct vcpu;
 struct domain;
@@ -15,6 +16,7 @@ struct vuart {
     spinlock_t lock;
     uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
     bool thri_pending;             /* THR-empty reported until IIR is read */
+    bool irq_line;                 /* the INTR output, as the I/O APIC last saw it */
     uint8_t rx[VUART_FIFO];
     unsigned int rx_head, rx_tail;
     char line[160];                /* the output line being assembled */
@@ -23,6 +25,7 @@ struct vuart {
 
 struct vplatform {
     struct vuart uart;
+    struct vioapic ioapic;
     uint8_t rtc_index;
     uint32_t pci_addr;
     uint64_t mtrr_def_type;
