@@ -95,7 +95,7 @@ run() {
         line+=$part
         if [ "$st" -gt 128 ]; then continue; fi
         if [ "$st" -ne 0 ] && [ -z "$line" ]; then break; fi
-        printf '%s %s\n' "$EPOCHREALTIME" "${line%$'\r'}" >&"$tsfd"
+        printf '%s %s\n' "$EPOCHREALTIME" "${line//$'\r'/}" >&"$tsfd"
         line=""
     done
     exec {infd}<&- {tsfd}>&-
@@ -114,7 +114,10 @@ figures() {
         return
     fi
     SECS[$c]=$(awk -v a="$t_start" -v b="$t_done" 'BEGIN { printf "%.2f", b - a }')
-    LINES[$c]=$(grep -c -E '^[0-9.]+ MICA-CB [0-9]{5} [a-zA-Z0-9]{49}$' "$ts")
+    # Lines that arrived whole and in order: each must be the next one expected.
+    LINES[$c]=$(awk -v pat=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLM '
+        $2 == "MICA-CB" && NF == 4 && $3 == sprintf("%05d", n) && $4 == pat { n++ }
+        END { print n + 0 }' "$ts")
     GUEST[$c]=$(sed -n 's/.*MICA-TEST consolebench guest-seconds //p' "$ts" | head -n1)
     # "(mica) d0 vcpuN: TOTAL exits: reason=count ..." per vCPU, summed.
     EXITS[$c]=$(grep -E '\(mica\) d0 vcpu[0-9]+: [0-9]+ exits' "$ts" | awk '
@@ -123,7 +126,7 @@ figures() {
         { for (i = 1; i <= NF; i++) if (split($i, kv, "=") == 2 && kv[2] ~ /^[0-9]+$/) {
               if (!(kv[1] in s)) o[++k] = kv[1]; s[kv[1]] += kv[2] } }
         END { for (i = 1; i <= k; i++) printf "%s=%d ", o[i], s[o[i]] }')
-    say "${LABEL[$c]}: $CONSOLE_KIB KiB in ${SECS[$c]} s on the host${GUEST[$c]:+ (${GUEST[$c]} s on the dom0 clock)}"
+    say "${LABEL[$c]}: $(sed -n 's/.*MICA-TEST consolebench start //p' "$ts" | head -n1) KiB in ${SECS[$c]} s on the host${GUEST[$c]:+ (${GUEST[$c]} s on the dom0 clock)}"
 }
 
 report() {
@@ -142,7 +145,7 @@ report() {
             printf '%-14s %s\n' "${LABEL[$c]}" "no figure: ${WHY[$c]:-not run}"
             continue
         fi
-        kbs=$(awk -v k="$CONSOLE_KIB" -v s="${SECS[$c]}" 'BEGIN { printf "%.1f", s > 0 ? k / s : 0 }')
+        kbs=$(awk -v k="$CONSOLE_KIB" -v s="${SECS[$c]}" 'BEGIN { printf "%.1f", (s > 0 ? k / s : 0) }')
         per=-
         if [ "$c" = mica ] && [ -n "${EXITS[mica]:-}" ] && [ -n "${EXITS[mica0]:-}" ]; then
             per=$(awk -v a="${EXITS[mica]}" -v b="${EXITS[mica0]}" -v k="$CONSOLE_KIB" \
