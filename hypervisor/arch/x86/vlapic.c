@@ -356,23 +356,57 @@ static void deliver(struct vcpu *t, uint64_t icr)
     }
 }
 
-/* An x2APIC takes 8-bit I/O APIC destinations physically, or in cluster 0. */
-static bool ioapic_dest_matches(const struct vlapic *dst, uint8_t dest, bool logical)
+static void send_ipi(struct vlapic *src, uint64_t icr)
 {
-    if (!x2apic(dst))
-        return xapic_dest_matches(dst, dest, logical);
-    if (logical)
-        return !(dst->ldr >> 16) && (dest & dst->ldr & 0xffff);
-    return dest == 0xff || dest == dst->id;
+    struct domain *d = src->vcpu->domain;
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vlapic *dst = vl(d->vcpu[i]);
+
+        if (dst && ipi_matches(src, dst, icr))
+            deliver(d->vcpu[i], icr);
+    }
 }
 
+/*
+ * ---- interrupts from outside the local APICs ----------------------------
+ * An MSI (and an IOAPIC entry) names its destination in 8 bits: an APIC ID
+ * or 0xff for all, or a logical destination that each local APIC matches
+ * against its own LDR (a local APIC in x2APIC mode compares it
+ * zero-extended, as it would a 32-bit one).
+ */
+static bool ext_dest_matches(const struct vlapic *l, uint32_t dest, bool logical)
+{
+    if (!(l->apic_base & APIC_BASE_ENABLE))
+        return false;
+    if (!x2apic(l))
+        return xapic_dest_matches(l, (uint8_t)dest, logical);
+    if (logical)
+        return (dest >> 16) == (l->ldr >> 16) && (dest & l->ldr & 0xffff);
+    return dest == 0xff || dest == l->id;
+}
+
+void vlapic_deliver_ext(struct domain *d, uint32_t dest, bool logical, bool lowest, uint8_t vec)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vlapic *l = vl(d->vcpu[i]);
+
+        if (!l || !ext_dest_matches(l, dest, logical))
+            continue;
+        vlapic_set_irq(d->vcpu[i], vec);
+        if (lowest)
+            return;                                  /* one of them: the first */
+    }
+}
+
+/* The I/O APIC's messages: fixed, lowest priority or NMI, edge or level. */
 void vlapic_deliver_irq(struct domain *d, uint8_t dest, bool logical, unsigned int mode,
                         uint8_t vec, bool level)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vlapic *dst = vl(d->vcpu[i]);
 
-        if (!dst || !ioapic_dest_matches(dst, dest, logical))
+        if (!dst || !ext_dest_matches(dst, dest, logical))
             continue;
         if (mode == APIC_DM_NMI) {
             dst->nmi_pending = true;
@@ -386,18 +420,6 @@ void vlapic_deliver_irq(struct domain *d, uint8_t dest, bool logical, unsigned i
         }
         if (mode == APIC_DM_LOWEST)
             return;                                  /* one destination: the first */
-    }
-}
-
-static void send_ipi(struct vlapic *src, uint64_t icr)
-{
-    struct domain *d = src->vcpu->domain;
-
-    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        struct vlapic *dst = vl(d->vcpu[i]);
-
-        if (dst && ipi_matches(src, dst, icr))
-            deliver(d->vcpu[i], icr);
     }
 }
 
