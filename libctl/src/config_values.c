@@ -93,8 +93,8 @@ int cfg_memory_kb(struct cfg_parse *p, const xmlNode *n, uint64_t *kb)
                       (unsigned long long)(bytes >> 10), CFG_MIN_MEM_KB);
     else if (bytes > CFG_LINUX_RAM_MAX)
         rc = cfg_fail(p, n, "%llu KiB is too large: a Linux domain has at most %llu KiB "
-                      "(its RAM must end below the local APIC at 0xfee00000)",
-                      (unsigned long long)(bytes >> 10), CFG_LINUX_RAM_MAX >> 10);
+                      "(its RAM is one range, below the APICs at %#llx)",
+                      (unsigned long long)(bytes >> 10), CFG_LINUX_RAM_MAX >> 10, CFG_LINUX_RAM_MAX);
     *kb = bytes >> 10;
 out:
     free(s);

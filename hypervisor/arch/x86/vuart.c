@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A 16550A on COM1 for dom0, interrupting through I/O APIC pin 4
- * (VPLAT_COM1_GSI, which the DSDT gives COM1): receive-data and
+ * A 16550A on COM1 for every platform domain, interrupting through I/O APIC
+ * pin 4 (VPLAT_COM1_GSI, which the DSDT gives COM1): receive-data and
  * THR-empty interrupts as IER enables them, gated by MCR OUT2 as on a PC.
  * The transmitter is infinitely fast: a byte written to THR is on the
- * hypervisor console at once and THR is empty again, so Linux's interrupt
- * handler keeps refilling it until its buffer is empty, a FIFO's worth
- * (tx_loadsz) per IIR read. Output goes straight to the hypervisor
- * console, unprefixed, so dom0's terminal works as a terminal;
- * input comes from the physical console while dom0 has the input focus.
+ * console at once and THR is empty again, so Linux's interrupt handler
+ * keeps refilling it until its buffer is empty, a FIFO's worth (tx_loadsz)
+ * per IIR read. dom0's output goes straight to the hypervisor console,
+ * unprefixed, so its terminal works as a terminal; a domU's is prefixed and
+ * rate limited like any guest output. Both land in the domain's console
+ * ring. Input comes from the physical console while dom0 has the input
+ * focus, and from sysctl writeconsole.
  * The output stream is also watched for Linux's panic line: an unmodified
  * kernel has no other way to tell the hypervisor why it died.
  */
@@ -100,11 +102,23 @@ static void watch_line(struct vcpu *v, struct vuart *u, uint8_t c)
     }
 }
 
+/*
+ * dom0's output is its terminal's: straight to the console, unprefixed.
+ * A domU's is guest output as console_io's is: prefixed "(dN) " and rate
+ * limited. Both are kept in the domain's console ring (sysctl readconsole).
+ */
+static void output(struct domain *d, char ch)
+{
+    domain_console_put(d, &ch, 1);
+    if (d->privileged)
+        console_write(&ch, 1);
+    else
+        console_guest_write(d->id, &ch, 1, &d->console_bol, &d->console_rate);
+}
+
 static void transmit(struct vcpu *v, struct vuart *u, uint8_t c)
 {
-    char ch = (char)c;
-
-    console_write(&ch, 1);
+    output(v->domain, (char)c);
     watch_line(v, u, c);
     u->thri_pending = true;
 }
@@ -183,21 +197,30 @@ void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
     spin_unlock_irqrestore(&u->lock, f);
 }
 
-void vuart_input(struct domain *d, uint8_t c)
+size_t vuart_input_buf(struct domain *d, const uint8_t *buf, size_t len)
 {
     struct vuart *u;
     unsigned long f;
-    unsigned int next;
+    size_t n = 0;
 
     if (!d->plat)
-        return;
+        return 0;
     u = &d->plat->uart;
     f = spin_lock_irqsave(&u->lock);
-    next = (u->rx_tail + 1) % VUART_FIFO;
-    if (next != u->rx_head) {            /* a full FIFO drops, like hardware */
-        u->rx[u->rx_tail] = c;
+    for (; n < len; n++) {
+        unsigned int next = (u->rx_tail + 1) % VUART_FIFO;
+
+        if (next == u->rx_head)
+            break;                       /* a full FIFO takes no more, like hardware */
+        u->rx[u->rx_tail] = buf[n];
         u->rx_tail = next;
     }
     update_irq(d, u);
     spin_unlock_irqrestore(&u->lock, f);
+    return n;
+}
+
+void vuart_input(struct domain *d, uint8_t c)
+{
+    vuart_input_buf(d, &c, 1);
 }
