@@ -486,6 +486,9 @@ test_dom0_input() {
     hv_line "the hypervisor's key 'm' answers" '^\(mica\) memory: [0-9]+ of [0-9]+ frames free'
     hv_line "Ctrl-A x3 gives it back to dom0" 'console input now goes to dom0'
     expect_line "dom0's shell ran a second command after the switch back" '^back-25$'
+    dom0_off
+}
+
 # drv_checks GROUP: one PASS/FAIL per check mica-drvtest GROUP printed,
 # and the group ran to its end having checked something.
 drv_checks() {
