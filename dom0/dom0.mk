@@ -6,7 +6,8 @@
 #   build/dom0/vmlinuz         the current linux-image-amd64, fetched once
 #                              (make dom0-kernel-update fetches a newer one)
 #   build/dom0/kernel.version  its release ("uname -r") and package version
-#   build/dom0/modules/        the few modules the initramfs loads (pvpanic)
+#   build/dom0/modules/        the few modules fetched with it (pvpanic)
+#   build/dom0/driver/mica.ko  Mica's dom0 driver (dom0/driver/driver.mk)
 #   build/dom0/initrd.img      busybox, dom0/initramfs/, dom0/tests/, modules
 #   build/tools/mkcpio         the cpio writer the initramfs is built with
 #
@@ -25,6 +26,8 @@ DOM0_CUSTOM_SRCS    := $(wildcard tests/system/dom0-custom/*)
 
 HOST_TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
 
+include dom0/driver/driver.mk
+
 $(MKCPIO): dom0/tools/mkcpio.c
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
@@ -39,9 +42,12 @@ $(DOM0_OUT)/vmlinuz:
 # /usr/share/mica/guest/ in dom0.
 GUEST_INITRD := $(DOM0_OUT)/guest-initrd.img
 GUEST_STAGE  := $(DOM0_OUT)/guest-stage
-$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh dom0/guest/init config.mk
+# It carries dom0's modules too (mica.ko among them), so a test can check
+# that the dom0 driver, autoloaded by the platform device's ID in a domU,
+# refuses to serve there (mica.domu=privtest).
+$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh dom0/guest/init config.mk $(DRV_ROOT).stamp
 	@echo "  CPIO    $@"
-	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/
+	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/ $(DRV_ROOT)/lib:/lib
 
 $(GUEST_STAGE).stamp: $(DOM0_OUT)/vmlinuz $(GUEST_INITRD)
 	@rm -rf $(GUEST_STAGE)
@@ -51,13 +57,14 @@ $(GUEST_STAGE).stamp: $(DOM0_OUT)/vmlinuz $(GUEST_INITRD)
 	@touch $@
 
 # With the Debian kernel, the initramfs also carries the modules fetched
-# with it (build/dom0/modules/<release>/); another DOM0_KERNEL goes without.
+# with it (build/dom0/modules/<release>/), mica.ko and the driver's test
+# program (build/dom0/drvroot/); another DOM0_KERNEL goes without.
+DOM0_DEBIAN := $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL))
 $(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) config.mk \
-        $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)) $(GUEST_STAGE).stamp
+        $(DOM0_DEBIAN) $(if $(DOM0_DEBIAN),$(DRV_ROOT).stamp) $(GUEST_STAGE).stamp
 	@echo "  CPIO    $@"
 	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
-	    $(GUEST_STAGE):/ \
-	    $(if $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)),$$([ ! -d $(DOM0_OUT)/modules ] || echo $(DOM0_OUT)/modules:/lib/modules))
+	    $(GUEST_STAGE):/ $(if $(DOM0_DEBIAN),$(DRV_ROOT):/)
 
 
 # The system tests' user-supplied initramfs: busybox and another /init,

@@ -63,7 +63,7 @@ dom0_qemu() {
             ${qflags/-cpu max/-cpu max,-rdtscp} -display none $reboot -monitor none \
             -device pvpanic -action panic=exit-failure \
             -kernel "$DOM0_KERNEL" ${initrd:+-initrd "$initrd"} -append "$cmdline" \
-            -serial stdio </dev/null >"$out" 2>"$dir/qemu.out" &
+            -serial stdio <"${DOM0_STDIN:-/dev/null}" >"$out" 2>"$dir/qemu.out" &
     else
         timeout "$DOM0_TIMEOUT" "$QEMU" -accel "${DOM0_ACCEL:-$QEMU_ACCEL}" -machine q35 $qflags \
             -display none $reboot -monitor none \
@@ -231,6 +231,40 @@ check_irq() {
     script_ran irq
 }
 
+# check_pci: dom0's Linux found the virtual PCI bus (public/platform.h): the
+# host bridge at 00:00.0 and the Mica platform device at 00:02.0 with their
+# IDs and classes, MSI allowed on the platform device, nothing else, and no
+# ACPI or PCI complaint in its log.
+check_pci() {
+    local v bad
+    if [ -n "$DOM0_NATIVE" ]; then echo "# $T: native, not checked: Mica's PCI bus"; return; fi
+    v=$(mt pci "dev 0000:00:00.0")
+    if [[ $v == "0x4d43 0x0000 0x060000 "* ]]; then
+        pass "PCI 0000:00:00.0 is the host bridge (4d43:0000, class 060000)"
+    else
+        fail "PCI 0000:00:00.0 is the host bridge (4d43:0000, class 060000)" "got '${v}'"
+    fi
+    v=$(mt pci "dev 0000:00:02.0")
+    if [ "$v" = "0x4d43 0x0001 0x088000 msi_bus=1" ]; then
+        pass "PCI 0000:00:02.0 is the Mica platform device (4d43:0001, class 088000), MSI allowed"
+    else
+        fail "PCI 0000:00:02.0 is the Mica platform device (4d43:0001, class 088000), MSI allowed" \
+            "got '${v}'"
+    fi
+    v=$(mt pci count)
+    if [ "$v" = 2 ]; then pass "dom0 sees exactly 2 PCI functions"
+    else fail "dom0 sees exactly 2 PCI functions" "got '${v}': $(sed -n 's/.*MICA-TEST pci dev //p' "$LOG" | tr '\n' '|')"; fi
+    bad=$(sed -n 's/.*MICA-TEST pci bad-log //p' "$LOG")
+    if [ "$(mt pci bad-log-count)" = 0 ]; then
+        pass "no ACPI or PCI error or warning in dom0's kernel log"
+    else
+        fail "no ACPI or PCI error or warning in dom0's kernel log" \
+            "$(mt pci bad-log-count) lines, e.g. $(echo "$bad" | head -n 5 | tr '\n' '|')"
+        echo "$bad" | sed "s|^|# $T: dmesg: |"
+    fi
+    script_ran pci
+}
+
 # ts REGEX: the host's arrival time of the first line matching REGEX.
 ts() {
     awk -v re="$1" '{ t = $1; sub(/^[^ ]* /, "") } $0 ~ re { print t; exit }' "$TSLOG"
@@ -261,14 +295,38 @@ check_time() {
     script_ran time
 }
 
+# check_console: ttyS0 has an interrupt that counted during a 32 KiB write,
+# and every line of the write arrived whole and in order (dom0/tests/console.sh).
+check_console() {
+    local b a bad v
+    v=$(mt console irq-line)
+    if [[ $v =~ IO-APIC\ +4-edge\ +ttyS0 ]]; then pass "ttyS0 is on IO-APIC pin 4, edge ($v)"
+    elif [ -n "$DOM0_NATIVE" ] && [[ $v == *ttyS0* ]]; then echo "# $T: native: $v"
+    else fail "ttyS0 is on IO-APIC pin 4, edge" "/proc/interrupts: '${v}'"; fi
+    read -r b a <<<"$(mt console irq)"
+    if [[ ${b:-} =~ ^[0-9]+$ && ${a:-} =~ ^[0-9]+$ ]] && [ "$a" -gt "$b" ]; then
+        pass "ttyS0's interrupt count rises during the write ($b -> $a)"
+    else
+        fail "ttyS0's interrupt count rises during the write" "got '${b:-} ${a:-}'; driver: $(mt console driver)"
+    fi
+    bad=$(tr -d '\r' <"$LOG" | awk -v want=512 -v pat=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLM '
+        /MICA-CON/ { if ($0 != sprintf("MICA-CON %04d %s", n, pat)) { print "line " n ": " substr($0, 1, 80); exit }
+                     n++ }
+        END { if (n != want) print n " lines of " want }')
+    if [ -z "$bad" ]; then pass "a 32 KiB write through ttyS0 arrives complete and in order (512 lines)"
+    else fail "a 32 KiB write through ttyS0 arrives complete and in order" "$bad"; fi
+    script_ran console
+}
+
 # ------------------------------------------------------------------ tests
 
 DOM0_MARKER=mica.marker=cmdline-7f3a
 DOM0_Q="-cpu max -m 1024"
 
-# Two CPUs, dom0 given all of them by default; the clock; poweroff.
+# Two CPUs, dom0 given all of them by default; the clock; the console's
+# interrupt and a big write; poweroff.
 test_dom0_smp2() {
-    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time" || return
+    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time,pci,console" || return
     dom0_up || return
     local ver=$BUILD/dom0/kernel.version
     if [ "$DOM0_KERNEL" = "$BUILD/dom0/vmlinuz" ] && [ -f "$ver" ]; then
@@ -278,6 +336,8 @@ test_dom0_smp2() {
     check_smp 2
     check_irq 2
     check_time
+    check_pci
+    check_console
     dom0_off
 }
 
@@ -370,9 +430,116 @@ test_dom0_custom() {
     dom0_off
 }
 
+# dom0_typist DIR: a FIFO for QEMU's serial input (DOM0_STDIN) and, in the
+# background, a typist that waits for each answer in DIR/serial.log before
+# the next keys: a command for dom0's shell, Ctrl-A x3 and 'm' for the
+# hypervisor, Ctrl-A x3 back, a second command, then poweroff -f. Natively
+# the Ctrl-As go to the shell, which ignores them.
+dom0_typist() {
+    local dir=$1
+    mkdir -p "$dir"
+    rm -f "$dir/in.fifo"; mkfifo "$dir/in.fifo"
+    DOM0_STDIN=$dir/in.fifo
+    (
+        exec 9>"$dir/in.fifo"
+        seen() {
+            local i
+            for ((i = 0; i < DOM0_TIMEOUT; i++)); do
+                { tr -d '\r' <"$dir/serial.log"; } 2>/dev/null | grep -a -q -E -- "$1" && return 0
+                sleep 1
+            done
+            return 1
+        }
+        seen '^dom0 shell: ' || exit 0
+        sleep 2
+        printf 'echo typed-$((6 * 7))\r' >&9
+        seen '^typed-42' || exit 0
+        printf '\001\001\001' >&9
+        [ -n "$DOM0_NATIVE" ] || seen 'console input now goes to the hypervisor' || exit 0
+        printf 'm' >&9
+        [ -n "$DOM0_NATIVE" ] || seen '^\(mica\) memory: ' || exit 0
+        printf '\001\001\001' >&9
+        [ -n "$DOM0_NATIVE" ] || seen 'console input now goes to dom0' || exit 0
+        printf 'echo back-$((5 * 5))\r' >&9
+        seen '^back-25' || exit 0
+        printf 'poweroff -f\r' >&9
+        sleep "$DOM0_TIMEOUT"
+    ) &
+}
+
+# Console input through the receive interrupt: dom0's interactive shell
+# runs what is typed on the serial port, and Ctrl-A x3 still switches the
+# input to the hypervisor's keys and back.
+test_dom0_input() {
+    local dir=$BUILD/tests/system/dom0-input typist
+    [ -z "$DOM0_NATIVE" ] || dir=$BUILD/tests/native/dom0-input
+    dom0_typist "$dir"
+    typist=$!
+    boot_dom0 dom0-input "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE"
+    local booted=$?
+    kill "$typist" 2>/dev/null; wait "$typist" 2>/dev/null
+    rm -f "$dir/in.fifo"; DOM0_STDIN=""
+    [ "$booted" -eq 0 ] || return
+    dom0_up || return
+    expect_line "dom0's shell ran a command typed on the serial port" '^typed-42$'
+    hv_line "Ctrl-A x3 gives the console input to the hypervisor" 'console input now goes to the hypervisor'
+    hv_line "the hypervisor's key 'm' answers" '^\(mica\) memory: [0-9]+ of [0-9]+ frames free'
+    hv_line "Ctrl-A x3 gives it back to dom0" 'console input now goes to dom0'
+    expect_line "dom0's shell ran a second command after the switch back" '^back-25$'
+    dom0_off
+}
+
+# drv_checks GROUP: one PASS/FAIL per check mica-drvtest GROUP printed,
+# and the group ran to its end having checked something.
+drv_checks() {
+    local g=$1 name res n=0
+    while read -r name res; do
+        n=$((n + 1))
+        if [ "$res" = ok ]; then pass "driver: $g: $name"
+        else fail "driver: $g: $name" "${res#fail: }"; fi
+    done < <(tr -d '\r' <"$LOG" | sed -n "s/^MICA-TEST drv $g \([^ ]*\) \(ok\|fail: .*\)\$/\1 \2/p")
+    if [ "$n" -gt 0 ] && grep -a -q "^MICA-TEST drv $g done $n " "$LOG"; then
+        pass "driver: mica-drvtest $g ran its $n checks to the end"
+    else
+        fail "driver: mica-drvtest $g ran to the end" \
+            "$n check lines; end line: '$(grep -a "^MICA-TEST drv $g done" "$LOG")'"
+    fi
+}
+
+# Mica's dom0 driver (docs/dom0-driver.md): mica.ko loaded by the platform
+# device's modalias and bound to it, /dev/mica/privcmd (hypercalls, foreign
+# mappings) and /dev/mica/evtchn (event channels through the MSI upcall),
+# unloaded and loaded again. Natively: no device, nothing binds.
+test_dom0_drv() {
+    boot_dom0 dom0-drv "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=drv" || return
+    dom0_up || return
+    if [ -n "$DOM0_NATIVE" ]; then
+        expect_line "native: no Mica device, mica.ko not loaded" 'MICA-TEST drv loaded no$'
+        expect_line "native: mica.ko loads and unloads without its device" \
+            'MICA-TEST drv nodevice OK$'
+        script_ran drv
+        dom0_off
+        return
+    fi
+    expect_line "mica.ko loaded by the platform device's modalias" 'MICA-TEST drv loaded yes$'
+    expect_line "mica bound the platform device 0000:00:02.0" 'MICA-TEST drv bound (.* )?0000:00:02\.0 '
+    expect_line "the bound device is 4d43:0001" 'MICA-TEST drv id 0000:00:02\.0 0x4d43:0x0001$'
+    expect_line "/dev/mica/evtchn and /dev/mica/privcmd exist" 'MICA-TEST drv devices evtchn privcmd$'
+    drv_checks privcmd
+    drv_checks mmap
+    expect_line "driver: mica.ko unloads and loads again by modalias" 'MICA-TEST drv reload OK$'
+    drv_checks evtchn
+    hv_line "driver: a console write through privcmd reached the hypervisor console" \
+        '\(d0\) mica-drvtest: hello from dom0 through privcmd$'
+    expect_no_line "driver: no BUG, Oops or WARNING in dom0" \
+        'BUG:|Oops|WARNING:|general protection|Call Trace'
+    script_ran drv
+    dom0_off
+}
+
 dom0_tests() {
     local t
-    for t in ${DOM0_TESTS:-smp2 smp4 vcpus1 reboot panic custom}; do
+    for t in ${DOM0_TESTS:-smp2 smp4 vcpus1 reboot panic custom drv input}; do
         "test_dom0_$t"
     done
 }

@@ -13,9 +13,11 @@
 #include <mica/lib.h>
 #include <mica/console.h>
 #include <mica/errno.h>
+#include <mica/budget.h>
 #include <asm/x86.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform.h>
+#include <asm/vioapic.h>
 #include <asm/time.h>
 #include <asm/vcpu.h>
 
@@ -48,6 +50,9 @@
 #define TMR_PERIODIC     1
 #define TMR_DEADLINE     2
 #define MSR_TSC_DEADLINE 0x6e0u
+#define APIC_DM_FIXED    0
+#define APIC_DM_LOWEST   1
+#define APIC_DM_NMI      4
 
 static inline struct vlapic *vl(struct vcpu *v) { return v->arch.vlapic; }
 
@@ -114,12 +119,18 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vec)
     vcpu_kick(v);
 }
 
+/* A level-triggered vector's EOI goes on to the I/O APIC (its remote IRR). */
 static void eoi(struct vlapic *l)
 {
     int vec = highest(l->isr);
+    uint32_t bit;
 
-    if (vec >= 0)
-        l->isr[vec / 32] &= ~(1u << (vec % 32));
+    if (vec < 0)
+        return;
+    bit = 1u << (vec % 32);
+    l->isr[vec / 32] &= ~bit;
+    if (__atomic_fetch_and(&l->tmr[vec / 32], ~bit, __ATOMIC_ACQ_REL) & bit)
+        vioapic_eoi(l->vcpu->domain, (uint8_t)vec);
 }
 
 /*
@@ -358,6 +369,61 @@ static void send_ipi(struct vlapic *src, uint64_t icr)
     }
 }
 
+/*
+ * ---- interrupts from outside the local APICs ----------------------------
+ * An MSI (and an IOAPIC entry) names its destination in 8 bits: an APIC ID
+ * or 0xff for all, or a logical destination that each local APIC matches
+ * against its own LDR (a local APIC in x2APIC mode compares it
+ * zero-extended, as it would a 32-bit one).
+ */
+static bool ext_dest_matches(const struct vlapic *l, uint32_t dest, bool logical)
+{
+    if (!(l->apic_base & APIC_BASE_ENABLE))
+        return false;
+    if (!x2apic(l))
+        return xapic_dest_matches(l, (uint8_t)dest, logical);
+    if (logical)
+        return (dest >> 16) == (l->ldr >> 16) && (dest & l->ldr & 0xffff);
+    return dest == 0xff || dest == l->id;
+}
+
+void vlapic_deliver_ext(struct domain *d, uint32_t dest, bool logical, bool lowest, uint8_t vec)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vlapic *l = vl(d->vcpu[i]);
+
+        if (!l || !ext_dest_matches(l, dest, logical))
+            continue;
+        vlapic_set_irq(d->vcpu[i], vec);
+        if (lowest)
+            return;                                  /* one of them: the first */
+    }
+}
+
+/* The I/O APIC's messages: fixed, lowest priority or NMI, edge or level. */
+void vlapic_deliver_irq(struct domain *d, uint8_t dest, bool logical, unsigned int mode,
+                        uint8_t vec, bool level)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vlapic *dst = vl(d->vcpu[i]);
+
+        if (!dst || !ext_dest_matches(dst, dest, logical))
+            continue;
+        if (mode == APIC_DM_NMI) {
+            dst->nmi_pending = true;
+            vcpu_kick(d->vcpu[i]);
+        } else if (mode == APIC_DM_FIXED || mode == APIC_DM_LOWEST) {
+            if (vec < 16)
+                return;                              /* an illegal vector: dropped */
+            if (level)
+                __atomic_fetch_or(&dst->tmr[vec / 32], 1u << (vec % 32), __ATOMIC_ACQ_REL);
+            vlapic_set_irq(d->vcpu[i], vec);
+        }
+        if (mode == APIC_DM_LOWEST)
+            return;                                  /* one destination: the first */
+    }
+}
+
 /* ---- register access ---------------------------------------------------- */
 
 static int lvt_index(unsigned int reg)
@@ -571,10 +637,11 @@ void vlapic_reset(struct vlapic *l, bool bsp)
 
 int vlapic_create(struct vcpu *v)
 {
-    struct vlapic *l = xnew(struct vlapic);
+    int rc;
+    struct vlapic *l = hyp_zalloc(&v->domain->budget, sizeof(*l), &rc);
 
     if (!l)
-        return -ENOMEM;
+        return rc;
     l->vcpu = v;
     l->timer_lock = (spinlock_t)SPINLOCK_INIT;
     timer_init(&l->timer, timer_expired, l, v->pcpu);
@@ -588,6 +655,6 @@ void vlapic_destroy(struct vcpu *v)
     if (!v->arch.vlapic)
         return;
     timer_kill(&v->arch.vlapic->timer);     /* its callback may be running elsewhere */
-    xfree(v->arch.vlapic);
+    hyp_free(&v->domain->budget, v->arch.vlapic, sizeof(*v->arch.vlapic));
     v->arch.vlapic = NULL;
 }

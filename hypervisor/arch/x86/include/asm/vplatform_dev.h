@@ -5,6 +5,8 @@
 
 #include <mica/types.h>
 #include <mica/spinlock.h>
+#include <asm/vioapic.h>
+#include <asm/vpci.h>
 
 struct vcpu;
 struct domain;
@@ -15,6 +17,7 @@ struct vuart {
     spinlock_t lock;
     uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
     bool thri_pending;             /* THR-empty reported until IIR is read */
+    bool irq_line;                 /* the INTR output, as the I/O APIC last saw it */
     uint8_t rx[VUART_FIFO];
     unsigned int rx_head, rx_tail;
     char line[160];                /* the output line being assembled */
@@ -23,13 +26,22 @@ struct vuart {
 
 struct vplatform {
     struct vuart uart;
+    struct vioapic ioapic;
     uint8_t rtc_index;
-    uint32_t pci_addr;
+    spinlock_t pci_lock;           /* the PCI bus, against other vCPUs and the upcall path */
+    struct vpci pci;
     uint64_t mtrr_def_type;
 };
 
-/* 0 or -ENOMEM. */
+/*
+ * The platform's device models and a local APIC for each vCPU, charged to
+ * d's budget: 0, -EDQUOT or -ENOMEM (then vplatform_destroy() frees what
+ * was made). No machine port: dom0's are opened by vcpu_platform_io().
+ */
 int vplatform_create(struct domain *d);
+/* Local APICs for vCPUs added since (domain_set_vcpus()): 0, -EDQUOT or -ENOMEM. */
+int vplatform_vcpus(struct domain *d);
+/* With the domain freed (its vCPUs never run again): safe if none was made. */
 void vplatform_destroy(struct domain *d);
 
 /* Port I/O from a guest: the platform's devices, or all-ones / dropped. */
@@ -48,6 +60,17 @@ uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 /* Input from the physical console for this domain's UART. */
 void vuart_input(struct domain *d, uint8_t c);
+/* Bytes for its receive FIFO (sysctl writeconsole): how many it took (0 without a UART). */
+size_t vuart_input_buf(struct domain *d, const uint8_t *buf, size_t len);
+/* PCI configuration mechanism 1, ports 0xCF8-0xCFF (vpci_io.c). */
+uint32_t vpci_io_read(struct vcpu *v, uint16_t port, unsigned int size);
+void vpci_io_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
+/*
+ * An event-channel upcall of d as the platform device's MSI: true if the
+ * guest has it enabled (then it was sent), false if not (no MSI: the caller
+ * falls back to the upcall vector). Any context; takes pci_lock.
+ */
+bool vpci_msi_upcall(struct domain *d);
 uint32_t vrtc_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vrtc_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 
