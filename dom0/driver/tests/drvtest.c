@@ -31,6 +31,9 @@
 
 #define PAGE 4096ul
 
+/* An address nothing is mapped at (volatile: the compiler must not judge it). */
+static void *volatile bad_ptr = (void *)8;
+
 static const char *group;
 static int checks, failed;
 
@@ -700,6 +703,10 @@ static void evtchn_loopback(int fd, long *pa, long *pb)
 	check(r == b, "new-interdomain-port-pending", "read %ld, want %ld", r, b);
 	check(ev_write(fd, b) == 0, "unmask-by-write", "%s", strerror(errno));
 	check(notify(fd, a) == 0, "notify", "%s", strerror(errno));
+	/* A bad buffer gets EFAULT and the port stays queued. */
+	if (poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 5000) == 1)
+		expect_err(read(fd, bad_ptr, 4) < 0 ? -errno : 0, EFAULT,
+			   "read-bad-buffer-efault");
 	r = ev_read(fd, 5000);
 	check(r == b, "notify-a-reads-b", "read %ld, want %ld", r, b);
 	notify(fd, b);
