@@ -52,6 +52,7 @@ include tests/guests/guests.mk
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
 include dom0/dom0.mk
+include toolstack/toolstack.mk
 
 # ------------------------------------------------------------------ the ISOs
 # mica.iso boots Mica with a Linux dom0: DOM0_KERNEL, DOM0_INITRD and
@@ -113,6 +114,7 @@ test: all
 	@set -o pipefail 2>/dev/null; \
 	{ scripts/check-licences.sh; \
 	  $(MAKE) --no-print-directory check-unit; \
+	  $(MAKE) --no-print-directory check-toolstack; \
 	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; } 2>&1 | tee $(BUILD)/tests/test.log; \
 	tests/summary.sh $(BUILD)/tests/test.log
@@ -168,6 +170,7 @@ help:
 	@echo "make run         build everything and boot Mica with dom0 in QEMU (serial on this terminal)"
 	@echo "make run-guests  boot Mica with the demo test guests instead of dom0"
 	@echo "make test        build everything and run the unit tests, the short fuzz runs and the system tests"
+	@echo "make check-toolstack  the mica CLI's host tests: arguments, help, non-root use, bad XML (tests/toolstack/)"
 	@echo "make check-fuzz  run each host fuzz target for FUZZ_SHORT=20 seconds (tests/fuzz/)"
 	@echo "make fuzz        run each host fuzz target for FUZZ_SECONDS=1200 and merge its finds into tests/fuzz/corpus/"
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"
