@@ -72,8 +72,13 @@ install-toolstack: toolstack
 
 # Host tests: argument parsing, help, non-root use, the bad-XML corpus
 # through create --dry-run, the man page and completion against the table.
+TOOLS_CHECK_DESTDIR := build/tests/toolstack/destdir
 check-toolstack: toolstack
+	@rm -rf $(TOOLS_CHECK_DESTDIR)
+	@$(MAKE) --no-print-directory install-toolstack DESTDIR=$(CURDIR)/$(TOOLS_CHECK_DESTDIR) \
+	    PREFIX=/usr >/dev/null
 	@MICA=$(TOOLS_OUT)/mica MICAD=$(TOOLS_OUT)/micad LIBCTL_DIR=$(TOOLS_LIBCTL_DIR) \
-	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema tests/toolstack/cli.sh
+	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema DESTDIR_CHECK=$(TOOLS_CHECK_DESTDIR)/usr \
+	    tests/toolstack/cli.sh
 
 -include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d)

@@ -46,6 +46,13 @@ static int create_and_attach(struct invocation *inv, struct mica_domain_config *
     return console_attach(inv, domid, true);
 }
 
+int check_create(const struct invocation *inv)
+{
+    if (opt(inv, "dry-run") && opt(inv, "console"))
+        return usage_error(inv->spec, "--dry-run and --console exclude each other");
+    return 0;
+}
+
 /*
  * The file is parsed before the hypervisor is opened, so any user can
  * check a configuration's syntax; the checks against the host need root.
@@ -57,8 +64,6 @@ int cmd_create(struct invocation *inv)
     bool dry = opt(inv, "dry-run"), attach = opt(inv, "console");
     int rc;
 
-    if (dry && attach)
-        return usage_error(inv->spec, "--dry-run and --console exclude each other");
     rc = mica_config_parse_file(NULL, file, &cfg);
     if (rc < 0)
         return fail_rc(inv, file, rc);
@@ -112,17 +117,20 @@ static bool name_ok(const char *name)
     return true;
 }
 
+int check_rename(const struct invocation *inv)
+{
+    if (!name_ok(inv->args[1]))
+        return usage_error(inv->spec, "%s: bad name: printable ASCII without spaces, 1 to %d bytes",
+                           inv->args[1], MICA_NAME_MAX);
+    return 0;
+}
+
 int cmd_rename(struct invocation *inv)
 {
     const char *name = inv->args[1];
     uint32_t domid;
     int rc;
 
-    if (!name_ok(name)) {
-        fail(inv->spec->name, "%s: bad name: printable ASCII without spaces, 1 to %d bytes",
-             name, MICA_NAME_MAX);
-        return EXIT_FAILURE;
-    }
     if (domain_arg(inv, inv->args[0], &domid) < 0)
         return EXIT_FAILURE;
     rc = mica_domain_rename(inv->ctx, domid, name);
@@ -133,17 +141,23 @@ int cmd_rename(struct invocation *inv)
     return rc < 0 ? fail_rc(inv, inv->args[0], rc) : 0;
 }
 
+int check_mem_max(const struct invocation *inv)
+{
+    uint64_t kb;
+
+    if (parse_size_kb(inv->args[1], &kb) < 0 || kb == 0)
+        return usage_error(inv->spec, "%s: bad size: a number with an optional unit k, m, g or t",
+                           inv->args[1]);
+    return 0;
+}
+
 int cmd_mem_max(struct invocation *inv)
 {
     uint64_t kb;
     uint32_t domid;
     int rc;
 
-    if (parse_size_kb(inv->args[1], &kb) < 0 || kb == 0) {
-        fail(inv->spec->name, "%s: bad size: a number with an optional unit k, m, g or t",
-             inv->args[1]);
-        return EXIT_FAILURE;
-    }
+    parse_size_kb(inv->args[1], &kb);   /* checked by check_mem_max */
     if (domain_arg(inv, inv->args[0], &domid) < 0)
         return EXIT_FAILURE;
     rc = mica_domain_set_max_mem(inv->ctx, domid, kb);

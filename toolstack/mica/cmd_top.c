@@ -117,7 +117,7 @@ static bool wait_or_quit(double delay, bool interactive)
     }
 }
 
-static int parse_top_opts(struct invocation *inv, double *delay, unsigned long long *iter)
+static int parse_top_opts(const struct invocation *inv, double *delay, unsigned long long *iter)
 {
     const char *d = opt(inv, "delay"), *n = opt(inv, "iterations");
     char *end;
@@ -134,6 +134,14 @@ static int parse_top_opts(struct invocation *inv, double *delay, unsigned long l
     if (n && (parse_uint(n, MAX_ITER, iter) < 0 || *iter == 0))
         return usage_error(inv->spec, "%s: bad iteration count: 1 or more", n);
     return 0;
+}
+
+int check_top(const struct invocation *inv)
+{
+    unsigned long long iter;
+    double delay;
+
+    return parse_top_opts(inv, &delay, &iter);
 }
 
 int cmd_top(struct invocation *inv)

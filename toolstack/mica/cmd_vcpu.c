@@ -87,6 +87,20 @@ int cmd_vcpu_list(struct invocation *inv)
     return rc;
 }
 
+/* The syntax of VCPU and CPUS; the host and the domain bound them later. */
+int check_vcpu_pin(const struct invocation *inv)
+{
+    unsigned long long v;
+    uint64_t mask;
+
+    if (strcmp(inv->args[1], "all") && parse_uint(inv->args[1], MICA_MAX_CPUS - 1, &v) < 0)
+        return usage_error(inv->spec, "%s: bad vCPU: a number or 'all'", inv->args[1]);
+    if (parse_cpulist(inv->args[2], MICA_MAX_CPUS, &mask) < 0)
+        return usage_error(inv->spec, "%s: bad CPU list: 'all' or CPUs and ranges, e.g. 0,2-3",
+                           inv->args[2]);
+    return 0;
+}
+
 int cmd_vcpu_pin(struct invocation *inv)
 {
     struct mica_dominfo d;
@@ -157,13 +171,8 @@ static int sched_set(struct invocation *inv, const struct mica_dominfo *d, unsig
 
     if (rc < 0)
         return fail_rc(inv, d->name, rc);
-    if (w) {
-        if (parse_uint(w, WEIGHT_MAX, &v) < 0 || v == 0) {
-            fail(inv->spec->name, "%s: bad weight: 1 to %u", w, WEIGHT_MAX);
-            return EXIT_FAILURE;
-        }
+    if (w && parse_uint(w, WEIGHT_MAX, &v) == 0)     /* checked by check_sched_credit */
         weight = (unsigned int)v;
-    }
     if (c) {
         if (parse_uint(c, (unsigned long long)CAP_PER_CPU * nr_cpus, &v) < 0) {
             fail(inv->spec->name, "%s: bad cap: 0 (none) to %u (percent of one CPU)", c,
@@ -176,6 +185,20 @@ static int sched_set(struct invocation *inv, const struct mica_dominfo *d, unsig
     return rc < 0 ? fail_rc(inv, d->name, rc) : 0;
 }
 
+int check_sched_credit(const struct invocation *inv)
+{
+    const char *w = opt(inv, "weight"), *c = opt(inv, "cap");
+    unsigned long long v;
+
+    if ((w || c) && !opt(inv, "domain"))
+        return usage_error(inv->spec, "-w and -c need -d DOMAIN");
+    if (w && (parse_uint(w, WEIGHT_MAX, &v) < 0 || v == 0))
+        return usage_error(inv->spec, "%s: bad weight: 1 to %u", w, WEIGHT_MAX);
+    if (c && parse_uint(c, (unsigned long long)CAP_PER_CPU * MICA_MAX_CPUS, &v) < 0)
+        return usage_error(inv->spec, "%s: bad cap: 0 (none) or percent of one CPU", c);
+    return 0;
+}
+
 int cmd_sched_credit(struct invocation *inv)
 {
     const char *dom = opt(inv, "domain");
@@ -183,11 +206,8 @@ int cmd_sched_credit(struct invocation *inv)
     unsigned int nr_cpus = 0;
     int rc;
 
-    if (!dom) {
-        if (opt(inv, "weight") || opt(inv, "cap"))
-            return usage_error(inv->spec, "-w and -c need -d DOMAIN");
+    if (!dom)
         return sched_show_all(inv);
-    }
     if (domain_info_arg(inv, dom, &d) < 0)
         return EXIT_FAILURE;
     if (opt(inv, "weight") || opt(inv, "cap")) {

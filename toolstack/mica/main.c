@@ -177,6 +177,8 @@ int main(int argc, char **argv)
     rc = parse_options(&inv, argc - 1, argv + 1);
     if (rc >= 0)
         return rc;
+    if (inv.spec->check && (rc = inv.spec->check(&inv)) != 0)
+        return rc;
     if ((inv.spec->flags & CMD_NEEDS_CTX) && !(inv.spec->flags & CMD_LATE_CTX) &&
         ctx_open(inv.spec->name, &inv.ctx) < 0)
         return EXIT_FAILURE;

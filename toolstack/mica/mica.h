@@ -44,6 +44,8 @@ struct invocation {
 struct cmd_spec {
     const char *name;
     int (*fn)(struct invocation *inv);
+    /* Optional: check the arguments before the hypervisor is opened; 0 or the exit status. */
+    int (*check)(const struct invocation *inv);
     unsigned int flags;
     const char *args;                   /* usage after the options, e.g. "DOMAIN" */
     int min_args, max_args;             /* max -1: any number */
@@ -106,5 +108,11 @@ int cmd_vcpu_list(struct invocation *inv);
 int cmd_vcpu_pin(struct invocation *inv);
 int cmd_sched_credit(struct invocation *inv);
 int cmd_help(struct invocation *inv);
+int check_create(const struct invocation *inv);
+int check_top(const struct invocation *inv);
+int check_sched_credit(const struct invocation *inv);
+int check_mem_max(const struct invocation *inv);
+int check_rename(const struct invocation *inv);
+int check_vcpu_pin(const struct invocation *inv);
 
 #endif
