@@ -7,7 +7,8 @@
 #                              (make dom0-kernel-update fetches a newer one)
 #   build/dom0/kernel.version  its release ("uname -r") and package version
 #   build/dom0/modules/        the few modules the initramfs loads (pvpanic)
-#   build/dom0/initrd.img      busybox, dom0/initramfs/, dom0/tests/, modules
+#   build/dom0/initrd.img      busybox, dom0/initramfs/, dom0/tests/, modules,
+#                              the toolstack (build/dom0/toolroot/, dom0_toolstack below)
 #   build/tools/mkcpio         the cpio writer the initramfs is built with
 #
 # DOM0_KERNEL, DOM0_INITRD and DOM0_CMDLINE choose what `make iso` puts in
@@ -37,10 +38,28 @@ $(DOM0_OUT)/vmlinuz:
 # With the Debian kernel, the initramfs also carries the modules fetched
 # with it (build/dom0/modules/<release>/); another DOM0_KERNEL goes without.
 $(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) config.mk \
-        $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL))
+        $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)) $(DOM0_TOOLSTAMP)
 	@echo "  CPIO    $@"
 	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
+	    $(DOM0_TOOLROOT):/ \
 	    $(if $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)),$$([ ! -d $(DOM0_OUT)/modules ] || echo $(DOM0_OUT)/modules:/lib/modules))
+
+# ------------------------------------------- the toolstack in the initramfs
+# dom0_toolstack: mica, micad, libmicactl.so.1 and the domain schema, as
+# `make install DESTDIR=$(DOM0_TOOLROOT)` puts them under PREFIX, with every
+# shared library they load (ldd: libxml2, libuuid, zlib, ICU, libc, the
+# loader) and an ld.so.cache for PREFIX/lib (dom0/stage-toolstack.sh). The
+# initramfs copies the tree to /; dom0's /init starts micad.
+DOM0_TOOLROOT  := $(DOM0_OUT)/toolroot
+DOM0_TOOLSTAMP := $(DOM0_OUT)/toolroot.stamp
+
+$(DOM0_TOOLSTAMP): $(TOOLS_BINS) $(CTL_SO) libctl/schema/domain.rng dom0/stage-toolstack.sh \
+        $(TOOLS_MAN) toolstack/completion/mica.bash
+	@echo "  STAGE   $(DOM0_TOOLROOT)"
+	@rm -rf $(DOM0_TOOLROOT)
+	@$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DOM0_TOOLROOT) >/dev/null
+	@dom0/stage-toolstack.sh $(DOM0_TOOLROOT) $(PREFIX)
+	@touch $@
 
 # The system tests' user-supplied initramfs: busybox and another /init,
 # then a second gzip'd cpio appended, as distributions build early
@@ -55,8 +74,9 @@ $(DOM0_OUT)/custom-initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_CUSTOM_SRCS)
 	@cat $@.first $@.second >$@
 	@rm -f $@.first $@.first.list $@.second $@.marker
 
-.PHONY: dom0 dom0-kernel-update
+.PHONY: dom0 dom0-kernel-update dom0-toolstack
 dom0: $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img
+dom0-toolstack: $(DOM0_TOOLSTAMP)
 
 dom0-kernel-update:
 	dom0/fetch-kernel.sh $(DOM0_OUT)
