@@ -51,6 +51,7 @@ $(BUILD)/mica.elf: $(HV_OBJS) $(HV_LDS)
 include tests/guests/guests.mk
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
+include libctl/libctl.mk
 include toolstack/toolstack.mk
 include dom0/dom0.mk
 
@@ -81,8 +82,8 @@ QEMU_FLAGS := -accel $(QEMU_ACCEL) -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-fuzz clean help FORCE
-all: $(BUILD)/mica.elf guests unit-tests
+.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-fuzz clean help FORCE
+all: $(BUILD)/mica.elf guests unit-tests libctl
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
 
@@ -107,6 +108,10 @@ check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 	$(DOM0_TEST_ENV) tests/system/dom0.sh $(BUILD) | tee $(BUILD)/tests/dom0.log
 	@tests/summary.sh $(BUILD)/tests/dom0.log
 
+# make install DESTDIR=... PREFIX=...: libmicactl (lib, header, micactl.pc, schema);
+# toolstack/toolstack.mk adds install-toolstack (mica, micad, man pages, completion, unit).
+install: install-libctl
+
 # Unit tests, a short run of each fuzz target (about a minute), then system
 # tests; tests/summary.sh prints "N passed, N failed".
 test: all
@@ -114,6 +119,7 @@ test: all
 	@set -o pipefail 2>/dev/null; \
 	{ scripts/check-licences.sh; \
 	  $(MAKE) --no-print-directory check-unit; \
+	  $(MAKE) --no-print-directory check-ctl; \
 	  $(MAKE) --no-print-directory check-toolstack; \
 	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; } 2>&1 | tee $(BUILD)/tests/test.log; \
@@ -170,7 +176,10 @@ help:
 	@echo "make run         build everything and boot Mica with dom0 in QEMU (serial on this terminal)"
 	@echo "make run-guests  boot Mica with the demo test guests instead of dom0"
 	@echo "make test        build everything and run the unit tests, the short fuzz runs and the system tests"
-	@echo "make check-toolstack  the mica CLI's host tests: arguments, help, non-root use, bad XML (tests/toolstack/)"
+	@echo "make check-ctl   run libctl's host tests: the domain XML corpus and the builder (tests/ctl/)"
+	@echo "make check-toolstack  the mica CLI's and micad's host tests: arguments, help, non-root use, bad XML (tests/toolstack/)"
+	@echo "make install     install libmicactl, micactl.h, micactl.pc, the XML schema, mica, micad, their man pages,"
+	@echo "                 bash completion and micad.service (DESTDIR= PREFIX=)"
 	@echo "make check-fuzz  run each host fuzz target for FUZZ_SHORT=20 seconds (tests/fuzz/)"
 	@echo "make fuzz        run each host fuzz target for FUZZ_SECONDS=1200 and merge its finds into tests/fuzz/corpus/"
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"

@@ -35,15 +35,6 @@ $(MKCPIO): dom0/tools/mkcpio.c
 $(DOM0_OUT)/vmlinuz:
 	dom0/fetch-kernel.sh $(DOM0_OUT)
 
-# With the Debian kernel, the initramfs also carries the modules fetched
-# with it (build/dom0/modules/<release>/); another DOM0_KERNEL goes without.
-$(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) config.mk \
-        $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)) $(DOM0_TOOLSTAMP)
-	@echo "  CPIO    $@"
-	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
-	    $(DOM0_TOOLROOT):/ \
-	    $(if $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)),$$([ ! -d $(DOM0_OUT)/modules ] || echo $(DOM0_OUT)/modules:/lib/modules))
-
 # ------------------------------------------- the toolstack in the initramfs
 # dom0_toolstack: mica, micad, libmicactl.so.1 and the domain schema, as
 # `make install DESTDIR=$(DOM0_TOOLROOT)` puts them under PREFIX, with every
@@ -60,6 +51,15 @@ $(DOM0_TOOLSTAMP): $(TOOLS_BINS) $(CTL_SO) libctl/schema/domain.rng dom0/stage-t
 	@$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DOM0_TOOLROOT) >/dev/null
 	@dom0/stage-toolstack.sh $(DOM0_TOOLROOT) $(PREFIX)
 	@touch $@
+
+# With the Debian kernel, the initramfs also carries the modules fetched
+# with it (build/dom0/modules/<release>/); another DOM0_KERNEL goes without.
+$(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) config.mk \
+        $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)) $(DOM0_TOOLSTAMP)
+	@echo "  CPIO    $@"
+	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
+	    $(DOM0_TOOLROOT):/ \
+	    $(if $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)),$$([ ! -d $(DOM0_OUT)/modules ] || echo $(DOM0_OUT)/modules:/lib/modules))
 
 # The system tests' user-supplied initramfs: busybox and another /init,
 # then a second gzip'd cpio appended, as distributions build early

@@ -12,6 +12,7 @@
 #include <mica/errno.h>
 #include <public/start_info.h>
 #include <asm/page.h>
+#include <asm/linux_load.h>
 
 
 static int load_segments(struct domain *d, const void *image)
@@ -30,24 +31,13 @@ static int load_segments(struct domain *d, const void *image)
     return 0;
 }
 
-/* PML4, PDPT and four PDs of 2 MiB pages at base: the low 4 GiB, identity. */
+/* Built by the same code as Linux domains' page tables (asm/linux_load.h). Boot-time only. */
 int domain_write_identity_map(struct domain *d, gpa_t base)
 {
-    gpa_t pdpt = base + PAGE_SIZE, pd0 = base + 2 * PAGE_SIZE;
-    uint64_t e;
-    int rc;
+    static uint64_t pt[BOOT_PT_PAGES * PT_ENTRIES];
 
-    e = pdpt | _PAGE_PRESENT | _PAGE_RW;
-    rc = copy_to_gpa(d, base, &e, sizeof(e));
-    for (uint64_t i = 0; i < 4 && !rc; i++) {
-        e = (pd0 + i * PAGE_SIZE) | _PAGE_PRESENT | _PAGE_RW;
-        rc = copy_to_gpa(d, pdpt + i * 8, &e, sizeof(e));
-    }
-    for (uint64_t i = 0; i < 4 * PT_ENTRIES && !rc; i++) {
-        e = (i << L2_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE;
-        rc = copy_to_gpa(d, pd0 + i * 8, &e, sizeof(e));
-    }
-    return rc;
+    boot_identity_map(pt, base);
+    return copy_to_gpa(d, base, pt, sizeof(pt));
 }
 
 static int write_start_info(struct domain *d, const char *cmdline)

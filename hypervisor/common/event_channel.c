@@ -498,16 +498,32 @@ void evtchn_send_global_virq(unsigned int virq)
     spin_unlock_irqrestore(&evtchn_lock, f);
 }
 
-/* The vCPU's vector was just registered: deliver what is already waiting. */
-void evtchn_vcpu_upcall_check(struct vcpu *v)
+/* Lock held: raise v's upcall if one is pending and not masked. */
+static void upcall_check(struct vcpu *v)
 {
-    unsigned long f = spin_lock_irqsave(&evtchn_lock);
     struct evtchn_domain *ed = v->domain->evtchn;
     const struct mica_vcpu_info *vi = ed ? &ed->shared->vcpu_info[v->id] : NULL;
 
     if (vi && __atomic_load_n(&vi->upcall_pending, __ATOMIC_SEQ_CST) &&
         !__atomic_load_n(&vi->upcall_mask, __ATOMIC_SEQ_CST))
         arch_vcpu_raise_upcall(v);
+}
+
+/* The vCPU's vector was just registered: deliver what is already waiting. */
+void evtchn_vcpu_upcall_check(struct vcpu *v)
+{
+    unsigned long f = spin_lock_irqsave(&evtchn_lock);
+
+    upcall_check(v);
+    spin_unlock_irqrestore(&evtchn_lock, f);
+}
+
+void evtchn_domain_upcall_check(struct domain *d)
+{
+    unsigned long f = spin_lock_irqsave(&evtchn_lock);
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        upcall_check(d->vcpu[i]);
     spin_unlock_irqrestore(&evtchn_lock, f);
 }
 

@@ -51,6 +51,7 @@ enum mica_action {                      /* <on_poweroff>, <on_reboot>, <on_crash
 struct mica_vcpupin {
     unsigned int vcpu;
     uint64_t cpus;                      /* bit n: pCPU n */
+    unsigned int line;                  /* added: its line in the file (0: none) */
 };
 
 struct mica_domain_config {
@@ -66,6 +67,12 @@ struct mica_domain_config {
     struct mica_vcpupin *pins;          /* <cputune><vcpupin> */
     unsigned int nr_pins;
     char *path;                         /* the file it came from, or NULL */
+    /* Added: the line of each element in that file (0: none), for the
+     * located messages of checks made later (mica_domain_create). */
+    struct mica_config_lines {
+        unsigned int domain, name, uuid, memory, current_memory, vcpu;
+        unsigned int kernel, initrd, cmdline, shares, quota;
+    } lines;
 };
 
 /*

@@ -231,6 +231,40 @@ check_irq() {
     script_ran irq
 }
 
+# check_pci: dom0's Linux found the virtual PCI bus (public/platform.h): the
+# host bridge at 00:00.0 and the Mica platform device at 00:02.0 with their
+# IDs and classes, MSI allowed on the platform device, nothing else, and no
+# ACPI or PCI complaint in its log.
+check_pci() {
+    local v bad
+    if [ -n "$DOM0_NATIVE" ]; then echo "# $T: native, not checked: Mica's PCI bus"; return; fi
+    v=$(mt pci "dev 0000:00:00.0")
+    if [[ $v == "0x4d43 0x0000 0x060000 "* ]]; then
+        pass "PCI 0000:00:00.0 is the host bridge (4d43:0000, class 060000)"
+    else
+        fail "PCI 0000:00:00.0 is the host bridge (4d43:0000, class 060000)" "got '${v}'"
+    fi
+    v=$(mt pci "dev 0000:00:02.0")
+    if [ "$v" = "0x4d43 0x0001 0x088000 msi_bus=1" ]; then
+        pass "PCI 0000:00:02.0 is the Mica platform device (4d43:0001, class 088000), MSI allowed"
+    else
+        fail "PCI 0000:00:02.0 is the Mica platform device (4d43:0001, class 088000), MSI allowed" \
+            "got '${v}'"
+    fi
+    v=$(mt pci count)
+    if [ "$v" = 2 ]; then pass "dom0 sees exactly 2 PCI functions"
+    else fail "dom0 sees exactly 2 PCI functions" "got '${v}': $(sed -n 's/.*MICA-TEST pci dev //p' "$LOG" | tr '\n' '|')"; fi
+    bad=$(sed -n 's/.*MICA-TEST pci bad-log //p' "$LOG")
+    if [ "$(mt pci bad-log-count)" = 0 ]; then
+        pass "no ACPI or PCI error or warning in dom0's kernel log"
+    else
+        fail "no ACPI or PCI error or warning in dom0's kernel log" \
+            "$(mt pci bad-log-count) lines, e.g. $(echo "$bad" | head -n 5 | tr '\n' '|')"
+        echo "$bad" | sed "s|^|# $T: dmesg: |"
+    fi
+    script_ran pci
+}
+
 # ts REGEX: the host's arrival time of the first line matching REGEX.
 ts() {
     awk -v re="$1" '{ t = $1; sub(/^[^ ]* /, "") } $0 ~ re { print t; exit }' "$TSLOG"
@@ -261,6 +295,26 @@ check_time() {
     script_ran time
 }
 
+# check_toolstack N: mica and micad from the initramfs (dom0/tests/toolstack.sh).
+check_toolstack() {
+    local v
+    script_ran toolstack
+    v=$(mt toolstack verbs)
+    [ "${v:-0}" -ge 18 ] && pass "mica runs in dom0: its libraries are in the initramfs ($v verbs)" ||
+        fail "mica runs in dom0" "mica help listed '${v}' verbs"
+    expect_line "the domain schema is found: an XML without <vcpu> gets FILE:LINE: element: problem" \
+        "MICA-TEST toolstack schema mica: create: /tmp/novcpu.xml:1: domain: schema: .*vcpu.* \(exit 1, 1 lines\)"
+    if [ "$(mt toolstack privcmd)" = yes ]; then
+        v=$(mt toolstack info-cpus)
+        [ "$v" = "$1" ] && pass "mica info reports $1 CPUs" || fail "mica info" "nr_cpus '${v}'"
+        expect_line "mica list shows dom0" "MICA-TEST toolstack list-dom0 [^ ]+ 0\$"
+        expect_line "/init started micad" "MICA-TEST toolstack micad running"
+    else
+        expect_line "without the driver, mica info says so in one line" \
+            "MICA-TEST toolstack info-error mica: info: /dev/mica/privcmd: .*driver loaded"
+    fi
+}
+
 # ------------------------------------------------------------------ tests
 
 DOM0_MARKER=mica.marker=cmdline-7f3a
@@ -268,7 +322,7 @@ DOM0_Q="-cpu max -m 1024"
 
 # Two CPUs, dom0 given all of them by default; the clock; poweroff.
 test_dom0_smp2() {
-    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time" || return
+    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time,pci,toolstack" || return
     dom0_up || return
     local ver=$BUILD/dom0/kernel.version
     if [ "$DOM0_KERNEL" = "$BUILD/dom0/vmlinuz" ] && [ -f "$ver" ]; then
@@ -278,6 +332,8 @@ test_dom0_smp2() {
     check_smp 2
     check_irq 2
     check_time
+    check_pci
+    check_toolstack 2
     dom0_off
 }
 

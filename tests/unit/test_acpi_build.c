@@ -104,6 +104,26 @@ static const uint8_t want_aml[] = {
     0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00,
 };
 
+/* After it: the PCI host bridge (public/platform.h). */
+static const uint8_t want_pci0[] = {
+    /* Scope(\_SB) { : ScopeOp, PkgLength 71 (two bytes), "\_SB_" */
+    0x10, 0x47, 0x04, '\\', '_', 'S', 'B', '_',
+    /* Device(PCI0) { : ExtOpPrefix DeviceOp, PkgLength 62, "PCI0" */
+    0x5b, 0x82, 0x3e, 'P', 'C', 'I', '0',
+    /* Name(_HID, EisaId("PNP0A03")) : DWordConst 0x030ad041 */
+    0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03,
+    /* Name(_UID, 0), Name(_BBN, 0) */
+    0x08, '_', 'U', 'I', 'D', 0x00,
+    0x08, '_', 'B', 'B', 'N', 0x00,
+    /* Name(_CRS, Buffer(26){ */
+    0x08, '_', 'C', 'R', 'S', 0x11, 0x1d, 0x0a, 0x1a,
+    /* WordBusNumber(ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, 0, 0, 0, 1) */
+    0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00,
+    /* IO(Decode16, 0xcf8, 0xcf8, 1, 8), EndTag }) } } */
+    0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08, 0x79, 0x00,
+};
+
 /* An 8-bit, byte-accessed I/O GAS at port. */
 static bool io_gas(const uint8_t *g, uint16_t port)
 {
@@ -162,9 +182,11 @@ static void check_madt(const uint8_t *m, unsigned int n)
 static void check_dsdt(const uint8_t *d, unsigned int n)
 {
     check_header(d, "DSDT", 2, n);
-    CHECK_EQ(rd32(d + 4), 36 + sizeof(want_aml), "%u vCPUs: DSDT length", n);
+    CHECK_EQ(rd32(d + 4), 36 + sizeof(want_aml) + sizeof(want_pci0), "%u vCPUs: DSDT length", n);
     CHECK(same(d + 36, want_aml, sizeof(want_aml)),
           "%u vCPUs: DSDT AML is \\_SB.COM1 (PNP0501, IO 0x3f8/8) and \\_S5 {5,5,0,0}", n);
+    CHECK(same(d + 36 + sizeof(want_aml), want_pci0, sizeof(want_pci0)),
+          "%u vCPUs: then \\_SB.PCI0 (PNP0A03, _BBN 0, _CRS bus 0-0 and IO 0xcf8/8)", n);
 }
 
 /* Walk RSDP -> XSDT -> FADT, MADT -> DSDT and check each. */
@@ -299,6 +321,27 @@ static void test_deterministic_and_base(void)
     guest_base = VPLAT_ACPI_GPA;
 }
 
+/* dom0 gets the machine's PM timer; a domU (pm_tmr_port 0) none at all. */
+static void test_pm_timer(void)
+{
+    struct acpi_build_config c = { .nr_vcpus = 1, .pm_tmr_port = 0x608, .pm_tmr_32bit = true };
+    uint64_t rsdp_gpa;
+    const uint8_t *f;
+
+    memset(guest, 0xa5, sizeof(guest));
+    acpi_build(&c, guest, sizeof(guest), VPLAT_ACPI_GPA, &rsdp_gpa);
+    f = table_at(rd64(table_at(rd64(table_at(rsdp_gpa) + 24)) + 36));
+    CHECK(rd32(f + 76) == 0x608 && f[91] == 4 && f[208] == 1 && f[209] == 32 &&
+          rd64(f + 212) == 0x608 && (rd32(f + 112) & (1u << 8)) && sum(f, 276) == 0,
+          "PM timer 0x608: PM_TMR_BLK, X_PM_TMR (I/O, 32 bits) and TMR_VAL_EXT");
+    c = (struct acpi_build_config){ .nr_vcpus = 1, .pm_tmr_port = 0, .pm_tmr_32bit = true };
+    memset(guest, 0xa5, sizeof(guest));
+    acpi_build(&c, guest, sizeof(guest), VPLAT_ACPI_GPA, &rsdp_gpa);
+    f = table_at(rd64(table_at(rd64(table_at(rsdp_gpa) + 24)) + 36));
+    CHECK(rd32(f + 76) == 0 && f[91] == 0 && rd64(f + 208) == 0 && rd64(f + 212) == 0 &&
+          !(rd32(f + 112) & (1u << 8)), "no PM timer (a domU): PM_TMR_BLK and X_PM_TMR empty");
+}
+
 int main(void)
 {
     static const unsigned int counts[] = { 1, 2, 4, 64 };
@@ -310,5 +353,6 @@ int main(void)
     test_enospc();
     test_invalid();
     test_deterministic_and_base();
+    test_pm_timer();
     return check_done();
 }

@@ -36,7 +36,10 @@ void fail(const char *verb, const char *fmt, ...)
 int fail_rc(const struct invocation *inv, const char *what, long rc)
 {
     const char *msg = mica_last_error(inv->ctx);       /* NULL ctx: this thread's last */
+    size_t vlen = strlen(inv->spec->name);
 
+    if (msg && !strncmp(msg, inv->spec->name, vlen) && !strncmp(msg + vlen, ": ", 2))
+        msg += vlen + 2;                /* libctl names the operation too: once is enough */
     if (msg && msg[0] && what && strncmp(msg, what, strlen(what)))
         fail(inv->spec->name, "%s: %s", what, msg);
     else if (msg && msg[0])

@@ -125,6 +125,16 @@
 #define RES_END_CHECKSUM    0x00            /* 0: "treat as valid", as iasl emits */
 #define COM1_PORTS          8
 
+/* Large resource descriptors (§6.4.3): the bus range of the PCI host bridge */
+#define RES_WORD_ADDRESS    0x88            /* Word Address Space Descriptor */
+#define RES_WORD_ADDR_LEN   13              /* bytes after the 3-byte header */
+#define RES_TYPE_BUS        2               /* bus number range */
+#define RES_FLAG_MIN_FIXED  (1u << 2)
+#define RES_FLAG_MAX_FIXED  (1u << 3)       /* producer (bit 0 clear), positive decode */
+#define PCI_BUS_FIRST       0
+#define PCI_CONF_PORT       0xcf8           /* configuration mechanism 1 */
+#define PCI_CONF_PORTS      8
+
 /* ---- little-endian stores, a byte at a time ---- */
 
 static void wr16(uint8_t *p, uint16_t v)
@@ -362,6 +372,53 @@ static void aml_com1(struct aml *a)
     aml_close(a, scope);
 }
 
+/*
+ * Scope(\_SB){ Device(PCI0){ _HID PNP0A03, _UID 0, _BBN 0, _CRS: bus 0 only
+ * and the configuration ports } }: the host bridge Linux scans bus 0 under
+ * (public/platform.h). No windows: the devices on it have no BARs. No _PRT:
+ * no INTx either, the platform device uses MSI.
+ */
+static void aml_pci0(struct aml *a)
+{
+    static const uint8_t crs[] = {
+        RES_WORD_ADDRESS, RES_WORD_ADDR_LEN, 0,
+        RES_TYPE_BUS, RES_FLAG_MIN_FIXED | RES_FLAG_MAX_FIXED, 0,
+        0, 0,                                   /* granularity */
+        PCI_BUS_FIRST, 0,                       /* minimum */
+        PCI_BUS_FIRST, 0,                       /* maximum */
+        0, 0,                                   /* translation offset */
+        1, 0,                                   /* length: one bus */
+        RES_IO, RES_IO_DECODE16,
+        PCI_CONF_PORT & 0xff, PCI_CONF_PORT >> 8,
+        PCI_CONF_PORT & 0xff, PCI_CONF_PORT >> 8,
+        1, PCI_CONF_PORTS,
+        RES_END_TAG, RES_END_CHECKSUM,
+    };
+    size_t scope, dev, buf;
+
+    aml_byte(a, AML_SCOPE_OP);
+    scope = aml_open(a);
+    aml_bytes(a, "\\_SB_", 5);
+    aml_byte(a, AML_EXT_OP_PREFIX);
+    aml_byte(a, AML_DEVICE_OP);
+    dev = aml_open(a);
+    aml_bytes(a, "PCI0", 4);
+    aml_name(a, "_HID");
+    aml_eisa_id(a, "PNP0A03");
+    aml_name(a, "_UID");
+    aml_integer(a, 0);
+    aml_name(a, "_BBN");
+    aml_integer(a, PCI_BUS_FIRST);
+    aml_name(a, "_CRS");
+    aml_byte(a, AML_BUFFER_OP);
+    buf = aml_open(a);
+    aml_integer(a, sizeof(crs));
+    aml_bytes(a, crs, sizeof(crs));
+    aml_close(a, buf);
+    aml_close(a, dev);
+    aml_close(a, scope);
+}
+
 /* Name(\_S5, Package(){ SLP_TYPa, SLP_TYPb, 0, 0 }) */
 static void aml_s5(struct aml *a)
 {
@@ -389,6 +446,7 @@ static bool build_dsdt(struct builder *b, size_t *off)
     a = (struct aml){ .p = b->buf + b->pos, .cap = b->len - b->pos };
     aml_com1(&a);
     aml_s5(&a);
+    aml_pci0(&a);
     if (a.pos > a.cap)
         return false;
     b->pos += a.pos;

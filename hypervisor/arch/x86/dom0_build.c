@@ -16,17 +16,14 @@
 #include <mica/mm.h>
 #include <mica/sched.h>
 #include <asm/acpi_build.h>
+#include <asm/linux_load.h>
 #include <asm/vplatform.h>
 #include <asm/vplatform_dev.h>
 #include <asm/vlapic.h>
 #include <asm/dom0.h>
 #include <asm/setup.h>
 
-#define BOOT_CS  0x10            /* Linux's __BOOT_CS */
-#define BOOT_DS  0x18            /* Linux's __BOOT_DS */
-
-static uint8_t acpi_buf[VPLAT_ACPI_MAX];
-static uint8_t zero_page[LINUX_ZERO_PAGE_SIZE];
+static struct linux_load_scratch scratch;
 
 /*
  * All free RAM but the hypervisor's share (1/32 of it plus 32 MiB), and no
@@ -41,68 +38,9 @@ static uint64_t default_mem(void)
     return ALIGN_DOWN(MIN(mem, (uint64_t)LINUX_RAM_MAX), 2ull << 20);
 }
 
-static int load_acpi(struct domain *d, struct linux_layout *l)
+static int write_gpa(void *opaque, uint64_t gpa, const void *src, size_t len)
 {
-    struct acpi_build_config c = {
-        .nr_vcpus = d->nr_vcpus, .pm_tmr_port = (uint16_t)acpi.pm_tmr_port,
-        .pm_tmr_32bit = acpi.pm_tmr_32bit,
-    };
-    long n = acpi_build(&c, acpi_buf, sizeof(acpi_buf), VPLAT_ACPI_GPA, &l->rsdp_gpa);
-
-    if (n < 0)
-        return (int)n;
-    return copy_to_gpa(d, VPLAT_ACPI_GPA, acpi_buf, (size_t)n);
-}
-
-/*
- * The reset vector's "firmware": Linux on a hardware-reduced ACPI machine
- * without EFI ends a reboot by jumping to F000:FFF0 in real mode, where a
- * BIOS would reset the machine. Mica's does exactly that, through the
- * reset register:   mov dx, 0xcf9 / mov al, 6 / out dx, al / hlt
- */
-static int load_reset_vector(struct domain *d)
-{
-    static const uint8_t stub[] = {
-        0xba, VPLAT_RESET_PORT & 0xff, VPLAT_RESET_PORT >> 8,
-        0xb0, VPLAT_RESET_VALUE, 0xee, 0xf4,
-    };
-
-    return copy_to_gpa(d, VPLAT_RESET_VECTOR_GPA, stub, sizeof(stub));
-}
-
-static int load_boot_gdt(struct domain *d)
-{
-    static const uint64_t gdt[4] = { 0, 0, 0x00af9a000000ffffull, 0x00cf92000000ffffull };
-
-    return copy_to_gpa(d, VPLAT_BOOT_GDT_GPA, gdt, sizeof(gdt));
-}
-
-static int load_images(struct domain *d, const struct linux_image *img,
-                       struct linux_layout *l, const struct boot_module *initrd,
-                       const char *cmdline)
-{
-    int rc;
-
-    l->cmdline_len = (uint32_t)strnlen(cmdline, LINUX_CMDLINE_SPACE);
-    rc = copy_to_gpa(d, l->kernel_gpa, img->payload, img->payload_size);
-    if (!rc && initrd)
-        rc = copy_to_gpa(d, l->initrd_gpa, (const void *)(uintptr_t)initrd->start,
-                         l->initrd_size);
-    if (!rc)
-        rc = copy_to_gpa(d, l->cmdline_gpa, cmdline, l->cmdline_len + 1);
-    if (!rc)
-        rc = load_acpi(d, l);
-    if (!rc)
-        rc = linux_boot_params(img, l, zero_page);
-    if (!rc)
-        rc = copy_to_gpa(d, VPLAT_ZERO_PAGE_GPA, zero_page, sizeof(zero_page));
-    if (!rc)
-        rc = load_boot_gdt(d);
-    if (!rc)
-        rc = load_reset_vector(d);
-    if (!rc)
-        rc = domain_write_identity_map(d, VPLAT_BOOT_PT_GPA);
-    return rc;
+    return copy_to_gpa(opaque, gpa, src, len);
 }
 
 static int platform_init(struct domain *d)
@@ -117,12 +55,11 @@ static int platform_init(struct domain *d)
     return rc;
 }
 
-static void enter_linux(struct domain *d, const struct linux_layout *l)
+static void enter_linux(struct domain *d, const struct linux_entry *le)
 {
     struct vcpu_entry64 e = {
-        .rip = l->kernel_gpa + LINUX_ENTRY_64, .rsi = VPLAT_ZERO_PAGE_GPA,
-        .cr3 = VPLAT_BOOT_PT_GPA, .gdt_base = VPLAT_BOOT_GDT_GPA,
-        .gdt_limit = 4 * 8 - 1, .cs = BOOT_CS, .ds = BOOT_DS,
+        .rip = le->rip, .rsi = le->rsi, .cr3 = le->cr3, .gdt_base = le->gdt_base,
+        .gdt_limit = le->gdt_limit, .cs = le->cs, .ds = le->ds,
     };
 
     arch_vcpu_set_entry64(d->vcpu[0], &e);
@@ -140,27 +77,42 @@ static int dom0_config(const struct dom0_options *o, struct domain_config *cfg)
     return cfg->mem_bytes ? 0 : -ENOMEM;
 }
 
-int dom0_build(const struct boot_info *bi, const struct dom0_options *o,
-               struct domain **out)
+/* What linux_load needs from the boot modules, the options and the machine. */
+static void dom0_load_input(const struct boot_info *bi, const struct domain_config *cfg,
+                            struct linux_load *in)
 {
     const struct boot_module *k = &bi->mods[0];
     const struct boot_module *initrd = dom0_module_count(bi) > 1 ? &bi->mods[1] : NULL;
+
+    *in = (struct linux_load){
+        .kernel = (const void *)(uintptr_t)k->start, .kernel_size = k->end - k->start,
+        .initrd = initrd ? (const void *)(uintptr_t)initrd->start : NULL,
+        .initrd_size = initrd ? initrd->end - initrd->start : 0,
+        .cmdline = k->cmdline, .ram_bytes = cfg->mem_bytes,
+        .acpi = { .nr_vcpus = cfg->nr_vcpus, .pm_tmr_port = (uint16_t)acpi.pm_tmr_port,
+                  .pm_tmr_32bit = acpi.pm_tmr_32bit },
+    };
+}
+
+int dom0_build(const struct boot_info *bi, const struct dom0_options *o,
+               struct domain **out)
+{
+    struct linux_load_ops ops = { .write = write_gpa };
+    struct linux_load in;
     struct linux_image img;
     struct linux_layout l;
+    struct linux_entry entry;
     struct domain_config cfg = { 0 };     /* ctl and anything added later: off */
+    enum linux_load_what what;
     struct domain *d;
     const char *why = "";
     int rc;
 
-    rc = linux_image_parse((const void *)(uintptr_t)k->start, k->end - k->start, &img, &why);
-    if (!rc && strnlen(k->cmdline, LINUX_CMDLINE_SPACE) > MIN(img.cmdline_size, LINUX_CMDLINE_SPACE - 1)) {
-        why = "the command line is longer than the kernel accepts";
-        rc = -EINVAL;
+    rc = dom0_config(o, &cfg);
+    if (!rc) {
+        dom0_load_input(bi, &cfg, &in);
+        rc = linux_load_prepare(&in, &img, &l, &why, &what);
     }
-    if (!rc)
-        rc = dom0_config(o, &cfg);
-    if (!rc)
-        rc = linux_plan(&img, cfg.mem_bytes, initrd ? initrd->end - initrd->start : 0, &l, &why);
     if (rc) {
         pr_err("dom0: %s (error %d)\n", why, rc);
         return rc;
@@ -168,21 +120,23 @@ int dom0_build(const struct boot_info *bi, const struct dom0_options *o,
     rc = domain_create(&cfg, &d);
     if (!rc)
         rc = platform_init(d);
-    if (!rc)
-        rc = load_images(d, &img, &l, initrd, k->cmdline);
+    if (!rc) {
+        ops.opaque = d;
+        rc = linux_load_write(&ops, &in, &img, &l, &scratch, &entry, &why);
+    }
     if (rc) {
-        pr_err("dom0: cannot build it (error %d)\n", rc);
+        pr_err("dom0: cannot build it: %s (error %d)\n", why, rc);
         return rc;
     }
     if (o->pin)
         for (unsigned int i = 0; i < d->nr_vcpus; i++)
             sched_set_affinity(d->vcpu[i], 1ull << (i % o->nr_cpus));
-    enter_linux(d, &l);
+    enter_linux(d, &entry);
     pr_info("dom0: Linux boot protocol %u.%02u, %lu MiB RAM, %u vCPUs, kernel at %#lx, initrd %lu KiB at %#lx\n",
             img.version >> 8, img.version & 0xff, (unsigned long)(cfg.mem_bytes >> 20),
             d->nr_vcpus, (unsigned long)l.kernel_gpa, (unsigned long)(l.initrd_size >> 10),
             (unsigned long)l.initrd_gpa);
-    pr_info("dom0: command line: %s\n", k->cmdline);
+    pr_info("dom0: command line: %s\n", in.cmdline);
     *out = d;
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <mica/timer.h>
 #include <asm/vcpu.h>
 #include <asm/vlapic.h>
+#include <asm/vplatform_dev.h>
 #include <asm/percpu.h>
 #include <asm/apic.h>
 #include <asm/traps.h>
@@ -54,11 +55,16 @@ void arch_vcpu_migrate(struct vcpu *v, unsigned int new_cpu)
         timer_migrate(&v->arch.vlapic->timer, new_cpu);
 }
 
+/*
+ * The one way an upcall reaches a guest: the platform device's MSI when the
+ * guest enabled it (a stock Linux with Mica's driver), else the vector a
+ * test kernel registered with vcpu_op.
+ */
 void arch_vcpu_raise_upcall(struct vcpu *v)
 {
     uint8_t vec = v->upcall_vector;
 
-    if (!vec)
+    if (vpci_msi_upcall(v->domain) || !vec)
         return;
     if (v->arch.vlapic) {
         vlapic_set_irq(v, vec);

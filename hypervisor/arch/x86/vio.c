@@ -14,6 +14,7 @@
 #include <asm/vplatform_dev.h>
 
 #define PCI_CONF_ADDR  0xcf8
+#define RESET_CPU      0x04    /* reset control register: reset the CPU */
 #define KBD_STATUS     0x64
 #define KBD_CMD_RESET  0xfe
 #define SLP_EN         0x20
@@ -29,20 +30,20 @@ static uint32_t ones(unsigned int size)
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
-/* PCI configuration mechanism 1 with nothing behind it: an empty bus. */
+/* PCI configuration mechanism 1 (vpci_io.c), and the reset control register in its range. */
 static uint32_t pci_read(struct vcpu *v, uint16_t port, unsigned int size)
 {
-    if (port == PCI_CONF_ADDR && size == 4)
-        return v->domain->plat->pci_addr;
-    return ones(size);
+    return vpci_io_read(v, port, size);
 }
 
 static void pci_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
-    if (port == PCI_CONF_ADDR && size == 4)
-        v->domain->plat->pci_addr = val & 0x80fffffc;
-    else if (port == VPLAT_RESET_PORT && size == 1 && (val & 0x04))
-        domain_shutdown(v->domain, MICA_SHUTDOWN_reboot);
+    if (port == VPLAT_RESET_PORT && size == 1) {
+        if (val & RESET_CPU)
+            domain_shutdown(v->domain, MICA_SHUTDOWN_reboot);
+        return;
+    }
+    vpci_io_write(v, port, size, val);
 }
 
 /* ACPI hardware-reduced sleep registers: S5 is power-off. */
@@ -118,6 +119,8 @@ int vplatform_create(struct domain *d)
     if (!p)
         return -ENOMEM;
     p->uart.lock = (spinlock_t)SPINLOCK_INIT;
+    p->pci_lock = (spinlock_t)SPINLOCK_INIT;
+    vpci_init(&p->pci);
     p->mtrr_def_type = 0x806;          /* MTRRs on, default write-back */
     d->plat = p;
     return 0;

@@ -358,6 +358,37 @@ static void send_ipi(struct vlapic *src, uint64_t icr)
     }
 }
 
+/*
+ * ---- interrupts from outside the local APICs ----------------------------
+ * An MSI (and an IOAPIC entry) names its destination in 8 bits: an APIC ID
+ * or 0xff for all, or a logical destination that each local APIC matches
+ * against its own LDR (a local APIC in x2APIC mode compares it
+ * zero-extended, as it would a 32-bit one).
+ */
+static bool ext_dest_matches(const struct vlapic *l, uint32_t dest, bool logical)
+{
+    if (!(l->apic_base & APIC_BASE_ENABLE))
+        return false;
+    if (!x2apic(l))
+        return xapic_dest_matches(l, (uint8_t)dest, logical);
+    if (logical)
+        return (dest >> 16) == (l->ldr >> 16) && (dest & l->ldr & 0xffff);
+    return dest == 0xff || dest == l->id;
+}
+
+void vlapic_deliver_ext(struct domain *d, uint32_t dest, bool logical, bool lowest, uint8_t vec)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vlapic *l = vl(d->vcpu[i]);
+
+        if (!l || !ext_dest_matches(l, dest, logical))
+            continue;
+        vlapic_set_irq(d->vcpu[i], vec);
+        if (lowest)
+            return;                                  /* one of them: the first */
+    }
+}
+
 /* ---- register access ---------------------------------------------------- */
 
 static int lvt_index(unsigned int reg)

@@ -20,6 +20,13 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq);
 /* Raise a global VIRQ on the privileged domain, if it bound it. Any context. */
 void evtchn_send_global_virq(unsigned int virq);
 
+/*
+ * d's upcall route just changed (the guest enabled the platform device's
+ * MSI): raise the upcall of every vCPU that has one pending and unmasked.
+ * Any context, but never with the platform's pci_lock held.
+ */
+void evtchn_domain_upcall_check(struct domain *d);
+
 /* An event is pending for v (upcall_pending in its vcpu_info): do not sleep. */
 bool evtchn_vcpu_pending(struct vcpu *v);
 

@@ -4,7 +4,8 @@
  *
  *   RSDP (revision 2) -> XSDT -> FADT (hardware-reduced, revision 6.3)
  *                              -> MADT (one enabled type-0 LAPIC per vCPU)
- *   FADT -> DSDT: \_SB.COM1 (PNP0501, I/O 0x3F8-0x3FF, no IRQ) and \_S5.
+ *   FADT -> DSDT: \_SB.COM1 (PNP0501, I/O 0x3F8-0x3FF, no IRQ), \_S5 and
+ *                 \_SB.PCI0 (PNP0A03, bus 0, ports 0xCF8-0xCFF: asm/vpci.h).
  *
  * No FACS: ACPICA skips it, and the PM1/GPE blocks, when HW_REDUCED is set.
  * Reset, sleep-control and sleep-status registers are the 8-bit I/O ports
@@ -23,7 +24,8 @@
 
 struct acpi_build_config {
     unsigned int nr_vcpus;      /* APIC IDs and processor UIDs are 0..nr_vcpus-1 */
-    uint16_t pm_tmr_port;       /* the machine's ACPI PM timer, passed through; 0: none */
+    uint16_t pm_tmr_port;       /* the machine's ACPI PM timer, passed through (dom0);
+                                   0: none, as for a domU, which has no machine port */
     bool pm_tmr_32bit;
 };
 

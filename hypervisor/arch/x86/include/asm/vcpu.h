@@ -80,7 +80,8 @@ extern const struct vcpu_vendor_ops svm_vcpu_ops;
 const char *arch_vcpu_select(void);
 
 /*
- * Deliver the vCPU's event upcall: its registered vector, through the local
+ * Deliver the vCPU's event upcall: the platform device's MSI while the guest
+ * has it enabled (public/platform.h), else its registered vector, through the local
  * APIC when it has one (so the guest EOIs it like any interrupt), or
  * injected directly, edge-style, when the guest can take it. Any CPU.
  */

@@ -13,6 +13,7 @@
 #include <mica/spinlock.h>
 
 struct vcpu;
+struct domain;
 
 struct vlapic {
     struct vcpu *vcpu;
@@ -49,6 +50,12 @@ int vlapic_pending(struct vcpu *v);
 void vlapic_accept(struct vcpu *v, int vec);
 /* Raise a fixed interrupt and get the vCPU to notice. */
 void vlapic_set_irq(struct vcpu *v, uint8_t vec);
+/*
+ * A fixed interrupt from outside the local APICs (an MSI): to every vCPU of d
+ * whose local APIC the 8-bit destination names (physical APIC ID, 0xff for
+ * all, or logical), or only to the first of them when lowest is set.
+ */
+void vlapic_deliver_ext(struct domain *d, uint32_t dest, bool logical, bool lowest, uint8_t vec);
 /* xAPIC mode: the register page at VPLAT_LAPIC_BASE (the caller decodes). */
 bool vlapic_mmio_claims(struct vcpu *v, uint64_t gpa);
 int vlapic_mmio_read(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t *val);

@@ -5,6 +5,7 @@
 
 #include <mica/types.h>
 #include <mica/spinlock.h>
+#include <asm/vpci.h>
 
 struct vcpu;
 struct domain;
@@ -24,7 +25,8 @@ struct vuart {
 struct vplatform {
     struct vuart uart;
     uint8_t rtc_index;
-    uint32_t pci_addr;
+    spinlock_t pci_lock;           /* the PCI bus, against other vCPUs and the upcall path */
+    struct vpci pci;
     uint64_t mtrr_def_type;
 };
 
@@ -48,6 +50,15 @@ uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 /* Input from the physical console for this domain's UART. */
 void vuart_input(struct domain *d, uint8_t c);
+/* PCI configuration mechanism 1, ports 0xCF8-0xCFF (vpci_io.c). */
+uint32_t vpci_io_read(struct vcpu *v, uint16_t port, unsigned int size);
+void vpci_io_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
+/*
+ * An event-channel upcall of d as the platform device's MSI: true if the
+ * guest has it enabled (then it was sent), false if not (no MSI: the caller
+ * falls back to the upcall vector). Any context; takes pci_lock.
+ */
+bool vpci_msi_upcall(struct domain *d);
 uint32_t vrtc_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vrtc_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A configuration written back as domain XML (mica_config_to_xml): what
+ * mica_domain_create saves for restart and `list -l`. Parsing the result
+ * gives the same configuration.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid.h>
+#include "priv.h"
+
+static const char *const action_names[] = {
+    [MICA_ACTION_DESTROY] = "destroy",
+    [MICA_ACTION_RESTART] = "restart",
+    [MICA_ACTION_PRESERVE] = "preserve",
+};
+
+static const char *action_name(enum mica_action a)
+{
+    return (unsigned int)a < sizeof(action_names) / sizeof(action_names[0]) ?
+           action_names[a] : "destroy";
+}
+
+/* Text with &, <, >, ' and " escaped. */
+static void put_escaped(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static void put_elem(FILE *f, const char *indent, const char *name, const char *text)
+{
+    fprintf(f, "%s<%s>", indent, name);
+    put_escaped(f, text);
+    fprintf(f, "</%s>\n", name);
+}
+
+/* A CPU mask in cpuset syntax: "0-3,6". */
+static void put_cpuset(FILE *f, uint64_t mask)
+{
+    const char *sep = "";
+
+    for (unsigned int i = 0; i < 64; i++) {
+        unsigned int j = i;
+
+        if (!(mask >> i & 1))
+            continue;
+        while (j + 1 < 64 && (mask >> (j + 1) & 1))
+            j++;
+        if (j > i)
+            fprintf(f, "%s%u-%u", sep, i, j);
+        else
+            fprintf(f, "%s%u", sep, i);
+        sep = ",";
+        i = j;
+    }
+}
+
+static void put_os(FILE *f, const struct mica_domain_config *c)
+{
+    fputs("  <os>\n    <type arch='x86_64'>linux</type>\n", f);
+    put_elem(f, "    ", "kernel", c->kernel ? c->kernel : "");
+    if (c->initrd)
+        put_elem(f, "    ", "initrd", c->initrd);
+    if (c->cmdline)
+        put_elem(f, "    ", "cmdline", c->cmdline);
+    fputs("  </os>\n", f);
+}
+
+static void put_cputune(FILE *f, const struct mica_domain_config *c)
+{
+    if (!c->weight && !c->cap && !c->nr_pins)
+        return;
+    fputs("  <cputune>\n", f);
+    if (c->weight)
+        fprintf(f, "    <shares>%u</shares>\n", c->weight);
+    if (c->cap)
+        fprintf(f, "    <period>100000</period>\n    <quota>%u</quota>\n", c->cap * 1000);
+    for (unsigned int i = 0; i < c->nr_pins; i++) {
+        fprintf(f, "    <vcpupin vcpu='%u' cpuset='", c->pins[i].vcpu);
+        put_cpuset(f, c->pins[i].cpus);
+        fputs("'/>\n", f);
+    }
+    fputs("  </cputune>\n", f);
+}
+
+char *mica_config_to_xml(const struct mica_domain_config *c)
+{
+    char uuid[MICA_UUID_STR_LEN], *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    if (!f)
+        return NULL;
+    uuid_unparse_lower(c->uuid, uuid);
+    fputs("<domain type='mica'>\n", f);
+    put_elem(f, "  ", "name", c->name);
+    put_elem(f, "  ", "uuid", uuid);
+    fprintf(f, "  <memory unit='KiB'>%llu</memory>\n", (unsigned long long)c->max_mem_kb);
+    fprintf(f, "  <currentMemory unit='KiB'>%llu</currentMemory>\n", (unsigned long long)c->mem_kb);
+    fprintf(f, "  <vcpu>%u</vcpu>\n", c->vcpus);
+    put_os(f, c);
+    fprintf(f, "  <on_poweroff>%s</on_poweroff>\n", action_name(c->on_poweroff));
+    fprintf(f, "  <on_reboot>%s</on_reboot>\n", action_name(c->on_reboot));
+    fprintf(f, "  <on_crash>%s</on_crash>\n", action_name(c->on_crash));
+    put_cputune(f, c);
+    fputs("</domain>\n", f);
+    if (fclose(f)) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The domain XML corpus (tests/ctl/README.md): every bad-xml/NAME.xml must
+ * be refused with exactly the line in NAME.expect; every good-xml/NAME.xml
+ * must parse to the summary in its NAME.expect and survive a round trip
+ * through mica_config_to_xml. Run from `make check-ctl` with the corpus
+ * directory as argument and MICA_SCHEMA_DIR pointing at libctl/schema.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "micactl.h"
+#include "ctl_check.h"
+
+#define MIN_BAD 25
+
+static char *read_line(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char buf[1024], *nl;
+
+    if (!f)
+        return NULL;
+    if (!fgets(buf, sizeof(buf), f))
+        buf[0] = '\0';
+    fclose(f);
+    nl = strchr(buf, '\n');
+    if (nl)
+        *nl = '\0';
+    return strdup(buf);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_xml(const struct dirent *d)
+{
+    size_t len = strlen(d->d_name);
+
+    return len > 4 && !strcmp(d->d_name + len - 4, ".xml");
+}
+
+static void expect_path(const char *xml, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.*s.expect", (int)(strlen(xml) - 4), xml);
+}
+
+static void check_bad(const char *file)
+{
+    char path[512], got[1024];
+    char *want;
+    struct mica_domain_config *c = (void *)1;
+    int rc;
+
+    expect_path(file, path, sizeof(path));
+    want = read_line(path);
+    if (!ctl_check(want != NULL, "no .expect file beside it", "bad %s: has an expected line", file))
+        return;
+    rc = mica_config_parse_file(NULL, file, &c);
+    snprintf(got, sizeof(got), "got rc %d \"%s\", want \"%s\"", rc, mica_last_error(NULL), want);
+    ctl_check(rc == -EINVAL && c == NULL && !strcmp(mica_last_error(NULL), want), got,
+              "bad %s: refused: %s", file, want);
+    free(want);
+}
+
+static void summary(const struct mica_domain_config *c, char *buf, size_t len)
+{
+    static const char *const act[] = { "destroy", "restart", "preserve" };
+    int n = snprintf(buf, len, "name=%s mem=%llu cur=%llu vcpus=%u kernel=%s initrd=%s "
+                     "cmdline=%s poweroff=%s reboot=%s crash=%s weight=%u cap=%u pins=",
+                     c->name, (unsigned long long)c->max_mem_kb, (unsigned long long)c->mem_kb,
+                     c->vcpus, strrchr(c->kernel, '/') ? strrchr(c->kernel, '/') + 1 : c->kernel,
+                     c->initrd ? (strrchr(c->initrd, '/') ? strrchr(c->initrd, '/') + 1 : c->initrd) : "-",
+                     c->cmdline ? c->cmdline : "-", act[c->on_poweroff], act[c->on_reboot],
+                     act[c->on_crash], c->weight, c->cap);
+
+    for (unsigned int i = 0; i < c->nr_pins && n > 0 && (size_t)n < len; i++)
+        n += snprintf(buf + n, len - (size_t)n, "%s%u:%#llx", i ? "," : "", c->pins[i].vcpu,
+                      (unsigned long long)c->pins[i].cpus);
+}
+
+static void check_round_trip(const char *file, const struct mica_domain_config *c)
+{
+    char *xml = mica_config_to_xml(c), a[1024], b[1024];
+    struct mica_domain_config *again = NULL;
+    int rc;
+
+    if (!ctl_check(xml != NULL, "NULL", "good %s: written back as XML", file))
+        return;
+    rc = mica_config_parse_memory(NULL, xml, strlen(xml), file, &again);
+    if (ctl_check(rc == 0, mica_last_error(NULL), "good %s: its XML parses again", file)) {
+        summary(c, a, sizeof(a));
+        summary(again, b, sizeof(b));
+        ctl_check(!strcmp(a, b) && !memcmp(c->uuid, again->uuid, 16), b,
+                  "good %s: the same configuration after the round trip", file);
+    }
+    mica_config_free(again);
+    free(xml);
+}
+
+static void check_good(const char *file)
+{
+    char path[512], got[1024];
+    char *want;
+    struct mica_domain_config *c = NULL;
+    int rc = mica_config_parse_file(NULL, file, &c);
+
+    if (!ctl_check(rc == 0 && c, mica_last_error(NULL), "good %s: accepted", file))
+        return;
+    expect_path(file, path, sizeof(path));
+    want = read_line(path);
+    summary(c, got, sizeof(got));
+    ctl_check(want && !strcmp(got, want), got, "good %s: parsed as %s", file, want ? want : "?");
+    free(want);
+    check_round_trip(file, c);
+    mica_config_free(c);
+}
+
+static unsigned int run_dir(const char *dir, void (*check)(const char *))
+{
+    struct dirent **list;
+    int n;
+
+    if (chdir(dir)) {
+        ctl_check(false, strerror(errno), "corpus directory %s", dir);
+        return 0;
+    }
+    n = scandir(".", &list, is_xml, by_name);
+    for (int i = 0; i < n; i++) {
+        check(list[i]->d_name);
+        free(list[i]);
+    }
+    free(list);
+    return n > 0 ? (unsigned int)n : 0;
+}
+
+/* No UUID in the file: a fresh one each time, never the nil UUID. */
+static void check_generated_uuid(void)
+{
+    static const uint8_t nil[16];
+    struct mica_domain_config *a = NULL, *b = NULL;
+
+    if (mica_config_parse_file(NULL, "minimal.xml", &a) ||
+        mica_config_parse_file(NULL, "minimal.xml", &b)) {
+        ctl_check(false, mica_last_error(NULL), "uuid: minimal.xml parses");
+    } else {
+        ctl_check(memcmp(a->uuid, nil, 16) && memcmp(b->uuid, nil, 16) &&
+                  memcmp(a->uuid, b->uuid, 16), "same or nil",
+                  "uuid: generated when absent, a different one each time");
+    }
+    mica_config_free(a);
+    mica_config_free(b);
+}
+
+static void check_memory_api(void)
+{
+    static const char xml[] = "<domain type='mica'>\n<name>x</name>\n<memory>0</memory>\n";
+    struct mica_domain_config *c = NULL;
+    int rc = mica_config_parse_memory(NULL, xml, sizeof(xml) - 1, "inline", &c);
+
+    ctl_check(rc == -EINVAL && !c && !strncmp(mica_last_error(NULL), "inline:4: xml: ", 15),
+              mica_last_error(NULL), "memory: a truncated document is located in name_for_errors");
+    rc = mica_config_parse_file(NULL, "no-such-file.xml", &c);
+    ctl_check(rc == -ENOENT && !c, mica_last_error(NULL), "a missing file is -ENOENT");
+}
+
+int main(int argc, char **argv)
+{
+    char bad[4096], good[4096];
+    unsigned int n;
+
+    ctl_area = "ctl-xml";
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s TESTS_CTL_DIR\n", argv[0]);
+        return 2;
+    }
+    snprintf(bad, sizeof(bad), "%s/bad-xml", argv[1]);
+    snprintf(good, sizeof(good), "%s/good-xml", argv[1]);
+    n = run_dir(bad, check_bad);
+    ctl_check(n >= MIN_BAD, "too few", "the bad-XML corpus has %u files (at least %d)", n, MIN_BAD);
+    n = run_dir(good, check_good);
+    ctl_check(n > 0, "none", "the good-XML corpus has %u files", n);
+    check_generated_uuid();
+    check_memory_api();
+    return ctl_done();
+}
