@@ -51,9 +51,9 @@ $(BUILD)/mica.elf: $(HV_OBJS) $(HV_LDS)
 include tests/guests/guests.mk
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
+include dom0/dom0.mk
 include libctl/libctl.mk
 include toolstack/toolstack.mk
-include dom0/dom0.mk
 
 # ------------------------------------------------------------------ the ISOs
 # mica.iso boots Mica with a Linux dom0: DOM0_KERNEL, DOM0_INITRD and

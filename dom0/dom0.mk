@@ -6,9 +6,10 @@
 #   build/dom0/vmlinuz         the current linux-image-amd64, fetched once
 #                              (make dom0-kernel-update fetches a newer one)
 #   build/dom0/kernel.version  its release ("uname -r") and package version
-#   build/dom0/modules/        the few modules the initramfs loads (pvpanic)
+#   build/dom0/modules/        the few modules fetched with it (pvpanic)
+#   build/dom0/driver/mica.ko  Mica's dom0 driver (dom0/driver/driver.mk)
 #   build/dom0/initrd.img      busybox, dom0/initramfs/, dom0/tests/, modules,
-#                              the toolstack (build/dom0/toolroot/, dom0_toolstack below)
+#                              the toolstack (build/dom0/toolroot/, dom0-toolstack below)
 #   build/tools/mkcpio         the cpio writer the initramfs is built with
 #
 # DOM0_KERNEL, DOM0_INITRD and DOM0_CMDLINE choose what `make iso` puts in
@@ -25,6 +26,8 @@ DOM0_INITRAMFS_SRCS := $(shell find dom0/initramfs dom0/tests -type f 2>/dev/nul
 DOM0_CUSTOM_SRCS    := $(wildcard tests/system/dom0-custom/*)
 
 HOST_TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
+
+include dom0/driver/driver.mk
 
 $(MKCPIO): dom0/tools/mkcpio.c
 	@mkdir -p $(@D)
@@ -44,8 +47,11 @@ $(DOM0_OUT)/vmlinuz:
 DOM0_TOOLROOT  := $(DOM0_OUT)/toolroot
 DOM0_TOOLSTAMP := $(DOM0_OUT)/toolroot.stamp
 
-$(DOM0_TOOLSTAMP): $(TOOLS_BINS) $(CTL_SO) libctl/schema/domain.rng dom0/stage-toolstack.sh \
-        $(TOOLS_MAN) toolstack/completion/mica.bash
+# (Paths spelt out: libctl/libctl.mk and toolstack/toolstack.mk, which build
+# them, are included after this file.)
+$(DOM0_TOOLSTAMP): build/toolstack/mica build/toolstack/micad build/toolstack/micad.service \
+        build/libctl/libmicactl.so.1.0.0 libctl/schema/domain.rng dom0/stage-toolstack.sh \
+        $(wildcard toolstack/man/*.[0-9]) toolstack/completion/mica.bash
 	@echo "  STAGE   $(DOM0_TOOLROOT)"
 	@rm -rf $(DOM0_TOOLROOT)
 	@$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DOM0_TOOLROOT) >/dev/null
@@ -53,13 +59,14 @@ $(DOM0_TOOLSTAMP): $(TOOLS_BINS) $(CTL_SO) libctl/schema/domain.rng dom0/stage-t
 	@touch $@
 
 # With the Debian kernel, the initramfs also carries the modules fetched
-# with it (build/dom0/modules/<release>/); another DOM0_KERNEL goes without.
+# with it (build/dom0/modules/<release>/), mica.ko and the driver's test
+# program (build/dom0/drvroot/); another DOM0_KERNEL goes without.
+DOM0_DEBIAN := $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL))
 $(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) config.mk \
-        $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)) $(DOM0_TOOLSTAMP)
+        $(DOM0_DEBIAN) $(if $(DOM0_DEBIAN),$(DRV_ROOT).stamp) $(DOM0_TOOLSTAMP)
 	@echo "  CPIO    $@"
 	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
-	    $(DOM0_TOOLROOT):/ \
-	    $(if $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL)),$$([ ! -d $(DOM0_OUT)/modules ] || echo $(DOM0_OUT)/modules:/lib/modules))
+	    $(DOM0_TOOLROOT):/ $(if $(DOM0_DEBIAN),$(DRV_ROOT):/)
 
 # The system tests' user-supplied initramfs: busybox and another /init,
 # then a second gzip'd cpio appended, as distributions build early

@@ -46,7 +46,14 @@ CTL_SHARED_CFLAGS := $(CTL_BASE_CFLAGS) -Ilibctl/shim -Ihypervisor/include \
     -Ihypervisor/arch/x86/include
 CTL_LIBS := $(XML_LIBS) $(UUID_LIBS)
 
-$(CTL_OBJ)/libctl/%.o: libctl/%.c config.mk libctl/libctl.mk
+# The paths compiled in: rewritten only when they change, so a new PREFIX rebuilds.
+CTL_PATHS := $(CTL_OUT)/paths.stamp
+$(CTL_PATHS): FORCE
+	@mkdir -p $(@D)
+	@echo '$(MICA_SCHEMA_DIR) $(MICA_RUN_DIR) $(MICA_LOG_DIR)' | cmp -s - $@ || \
+	    echo '$(MICA_SCHEMA_DIR) $(MICA_RUN_DIR) $(MICA_LOG_DIR)' > $@
+
+$(CTL_OBJ)/libctl/%.o: libctl/%.c config.mk libctl/libctl.mk $(CTL_PATHS)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CTL_CFLAGS) -c $< -o $@

@@ -14,12 +14,13 @@ apt_update() {
     apt-get -q update </dev/null >/dev/null || die "apt-get update failed"
 }
 
-# apt_deb_fetch PKG VER OUTDIR OLD_GLOB: leave PKG=VER's .deb in OUTDIR and
-# its path in $deb. A .deb already there is used as it is; other files
-# matching OUTDIR/OLD_GLOB (older versions) are removed once it is fetched.
+# apt_deb_fetch PKG VER OUTDIR OLD_GLOB [ARCH]: leave PKG=VER's .deb in
+# OUTDIR and its path in $deb. A .deb already there is used as it is; other
+# files matching OUTDIR/OLD_GLOB (older versions) are removed once it is
+# fetched. ARCH is the package's architecture (amd64, or all).
 apt_deb_fetch() {
     # apt writes the file name with ':' in an epoch escaped as %3a.
-    deb=$3/${1}_$(echo "$2" | sed 's/:/%3a/')_amd64.deb
+    deb=$3/${1}_$(echo "$2" | sed 's/:/%3a/')_${5:-amd64}.deb
     mkdir -p "$3"
     if [ -s "$deb" ]; then
         say "$1 $2: using $deb"

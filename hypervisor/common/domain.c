@@ -27,6 +27,7 @@
 #include <public/sched.h>
 #include <public/domctl.h>
 #include <asm/time.h>
+#include <asm/vplatform_dev.h>
 #include "domain_priv.h"
 
 #define GUEST_BLOCK_ORDER 9          /* 2 MiB at a time when RAM allows */
@@ -118,6 +119,7 @@ static void vcpu_free(struct vcpu *v)
 static void domain_free(struct domain *d)
 {
     evtchn_domain_destroy(d);
+    vplatform_destroy(d);
     for (unsigned int i = 0; i < d->nr_vcpus_alloc; i++)
         vcpu_free(d->vcpu[i]);
     if (d->p2m.root)
@@ -193,6 +195,8 @@ int domain_set_vcpus(struct domain *d, unsigned int n)
 {
     int rc = vcpus_alloc(d, n, -1);
 
+    if (!rc && d->plat)
+        rc = vplatform_vcpus(d);
     if (rc)
         return rc;
     /* A kept vCPU added again waits for STARTUP or a context, as a new one. */
@@ -252,6 +256,8 @@ static int create(const struct domain_config *cfg, bool ctl, struct domain **out
     if (!rc)
         rc = vcpus_alloc(d, cfg->nr_vcpus, cfg->pcpu);
     d->nr_vcpus = d->nr_vcpus_alloc;
+    if (!rc && cfg->platform)
+        rc = vplatform_create(d);
     if (!rc)
         rc = gnttab_domain_init(d);     /* last: nothing after it can fail */
     if (rc) {
@@ -281,6 +287,7 @@ int domain_create_ctl(const struct domain_config *cfg, struct domain **out)
 /* Like a PC: the boot vCPU runs, the others wait for INIT and STARTUP. */
 void domain_start(struct domain *d)
 {
+    d->start_ns = MAX(now_ns(), 1ull);
     d->started = true;
     vcpu_wake(d->vcpu[0]);
 }

@@ -45,7 +45,8 @@ static long domctl_create(struct vcpu *v, struct mica_domctl *op)
 {
     struct mica_domctl_create *c = &op->u.create;
     struct domain_config cfg = { .name = c->name, .nr_vcpus = c->nr_vcpus, .pcpu = -1,
-                                 .hyp_budget_kb = c->hyp_budget_kb };
+                                 .hyp_budget_kb = c->hyp_budget_kb,
+                                 .platform = c->flags & MICA_DOMCTL_CREATE_F_PLATFORM };
     struct domain *d;
     int rc = domctl_check_create(c);
 
@@ -62,9 +63,9 @@ static long domctl_create(struct vcpu *v, struct mica_domctl *op)
     d->max_pages = (c->max_mem_kb ? c->max_mem_kb : c->mem_kb) / 4;
     if (!c->name[0])
         snprintf(d->name, sizeof(d->name), "dom%u", d->id);
-    pr_info("d%u (%s): created by d%u, %lu KiB RAM (at most %lu), %u vCPUs, paused\n",
+    pr_info("d%u (%s): created by d%u, %lu KiB RAM (at most %lu), %u vCPUs%s, paused\n",
             d->id, d->name, v->domain->id, (unsigned long)(d->nr_pages * 4),
-            (unsigned long)(d->max_pages * 4), d->nr_vcpus);
+            (unsigned long)(d->max_pages * 4), d->nr_vcpus, d->plat ? ", PC platform" : "");
     op->domid = d->id;
     return 0;
 }
@@ -97,6 +98,7 @@ static void fill_info(const struct domain *d, struct mica_domctl_getinfo *gi)
     gi->hyp_bytes = hyp_budget_used(&d->budget);
     gi->hyp_budget_bytes = __atomic_load_n(&d->budget.limit, __ATOMIC_RELAXED);
     gi->refs = domain_refs(d) - 1;      /* not the one this call holds */
+    gi->start_ns = d->start_ns;
     memcpy(gi->uuid, d->uuid, sizeof(gi->uuid));
     strlcpy(gi->name, d->name, sizeof(gi->name));
 }
@@ -251,6 +253,36 @@ static long domctl_set_vcpu_context(struct vcpu *v, struct domain *d,
     return 0;
 }
 
+/* Is name taken by a domain other than self (a dying one gives its name up)? */
+static bool name_in_use(const char *name, const struct domain *self)
+{
+    struct domain *d;
+    bool used = false;
+
+    for (unsigned int id = 0; !used && id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
+        used = d != self && d->state != DOMAIN_DYING &&
+               !strncmp(d->name, name, sizeof(d->name));
+        id = d->id + 1u;
+        domain_put(d);
+    }
+    return used;
+}
+
+static long domctl_rename(struct vcpu *v, struct domain *d, const struct mica_domctl_rename *r)
+{
+    char old[DOMAIN_NAME_LEN];
+    int rc = domctl_check_rename(r);
+
+    if (rc)
+        return rc;
+    if (name_in_use(r->name, d))
+        return -EEXIST;
+    memcpy(old, d->name, sizeof(old));
+    strlcpy(d->name, r->name, sizeof(d->name));
+    pr_info("d%u: renamed from \"%s\" to \"%s\" by d%u\n", d->id, old, d->name, v->domain->id);
+    return 0;
+}
+
 static long domctl_destroy(struct vcpu *v, struct domain *d)
 {
     if (d == v->domain)
@@ -275,6 +307,7 @@ static long domctl_on(struct vcpu *v, uint64_t cmd, struct mica_domctl *op, stru
     case MICA_DOMCTL_affinity_set:     return domctl_affinity(d, cmd, &op->u.affinity);
     case MICA_DOMCTL_getvcpuinfo:      return domctl_getvcpuinfo(d, &op->u.vcpuinfo);
     case MICA_DOMCTL_set_hyp_budget:   return domctl_set_hyp_budget(d, &op->u.hyp_budget);
+    case MICA_DOMCTL_rename:           return domctl_rename(v, d, &op->u.rename);
     default:
         fill_info(d, &op->u.getinfo);
         return 0;

@@ -27,7 +27,8 @@ int domctl_check_create(const struct mica_domctl_create *c)
 {
     uint64_t max = c->max_mem_kb ? c->max_mem_kb : c->mem_kb;
 
-    if (c->flags || !c->nr_vcpus || c->nr_vcpus > MICA_MAX_VCPUS)
+    if ((c->flags & ~MICA_DOMCTL_CREATE_F_PLATFORM) || !c->nr_vcpus ||
+        c->nr_vcpus > MICA_MAX_VCPUS)
         return -EINVAL;
     if (!c->mem_kb || (c->mem_kb & 3) || c->mem_kb > MICA_MAX_MEM_KB)
         return -EINVAL;
@@ -36,6 +37,11 @@ int domctl_check_create(const struct mica_domctl_create *c)
     if (c->hyp_budget_kb && domctl_check_hyp_budget(c->hyp_budget_kb))
         return -EINVAL;
     return domctl_check_name(c->name);
+}
+
+int domctl_check_rename(const struct mica_domctl_rename *r)
+{
+    return r->name[0] ? domctl_check_name(r->name) : -EINVAL;
 }
 
 int domctl_check_max_mem(uint64_t max_mem_kb)

@@ -18,6 +18,8 @@ bool addr_canonical(uint64_t a);
 int domctl_check_name(const char name[MICA_DOMAIN_NAME_LEN]);
 /* Everything in a create request that does not depend on the machine. */
 int domctl_check_create(const struct mica_domctl_create *c);
+/* A new name: as domctl_check_name(), and not empty. */
+int domctl_check_rename(const struct mica_domctl_rename *r);
 /* A reservation ceiling in KiB. */
 int domctl_check_max_mem(uint64_t max_mem_kb);
 /* A hypervisor-memory budget within MICA_HYP_BUDGET_MIN_KB .. MAX_KB. */

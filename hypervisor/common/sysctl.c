@@ -2,7 +2,8 @@
 /*
  * MICA_HC_sysctl (public/sysctl.h): what the control domain reads about
  * the machine: its frames and CPUs, the hypervisor's log and each domain's
- * console output, both followed by offset. The dispatcher has already
+ * console output, both followed by offset; and keystrokes for a platform
+ * domain's UART. The dispatcher has already
  * refused unprivileged callers.
  */
 #include <mica/hypercall.h>
@@ -15,6 +16,7 @@
 #include <public/domctl.h>
 #include <asm/percpu.h>
 #include <asm/time.h>
+#include <asm/vplatform_dev.h>
 
 #define CHUNK 256
 
@@ -26,6 +28,7 @@ static void physinfo(struct mica_sysctl_physinfo *p)
     p->free_frames = frames_free_count();
     p->tsc_khz = tsc_khz;
     p->nr_domains = domains_alive();
+    p->now_ns = now_ns();
 }
 
 /* One chunk of the ring being read: the log (d == NULL) or d's console. */
@@ -84,6 +87,33 @@ static long sysctl_read(struct vcpu *v, struct mica_sysctl_read *r, bool console
     return rc;
 }
 
+/*
+ * Keystrokes for d's UART. Only what its receive FIFO can take is read
+ * (VUART_FIFO bytes at most); a buffer that cannot be read gives -EFAULT
+ * and nothing is typed.
+ */
+static long sysctl_writeconsole(struct vcpu *v, const struct mica_sysctl_write *w)
+{
+    uint8_t buf[VUART_FIFO];
+    uint32_t n = MIN(w->len, (uint32_t)sizeof(buf));
+    struct domain *d;
+    long rc;
+
+    if (w->len > MICA_SYSCTL_READ_MAX || w->pad)
+        return -EINVAL;
+    rc = domain_get_target(v->domain, w->domid, 0, &d);
+    if (rc)
+        return rc;
+    if (!d->plat)
+        rc = -EINVAL;
+    else if (copy_from_guest(v, buf, w->buf, n))
+        rc = -EFAULT;
+    else
+        rc = (long)vuart_input_buf(d, buf, n);
+    domain_put(d);
+    return rc;
+}
+
 long do_sysctl(struct vcpu *v, const uint64_t args[5])
 {
     struct mica_sysctl op;
@@ -100,6 +130,8 @@ long do_sysctl(struct vcpu *v, const uint64_t args[5])
         return -EINVAL;
     if (cmd == MICA_SYSCTL_physinfo)
         physinfo(&op.u.physinfo);
+    else if (cmd == MICA_SYSCTL_writeconsole)
+        rc = sysctl_writeconsole(v, &op.u.write);
     else
         rc = sysctl_read(v, &op.u.read, cmd == MICA_SYSCTL_readconsole);
     if (rc >= 0 && copy_to_guest(v, arg, &op, sizeof(op)))

@@ -13,8 +13,6 @@
 #include <string.h>
 #include "build.h"
 
-_Static_assert(LINUX_RAM_MAX == 0xfee00000ull, "config_priv.h's CFG_LINUX_RAM_MAX");
-
 static bool has_console(const char *s)
 {
     for (const char *q = s; (q = strstr(q, "console=")); q++)

@@ -4,10 +4,11 @@
 #define LIBCTL_CONFIG_PRIV_H
 
 #include <libxml/tree.h>
+#include <mica/linux_boot.h>
 #include "priv.h"
 
 #define CFG_MIN_MEM_KB      4096ull                 /* 4 MiB */
-#define CFG_LINUX_RAM_MAX   0xfee00000ull           /* = LINUX_RAM_MAX (build.c checks) */
+#define CFG_LINUX_RAM_MAX   LINUX_RAM_MAX           /* mica/linux_boot.h: the boot protocol's limit */
 #define CFG_CMDLINE_MAX     2047u                   /* longest <cmdline>, NUL excluded */
 #define CFG_WEIGHT_MAX      65535u
 #define CFG_PERIOD_MIN      1000ull                 /* libvirt's bounds, microseconds */

@@ -93,8 +93,8 @@ int cfg_memory_kb(struct cfg_parse *p, const xmlNode *n, uint64_t *kb)
                       (unsigned long long)(bytes >> 10), CFG_MIN_MEM_KB);
     else if (bytes > CFG_LINUX_RAM_MAX)
         rc = cfg_fail(p, n, "%llu KiB is too large: a Linux domain has at most %llu KiB "
-                      "(its RAM must end below the local APIC at 0xfee00000)",
-                      (unsigned long long)(bytes >> 10), CFG_LINUX_RAM_MAX >> 10);
+                      "(its RAM is one range, below the APICs at %#llx)",
+                      (unsigned long long)(bytes >> 10), CFG_LINUX_RAM_MAX >> 10, CFG_LINUX_RAM_MAX);
     *kb = bytes >> 10;
 out:
     free(s);
@@ -213,6 +213,18 @@ int cfg_cpuset(struct cfg_parse *p, const xmlNode *n, const char *s, uint64_t *m
     return rc;
 }
 
+/* The canonical absolute path, so a saved configuration works from anywhere. */
+static int absolute(struct cfg_parse *p, const xmlNode *n, char **path)
+{
+    char *abs = realpath(*path, NULL);
+
+    if (!abs)
+        return cfg_fail(p, n, "cannot resolve %s: %s", *path, strerror(errno));
+    free(*path);
+    *path = abs;
+    return 0;
+}
+
 /* A path relative to the XML file's directory, made absolute; a readable regular file. */
 int cfg_file(struct cfg_parse *p, const xmlNode *n, char **path)
 {
@@ -241,6 +253,8 @@ int cfg_file(struct cfg_parse *p, const xmlNode *n, char **path)
         rc = cfg_fail(p, n, "%s is not a regular file", full);
     else if (st.st_size == 0)
         rc = cfg_fail(p, n, "%s is empty", full);
+    if (!rc)
+        rc = absolute(p, n, &full);
 out:
     free(s);
     if (rc)

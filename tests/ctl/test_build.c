@@ -116,6 +116,17 @@ static void check_zero_page(const struct fake_ram *r, const struct ctl_build *b)
     ctl_check(rd(zp + 0x70, 8) == VPLAT_ACPI_GPA, NULL, "zero page: acpi_rsdp_addr = 0xe0000");
 }
 
+/* Enabled processor local APIC entries (type 0, flags bit 0) in a MADT. */
+static unsigned int madt_lapics(const uint8_t *madt)
+{
+    uint32_t len = (uint32_t)rd(madt + 4, 4);
+    unsigned int n = 0;
+
+    for (uint32_t at = 44; at + 2 <= len && madt[at + 1] >= 2; at += madt[at + 1])
+        n += madt[at] == 0 && madt[at + 1] == 8 && (madt[at + 4] & 1);
+    return n;
+}
+
 static void check_acpi(const struct fake_ram *r)
 {
     const uint8_t *rsdp = r->mem + VPLAT_ACPI_GPA, *xsdt, *fadt, *madt;
@@ -129,8 +140,7 @@ static void check_acpi(const struct fake_ram *r)
               "ACPI: XSDT lists the FADT and MADT");
     ctl_check(rd(fadt + 76, 4) == 0 && rd(fadt + 208 + 4, 8) == 0, NULL,
               "ACPI: a domU's FADT has no PM timer");
-    ctl_check(rd(madt + 4, 4) >= 44 + 2 * 8 && madt[44] == 0 && madt[44 + 8] == 0 && madt[44 + 11] == 1,
-              NULL, "ACPI: the MADT has a local APIC for each of the 2 vCPUs");
+    ctl_check(madt_lapics(madt) == 2, NULL, "ACPI: the MADT has an enabled local APIC for each of the 2 vCPUs");
 }
 
 static void check_entry(const struct fake_ram *r, const struct ctl_build *b, const struct linux_entry *e)

@@ -12,15 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <mica/linux_boot.h>
 #include "micactl.h"
 #include "ctl_check.h"
 
 #define MIN_BAD 25
 
+/*
+ * The first line of an .expect file. Limits that belong to the hypervisor's
+ * headers are written as placeholders, so the corpus follows them:
+ * @RAM_MAX_KB@ and @RAM_MAX@ are LINUX_RAM_MAX in KiB and in hex.
+ */
 static char *read_line(const char *path)
 {
     FILE *f = fopen(path, "r");
-    char buf[1024], *nl;
+    char buf[1024], out[1200], kb[32], hex[32], *nl;
+    size_t o = 0;
 
     if (!f)
         return NULL;
@@ -30,7 +37,21 @@ static char *read_line(const char *path)
     nl = strchr(buf, '\n');
     if (nl)
         *nl = '\0';
-    return strdup(buf);
+    snprintf(kb, sizeof(kb), "%llu", (unsigned long long)(LINUX_RAM_MAX >> 10));
+    snprintf(hex, sizeof(hex), "%#llx", (unsigned long long)LINUX_RAM_MAX);
+    for (const char *q = buf; *q && o < sizeof(out) - 32; ) {
+        if (!strncmp(q, "@RAM_MAX_KB@", 12)) {
+            o += (size_t)sprintf(out + o, "%s", kb);
+            q += 12;
+        } else if (!strncmp(q, "@RAM_MAX@", 9)) {
+            o += (size_t)sprintf(out + o, "%s", hex);
+            q += 9;
+        } else {
+            out[o++] = *q++;
+        }
+    }
+    out[o] = '\0';
+    return strdup(out);
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)

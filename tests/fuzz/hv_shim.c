@@ -16,9 +16,11 @@
 #include <mica/xmalloc.h>
 #include <mica/errno.h>
 #include <mica/hypercall.h>
+#include <mica/budget.h>
 #include <public/sched.h>
 #include <asm/percpu.h>
 #include <asm/time.h>
+#include <asm/vplatform_dev.h>
 
 #include "shim.h"
 #include "hv_shim.h"
@@ -350,6 +352,40 @@ void arch_domain_flush_tlb(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         d->vcpu[i]->arch.tlb_flush = true;
+}
+
+/* ---- the PC platform (MICA_DOMCTL_CREATE_F_PLATFORM): its structure and UART FIFO ---- */
+
+int vplatform_create(struct domain *d)
+{
+    int rc;
+
+    d->plat = hyp_zalloc(&d->budget, sizeof(*d->plat), &rc);
+    return d->plat ? vplatform_vcpus(d) : rc;
+}
+
+int vplatform_vcpus(struct domain *d)
+{
+    (void)d;
+    return 0;
+}
+
+void vplatform_destroy(struct domain *d)
+{
+    hyp_free(&d->budget, d->plat, sizeof(*d->plat));
+    d->plat = NULL;
+}
+
+size_t vuart_input_buf(struct domain *d, const uint8_t *buf, size_t len)
+{
+    struct vuart *u = d->plat ? &d->plat->uart : NULL;
+    size_t n = 0;
+
+    for (; u && n < len && (u->rx_tail + 1) % VUART_FIFO != u->rx_head; n++) {
+        u->rx[u->rx_tail] = buf[n];
+        u->rx_tail = (u->rx_tail + 1) % VUART_FIFO;
+    }
+    return n;
 }
 
 /* ---- the console ------------------------------------------------------------ */

@@ -19,6 +19,7 @@ const char guest_builtin_name[] = "domctl";
 BUILD_BUG_ON(MICA_HC_console_io != 1 || MICA_CONSOLE_write != 0);
 BUILD_BUG_ON(MICA_HC_sched_op != 2 || MICA_SCHED_shutdown != 2);
 extern const char child_code[], child_code_end[], child_counter[];
+extern const char plat_code[], plat_code_end[], plat_results[];
 
 #define UNBACKED_GVA   0xc0000000ull          /* in the builder's map, no RAM */
 #define NONCANONICAL   0x8000000000000000ull
@@ -346,8 +347,11 @@ static void test_create_errors(void)
     uint64_t free0 = physinfo().free_frames;
 
     create_op(&op, "bad", CHILD_MEM_KB);
-    op.u.create.flags = 1;
-    check_eq_i64("create: unknown flags", -MICA_EINVAL, mica_domctl(MICA_DOMCTL_create, &op));
+    op.u.create.flags = 2;
+    check_eq_i64("create: unknown flag 2", -MICA_EINVAL, mica_domctl(MICA_DOMCTL_create, &op));
+    op.u.create.flags = MICA_DOMCTL_CREATE_F_PLATFORM | 1u << 31;
+    check_eq_i64("create: F_PLATFORM with an unknown flag", -MICA_EINVAL,
+                 mica_domctl(MICA_DOMCTL_create, &op));
     create_op(&op, "bad", CHILD_MEM_KB);
     op.u.create.nr_vcpus = 0;
     check_eq_i64("create: 0 vCPUs", -MICA_EINVAL, mica_domctl(MICA_DOMCTL_create, &op));
@@ -888,6 +892,284 @@ static void test_log_virq(void)
     irq_disable();
 }
 
+/* ---- the platform: rename, start_ns, now_ns, writeconsole, an F_PLATFORM child ------- */
+
+#define PLAT_S5      0
+#define PLAT_RESET   1
+#define PLAT_KBD     2
+#define PLAT_TRIPLE  3
+#define PLAT_VECTOR  0x50                     /* domctl_child.S */
+
+/* What the platform child found (domctl_child.S, plat_results). */
+struct plat_results {
+    uint32_t cf8, id2, class2, class2_word, id0, id1, port61, nrx;
+    uint8_t rx[8];
+    uint32_t irr2, port42, msi_ctrl;
+};
+
+static int64_t rename_dom(uint16_t domid, const char *name)
+{
+    struct mica_domctl op;
+
+    domctl_init(&op, domid);
+    memcpy(op.u.rename.name, name, MIN(strlen(name) + 1, sizeof(op.u.rename.name)));
+    return mica_domctl(MICA_DOMCTL_rename, &op);
+}
+
+static int64_t write_console(uint16_t domid, const void *buf, uint32_t len, uint16_t pad)
+{
+    struct mica_sysctl op;
+
+    sysctl_init(&op);
+    op.u.write = (struct mica_sysctl_write){ .buf = (uint64_t)buf, .len = len, .domid = domid,
+                                             .pad = pad };
+    return mica_sysctl(MICA_SYSCTL_writeconsole, &op);
+}
+
+static void test_rename(void)
+{
+    struct mica_domctl_getinfo gi;
+    int64_t a = dom_create("ren-a", CHILD_MEM_KB), b = dom_create("ren-b", CHILD_MEM_KB);
+    char long_name[MICA_DOMAIN_NAME_LEN];
+
+    if (!check(a > 0 && b > 0, "create two children to rename", "rc %ld, %ld", a, b))
+        return;
+    check_eq_i64("rename ren-a to ren-c", 0, rename_dom((uint16_t)a, "ren-c"));
+    dom_info(MICA_DOMCTL_getinfo, (uint16_t)a, &gi);
+    check(!strcmp(gi.name, "ren-c"), "getinfo shows the new name", "\"%.32s\"", gi.name);
+    check_eq_i64("rename to its own name", 0, rename_dom((uint16_t)a, "ren-c"));
+    check_eq_i64("rename to another domain's name: -EEXIST", -MICA_EEXIST,
+                 rename_dom((uint16_t)a, "ren-b"));
+    check_eq_i64("rename to this guest's name: -EEXIST", -MICA_EEXIST,
+                 rename_dom((uint16_t)b, guest_name()));
+    check_eq_i64("rename to \"\": -EINVAL", -MICA_EINVAL, rename_dom((uint16_t)a, ""));
+    check_eq_i64("rename with a control character: -EINVAL", -MICA_EINVAL,
+                 rename_dom((uint16_t)a, "bad\033[2J"));
+    memset(long_name, 'x', sizeof(long_name));
+    check_eq_i64("rename without a NUL: -EINVAL", -MICA_EINVAL,
+                 rename_dom((uint16_t)a, long_name));
+    check_eq_i64("rename of no domain: -ESRCH", -MICA_ESRCH, rename_dom(4321, "ren-d"));
+    dom_info(MICA_DOMCTL_getinfo, (uint16_t)a, &gi);
+    check(!strcmp(gi.name, "ren-c"), "refused renames left the name alone", "\"%.32s\"", gi.name);
+    dom_op(MICA_DOMCTL_destroy, (uint16_t)b);
+    check_eq_i64("a destroyed domain's name is free again", 0, rename_dom((uint16_t)a, "ren-b"));
+    dom_op(MICA_DOMCTL_destroy, (uint16_t)a);
+}
+
+static void test_now_ns(void)
+{
+    struct mica_domctl_getinfo gi;
+    uint64_t t0 = physinfo().now_ns, t1;
+
+    delay_ms(20);
+    t1 = physinfo().now_ns;
+    check(t0 > 0 && t1 >= t0 + 19000000 && t1 < t0 + 2000000000ull,
+          "physinfo now_ns advances with the TSC (20 ms)", "%lu then %lu", t0, t1);
+    dom_info(MICA_DOMCTL_getinfo, MICA_DOMID_SELF, &gi);
+    check(gi.start_ns > 0 && gi.start_ns < t0, "getinfo SELF start_ns: before now",
+          "start %lu now %lu", gi.start_ns, t0);
+}
+
+/* Load the platform child through foreign mappings, as child_load() does the other. */
+static int64_t plat_load(uint16_t domid)
+{
+    static const uint64_t gdt[3] = { 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull };
+    uint64_t *w = (uint64_t *)(LOAD_GFN << PAGE_SHIFT);
+    int64_t rc = fmap(domid, 1, LOAD_GFN, 5, 0);
+
+    if (rc != 5)
+        return rc < 0 ? rc : -1;
+    w[0] = 0x2000 | 3;
+    w[512] = 0x3000 | 3;
+    w[1024] = 0x83;
+    memcpy(&w[1536], gdt, sizeof(gdt));
+    memcpy(&w[2048], plat_code, (size_t)(plat_code_end - plat_code));
+    rc = funmap(LOAD_GFN, 5);
+    return rc == 5 ? 0 : rc < 0 ? rc : -1;
+}
+
+static int64_t plat_create(const char *name)
+{
+    struct mica_domctl op;
+    int64_t rc;
+
+    create_op(&op, name, CHILD_MEM_KB);
+    op.u.create.flags = MICA_DOMCTL_CREATE_F_PLATFORM;
+    rc = mica_domctl(MICA_DOMCTL_create, &op);
+    return rc ? rc : op.domid;
+}
+
+/* Run a platform child that ends by mode; its results copied to *r. 0 or an error. */
+static int64_t plat_run(uint16_t d, uint64_t mode, struct plat_results *r)
+{
+    struct mica_domctl op;
+    int64_t rc = plat_load(d);
+
+    ctx_op(&op, d, mode, 0);
+    if (!rc)
+        rc = mica_domctl(MICA_DOMCTL_set_vcpu_context, &op);
+    if (!rc)
+        rc = dom_op(MICA_DOMCTL_unpause, d);
+    if (!rc && !wait_state(d, MICA_DOMSTATE_shutdown, 2000))
+        rc = -1000;
+    if (!rc && fmap(d, CHILD_CODE_GPA >> PAGE_SHIFT, LOAD_GFN, 1, MICA_FOREIGN_READONLY) == 1) {
+        memcpy(r, (void *)((LOAD_GFN << PAGE_SHIFT) + (uint64_t)(plat_results - plat_code)),
+               sizeof(*r));
+        funmap(LOAD_GFN, 1);
+    }
+    return rc;
+}
+
+static void check_plat_results(const struct plat_results *r)
+{
+    check_eq_u64("platform child: CONFIG_ADDRESS reads back", 0x80001000u, r->cf8);
+    check_eq_u64("platform child: 00:02.0 is 4d43:0001", 0x00014d43u, r->id2);
+    check_eq_u64("platform child: 00:02.0 class 088000, revision 1", 0x08800001u, r->class2);
+    check_eq_u64("platform child: a word read at 0xCFE", 0x0880, r->class2_word);
+    check_eq_u64("platform child: 00:00.0 is 4d43:0000", 0x00004d43u, r->id0);
+    check_eq_u64("platform child: 00:01.0 reads all-ones", 0xffffffffu, r->id1);
+    check_eq_u64("platform child: machine port 0x61 not passed through", 0xff, r->port61);
+    check_eq_u64("platform child: PIT channel 2 not passed through", 0xff, r->port42);
+    check(r->nrx == 3 && !memcmp(r->rx, "xyz", 3), "platform child: its UART received \"xyz\"",
+          "%u bytes \"%.8s\"", r->nrx, (const char *)r->rx);
+    check_eq_u64("platform child: MSI enabled, 64-bit", 0x81, r->msi_ctrl);
+    check(r->irr2 & (1u << (PLAT_VECTOR - 64)),
+          "platform child: the upcall raised before the MSI was on arrives as its MSI (IRR)",
+          "IRR[95:64] %#x", r->irr2);
+}
+
+/* An event for the child's vCPU 0 (port allocated in the child, bound and sent from here). */
+static int64_t plat_event(uint16_t d, uint32_t *local)
+{
+    struct mica_evtchn_alloc_unbound a = { .dom = d, .remote_dom = 0 };   /* for us, d0 */
+    struct mica_evtchn_bind_interdomain b = { .remote_dom = d };
+    int64_t rc = mica_evtchn_op(MICA_EVTCHNOP_alloc_unbound, &a);
+
+    b.remote_port = a.port;
+    if (!rc)
+        rc = mica_evtchn_op(MICA_EVTCHNOP_bind_interdomain, &b);
+    *local = b.local_port;
+    return rc ? rc : ev_send(b.local_port);
+}
+
+static void test_writeconsole(uint16_t d)
+{
+    static char big[300];
+    uint16_t nodev = (uint16_t)dom_create("no-uart", CHILD_MEM_KB);
+
+    check_eq_i64("writeconsole of a domain without a UART: -EINVAL", -MICA_EINVAL,
+                 write_console(nodev, "a", 1, 0));
+    check_eq_i64("writeconsole SELF (a test kernel, no UART): -EINVAL", -MICA_EINVAL,
+                 write_console(MICA_DOMID_SELF, "a", 1, 0));
+    dom_op(MICA_DOMCTL_destroy, nodev);
+    check_eq_i64("writeconsole with pad set: -EINVAL", -MICA_EINVAL, write_console(d, "a", 1, 1));
+    check_eq_i64("writeconsole beyond MICA_SYSCTL_READ_MAX: -EINVAL", -MICA_EINVAL,
+                 write_console(d, big, MICA_SYSCTL_READ_MAX + 1, 0));
+    check_eq_i64("writeconsole of no domain: -ESRCH", -MICA_ESRCH, write_console(4321, "a", 1, 0));
+    check_eq_i64("writeconsole from a buffer at 3 GiB: -EFAULT", -MICA_EFAULT,
+                 write_console(d, (const void *)UNBACKED_GVA, 3, 0));
+    check_eq_i64("writeconsole of 0 bytes", 0, write_console(d, "", 0, 0));
+    check_eq_i64("writeconsole \"xyz\": 3 taken", 3, write_console(d, "xyz", 3, 0));
+}
+
+/* A full FIFO takes what fits (255 bytes in all), then nothing. */
+static void test_writeconsole_full(uint16_t d)
+{
+    static char big[300];
+
+    memset(big, 'k', sizeof(big));
+    check_eq_i64("writeconsole 300 bytes into the 256-byte FIFO: 255 taken", 255,
+                 write_console(d, big, sizeof(big), 0));
+    check_eq_i64("writeconsole into a full FIFO: 0 taken", 0, write_console(d, "z", 1, 0));
+}
+
+static void test_platform_child(void)
+{
+    static struct plat_results r;
+    static char buf[512];
+    struct mica_domctl_getinfo gi;
+    struct mica_sysctl_read rr;
+    uint64_t free0 = free_frames_adj(), t0;
+    int64_t d = plat_create("plat"), rc;
+    uint32_t local = 0;
+
+    if (!check(d > 0, "create an F_PLATFORM child", "rc %ld", d))
+        return;
+    dom_info(MICA_DOMCTL_getinfo, (uint16_t)d, &gi);
+    check_eq_u64("a new domain's start_ns is 0", 0, gi.start_ns);
+    test_writeconsole((uint16_t)d);
+    check_eq_i64("an event for the child before its MSI is on", 0, plat_event((uint16_t)d, &local));
+    memset(&r, 0, sizeof(r));
+    t0 = physinfo().now_ns;
+    rc = plat_run((uint16_t)d, PLAT_S5, &r);
+    check_eq_i64("the platform child ran and shut down", 0, rc);
+    dom_info(MICA_DOMCTL_getinfo, (uint16_t)d, &gi);
+    check_eq_u64("ACPI S5 in a domU: shutdown reason poweroff", MICA_SHUTDOWN_poweroff,
+                 gi.shutdown_reason);
+    check(gi.start_ns >= t0 && gi.start_ns <= physinfo().now_ns, "start_ns: when it was unpaused",
+          "start %lu, unpaused after %lu", gi.start_ns, t0);
+    check_plat_results(&r);
+    rc = read_ring(MICA_SYSCTL_readconsole, (uint16_t)d, 0, buf, sizeof(buf), &rr);
+    check(rc > 0 && contains(buf, (size_t)rc, "plat: hello\n"),
+          "readconsole of the platform child: its UART output", "rc %ld", rc);
+    if (local)
+        ev_close(local);
+    test_writeconsole_full((uint16_t)d);
+    check_eq_i64("destroy the platform child", 0, dom_op(MICA_DOMCTL_destroy, (uint16_t)d));
+    check_eq_u64("every frame back", free0, free_frames_adj());
+}
+
+/* The reset register, the keyboard controller and a triple fault end a domU as they should. */
+static void test_platform_ends(void)
+{
+    static const struct { uint64_t mode; uint8_t reason; const char *what; } ends[] = {
+        { PLAT_RESET, MICA_SHUTDOWN_reboot, "reset register 0xCF9: reboot" },
+        { PLAT_KBD, MICA_SHUTDOWN_reboot, "keyboard controller reset: reboot" },
+        { PLAT_TRIPLE, MICA_SHUTDOWN_crash, "triple fault: crash" },
+    };
+    static struct plat_results r;
+    struct mica_domctl_getinfo gi;
+
+    for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+        int64_t d = plat_create("plat-end"), rc = d > 0 ? plat_run((uint16_t)d, ends[i].mode, &r) : d;
+
+        dom_info(MICA_DOMCTL_getinfo, (uint16_t)d, &gi);
+        check(rc == 0 && gi.state == MICA_DOMSTATE_shutdown && gi.shutdown_reason == ends[i].reason,
+              ends[i].what, "rc %ld state %u reason %u", rc, gi.state, gi.shutdown_reason);
+        if (d > 0)
+            dom_op(MICA_DOMCTL_destroy, (uint16_t)d);
+    }
+}
+
+/* A platform domain with more vCPUs: set_vcpus gives the new ones local APICs (charged). */
+static void test_platform_vcpus(void)
+{
+    struct mica_domctl_getinfo p1, p2, n1, n2;
+    struct mica_domctl op;
+    int64_t p = plat_create("plat-vcpus"), n = dom_create("plain-vcpus", CHILD_MEM_KB);
+
+    if (!check(p > 0 && n > 0, "create a platform and a plain child", "rc %ld, %ld", p, n))
+        return;
+    dom_info(MICA_DOMCTL_getinfo, (uint16_t)p, &p1);
+    dom_info(MICA_DOMCTL_getinfo, (uint16_t)n, &n1);
+    check(p1.hyp_bytes > n1.hyp_bytes, "the platform is charged to the domain's budget",
+          "platform %lu, plain %lu bytes", p1.hyp_bytes, n1.hyp_bytes);
+    domctl_init(&op, (uint16_t)p);
+    op.u.vcpus.nr_vcpus = 4;
+    check_eq_i64("set_vcpus 4 on the platform child", 0, mica_domctl(MICA_DOMCTL_set_vcpus, &op));
+    domctl_init(&op, (uint16_t)n);
+    op.u.vcpus.nr_vcpus = 4;
+    check_eq_i64("set_vcpus 4 on the plain child", 0, mica_domctl(MICA_DOMCTL_set_vcpus, &op));
+    dom_info(MICA_DOMCTL_getinfo, (uint16_t)p, &p2);
+    dom_info(MICA_DOMCTL_getinfo, (uint16_t)n, &n2);
+    check(p2.hyp_bytes - p1.hyp_bytes > n2.hyp_bytes - n1.hyp_bytes,
+          "three more vCPUs cost a platform domain more: their local APICs are charged",
+          "platform +%lu, plain +%lu bytes", p2.hyp_bytes - p1.hyp_bytes,
+          n2.hyp_bytes - n1.hyp_bytes);
+    dom_op(MICA_DOMCTL_destroy, (uint16_t)p);
+    dom_op(MICA_DOMCTL_destroy, (uint16_t)n);
+}
+
 /* ---- create/destroy cycles ----------------------------------------------------------- */
 
 /* One cycle: odd ones are destroyed while running, even ones after they end. */
@@ -1000,6 +1282,11 @@ int guest_main(const struct mica_start_info *si)
     test_child_shutdown();
     test_readlog();
     test_log_virq();
+    test_rename();
+    test_now_ns();
+    test_platform_child();
+    test_platform_ends();
+    test_platform_vcpus();
     test_cycles();
     destroy_leftovers();
     return 0;

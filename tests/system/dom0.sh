@@ -426,9 +426,57 @@ test_dom0_custom() {
     dom0_off
 }
 
+# drv_checks GROUP: one PASS/FAIL per check mica-drvtest GROUP printed,
+# and the group ran to its end having checked something.
+drv_checks() {
+    local g=$1 name res n=0
+    while read -r name res; do
+        n=$((n + 1))
+        if [ "$res" = ok ]; then pass "driver: $g: $name"
+        else fail "driver: $g: $name" "${res#fail: }"; fi
+    done < <(tr -d '\r' <"$LOG" | sed -n "s/^MICA-TEST drv $g \([^ ]*\) \(ok\|fail: .*\)\$/\1 \2/p")
+    if [ "$n" -gt 0 ] && grep -a -q "^MICA-TEST drv $g done $n " "$LOG"; then
+        pass "driver: mica-drvtest $g ran its $n checks to the end"
+    else
+        fail "driver: mica-drvtest $g ran to the end" \
+            "$n check lines; end line: '$(grep -a "^MICA-TEST drv $g done" "$LOG")'"
+    fi
+}
+
+# Mica's dom0 driver (docs/dom0-driver.md): mica.ko loaded by the platform
+# device's modalias and bound to it, /dev/mica/privcmd (hypercalls, foreign
+# mappings) and /dev/mica/evtchn (event channels through the MSI upcall),
+# unloaded and loaded again. Natively: no device, nothing binds.
+test_dom0_drv() {
+    boot_dom0 dom0-drv "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=drv" || return
+    dom0_up || return
+    if [ -n "$DOM0_NATIVE" ]; then
+        expect_line "native: no Mica device, mica.ko not loaded" 'MICA-TEST drv loaded no$'
+        expect_line "native: mica.ko loads and unloads without its device" \
+            'MICA-TEST drv nodevice OK$'
+        script_ran drv
+        dom0_off
+        return
+    fi
+    expect_line "mica.ko loaded by the platform device's modalias" 'MICA-TEST drv loaded yes$'
+    expect_line "mica bound the platform device 0000:00:02.0" 'MICA-TEST drv bound (.* )?0000:00:02\.0 '
+    expect_line "the bound device is 4d43:0001" 'MICA-TEST drv id 0000:00:02\.0 0x4d43:0x0001$'
+    expect_line "/dev/mica/evtchn and /dev/mica/privcmd exist" 'MICA-TEST drv devices evtchn privcmd$'
+    drv_checks privcmd
+    drv_checks mmap
+    expect_line "driver: mica.ko unloads and loads again by modalias" 'MICA-TEST drv reload OK$'
+    drv_checks evtchn
+    hv_line "driver: a console write through privcmd reached the hypervisor console" \
+        '\(d0\) mica-drvtest: hello from dom0 through privcmd$'
+    expect_no_line "driver: no BUG, Oops or WARNING in dom0" \
+        'BUG:|Oops|WARNING:|general protection|Call Trace'
+    script_ran drv
+    dom0_off
+}
+
 dom0_tests() {
     local t
-    for t in ${DOM0_TESTS:-smp2 smp4 vcpus1 reboot panic custom}; do
+    for t in ${DOM0_TESTS:-smp2 smp4 vcpus1 reboot panic custom drv}; do
         "test_dom0_$t"
     done
 }

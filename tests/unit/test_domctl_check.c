@@ -49,13 +49,32 @@ static void test_name(void)
     CHECK_EQ_S(domctl_check_name(name), 0, "spaces and punctuation are accepted");
 }
 
+static void test_rename(void)
+{
+    struct mica_domctl_rename r = { .name = "web-2" };
+
+    CHECK_EQ_S(domctl_check_rename(&r), 0, "rename to a printable name");
+    r.name[0] = '\0';
+    CHECK_EQ_S(domctl_check_rename(&r), -EINVAL, "rename to \"\": -EINVAL");
+    memset(r.name, 'a', sizeof(r.name));
+    CHECK_EQ_S(domctl_check_rename(&r), -EINVAL, "rename without a NUL: -EINVAL");
+    strlcpy(r.name, "tab\there", sizeof(r.name));
+    CHECK_EQ_S(domctl_check_rename(&r), -EINVAL, "rename with a control character: -EINVAL");
+}
+
 static void test_create(void)
 {
     struct mica_domctl_create c = good_create();
 
     CHECK_EQ_S(domctl_check_create(&c), 0, "a plain create is accepted");
-    c.flags = 1;
-    CHECK_EQ_S(domctl_check_create(&c), -EINVAL, "unknown flags: -EINVAL");
+    c.flags = MICA_DOMCTL_CREATE_F_PLATFORM;
+    CHECK_EQ_S(domctl_check_create(&c), 0, "F_PLATFORM is accepted");
+    c.flags = 2;
+    CHECK_EQ_S(domctl_check_create(&c), -EINVAL, "unknown flag 2: -EINVAL");
+    c.flags = MICA_DOMCTL_CREATE_F_PLATFORM | 1u << 31;
+    CHECK_EQ_S(domctl_check_create(&c), -EINVAL, "F_PLATFORM with an unknown flag: -EINVAL");
+    c = good_create(), c.flags = MICA_DOMCTL_CREATE_F_PLATFORM, c.nr_vcpus = 255;
+    CHECK_EQ_S(domctl_check_create(&c), -EINVAL, "F_PLATFORM, 255 vCPUs: -EINVAL");
     c = good_create(), c.nr_vcpus = 0;
     CHECK_EQ_S(domctl_check_create(&c), -EINVAL, "0 vCPUs: -EINVAL");
     c.nr_vcpus = MICA_MAX_VCPUS;
@@ -182,6 +201,7 @@ int main(void)
     test_canonical();
     test_name();
     test_create();
+    test_rename();
     test_max_mem_and_vcpus();
     test_vcpu_context();
     test_gfns();

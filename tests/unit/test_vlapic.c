@@ -164,6 +164,19 @@ void xfree(void *p)
     free(p);
 }
 
+/* budget.c's page allocations: not used by vlapic.c. */
+void *page_alloc_hyp(unsigned int order)
+{
+    (void)order;
+    return NULL;
+}
+
+void page_free_hyp(void *va, unsigned int order)
+{
+    (void)va;
+    (void)order;
+}
+
 /* ---- helpers ---- */
 
 static struct vcpu *V(unsigned int i)
@@ -195,7 +208,9 @@ static void setup(void)
 {
     for (unsigned int i = 0; i < NV; i++)
         vlapic_destroy(V(i));
+    CHECK_EQ(hyp_budget_used(&dom.budget), 0, "every local APIC destroyed: nothing charged");
     dom = (struct domain){ .id = 1, .nr_vcpus = NV };
+    hyp_budget_init(&dom.budget, 1ull << 20);
     for (unsigned int i = 0; i < NV; i++) {
         vcpus[i] = (struct vcpu){ .domain = &dom, .id = i, .pcpu = i % 4 + 1 };
         dom.vcpu[i] = &vcpus[i];
@@ -924,6 +939,43 @@ static void test_pending(void)
     CHECK_EQ(rd(8, OFF_TMICT), 0, "pending: TMICT write in deadline mode ignored");
 }
 
+/* Interrupts from outside (the platform device's MSI): vlapic_deliver_ext(). */
+static void test_deliver_ext(void)
+{
+    setup();
+    CHECK_EQ(hyp_budget_used(&dom.budget), NL * sizeof(struct vlapic),
+             "each local APIC is charged to its domain's budget");
+    vlapic_deliver_ext(&dom, 3, false, false, 0x61);
+    CHECK(irr_mask(0x61) == 1u << 3 && mask_of(kicks) == 1u << 3,
+          "physical dest 3: vcpu3 only, kicked");
+    clear_records();
+    vlapic_deliver_ext(&dom, 0xff, false, false, 0x62);
+    CHECK_EQ(irr_mask(0x62), ALL, "physical dest 0xff: every local APIC");
+    vlapic_deliver_ext(&dom, 0x40, false, false, 0x63);
+    CHECK_EQ(irr_mask(0x63), 0, "physical dest 0x40: no such APIC, nobody");
+    vlapic_deliver_ext(&dom, 2, false, false, 0x0e);
+    CHECK_EQ(irr_mask(0x0e), 0, "vector 14: dropped");
+    /* Flat logical, as Linux's apic_flat sets it up: LDR = 1 << cpu. */
+    for (unsigned int i = 0; i < 8; i++)
+        wr(i, OFF_LDR, 1u << (24 + i));
+    vlapic_deliver_ext(&dom, 0x06, true, false, 0x64);
+    CHECK_EQ(irr_mask(0x64), 0x06, "logical flat 0x06, fixed: vcpu1 and vcpu2");
+    vlapic_deliver_ext(&dom, 0x06, true, true, 0x65);
+    CHECK_EQ(irr_mask(0x65), 0x02, "logical flat 0x06, lowest priority: one of them (vcpu1)");
+    wr(5, OFF_SVR, 0x1ff);
+    vlapic_wrmsr(V(5), MSR_BASE, BASE);                     /* hardware-disabled */
+    vlapic_deliver_ext(&dom, 5, false, false, 0x66);
+    CHECK_EQ(irr_mask(0x66), 0, "a disabled local APIC takes nothing");
+    /* x2APIC: the 8-bit destination compared zero-extended. */
+    setup();
+    for (unsigned int i = 0; i < NL; i++)
+        to_x2apic(i);
+    vlapic_deliver_ext(&dom, 17, false, false, 0x67);
+    CHECK_EQ(irr_mask(0x67), 1u << 17, "x2APIC physical dest 17: vcpu17");
+    vlapic_deliver_ext(&dom, 0x0c, true, false, 0x68);
+    CHECK_EQ(irr_mask(0x68), 0x0c, "x2APIC logical 0x0c: cluster 0 bits 2,3");
+}
+
 int main(void)
 {
     check_area("vlapic");
@@ -938,6 +990,7 @@ int main(void)
     test_timer_mode_change();
     test_reset();
     test_pending();
+    test_deliver_ext();
     for (unsigned int i = 0; i < NV; i++)
         vlapic_destroy(V(i));
     return check_done();

@@ -69,7 +69,7 @@ UNIT_SRCS_test_svm_erratum := hypervisor/arch/x86/svm_erratum.c
 UNIT_SRCS_test_svm_intr   := hypervisor/arch/x86/svm_intr.c
 UNIT_SRCS_test_vpci       := hypervisor/arch/x86/vpci.c
 # test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.
-UNIT_SRCS_test_vlapic     :=
+UNIT_SRCS_test_vlapic     := hypervisor/common/budget.c
 # test_timer.c #includes hypervisor/common/timer.c (to fake the CPU number and the
 # interrupt flag): not listed.
 UNIT_SRCS_test_timer      :=

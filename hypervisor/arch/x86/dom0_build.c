@@ -19,7 +19,6 @@
 #include <asm/linux_load.h>
 #include <asm/vplatform.h>
 #include <asm/vplatform_dev.h>
-#include <asm/vlapic.h>
 #include <asm/dom0.h>
 #include <asm/setup.h>
 
@@ -43,16 +42,11 @@ static int write_gpa(void *opaque, uint64_t gpa, const void *src, size_t len)
     return copy_to_gpa(opaque, gpa, src, len);
 }
 
-static int platform_init(struct domain *d)
+/* dom0 alone reaches the machine ports its TSC calibration needs (svm_msrpm.c). */
+static void platform_ports(struct domain *d)
 {
-    int rc = vplatform_create(d);
-
-    for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++) {
-        rc = vlapic_create(d->vcpu[i]);
-        if (!rc)
-            vcpu_ops->vcpu_platform_io(d->vcpu[i]);
-    }
-    return rc;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        vcpu_ops->vcpu_platform_io(d->vcpu[i]);
 }
 
 static void enter_linux(struct domain *d, const struct linux_entry *le)
@@ -69,6 +63,7 @@ static int dom0_config(const struct dom0_options *o, struct domain_config *cfg)
 {
     cfg->name = "dom0";
     cfg->privileged = true;
+    cfg->platform = true;
     cfg->pcpu = 0;
     cfg->nr_vcpus = o->vcpus ? o->vcpus : o->nr_cpus;
     cfg->mem_bytes = o->mem ? o->mem : default_mem();
@@ -118,9 +113,8 @@ int dom0_build(const struct boot_info *bi, const struct dom0_options *o,
         return rc;
     }
     rc = domain_create(&cfg, &d);
-    if (!rc)
-        rc = platform_init(d);
     if (!rc) {
+        platform_ports(d);
         ops.opaque = d;
         rc = linux_load_write(&ops, &in, &img, &l, &scratch, &entry, &why);
     }

@@ -6,7 +6,8 @@
  * empty ISA bus does.
  */
 #include <mica/domain.h>
-#include <mica/xmalloc.h>
+#include <mica/budget.h>
+#include <asm/vlapic.h>
 #include <mica/lib.h>
 #include <mica/errno.h>
 #include <public/sched.h>
@@ -112,22 +113,37 @@ void vio_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
         r->write(v, port, size, val & ones(size));
 }
 
+/* A local APIC for every vCPU structure of d that has none yet. */
+int vplatform_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus_alloc; i++) {
+        int rc = d->vcpu[i]->arch.vlapic ? 0 : vlapic_create(d->vcpu[i]);
+
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int vplatform_create(struct domain *d)
 {
-    struct vplatform *p = xnew(struct vplatform);
+    int rc;
+    struct vplatform *p = hyp_zalloc(&d->budget, sizeof(*p), &rc);
 
     if (!p)
-        return -ENOMEM;
+        return rc;
     p->uart.lock = (spinlock_t)SPINLOCK_INIT;
     p->pci_lock = (spinlock_t)SPINLOCK_INIT;
     vpci_init(&p->pci);
     p->mtrr_def_type = 0x806;          /* MTRRs on, default write-back */
     d->plat = p;
-    return 0;
+    return vplatform_vcpus(d);
 }
 
 void vplatform_destroy(struct domain *d)
 {
-    xfree(d->plat);
+    for (unsigned int i = 0; i < d->nr_vcpus_alloc; i++)
+        vlapic_destroy(d->vcpu[i]);
+    hyp_free(&d->budget, d->plat, sizeof(*d->plat));
     d->plat = NULL;
 }

@@ -13,6 +13,7 @@
 #include <mica/lib.h>
 #include <mica/console.h>
 #include <mica/errno.h>
+#include <mica/budget.h>
 #include <asm/x86.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform.h>
@@ -602,10 +603,11 @@ void vlapic_reset(struct vlapic *l, bool bsp)
 
 int vlapic_create(struct vcpu *v)
 {
-    struct vlapic *l = xnew(struct vlapic);
+    int rc;
+    struct vlapic *l = hyp_zalloc(&v->domain->budget, sizeof(*l), &rc);
 
     if (!l)
-        return -ENOMEM;
+        return rc;
     l->vcpu = v;
     l->timer_lock = (spinlock_t)SPINLOCK_INIT;
     timer_init(&l->timer, timer_expired, l, v->pcpu);
@@ -619,6 +621,6 @@ void vlapic_destroy(struct vcpu *v)
     if (!v->arch.vlapic)
         return;
     timer_kill(&v->arch.vlapic->timer);     /* its callback may be running elsewhere */
-    xfree(v->arch.vlapic);
+    hyp_free(&v->domain->budget, v->arch.vlapic, sizeof(*v->arch.vlapic));
     v->arch.vlapic = NULL;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A 16550A on COM1 for dom0, polled (the ACPI tables give it no interrupt
- * line, so Linux's 8250 driver polls it). Output goes straight to the
- * hypervisor console, unprefixed, so dom0's terminal works as a terminal;
- * input comes from the physical console while dom0 has the input focus.
+ * A 16550A on COM1 for every platform domain, polled (the ACPI tables give
+ * it no interrupt line, so Linux's 8250 driver polls it). dom0's output goes
+ * straight to the hypervisor console, unprefixed, so its terminal works as
+ * a terminal; a domU's is prefixed and rate limited like any guest output.
+ * Both land in the domain's console ring. Input comes from the physical
+ * console while dom0 has the input focus, and from sysctl writeconsole.
  * The output stream is also watched for Linux's panic line: an unmodified
  * kernel has no other way to tell the hypervisor why it died.
  */
@@ -72,11 +74,23 @@ static void watch_line(struct vcpu *v, struct vuart *u, uint8_t c)
     }
 }
 
+/*
+ * dom0's output is its terminal's: straight to the console, unprefixed.
+ * A domU's is guest output as console_io's is: prefixed "(dN) " and rate
+ * limited. Both are kept in the domain's console ring (sysctl readconsole).
+ */
+static void output(struct domain *d, char ch)
+{
+    domain_console_put(d, &ch, 1);
+    if (d->privileged)
+        console_write(&ch, 1);
+    else
+        console_guest_write(d->id, &ch, 1, &d->console_bol, &d->console_rate);
+}
+
 static void transmit(struct vcpu *v, struct vuart *u, uint8_t c)
 {
-    char ch = (char)c;
-
-    console_write(&ch, 1);
+    output(v->domain, (char)c);
     watch_line(v, u, c);
     u->thri_pending = true;
 }
@@ -153,20 +167,29 @@ void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
     spin_unlock_irqrestore(&u->lock, f);
 }
 
-void vuart_input(struct domain *d, uint8_t c)
+size_t vuart_input_buf(struct domain *d, const uint8_t *buf, size_t len)
 {
     struct vuart *u;
     unsigned long f;
-    unsigned int next;
+    size_t n = 0;
 
     if (!d->plat)
-        return;
+        return 0;
     u = &d->plat->uart;
     f = spin_lock_irqsave(&u->lock);
-    next = (u->rx_tail + 1) % VUART_FIFO;
-    if (next != u->rx_head) {            /* a full FIFO drops, like hardware */
-        u->rx[u->rx_tail] = c;
+    for (; n < len; n++) {
+        unsigned int next = (u->rx_tail + 1) % VUART_FIFO;
+
+        if (next == u->rx_head)
+            break;                       /* a full FIFO takes no more, like hardware */
+        u->rx[u->rx_tail] = buf[n];
         u->rx_tail = next;
     }
     spin_unlock_irqrestore(&u->lock, f);
+    return n;
+}
+
+void vuart_input(struct domain *d, uint8_t c)
+{
+    vuart_input_buf(d, &c, 1);
 }

@@ -102,6 +102,7 @@ struct domain {
     struct evtchn_domain *evtchn;  /* event channels, or NULL */
     struct grant_table *grant;     /* grant table, or NULL */
     uint64_t create_ns;
+    uint64_t start_ns;             /* now_ns() at its start (domain_start()); 0: not yet */
     struct domain *next;
 };
 
@@ -113,6 +114,7 @@ struct domain_config {
     unsigned int nr_vcpus;
     int pcpu;                      /* -1: placed by the scheduler */
     bool privileged;
+    bool platform;                 /* the virtual PC platform (vplatform_create()) */
 };
 
 /* Create a paused domain with zeroed RAM at gfn 0. Returns -errno. */

@@ -30,8 +30,15 @@ struct vplatform {
     uint64_t mtrr_def_type;
 };
 
-/* 0 or -ENOMEM. */
+/*
+ * The platform's device models and a local APIC for each vCPU, charged to
+ * d's budget: 0, -EDQUOT or -ENOMEM (then vplatform_destroy() frees what
+ * was made). No machine port: dom0's are opened by vcpu_platform_io().
+ */
 int vplatform_create(struct domain *d);
+/* Local APICs for vCPUs added since (domain_set_vcpus()): 0, -EDQUOT or -ENOMEM. */
+int vplatform_vcpus(struct domain *d);
+/* With the domain freed (its vCPUs never run again): safe if none was made. */
 void vplatform_destroy(struct domain *d);
 
 /* Port I/O from a guest: the platform's devices, or all-ones / dropped. */
@@ -50,6 +57,8 @@ uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 /* Input from the physical console for this domain's UART. */
 void vuart_input(struct domain *d, uint8_t c);
+/* Bytes for its receive FIFO (sysctl writeconsole): how many it took (0 without a UART). */
+size_t vuart_input_buf(struct domain *d, const uint8_t *buf, size_t len);
 /* PCI configuration mechanism 1, ports 0xCF8-0xCFF (vpci_io.c). */
 uint32_t vpci_io_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vpci_io_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);

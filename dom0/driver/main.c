@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Mica dom0 driver: binds the Mica platform device (public/platform.h) in
+ * the privileged domain, takes its MSI as the event-channel upcall and
+ * offers /dev/mica/privcmd and /dev/mica/evtchn to the toolstack.
+ * docs/dom0-driver.md is the reference.
+ */
+#include <linux/interrupt.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include <public/platform.h>
+
+#include "mica.h"
+
+u16 mica_self_domid;
+
+static struct miscdevice privcmd_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "mica-privcmd",
+	.nodename = "mica/privcmd",
+	.mode = 0600,
+	.fops = &mica_privcmd_fops,
+};
+
+static struct miscdevice evtchn_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "mica-evtchn",
+	.nodename = "mica/evtchn",
+	.mode = 0600,
+	.fops = &mica_evtchn_fops,
+};
+
+/*
+ * Only the privileged domain may run domctl: anywhere else the call is
+ * refused with -EPERM before its argument is looked at.
+ */
+static int check_privileged(struct pci_dev *pdev)
+{
+	struct mica_domctl *d;
+	long rc;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->interface_version = MICA_DOMCTL_INTERFACE_VERSION;
+	d->domid = MICA_DOMID_SELF;
+	rc = mica_hypercall2(MICA_HC_domctl, MICA_DOMCTL_getinfo, (u64)d);
+	if (rc == 0 && !(d->u.getinfo.flags & MICA_DOMINFO_privileged))
+		rc = -EPERM;
+	if (rc == 0)
+		mica_self_domid = d->u.getinfo.domid;
+	kfree(d);
+	if (rc == -EPERM)
+		dev_err(&pdev->dev,
+			"not the privileged domain: /dev/mica is for dom0 only\n");
+	else if (rc < 0)
+		dev_err(&pdev->dev, "domctl getinfo of this domain failed: %ld\n",
+			rc);
+	return rc;
+}
+
+static irqreturn_t mica_upcall_irq(int irq, void *data)
+{
+	mica_events_upcall();
+	return IRQ_HANDLED;
+}
+
+static int setup_upcall(struct pci_dev *pdev)
+{
+	unsigned long flags;
+	int rc;
+
+	rc = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
+	if (rc < 0) {
+		dev_err(&pdev->dev, "cannot allocate an MSI: %d\n", rc);
+		return rc;
+	}
+	rc = request_irq(pci_irq_vector(pdev, 0), mica_upcall_irq, 0,
+			 "mica-evtchn", pdev);
+	if (rc) {
+		dev_err(&pdev->dev, "cannot request the MSI: %d\n", rc);
+		pci_free_irq_vectors(pdev);
+		return rc;
+	}
+	/* An upcall raised before MSI was enabled was lost: look now. */
+	local_irq_save(flags);
+	mica_events_upcall();
+	local_irq_restore(flags);
+	return 0;
+}
+
+static void teardown_upcall(struct pci_dev *pdev)
+{
+	free_irq(pci_irq_vector(pdev, 0), pdev);
+	pci_free_irq_vectors(pdev);
+}
+
+static int mica_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int rc;
+
+	rc = check_privileged(pdev);
+	if (rc)
+		return rc;
+	rc = pcim_enable_device(pdev);
+	if (rc)
+		return rc;
+	rc = mica_events_init();
+	if (rc)
+		return rc;
+	rc = setup_upcall(pdev);
+	if (rc)
+		goto err_events;
+	rc = misc_register(&privcmd_dev);
+	if (rc)
+		goto err_upcall;
+	rc = misc_register(&evtchn_dev);
+	if (rc)
+		goto err_privcmd;
+	dev_info(&pdev->dev, "Mica platform device: domain %u, MSI %d, /dev/mica/{privcmd,evtchn}\n",
+		 mica_self_domid, pci_irq_vector(pdev, 0));
+	return 0;
+
+err_privcmd:
+	misc_deregister(&privcmd_dev);
+err_upcall:
+	teardown_upcall(pdev);
+err_events:
+	mica_events_exit();
+	return rc;
+}
+
+/*
+ * Open files hold the module (the file operations' owner), and the bind
+ * attributes are suppressed, so no file of either device is open here.
+ */
+static void mica_remove(struct pci_dev *pdev)
+{
+	misc_deregister(&evtchn_dev);
+	misc_deregister(&privcmd_dev);
+	teardown_upcall(pdev);
+	mica_events_exit();
+}
+
+static const struct pci_device_id mica_pci_ids[] = {
+	{ PCI_DEVICE(MICA_PCI_VENDOR, MICA_PCI_DEV_PLATFORM) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, mica_pci_ids);
+
+static struct pci_driver mica_pci_driver = {
+	.name = "mica",
+	.id_table = mica_pci_ids,
+	.probe = mica_probe,
+	.remove = mica_remove,
+	.driver.suppress_bind_attrs = true,
+};
+module_pci_driver(mica_pci_driver);
+
+MODULE_DESCRIPTION("Mica hypervisor dom0 driver: platform device, privcmd, evtchn");
+MODULE_AUTHOR("The Mica developers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/mica/privcmd mmap() and MMAPBATCH: another domain's frames in a
+ * process (uapi/mica/privcmd.h, docs/dom0-driver.md).
+ *
+ * Each page of a mapping is backed by a page this driver allocates. Its
+ * gfn is handed to the hypervisor with MICA_MEMOP_map_foreign, which
+ * scrubs and frees the dom0 frame there and puts the foreign frame in its
+ * place (docs/abi.md section 13), and the page is inserted into the VMA.
+ * When the VMA goes (munmap, or the process exits: the VMA holds the file)
+ * each such gfn is unmapped, a fresh frame is populated there again and
+ * only then is the page freed. A gfn that cannot be given back its frame
+ * keeps its page, so the kernel never meets a hole.
+ *
+ * The VMA is VM_IO (no get_user_pages(), so nothing in the kernel writes a
+ * read-only foreign frame through it), cannot be split, grown or copied on
+ * fork, and a mapping made without PROT_WRITE can never gain it. mremap()
+ * may move it whole: the new VMA shares the pages (open() counts it) and
+ * the last VMA to close gives them back.
+ */
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <uapi/mica/privcmd.h>
+
+#include "mica.h"
+
+#define MMAPBATCH_MAX	BIT(20)	/* frames per batch and per mapping */
+
+struct privcmd_map {
+	refcount_t users;		/* VMAs: two while mremap() moves one */
+	struct mutex lock;		/* one batch at a time */
+	unsigned long npages;
+	struct page *pages[];		/* NULL: nothing mapped there */
+};
+
+static long memop(unsigned int sub, void *arg)
+{
+	return mica_hypercall2(MICA_HC_memory_op, sub, (u64)arg);
+}
+
+/* Give page's gfn its own frame back, then the page to the allocator. */
+static void release_page(struct page *page)
+{
+	u64 gfn = page_to_pfn(page);
+	struct mica_memop_foreign f = { .dst_gfn = gfn, .nr = 1 };
+	struct mica_memop_reservation r = {
+		.first_gfn = gfn, .nr = 1, .domid = MICA_DOMID_SELF,
+	};
+	long rc;
+
+	rc = memop(MICA_MEMOP_unmap_foreign, &f);
+	if (rc != 1) {
+		pr_err("mica: unmap_foreign of gfn %#llx failed: %ld; page kept\n",
+		       gfn, rc);
+		return;
+	}
+	rc = memop(MICA_MEMOP_populate_physmap, &r);
+	if (rc != 1) {
+		pr_err("mica: populate_physmap of gfn %#llx failed: %ld; page kept\n",
+		       gfn, rc);
+		return;
+	}
+	__free_page(page);
+}
+
+static void privcmd_vma_open(struct vm_area_struct *vma)
+{
+	struct privcmd_map *map = vma->vm_private_data;
+
+	refcount_inc(&map->users);
+}
+
+static void privcmd_vma_close(struct vm_area_struct *vma)
+{
+	struct privcmd_map *map = vma->vm_private_data;
+	unsigned long i;
+
+	if (!refcount_dec_and_test(&map->users))
+		return;
+	for (i = 0; i < map->npages; i++) {
+		if (map->pages[i])
+			release_page(map->pages[i]);
+		cond_resched();
+	}
+	kvfree(map);
+}
+
+static vm_fault_t privcmd_vma_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+static int privcmd_vma_may_split(struct vm_area_struct *vma,
+				 unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct privcmd_vm_ops = {
+	.open = privcmd_vma_open,
+	.close = privcmd_vma_close,
+	.fault = privcmd_vma_fault,
+	.may_split = privcmd_vma_may_split,
+};
+
+int mica_privcmd_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned long npages = vma_pages(vma);
+	struct privcmd_map *map;
+
+	if (!(vma->vm_flags & VM_SHARED) || vma->vm_pgoff)
+		return -EINVAL;
+	if (npages > MMAPBATCH_MAX)
+		return -EINVAL;
+	map = kvzalloc(struct_size(map, pages, npages), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	refcount_set(&map->users, 1);
+	mutex_init(&map->lock);
+	map->npages = npages;
+	vma->vm_flags |= VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			 VM_DONTCOPY;
+	if (!(vma->vm_flags & VM_WRITE))
+		vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_private_data = map;
+	vma->vm_ops = &privcmd_vm_ops;
+	return 0;
+}
+
+/* Map frame gfn of domid at addr; *out gets the page backing it. */
+static int map_one(struct vm_area_struct *vma, unsigned long addr,
+		   const struct mica_privcmd_mmapbatch *b, u64 gfn,
+		   struct page **out)
+{
+	struct mica_memop_foreign f = {
+		.gfn = gfn, .nr = 1, .domid = b->domid,
+		.flags = (b->flags & MICA_MMAPBATCH_READONLY) ?
+			 MICA_FOREIGN_READONLY : 0,
+	};
+	struct page *page;
+	long rc;
+
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	f.dst_gfn = page_to_pfn(page);
+	rc = memop(MICA_MEMOP_map_foreign, &f);
+	if (rc != 1) {
+		/* All or nothing: our frame is still there. */
+		__free_page(page);
+		return rc < 0 ? rc : -EIO;
+	}
+	rc = vm_insert_page(vma, addr, page);
+	if (rc) {
+		release_page(page);
+		return rc;
+	}
+	*out = page;
+	return 0;
+}
+
+/* Errors that concern one frame; any other stops the whole batch. */
+static bool frame_error(int err)
+{
+	return err == -ENOENT || err == -EINVAL;
+}
+
+struct batch_state {
+	struct vm_area_struct *vma;
+	struct privcmd_map *map;
+	unsigned long first;		/* page index of b->addr in the VMA */
+	u64 *gfns;			/* b->num of each, in the kernel */
+	s32 *errs;
+	int stop;			/* the error that stopped the batch */
+	bool some_failed;
+};
+
+/* Map every frame of the batch, each error in st->errs. */
+static void batch_map(struct batch_state *st,
+		      const struct mica_privcmd_mmapbatch *b)
+{
+	unsigned long addr;
+	u32 i;
+	int err;
+
+	for (i = 0; i < b->num; i++) {
+		err = st->stop;
+		if (!err) {
+			addr = b->addr + (unsigned long)i * PAGE_SIZE;
+			err = map_one(st->vma, addr, b, st->gfns[i],
+				      &st->map->pages[st->first + i]);
+		}
+		st->errs[i] = err;
+		if (err && !frame_error(err))
+			st->stop = err;
+		else if (err)
+			st->some_failed = true;
+		cond_resched();
+	}
+}
+
+/* Check the batch names a free range of one mapping of this file. */
+static int batch_target(struct file *file, struct batch_state *st,
+			const struct mica_privcmd_mmapbatch *b)
+{
+	struct vm_area_struct *vma;
+
+	vma = vma_lookup(current->mm, b->addr);
+	if (!vma || vma->vm_ops != &privcmd_vm_ops || vma->vm_file != file)
+		return -EINVAL;
+	if (b->num > (vma->vm_end - b->addr) >> PAGE_SHIFT)
+		return -EINVAL;
+	if ((b->flags & MICA_MMAPBATCH_READONLY) && (vma->vm_flags & VM_WRITE))
+		return -EINVAL;
+	st->vma = vma;
+	st->map = vma->vm_private_data;
+	st->first = (b->addr - vma->vm_start) >> PAGE_SHIFT;
+	return 0;
+}
+
+/* Under the map's lock: nothing is mapped in the range yet. */
+static int batch_range_free(struct batch_state *st,
+			    const struct mica_privcmd_mmapbatch *b)
+{
+	u32 i;
+
+	for (i = 0; i < b->num; i++)
+		if (st->map->pages[st->first + i])
+			return -EBUSY;
+	return 0;
+}
+
+/*
+ * The gfns are copied in and the errors out with the mmap lock dropped: a
+ * fault on a user buffer under it could deadlock against a waiting writer.
+ */
+static int batch_run(struct file *file, struct batch_state *st,
+		     const struct mica_privcmd_mmapbatch *b)
+{
+	void __user *uerrs = (void __user *)(uintptr_t)b->errs;
+	int rc;
+
+	st->gfns = vmemdup_user((void __user *)(uintptr_t)b->gfns,
+				b->num * sizeof(u64));
+	if (IS_ERR(st->gfns))
+		return PTR_ERR(st->gfns);
+	st->errs = kvcalloc(b->num, sizeof(s32), GFP_KERNEL);
+	if (!st->errs) {
+		rc = -ENOMEM;
+		goto out_gfns;
+	}
+	mmap_read_lock(current->mm);
+	rc = batch_target(file, st, b);
+	if (!rc) {
+		mutex_lock(&st->map->lock);
+		rc = batch_range_free(st, b);
+		if (!rc)
+			batch_map(st, b);
+		mutex_unlock(&st->map->lock);
+	}
+	mmap_read_unlock(current->mm);
+	if (!rc && copy_to_user(uerrs, st->errs, b->num * sizeof(s32)))
+		rc = -EFAULT;
+	if (!rc)
+		rc = st->stop ? st->stop : st->some_failed ? -ENOENT : 0;
+	kvfree(st->errs);
+out_gfns:
+	kvfree(st->gfns);
+	return rc;
+}
+
+long mica_privcmd_mmapbatch(struct file *file, void __user *uarg)
+{
+	struct mica_privcmd_mmapbatch b;
+	struct batch_state *st;
+	long rc;
+
+	if (copy_from_user(&b, uarg, sizeof(b)))
+		return -EFAULT;
+	if (b.num == 0 || b.num > MMAPBATCH_MAX)
+		return -EINVAL;
+	if (b.flags & ~MICA_MMAPBATCH_READONLY)
+		return -EINVAL;
+	if (b.domid == MICA_DOMID_SELF || b.domid == mica_self_domid)
+		return -EINVAL;
+	if (b.addr & ~PAGE_MASK)
+		return -EINVAL;
+	/* errs is written as the batch goes: check it all first. */
+	if (clear_user((void __user *)(uintptr_t)b.errs, b.num * sizeof(s32)))
+		return -EFAULT;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	rc = batch_run(file, st, &b);
+	kfree(st);
+	return rc;
+}

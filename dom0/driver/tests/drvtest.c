@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mica-drvtest GROUP: checks of Mica's dom0 driver from user space, run in
+ * dom0 by dom0/tests/drv.sh. GROUP is privcmd, mmap or evtchn. Each check
+ * prints one line,
+ *     MICA-TEST drv GROUP NAME ok
+ *     MICA-TEST drv GROUP NAME fail: DETAIL
+ * and the group ends with "MICA-TEST drv GROUP done CHECKS FAILED".
+ * tests/system/dom0.sh turns them into PASS/FAIL lines.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mica/evtchn.h>
+#include <mica/privcmd.h>
+#include <public/mica.h>
+
+#define PAGE 4096ul
+
+static const char *group;
+static int checks, failed;
+
+static void check(int ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void check(int ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	checks++;
+	if (ok) {
+		printf("MICA-TEST drv %s %s ok\n", group, name);
+		return;
+	}
+	failed++;
+	printf("MICA-TEST drv %s %s fail: ", group, name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+/* The ioctl's result, or -errno. */
+static long hc(int fd, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct mica_privcmd_hypercall h = { .op = op, .arg = { a0, a1, a2 } };
+	long rc = ioctl(fd, MICA_IOCTL_PRIVCMD_HYPERCALL, &h);
+
+	return rc < 0 ? -errno : rc;
+}
+
+static void expect_err(long rc, long err, const char *name)
+{
+	check(rc == -err, name, "got %ld (%s), want -%ld (%s)", rc,
+	      rc < 0 ? strerror((int)-rc) : "success", err, strerror((int)err));
+}
+
+static long domctl(int fd, unsigned int sub, struct mica_domctl *d)
+{
+	d->interface_version = MICA_DOMCTL_INTERFACE_VERSION;
+	return hc(fd, MICA_HC_domctl, sub, (uintptr_t)d, 0);
+}
+
+static long getinfo(int fd, uint16_t domid, struct mica_domctl *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->domid = domid;
+	return domctl(fd, MICA_DOMCTL_getinfo, d);
+}
+
+static long physinfo(int fd, struct mica_sysctl *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->interface_version = MICA_SYSCTL_INTERFACE_VERSION;
+	return hc(fd, MICA_HC_sysctl, MICA_SYSCTL_physinfo, (uintptr_t)s, 0);
+}
+
+static int open_privcmd(void)
+{
+	int fd = open(MICA_PRIVCMD_PATH, O_RDWR | O_CLOEXEC);
+
+	check(fd >= 0, "open", "%s: %s", MICA_PRIVCMD_PATH, strerror(errno));
+	return fd;
+}
+
+/* ------------------------------------------------------------ privcmd */
+
+static void privcmd_calls(int fd)
+{
+	struct mica_version_info vi;
+	struct mica_domctl d;
+	struct mica_sysctl s;
+	static char logbuf[4096];
+	static const char msg[] = "mica-drvtest: hello from dom0 through privcmd\n";
+	long rc;
+
+	rc = hc(fd, MICA_HC_version, MICA_VERSION_get, 0, 0);
+	check(rc == (MICA_ABI_MAJOR << 16 | MICA_ABI_MINOR), "version-get",
+	      "got %ld", rc);
+	memset(&vi, 0xff, sizeof(vi));
+	rc = hc(fd, MICA_HC_version, MICA_VERSION_info, (uintptr_t)&vi, 0);
+	check(rc == 0 && vi.major == MICA_ABI_MAJOR && vi.minor == MICA_ABI_MINOR &&
+	      !strncmp(vi.extra, "mica", 4), "version-info",
+	      "rc %ld major %u minor %u extra '%.32s'", rc, vi.major, vi.minor, vi.extra);
+	rc = getinfo(fd, MICA_DOMID_SELF, &d);
+	check(rc == 0 && d.u.getinfo.domid == 0 &&
+	      (d.u.getinfo.flags & MICA_DOMINFO_privileged) && d.u.getinfo.nr_pages > 0,
+	      "domctl-getinfo-dom0", "rc %ld domid %u flags %#x pages %llu", rc,
+	      d.u.getinfo.domid, d.u.getinfo.flags,
+	      (unsigned long long)d.u.getinfo.nr_pages);
+	rc = physinfo(fd, &s);
+	check(rc == 0 && s.u.physinfo.nr_cpus >= 1 && s.u.physinfo.total_frames > 0 &&
+	      s.u.physinfo.free_frames <= s.u.physinfo.total_frames &&
+	      s.u.physinfo.nr_domains >= 1, "sysctl-physinfo",
+	      "rc %ld cpus %u frames %llu free %llu domains %llu", rc,
+	      s.u.physinfo.nr_cpus, (unsigned long long)s.u.physinfo.total_frames,
+	      (unsigned long long)s.u.physinfo.free_frames,
+	      (unsigned long long)s.u.physinfo.nr_domains);
+	rc = hc(fd, MICA_HC_console_io, MICA_CONSOLE_write, (uintptr_t)msg, strlen(msg));
+	check(rc == (long)strlen(msg), "console-write", "got %ld", rc);
+	memset(&s, 0, sizeof(s));
+	s.interface_version = MICA_SYSCTL_INTERFACE_VERSION;
+	s.u.read.buf = (uintptr_t)logbuf;
+	s.u.read.len = sizeof(logbuf) - 1;
+	rc = hc(fd, MICA_HC_sysctl, MICA_SYSCTL_readlog, (uintptr_t)&s, 0);
+	logbuf[rc > 0 ? rc : 0] = 0;
+	check(rc > 0 && s.u.read.copied == rc && s.u.read.buf == (uintptr_t)logbuf &&
+	      strstr(logbuf, "(mica)"), "sysctl-readlog",
+	      "rc %ld copied %u, no '(mica)' in what was read", rc, s.u.read.copied);
+}
+
+static void privcmd_refused(int fd)
+{
+	struct mica_memop_reservation r = { .nr = 1, .domid = MICA_DOMID_SELF };
+	struct mica_memop_foreign f = { .nr = 1, .domid = 1 };
+
+	expect_err(hc(fd, MICA_HC_sched_op, 0, 0, 0), EPERM, "refused-sched_op");
+	expect_err(hc(fd, MICA_HC_event_channel_op, 7, 0, 0), EPERM, "refused-event_channel_op");
+	expect_err(hc(fd, MICA_HC_grant_table_op, 1, 0, 0), EPERM, "refused-grant_table_op");
+	expect_err(hc(fd, MICA_HC_vcpu_op, 4, 0, 0), EPERM, "refused-vcpu_op");
+	expect_err(hc(fd, MICA_HC_NR, 0, 0, 0), EPERM, "refused-unknown-number");
+	expect_err(hc(fd, 1ull << 32, 0, 0, 0), EPERM, "refused-64bit-number");
+	expect_err(hc(fd, MICA_HC_console_io, 1, 0, 0), EPERM, "refused-console_io-read");
+	expect_err(hc(fd, MICA_HC_memory_op, MICA_MEMOP_map_foreign, (uintptr_t)&f, 0),
+		   EPERM, "refused-map_foreign");
+	expect_err(hc(fd, MICA_HC_memory_op, MICA_MEMOP_unmap_foreign, (uintptr_t)&f, 0),
+		   EPERM, "refused-unmap_foreign");
+	expect_err(hc(fd, MICA_HC_memory_op, MICA_MEMOP_decrease_reservation,
+		      (uintptr_t)&r, 0), EPERM, "refused-decrease-own");
+	r.domid = 0;
+	expect_err(hc(fd, MICA_HC_memory_op, MICA_MEMOP_populate_physmap,
+		      (uintptr_t)&r, 0), EPERM, "refused-populate-dom0");
+	expect_err(hc(fd, MICA_HC_memory_op, MICA_MEMOP_current_reservation,
+		      MICA_DOMID_SELF, 0), EPERM, "refused-current-own");
+	expect_err(hc(fd, MICA_HC_domctl, MICA_DOMCTL_NR, 0, 0), EPERM, "refused-domctl-unknown");
+	expect_err(hc(fd, MICA_HC_sysctl, MICA_SYSCTL_NR, 0, 0), EPERM, "refused-sysctl-unknown");
+}
+
+static void privcmd_bad_args(int fd)
+{
+	struct mica_domctl d;
+	struct mica_sysctl s;
+	struct mica_memop_reservation r = {
+		.nr = 4, .domid = 0x7000, .flags = MICA_MEMOP_F_LIST, .gfn_list = 16,
+	};
+	void *ro;
+	long rc;
+
+	expect_err(hc(fd, MICA_HC_domctl, MICA_DOMCTL_getinfo, 0, 0), EFAULT, "efault-domctl-null");
+	expect_err(hc(fd, MICA_HC_domctl, MICA_DOMCTL_getinfo, 0xffff800000000000ull, 0),
+		   EFAULT, "efault-domctl-kernel-address");
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	expect_err(hc(fd, MICA_HC_domctl, MICA_DOMCTL_getinfo, (uintptr_t)ro, 0),
+		   EFAULT, "efault-domctl-readonly");
+	expect_err(hc(fd, MICA_HC_version, MICA_VERSION_info, (uintptr_t)ro, 0),
+		   EFAULT, "efault-version-info-readonly");
+	expect_err(hc(fd, MICA_HC_console_io, MICA_CONSOLE_write, 8, 10), EFAULT,
+		   "efault-console-write");
+	expect_err(hc(fd, MICA_HC_console_io, MICA_CONSOLE_write, (uintptr_t)ro,
+		      MICA_CONSOLE_WRITE_MAX + 1), EINVAL, "einval-console-write-too-long");
+	memset(&s, 0, sizeof(s));
+	s.interface_version = MICA_SYSCTL_INTERFACE_VERSION;
+	s.u.read.buf = (uintptr_t)ro;
+	s.u.read.len = 64;
+	expect_err(hc(fd, MICA_HC_sysctl, MICA_SYSCTL_readlog, (uintptr_t)&s, 0),
+		   EFAULT, "efault-readlog-buffer");
+	s.u.read.len = MICA_SYSCTL_READ_MAX + 1;
+	expect_err(hc(fd, MICA_HC_sysctl, MICA_SYSCTL_readlog, (uintptr_t)&s, 0),
+		   EINVAL, "einval-readlog-too-long");
+	expect_err(hc(fd, MICA_HC_memory_op, MICA_MEMOP_populate_physmap, (uintptr_t)&r, 0),
+		   EFAULT, "efault-populate-gfn-list");
+	munmap(ro, PAGE);
+	rc = ioctl(fd, MICA_IOCTL_PRIVCMD_HYPERCALL, (void *)8);
+	expect_err(rc < 0 ? -errno : rc, EFAULT, "efault-ioctl-argument");
+	memset(&d, 0, sizeof(d));
+	d.domid = MICA_DOMID_SELF;
+	rc = hc(fd, MICA_HC_domctl, MICA_DOMCTL_getinfo, (uintptr_t)&d, 0);
+	expect_err(rc, EACCES, "domctl-wrong-interface-version");
+	rc = ioctl(fd, _IO('M', 0x7f), 0);
+	expect_err(rc < 0 ? -errno : rc, ENOTTY, "enotty-unknown-ioctl");
+	rc = ioctl(fd, MICA_IOCTL_EVTCHN_NOTIFY, &d);
+	expect_err(rc < 0 ? -errno : rc, ENOTTY, "enotty-evtchn-ioctl");
+}
+
+/* The error open() gives a child running as nobody. */
+static int open_as_nobody(const char *path)
+{
+	int status, fd;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(100);
+		fd = open(path, O_RDWR);
+		_exit(fd >= 0 ? 0 : errno);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void privcmd_nonroot(void)
+{
+	int err;
+
+	err = open_as_nobody(MICA_PRIVCMD_PATH);
+	check(err == EACCES, "nonroot-open-eacces", "open as uid 65534 gave %d", err);
+	if (chmod(MICA_PRIVCMD_PATH, 0666)) {
+		check(0, "nonroot-open-eperm", "chmod: %s", strerror(errno));
+		return;
+	}
+	err = open_as_nobody(MICA_PRIVCMD_PATH);
+	check(err == EPERM, "nonroot-open-eperm",
+	      "open of a 0666 node as uid 65534 gave %d (want EPERM: CAP_SYS_ADMIN)", err);
+	chmod(MICA_PRIVCMD_PATH, 0600);
+}
+
+static void test_privcmd(void)
+{
+	int fd = open_privcmd();
+
+	if (fd < 0)
+		return;
+	privcmd_calls(fd);
+	privcmd_refused(fd);
+	privcmd_bad_args(fd);
+	privcmd_nonroot();
+	close(fd);
+}
+
+/* --------------------------------------------------------------- mmap */
+
+#define DOM_PAGES 64
+
+static int batch(int fd, void *addr, uint16_t domid, const uint64_t *gfns,
+		 int32_t *errs, uint32_t num, uint16_t flags)
+{
+	struct mica_privcmd_mmapbatch b = {
+		.addr = (uintptr_t)addr, .gfns = (uintptr_t)gfns,
+		.errs = (uintptr_t)errs, .num = num, .domid = domid, .flags = flags,
+	};
+
+	return ioctl(fd, MICA_IOCTL_PRIVCMD_MMAPBATCH, &b) < 0 ? -errno : 0;
+}
+
+static long create_domain(int fd, const char *name)
+{
+	struct mica_domctl d;
+	long rc;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(d.u.create.name, sizeof(d.u.create.name), "%s", name);
+	d.u.create.mem_kb = DOM_PAGES * 4;
+	d.u.create.nr_vcpus = 1;
+	rc = domctl(fd, MICA_DOMCTL_create, &d);
+	check(rc == 0 && d.domid > 0, "domctl-create", "rc %ld domid %u", rc, d.domid);
+	return rc ? rc : d.domid;
+}
+
+static long destroy_domain(int fd, uint16_t domid)
+{
+	struct mica_domctl d;
+
+	memset(&d, 0, sizeof(d));
+	d.domid = domid;
+	return domctl(fd, MICA_DOMCTL_destroy, &d);
+}
+
+static uint64_t dom0_pages(int fd)
+{
+	struct mica_domctl d;
+
+	return getinfo(fd, MICA_DOMID_SELF, &d) ? 0 : d.u.getinfo.nr_pages;
+}
+
+static uint64_t free_frames(int fd)
+{
+	struct mica_sysctl s;
+
+	return physinfo(fd, &s) ? 0 : s.u.physinfo.free_frames;
+}
+
+static uint64_t pattern(uint16_t domid, uint64_t gfn, size_t i)
+{
+	return 0x6d69636100000000ull ^ (uint64_t)domid << 48 ^ gfn << 12 ^ i;
+}
+
+static void fill(uint64_t *p, uint16_t domid, uint64_t gfn)
+{
+	size_t i;
+
+	for (i = 0; i < PAGE / 8; i++)
+		p[i] = pattern(domid, gfn, i);
+}
+
+static int same(const uint64_t *p, uint16_t domid, uint64_t gfn)
+{
+	size_t i;
+
+	for (i = 0; i < PAGE / 8; i++)
+		if (p[i] != pattern(domid, gfn, i))
+			return 0;
+	return 1;
+}
+
+static sigjmp_buf touch_jmp;
+
+static void touch_signal(int sig)
+{
+	siglongjmp(touch_jmp, sig);
+}
+
+/*
+ * The signal touching addr raises here, or 0. (Not in a child: the
+ * driver's mappings are not copied on fork.)
+ */
+static int touch(volatile char *addr, int write)
+{
+	struct sigaction sa = { .sa_handler = touch_signal }, old_segv, old_bus;
+	volatile int sig;
+
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sig = sigsetjmp(touch_jmp, 1);
+	if (sig == 0) {
+		if (write)
+			*addr = 1;
+		else
+			(void)*addr;
+	}
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	return sig;
+}
+
+static void mmap_errors(int fd, uint16_t domid, char *rw, char *ro,
+			uint64_t *gfns, int32_t *errs)
+{
+	char *priv;
+	uint64_t hole[3] = { 1, 1000000, 2 };
+	int rc;
+
+	expect_err(batch(fd, rw, domid, gfns, errs, 1, 0), EBUSY, "mmapbatch-busy");
+	expect_err(batch(fd, (void *)((uintptr_t)gfns & ~(PAGE - 1)), domid, gfns, errs,
+			 1, 0), EINVAL, "mmapbatch-outside-mapping");
+	expect_err(batch(fd, rw, domid, gfns, errs, DOM_PAGES + 1, 0), EINVAL,
+		   "mmapbatch-past-the-end");
+	expect_err(batch(fd, rw + 1, domid, gfns, errs, 1, 0), EINVAL, "mmapbatch-unaligned");
+	expect_err(batch(fd, rw, domid, gfns, errs, 0, 0), EINVAL, "mmapbatch-num-0");
+	expect_err(batch(fd, rw, 0, gfns, errs, 1, 0), EINVAL, "mmapbatch-dom0");
+	expect_err(batch(fd, rw, domid, gfns, errs, 1, 2), EINVAL, "mmapbatch-bad-flag");
+	expect_err(batch(fd, rw, domid, (void *)8, errs, 1, 0), EFAULT, "mmapbatch-bad-gfns");
+	expect_err(batch(fd, rw, domid, gfns, (void *)8, 1, 0), EFAULT, "mmapbatch-bad-errs");
+	rc = ioctl(fd, MICA_IOCTL_PRIVCMD_MMAPBATCH, (void *)8);
+	expect_err(rc < 0 ? -errno : rc, EFAULT, "mmapbatch-bad-argument");
+	priv = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	check(priv == MAP_FAILED && errno == EINVAL, "mmap-private-refused",
+	      "MAP_PRIVATE mmap gave %p (%s)", (void *)priv, strerror(errno));
+	check(munmap(rw, PAGE) == -1 && errno == EINVAL, "munmap-part-refused",
+	      "munmap of one page: %s", strerror(errno));
+	check(mprotect(ro, PAGE, PROT_READ | PROT_WRITE) == -1, "mprotect-write-refused",
+	      "a read-only foreign mapping became writable");
+	check(touch(ro, 1) == SIGSEGV, "write-readonly-sigsegv",
+	      "a write through the read-only mapping did not end in SIGSEGV");
+	priv = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (priv == MAP_FAILED) {
+		check(0, "mmapbatch-hole", "mmap: %s", strerror(errno));
+		return;
+	}
+	rc = batch(fd, priv, domid, hole, errs, 3, 0);
+	check(rc == -ENOENT && errs[0] == 0 && errs[1] == -ENOENT && errs[2] == 0,
+	      "mmapbatch-partial", "rc %d errs %d %d %d", rc, errs[0], errs[1], errs[2]);
+	check(touch(priv + 3 * PAGE, 0) == SIGBUS, "unmapped-page-sigbus",
+	      "a read of a page not mapped did not end in SIGBUS");
+	expect_err(batch(fd, priv + 3 * PAGE, 0x7000, hole, errs, 1, 0), ESRCH,
+		   "mmapbatch-no-such-domain");
+	munmap(priv, 4 * PAGE);
+}
+
+/* The mapping moves whole with mremap(); it cannot shrink (a split). */
+static char *mremap_checks(char *ro, uint16_t domid)
+{
+	size_t len = DOM_PAGES * PAGE;
+	char *dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *moved = mremap(ro, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+
+	check(moved == dst && same((uint64_t *)(moved + 7 * PAGE), domid, 7),
+	      "mremap-moves-whole", "mremap gave %p (%s)", (void *)moved,
+	      moved == MAP_FAILED ? strerror(errno) : "pattern differs");
+	if (moved == MAP_FAILED)
+		moved = ro;
+	check(mremap(moved, len, len - PAGE, 0) == MAP_FAILED, "mremap-shrink-refused",
+	      "a foreign mapping shrank");
+	return moved;
+}
+
+static void mmap_roundtrip(int fd, uint16_t domid)
+{
+	static uint64_t gfns[DOM_PAGES];
+	static int32_t errs[DOM_PAGES];
+	uint64_t pages0 = dom0_pages(fd);
+	char *rw, *ro;
+	int i, rc, bad = 0;
+
+	for (i = 0; i < DOM_PAGES; i++)
+		gfns[i] = i;
+	rw = mmap(NULL, DOM_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ro = mmap(NULL, DOM_PAGES * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	if (rw == MAP_FAILED || ro == MAP_FAILED) {
+		check(0, "mmap", "%s", strerror(errno));
+		return;
+	}
+	rc = batch(fd, rw, domid, gfns, errs, DOM_PAGES, 0);
+	for (i = 0; i < DOM_PAGES; i++)
+		bad += errs[i] != 0;
+	check(rc == 0 && !bad, "mmapbatch-rw", "rc %d, %d frames failed", rc, bad);
+	check(dom0_pages(fd) == pages0 - DOM_PAGES, "dom0-gave-its-frames",
+	      "dom0 had %llu pages, now %llu", (unsigned long long)pages0,
+	      (unsigned long long)dom0_pages(fd));
+	for (i = 0; i < DOM_PAGES && !rc; i++)
+		fill((uint64_t *)(rw + i * PAGE), domid, i);
+	rc = batch(fd, ro, domid, gfns, errs, DOM_PAGES, MICA_MMAPBATCH_READONLY);
+	for (i = 0, bad = 0; i < DOM_PAGES && !rc; i++)
+		bad += !same((uint64_t *)(ro + i * PAGE), domid, i);
+	check(rc == 0 && !bad, "mmapbatch-readonly-reads-pattern",
+	      "rc %d, %d pages differ", rc, bad);
+	expect_err(batch(fd, rw, domid, gfns, errs, 1, MICA_MMAPBATCH_READONLY), EINVAL,
+		   "mmapbatch-readonly-needs-readonly-mapping");
+	ro = mremap_checks(ro, domid);
+	mmap_errors(fd, domid, rw, ro, gfns, errs);
+	check(munmap(rw, DOM_PAGES * PAGE) == 0 && munmap(ro, DOM_PAGES * PAGE) == 0,
+	      "munmap", "%s", strerror(errno));
+	check(dom0_pages(fd) == pages0, "munmap-gives-dom0-its-frames",
+	      "dom0 had %llu pages, now %llu", (unsigned long long)pages0,
+	      (unsigned long long)dom0_pages(fd));
+}
+
+/* A child maps the domain, closes the file and exits without munmap. */
+static void mmap_child_exit(int fd, uint16_t domid)
+{
+	uint64_t pages0 = dom0_pages(fd);
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		static uint64_t gfns[DOM_PAGES];
+		static int32_t errs[DOM_PAGES];
+		int cfd = open(MICA_PRIVCMD_PATH, O_RDWR);
+		char *p = mmap(NULL, DOM_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, cfd, 0);
+		int i;
+
+		for (i = 0; i < DOM_PAGES; i++)
+			gfns[i] = i;
+		if (p == MAP_FAILED || batch(cfd, p, domid, gfns, errs, DOM_PAGES, 0))
+			_exit(1);
+		close(cfd);
+		_exit(p[5 * PAGE + 8] == (char)pattern(domid, 5, 1) ? 0 : 2);
+	}
+	check(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0, "child-maps-and-exits",
+	      "child status %#x", status);
+	check(dom0_pages(fd) == pages0, "exit-without-munmap-frees",
+	      "dom0 had %llu pages, now %llu", (unsigned long long)pages0,
+	      (unsigned long long)dom0_pages(fd));
+}
+
+static void test_mmap(void)
+{
+	struct mica_domctl d;
+	uint64_t free0, free1;
+	long domid;
+	int fd = open_privcmd();
+
+	if (fd < 0)
+		return;
+	free0 = free_frames(fd);
+	domid = create_domain(fd, "drvtest");
+	if (domid < 0)
+		return;
+	mmap_roundtrip(fd, domid);
+	mmap_child_exit(fd, domid);
+	expect_err(destroy_domain(fd, domid), 0, "domctl-destroy");
+	expect_err(getinfo(fd, domid, &d), ESRCH, "domain-gone");
+	free1 = free_frames(fd);
+	check(free1 == free0, "free-frames-back",
+	      "hypervisor free frames %llu before, %llu after",
+	      (unsigned long long)free0, (unsigned long long)free1);
+	close(fd);
+}
+
+/* ------------------------------------------------------------- evtchn */
+
+static long ev_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	long rc = ioctl(fd, cmd, arg);
+
+	return rc < 0 ? -errno : rc;
+}
+
+/* The next port read() returns within ms, or -errno / 0 for none. */
+static long ev_read(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint32_t port;
+
+	if (poll(&p, 1, ms) != 1)
+		return 0;
+	if (read(fd, &port, sizeof(port)) != sizeof(port))
+		return -errno;
+	return port;
+}
+
+static int ev_write(int fd, uint32_t port)
+{
+	return write(fd, &port, sizeof(port)) == sizeof(port) ? 0 : -errno;
+}
+
+/* The upcall MSI's count in /proc/interrupts, summed over the CPUs. */
+static unsigned long upcall_count(void)
+{
+	char line[1024], *tok, *end, *save;
+	unsigned long total = 0, n;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "mica-evtchn") || !strchr(line, ':'))
+			continue;
+		tok = strtok_r(strchr(line, ':') + 1, " \t\n", &save);
+		for (; tok; tok = strtok_r(NULL, " \t\n", &save)) {
+			n = strtoul(tok, &end, 10);
+			if (*end)
+				break;
+			total += n;
+		}
+	}
+	fclose(f);
+	return total;
+}
+
+static long notify(int fd, uint32_t port)
+{
+	struct mica_ioctl_evtchn_port p = { .port = port };
+
+	return ev_ioctl(fd, MICA_IOCTL_EVTCHN_NOTIFY, &p);
+}
+
+static void evtchn_loopback(int fd, long *pa, long *pb)
+{
+	struct mica_ioctl_evtchn_bind_unbound u = { .remote_domain = 0 };
+	struct mica_ioctl_evtchn_bind_interdomain i = { .remote_domain = 0 };
+	unsigned long irqs0 = upcall_count();
+	long a, b, r;
+
+	a = ev_ioctl(fd, MICA_IOCTL_EVTCHN_BIND_UNBOUND, &u);
+	check(a > 0, "bind-unbound", "got %ld", a);
+	i.remote_port = a;
+	b = ev_ioctl(fd, MICA_IOCTL_EVTCHN_BIND_INTERDOMAIN, &i);
+	check(b > 0 && b != a, "bind-interdomain", "got %ld (unbound end %ld)", b, a);
+	*pa = a;
+	*pb = b;
+	r = ev_read(fd, 5000);
+	check(r == b, "new-interdomain-port-pending", "read %ld, want %ld", r, b);
+	check(ev_write(fd, b) == 0, "unmask-by-write", "%s", strerror(errno));
+	check(notify(fd, a) == 0, "notify", "%s", strerror(errno));
+	r = ev_read(fd, 5000);
+	check(r == b, "notify-a-reads-b", "read %ld, want %ld", r, b);
+	notify(fd, b);
+	r = ev_read(fd, 5000);
+	check(r == a, "notify-b-reads-a", "read %ld, want %ld", r, a);
+	/* a is masked now: another event waits for its write. */
+	notify(fd, b);
+	r = ev_read(fd, 300);
+	check(r == 0, "masked-until-written", "read %ld while masked", r);
+	ev_write(fd, a);
+	r = ev_read(fd, 5000);
+	check(r == a, "pending-while-masked", "read %ld after the write, want %ld", r, a);
+	ev_write(fd, a);
+	check(upcall_count() > irqs0, "msi-upcalls",
+	      "mica-evtchn interrupts %lu before, %lu after", irqs0, upcall_count());
+}
+
+static void evtchn_bad_args(int fd, long a)
+{
+	struct mica_ioctl_evtchn_bind_virq v = { .virq = MICA_VIRQ_TIMER };
+	struct mica_ioctl_evtchn_port p = { .port = 999 };
+	uint32_t ports[2] = { (uint32_t)a, 999 };
+	uint32_t c;
+	int fl;
+
+	expect_err(ev_ioctl(fd, MICA_IOCTL_EVTCHN_NOTIFY, &p), EINVAL, "notify-not-ours");
+	expect_err(ev_ioctl(fd, MICA_IOCTL_EVTCHN_UNBIND, &p), EINVAL, "unbind-not-ours");
+	expect_err(ev_write(fd, 999), EINVAL, "write-not-ours");
+	expect_err(write(fd, ports, sizeof(ports)) < 0 ? -errno : 0, EINVAL,
+		   "write-one-not-ours");
+	expect_err(write(fd, ports, 3) < 0 ? -errno : 0, EINVAL, "write-partial-port");
+	expect_err(read(fd, &c, 1) < 0 ? -errno : 0, EINVAL, "read-short-buffer");
+	expect_err(ev_ioctl(fd, MICA_IOCTL_EVTCHN_BIND_VIRQ, &v), EINVAL, "bind-virq-timer");
+	v.virq = 77;
+	expect_err(ev_ioctl(fd, MICA_IOCTL_EVTCHN_BIND_VIRQ, &v), EINVAL, "bind-virq-unknown");
+	expect_err(ev_ioctl(fd, _IO('E', 0x7f), NULL), ENOTTY, "enotty-unknown-ioctl");
+	expect_err(ev_ioctl(fd, MICA_IOCTL_EVTCHN_NOTIFY, (void *)8), EFAULT, "efault-ioctl");
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	expect_err(read(fd, &c, 4) < 0 ? -errno : 0, EAGAIN, "read-nonblock-eagain");
+	fcntl(fd, F_SETFL, fl);
+}
+
+/* Two files bind DOM_EXC; a domain's end reaches both. */
+static void evtchn_virq(int pfd)
+{
+	struct mica_ioctl_evtchn_bind_virq v = { .virq = MICA_VIRQ_DOM_EXC };
+	int f1 = open(MICA_EVTCHN_PATH, O_RDWR), f2 = open(MICA_EVTCHN_PATH, O_RDWR);
+	long p1, p2, r1, r2, domid;
+
+	p1 = ev_ioctl(f1, MICA_IOCTL_EVTCHN_BIND_VIRQ, &v);
+	p2 = ev_ioctl(f2, MICA_IOCTL_EVTCHN_BIND_VIRQ, &v);
+	check(p1 > 0 && p1 == p2, "bind-virq-shared", "ports %ld and %ld", p1, p2);
+	expect_err(ev_ioctl(f1, MICA_IOCTL_EVTCHN_BIND_VIRQ, &v), EEXIST, "bind-virq-twice");
+	domid = create_domain(pfd, "drvtest-virq");
+	if (domid > 0)
+		destroy_domain(pfd, domid);
+	r1 = ev_read(f1, 5000);
+	r2 = ev_read(f2, 5000);
+	check(r1 == p1 && r2 == p1, "virq-dom-exc-reaches-both",
+	      "read %ld and %ld, want %ld", r1, r2, p1);
+	close(f1);
+	close(f2);
+}
+
+static void test_evtchn(void)
+{
+	struct mica_ioctl_evtchn_bind_unbound u = { .remote_domain = 0 };
+	struct mica_ioctl_evtchn_port p;
+	int fd = open(MICA_EVTCHN_PATH, O_RDWR | O_CLOEXEC);
+	int pfd = open(MICA_PRIVCMD_PATH, O_RDWR | O_CLOEXEC);
+	long a = 0, b = 0, again;
+
+	check(fd >= 0 && pfd >= 0, "open", "%s", strerror(errno));
+	if (fd < 0 || pfd < 0)
+		return;
+	evtchn_loopback(fd, &a, &b);
+	evtchn_bad_args(fd, a);
+	p.port = b;
+	check(ev_ioctl(fd, MICA_IOCTL_EVTCHN_UNBIND, &p) == 0, "unbind", "%s", strerror(errno));
+	expect_err(notify(fd, b), EINVAL, "notify-after-unbind");
+	evtchn_virq(pfd);
+	close(fd);
+	fd = open(MICA_EVTCHN_PATH, O_RDWR | O_CLOEXEC);
+	again = ev_ioctl(fd, MICA_IOCTL_EVTCHN_BIND_UNBOUND, &u);
+	check(again == (a < b ? a : b), "close-frees-ports",
+	      "a new port after close is %ld; the lowest freed was %ld", again,
+	      a < b ? a : b);
+	check(ev_ioctl(fd, MICA_IOCTL_EVTCHN_RESET, NULL) == 0 &&
+	      notify(fd, again) == -EINVAL, "reset", "the port survived RESET");
+	close(fd);
+	close(pfd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} groups[] = {
+		{ "privcmd", test_privcmd },
+		{ "mmap", test_mmap },
+		{ "evtchn", test_evtchn },
+	};
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; argc == 2 && i < sizeof(groups) / sizeof(groups[0]); i++) {
+		if (strcmp(argv[1], groups[i].name))
+			continue;
+		group = groups[i].name;
+		groups[i].fn();
+		printf("MICA-TEST drv %s done %d %d\n", group, checks, failed);
+		return failed ? 1 : 0;
+	}
+	fprintf(stderr, "usage: mica-drvtest privcmd|mmap|evtchn\n");
+	return 2;
+}
