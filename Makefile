@@ -50,9 +50,9 @@ $(BUILD)/mica.elf: $(HV_OBJS) $(HV_LDS)
 # ------------------------------------------------- test guests and unit tests
 include tests/guests/guests.mk
 include tests/unit/unit.mk
+include libctl/libctl.mk
 include tests/fuzz/fuzz.mk
 include dom0/dom0.mk
-include libctl/libctl.mk
 include toolstack/toolstack.mk
 
 # ------------------------------------------------------------------ the ISOs
