@@ -142,12 +142,15 @@ BENCH_CORE_DEPS := $(BUILD)/mica.elf $(GUEST_OUT)/bench.elf $(BENCH_XEN) $(BENCH
         tests/system/mkiso.sh
 BENCH_CORE_RUN = QEMU=$(QEMU) XEN_GZ=$(BENCH_XEN) XEN_BENCH_ELF=$(BENCH_XEN_PVH) bench/core.sh $(BUILD)
 
-# `make bench` runs both: the boot times, then bench/core.sh's cycles.
+# `make bench` runs all three: the boot times, bench/core.sh's cycles, then
+# bench/console.sh's console throughput (CONSOLE_KIB=64).
 bench: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img $(BENCH_XEN) \
         tests/system/mkiso-dom0.sh $(BENCH_CORE_DEPS)
 	@QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
 	    XEN_GZ=$(BENCH_XEN) BENCH_RUNS=$(BENCH_RUNS) bench/boot.sh $(BUILD); st=$$?; \
-	$(BENCH_CORE_RUN) || st=1; exit $$st
+	$(BENCH_CORE_RUN) || st=1; \
+	QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
+	    XEN_GZ=$(BENCH_XEN) bench/console.sh $(BUILD) || st=1; exit $$st
 
 $(BENCH_XEN_PVH): $(BENCH_XEN_PVH_SRC) bench/xen-pvh/xenbench.ld
 	@mkdir -p $(@D)
@@ -185,7 +188,7 @@ help:
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"
 	@echo "make dom0        fetch the Debian kernel and build the dom0 initramfs"
 	@echo "make check-dom0  run the dom0 system tests only"
-	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3), then make bench-core's table"
+	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3), make bench-core's table and the console's throughput"
 	@echo "make bench-core  core operations in TSC cycles under Mica and Xen 4.17 (also part of make bench)"
 	@echo "make bench-fuzz  10^6 fuzzed hypercalls beside good guests; fails on a panic, a failed check or a leak (FUZZ_ITERS=)"
 	@echo "make clean       remove $(BUILD)/"

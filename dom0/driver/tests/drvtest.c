@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mica/evtchn.h>
@@ -427,6 +428,34 @@ static char *mremap_checks(char *ro, uint16_t domid)
 	return moved;
 }
 
+/*
+ * A run of consecutive gfns that passes the end of the domain's RAM: the
+ * driver maps runs in one call, and must fall back to frame by frame.
+ */
+static void mmap_run_past_end(int fd, uint16_t domid)
+{
+	uint64_t gfns[8];
+	int32_t errs[8];
+	char *p = mmap(NULL, 8 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	int i, rc, bad = 0;
+
+	if (p == MAP_FAILED) {
+		check(0, "mmapbatch-run-past-the-end", "mmap: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < 8; i++)
+		gfns[i] = DOM_PAGES - 4 + i;
+	rc = batch(fd, p, domid, gfns, errs, 8, MICA_MMAPBATCH_READONLY);
+	for (i = 0; i < 8; i++)
+		bad += errs[i] != (i < 4 ? 0 : -ENOENT);
+	for (i = 0; i < 4 && !bad; i++)
+		bad += !same((uint64_t *)(p + i * PAGE), domid, DOM_PAGES - 4 + i);
+	check(rc == -ENOENT && !bad, "mmapbatch-run-past-the-end",
+	      "rc %d, errs %d %d %d %d %d %d %d %d", rc, errs[0], errs[1], errs[2],
+	      errs[3], errs[4], errs[5], errs[6], errs[7]);
+	munmap(p, 8 * PAGE);
+}
+
 static void mmap_roundtrip(int fd, uint16_t domid)
 {
 	static uint64_t gfns[DOM_PAGES];
@@ -460,6 +489,7 @@ static void mmap_roundtrip(int fd, uint16_t domid)
 	expect_err(batch(fd, rw, domid, gfns, errs, 1, MICA_MMAPBATCH_READONLY), EINVAL,
 		   "mmapbatch-readonly-needs-readonly-mapping");
 	ro = mremap_checks(ro, domid);
+	mmap_run_past_end(fd, domid);
 	mmap_errors(fd, domid, rw, ro, gfns, errs);
 	check(munmap(rw, DOM_PAGES * PAGE) == 0 && munmap(ro, DOM_PAGES * PAGE) == 0,
 	      "munmap", "%s", strerror(errno));
@@ -498,6 +528,39 @@ static void mmap_child_exit(int fd, uint16_t domid)
 	      (unsigned long long)dom0_pages(fd));
 }
 
+/* Not a check: how long mapping and unmapping a bigger domain takes. */
+static void mmap_timing(int fd)
+{
+	struct mica_domctl d;
+	struct timespec t0, t1, t2;
+	uint32_t n = 2048, i;
+	uint64_t *gfns = calloc(n, sizeof(*gfns));
+	int32_t *errs = calloc(n, sizeof(*errs));
+	char *p;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(d.u.create.name, sizeof(d.u.create.name), "drvtest-big");
+	d.u.create.mem_kb = n * 4;
+	d.u.create.nr_vcpus = 1;
+	if (!gfns || !errs || domctl(fd, MICA_DOMCTL_create, &d))
+		return;
+	for (i = 0; i < n; i++)
+		gfns[i] = i;
+	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = batch(fd, p, d.domid, gfns, errs, n, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	munmap(p, n * PAGE);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	printf("MICA-TEST drv-timing mmapbatch %u pages rc %d map %ld us unmap %ld us\n", n, rc,
+	       (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
+	       (t2.tv_sec - t1.tv_sec) * 1000000 + (t2.tv_nsec - t1.tv_nsec) / 1000);
+	destroy_domain(fd, d.domid);
+	free(gfns);
+	free(errs);
+}
+
 static void test_mmap(void)
 {
 	struct mica_domctl d;
@@ -513,6 +576,7 @@ static void test_mmap(void)
 		return;
 	mmap_roundtrip(fd, domid);
 	mmap_child_exit(fd, domid);
+	mmap_timing(fd);
 	expect_err(destroy_domain(fd, domid), 0, "domctl-destroy");
 	expect_err(getinfo(fd, domid, &d), ESRCH, "domain-gone");
 	free1 = free_frames(fd);
