@@ -549,6 +549,7 @@ test_dom0_drv() {
     expect_line "/dev/mica/evtchn and /dev/mica/privcmd exist" 'MICA-TEST drv devices evtchn privcmd$'
     drv_checks privcmd
     drv_checks mmap
+    expect_line "driver: rmmod refused while a file is open" 'MICA-TEST drv busy OK$'
     expect_line "driver: mica.ko unloads and loads again by modalias" 'MICA-TEST drv reload OK$'
     drv_checks evtchn
     hv_line "driver: a console write through privcmd reached the hypervisor console" \
