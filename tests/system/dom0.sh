@@ -295,6 +295,26 @@ check_time() {
     script_ran time
 }
 
+# check_toolstack N: mica and micad from the initramfs (dom0/tests/toolstack.sh).
+check_toolstack() {
+    local v
+    script_ran toolstack
+    v=$(mt toolstack verbs)
+    [ "${v:-0}" -ge 18 ] && pass "mica runs in dom0: its libraries are in the initramfs ($v verbs)" ||
+        fail "mica runs in dom0" "mica help listed '${v}' verbs"
+    expect_line "the domain schema is found: an XML without <vcpu> gets FILE:LINE: element: problem" \
+        "MICA-TEST toolstack schema mica: create: /tmp/novcpu.xml:1: domain: schema: .*vcpu.* \(exit 1, 1 lines\)"
+    if [ "$(mt toolstack privcmd)" = yes ]; then
+        v=$(mt toolstack info-cpus)
+        [ "$v" = "$1" ] && pass "mica info reports $1 CPUs" || fail "mica info" "nr_cpus '${v}'"
+        expect_line "mica list shows dom0" "MICA-TEST toolstack list-dom0 [^ ]+ 0\$"
+        expect_line "/init started micad" "MICA-TEST toolstack micad running"
+    else
+        expect_line "without the driver, mica info says so in one line" \
+            "MICA-TEST toolstack info-error mica: info: /dev/mica/privcmd: .*driver loaded"
+    fi
+}
+
 # check_console: ttyS0 has an interrupt that counted during a 32 KiB write,
 # and every line of the write arrived whole and in order (dom0/tests/console.sh).
 check_console() {
@@ -326,7 +346,7 @@ DOM0_Q="-cpu max -m 1024"
 # Two CPUs, dom0 given all of them by default; the clock; the console's
 # interrupt and a big write; poweroff.
 test_dom0_smp2() {
-    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time,pci,console" || return
+    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time,pci,console,toolstack" || return
     dom0_up || return
     local ver=$BUILD/dom0/kernel.version
     if [ "$DOM0_KERNEL" = "$BUILD/dom0/vmlinuz" ] && [ -f "$ver" ]; then
@@ -338,6 +358,7 @@ test_dom0_smp2() {
     check_time
     check_pci
     check_console
+    check_toolstack 2
     dom0_off
 }
 
