@@ -50,9 +50,10 @@ $(BUILD)/mica.elf: $(HV_OBJS) $(HV_LDS)
 # ------------------------------------------------- test guests and unit tests
 include tests/guests/guests.mk
 include tests/unit/unit.mk
+include libctl/libctl.mk
 include tests/fuzz/fuzz.mk
 include dom0/dom0.mk
-include libctl/libctl.mk
+include toolstack/toolstack.mk
 
 # ------------------------------------------------------------------ the ISOs
 # mica.iso boots Mica with a Linux dom0: DOM0_KERNEL, DOM0_INITRD and
@@ -107,7 +108,8 @@ check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 	$(DOM0_TEST_ENV) tests/system/dom0.sh $(BUILD) | tee $(BUILD)/tests/dom0.log
 	@tests/summary.sh $(BUILD)/tests/dom0.log
 
-# make install DESTDIR=... PREFIX=...: libmicactl (lib, header, micactl.pc, schema).
+# make install DESTDIR=... PREFIX=...: libmicactl (lib, header, micactl.pc, schema);
+# toolstack/toolstack.mk adds install-toolstack (mica, micad, man pages, completion, unit).
 install: install-libctl
 
 # Unit tests, a short run of each fuzz target (about a minute), then system
@@ -118,6 +120,7 @@ test: all
 	{ scripts/check-licences.sh; \
 	  $(MAKE) --no-print-directory check-unit; \
 	  $(MAKE) --no-print-directory check-ctl; \
+	  $(MAKE) --no-print-directory check-toolstack; \
 	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; } 2>&1 | tee $(BUILD)/tests/test.log; \
 	tests/summary.sh $(BUILD)/tests/test.log
@@ -139,12 +142,15 @@ BENCH_CORE_DEPS := $(BUILD)/mica.elf $(GUEST_OUT)/bench.elf $(BENCH_XEN) $(BENCH
         tests/system/mkiso.sh
 BENCH_CORE_RUN = QEMU=$(QEMU) XEN_GZ=$(BENCH_XEN) XEN_BENCH_ELF=$(BENCH_XEN_PVH) bench/core.sh $(BUILD)
 
-# `make bench` runs both: the boot times, then bench/core.sh's cycles.
+# `make bench` runs all three: the boot times, bench/core.sh's cycles, then
+# bench/console.sh's console throughput (CONSOLE_KIB=64).
 bench: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img $(BENCH_XEN) \
         tests/system/mkiso-dom0.sh $(BENCH_CORE_DEPS)
 	@QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
 	    XEN_GZ=$(BENCH_XEN) BENCH_RUNS=$(BENCH_RUNS) bench/boot.sh $(BUILD); st=$$?; \
-	$(BENCH_CORE_RUN) || st=1; exit $$st
+	$(BENCH_CORE_RUN) || st=1; \
+	QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
+	    XEN_GZ=$(BENCH_XEN) bench/console.sh $(BUILD) || st=1; exit $$st
 
 $(BENCH_XEN_PVH): $(BENCH_XEN_PVH_SRC) bench/xen-pvh/xenbench.ld
 	@mkdir -p $(@D)
@@ -174,13 +180,15 @@ help:
 	@echo "make run-guests  boot Mica with the demo test guests instead of dom0"
 	@echo "make test        build everything and run the unit tests, the short fuzz runs and the system tests"
 	@echo "make check-ctl   run libctl's host tests: the domain XML corpus and the builder (tests/ctl/)"
-	@echo "make install     install libmicactl, micactl.h, micactl.pc and the XML schema (DESTDIR= PREFIX=)"
+	@echo "make check-toolstack  the mica CLI's and micad's host tests: arguments, help, non-root use, bad XML (tests/toolstack/)"
+	@echo "make install     install libmicactl, micactl.h, micactl.pc, the XML schema, mica, micad, their man pages,"
+	@echo "                 bash completion and micad.service (DESTDIR= PREFIX=)"
 	@echo "make check-fuzz  run each host fuzz target for FUZZ_SHORT=20 seconds (tests/fuzz/)"
 	@echo "make fuzz        run each host fuzz target for FUZZ_SECONDS=1200 and merge its finds into tests/fuzz/corpus/"
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"
 	@echo "make dom0        fetch the Debian kernel and build the dom0 initramfs"
 	@echo "make check-dom0  run the dom0 system tests only"
-	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3), then make bench-core's table"
+	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3), make bench-core's table and the console's throughput"
 	@echo "make bench-core  core operations in TSC cycles under Mica and Xen 4.17 (also part of make bench)"
 	@echo "make bench-fuzz  10^6 fuzzed hypercalls beside good guests; fails on a panic, a failed check or a leak (FUZZ_ITERS=)"
 	@echo "make clean       remove $(BUILD)/"

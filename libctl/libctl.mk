@@ -3,7 +3,9 @@
 #   build/libctl/libmicactl.so.1.0.0   (soname libmicactl.so.1; exports mica_* only)
 #   build/libctl/libmicactl.a          (for static tools in dom0's initramfs)
 #   build/libctl/micactl.pc
-# Included by the top-level Makefile; paths are relative to the repository root.
+# Included by the top-level Makefile before the files that link against it
+# (toolstack/toolstack.mk uses $(CTL_SO)); it uses nothing they define.
+# Paths are relative to the repository root.
 #
 # The domain builder compiles the hypervisor's own boot-protocol and ACPI
 # sources (CTL_SHARED_SRCS) unchanged: libctl/shim/ stands in for the two
@@ -98,6 +100,8 @@ install-libctl: libctl
 # tests/ctl/: the bad- and good-XML corpus and the domain builder against
 # in-memory guest RAM; no hypervisor needed. One PASS/FAIL line per check.
 CTL_TEST_OUT := build/tests/ctl
+# The Debian kernel dom0.mk fetches.
+CTL_KERNEL ?= build/dom0/vmlinuz
 CTL_TEST_NAMES := test_config test_build
 CTL_TESTS := $(addprefix $(CTL_TEST_OUT)/,$(CTL_TEST_NAMES))
 
@@ -108,10 +112,10 @@ $(CTL_TEST_OUT)/%: tests/ctl/%.c $(CTL_ALL_OBJS) tests/ctl/ctl_check.h libctl/sr
 
 # The builder test boots nothing: it builds the Debian kernel (fetched for
 # dom0) and a small initramfs into a buffer and reads the result back.
-check-ctl: $(CTL_TESTS) $(CTL_SO) $(DOM0_OUT)/vmlinuz
+check-ctl: $(CTL_TESTS) $(CTL_SO) $(CTL_KERNEL)
 	@failed=0; \
 	for t in $(CTL_TESTS); do \
-	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema CTL_KERNEL=$(CURDIR)/$(DOM0_OUT)/vmlinuz \
+	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema CTL_KERNEL=$(CURDIR)/$(CTL_KERNEL) \
 	        ./$$t $(CURDIR)/tests/ctl || { echo "FAIL ctl: $$t: exited with status $$?"; failed=1; }; \
 	done; \
 	exit $$failed

@@ -106,9 +106,12 @@ static void scan_word(unsigned int w)
 		b = __ffs(bits);
 		bits &= bits - 1;
 		port = w * BITS_PER_LONG + b;
-		/* Atomic: the hypervisor sets other bits of the word. */
-		clear_bit(port, pending_map());
-		if (port < MICA_EVTCHN_DEFAULT_PORTS)
+		/*
+		 * Atomic: the hypervisor sets other bits of the word, and the
+		 * scan at probe may run beside the handler: one of them wins.
+		 */
+		if (test_and_clear_bit(port, pending_map()) &&
+		    port < MICA_EVTCHN_DEFAULT_PORTS)
 			dispatch_port(port);
 	}
 }

@@ -97,16 +97,24 @@ static void teardown_upcall(struct pci_dev *pdev)
 	pci_free_irq_vectors(pdev);
 }
 
+/* The driver's state is global: one platform device per domain. */
+static bool mica_bound;
+
 static int mica_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	int rc;
 
+	if (mica_bound) {
+		dev_err(&pdev->dev, "a Mica platform device is bound already\n");
+		return -EBUSY;
+	}
 	rc = check_privileged(pdev);
 	if (rc)
 		return rc;
 	rc = pcim_enable_device(pdev);
 	if (rc)
 		return rc;
+	pci_set_master(pdev);
 	rc = mica_events_init();
 	if (rc)
 		return rc;
@@ -121,6 +129,7 @@ static int mica_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_privcmd;
 	dev_info(&pdev->dev, "Mica platform device: domain %u, MSI %d, /dev/mica/{privcmd,evtchn}\n",
 		 mica_self_domid, pci_irq_vector(pdev, 0));
+	mica_bound = true;
 	return 0;
 
 err_privcmd:
@@ -142,6 +151,7 @@ static void mica_remove(struct pci_dev *pdev)
 	misc_deregister(&privcmd_dev);
 	teardown_upcall(pdev);
 	mica_events_exit();
+	mica_bound = false;
 }
 
 static const struct pci_device_id mica_pci_ids[] = {

@@ -217,12 +217,12 @@ int linux_plan(const struct linux_image *img, uint64_t ram_bytes,
 {
     int rc;
 
-    BUILD_BUG_ON(LINUX_RAM_MAX != VPLAT_LAPIC_BASE);
+    BUILD_BUG_ON(LINUX_RAM_MAX != VPLAT_IOAPIC_BASE);
     memset(l, 0, sizeof(*l));
     if (ram_bytes <= VPLAT_BIOS_END)
         return fail(why, "RAM ends below 1 MiB", -ENOMEM);
     if (ram_bytes > LINUX_RAM_MAX)
-        return fail(why, "RAM would reach the local APIC page at 0xfee00000 "
+        return fail(why, "RAM would reach the I/O APIC page at 0xfec00000 "
                     "(the e820 map has no hole)", -EINVAL);
     l->ram_bytes = ram_bytes;
     rc = plan_kernel(img, l, why);

@@ -63,7 +63,7 @@ dom0_qemu() {
             ${qflags/-cpu max/-cpu max,-rdtscp} -display none $reboot -monitor none \
             -device pvpanic -action panic=exit-failure \
             -kernel "$DOM0_KERNEL" ${initrd:+-initrd "$initrd"} -append "$cmdline" \
-            -serial stdio </dev/null >"$out" 2>"$dir/qemu.out" &
+            -serial stdio <"${DOM0_STDIN:-/dev/null}" >"$out" 2>"$dir/qemu.out" &
     else
         timeout "$DOM0_TIMEOUT" "$QEMU" -accel "${DOM0_ACCEL:-$QEMU_ACCEL}" -machine q35 $qflags \
             -display none $reboot -monitor none \
@@ -295,14 +295,58 @@ check_time() {
     script_ran time
 }
 
+# check_toolstack N: mica and micad from the initramfs (dom0/tests/toolstack.sh).
+check_toolstack() {
+    local v
+    script_ran toolstack
+    v=$(mt toolstack verbs)
+    [ "${v:-0}" -ge 18 ] && pass "mica runs in dom0: its libraries are in the initramfs ($v verbs)" ||
+        fail "mica runs in dom0" "mica help listed '${v}' verbs"
+    expect_line "the domain schema is found: an XML without <vcpu> gets FILE:LINE: element: problem" \
+        "MICA-TEST toolstack schema mica: create: /tmp/novcpu.xml:1: domain: schema: .*vcpu.* \(exit 1, 1 lines\)"
+    if [ "$(mt toolstack privcmd)" = yes ]; then
+        v=$(mt toolstack info-cpus)
+        [ "$v" = "$1" ] && pass "mica info reports $1 CPUs" || fail "mica info" "nr_cpus '${v}'"
+        expect_line "mica list shows dom0" "MICA-TEST toolstack list-dom0 [^ ]+ 0\$"
+        expect_line "/init started micad" "MICA-TEST toolstack micad running"
+    else
+        expect_line "without the driver, mica info says so in one line" \
+            "MICA-TEST toolstack info-error mica: info: /dev/mica/privcmd: .*driver loaded"
+    fi
+}
+
+# check_console: ttyS0 has an interrupt that counted during a 32 KiB write,
+# and every line of the write arrived whole and in order (dom0/tests/console.sh).
+check_console() {
+    local b a bad v
+    v=$(mt console irq-line)
+    if [[ $v =~ IO-APIC\ +4-edge\ +ttyS0 ]]; then pass "ttyS0 is on IO-APIC pin 4, edge ($v)"
+    elif [ -n "$DOM0_NATIVE" ] && [[ $v == *ttyS0* ]]; then echo "# $T: native: $v"
+    else fail "ttyS0 is on IO-APIC pin 4, edge" "/proc/interrupts: '${v}'"; fi
+    read -r b a <<<"$(mt console irq)"
+    if [[ ${b:-} =~ ^[0-9]+$ && ${a:-} =~ ^[0-9]+$ ]] && [ "$a" -gt "$b" ]; then
+        pass "ttyS0's interrupt count rises during the write ($b -> $a)"
+    else
+        fail "ttyS0's interrupt count rises during the write" "got '${b:-} ${a:-}'; driver: $(mt console driver)"
+    fi
+    bad=$(tr -d '\r' <"$LOG" | awk -v want=512 -v pat=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLM '
+        /MICA-CON/ { if ($0 != sprintf("MICA-CON %04d %s", n, pat)) { print "line " n ": " substr($0, 1, 80); exit }
+                     n++ }
+        END { if (n != want) print n " lines of " want }')
+    if [ -z "$bad" ]; then pass "a 32 KiB write through ttyS0 arrives complete and in order (512 lines)"
+    else fail "a 32 KiB write through ttyS0 arrives complete and in order" "$bad"; fi
+    script_ran console
+}
+
 # ------------------------------------------------------------------ tests
 
 DOM0_MARKER=mica.marker=cmdline-7f3a
 DOM0_Q="-cpu max -m 1024"
 
-# Two CPUs, dom0 given all of them by default; the clock; poweroff.
+# Two CPUs, dom0 given all of them by default; the clock; the console's
+# interrupt and a big write; poweroff.
 test_dom0_smp2() {
-    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time,pci" || return
+    boot_dom0 dom0-smp2 "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=smp,irq,time,pci,console,toolstack" || return
     dom0_up || return
     local ver=$BUILD/dom0/kernel.version
     if [ "$DOM0_KERNEL" = "$BUILD/dom0/vmlinuz" ] && [ -f "$ver" ]; then
@@ -313,6 +357,8 @@ test_dom0_smp2() {
     check_irq 2
     check_time
     check_pci
+    check_console
+    check_toolstack 2
     dom0_off
 }
 
@@ -405,6 +451,66 @@ test_dom0_custom() {
     dom0_off
 }
 
+# dom0_typist DIR: a FIFO for QEMU's serial input (DOM0_STDIN) and, in the
+# background, a typist that waits for each answer in DIR/serial.log before
+# the next keys: a command for dom0's shell, Ctrl-A x3 and 'm' for the
+# hypervisor, Ctrl-A x3 back, a second command, then poweroff -f. Natively
+# the Ctrl-As go to the shell (cursor to the line's start, on an empty line)
+# and 'm' is not typed.
+dom0_typist() {
+    local dir=$1
+    mkdir -p "$dir"
+    rm -f "$dir/in.fifo"; mkfifo "$dir/in.fifo"
+    DOM0_STDIN=$dir/in.fifo
+    (
+        exec 9>"$dir/in.fifo"
+        seen() {
+            local i
+            for ((i = 0; i < DOM0_TIMEOUT; i++)); do
+                { tr -d '\r' <"$dir/serial.log"; } 2>/dev/null | grep -a -q -E -- "$1" && return 0
+                sleep 1
+            done
+            return 1
+        }
+        seen '^dom0 shell: ' || exit 0
+        sleep 2
+        printf 'echo typed-$((6 * 7))\r' >&9
+        seen '^typed-42' || exit 0
+        printf '\001\001\001' >&9
+        [ -n "$DOM0_NATIVE" ] || seen 'console input now goes to the hypervisor' || exit 0
+        [ -n "$DOM0_NATIVE" ] || printf 'm' >&9     # natively it would join the next command
+        [ -n "$DOM0_NATIVE" ] || seen '^\(mica\) memory: ' || exit 0
+        printf '\001\001\001' >&9
+        [ -n "$DOM0_NATIVE" ] || seen 'console input now goes to dom0' || exit 0
+        printf 'echo back-$((5 * 5))\r' >&9
+        seen '^back-25' || exit 0
+        printf 'poweroff -f\r' >&9
+        sleep "$DOM0_TIMEOUT"
+    ) &
+}
+
+# Console input through the receive interrupt: dom0's interactive shell
+# runs what is typed on the serial port, and Ctrl-A x3 still switches the
+# input to the hypervisor's keys and back.
+test_dom0_input() {
+    local dir=$BUILD/tests/system/dom0-input typist
+    [ -z "$DOM0_NATIVE" ] || dir=$BUILD/tests/native/dom0-input
+    dom0_typist "$dir"
+    typist=$!
+    boot_dom0 dom0-input "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE"
+    local booted=$?
+    kill "$typist" 2>/dev/null; wait "$typist" 2>/dev/null
+    rm -f "$dir/in.fifo"; DOM0_STDIN=""
+    [ "$booted" -eq 0 ] || return
+    dom0_up || return
+    expect_line "dom0's shell ran a command typed on the serial port" '^typed-42$'
+    hv_line "Ctrl-A x3 gives the console input to the hypervisor" 'console input now goes to the hypervisor'
+    hv_line "the hypervisor's key 'm' answers" '^\(mica\) memory: [0-9]+ of [0-9]+ frames free'
+    hv_line "Ctrl-A x3 gives it back to dom0" 'console input now goes to dom0'
+    expect_line "dom0's shell ran a second command after the switch back" '^back-25$'
+    dom0_off
+}
+
 # drv_checks GROUP: one PASS/FAIL per check mica-drvtest GROUP printed,
 # and the group ran to its end having checked something.
 drv_checks() {
@@ -427,7 +533,9 @@ drv_checks() {
 # mappings) and /dev/mica/evtchn (event channels through the MSI upcall),
 # unloaded and loaded again. Natively: no device, nothing binds.
 test_dom0_drv() {
-    boot_dom0 dom0-drv "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=drv" || return
+    # Without micad: it would hold the devices open (no rmmod) and bind
+    # ports of its own (the checks count on dom0's ports being theirs).
+    boot_dom0 dom0-drv "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=drv mica.micad=0" || return
     dom0_up || return
     if [ -n "$DOM0_NATIVE" ]; then
         expect_line "native: no Mica device, mica.ko not loaded" 'MICA-TEST drv loaded no$'
@@ -443,6 +551,7 @@ test_dom0_drv() {
     expect_line "/dev/mica/evtchn and /dev/mica/privcmd exist" 'MICA-TEST drv devices evtchn privcmd$'
     drv_checks privcmd
     drv_checks mmap
+    expect_line "driver: rmmod refused while a file is open" 'MICA-TEST drv busy OK$'
     expect_line "driver: mica.ko unloads and loads again by modalias" 'MICA-TEST drv reload OK$'
     drv_checks evtchn
     hv_line "driver: a console write through privcmd reached the hypervisor console" \
@@ -455,7 +564,7 @@ test_dom0_drv() {
 
 dom0_tests() {
     local t
-    for t in ${DOM0_TESTS:-smp2 smp4 vcpus1 reboot panic custom drv}; do
+    for t in ${DOM0_TESTS:-smp2 smp4 vcpus1 reboot panic custom drv input}; do
         "test_dom0_$t"
     done
 }

@@ -89,17 +89,17 @@ static void check_header(const uint8_t *t, const char *sig, uint8_t rev, unsigne
 /* ---- the expected DSDT body, assembled by hand ---- */
 
 static const uint8_t want_aml[] = {
-    /* Scope(\_SB) { : ScopeOp, PkgLength 48, "\_SB_" */
-    0x10, 0x30, '\\', '_', 'S', 'B', '_',
-    /* Device(COM1) { : ExtOpPrefix DeviceOp, PkgLength 40, "COM1" */
-    0x5b, 0x82, 0x28, 'C', 'O', 'M', '1',
+    /* Scope(\_SB) { : ScopeOp, PkgLength 51, "\_SB_" */
+    0x10, 0x33, '\\', '_', 'S', 'B', '_',
+    /* Device(COM1) { : ExtOpPrefix DeviceOp, PkgLength 43, "COM1" */
+    0x5b, 0x82, 0x2b, 'C', 'O', 'M', '1',
     /* Name(_HID, EisaId("PNP0501")) : DWordConst 0x0105d041 */
     0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01,
     /* Name(_UID, 0) : ZeroOp */
     0x08, '_', 'U', 'I', 'D', 0x00,
-    /* Name(_CRS, Buffer(10){ IO(Decode16, 0x3f8, 0x3f8, 0, 8), EndTag }) */
-    0x08, '_', 'C', 'R', 'S', 0x11, 0x0d, 0x0a, 0x0a,
-    0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00, 0x08, 0x79, 0x00,
+    /* Name(_CRS, Buffer(13){ IO(Decode16, 0x3f8, 0x3f8, 0, 8), IRQNoFlags(){4}, EndTag }) */
+    0x08, '_', 'C', 'R', 'S', 0x11, 0x10, 0x0a, 0x0d,
+    0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x00, 0x08, 0x22, 0x10, 0x00, 0x79, 0x00,
     /* } } Name(\_S5, Package(4){ 5, 5, 0, 0 }) */
     0x08, '\\', '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00,
 };
@@ -170,13 +170,16 @@ static void check_madt(const uint8_t *m, unsigned int n)
     unsigned int i, bad = 0;
 
     check_header(m, "APIC", 5, n);
-    CHECK_EQ(rd32(m + 4), 44 + 8 * n, "%u vCPUs: MADT holds %u 8-byte entries", n, n);
+    CHECK_EQ(rd32(m + 4), 44 + 8 * n + 12,
+             "%u vCPUs: MADT holds %u 8-byte entries and a 12-byte one", n, n);
     CHECK_EQ(rd32(m + 36), VPLAT_LAPIC_BASE, "%u vCPUs: MADT local APIC address", n);
     CHECK_EQ(rd32(m + 40), 0, "%u vCPUs: MADT flags 0 (no PCAT_COMPAT)", n);
     for (i = 0; i < n; i++, e += 8)
         if (e[0] != 0 || e[1] != 8 || e[2] != i || e[3] != i || rd32(e + 4) != 1)
             bad++;
     CHECK_EQ(bad, 0, "%u vCPUs: type-0 entries, UID = APIC ID = index, enabled", n);
+    CHECK(e[0] == 1 && e[1] == 12 && e[2] == 0 && e[3] == 0 && rd32(e + 4) == 0xfec00000u &&
+          rd32(e + 8) == 0, "%u vCPUs: then one I/O APIC: ID 0 at 0xfec00000, GSI base 0", n);
 }
 
 static void check_dsdt(const uint8_t *d, unsigned int n)
@@ -184,7 +187,7 @@ static void check_dsdt(const uint8_t *d, unsigned int n)
     check_header(d, "DSDT", 2, n);
     CHECK_EQ(rd32(d + 4), 36 + sizeof(want_aml) + sizeof(want_pci0), "%u vCPUs: DSDT length", n);
     CHECK(same(d + 36, want_aml, sizeof(want_aml)),
-          "%u vCPUs: DSDT AML is \\_SB.COM1 (PNP0501, IO 0x3f8/8) and \\_S5 {5,5,0,0}", n);
+          "%u vCPUs: DSDT AML is \\_SB.COM1 (PNP0501, IO 0x3f8/8, IRQ 4) and \\_S5 {5,5,0,0}", n);
     CHECK(same(d + 36 + sizeof(want_aml), want_pci0, sizeof(want_pci0)),
           "%u vCPUs: then \\_SB.PCI0 (PNP0A03, _BBN 0, _CRS bus 0-0 and IO 0xcf8/8)", n);
 }

@@ -215,9 +215,9 @@ static void test_plan_kernel(void)
     CHECK(why && *why, "plan: kernel too big says why (%s)", why ? why : "(null)");
     CHECK_EQ_S(plan(MiB, 0), -ENOMEM, "plan: RAM ending at 1 MiB: -ENOMEM");
     CHECK_EQ_S(plan(LINUX_RAM_MAX + 4096, 0), -EINVAL,
-               "plan: RAM over the LAPIC page: -EINVAL");
+               "plan: RAM over the IOAPIC page: -EINVAL");
     CHECK_EQ_S(plan(LINUX_RAM_MAX, 0), 0,
-               "plan: RAM up to LINUX_RAM_MAX (the LAPIC page) fits");
+               "plan: RAM up to LINUX_RAM_MAX (the IOAPIC page) fits");
 
     img.pref_address = 16 * MiB + 4096;
     CHECK_EQ_S(plan(256 * MiB, 0), 0, "plan: unaligned pref_address");

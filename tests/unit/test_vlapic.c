@@ -96,12 +96,21 @@ static struct vcpu vcpus[NV];
 static unsigned int kicks[NV], inits[NV], sipis[NV];
 static uint8_t sipi_vec[NV];
 static unsigned int timer_sets;
+static unsigned int ioapic_eois;
+static int ioapic_eoi_vec = -1;
 
 /* ---- stubs: what vlapic.c needs from the rest of the hypervisor ---- */
 
 void vcpu_kick(struct vcpu *v)
 {
     kicks[v->id]++;
+}
+
+void vioapic_eoi(struct domain *d, uint8_t vec)
+{
+    (void)d;
+    ioapic_eois++;
+    ioapic_eoi_vec = vec;
 }
 
 void vcpu_init_signal(struct vcpu *v)
@@ -201,6 +210,8 @@ static void clear_records(void)
         }
     }
     timer_sets = 0;
+    ioapic_eois = 0;
+    ioapic_eoi_vec = -1;
 }
 
 /* A fresh domain: every local APIC at power-on, in xAPIC mode. */
@@ -939,6 +950,56 @@ static void test_pending(void)
     CHECK_EQ(rd(8, OFF_TMICT), 0, "pending: TMICT write in deadline mode ignored");
 }
 
+/* Messages from the I/O APIC (vlapic_deliver_irq) and the EOI of a level-triggered one. */
+static void test_ioapic_delivery(void)
+{
+    setup();
+    vlapic_deliver_irq(&dom, 3, false, 0, 0x51, false);
+    CHECK_EQ(irr_mask(0x51), 1u << 3, "ioapic: physical fixed to APIC ID 3 only");
+    CHECK_EQ(mask_of(kicks), 1u << 3, "ioapic: vcpu3 kicked");
+    CHECK_EQ(L(3)->tmr[0x51 / 32] & (1u << (0x51 % 32)), 0, "ioapic: edge leaves TMR clear");
+    vlapic_deliver_irq(&dom, 0xff, false, 0, 0x52, false);
+    CHECK_EQ(irr_mask(0x52), ALL, "ioapic: physical 0xff to every local APIC");
+    vlapic_deliver_irq(&dom, 0xff, false, 1, 0x53, false);
+    CHECK_EQ(irr_mask(0x53), 1u << 0, "ioapic: lowest priority to one APIC (the first)");
+    clear_records();
+    vlapic_deliver_irq(&dom, 2, false, 0, 0x0e, false);
+    CHECK(irr_empty(), "ioapic: vector below 16 dropped");
+    vlapic_deliver_irq(&dom, 2, false, 7, 0x54, false);
+    CHECK(irr_empty(), "ioapic: ExtINT dropped (no 8259)");
+    vlapic_deliver_irq(&dom, 2, false, 4, 0, false);
+    CHECK_EQ(nmi_mask(), 1u << 2, "ioapic: NMI to APIC ID 2");
+    for (unsigned int i = 0; i < 8; i++)
+        wr(i, OFF_LDR, 1u << (24 + i));
+    vlapic_deliver_irq(&dom, 0x06, true, 0, 0x55, false);
+    CHECK_EQ(irr_mask(0x55), 0x06, "ioapic: logical flat 0x06: vcpu1 and vcpu2");
+    clear_records();
+
+    /* Level: TMR set with IRR; the EOI clears it and reaches the I/O APIC. */
+    vlapic_deliver_irq(&dom, 1, false, 0, 0x61, true);
+    CHECK(L(1)->tmr[0x61 / 32] & (1u << (0x61 % 32)), "ioapic: level sets TMR");
+    CHECK_EQ(rd(1, OFF_TMR + 0x30), 1u << 1, "ioapic: TMR register 3 reads bit 1 (vector 0x61)");
+    vlapic_accept(V(1), 0x61);
+    wr(1, OFF_EOI, 0);
+    CHECK(ioapic_eois == 1 && ioapic_eoi_vec == 0x61, "ioapic: level EOI forwarded (vector %#x)",
+          ioapic_eoi_vec);
+    CHECK_EQ(rd(1, OFF_TMR + 0x30), 0, "ioapic: EOI clears TMR");
+    vlapic_deliver_irq(&dom, 1, false, 0, 0x62, false);
+    vlapic_accept(V(1), 0x62);
+    wr(1, OFF_EOI, 0);
+    CHECK_EQ(ioapic_eois, 1, "ioapic: edge EOI not forwarded");
+    CHECK_EQ(rd(1, OFF_ISR + 0x30), 0, "ioapic: ISR empty after the EOIs");
+
+    /* x2APIC: 8-bit physical destinations. */
+    for (unsigned int i = 0; i < NL; i++)
+        to_x2apic(i);
+    clear_records();
+    vlapic_deliver_irq(&dom, 17, false, 0, 0x56, false);
+    CHECK_EQ(irr_mask(0x56), 1u << 17, "ioapic: x2APIC physical to APIC ID 17");
+    vlapic_deliver_irq(&dom, 0x05, true, 0, 0x57, false);
+    CHECK_EQ(irr_mask(0x57), 0x05, "ioapic: x2APIC logical: cluster 0 bits 0 and 2");
+}
+
 /* Interrupts from outside (the platform device's MSI): vlapic_deliver_ext(). */
 static void test_deliver_ext(void)
 {
@@ -990,6 +1051,7 @@ int main(void)
     test_timer_mode_change();
     test_reset();
     test_pending();
+    test_ioapic_delivery();
     test_deliver_ext();
     for (unsigned int i = 0; i < NV; i++)
         vlapic_destroy(V(i));

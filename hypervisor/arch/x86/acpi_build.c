@@ -100,6 +100,13 @@
 #define LAPIC_APIC_ID       3
 #define LAPIC_FLAGS         4
 #define LAPIC_ENABLED       (1u << 0)
+#define MADT_IOAPIC         1               /* I/O APIC entry (§5.2.12.3) */
+#define MADT_IOAPIC_LEN     12
+#define IOAPIC_TYPE         0
+#define IOAPIC_LENGTH       1
+#define IOAPIC_ID           2
+#define IOAPIC_ADDRESS      4
+#define IOAPIC_GSI_BASE     8
 
 /* DSDT: revision 2 makes AML integers 64-bit */
 #define DSDT_REVISION       2
@@ -121,6 +128,7 @@
 /* Small resource descriptors (§6.4.2) */
 #define RES_IO              0x47            /* I/O port descriptor, 7 bytes of data */
 #define RES_IO_DECODE16     0x01
+#define RES_IRQ_NOFLAGS     0x22            /* IRQ descriptor, 2 bytes: edge, active-high */
 #define RES_END_TAG         0x79            /* end tag, 1 byte of data */
 #define RES_END_CHECKSUM    0x00            /* 0: "treat as valid", as iasl emits */
 #define COM1_PORTS          8
@@ -330,8 +338,12 @@ static void aml_eisa_id(struct aml *a, const char *id)
     aml_bytes(a, bytes, sizeof(bytes));
 }
 
-/* ResourceTemplate(){ IO(Decode16, port, port, 0, n) }: a Buffer. */
-static void aml_io_resource(struct aml *a, uint16_t port, uint8_t n)
+/*
+ * COM1's ResourceTemplate(){ IO(Decode16, port, port, 0, n) IRQNoFlags(){gsi} }:
+ * a Buffer. An ISA IRQ without an interrupt source override is the GSI of
+ * the same number, edge-triggered and active-high.
+ */
+static void aml_com1_resources(struct aml *a, uint16_t port, uint8_t n, unsigned int gsi)
 {
     uint8_t res[] = {
         RES_IO, RES_IO_DECODE16,
@@ -339,6 +351,8 @@ static void aml_io_resource(struct aml *a, uint16_t port, uint8_t n)
         (uint8_t)port, (uint8_t)(port >> 8),    /* maximum */
         0,                                      /* alignment: fixed range */
         n,                                      /* length */
+        RES_IRQ_NOFLAGS,
+        (uint8_t)(1u << gsi), (uint8_t)((1u << gsi) >> 8),   /* IRQ mask */
         RES_END_TAG, RES_END_CHECKSUM,
     };
     size_t pkg;
@@ -350,7 +364,7 @@ static void aml_io_resource(struct aml *a, uint16_t port, uint8_t n)
     aml_close(a, pkg);
 }
 
-/* Scope(\_SB){ Device(COM1){ _HID PNP0501, _UID 0, _CRS: the ports, no IRQ } } */
+/* Scope(\_SB){ Device(COM1){ _HID PNP0501, _UID 0, _CRS: the ports and IRQ 4 } } */
 static void aml_com1(struct aml *a)
 {
     size_t scope, dev;
@@ -367,7 +381,7 @@ static void aml_com1(struct aml *a)
     aml_name(a, "_UID");
     aml_integer(a, 0);
     aml_name(a, "_CRS");
-    aml_io_resource(a, VPLAT_COM1_PORT, COM1_PORTS);
+    aml_com1_resources(a, VPLAT_COM1_PORT, COM1_PORTS, VPLAT_COM1_GSI);
     aml_close(a, dev);
     aml_close(a, scope);
 }
@@ -456,9 +470,24 @@ static bool build_dsdt(struct builder *b, size_t *off)
     return true;
 }
 
+static uint32_t madt_len(unsigned int nr_vcpus)
+{
+    return MADT_ENTRIES + nr_vcpus * MADT_LAPIC_LEN + MADT_IOAPIC_LEN;
+}
+
+/* The one I/O APIC: GSIs 0-23 from base 0, so ISA IRQ n is GSI n. */
+static void put_madt_ioapic(uint8_t *e)
+{
+    e[IOAPIC_TYPE] = MADT_IOAPIC;
+    e[IOAPIC_LENGTH] = MADT_IOAPIC_LEN;
+    e[IOAPIC_ID] = VPLAT_IOAPIC_ID;
+    wr32(e + IOAPIC_ADDRESS, VPLAT_IOAPIC_BASE);
+    wr32(e + IOAPIC_GSI_BASE, 0);
+}
+
 static void build_madt(uint8_t *t, unsigned int nr_vcpus)
 {
-    uint32_t len = MADT_ENTRIES + nr_vcpus * MADT_LAPIC_LEN;
+    uint32_t len = madt_len(nr_vcpus);
     uint8_t *e = t + MADT_ENTRIES;
     unsigned int i;
 
@@ -472,6 +501,7 @@ static void build_madt(uint8_t *t, unsigned int nr_vcpus)
         e[LAPIC_APIC_ID] = (uint8_t)i;
         wr32(e + LAPIC_FLAGS, LAPIC_ENABLED);
     }
+    put_madt_ioapic(e);
     finish_table(t, len);
 }
 
@@ -571,7 +601,7 @@ long acpi_build(const struct acpi_build_config *c, void *buf, size_t len,
     if (!claim(&b, RSDP_LEN, &rsdp) ||
         !claim(&b, HDR_LEN + XSDT_NR_ENTRIES * 8, &xsdt) ||
         !claim(&b, FADT_LEN, &fadt) ||
-        !claim(&b, MADT_ENTRIES + c->nr_vcpus * MADT_LAPIC_LEN, &madt) ||
+        !claim(&b, madt_len(c->nr_vcpus), &madt) ||
         !build_dsdt(&b, &dsdt))
         return -ENOSPC;
     if (b.pos > VPLAT_ACPI_MAX)

@@ -280,16 +280,18 @@ static void exit_vmmcall(struct vcpu *v, struct vmcb *vm)
 
 static void exit_npf(struct vcpu *v, struct vmcb *vm)
 {
-    if (vlapic_mmio_claims(v, vm->exitinfo2)) {
+    const struct mmio_device *dev = svm_mmio_device(v, vm->exitinfo2);
+
+    if (dev) {
         /* Not an instruction's access: the CPU was pushing a frame or reading a gate. */
         if (vm->exitintinfo & EVENT_VALID) {
-            domain_crash(v->domain, "event %#lx delivered through the local APIC page at rip %#lx",
-                         (unsigned long)vm->exitintinfo, (unsigned long)vm->rip);
+            domain_crash(v->domain, "event %#lx delivered through %s page at rip %#lx",
+                         (unsigned long)vm->exitintinfo, dev->name, (unsigned long)vm->rip);
             return;
         }
-        if (svm_emulate_mmio(v, vm->exitinfo2))
-            domain_crash(v->domain, "cannot emulate the instruction at rip %#lx on the local APIC",
-                         (unsigned long)vm->rip);
+        if (svm_emulate_mmio(v, dev, vm->exitinfo2))
+            domain_crash(v->domain, "cannot emulate the instruction at rip %#lx on %s",
+                         (unsigned long)vm->rip, dev->name);
         return;
     }
     domain_crash(v->domain, "vcpu%u: %s guest-physical %#lx outside its memory at rip %#lx", v->id,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Emulating a guest's access to an emulated device page (the xAPIC): the
- * nested page fault names the address, the instruction at RIP says the
- * rest (asm/insn.h), and the device model does the access.
+ * Emulating a guest's access to an emulated device page (the xAPIC, the
+ * I/O APIC): the nested page fault names the address, the instruction at
+ * RIP says the rest (asm/insn.h), and the device model does the access.
  */
 #include <mica/domain.h>
 #include <mica/console.h>
@@ -10,6 +10,7 @@
 #include <asm/svm_priv.h>
 #include <asm/insn.h>
 #include <asm/vlapic.h>
+#include <asm/vioapic.h>
 #include <asm/vplatform.h>
 
 /* Guest register n (0 = RAX ... 15 = R15): RAX and RSP live in the VMCB. */
@@ -67,8 +68,23 @@ static void reg_load(struct vcpu *v, const struct mmio_insn *in, uint64_t val)
     }
 }
 
+/* The emulated device pages, each with its base. */
+static const struct mmio_device mmio_devices[] = {
+    { "the local APIC", VPLAT_LAPIC_BASE, vlapic_mmio_claims, vlapic_mmio_read, vlapic_mmio_write },
+    { "the I/O APIC", VPLAT_IOAPIC_BASE, vioapic_mmio_claims, vioapic_mmio_read,
+      vioapic_mmio_write },
+};
+
+const struct mmio_device *svm_mmio_device(struct vcpu *v, uint64_t gpa)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(mmio_devices); i++)
+        if (mmio_devices[i].claims(v, gpa))
+            return &mmio_devices[i];
+    return NULL;
+}
+
 /* 0 if emulated (RIP advanced), -EINVAL if the instruction could not be handled. */
-int svm_emulate_mmio(struct vcpu *v, uint64_t gpa)
+int svm_emulate_mmio(struct vcpu *v, const struct mmio_device *dev, uint64_t gpa)
 {
     struct guest_paging gp;
     struct mmio_insn in;
@@ -80,11 +96,11 @@ int svm_emulate_mmio(struct vcpu *v, uint64_t gpa)
     if (!got || insn_decode_mmio(buf, got, gp.cs_long, &in))
         return -EINVAL;
     if (in.op == MMIO_LOAD) {
-        vlapic_mmio_read(v, gpa - VPLAT_LAPIC_BASE, in.size, &val);
+        dev->read(v, gpa - dev->base, in.size, &val);
         reg_load(v, &in, val);
     } else {
         val = in.op == MMIO_STORE_IMM ? in.imm : reg_value(v, &in);
-        vlapic_mmio_write(v, gpa - VPLAT_LAPIC_BASE, in.size, val & mask_of(in.size));
+        dev->write(v, gpa - dev->base, in.size, val & mask_of(in.size));
     }
     svm_advance_rip(v, in.len);
     return 0;

@@ -133,6 +133,7 @@ int vplatform_create(struct domain *d)
     if (!p)
         return rc;
     p->uart.lock = (spinlock_t)SPINLOCK_INIT;
+    vioapic_init(&p->ioapic);
     p->pci_lock = (spinlock_t)SPINLOCK_INIT;
     vpci_init(&p->pci);
     p->mtrr_def_type = 0x806;          /* MTRRs on, default write-back */

@@ -17,6 +17,7 @@
 #include <asm/x86.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform.h>
+#include <asm/vioapic.h>
 #include <asm/time.h>
 #include <asm/vcpu.h>
 
@@ -49,6 +50,9 @@
 #define TMR_PERIODIC     1
 #define TMR_DEADLINE     2
 #define MSR_TSC_DEADLINE 0x6e0u
+#define APIC_DM_FIXED    0
+#define APIC_DM_LOWEST   1
+#define APIC_DM_NMI      4
 
 static inline struct vlapic *vl(struct vcpu *v) { return v->arch.vlapic; }
 
@@ -115,12 +119,18 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vec)
     vcpu_kick(v);
 }
 
+/* A level-triggered vector's EOI goes on to the I/O APIC (its remote IRR). */
 static void eoi(struct vlapic *l)
 {
     int vec = highest(l->isr);
+    uint32_t bit;
 
-    if (vec >= 0)
-        l->isr[vec / 32] &= ~(1u << (vec % 32));
+    if (vec < 0)
+        return;
+    bit = 1u << (vec % 32);
+    l->isr[vec / 32] &= ~bit;
+    if (__atomic_fetch_and(&l->tmr[vec / 32], ~bit, __ATOMIC_ACQ_REL) & bit)
+        vioapic_eoi(l->vcpu->domain, (uint8_t)vec);
 }
 
 /*
@@ -387,6 +397,30 @@ void vlapic_deliver_ext(struct domain *d, uint32_t dest, bool logical, bool lowe
         vlapic_set_irq(d->vcpu[i], vec);
         if (lowest)
             return;                                  /* one of them: the first */
+    }
+}
+
+/* The I/O APIC's messages: fixed, lowest priority or NMI, edge or level. */
+void vlapic_deliver_irq(struct domain *d, uint8_t dest, bool logical, unsigned int mode,
+                        uint8_t vec, bool level)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vlapic *dst = vl(d->vcpu[i]);
+
+        if (!dst || !ext_dest_matches(dst, dest, logical))
+            continue;
+        if (mode == APIC_DM_NMI) {
+            dst->nmi_pending = true;
+            vcpu_kick(d->vcpu[i]);
+        } else if (mode == APIC_DM_FIXED || mode == APIC_DM_LOWEST) {
+            if (vec < 16)
+                return;                              /* an illegal vector: dropped */
+            if (level)
+                __atomic_fetch_or(&dst->tmr[vec / 32], 1u << (vec % 32), __ATOMIC_ACQ_REL);
+            vlapic_set_irq(d->vcpu[i], vec);
+        }
+        if (mode == APIC_DM_LOWEST)
+            return;                                  /* one destination: the first */
     }
 }
 

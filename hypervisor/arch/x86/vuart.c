@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A 16550A on COM1 for every platform domain, polled (the ACPI tables give
- * it no interrupt line, so Linux's 8250 driver polls it). dom0's output goes
- * straight to the hypervisor console, unprefixed, so its terminal works as
- * a terminal; a domU's is prefixed and rate limited like any guest output.
- * Both land in the domain's console ring. Input comes from the physical
- * console while dom0 has the input focus, and from sysctl writeconsole.
+ * A 16550A on COM1 for every platform domain, interrupting through I/O APIC
+ * pin 4 (VPLAT_COM1_GSI, which the DSDT gives COM1): receive-data and
+ * THR-empty interrupts as IER enables them, gated by MCR OUT2 as on a PC.
+ * The transmitter is infinitely fast: a byte written to THR is on the
+ * console at once and THR is empty again, so Linux's interrupt handler
+ * keeps refilling it until its buffer is empty, a FIFO's worth (tx_loadsz)
+ * per IIR read. dom0's output goes straight to the hypervisor console,
+ * unprefixed, so its terminal works as a terminal; a domU's is prefixed and
+ * rate limited like any guest output. Both land in the domain's console
+ * ring. Input comes from the physical console while dom0 has the input
+ * focus, and from sysctl writeconsole.
  * The output stream is also watched for Linux's panic line: an unmodified
  * kernel has no other way to tell the hypervisor why it died.
  */
@@ -30,6 +35,11 @@
 #define LSR_TEMT  0x40
 #define IER_RDI   0x01
 #define IER_THRI  0x02
+#define MCR_OUT2  0x08  /* on a PC, gates the UART's interrupt onto the bus */
+#define IIR_NONE  0x01
+#define IIR_THRI  0x02
+#define IIR_RDI   0x04
+#define IIR_FIFO  0xc0
 #define MSR_IDLE  0xb0  /* DCD, DSR, CTS */
 
 static const char panic_tag[] = "Kernel panic - not syncing: ";
@@ -39,17 +49,35 @@ static bool rx_empty(const struct vuart *u)
     return u->rx_head == u->rx_tail;
 }
 
+/* The interrupt the UART has pending, highest priority first (IIR's code). */
+static uint8_t pending(const struct vuart *u)
+{
+    if ((u->ier & IER_RDI) && !rx_empty(u))
+        return IIR_RDI;
+    if ((u->ier & IER_THRI) && u->thri_pending)
+        return IIR_THRI;
+    return IIR_NONE;
+}
+
+/* Reading IIR reports the pending interrupt; a reported THR-empty is cleared. */
 static uint8_t iir(struct vuart *u)
 {
-    uint8_t fifo = (u->fcr & 1) ? 0xc0 : 0;
+    uint8_t code = pending(u);
 
-    if ((u->ier & IER_RDI) && !rx_empty(u))
-        return fifo | 0x04;
-    if ((u->ier & IER_THRI) && u->thri_pending) {
+    if (code == IIR_THRI)
         u->thri_pending = false;
-        return fifo | 0x02;
-    }
-    return fifo | 0x01;
+    return (uint8_t)(((u->fcr & 1) ? IIR_FIFO : 0) | code);
+}
+
+/* The INTR output, to I/O APIC pin VPLAT_COM1_GSI when it changes; under u->lock. */
+static void update_irq(struct domain *d, struct vuart *u)
+{
+    bool line = (u->mcr & MCR_OUT2) && pending(u) != IIR_NONE;
+
+    if (line == u->irq_line)
+        return;
+    u->irq_line = line;
+    vioapic_set_line(d, VPLAT_COM1_GSI, line);
 }
 
 static void watch_line(struct vcpu *v, struct vuart *u, uint8_t c)
@@ -132,7 +160,7 @@ static void write_reg(struct vcpu *v, struct vuart *u, unsigned int reg, uint8_t
             u->dlm = val;
         else
             u->ier = val & 0x0f;
-        u->thri_pending = true;
+        u->thri_pending = true;          /* THR is empty: enabling THRI interrupts */
         break;
     case REG_IIR:
         u->fcr = val & 0xc9;
@@ -153,6 +181,7 @@ uint32_t vuart_read(struct vcpu *v, uint16_t port, unsigned int size)
     uint32_t val = read_reg(u, (unsigned int)(port - VPLAT_COM1_PORT));
 
     (void)size;
+    update_irq(v->domain, u);
     spin_unlock_irqrestore(&u->lock, f);
     return val;
 }
@@ -164,6 +193,7 @@ void vuart_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 
     (void)size;
     write_reg(v, u, (unsigned int)(port - VPLAT_COM1_PORT), (uint8_t)val);
+    update_irq(v->domain, u);
     spin_unlock_irqrestore(&u->lock, f);
 }
 
@@ -185,6 +215,7 @@ size_t vuart_input_buf(struct domain *d, const uint8_t *buf, size_t len)
         u->rx[u->rx_tail] = buf[n];
         u->rx_tail = next;
     }
+    update_irq(d, u);
     spin_unlock_irqrestore(&u->lock, f);
     return n;
 }

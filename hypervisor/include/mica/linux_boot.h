@@ -29,9 +29,10 @@
 #define LINUX_MIN_VERSION       0x020c      /* boot protocol 2.12: xloadflags */
 /*
  * Most RAM linux_plan() accepts: the e820 map is one RAM range from 1 MiB,
- * with no hole, so it must end below the local APIC page (VPLAT_LAPIC_BASE).
+ * with no hole, so it must end below the I/O APIC page (VPLAT_IOAPIC_BASE;
+ * the local APICs' page follows it).
  */
-#define LINUX_RAM_MAX           0xfee00000ull
+#define LINUX_RAM_MAX           0xfec00000ull
 
 /* xloadflags (setup header 0x236) */
 #define LINUX_XLF_KERNEL_64     (1u << 0)   /* 64-bit entry at payload + 0x200 */

@@ -3,8 +3,9 @@
  * The ACPI tables dom0 boots with (docs: linux-guest-platform.md §9):
  *
  *   RSDP (revision 2) -> XSDT -> FADT (hardware-reduced, revision 6.3)
- *                              -> MADT (one enabled type-0 LAPIC per vCPU)
- *   FADT -> DSDT: \_SB.COM1 (PNP0501, I/O 0x3F8-0x3FF, no IRQ), \_S5 and
+ *                              -> MADT (one enabled type-0 LAPIC per vCPU,
+ *                                       one I/O APIC with GSI base 0)
+ *   FADT -> DSDT: \_SB.COM1 (PNP0501, I/O 0x3F8-0x3FF, IRQ 4), \_S5 and
  *                 \_SB.PCI0 (PNP0A03, bus 0, ports 0xCF8-0xCFF: asm/vpci.h).
  *
  * No FACS: ACPICA skips it, and the PM1/GPE blocks, when HW_REDUCED is set.

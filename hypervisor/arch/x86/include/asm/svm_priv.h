@@ -29,8 +29,18 @@ void svm_intr_assist(struct vcpu *v);
 void svm_intr_complete(struct vcpu *v);
 void svm_intr_iret(struct vcpu *v, struct vmcb *vm);
 bool svm_event_pending(struct vcpu *v);
-/* The local APIC access at RIP: 0 (emulated, RIP advanced) or -EINVAL. */
-int svm_emulate_mmio(struct vcpu *v, uint64_t gpa);
+/* An emulated device page (svm_mmio.c): the claims test and the accesses at base + offset. */
+struct mmio_device {
+    const char *name;
+    uint64_t base;
+    bool (*claims)(struct vcpu *v, uint64_t gpa);
+    int (*read)(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t *val);
+    int (*write)(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t val);
+};
+/* The device whose page holds gpa, or NULL. */
+const struct mmio_device *svm_mmio_device(struct vcpu *v, uint64_t gpa);
+/* The access at RIP to dev's page: 0 (emulated, RIP advanced) or -EINVAL. */
+int svm_emulate_mmio(struct vcpu *v, const struct mmio_device *dev, uint64_t gpa);
 
 /*
  * The state a VMRUN starts from, kept in case the CPU loses it, and the

@@ -51,6 +51,15 @@ void vlapic_accept(struct vcpu *v, int vec);
 /* Raise a fixed interrupt and get the vCPU to notice. */
 void vlapic_set_irq(struct vcpu *v, uint8_t vec);
 /*
+ * An interrupt message from the I/O APIC to the local APICs that dest names
+ * (physical: an APIC ID, 0xff for all; logical: matched against LDR/DFR):
+ * fixed, lowest priority (to the first match) or NMI; other delivery modes
+ * are dropped. A level-triggered vector sets its TMR bit, and its EOI then
+ * calls vioapic_eoi().
+ */
+void vlapic_deliver_irq(struct domain *d, uint8_t dest, bool logical, unsigned int mode,
+                        uint8_t vec, bool level);
+/*
  * A fixed interrupt from outside the local APICs (an MSI): to every vCPU of d
  * whose local APIC the 8-bit destination names (physical APIC ID, 0xff for
  * all, or logical), or only to the first of them when lowest is set.

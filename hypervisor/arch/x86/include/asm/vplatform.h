@@ -14,8 +14,13 @@
 #define VPLAT_RESET_VALUE      0x06
 #define VPLAT_S5_SLP_TYP       5
 
-/* The one UART: COM1, polled (no interrupt line is described). */
+/* The one UART: COM1, interrupting on ISA IRQ 4 = GSI 4 (IOAPIC pin 4). */
 #define VPLAT_COM1_PORT        0x3f8
+#define VPLAT_COM1_GSI         4
+
+/* One I/O APIC (asm/vioapic.h): 24 pins, GSI base 0; RAM ends below it. */
+#define VPLAT_IOAPIC_BASE      0xfec00000u
+#define VPLAT_IOAPIC_ID        0
 
 /* Local APICs: x2APIC, enabled at entry; APIC ID = vCPU index. */
 #define VPLAT_LAPIC_BASE       0xfee00000u

@@ -5,6 +5,7 @@
 
 #include <mica/types.h>
 #include <mica/spinlock.h>
+#include <asm/vioapic.h>
 #include <asm/vpci.h>
 
 struct vcpu;
@@ -16,6 +17,7 @@ struct vuart {
     spinlock_t lock;
     uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
     bool thri_pending;             /* THR-empty reported until IIR is read */
+    bool irq_line;                 /* the INTR output, as the I/O APIC last saw it */
     uint8_t rx[VUART_FIFO];
     unsigned int rx_head, rx_tail;
     char line[160];                /* the output line being assembled */
@@ -24,6 +26,7 @@ struct vuart {
 
 struct vplatform {
     struct vuart uart;
+    struct vioapic ioapic;
     uint8_t rtc_index;
     spinlock_t pci_lock;           /* the PCI bus, against other vCPUs and the upcall path */
     struct vpci pci;
