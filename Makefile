@@ -53,6 +53,7 @@ include tests/unit/unit.mk
 include libctl/libctl.mk
 include tests/fuzz/fuzz.mk
 include dom0/dom0.mk
+include toolstack/toolstack.mk
 
 # ------------------------------------------------------------------ the ISOs
 # mica.iso boots Mica with a Linux dom0: DOM0_KERNEL, DOM0_INITRD and
@@ -107,7 +108,8 @@ check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 	$(DOM0_TEST_ENV) tests/system/dom0.sh $(BUILD) | tee $(BUILD)/tests/dom0.log
 	@tests/summary.sh $(BUILD)/tests/dom0.log
 
-# make install DESTDIR=... PREFIX=...: libmicactl (lib, header, micactl.pc, schema).
+# make install DESTDIR=... PREFIX=...: libmicactl (lib, header, micactl.pc, schema);
+# toolstack/toolstack.mk adds install-toolstack (mica, micad, man pages, completion, unit).
 install: install-libctl
 
 # Unit tests, a short run of each fuzz target (about a minute), then system
@@ -118,6 +120,7 @@ test: all
 	{ scripts/check-licences.sh; \
 	  $(MAKE) --no-print-directory check-unit; \
 	  $(MAKE) --no-print-directory check-ctl; \
+	  $(MAKE) --no-print-directory check-toolstack; \
 	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; } 2>&1 | tee $(BUILD)/tests/test.log; \
 	tests/summary.sh $(BUILD)/tests/test.log
@@ -177,7 +180,9 @@ help:
 	@echo "make run-guests  boot Mica with the demo test guests instead of dom0"
 	@echo "make test        build everything and run the unit tests, the short fuzz runs and the system tests"
 	@echo "make check-ctl   run libctl's host tests: the domain XML corpus and the builder (tests/ctl/)"
-	@echo "make install     install libmicactl, micactl.h, micactl.pc and the XML schema (DESTDIR= PREFIX=)"
+	@echo "make check-toolstack  the mica CLI's and micad's host tests: arguments, help, non-root use, bad XML (tests/toolstack/)"
+	@echo "make install     install libmicactl, micactl.h, micactl.pc, the XML schema, mica, micad, their man pages,"
+	@echo "                 bash completion and micad.service (DESTDIR= PREFIX=)"
 	@echo "make check-fuzz  run each host fuzz target for FUZZ_SHORT=20 seconds (tests/fuzz/)"
 	@echo "make fuzz        run each host fuzz target for FUZZ_SECONDS=1200 and merge its finds into tests/fuzz/corpus/"
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"

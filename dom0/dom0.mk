@@ -8,7 +8,8 @@
 #   build/dom0/kernel.version  its release ("uname -r") and package version
 #   build/dom0/modules/        the few modules fetched with it (pvpanic)
 #   build/dom0/driver/mica.ko  Mica's dom0 driver (dom0/driver/driver.mk)
-#   build/dom0/initrd.img      busybox, dom0/initramfs/, dom0/tests/, modules
+#   build/dom0/initrd.img      busybox, dom0/initramfs/, dom0/tests/, modules,
+#                              the toolstack (build/dom0/toolroot/, dom0-toolstack below)
 #   build/tools/mkcpio         the cpio writer the initramfs is built with
 #
 # DOM0_KERNEL, DOM0_INITRD and DOM0_CMDLINE choose what `make iso` puts in
@@ -21,7 +22,7 @@ DOM0_KERNEL  ?= $(DOM0_OUT)/vmlinuz
 DOM0_INITRD  ?= $(DOM0_OUT)/initrd.img
 DOM0_CMDLINE ?= console=ttyS0,115200 earlyprintk=serial,ttyS0,115200
 
-DOM0_INITRAMFS_SRCS := $(shell find dom0/initramfs dom0/tests -type f 2>/dev/null)
+DOM0_INITRAMFS_SRCS := $(shell find dom0/initramfs dom0/tests tests/ctl/bad-xml -type f 2>/dev/null)
 DOM0_CUSTOM_SRCS    := $(wildcard tests/system/dom0-custom/*)
 
 HOST_TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
@@ -56,16 +57,36 @@ $(GUEST_STAGE).stamp: $(DOM0_OUT)/vmlinuz $(GUEST_INITRD)
 	@cp $(GUEST_INITRD) $(GUEST_STAGE)/usr/share/mica/guest/initrd.img
 	@touch $@
 
+# ------------------------------------------- the toolstack in the initramfs
+# dom0_toolstack: mica, micad, libmicactl.so.1 and the domain schema, as
+# `make install DESTDIR=$(DOM0_TOOLROOT)` puts them under PREFIX, with every
+# shared library they load (ldd: libxml2, libuuid, zlib, ICU, libc, the
+# loader) and an ld.so.cache for PREFIX/lib (dom0/stage-toolstack.sh). The
+# initramfs copies the tree to /; dom0's /init starts micad.
+DOM0_TOOLROOT  := $(DOM0_OUT)/toolroot
+DOM0_TOOLSTAMP := $(DOM0_OUT)/toolroot.stamp
+
+# (Paths spelt out: libctl/libctl.mk and toolstack/toolstack.mk, which build
+# them, are included after this file.)
+$(DOM0_TOOLSTAMP): build/toolstack/mica build/toolstack/micad build/toolstack/micad.service \
+        build/libctl/libmicactl.so.1.0.0 libctl/schema/domain.rng dom0/stage-toolstack.sh \
+        $(wildcard toolstack/man/*.[0-9]) toolstack/completion/mica.bash
+	@echo "  STAGE   $(DOM0_TOOLROOT)"
+	@rm -rf $(DOM0_TOOLROOT)
+	@$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DOM0_TOOLROOT) >/dev/null
+	@dom0/stage-toolstack.sh $(DOM0_TOOLROOT) $(PREFIX)
+	@touch $@
+
 # With the Debian kernel, the initramfs also carries the modules fetched
 # with it (build/dom0/modules/<release>/), mica.ko and the driver's test
 # program (build/dom0/drvroot/); another DOM0_KERNEL goes without.
 DOM0_DEBIAN := $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL))
 $(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) config.mk \
-        $(DOM0_DEBIAN) $(if $(DOM0_DEBIAN),$(DRV_ROOT).stamp) $(GUEST_STAGE).stamp
+        $(DOM0_DEBIAN) $(if $(DOM0_DEBIAN),$(DRV_ROOT).stamp) $(DOM0_TOOLSTAMP) $(GUEST_STAGE).stamp
 	@echo "  CPIO    $@"
 	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
-	    $(GUEST_STAGE):/ $(if $(DOM0_DEBIAN),$(DRV_ROOT):/)
-
+	    tests/ctl/bad-xml:/tests/bad-xml \
+	    $(DOM0_TOOLROOT):/ $(GUEST_STAGE):/ $(if $(DOM0_DEBIAN),$(DRV_ROOT):/)
 
 # The system tests' user-supplied initramfs: busybox and another /init,
 # then a second gzip'd cpio appended, as distributions build early
@@ -80,8 +101,9 @@ $(DOM0_OUT)/custom-initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_CUSTOM_SRCS)
 	@cat $@.first $@.second >$@
 	@rm -f $@.first $@.first.list $@.second $@.marker
 
-.PHONY: dom0 dom0-kernel-update
+.PHONY: dom0 dom0-kernel-update dom0-toolstack
 dom0: $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img
+dom0-toolstack: $(DOM0_TOOLSTAMP)
 
 dom0-kernel-update:
 	dom0/fetch-kernel.sh $(DOM0_OUT)

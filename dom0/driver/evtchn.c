@@ -388,30 +388,60 @@ static unsigned int ring_pop(struct evtchn_file *f, u32 *ports,
 	return n;
 }
 
+/* Put back ports ring_pop() took, in front of what came since. */
+static void ring_unpop(struct evtchn_file *f, const u32 *ports,
+		       unsigned int n)
+{
+	unsigned int i;
+
+	spin_lock_irq(&f->lock);
+	f->head = (f->head + EVTCHN_RING - n) % EVTCHN_RING;
+	for (i = 0; i < n; i++)
+		f->ring[(f->head + i) % EVTCHN_RING] = ports[i];
+	f->count += n;
+	spin_unlock_irq(&f->lock);
+}
+
+/*
+ * Copy up to n queued ports to buf. Under the bind lock, so the ports
+ * taken are still bound and can be put back if buf is bad.
+ */
+static ssize_t read_ports(struct evtchn_file *f, char __user *buf,
+			  unsigned int n)
+{
+	u32 ports[EVTCHN_IO_MAX];
+	ssize_t rc;
+
+	mutex_lock(&f->bind_lock);
+	n = ring_pop(f, ports, min_t(unsigned int, n, EVTCHN_IO_MAX));
+	rc = n * sizeof(u32);
+	if (n && copy_to_user(buf, ports, n * sizeof(u32))) {
+		ring_unpop(f, ports, n);
+		rc = -EFAULT;
+	}
+	mutex_unlock(&f->bind_lock);
+	return rc;
+}
+
 static ssize_t evtchn_read(struct file *file, char __user *buf, size_t len,
 			   loff_t *ppos)
 {
 	struct evtchn_file *f = file->private_data;
-	u32 ports[EVTCHN_IO_MAX];
-	unsigned int n;
-	int rc;
+	unsigned int n = min_t(size_t, len / sizeof(u32), EVTCHN_IO_MAX);
+	ssize_t rc;
 
-	if (len < sizeof(u32))
+	if (!n)
 		return -EINVAL;
 	for (;;) {
-		n = ring_pop(f, ports, min_t(size_t, len / sizeof(u32),
-					     EVTCHN_IO_MAX));
-		if (n)
-			break;
+		rc = read_ports(f, buf, n);
+		if (rc)
+			return rc;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		rc = wait_event_interruptible(f->wq, READ_ONCE(f->count));
 		if (rc)
 			return rc;
 	}
-	if (copy_to_user(buf, ports, n * sizeof(u32)))
-		return -EFAULT;
-	return n * sizeof(u32);
 }
 
 /* The port may fire again for this file. */

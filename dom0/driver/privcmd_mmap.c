@@ -43,29 +43,68 @@ static long memop(unsigned int sub, void *arg)
 	return mica_hypercall2(MICA_HC_memory_op, sub, (u64)arg);
 }
 
-/* Give page's gfn its own frame back, then the page to the allocator. */
-static void release_page(struct page *page)
+/* Populate page's gfn again (a hole now), then free the page. */
+static void repopulate_page(struct page *page)
 {
-	u64 gfn = page_to_pfn(page);
-	struct mica_memop_foreign f = { .dst_gfn = gfn, .nr = 1 };
 	struct mica_memop_reservation r = {
-		.first_gfn = gfn, .nr = 1, .domid = MICA_DOMID_SELF,
+		.first_gfn = page_to_pfn(page), .nr = 1, .domid = MICA_DOMID_SELF,
 	};
-	long rc;
+	long rc = memop(MICA_MEMOP_populate_physmap, &r);
 
-	rc = memop(MICA_MEMOP_unmap_foreign, &f);
-	if (rc != 1) {
-		pr_err("mica: unmap_foreign of gfn %#llx failed: %ld; page kept\n",
-		       gfn, rc);
-		return;
-	}
-	rc = memop(MICA_MEMOP_populate_physmap, &r);
 	if (rc != 1) {
 		pr_err("mica: populate_physmap of gfn %#llx failed: %ld; page kept\n",
-		       gfn, rc);
+		       r.first_gfn, rc);
 		return;
 	}
 	__free_page(page);
+}
+
+/*
+ * Give n pages with consecutive gfns, each holding a foreign frame, their
+ * own frames back, then free them: one unmap and one populate for the
+ * run, one page at a time if that fails.
+ */
+static void release_run(struct page **pages, unsigned int n)
+{
+	u64 gfn = page_to_pfn(pages[0]);
+	struct mica_memop_foreign f = { .dst_gfn = gfn, .nr = n };
+	struct mica_memop_reservation r = {
+		.first_gfn = gfn, .nr = n, .domid = MICA_DOMID_SELF,
+	};
+	unsigned int i;
+	long rc;
+
+	rc = memop(MICA_MEMOP_unmap_foreign, &f);
+	if (rc != n) {
+		if (n == 1) {
+			pr_err("mica: unmap_foreign of gfn %#llx failed: %ld; page kept\n",
+			       gfn, rc);
+			return;
+		}
+		for (i = 0; i < n; i++)
+			release_run(&pages[i], 1);
+		return;
+	}
+	rc = memop(MICA_MEMOP_populate_physmap, &r);
+	for (i = 0; i < n; i++) {
+		if (rc == n)
+			__free_page(pages[i]);
+		else
+			repopulate_page(pages[i]);
+	}
+}
+
+/* How many of pages[i..] have consecutive gfns, at most one call's worth. */
+static unsigned int contiguous_pages(struct page **pages, unsigned long i,
+				     unsigned long npages)
+{
+	unsigned long pfn = page_to_pfn(pages[i]);
+	unsigned int n = 1;
+
+	while (i + n < npages && n < MICA_FOREIGN_MAX && pages[i + n] &&
+	       page_to_pfn(pages[i + n]) == pfn + n)
+		n++;
+	return n;
 }
 
 static void privcmd_vma_open(struct vm_area_struct *vma)
@@ -79,12 +118,16 @@ static void privcmd_vma_close(struct vm_area_struct *vma)
 {
 	struct privcmd_map *map = vma->vm_private_data;
 	unsigned long i;
+	unsigned int n;
 
 	if (!refcount_dec_and_test(&map->users))
 		return;
-	for (i = 0; i < map->npages; i++) {
-		if (map->pages[i])
-			release_page(map->pages[i]);
+	for (i = 0; i < map->npages; i += n) {
+		n = 1;
+		if (map->pages[i]) {
+			n = contiguous_pages(map->pages, i, map->npages);
+			release_run(&map->pages[i], n);
+		}
 		cond_resched();
 	}
 	kvfree(map);
@@ -132,38 +175,6 @@ int mica_privcmd_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* Map frame gfn of domid at addr; *out gets the page backing it. */
-static int map_one(struct vm_area_struct *vma, unsigned long addr,
-		   const struct mica_privcmd_mmapbatch *b, u64 gfn,
-		   struct page **out)
-{
-	struct mica_memop_foreign f = {
-		.gfn = gfn, .nr = 1, .domid = b->domid,
-		.flags = (b->flags & MICA_MMAPBATCH_READONLY) ?
-			 MICA_FOREIGN_READONLY : 0,
-	};
-	struct page *page;
-	long rc;
-
-	page = alloc_page(GFP_KERNEL);
-	if (!page)
-		return -ENOMEM;
-	f.dst_gfn = page_to_pfn(page);
-	rc = memop(MICA_MEMOP_map_foreign, &f);
-	if (rc != 1) {
-		/* All or nothing: our frame is still there. */
-		__free_page(page);
-		return rc < 0 ? rc : -EIO;
-	}
-	rc = vm_insert_page(vma, addr, page);
-	if (rc) {
-		release_page(page);
-		return rc;
-	}
-	*out = page;
-	return 0;
-}
-
 /* Errors that concern one frame; any other stops the whole batch. */
 static bool frame_error(int err)
 {
@@ -180,26 +191,126 @@ struct batch_state {
 	bool some_failed;
 };
 
-/* Map every frame of the batch, each error in st->errs. */
+static void batch_error(struct batch_state *st, u32 i, int err)
+{
+	st->errs[i] = err;
+	if (frame_error(err))
+		st->some_failed = true;
+	else if (!st->stop)
+		st->stop = err;
+}
+
+/* Put frames gfn.. gfn + n - 1 of b->domid over n consecutive pages. */
+static long map_frames(const struct mica_privcmd_mmapbatch *b, u64 gfn,
+		       struct page *page, unsigned int n)
+{
+	struct mica_memop_foreign f = {
+		.gfn = gfn, .dst_gfn = page_to_pfn(page), .nr = n,
+		.domid = b->domid,
+		.flags = (b->flags & MICA_MMAPBATCH_READONLY) ?
+			 MICA_FOREIGN_READONLY : 0,
+	};
+	long rc = memop(MICA_MEMOP_map_foreign, &f);
+
+	return rc == n ? 0 : rc < 0 ? rc : -EIO;
+}
+
+/* Page i of the batch holds its foreign frame: put it in the VMA. */
+static void insert_frame(struct batch_state *st,
+			 const struct mica_privcmd_mmapbatch *b, u32 i,
+			 struct page *page)
+{
+	unsigned long addr = b->addr + (unsigned long)i * PAGE_SIZE;
+	int rc = vm_insert_page(st->vma, addr, page);
+
+	if (rc) {
+		release_run(&page, 1);
+		batch_error(st, i, rc);
+		return;
+	}
+	st->map->pages[st->first + i] = page;
+	st->errs[i] = 0;
+}
+
+/* Map frame i of the batch over page alone (on failure our frame stays). */
+static void map_single(struct batch_state *st,
+		       const struct mica_privcmd_mmapbatch *b, u32 i,
+		       struct page *page)
+{
+	int rc = st->stop ? st->stop : map_frames(b, st->gfns[i], page, 1);
+
+	if (rc) {
+		__free_page(page);
+		batch_error(st, i, rc);
+		return;
+	}
+	insert_frame(st, b, i, page);
+}
+
+/* How many frames from index i have consecutive gfns, up to one call's. */
+static unsigned int run_length(const struct batch_state *st, u32 i, u32 num)
+{
+	unsigned int n = 1;
+
+	while (i + n < num && n < MICA_FOREIGN_MAX &&
+	       st->gfns[i + n] == st->gfns[i] + n)
+		n++;
+	return n;
+}
+
+/*
+ * Up to n physically contiguous pages (a power of two, *order), split so
+ * each is a page of its own; fewer when memory is fragmented.
+ */
+static struct page *alloc_run(unsigned int n, unsigned int *order)
+{
+	unsigned int o = ilog2(n);
+	struct page *page;
+
+	for (;; o--) {
+		page = alloc_pages(GFP_KERNEL |
+				   (o ? __GFP_NORETRY | __GFP_NOWARN : 0), o);
+		if (page || !o)
+			break;
+	}
+	if (page && o)
+		split_page(page, o);
+	*order = o;
+	return page;
+}
+
+/*
+ * Map every frame of the batch, each error in st->errs. A run of
+ * consecutive gfns goes over contiguous pages in one call; if that call
+ * fails (it is all or nothing) the run is mapped frame by frame, so each
+ * frame gets its own error.
+ */
 static void batch_map(struct batch_state *st,
 		      const struct mica_privcmd_mmapbatch *b)
 {
-	unsigned long addr;
-	u32 i;
-	int err;
+	struct page *page;
+	unsigned int n, order, j;
+	u32 i = 0;
 
-	for (i = 0; i < b->num; i++) {
-		err = st->stop;
-		if (!err) {
-			addr = b->addr + (unsigned long)i * PAGE_SIZE;
-			err = map_one(st->vma, addr, b, st->gfns[i],
-				      &st->map->pages[st->first + i]);
+	while (i < b->num) {
+		if (st->stop) {
+			st->errs[i++] = st->stop;
+			continue;
 		}
-		st->errs[i] = err;
-		if (err && !frame_error(err))
-			st->stop = err;
-		else if (err)
-			st->some_failed = true;
+		page = alloc_run(run_length(st, i, b->num), &order);
+		if (!page) {
+			batch_error(st, i++, -ENOMEM);
+			continue;
+		}
+		n = 1u << order;
+		if (n > 1 && !map_frames(b, st->gfns[i], page, n)) {
+			for (j = 0; j < n; j++)
+				insert_frame(st, b, i + j, page + j);
+		} else {
+			for (j = 0; j < n; j++)
+				map_single(st, b, i + j, page + j);
+		}
+		i += n;
 		cond_resched();
 	}
 }

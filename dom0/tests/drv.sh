@@ -8,6 +8,7 @@
 #     MICA-TEST drv id DEVICE VENDOR:DEVICE
 #     MICA-TEST drv devices NAME...        /dev/mica/
 #     MICA-TEST drv dmesg LINE             what the driver logged
+#     MICA-TEST drv busy OK|...            rmmod fails while a file is open
 #     MICA-TEST drv reload OK|...          rmmod, then modprobe by modalias
 #     MICA-TEST drv nodevice OK|...        without the device (native boot):
 #                                          modprobe and rmmod by hand
@@ -78,6 +79,11 @@ mica-drvtest mmap >>"$out"
 # everything and binds afresh (a new shared info page, a new MSI).
 dev=$(bound)
 if [ -n "$dev" ]; then
+    # An open file holds the module.
+    exec 3<>/dev/mica/evtchn
+    if rmmod mica 2>/dev/null; then mt busy "rmmod succeeded with a file open"
+    else mt busy OK; fi
+    exec 3>&-
     # shellcheck disable=SC2086 # one word per device
     set -- $dev
     if ! rmmod mica; then

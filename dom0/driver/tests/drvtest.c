@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mica/evtchn.h>
@@ -29,6 +30,9 @@
 #include <public/mica.h>
 
 #define PAGE 4096ul
+
+/* An address nothing is mapped at (volatile: the compiler must not judge it). */
+static void *volatile bad_ptr = (void *)8;
 
 static const char *group;
 static int checks, failed;
@@ -427,6 +431,34 @@ static char *mremap_checks(char *ro, uint16_t domid)
 	return moved;
 }
 
+/*
+ * A run of consecutive gfns that passes the end of the domain's RAM: the
+ * driver maps runs in one call, and must fall back to frame by frame.
+ */
+static void mmap_run_past_end(int fd, uint16_t domid)
+{
+	uint64_t gfns[8];
+	int32_t errs[8];
+	char *p = mmap(NULL, 8 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	int i, rc, bad = 0;
+
+	if (p == MAP_FAILED) {
+		check(0, "mmapbatch-run-past-the-end", "mmap: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < 8; i++)
+		gfns[i] = DOM_PAGES - 4 + i;
+	rc = batch(fd, p, domid, gfns, errs, 8, MICA_MMAPBATCH_READONLY);
+	for (i = 0; i < 8; i++)
+		bad += errs[i] != (i < 4 ? 0 : -ENOENT);
+	for (i = 0; i < 4 && !bad; i++)
+		bad += !same((uint64_t *)(p + i * PAGE), domid, DOM_PAGES - 4 + i);
+	check(rc == -ENOENT && !bad, "mmapbatch-run-past-the-end",
+	      "rc %d, errs %d %d %d %d %d %d %d %d", rc, errs[0], errs[1], errs[2],
+	      errs[3], errs[4], errs[5], errs[6], errs[7]);
+	munmap(p, 8 * PAGE);
+}
+
 static void mmap_roundtrip(int fd, uint16_t domid)
 {
 	static uint64_t gfns[DOM_PAGES];
@@ -460,6 +492,7 @@ static void mmap_roundtrip(int fd, uint16_t domid)
 	expect_err(batch(fd, rw, domid, gfns, errs, 1, MICA_MMAPBATCH_READONLY), EINVAL,
 		   "mmapbatch-readonly-needs-readonly-mapping");
 	ro = mremap_checks(ro, domid);
+	mmap_run_past_end(fd, domid);
 	mmap_errors(fd, domid, rw, ro, gfns, errs);
 	check(munmap(rw, DOM_PAGES * PAGE) == 0 && munmap(ro, DOM_PAGES * PAGE) == 0,
 	      "munmap", "%s", strerror(errno));
@@ -498,6 +531,76 @@ static void mmap_child_exit(int fd, uint16_t domid)
 	      (unsigned long long)dom0_pages(fd));
 }
 
+/* Not a check: how long mapping and unmapping a bigger domain takes. */
+static void mmap_timing(int fd)
+{
+	struct mica_domctl d;
+	struct timespec t0, t1, t2;
+	uint32_t n = 2048, i;
+	uint64_t *gfns = calloc(n, sizeof(*gfns));
+	int32_t *errs = calloc(n, sizeof(*errs));
+	char *p;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(d.u.create.name, sizeof(d.u.create.name), "drvtest-big");
+	d.u.create.mem_kb = n * 4;
+	d.u.create.nr_vcpus = 1;
+	if (!gfns || !errs || domctl(fd, MICA_DOMCTL_create, &d))
+		return;
+	for (i = 0; i < n; i++)
+		gfns[i] = i;
+	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = batch(fd, p, d.domid, gfns, errs, n, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	munmap(p, n * PAGE);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	printf("MICA-TEST drv-timing mmapbatch %u pages rc %d map %ld us unmap %ld us\n", n, rc,
+	       (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
+	       (t2.tv_sec - t1.tv_sec) * 1000000 + (t2.tv_nsec - t1.tv_nsec) / 1000);
+	destroy_domain(fd, d.domid);
+	free(gfns);
+	free(errs);
+}
+
+/*
+ * A domain destroyed while this process maps it: its mapped frames stay
+ * (pinned) and readable until munmap, then everything comes back.
+ */
+static void mmap_destroy_while_mapped(int fd)
+{
+	static uint64_t gfns[DOM_PAGES];
+	static int32_t errs[DOM_PAGES];
+	struct mica_domctl d;
+	uint64_t free0 = free_frames(fd), pages0 = dom0_pages(fd);
+	long domid = create_domain(fd, "drvtest-destroyed");
+	char *p;
+	int i, rc, bad = 0;
+
+	if (domid < 0)
+		return;
+	for (i = 0; i < DOM_PAGES; i++)
+		gfns[i] = i;
+	p = mmap(NULL, DOM_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	rc = p == MAP_FAILED ? -errno : batch(fd, p, domid, gfns, errs, DOM_PAGES, 0);
+	for (i = 0; i < DOM_PAGES && !rc; i++)
+		fill((uint64_t *)(p + i * PAGE), domid, i);
+	expect_err(destroy_domain(fd, domid), 0, "destroy-while-mapped");
+	for (i = 0; i < DOM_PAGES && !rc; i++)
+		bad += !same((uint64_t *)(p + i * PAGE), domid, i);
+	check(!rc && !bad, "destroyed-domain-frames-stay-mapped",
+	      "rc %d, %d pages changed", rc, bad);
+	if (p != MAP_FAILED)
+		munmap(p, DOM_PAGES * PAGE);
+	check(getinfo(fd, domid, &d) == -ESRCH && free_frames(fd) == free0 &&
+	      dom0_pages(fd) == pages0, "destroyed-domain-freed-at-munmap",
+	      "getinfo %ld, free frames %llu (before %llu), dom0 pages %llu (before %llu)",
+	      getinfo(fd, domid, &d), (unsigned long long)free_frames(fd),
+	      (unsigned long long)free0, (unsigned long long)dom0_pages(fd),
+	      (unsigned long long)pages0);
+}
+
 static void test_mmap(void)
 {
 	struct mica_domctl d;
@@ -513,6 +616,8 @@ static void test_mmap(void)
 		return;
 	mmap_roundtrip(fd, domid);
 	mmap_child_exit(fd, domid);
+	mmap_destroy_while_mapped(fd);
+	mmap_timing(fd);
 	expect_err(destroy_domain(fd, domid), 0, "domctl-destroy");
 	expect_err(getinfo(fd, domid, &d), ESRCH, "domain-gone");
 	free1 = free_frames(fd);
@@ -598,6 +703,10 @@ static void evtchn_loopback(int fd, long *pa, long *pb)
 	check(r == b, "new-interdomain-port-pending", "read %ld, want %ld", r, b);
 	check(ev_write(fd, b) == 0, "unmask-by-write", "%s", strerror(errno));
 	check(notify(fd, a) == 0, "notify", "%s", strerror(errno));
+	/* A bad buffer gets EFAULT and the port stays queued. */
+	if (poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 5000) == 1)
+		expect_err(read(fd, bad_ptr, 4) < 0 ? -errno : 0, EFAULT,
+			   "read-bad-buffer-efault");
 	r = ev_read(fd, 5000);
 	check(r == b, "notify-a-reads-b", "read %ld, want %ld", r, b);
 	notify(fd, b);
@@ -641,6 +750,25 @@ static void evtchn_bad_args(int fd, long a)
 	fcntl(fd, F_SETFL, fl);
 }
 
+/* VIRQ_CONSOLE fires when the hypervisor's log grows. */
+static void evtchn_virq_console(int pfd)
+{
+	static const char msg[] = "mica-drvtest: a line for VIRQ_CONSOLE\n";
+	struct mica_ioctl_evtchn_bind_virq v = { .virq = MICA_VIRQ_CONSOLE };
+	int fd = open(MICA_EVTCHN_PATH, O_RDWR);
+	long port, r;
+
+	port = ev_ioctl(fd, MICA_IOCTL_EVTCHN_BIND_VIRQ, &v);
+	check(port > 0, "bind-virq-console", "got %ld", port);
+	/* Whatever fired before this line was written does not count. */
+	while (ev_read(fd, 100) == port)
+		ev_write(fd, port);
+	hc(pfd, MICA_HC_console_io, MICA_CONSOLE_write, (uintptr_t)msg, strlen(msg));
+	r = ev_read(fd, 5000);
+	check(r == port, "virq-console-on-log-growth", "read %ld, want %ld", r, port);
+	close(fd);
+}
+
 /* Two files bind DOM_EXC; a domain's end reaches both. */
 static void evtchn_virq(int pfd)
 {
@@ -661,6 +789,7 @@ static void evtchn_virq(int pfd)
 	      "read %ld and %ld, want %ld", r1, r2, p1);
 	close(f1);
 	close(f2);
+	evtchn_virq_console(pfd);
 }
 
 static void test_evtchn(void)

@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# toolstack: mica and micad as dom0's initramfs carries them (dom0-toolstack
+# in dom0/dom0.mk): they start (their shared libraries are there), the
+# domain schema is found (a bad domain XML gets its located error), and
+# with the dom0 driver loaded, mica info reports the host and micad runs.
+# Prints facts; tests/system/dom0.sh compares them.
+echo "MICA-TEST toolstack verbs $(mica help 2>&1 | sed -n '/^Verbs:/,/^$/p' | grep -c '^  [a-z]')"
+
+# No <vcpu>: only the schema (MICA_SCHEMA_DIR/domain.rng) catches that.
+cat >/tmp/novcpu.xml <<'XML'
+<domain type='mica'>
+  <name>novcpu</name>
+  <memory unit='MiB'>64</memory>
+  <os><kernel>/bin/busybox</kernel></os>
+</domain>
+XML
+out=$(mica create --dry-run /tmp/novcpu.xml 2>&1)
+rc=$?
+echo "MICA-TEST toolstack schema $(echo "$out" | head -n 1) (exit $rc, $(echo "$out" | wc -l) lines)"
+
+if [ -e /dev/mica/privcmd ]; then
+    echo "MICA-TEST toolstack privcmd yes"
+    echo "MICA-TEST toolstack info-cpus $(mica info | sed -n 's/^nr_cpus *: //p')"
+    echo "MICA-TEST toolstack list-dom0 $(mica list 0 | awk 'NR == 2 { print $1, $2 }')"
+    echo "MICA-TEST toolstack micad $(pidof micad >/dev/null && echo running || echo absent)"
+else
+    echo "MICA-TEST toolstack privcmd no"
+    echo "MICA-TEST toolstack info-error $(mica info 2>&1 | head -n 1)"
+fi

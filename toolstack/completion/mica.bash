@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# bash completion for mica(1): verbs, each verb's flags and domain names.
+# The verbs and flags come from mica itself (`mica help`, `mica VERB --help`,
+# which print its command table), so they never disagree with it; domain
+# names come from `mica list` (root only; nothing otherwise).
+
+_mica_verbs()
+{
+    "$1" help 2>/dev/null | sed -n '/^Verbs:/,/^$/s/^  \([a-z-]*\) .*/\1/p'
+}
+
+# The long and short flags of one verb, from its usage line.
+_mica_flags()
+{
+    "$1" "$2" --help 2>/dev/null | sed -n 's/^  \(-[a-zA-Z]\), \(--[a-z-]*\).*/\1 \2/p'
+}
+
+_mica_domains()
+{
+    "$1" list 2>/dev/null | awk 'NR > 1 { print $1 }'
+}
+
+# Does this verb's flag take a value? (Its usage shows "[-f|--flag VALUE]".)
+_mica_flag_takes_value()
+{
+    local usage
+    usage=$("$1" "$2" --help 2>/dev/null | head -n 1)
+    case $3 in
+    --*) grep -q -- "|$3 [A-Z]" <<<"$usage" ;;
+    *) grep -Eq -- "\\[$3\\|--[a-z-]+ [A-Z]" <<<"$usage" ;;
+    esac
+}
+
+_mica()
+{
+    local cur=${COMP_WORDS[COMP_CWORD]} prev= prog=${COMP_WORDS[0]} verb= i npos=0
+    COMPREPLY=()
+    [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
+    if [ "$COMP_CWORD" -le 1 ]; then
+        COMPREPLY=($(compgen -W "$(_mica_verbs "$prog")" -- "$cur"))
+        return 0
+    fi
+    verb=${COMP_WORDS[1]}
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$(_mica_flags "$prog" "$verb")" -- "$cur"))
+        return 0
+    fi
+    if [[ $prev == -* ]] && _mica_flag_takes_value "$prog" "$verb" "$prev"; then
+        case $verb:$prev in
+        sched-credit:-d|sched-credit:--domain)
+            COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
+        esac
+        return 0
+    fi
+    for ((i = 2; i < COMP_CWORD; i++)); do
+        [[ ${COMP_WORDS[i]} == -* ]] || npos=$((npos + 1))
+    done
+    case $verb in
+    create)
+        COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur") $(compgen -d -- "$cur"))
+        compopt -o filenames 2>/dev/null ;;
+    help)
+        [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_verbs "$prog")" -- "$cur")) ;;
+    list|uptime|vcpu-list)
+        COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
+    destroy|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename)
+        [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
+    esac
+    return 0
+}
+complete -F _mica mica

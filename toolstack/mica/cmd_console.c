@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mica console DOMAIN: follow the domain's console ring from the oldest byte
+ * it keeps, copy standard input into the domain's UART, detach on Ctrl-].
+ * A terminal on standard input is put in raw mode and restored on every way
+ * out (term.c): detach, the domain's end, an error, a signal, exit().
+ * create -c calls console_attach() with the domain still paused and
+ * unpauses it once attached, so its first line is shown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mica.h"
+
+#define ESCAPE_CHAR 0x1d                /* Ctrl-] */
+#define POLL_MS 30                      /* how often an idle console ring is read */
+#define ALIVE_CHECK_NS 1000000000ull    /* how often we look whether the domain still exists */
+#define CHUNK 4096
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+struct console {
+    const struct invocation *inv;
+    uint32_t domid;
+    uint64_t offset;
+    char in[CHUNK];                     /* keystrokes the UART has not taken yet */
+    size_t in_len;
+    bool stdin_open;
+    bool detach;
+};
+
+/* Copy what the ring holds past our offset to stdout; returns bytes, or -errno. */
+static ssize_t console_drain(struct console *c)
+{
+    char buf[CHUNK];
+    ssize_t n, total = 0;
+
+    while ((n = mica_console_read(c->inv->ctx, c->domid, &c->offset, buf, sizeof(buf), NULL)) > 0) {
+        int rc = write_all(STDOUT_FILENO, buf, (size_t)n);
+
+        if (rc < 0)
+            return rc;
+        total += n;
+    }
+    return n < 0 ? n : total;
+}
+
+/* Read keystrokes up to Ctrl-]; what comes after it is dropped. */
+static void console_input(struct console *c)
+{
+    ssize_t n = read(STDIN_FILENO, c->in, sizeof(c->in));
+    char *esc;
+
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        c->stdin_open = false;          /* end of input: keep showing output */
+        return;
+    }
+    esc = memchr(c->in, ESCAPE_CHAR, (size_t)n);
+    if (esc) {
+        n = esc - c->in;
+        c->detach = true;
+    }
+    c->in_len = (size_t)n;
+}
+
+static int console_send(struct console *c)
+{
+    ssize_t n = mica_console_write(c->inv->ctx, c->domid, c->in, c->in_len);
+
+    if (n < 0)
+        return (int)n;
+    memmove(c->in, c->in + n, c->in_len - (size_t)n);
+    c->in_len -= (size_t)n;
+    return 0;
+}
+
+static bool domain_gone(struct console *c)
+{
+    struct mica_dominfo info;
+
+    return mica_domain_info(c->inv->ctx, c->domid, &info) == -ESRCH;
+}
+
+/* The loop: 0 on detach or the domain's end, -errno on a failure. */
+static int console_loop(struct console *c)
+{
+    uint64_t next_check = now_ns() + ALIVE_CHECK_NS;
+
+    while (!term_stop_signal && !c->detach) {
+        struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+        ssize_t got = console_drain(c);
+        int rc;
+
+        if (got == -ESRCH || (got >= 0 && now_ns() > next_check && domain_gone(c)))
+            return -ESRCH;
+        if (got < 0)
+            return (int)got;
+        if (now_ns() > next_check)
+            next_check = now_ns() + ALIVE_CHECK_NS;
+        if (c->in_len) {
+            rc = console_send(c);
+            if (rc < 0)
+                return rc;
+        }
+        if (c->in_len || !c->stdin_open)
+            pfd.fd = -1;                /* wait for the UART to take what is pending */
+        rc = poll(&pfd, 1, got > 0 ? 0 : POLL_MS);
+        if (rc > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+            console_input(c);
+    }
+    if (c->in_len)
+        console_send(c);                /* what was typed before Ctrl-] */
+    return 0;
+}
+
+int console_attach(const struct invocation *inv, uint32_t domid, bool unpause)
+{
+    struct console c = { .inv = inv, .domid = domid, .stdin_open = true };
+    struct mica_dominfo info;
+    int rc = mica_domain_info(inv->ctx, domid, &info);
+
+    if (rc < 0)
+        return fail_rc(inv, "console", rc);
+    fprintf(stderr, "Connected to %s (id %" PRIu32 "). Ctrl-] detaches.\n", info.name, domid);
+    term_catch_signals();
+    rc = term_enter(true);
+    if (rc < 0) {
+        fail(inv->spec->name, "terminal: %s", strerror(-rc));
+        goto err_unpaused;
+    }
+    if (unpause) {
+        rc = (int)console_drain(&c);    /* attached: nothing the domain prints is missed */
+        if (rc >= 0)
+            rc = mica_domain_unpause(inv->ctx, domid);
+        if (rc < 0) {
+            term_restore();
+            fail_rc(inv, info.name, rc);
+            goto err_unpaused;
+        }
+    }
+    rc = console_loop(&c);
+    term_restore();
+    if (rc == -ESRCH)
+        fprintf(stderr, "\nmica: %s: %s: the domain has gone\n", inv->spec->name, info.name);
+    else if (rc < 0)
+        return fail_rc(inv, info.name, rc);
+    else
+        fputc('\n', stderr);
+    return term_stop_signal ? 128 + term_stop_signal : 0;
+
+err_unpaused:
+    term_restore();
+    if (unpause && mica_domain_destroy(inv->ctx, domid) == 0)
+        fprintf(stderr, "mica: %s: %s: destroyed, it could not be started attached\n",
+                inv->spec->name, info.name);
+    return EXIT_FAILURE;
+}
+
+int cmd_console(struct invocation *inv)
+{
+    uint32_t domid;
+
+    if (domain_arg(inv, inv->args[0], &domid) < 0)
+        return EXIT_FAILURE;
+    return console_attach(inv, domid, false);
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Every verb of `mica`: its handler, whether it needs the hypervisor and
+ * changes state, its arguments, options and help (as Xen's xl_cmdtable.c).
+ * Usage lines, `mica help`, the man page and the bash completion follow
+ * this table; tests/toolstack/cli.sh checks they agree.
+ */
+#include <string.h>
+
+#include "mica.h"
+
+#define DOMAIN_HELP "DOMAIN is a name, a domain id or a UUID."
+
+const struct cmd_spec cmd_table[] = {
+    { "create", cmd_create, check_create, CMD_NEEDS_CTX | CMD_MODIFIES | CMD_LATE_CTX, "FILE", 1, 1,
+      "Create a domain from a domain XML file",
+      "Checks FILE (libvirt-style domain XML, mica-domain.xml(5)) against the schema and the\n"
+      "host, builds the domain and starts it. Any error names FILE:LINE and the element.",
+      { { "console", 'c', NULL, "create it paused, attach to its console, then unpause it" },
+        { "dry-run", 'n', NULL, "check FILE and the host, print the configuration, create nothing" } } },
+    { "list", cmd_list, NULL, CMD_NEEDS_CTX, "[DOMAIN...]", 0, -1,
+      "List domains",
+      "Columns: Name ID UUID Mem(MiB) VCPUs State Time(s). " DOMAIN_HELP,
+      { { "long", 'l', NULL, "more columns, and the saved configuration with --json" },
+        { "json", 'j', NULL, "print JSON" } } },
+    { "destroy", cmd_destroy, NULL, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN", 1, 1,
+      "Terminate a domain immediately",
+      "Frees everything the domain owns; its on_* actions are not applied. " DOMAIN_HELP, { { 0 } } },
+    { "pause", cmd_pause, NULL, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN", 1, 1,
+      "Pause a domain's execution",
+      "Its vCPUs stop and stay off the CPUs until unpause. " DOMAIN_HELP, { { 0 } } },
+    { "unpause", cmd_unpause, NULL, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN", 1, 1,
+      "Unpause a paused domain", DOMAIN_HELP, { { 0 } } },
+    { "console", cmd_console, NULL, CMD_NEEDS_CTX, "DOMAIN", 1, 1,
+      "Attach to a domain's console",
+      "Shows the console from the oldest byte its ring keeps, then live; keystrokes go to the\n"
+      "domain's UART. Ctrl-] detaches. " DOMAIN_HELP, { { 0 } } },
+    { "info", cmd_info, NULL, CMD_NEEDS_CTX, "", 0, 0,
+      "Show information about the host",
+      "CPUs, total and free memory, the TSC's frequency, the hypervisor's version and uptime.",
+      { { "json", 'j', NULL, "print JSON" } } },
+    { "dmesg", cmd_dmesg, NULL, CMD_NEEDS_CTX, "", 0, 0,
+      "Read the hypervisor's log",
+      "Prints the log from the last clear (dmesg -c) on. The hypervisor keeps the newest bytes\n"
+      "only; a note says how many were lost.",
+      { { "clear", 'c', NULL, "clear the log after reading it (remembered in " MICA_RUN_DIR ")" } } },
+    { "top", cmd_top, check_top, CMD_NEEDS_CTX, "", 0, 0,
+      "Monitor domains' CPU and memory use",
+      "Refreshes every DELAY seconds; q quits. Batch mode prints ITER tables and exits.",
+      { { "batch", 'b', NULL, "batch mode: plain tables on standard output" },
+        { "delay", 'd', "DELAY", "seconds between updates (default 3, decimals allowed)" },
+        { "iterations", 'n', "ITER", "stop after ITER updates" } } },
+    { "uptime", cmd_uptime, NULL, CMD_NEEDS_CTX, "[DOMAIN...]", 0, -1,
+      "Print the uptime of domains", "Time since each domain first ran. " DOMAIN_HELP, { { 0 } } },
+    { "domid", cmd_domid, NULL, CMD_NEEDS_CTX, "NAME", 1, 1,
+      "Convert a domain name (or UUID) to its id", "", { { 0 } } },
+    { "domname", cmd_domname, NULL, CMD_NEEDS_CTX, "ID", 1, 1,
+      "Convert a domain id (or UUID) to its name", "", { { 0 } } },
+    { "vcpu-list", cmd_vcpu_list, NULL, CMD_NEEDS_CTX, "[DOMAIN...]", 0, -1,
+      "List the vCPUs of domains",
+      "Columns: Name ID VCPU CPU State Time(s) Affinity. " DOMAIN_HELP, { { 0 } } },
+    { "vcpu-pin", cmd_vcpu_pin, check_vcpu_pin, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN VCPU CPUS", 3, 3,
+      "Pin a domain's vCPU to physical CPUs",
+      "VCPU is a number or 'all'. CPUS is 'all' or a list of CPUs and ranges, e.g. 0,2-3.\n"
+      DOMAIN_HELP, { { 0 } } },
+    { "sched-credit", cmd_sched_credit, check_sched_credit, CMD_NEEDS_CTX | CMD_MODIFIES, "", 0, 0,
+      "Get or set credit scheduler parameters",
+      "Without -w or -c, prints Name ID Weight Cap of one domain (-d) or all of them.\n"
+      "Weight 1..65535 (default 256); cap in percent of one CPU, 0 = none.",
+      { { "domain", 'd', "DOMAIN", "the domain to show or change" },
+        { "weight", 'w', "WEIGHT", "its share relative to the other domains" },
+        { "cap", 'c', "CAP", "the most CPU it may use, in percent of one CPU" } } },
+    { "mem-max", cmd_mem_max, check_mem_max, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN SIZE", 2, 2,
+      "Set a domain's maximum memory",
+      "SIZE is a number with an optional unit: k, m (the default), g or t (KiB, MiB...).\n"
+      DOMAIN_HELP, { { 0 } } },
+    { "rename", cmd_rename, check_rename, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN NEWNAME", 2, 2,
+      "Rename a domain", "NEWNAME: printable ASCII, at most 31 bytes, unused. " DOMAIN_HELP,
+      { { 0 } } },
+    { "help", cmd_help, NULL, 0, "[VERB]", 0, 1,
+      "Print help on mica or on one verb", "", { { 0 } } },
+};
+
+const unsigned int cmd_table_len = sizeof(cmd_table) / sizeof(cmd_table[0]);
+
+const struct cmd_spec *cmd_find(const char *name)
+{
+    for (unsigned int i = 0; i < cmd_table_len; i++)
+        if (!strcmp(cmd_table[i].name, name))
+            return &cmd_table[i];
+    return NULL;
+}

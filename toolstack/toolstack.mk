@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The toolstack (docs/toolstack.md): the `mica` CLI and the micad daemon,
+# linked against libmicactl (libctl/libctl.mk, included before this file),
+# their bash completion, man pages and systemd unit. Included by the
+# top-level Makefile; paths are relative to the repository root.
+#
+#   build/toolstack/mica, build/toolstack/micad
+#   build/toolstack/micad.service   (the unit, with this install's paths)
+#
+# make install DESTDIR=... PREFIX=... installs these beside libctl's files
+# (install-toolstack); make check-toolstack runs tests/toolstack/cli.sh on
+# the host (no hypervisor needed).
+
+TOOLS_OUT := build/toolstack
+TOOLS_OBJ := $(TOOLS_OUT)/obj
+TOOLS_LIBCTL_DIR := build/libctl
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASH_COMPLETION_DIR ?= $(DATADIR)/bash-completion/completions
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+
+TOOLS_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
+    -Wshadow -Ilibctl/include -Ihypervisor/include -MMD -MP
+TOOLS_LDLIBS := -L$(TOOLS_LIBCTL_DIR) -lmicactl -lm
+
+MICA_TOOL_SRCS := $(wildcard toolstack/mica/*.c)
+MICAD_SRCS := $(wildcard toolstack/micad/*.c)
+MICA_TOOL_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(MICA_TOOL_SRCS))
+MICAD_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(MICAD_SRCS))
+
+TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad
+TOOLS_MAN := toolstack/man/mica.1 toolstack/man/micad.8 toolstack/man/mica-domain.xml.5
+
+$(TOOLS_OBJ)/toolstack/%.o: toolstack/%.c config.mk toolstack/toolstack.mk
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(TOOLS_CFLAGS) -Itoolstack/$(firstword $(subst /, ,$*)) -c $< -o $@
+
+$(TOOLS_OUT)/mica: $(MICA_TOOL_OBJS) $(CTL_SO)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $(MICA_TOOL_OBJS) $(TOOLS_LDLIBS)
+
+$(TOOLS_OUT)/micad: $(MICAD_OBJS) $(CTL_SO)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $(MICAD_OBJS) $(TOOLS_LDLIBS)
+
+$(TOOLS_OUT)/micad.service: toolstack/micad/micad.service.in toolstack/toolstack.mk config.mk
+	@mkdir -p $(@D)
+	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+
+.PHONY: toolstack install-toolstack check-toolstack
+toolstack: $(TOOLS_BINS) $(TOOLS_OUT)/micad.service
+all: toolstack
+install: install-toolstack
+
+# The programs, bash completion, man pages and systemd unit.
+install-toolstack: toolstack
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BASH_COMPLETION_DIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	install -m 0755 $(TOOLS_OUT)/mica $(DESTDIR)$(BINDIR)/mica
+	install -m 0755 $(TOOLS_OUT)/micad $(DESTDIR)$(SBINDIR)/micad
+	install -m 0644 toolstack/completion/mica.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/mica
+	install -m 0644 toolstack/man/mica.1 $(DESTDIR)$(MANDIR)/man1/mica.1
+	install -m 0644 toolstack/man/mica-domain.xml.5 $(DESTDIR)$(MANDIR)/man5/mica-domain.xml.5
+	install -m 0644 toolstack/man/micad.8 $(DESTDIR)$(MANDIR)/man8/micad.8
+	install -m 0644 $(TOOLS_OUT)/micad.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micad.service
+
+# Host tests: argument parsing, help, non-root use, the bad-XML corpus
+# through create --dry-run, the man page and completion against the table.
+TOOLS_CHECK_DESTDIR := build/tests/toolstack/destdir
+check-toolstack: toolstack
+	@rm -rf $(TOOLS_CHECK_DESTDIR)
+	@$(MAKE) --no-print-directory install-toolstack DESTDIR=$(CURDIR)/$(TOOLS_CHECK_DESTDIR) \
+	    PREFIX=/usr >/dev/null
+	@MICA=$(TOOLS_OUT)/mica MICAD=$(TOOLS_OUT)/micad LIBCTL_DIR=$(TOOLS_LIBCTL_DIR) \
+	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema DESTDIR_CHECK=$(TOOLS_CHECK_DESTDIR)/usr \
+	    tests/toolstack/cli.sh
+
+-include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d)
