@@ -554,6 +554,8 @@ test_dom0_drv() {
     expect_line "driver: rmmod refused while a file is open" 'MICA-TEST drv busy OK$'
     expect_line "driver: mica.ko unloads and loads again by modalias" 'MICA-TEST drv reload OK$'
     drv_checks evtchn
+    drv_checks upcall-cpu0
+    drv_checks upcall-cpu1
     hv_line "driver: a console write through privcmd reached the hypervisor console" \
         '\(d0\) mica-drvtest: hello from dom0 through privcmd$'
     expect_no_line "driver: no BUG, Oops or WARNING in dom0" \
