@@ -56,5 +56,9 @@ $(DRV_ROOT).stamp: $(MICA_KO) $(DRV_TEST) dom0/driver/driver.mk
 	@cp $(DRV_TEST) $(DRV_ROOT)/usr/bin/
 	@touch $@
 
-.PHONY: dom0-driver
+.PHONY: dom0-driver check-driver-style
 dom0-driver: $(MICA_KO) $(DRV_TEST)
+
+# The kernel's checkpatch.pl over the module (fetched once: not in make test).
+check-driver-style: $(DOM0_OUT)/vmlinuz
+	dom0/driver/checkpatch.sh $(DOM0_OUT)

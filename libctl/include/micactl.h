@@ -40,7 +40,7 @@ long mica_do_sysctl(mica_ctx *ctx, unsigned int cmd, struct mica_sysctl *s);
 long mica_do_memop(mica_ctx *ctx, unsigned int cmd, void *arg);
 long mica_do_version(mica_ctx *ctx, unsigned int cmd, void *arg);
 
-/* ---- domain configuration (libvirt-style domain XML, docs/mica-domain.xml.5) ---- */
+/* ---- domain configuration (libvirt-style domain XML, docs/mica-domain.xml.md) ---- */
 
 enum mica_action {                      /* <on_poweroff>, <on_reboot>, <on_crash> */
     MICA_ACTION_DESTROY,
@@ -129,7 +129,8 @@ struct mica_hostinfo {
  * memory, duplicate name or uuid), create it, load kernel, initramfs,
  * command line, ACPI tables and zero page through foreign mappings, set
  * vCPU 0's entry state, pins and scheduler parameters, save the
- * configuration (MICA_RUN_DIR/NAME.xml) and unpause unless asked not to.
+ * configuration (MICA_RUN_DIR/UUID.xml: a rename or restart keeps it) and
+ * unpause unless asked not to.
  * Any failure destroys what was made: no half-built domain remains.
  */
 int mica_domain_create(mica_ctx *ctx, const struct mica_domain_config *c,
