@@ -33,6 +33,8 @@ if [ -e /dev/mica/privcmd ]; then
     echo "MICA-TEST toolstack dmesg $(mica dmesg | grep -c '^(mica)')"
     after=$(mica dmesg -c >/dev/null; mica dmesg | wc -c)
     echo "MICA-TEST toolstack dmesg-after-clear $after"
+    out=$(micad --once 2>&1)
+    echo "MICA-TEST toolstack micad-twice $out (exit $?)"
     out=$(mica pause no-such-domain 2>&1)
     echo "MICA-TEST toolstack unknown $out (exit $?)"
 else

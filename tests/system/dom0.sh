@@ -318,6 +318,8 @@ check_toolstack() {
         expect_line "mica dmesg has the hypervisor's lines" "MICA-TEST toolstack dmesg [1-9][0-9]*\$"
         expect_line "mica dmesg after dmesg -c has at most a line or two" \
             "MICA-TEST toolstack dmesg-after-clear [0-9]{1,3}\$"
+        expect_line "a second micad refuses to run beside /init's" \
+            "MICA-TEST toolstack micad-twice micad: another micad is running \(pid [0-9]+\) \(exit 1\)\$"
         expect_line "an unknown domain: one line, exit 1" \
             "MICA-TEST toolstack unknown mica: pause: no-such-domain: no such domain \(exit 1\)\$"
     else
