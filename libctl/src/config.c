@@ -384,7 +384,7 @@ static int walk(struct cfg_parse *p, xmlNode *n, const struct handler *h, size_t
 }
 
 /* Checks across elements, once all are read. */
-static int check_whole(struct cfg_parse *p, xmlNode *root)
+static int check_whole(struct cfg_parse *p)
 {
     struct mica_domain_config *c = p->c;
 
@@ -409,7 +409,6 @@ static int check_whole(struct cfg_parse *p, xmlNode *root)
     }
     if (!p->have_uuid)
         uuid_generate(c->uuid);
-    (void)root;
     return 0;
 }
 
@@ -505,7 +504,7 @@ static int parse_doc(struct cfg_parse *p, xmlDoc *doc)
     if (!rc)
         rc = cfg_validate(p, doc);
     if (!rc)
-        rc = check_whole(p, root);
+        rc = check_whole(p);
     return rc;
 }
 
