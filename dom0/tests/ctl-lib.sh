@@ -13,6 +13,12 @@ check() {
     what=$1; shift
     if out=$("$@" 2>&1); then ok "$what"; else bad "$what" "$(echo "$out" | tail -n 2 | tr '\n' '|')"; fi
 }
+# as_nobody CMD...: run CMD as user nobody (uid 65534).
+as_nobody() {
+    grep -q '^nobody:' /etc/passwd 2>/dev/null ||
+        echo 'nobody:x:65534:65534:nobody:/nonexistent:/bin/sh' >>/etc/passwd
+    su -s /bin/sh nobody -c "$*"
+}
 # check_fails WHAT CMD...: the command fails (non-zero status) with one
 # "mica: ..." line.
 check_fails() {
@@ -41,7 +47,11 @@ XML
 }
 
 # free_kb: the hypervisor's free memory in KiB (exact: frames x 4).
-free_kb() { mica info --json | sed -n 's/.*"free_kb": *\([0-9]*\).*/\1/p'; }
+free_kb() { mica info --json | sed -n 's/.*"free_memory_kb": *\([0-9]*\).*/\1/p'; }
+# same WHAT A B: A and B are the same non-empty value.
+same() {
+    if [ -n "$2" ] && [ "$2" = "$3" ]; then ok "$1 ($2)"; else bad "$1" "'$2' then '$3'"; fi
+}
 # field DOMAIN KEY: one value from `mica list --json DOMAIN`.
 field() { mica list --json "$1" | sed -n "s/.*\"$2\": *\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1; }
 # wait_log DOMAIN REGEX [SECONDS]: the domain's console log (micad) gets a

@@ -11,9 +11,9 @@ free0=$(free_kb)
 ticks() { grep -c '^MICA-DOMU-TICK' "/var/log/mica/$1.log" 2>/dev/null; }
 
 # --- three at once, one crashes ---------------------------------------
-xml life-x tick 1 64 >x.xml
-xml life-y tick 1 64 >y.xml
-xml life-z crash 1 64 '<on_crash>preserve</on_crash>' >z.xml
+xml life-x tick 1 96 >x.xml
+xml life-y tick 1 96 >y.xml
+xml life-z crash 1 96 '<on_crash>preserve</on_crash>' >z.xml
 for d in x y; do check "create life-$d" mica create $d.xml; done
 wait_log life-x '^MICA-DOMU-TICK 2$' 180 >/dev/null && wait_log life-y '^MICA-DOMU-TICK 2$' 180 >/dev/null ||
     bad "life-x and life-y tick" "x $(ticks life-x), y $(ticks life-y)"
@@ -21,12 +21,12 @@ check "create life-z (it crashes, on_crash preserve)" mica create z.xml
 wait_log life-z '^MICA-DOMU-UP' 180 >/dev/null || bad "life-z reached its init" "no marker"
 n=0
 while [ "$n" -lt 60 ]; do
-    case $(field life-z state) in *s*|*c*) break ;; esac
+    [ "$(field life-z state)" = crashed ] && break
     sleep 1; n=$((n + 1))
 done
 st=$(field life-z state)
-case $st in *s*|*c*) ok "life-z crashed and is kept for post-mortem (state $st)" ;;
-*) bad "life-z crashed and is kept for post-mortem" "state '$st'" ;; esac
+[ "$st" = crashed ] && ok "life-z crashed and is kept for post-mortem (state $st)" ||
+    bad "life-z crashed and is kept for post-mortem" "state '$st'"
 grep -q 'sysrq\|SysRq' /var/log/mica/life-z.log && ok "life-z's log has its crash" || bad "life-z's log has its crash" "$(tail -n 2 /var/log/mica/life-z.log | tr '\n' '|')"
 x1=$(ticks life-x); y1=$(ticks life-y)
 sleep 4
@@ -34,16 +34,23 @@ x2=$(ticks life-x); y2=$(ticks life-y)
 [ "$x2" -gt "$x1" ] && [ "$y2" -gt "$y1" ] && ok "the other two domUs keep running (x $x1->$x2, y $y1->$y2)" ||
     bad "the other two domUs keep running" "x $x1->$x2, y $y1->$y2"
 ok "dom0 keeps running after a domU crash"
+# dom0 showing the crashed domU's log, and a program printing the panic
+# line, on dom0's own console: a tty write, which the hypervisor's panic
+# watch ignores (only the kernel's console writes count).
+echo "Kernel panic - not syncing: printed by a dom0 program, not a panic"
+tail -n 3 /var/log/mica/life-z.log
+sleep 1
+ok "dom0 survives printing a panic line and a crashed domU's log"
 check "destroy the preserved life-z" mica destroy life-z
 
 # --- on_crash destroy ----------------------------------------------------
-xml life-d crash 1 64 '<on_crash>destroy</on_crash>' >d.xml
+xml life-d crash 1 96 '<on_crash>destroy</on_crash>' >d.xml
 check "create life-d (it crashes, on_crash destroy)" mica create d.xml
 wait_log life-d '^MICA-DOMU-UP' 180 >/dev/null
 wait_gone life-d 90 && ok "on_crash destroy: life-d is gone" || bad "on_crash destroy: life-d is gone" "state $(field life-d state)"
 
 # --- on_reboot restart, then destroy ----------------------------------------
-xml life-r reboot 1 64 '<on_reboot>restart</on_reboot>' >r.xml
+xml life-r reboot 1 96 '<on_reboot>restart</on_reboot>' >r.xml
 check "create life-r (it reboots, on_reboot restart)" mica create r.xml
 u1=$(field life-r uuid)
 n=0
@@ -56,16 +63,16 @@ c=$(grep -c '^MICA-DOMU-UP' /var/log/mica/life-r.log 2>/dev/null)
 u2=$(field life-r uuid)
 [ -n "$u1" ] && [ "$u1" = "$u2" ] && ok "the restarted life-r keeps its UUID" || bad "the restarted life-r keeps its UUID" "'$u1' then '$u2'"
 check "destroy life-r" mica destroy life-r
-xml life-b reboot 1 64 '<on_reboot>destroy</on_reboot>' >b.xml
+xml life-b reboot 1 96 '<on_reboot>destroy</on_reboot>' >b.xml
 check "create life-b (it reboots, on_reboot destroy)" mica create b.xml
 wait_gone life-b 120 && ok "on_reboot destroy: life-b is gone" || bad "on_reboot destroy: life-b is gone" "state $(field life-b state)"
-xml life-p poweroff 1 64 >p.xml
+xml life-p poweroff 1 96 >p.xml
 check "create life-p (it powers off, on_poweroff destroy)" mica create p.xml
 wait_gone life-p 120 && ok "on_poweroff destroy: life-p is gone" || bad "on_poweroff destroy: life-p is gone" "state $(field life-p state)"
 
 # --- credit weights split one pCPU 2:1 -------------------------------------
-xml life-h spin 1 64 >h.xml
-xml life-l spin 1 64 >l.xml
+xml life-h spin 1 96 >h.xml
+xml life-l spin 1 96 >l.xml
 check "create life-h (spins)" mica create h.xml
 check "create life-l (spins)" mica create l.xml
 wait_log life-h '^MICA-DOMU-UP' 180 >/dev/null; wait_log life-l '^MICA-DOMU-UP' 180 >/dev/null
@@ -74,9 +81,9 @@ check "pin life-l to pCPU 1" mica vcpu-pin life-l 0 1
 check "sched-credit -w 512 for life-h" mica sched-credit -d life-h -w 512
 check "sched-credit -w 256 for life-l" mica sched-credit -d life-l -w 256
 sleep 2
-h1=$(field life-h cpu_time); l1=$(field life-l cpu_time)
+h1=$(field life-h cpu_time_ns); l1=$(field life-l cpu_time_ns)
 sleep 10
-h2=$(field life-h cpu_time); l2=$(field life-l cpu_time)
+h2=$(field life-h cpu_time_ns); l2=$(field life-l cpu_time_ns)
 r=$(awk -v a="$h1" -v b="$h2" -v c="$l1" -v d="$l2" 'BEGIN { if (d - c <= 0) print 0; else printf "%.2f", (b - a) / (d - c) }')
 echo "MICA-TEST ctl-life weight-ratio $r"
 if awk -v r="$r" 'BEGIN { exit !(r >= 1.4 && r <= 2.8) }'; then ok "weights 512:256 split a pCPU about 2:1 ($r)"
@@ -86,7 +93,7 @@ w=$(mica sched-credit -d life-h | awk 'NR > 1 { print $3 }' | head -n 1)
 for d in life-h life-l life-x life-y; do mica destroy "$d" >/dev/null 2>&1; done
 
 # --- a domU cannot use the privileged interface ------------------------------
-xml life-u privtest 1 64 >u.xml
+xml life-u privtest 1 96 >u.xml
 check "create life-u (tries the dom0 driver)" mica create u.xml
 if line=$(wait_log life-u '^MICA-DOMU-PRIV' 180); then
     case $line in
@@ -98,6 +105,6 @@ else
 fi
 mica destroy life-u >/dev/null 2>&1
 for d in life-x life-y life-h life-l life-u; do wait_gone "$d" 30; done
-[ "$(free_kb)" = "$free0" ] && ok "every frame is back at the end" || bad "every frame is back at the end" "$free0 KiB before, $(free_kb) KiB after"
+same "every frame is back at the end: free KiB before and after" "$free0" "$(free_kb)"
 echo "MICA-TEST ctl-life fails $FAILS"
 [ "$FAILS" = 0 ]

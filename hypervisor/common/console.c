@@ -19,6 +19,7 @@
 #define MAX_SINKS      4
 
 int console_loglevel = LOG_INFO;
+bool console_guest_uart_print;
 
 static char log_buf[LOG_RING_SIZE];
 static struct text_ring log_ring = { log_buf, LOG_RING_SIZE, 0 };

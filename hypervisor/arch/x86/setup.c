@@ -44,10 +44,12 @@ static char opt_on_dom0_crash[16] = "reboot";  /* on_dom0_crash=reboot|poweroff|
 static bool opt_dom0_vcpus_pin = true;  /* dom0_vcpus_pin: vCPU i stays on pCPU i mod n */
 static char opt_console[16] = "com1";   /* console=com1|none */
 static char opt_loglvl[16] = "info";    /* loglvl=err|warn|info|debug */
+static char opt_guest_console[16] = "ring";  /* guest_console=ring|print */
 
 static const struct param params[] = {
     { "console", PARAM_STRING, opt_console, sizeof(opt_console), 0, 0 },
     { "loglvl", PARAM_STRING, opt_loglvl, sizeof(opt_loglvl), 0, 0 },
+    { "guest_console", PARAM_STRING, opt_guest_console, sizeof(opt_guest_console), 0, 0 },
     { "debug_exit", PARAM_UINT, &opt_debug_exit, 0, 1, 0xffff },
     { "maxcpus", PARAM_UINT, &opt_maxcpus, 0, 1, MAX_CPUS },
     { "tslice_ms", PARAM_UINT, &opt_tslice_ms, 0, 1, 1000 },
@@ -73,6 +75,10 @@ static void apply_console_options(void)
         uart_disable();
     else if (strcmp(opt_console, "com1"))
         pr_warn("cmdline: console=%s: expected com1 or none\n", opt_console);
+    if (!strcmp(opt_guest_console, "print"))
+        console_guest_uart_print = true;
+    else if (strcmp(opt_guest_console, "ring"))
+        pr_warn("cmdline: guest_console=%s: expected ring or print\n", opt_guest_console);
 }
 
 /* The domain builder copied what it needed: module memory is free RAM again. */

@@ -80,10 +80,20 @@ static void update_irq(struct domain *d, struct vuart *u)
     vioapic_set_line(d, VPLAT_COM1_GSI, line);
 }
 
+/*
+ * Linux's panic line, from the kernel's own console only. Its 8250 console
+ * (and earlyprintk) writes with the UART's interrupts off (IER cleared
+ * first), while a tty write from user space runs with THRI on. So a line
+ * any byte of which was written with THRI on is a program's output (dom0
+ * showing a crashed domU's log, an echo) and never kills the domain.
+ */
 static void watch_line(struct vcpu *v, struct vuart *u, uint8_t c)
 {
     char *hit;
+    bool tty;
 
+    if (u->ier & IER_THRI)
+        u->line_tty = true;
     if (c != '\n') {
         if (u->line_len < sizeof(u->line) - 1)
             u->line[u->line_len++] = (char)c;
@@ -91,7 +101,9 @@ static void watch_line(struct vcpu *v, struct vuart *u, uint8_t c)
     }
     u->line[u->line_len] = '\0';
     u->line_len = 0;
-    hit = strstr(u->line, panic_tag);
+    tty = u->line_tty;
+    u->line_tty = false;
+    hit = tty ? NULL : strstr(u->line, panic_tag);
     if (hit && v->domain->state == DOMAIN_RUNNING) {
         char *end = hit + sizeof(panic_tag) - 1;
         size_t n = strlen(end);
@@ -112,7 +124,7 @@ static void output(struct domain *d, char ch)
     domain_console_put(d, &ch, 1);
     if (d->privileged)
         console_write(&ch, 1);
-    else
+    else if (console_guest_uart_print)
         console_guest_write(d->id, &ch, 1, &d->console_bol, &d->console_rate);
 }
 

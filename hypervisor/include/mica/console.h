@@ -9,6 +9,13 @@ enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 /* Messages above this level are kept in the ring but not printed. */
 extern int console_loglevel;
+/*
+ * guest_console=print: a domU's UART output also goes to the hypervisor
+ * console ("(dN) ...", rate limited). Default (ring): only to the domain's
+ * own console ring, which `mica console` and micad read, as Xen keeps a
+ * domU's console to xenconsoled.
+ */
+extern bool console_guest_uart_print;
 
 void printk(int level, const char *fmt, ...) __printf(2, 3);
 void vprintk(int level, const char *fmt, va_list ap);

@@ -20,7 +20,7 @@ relay_checks() {
         "MICA-CHECK FAIL "*) what=${line#MICA-CHECK FAIL }
                              fail "${what%%: *}" "${what#*: }" ;;
         esac
-    done < <(tr -d '\r' <"$LOG" | grep -a -E '^MICA-CHECK (PASS|FAIL) ')
+    done < <(tr -d '\r' <"$LOG" | grep -a -o -E 'MICA-CHECK (PASS|FAIL) .*')
     if [ "$n" -ge "$min" ]; then
         pass "dom0 ran at least $min checks ($n)"
     else
@@ -33,13 +33,14 @@ relay_checks() {
 ctl_boot() {
     local name=$1 scripts=$2 min=$3 s
     DOM0_TIMEOUT=${CTL_TIMEOUT:-900} boot_dom0 "$name" "-cpu max -m 2048 -smp 2" \
-        "dom0_mem=1024M" "$DOM0_CMDLINE mica.test=$scripts" || return
+        "dom0_mem=1024M guest_console=print" "$DOM0_CMDLINE mica.test=$scripts" || return
     dom0_up || return
     relay_checks "$min"
     for s in $(echo "$scripts" | tr , ' '); do
         script_ran "$s"
     done
     expect_no_line "no domU crash reached the hypervisor as a fatal error" '^\(mica\) .*(PANIC|fatal)'
+    expect_no_line "dom0 was never killed" '^\(mica\) (d0|dom0).*(killed|crashed)'
     dom0_off
 }
 

@@ -22,6 +22,7 @@ struct vuart {
     unsigned int rx_head, rx_tail;
     char line[160];                /* the output line being assembled */
     unsigned int line_len;
+    bool line_tty;                 /* a byte of it came with THRI on: a tty write */
 };
 
 struct vplatform {
