@@ -11,7 +11,9 @@ bad() { echo "MICA-CHECK FAIL $1: $2"; FAILS=$((FAILS + 1)); }
 # check WHAT CMD...: the command succeeds.
 check() {
     what=$1; shift
-    if out=$("$@" 2>&1); then ok "$what"; else bad "$what" "$(echo "$out" | tail -n 2 | tr '\n' '|')"; fi
+    if out=$("$@" 2>&1); then ok "$what"; return 0; fi
+    bad "$what" "$(echo "$out" | tail -n 2 | tr '\n' '|')"
+    return 1
 }
 # as_nobody CMD...: run CMD as user nobody (uid 65534).
 as_nobody() {

@@ -88,7 +88,7 @@ st=$(field ctl-t state)
 check "mica unpause ctl-t" mica unpause ctl-t
 sleep 4
 n3=$(grep -c '^MICA-DOMU-TICK' /var/log/mica/ctl-t.log)
-[ -n "$n2" ] && [ "$n3" -gt "$n2" ] && ok "unpaused, it ticks again ($n2 -> $n3)" || bad "unpaused, it ticks again" "$n2 -> $n3"
+[ -n "$n2" ] && [ "${n3:-0}" -gt "$n2" ] && ok "unpaused, it ticks again ($n2 -> $n3)" || bad "unpaused, it ticks again" "$n2 -> $n3"
 
 # --- destroy gives back every frame -----------------------------------------
 check "mica destroy ctl-a" mica destroy ctl-a
