@@ -82,7 +82,7 @@ QEMU_FLAGS := -accel $(QEMU_ACCEL) -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-fuzz clean help FORCE
+.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-domu bench-fuzz clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests libctl
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -150,7 +150,13 @@ bench: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img $(BENCH_XEN)
 	    XEN_GZ=$(BENCH_XEN) BENCH_RUNS=$(BENCH_RUNS) bench/boot.sh $(BUILD); st=$$?; \
 	$(BENCH_CORE_RUN) || st=1; \
 	QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
-	    XEN_GZ=$(BENCH_XEN) bench/console.sh $(BUILD) || st=1; exit $$st
+	    XEN_GZ=$(BENCH_XEN) bench/console.sh $(BUILD) || st=1; \
+	QEMU=$(QEMU) bench/domu.sh $(BUILD) || st=1; exit $$st
+
+# mica create -> a Linux domU's init, and destroy, beside Xen's xl create
+# (bench/domu.sh).
+bench-domu: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img tests/system/mkiso-dom0.sh
+	QEMU=$(QEMU) bench/domu.sh $(BUILD)
 
 $(BENCH_XEN_PVH): $(BENCH_XEN_PVH_SRC) bench/xen-pvh/xenbench.ld
 	@mkdir -p $(@D)

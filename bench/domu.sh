@@ -23,7 +23,7 @@ QEMU_FLAGS="-accel tcg -machine q35 -device amd-iommu -cpu max,-rdtscp -smp 2 -m
 mkdir -p "$OUT"
 say() { echo "bench: $*"; }
 
-MICA_ELF=$BUILD/mica.elf tests/system/mkiso-dom0.sh "$OUT/mica.iso" "console=com1 dom0_mem=512M" \
+MICA_ELF=$BUILD/mica.elf tests/system/mkiso-dom0.sh "$OUT/mica.iso" "console=com1 dom0_mem=512M guest_console=print" \
     "$BUILD/dom0/vmlinuz" "console=ttyS0 mica.test=benchdomu mica.bench_runs=$BENCH_RUNS" \
     "$BUILD/dom0/initrd.img" >"$OUT/iso.log" 2>&1 || { say "mkiso failed: $OUT/iso.log"; exit 1; }
 
