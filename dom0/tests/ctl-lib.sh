@@ -61,7 +61,8 @@ field() { mica list --json "$1" | sed -n "s/.*\"$2\": *\"\{0,1\}\([^\",}]*\).*/\
 wait_log() {
     n=0
     while [ "$n" -lt "${3:-120}" ]; do
-        if line=$(grep -a -m1 -E "$2" "/var/log/mica/$1.log" 2>/dev/null); then
+        # The log holds the console's bytes as sent: lines end in CR LF.
+        if line=$(tr -d '\r' <"/var/log/mica/$1.log" 2>/dev/null | grep -a -m1 -E "$2"); then
             echo "$line"; return 0
         fi
         sleep 1; n=$((n + 1))
