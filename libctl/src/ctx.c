@@ -47,7 +47,6 @@ int mica_open(mica_ctx **out)
     *out = NULL;
     if (!ctx)
         return ctl_fail(NULL, -ENOMEM, "out of memory");
-    ctx->evtchn = -1;
     ctx->privcmd = open(MICA_PRIVCMD_PATH, O_RDWR | O_CLOEXEC);
     if (ctx->privcmd < 0) {
         rc = -errno;
@@ -68,8 +67,6 @@ void mica_close(mica_ctx *ctx)
 {
     if (!ctx)
         return;
-    if (ctx->evtchn >= 0)
-        close(ctx->evtchn);
     if (ctx->privcmd >= 0)
         close(ctx->privcmd);
     free(ctx);
