@@ -24,6 +24,19 @@ if [ -e /dev/mica/privcmd ]; then
     echo "MICA-TEST toolstack info-cpus $(mica info | sed -n 's/^nr_cpus *: //p')"
     echo "MICA-TEST toolstack list-dom0 $(mica list 0 | awk 'NR == 2 { print $1, $2 }')"
     echo "MICA-TEST toolstack micad $(pidof micad >/dev/null && echo running || echo absent)"
+    echo "MICA-TEST toolstack domid $(mica domid dom0) domname $(mica domname 0)"
+    echo "MICA-TEST toolstack json-dom0 $(mica list --json | grep -c '"domid": 0,')"
+    echo "MICA-TEST toolstack vcpus $(mica vcpu-list 0 | awk 'NR > 1' | wc -l)"
+    echo "MICA-TEST toolstack sched $(mica sched-credit -d 0 | awk 'NR == 2 { print $3, $4 }')"
+    echo "MICA-TEST toolstack top $(mica top -b -n 2 -d 0.2 | grep -c '^dom0 ')"
+    echo "MICA-TEST toolstack uptime $(mica uptime 0 | awk 'NR == 2 { print $1, $2 }')"
+    echo "MICA-TEST toolstack dmesg $(mica dmesg | grep -c '^(mica)')"
+    after=$(mica dmesg -c >/dev/null; mica dmesg | wc -c)
+    echo "MICA-TEST toolstack dmesg-after-clear $after"
+    out=$(micad --once 2>&1)
+    echo "MICA-TEST toolstack micad-twice $out (exit $?)"
+    out=$(mica pause no-such-domain 2>&1)
+    echo "MICA-TEST toolstack unknown $out (exit $?)"
 else
     echo "MICA-TEST toolstack privcmd no"
     echo "MICA-TEST toolstack info-error $(mica info 2>&1 | head -n 1)"

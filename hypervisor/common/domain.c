@@ -31,6 +31,13 @@
 #include "domain_priv.h"
 
 #define GUEST_BLOCK_ORDER 9          /* 2 MiB at a time when RAM allows */
+/*
+ * Console rings: a page for a test kernel's console_io; 16 KiB for a
+ * platform domain, whose UART carries a whole Linux boot log at once and
+ * whose reader (micad) looks every 100 ms.
+ */
+#define CONRING_ORDER           0
+#define CONRING_ORDER_PLATFORM  2
 
 static struct domain *domain_list;
 static spinlock_t domlist_lock = SPINLOCK_INIT;
@@ -125,7 +132,7 @@ static void domain_free(struct domain *d)
     if (d->p2m.root)
         p2m_for_each(&d->p2m, free_p2m_entry, d);
     p2m_destroy(&d->p2m);
-    hyp_page_free(&d->budget, d->conring.buf, 0);
+    hyp_page_free(&d->budget, d->conring.buf, d->conring_order);
     if (hyp_budget_used(&d->budget))
         panic("d%u: %lu bytes still charged when freed", d->id,
               (unsigned long)hyp_budget_used(&d->budget));
@@ -247,7 +254,9 @@ static int create(const struct domain_config *cfg, bool ctl, struct domain **out
     hyp_budget_init(&d->budget, (cfg->hyp_budget_kb ? cfg->hyp_budget_kb :
                     MICA_HYP_BUDGET_DEFAULT_KB(
                     (cfg->max_mem_bytes ? cfg->max_mem_bytes : cfg->mem_bytes) / 1024)) * 1024);
-    text_ring_init(&d->conring, hyp_page_alloc(&d->budget, 0, &rc), PAGE_SIZE);
+    d->conring_order = cfg->platform ? CONRING_ORDER_PLATFORM : CONRING_ORDER;
+    text_ring_init(&d->conring, hyp_page_alloc(&d->budget, d->conring_order, &rc),
+                   PAGE_SIZE << d->conring_order);
     if (d->conring.buf)
         rc = p2m_init(&d->p2m, &d->budget);
     if (!rc)

@@ -32,6 +32,14 @@ int ctl_build_write(mica_ctx *ctx, const struct mica_domain_config *c, struct ct
                     const struct linux_load_ops *ops, struct linux_entry *entry);
 void ctl_build_free(struct ctl_build *b);
 
+/*
+ * mica_domain_create's checks against the host, before anything is made:
+ * free memory, online CPUs for pins and the cap, names and UUIDs in use
+ * (doms: every domain, n of them). 0 or -errno with a located message.
+ */
+int ctl_check_host(mica_ctx *ctx, const struct mica_domain_config *c,
+                   const struct mica_hostinfo *h, const struct mica_dominfo *doms, int n);
+
 /* Guest RAM of domain domid through MMAPBATCH foreign mappings (foreign.c). */
 struct ctl_foreign {
     mica_ctx *ctx;

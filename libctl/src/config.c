@@ -384,7 +384,7 @@ static int walk(struct cfg_parse *p, xmlNode *n, const struct handler *h, size_t
 }
 
 /* Checks across elements, once all are read. */
-static int check_whole(struct cfg_parse *p, xmlNode *root)
+static int check_whole(struct cfg_parse *p)
 {
     struct mica_domain_config *c = p->c;
 
@@ -409,7 +409,6 @@ static int check_whole(struct cfg_parse *p, xmlNode *root)
     }
     if (!p->have_uuid)
         uuid_generate(c->uuid);
-    (void)root;
     return 0;
 }
 
@@ -465,12 +464,21 @@ static int refuse_doctype(struct cfg_parse *p, const char *xml, size_t len)
                     p->file, line);
 }
 
+/* Nothing but white space (the buffer need not end in a NUL). */
+static bool blank(const char *xml, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!strchr(" \t\r\n", xml[i]) || !xml[i])
+            return false;
+    return true;
+}
+
 static xmlDoc *read_xml(struct cfg_parse *p, const char *xml, size_t len)
 {
     struct xml_err x = { .p = p };
     xmlDoc *doc;
 
-    if (len == 0 || strspn(xml, " \t\r\n") >= len) {
+    if (blank(xml, len)) {
         ctl_fail(p->ctx, -EINVAL, "%s:1: xml: the file is empty", p->file);
         return NULL;
     }
@@ -505,7 +513,7 @@ static int parse_doc(struct cfg_parse *p, xmlDoc *doc)
     if (!rc)
         rc = cfg_validate(p, doc);
     if (!rc)
-        rc = check_whole(p, root);
+        rc = check_whole(p);
     return rc;
 }
 

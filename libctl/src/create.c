@@ -46,9 +46,11 @@ static int check_cpus(mica_ctx *ctx, const struct mica_domain_config *c, unsigne
         if (c->pins[i].vcpu >= c->vcpus)
             return ctl_config_fail(ctx, c, c->pins[i].line, "vcpupin", -EINVAL,
                                    "vCPU %u does not exist", c->pins[i].vcpu);
-        if (!(c->pins[i].cpus & online))
+        if (c->pins[i].cpus & ~online)
             return ctl_config_fail(ctx, c, c->pins[i].line, "vcpupin", -EINVAL,
-                                   "none of its CPUs is online (the host has %u)", nr_cpus);
+                                   "CPU %d is not online (the host has %u: 0-%u)",
+                                   __builtin_ctzll(c->pins[i].cpus & ~online), nr_cpus,
+                                   nr_cpus ? nr_cpus - 1 : 0);
     }
     if (c->cap > 100 * nr_cpus)
         return ctl_config_fail(ctx, c, c->lines.quota, "quota", -EINVAL,
@@ -56,30 +58,28 @@ static int check_cpus(mica_ctx *ctx, const struct mica_domain_config *c, unsigne
     return 0;
 }
 
-static int check_unique(mica_ctx *ctx, const struct mica_domain_config *c)
+static int check_unique(mica_ctx *ctx, const struct mica_domain_config *c,
+                        const struct mica_dominfo *doms, int n)
 {
-    struct mica_dominfo *list;
     char u[MICA_UUID_STR_LEN];
-    int n = mica_domain_list(ctx, &list), rc = 0;
 
-    if (n < 0)
-        return n;
-    for (int i = 0; i < n && !rc; i++) {
-        if (!strcmp(list[i].name, c->name)) {
-            rc = ctl_config_fail(ctx, c, c->lines.name, "name", -EEXIST,
-                                 "a domain named %s exists already (id %u)", c->name, list[i].domid);
-        } else if (!memcmp(list[i].uuid, c->uuid, 16)) {
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(doms[i].name, c->name))
+            return ctl_config_fail(ctx, c, c->lines.name, "name", -EEXIST,
+                                   "a domain named %s exists already (id %u)", c->name,
+                                   doms[i].domid);
+        if (!memcmp(doms[i].uuid, c->uuid, 16)) {
             uuid_unparse_lower(c->uuid, u);
-            rc = ctl_config_fail(ctx, c, c->lines.uuid ? c->lines.uuid : c->lines.domain, "uuid",
-                                 -EEXIST, "%s is domain %u's (%s)", u, list[i].domid, list[i].name);
+            return ctl_config_fail(ctx, c, c->lines.uuid ? c->lines.uuid : c->lines.domain,
+                                   "uuid", -EEXIST, "%s is domain %u's (%s)", u, doms[i].domid,
+                                   doms[i].name);
         }
     }
-    free(list);
-    return rc;
+    return 0;
 }
 
-static int check_host(mica_ctx *ctx, const struct mica_domain_config *c,
-                      const struct mica_hostinfo *h)
+int ctl_check_host(mica_ctx *ctx, const struct mica_domain_config *c,
+                   const struct mica_hostinfo *h, const struct mica_dominfo *doms, int n)
 {
     uint64_t need = c->mem_kb + CREATE_OVERHEAD_KB(c->mem_kb);
     int rc;
@@ -87,12 +87,30 @@ static int check_host(mica_ctx *ctx, const struct mica_domain_config *c,
     if (need > h->free_kb)
         return ctl_config_fail(ctx, c, c->lines.current_memory ? c->lines.current_memory :
                                c->lines.memory, c->lines.current_memory ? "currentMemory" : "memory",
-                               -ENOMEM, "%llu KiB is more than the hypervisor has free "
-                               "(%llu KiB, of which about %llu KiB go to its own tables)",
-                               (unsigned long long)c->mem_kb, (unsigned long long)h->free_kb,
-                               (unsigned long long)CREATE_OVERHEAD_KB(c->mem_kb));
+                               -ENOMEM, "%llu KiB (and about %llu KiB of the hypervisor's own "
+                               "tables for it) is more than the hypervisor has free (%llu KiB)",
+                               (unsigned long long)c->mem_kb,
+                               (unsigned long long)CREATE_OVERHEAD_KB(c->mem_kb),
+                               (unsigned long long)h->free_kb);
     rc = check_cpus(ctx, c, h->nr_cpus);
-    return rc ? rc : check_unique(ctx, c);
+    return rc ? rc : check_unique(ctx, c, doms, n);
+}
+
+/* The host as it is now: its information and every domain. */
+static int check_host(mica_ctx *ctx, const struct mica_domain_config *c,
+                      struct mica_hostinfo *h)
+{
+    struct mica_dominfo *doms;
+    int n, rc = mica_host_info(ctx, h);
+
+    if (rc)
+        return rc;
+    n = mica_domain_list(ctx, &doms);
+    if (n < 0)
+        return n;
+    rc = ctl_check_host(ctx, c, h, doms, n);
+    free(doms);
+    return rc;
 }
 
 static int create_domain(mica_ctx *ctx, const struct mica_domain_config *c, uint32_t *domid)
@@ -184,8 +202,6 @@ int mica_domain_create(mica_ctx *ctx, const struct mica_domain_config *cfg,
     if (uuid_is_null(c.uuid))                   /* built by hand without one */
         uuid_generate(c.uuid);
     rc = check_config(ctx, &c);
-    if (!rc)
-        rc = mica_host_info(ctx, &host);
     if (!rc)
         rc = check_host(ctx, &c, &host);
     if (!rc)

@@ -10,7 +10,9 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'corpus', 'fuzz_h
 SELF = 0x7ff0
 HC_CONSOLE, HC_SCHED, HC_DOMCTL, HC_MEMOP, HC_EVTCHN, HC_GNTTAB, HC_VCPU, HC_SYSCTL = 1, 2, 3, 4, 5, 6, 7, 8
 WRITE, TIME, PAGING, ENTER, LEAVE = 9, 10, 12, 13, 14
-DOMCTL_VERSION = 2
+DOMCTL_VERSION = 3
+SYSCTL_VERSION = 1
+F_PLATFORM = 1
 
 
 def op(who, what, sub=0, a1=0, a2=0, payload=b'', vcpu=0):
@@ -29,8 +31,8 @@ def domctl(who, cmd, domid, body=b''):
     return op(who, HC_DOMCTL, cmd, 0, 0, arg.ljust(128, b'\0'))
 
 
-def create(who=0, mem_kb=64, max_kb=0, vcpus=1, name=b'', uuid=b'\0' * 16, budget_kb=0):
-    body = uuid + name.ljust(32, b'\0') + struct.pack('<QQIIQ', mem_kb, max_kb, vcpus, 0, budget_kb)
+def create(who=0, mem_kb=64, max_kb=0, vcpus=1, name=b'', uuid=b'\0' * 16, budget_kb=0, flags=0):
+    body = uuid + name.ljust(32, b'\0') + struct.pack('<QQIIQ', mem_kb, max_kb, vcpus, flags, budget_kb)
     return domctl(who, 0, 0, body)
 
 
@@ -227,6 +229,20 @@ SEEDS = {
         op(0, HC_SYSCTL, 0, 0, 0, struct.pack('<I', 1).ljust(64, b'\0')),
         op(1, HC_SCHED, 2, imm(2)),
         domctl(0, 4, 1), destroy(1),
+    ],
+    # a platform domain (F_PLATFORM): renamed, typed into, set to 3 vCPUs, read, destroyed
+    'platform-rename-writeconsole': [
+        create(mem_kb=32, vcpus=2, name=b'plat', flags=F_PLATFORM),
+        create(mem_kb=32, name=b'other'),
+        domctl(0, 15, 1, b'other'.ljust(32, b'\0')),
+        domctl(0, 15, 1, b'renamed'.ljust(32, b'\0')),
+        domctl(0, 7, 1, struct.pack('<II', 3, 0)),
+        op(0, HC_SYSCTL, 3, 0, 0, struct.pack('<II', SYSCTL_VERSION, 0) +
+           struct.pack('<QIHH', 0x2000, 300, 1, 0).ljust(56, b'\0')),
+        op(0, HC_SYSCTL, 3, 0, 0, struct.pack('<II', SYSCTL_VERSION, 0) +
+           struct.pack('<QIHH', 0x2000, 4, 2, 0).ljust(56, b'\0')),
+        op(0, HC_SYSCTL, 0, 0, 0, struct.pack('<I', SYSCTL_VERSION).ljust(64, b'\0')),
+        unpause(1), domctl(0, 4, 1), destroy(1), destroy(2),
     ],
 }
 

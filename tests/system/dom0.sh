@@ -309,6 +309,19 @@ check_toolstack() {
         [ "$v" = "$1" ] && pass "mica info reports $1 CPUs" || fail "mica info" "nr_cpus '${v}'"
         expect_line "mica list shows dom0" "MICA-TEST toolstack list-dom0 [^ ]+ 0\$"
         expect_line "/init started micad" "MICA-TEST toolstack micad running"
+        expect_line "mica domid dom0 is 0, domname 0 is dom0" "MICA-TEST toolstack domid 0 domname dom0\$"
+        expect_line "mica list --json has dom0" "MICA-TEST toolstack json-dom0 1\$"
+        expect_line "mica vcpu-list 0 shows $1 vCPUs" "MICA-TEST toolstack vcpus $1\$"
+        expect_line "mica sched-credit -d 0: weight 256, no cap" "MICA-TEST toolstack sched 256 0\$"
+        expect_line "mica top -b -n 2 prints dom0 twice" "MICA-TEST toolstack top 2\$"
+        expect_line "mica uptime shows dom0" "MICA-TEST toolstack uptime dom0 0\$"
+        expect_line "mica dmesg has the hypervisor's lines" "MICA-TEST toolstack dmesg [1-9][0-9]*\$"
+        expect_line "mica dmesg after dmesg -c has at most a line or two" \
+            "MICA-TEST toolstack dmesg-after-clear [0-9]{1,3}\$"
+        expect_line "a second micad refuses to run beside /init's" \
+            "MICA-TEST toolstack micad-twice micad: another micad is running \(pid [0-9]+\) \(exit 1\)\$"
+        expect_line "an unknown domain: one line, exit 1" \
+            "MICA-TEST toolstack unknown mica: pause: no-such-domain: no such domain \(exit 1\)\$"
     else
         expect_line "without the driver, mica info says so in one line" \
             "MICA-TEST toolstack info-error mica: info: /dev/mica/privcmd: .*driver loaded"

@@ -137,6 +137,9 @@ mem-max d 0|0: bad size
 mem-max d -- -5|-5: bad size
 rename d ''|: bad name
 rename d 'a b'|a b: bad name
+rename d 123|123: bad name
+rename d .x|.x: bad name
+rename d a/b|a/b: bad name
 rename d 0123456789012345678901234567890123|0123456789012345678901234567890123: bad name
 vcpu-pin d x 0|x: bad vCPU
 vcpu-pin d 0 3-1|3-1: bad CPU list

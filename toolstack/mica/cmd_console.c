@@ -187,9 +187,14 @@ err_unpaused:
 
 int cmd_console(struct invocation *inv)
 {
-    uint32_t domid;
+    struct mica_dominfo info;
 
-    if (domain_arg(inv, inv->args[0], &domid) < 0)
+    if (domain_info_arg(inv, inv->args[0], &info) < 0)
         return EXIT_FAILURE;
-    return console_attach(inv, domid, false);
+    if (info.privileged) {
+        /* Its ring is this very terminal's output: showing it would feed it back. */
+        fail(inv->spec->name, "%s: is dom0, whose console this is already", inv->args[0]);
+        return EXIT_FAILURE;
+    }
+    return console_attach(inv, info.domid, false);
 }

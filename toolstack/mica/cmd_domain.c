@@ -3,6 +3,7 @@
  * The verbs that act on one domain: create, destroy, pause, unpause,
  * rename, mem-max, and the name <-> id conversions domid and domname.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -105,23 +106,27 @@ int cmd_unpause(struct invocation *inv)
     return one_domain_op(inv, mica_domain_unpause);
 }
 
+/* docs/mica-domain.xml.md: A-Z a-z 0-9 . _ -, not first - or ., not all digits. */
 static bool name_ok(const char *name)
 {
     size_t n = strlen(name);
+    bool digits = true;
 
-    if (n == 0 || n > MICA_NAME_MAX)
+    if (n == 0 || n > MICA_NAME_MAX || name[0] == '-' || name[0] == '.')
         return false;
-    for (; *name; name++)
-        if (*name < 0x21 || *name > 0x7e)
+    for (; *name; name++) {
+        if (!isalnum((unsigned char)*name) && !strchr("._-", *name))
             return false;
-    return true;
+        digits = digits && isdigit((unsigned char)*name);
+    }
+    return !digits;
 }
 
 int check_rename(const struct invocation *inv)
 {
     if (!name_ok(inv->args[1]))
-        return usage_error(inv->spec, "%s: bad name: printable ASCII without spaces, 1 to %d bytes",
-                           inv->args[1], MICA_NAME_MAX);
+        return usage_error(inv->spec, "%s: bad name: 1 to %d of A-Z a-z 0-9 . _ -, not first "
+                           "- or ., not all digits", inv->args[1], MICA_NAME_MAX);
     return 0;
 }
 

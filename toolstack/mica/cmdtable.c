@@ -17,7 +17,8 @@ const struct cmd_spec cmd_table[] = {
       "Checks FILE (libvirt-style domain XML, mica-domain.xml(5)) against the schema and the\n"
       "host, builds the domain and starts it. Any error names FILE:LINE and the element.",
       { { "console", 'c', NULL, "create it paused, attach to its console, then unpause it" },
-        { "dry-run", 'n', NULL, "check FILE and the host, print the configuration, create nothing" } } },
+        { "dry-run", 'n', NULL,
+          "check FILE and the host, print the configuration, create nothing" } } },
     { "list", cmd_list, NULL, CMD_NEEDS_CTX, "[DOMAIN...]", 0, -1,
       "List domains",
       "Columns: Name ID UUID Mem(MiB) VCPUs State Time(s). " DOMAIN_HELP,
@@ -25,7 +26,8 @@ const struct cmd_spec cmd_table[] = {
         { "json", 'j', NULL, "print JSON" } } },
     { "destroy", cmd_destroy, NULL, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN", 1, 1,
       "Terminate a domain immediately",
-      "Frees everything the domain owns; its on_* actions are not applied. " DOMAIN_HELP, { { 0 } } },
+      "Frees everything the domain owns; its on_* actions are not applied. " DOMAIN_HELP,
+      { { 0 } } },
     { "pause", cmd_pause, NULL, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN", 1, 1,
       "Pause a domain's execution",
       "Its vCPUs stop and stay off the CPUs until unpause. " DOMAIN_HELP, { { 0 } } },
@@ -43,7 +45,8 @@ const struct cmd_spec cmd_table[] = {
       "Read the hypervisor's log",
       "Prints the log from the last clear (dmesg -c) on. The hypervisor keeps the newest bytes\n"
       "only; a note says how many were lost.",
-      { { "clear", 'c', NULL, "clear the log after reading it (remembered in " MICA_RUN_DIR ")" } } },
+      { { "clear", 'c', NULL,
+          "clear the log after reading it (remembered in " MICA_RUN_DIR ")" } } },
     { "top", cmd_top, check_top, CMD_NEEDS_CTX, "", 0, 0,
       "Monitor domains' CPU and memory use",
       "Refreshes every DELAY seconds; q quits. Batch mode prints ITER tables and exits.",
@@ -59,7 +62,8 @@ const struct cmd_spec cmd_table[] = {
     { "vcpu-list", cmd_vcpu_list, NULL, CMD_NEEDS_CTX, "[DOMAIN...]", 0, -1,
       "List the vCPUs of domains",
       "Columns: Name ID VCPU CPU State Time(s) Affinity. " DOMAIN_HELP, { { 0 } } },
-    { "vcpu-pin", cmd_vcpu_pin, check_vcpu_pin, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN VCPU CPUS", 3, 3,
+    { "vcpu-pin", cmd_vcpu_pin, check_vcpu_pin, CMD_NEEDS_CTX | CMD_MODIFIES,
+      "DOMAIN VCPU CPUS", 3, 3,
       "Pin a domain's vCPU to physical CPUs",
       "VCPU is a number or 'all'. CPUS is 'all' or a list of CPUs and ranges, e.g. 0,2-3.\n"
       DOMAIN_HELP, { { 0 } } },
@@ -75,7 +79,8 @@ const struct cmd_spec cmd_table[] = {
       "SIZE is a number with an optional unit: k, m (the default), g or t (KiB, MiB...).\n"
       DOMAIN_HELP, { { 0 } } },
     { "rename", cmd_rename, check_rename, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN NEWNAME", 2, 2,
-      "Rename a domain", "NEWNAME: printable ASCII, at most 31 bytes, unused. " DOMAIN_HELP,
+      "Rename a domain", "NEWNAME: 1 to 31 of A-Z a-z 0-9 . _ -, not first - or ., not all digits,\n"
+      "unused. " DOMAIN_HELP,
       { { 0 } } },
     { "help", cmd_help, NULL, 0, "[VERB]", 0, 1,
       "Print help on mica or on one verb", "", { { 0 } } },

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "micad.h"
@@ -42,15 +43,27 @@ static void write_all(struct watched *w, const char *p, size_t n)
             log_close(w);
             return;
         }
+        w->at_line_start = p[r - 1] == '\n';
         p += r;
         n -= (size_t)r;
     }
 }
 
+/* Whether the file ends with a newline, so a note starts on a line of its own. */
+static bool ends_line(int fd)
+{
+    struct stat st;
+    char last;
+
+    if (fstat(fd, &st) < 0 || st.st_size == 0)
+        return true;
+    return pread(fd, &last, 1, st.st_size - 1) == 1 && last == '\n';
+}
+
 void log_note(struct watched *w, const char *fmt, ...)
 {
     char line[512];
-    int n = snprintf(line, sizeof(line), "\n[micad] ");
+    int n = snprintf(line, sizeof(line), "%s[micad] ", w->at_line_start ? "" : "\n");
     va_list ap;
 
     va_start(ap, fmt);
@@ -69,7 +82,7 @@ int log_open(struct micad *m, struct watched *w)
     time_t t = time(NULL);
 
     log_path(m, w->name, path, sizeof(path));
-    w->log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, LOG_MODE);
+    w->log_fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, LOG_MODE);
     if (w->log_fd < 0) {
         int rc = -errno;
 
@@ -77,6 +90,7 @@ int log_open(struct micad *m, struct watched *w)
                   path, strerror(-rc));
         return rc;
     }
+    w->at_line_start = ends_line(w->log_fd);
     strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
     log_note(w, "%s: domain %s (id %" PRIu32 ") console", when, w->name, w->domid);
     return 0;

@@ -142,8 +142,9 @@ void lifecycle_shutdown(struct micad *m, struct watched *w, const struct mica_do
     if (rc < 0) {
         const char *msg = mica_last_error(m->ctx);
 
-        micad_log("%s (id %" PRIu32 "): shut down (%s); no usable saved configuration (%s): "
-                  "left shut down", w->name, w->domid, why, msg[0] ? msg : strerror(-rc));
+        micad_log("%s (id %" PRIu32 "): shut down (%s); left shut down: %s", w->name, w->domid,
+                  why, msg[0] ? msg : strerror(-rc));
+        log_note(w, "left shut down: no saved configuration to act on");
         return;
     }
     act = action_for(cfg, info->shutdown_reason);

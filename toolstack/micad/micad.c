@@ -7,9 +7,11 @@
  * domain list is read again at least every RESCAN_MS, which finds new
  * domains. Messages go to standard error ("micad: ..."): the journal under
  * systemd, /var/log/mica/micad.log in Mica's own dom0. SIGHUP reopens the
- * logs (after a rotation); SIGTERM and SIGINT end it.
+ * logs (after a rotation); SIGTERM and SIGINT end it. One runs at a time
+ * (a lock on /run/micad.pid).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -17,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +28,7 @@
 
 #define POLL_MS 100
 #define RESCAN_MS 1000
+#define MICAD_PIDFILE "/run/micad.pid"
 
 static volatile sig_atomic_t stop, reopen;
 
@@ -217,6 +221,35 @@ static int parse_args(struct micad *m, int argc, char **argv)
     return 0;
 }
 
+/*
+ * One micad at a time: two would both restart a domain that reboots. The
+ * lock is held for micad's life (the file descriptor stays open).
+ */
+static int take_lock(void)
+{
+    int fd = open(MICAD_PIDFILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    char pid[24] = "";
+
+    if (fd < 0) {
+        micad_log("%s: %s", MICAD_PIDFILE, strerror(errno));
+        return -errno;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int rc = -errno;
+
+        if (read(fd, pid, sizeof(pid) - 1) > 0)
+            pid[strcspn(pid, "\n")] = '\0';
+        micad_log("another micad is running%s%s%s", pid[0] ? " (pid " : "", pid,
+                  pid[0] ? ")" : "");
+        close(fd);
+        return rc;
+    }
+    snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
+        micad_log("%s: %s", MICAD_PIDFILE, strerror(errno));
+    return fd;
+}
+
 static int setup(struct micad *m)
 {
     struct sigaction sa = { .sa_handler = on_stop };
@@ -233,6 +266,11 @@ static int setup(struct micad *m)
     rc = mica_open(&m->ctx);
     if (rc < 0) {
         micad_log("%s", mica_last_error(NULL)[0] ? mica_last_error(NULL) : strerror(-rc));
+        return rc;
+    }
+    rc = take_lock();
+    if (rc < 0) {
+        mica_close(m->ctx);
         return rc;
     }
     m->exc_fd = mica_event_fd(m->ctx, MICA_VIRQ_DOM_EXC);

@@ -23,6 +23,7 @@ struct watched {
     bool handled;                       /* its shutdown was acted on (or preserved) */
     bool seen;                          /* still in the latest domain list */
     bool read_failed;                   /* the last console read failed (said once) */
+    bool at_line_start;                 /* the log's last byte is a newline (or it is empty) */
     struct watched *next;
 };
 

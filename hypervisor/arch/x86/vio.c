@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Port I/O from guests. A domain with the PC platform (dom0) reaches the
- * device models through one table of port ranges; everything else, and
+ * Port I/O from guests. A domain with the PC platform (dom0, a domU made
+ * with MICA_DOMCTL_CREATE_F_PLATFORM) reaches the device models through
+ * one table of port ranges; everything else, and
  * every port of a test kernel, reads as all-ones and drops writes, as an
  * empty ISA bus does.
  */

@@ -387,19 +387,6 @@ static bool ext_dest_matches(const struct vlapic *l, uint32_t dest, bool logical
     return dest == 0xff || dest == l->id;
 }
 
-void vlapic_deliver_ext(struct domain *d, uint32_t dest, bool logical, bool lowest, uint8_t vec)
-{
-    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        struct vlapic *l = vl(d->vcpu[i]);
-
-        if (!l || !ext_dest_matches(l, dest, logical))
-            continue;
-        vlapic_set_irq(d->vcpu[i], vec);
-        if (lowest)
-            return;                                  /* one of them: the first */
-    }
-}
-
 /* The I/O APIC's messages: fixed, lowest priority or NMI, edge or level. */
 void vlapic_deliver_irq(struct domain *d, uint8_t dest, bool logical, unsigned int mode,
                         uint8_t vec, bool level)
@@ -422,6 +409,13 @@ void vlapic_deliver_irq(struct domain *d, uint8_t dest, bool logical, unsigned i
         if (mode == APIC_DM_LOWEST)
             return;                                  /* one destination: the first */
     }
+}
+
+/* An MSI: an edge-triggered message, fixed or lowest priority. */
+void vlapic_deliver_ext(struct domain *d, uint32_t dest, bool logical, bool lowest, uint8_t vec)
+{
+    vlapic_deliver_irq(d, (uint8_t)dest, logical, lowest ? APIC_DM_LOWEST : APIC_DM_FIXED, vec,
+                       false);
 }
 
 /* ---- register access ---------------------------------------------------- */

@@ -98,6 +98,7 @@ struct domain {
     bool relinquished;             /* ... and its own reference dropped */
     struct hyp_budget budget;      /* hypervisor memory its requests cause */
     struct text_ring conring;      /* its console output (sysctl readconsole) */
+    unsigned int conring_order;    /* its pages: 2^order */
     spinlock_t conring_lock;
     struct evtchn_domain *evtchn;  /* event channels, or NULL */
     struct grant_table *grant;     /* grant table, or NULL */

@@ -68,7 +68,7 @@ struct mica_domctl_create {
     uint64_t mem_kb;            /* RAM populated from gfn 0: 4 KiB multiple, 4 .. MICA_MAX_MEM_KB */
     uint64_t max_mem_kb;        /* reservation ceiling, >= mem_kb; 0 = mem_kb */
     uint32_t nr_vcpus;          /* 1 .. MICA_MAX_VCPUS */
-    uint32_t flags;             /* 0 */
+    uint32_t flags;             /* 0 or MICA_DOMCTL_CREATE_F_PLATFORM */
     uint64_t hyp_budget_kb;     /* 0 = MICA_HYP_BUDGET_DEFAULT_KB(max_mem_kb); else MIN .. MAX */
 };
 MICA_STATIC_ASSERT(sizeof(struct mica_domctl_create) == 80, "ABI size");

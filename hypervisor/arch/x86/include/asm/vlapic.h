@@ -60,9 +60,9 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vec);
 void vlapic_deliver_irq(struct domain *d, uint8_t dest, bool logical, unsigned int mode,
                         uint8_t vec, bool level);
 /*
- * A fixed interrupt from outside the local APICs (an MSI): to every vCPU of d
- * whose local APIC the 8-bit destination names (physical APIC ID, 0xff for
- * all, or logical), or only to the first of them when lowest is set.
+ * An MSI (vpci_io.c): vlapic_deliver_irq() of an edge-triggered message,
+ * fixed to every local APIC the 8-bit destination names, or to the first of
+ * them when lowest is set.
  */
 void vlapic_deliver_ext(struct domain *d, uint32_t dest, bool logical, bool lowest, uint8_t vec);
 /* xAPIC mode: the register page at VPLAT_LAPIC_BASE (the caller decodes). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The virtual platform dom0 sees (docs/dom0.md): what the ACPI tables
+ * The virtual platform dom0 and F_PLATFORM domUs see (docs/dom0.md,
+ * docs/abi.md section 18): what the ACPI tables
  * describe and what the device models emulate must agree, so both take
  * their numbers from here.
  */
