@@ -118,6 +118,38 @@ check-ctl: $(CTL_TESTS) $(CTL_SO) $(CTL_KERNEL)
 	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema CTL_KERNEL=$(CURDIR)/$(CTL_KERNEL) \
 	        ./$$t $(CURDIR)/tests/ctl || { echo "FAIL ctl: $$t: exited with status $$?"; failed=1; }; \
 	done; \
+	$(MAKE) --no-print-directory check-ctl-fuzz || failed=1; \
 	exit $$failed
+
+# The XML parser under libFuzzer with ASan and UBSan (tests/ctl/fuzz_config.c):
+# make fuzz-ctl [CTL_FUZZ_SECONDS=120]. Seeds: the good and bad corpus;
+# finds and crash inputs go to build/tests/ctl/fuzz/.
+CTL_FUZZ := $(CTL_TEST_OUT)/fuzz_config
+CTL_FUZZ_SECONDS ?= 60
+$(CTL_FUZZ): tests/ctl/fuzz_config.c $(CTL_SRCS) libctl/src/*.h libctl/include/micactl.h $(CTL_SHARED_OBJS)
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -Ilibctl/include -Ilibctl/src -Ihypervisor/include \
+	    -Ihypervisor/arch/x86/include -Idom0/driver/include/uapi $(XML_CFLAGS) $(UUID_CFLAGS) \
+	    -DMICA_SCHEMA_DIR='"$(MICA_SCHEMA_DIR)"' -DMICA_RUN_DIR='"$(MICA_RUN_DIR)"' \
+	    -DMICA_LOG_DIR='"$(MICA_LOG_DIR)"' -o $@ $< $(CTL_SRCS) \
+	    $(patsubst %.c,$(CTL_OBJ)/%.o,$(CTL_SHARED_SRCS)) $(CTL_LIBS)
+
+CTL_FUZZ_RUN = mkdir -p $(CTL_TEST_OUT)/fuzz/corpus && cd tests/ctl/good-xml && \
+    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema $(CURDIR)/$(CTL_FUZZ) -max_total_time=$(1) \
+    -max_len=4096 -artifact_prefix=$(CURDIR)/$(CTL_TEST_OUT)/fuzz/ \
+    $(CURDIR)/$(CTL_TEST_OUT)/fuzz/corpus $(CURDIR)/tests/ctl/good-xml $(CURDIR)/tests/ctl/bad-xml
+
+.PHONY: fuzz-ctl check-ctl-fuzz
+fuzz-ctl: $(CTL_FUZZ)
+	$(call CTL_FUZZ_RUN,$(CTL_FUZZ_SECONDS))
+
+# A short run inside check-ctl (CTL_FUZZ_SHORT seconds), one PASS/FAIL line.
+CTL_FUZZ_SHORT ?= 10
+check-ctl-fuzz: $(CTL_FUZZ)
+	@if ( $(call CTL_FUZZ_RUN,$(CTL_FUZZ_SHORT)) ) >$(CTL_TEST_OUT)/fuzz.log 2>&1; then \
+	    echo "PASS ctl-fuzz: the XML parser ran $(CTL_FUZZ_SHORT) s under libFuzzer/ASan/UBSan ($$(grep -o 'Done [0-9]* runs' $(CTL_TEST_OUT)/fuzz.log))"; \
+	else echo "FAIL ctl-fuzz: the XML parser under libFuzzer: $$(grep -m1 -E 'ERROR|SUMMARY' $(CTL_TEST_OUT)/fuzz.log) (log $(CTL_TEST_OUT)/fuzz.log)"; exit 1; fi
 
 -include $(CTL_ALL_OBJS:.o=.d)

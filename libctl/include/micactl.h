@@ -28,7 +28,7 @@ struct mica_sysctl;
 
 typedef struct mica_ctx mica_ctx;
 
-/* Open /dev/mica/privcmd (and /dev/mica/evtchn lazily). -EACCES for non-root. */
+/* Open /dev/mica/privcmd (mica_event_fd opens /dev/mica/evtchn). -EACCES for non-root. */
 int mica_open(mica_ctx **ctx);
 void mica_close(mica_ctx *ctx);
 /* The last failure's message, "" if none. Valid until the next call. */

@@ -464,12 +464,21 @@ static int refuse_doctype(struct cfg_parse *p, const char *xml, size_t len)
                     p->file, line);
 }
 
+/* Nothing but white space (the buffer need not end in a NUL). */
+static bool blank(const char *xml, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!strchr(" \t\r\n", xml[i]) || !xml[i])
+            return false;
+    return true;
+}
+
 static xmlDoc *read_xml(struct cfg_parse *p, const char *xml, size_t len)
 {
     struct xml_err x = { .p = p };
     xmlDoc *doc;
 
-    if (len == 0 || strspn(xml, " \t\r\n") >= len) {
+    if (blank(xml, len)) {
         ctl_fail(p->ctx, -EINVAL, "%s:1: xml: the file is empty", p->file);
         return NULL;
     }

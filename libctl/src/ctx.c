@@ -17,6 +17,18 @@ static char *err_buf(mica_ctx *ctx)
     return ctx ? ctx->err : thread_err;
 }
 
+/* Always one line: control characters (libxml2's messages end lines, values may hold them) become spaces. */
+static void one_line(char *s)
+{
+    size_t len = strlen(s);
+
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            s[i] = ' ';
+    while (len && s[len - 1] == ' ')
+        s[--len] = '\0';
+}
+
 int ctl_fail(mica_ctx *ctx, int rc, const char *fmt, ...)
 {
     va_list ap;
@@ -24,6 +36,7 @@ int ctl_fail(mica_ctx *ctx, int rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err_buf(ctx), CTL_ERR_LEN, fmt, ap);
     va_end(ap);
+    one_line(err_buf(ctx));
     if (ctx)                                    /* also for mica_last_error(NULL) */
         snprintf(thread_err, sizeof(thread_err), "%s", ctx->err);
     return rc;
@@ -47,7 +60,6 @@ int mica_open(mica_ctx **out)
     *out = NULL;
     if (!ctx)
         return ctl_fail(NULL, -ENOMEM, "out of memory");
-    ctx->evtchn = -1;
     ctx->privcmd = open(MICA_PRIVCMD_PATH, O_RDWR | O_CLOEXEC);
     if (ctx->privcmd < 0) {
         rc = -errno;
@@ -68,8 +80,6 @@ void mica_close(mica_ctx *ctx)
 {
     if (!ctx)
         return;
-    if (ctx->evtchn >= 0)
-        close(ctx->evtchn);
     if (ctx->privcmd >= 0)
         close(ctx->privcmd);
     free(ctx);

@@ -11,7 +11,6 @@
 
 struct mica_ctx {
     int privcmd;                /* /dev/mica/privcmd */
-    int evtchn;                 /* /dev/mica/evtchn, -1 until first needed */
     char err[CTL_ERR_LEN];
 };
 

@@ -50,6 +50,8 @@ UNIT_SRCS_test_multiboot2 := hypervisor/common/multiboot2.c
 UNIT_SRCS_test_acpi       := hypervisor/arch/x86/acpi.c
 UNIT_SRCS_test_acpi_build := hypervisor/arch/x86/acpi_build.c hypervisor/arch/x86/acpi.c
 UNIT_SRCS_test_linux_boot := hypervisor/common/linux_boot.c
+UNIT_SRCS_test_linux_load := hypervisor/common/linux_boot.c hypervisor/arch/x86/linux_load.c \
+                             hypervisor/arch/x86/acpi_build.c
 UNIT_SRCS_test_elf_check  := hypervisor/common/elf_check.c
 UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c \
                              hypervisor/common/budget.c hypervisor/arch/x86/npt.c

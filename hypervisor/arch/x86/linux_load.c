@@ -60,7 +60,7 @@ int linux_load_prepare(const struct linux_load *in, struct linux_image *img,
         return fail(why, "the command line is longer than the kernel accepts", -EINVAL);
     *what = LINUX_LOAD_VCPUS;
     if (in->acpi.nr_vcpus == 0 || in->acpi.nr_vcpus > ACPI_BUILD_MAX_VCPUS)
-        return fail(why, "more vCPUs than the ACPI tables can describe", -EINVAL);
+        return fail(why, "no vCPU, or more than the ACPI tables can describe (254)", -EINVAL);
     *what = LINUX_LOAD_MEMORY;
     rc = linux_plan(img, in->ram_bytes, in->initrd ? in->initrd_size : 0, l, why);
     if (rc)
