@@ -82,7 +82,7 @@ QEMU_FLAGS := -accel $(QEMU_ACCEL) -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-domu bench-fuzz clean help FORCE
+.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-domu bench-fuzz stress-ctl clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests libctl
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -99,6 +99,14 @@ DOM0_TEST_ENV = QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" \
 
 check-system: $(BUILD)/mica.elf $(GUEST_ELFS) $(DOM0_TEST_DEPS)
 	$(DOM0_TEST_ENV) tests/system/run.sh $(BUILD)
+
+# 100 create/destroy cycles of a Linux domU from dom0 (make test runs 20).
+CTL_STRESS_CYCLES ?= 100
+stress-ctl: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
+	@mkdir -p $(BUILD)/tests
+	@set -o pipefail 2>/dev/null; \
+	$(DOM0_TEST_ENV) BUILD=$(BUILD) tests/stress/ctl.sh $(CTL_STRESS_CYCLES) | tee $(BUILD)/tests/stress-ctl.log; \
+	tests/summary.sh $(BUILD)/tests/stress-ctl.log
 
 check-licences:
 	@scripts/check-licences.sh | tee /dev/stderr | grep -q '^PASS'
@@ -196,5 +204,6 @@ help:
 	@echo "make check-dom0  run the dom0 system tests only"
 	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3), make bench-core's table and the console's throughput"
 	@echo "make bench-core  core operations in TSC cycles under Mica and Xen 4.17 (also part of make bench)"
+	@echo "make stress-ctl  the ctl-basic dom0 boot with CTL_STRESS_CYCLES=100 create/destroy cycles of a Linux domU"
 	@echo "make bench-fuzz  10^6 fuzzed hypercalls beside good guests; fails on a panic, a failed check or a leak (FUZZ_ITERS=)"
 	@echo "make clean       remove $(BUILD)/"

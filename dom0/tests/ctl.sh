@@ -120,7 +120,7 @@ check "mica destroy ctl-t (by id)" mica destroy "$(mica domid ctl-t)"
 wait_gone ctl-a && wait_gone ctl-t && wait_gone demo || bad "destroyed domains are gone" "$(mica list | tr '\n' '|')"
 same "free memory is back to the frame after destroy: free KiB before and after" "$free0" "$(free_kb)"
 
-# --- 20 create/destroy cycles -------------------------------------------
+# --- create/destroy cycles (20; mica.ctl_cycles=N on the command line) ---
 xml ctl-c hold 1 96 >c.xml
 i=0 errs=0
 while [ "$i" -lt "${CTL_CYCLES:-20}" ]; do

@@ -46,5 +46,8 @@ ctl_boot() {
     dom0_off
 }
 
-ctl_boot ctl-basic ctl 30
-ctl_boot ctl-life ctl-life 25
+# tests/stress/ctl.sh sources this file for ctl_boot alone.
+if [ -z "${CTL_LIB_ONLY:-}" ]; then
+    ctl_boot ctl-basic ctl 30
+    ctl_boot ctl-life ctl-life 25
+fi
