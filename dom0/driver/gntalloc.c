@@ -90,14 +90,14 @@ static struct gntalloc_set *set_alloc(u32 count, u16 domid, bool readonly)
 	s->pages = kvcalloc(count, sizeof(*s->pages), GFP_KERNEL);
 	if (!s->refs || !s->pages)
 		goto err_free;
+	rc = mica_gnttab_alloc_refs(s->refs, count);
+	if (rc)
+		goto err_free;
 	for (i = 0; i < count; i++) {
 		s->pages[i] = grant_page();
 		if (!s->pages[i])
 			goto err_pages;
 	}
-	rc = mica_gnttab_alloc_refs(s->refs, count);
-	if (rc)
-		goto err_pages;
 	for (i = 0; i < count; i++)
 		mica_gnttab_grant(s->refs[i], domid, s->pages[i], readonly);
 	return s;
@@ -105,6 +105,8 @@ static struct gntalloc_set *set_alloc(u32 count, u16 domid, bool readonly)
 err_pages:
 	while (i--)
 		__free_page(s->pages[i]);
+	mica_gnttab_free_refs(s->refs, count);
+	rc = -ENOMEM;
 err_free:
 	set_free(s);
 	return ERR_PTR(rc);
