@@ -398,7 +398,7 @@ static void mmap_errors(int fd, uint16_t domid, char *rw, char *ro,
 	      "MAP_PRIVATE mmap gave %p (%s)", (void *)priv, strerror(errno));
 	check(munmap(rw, PAGE) == -1 && errno == EINVAL, "munmap-part-refused",
 	      "munmap of one page: %s", strerror(errno));
-	check(mprotect(ro, PAGE, PROT_READ | PROT_WRITE) == -1, "mprotect-write-refused",
+	check(mprotect(ro, DOM_PAGES * PAGE, PROT_READ | PROT_WRITE) == -1, "mprotect-write-refused",
 	      "a read-only foreign mapping became writable");
 	check(touch(ro, 1) == SIGSEGV, "write-readonly-sigsegv",
 	      "a write through the read-only mapping did not end in SIGSEGV");
@@ -1059,7 +1059,8 @@ static void gnt_readonly_map(struct gnt_env *e, const uint32_t *refs)
 		return;
 	check(touch(p + PAGE, 1) == SIGSEGV, "map-readonly-write-sigsegv",
 	      "a write through the read-only grant mapping did not end in SIGSEGV");
-	check(mprotect(p, PAGE, PROT_READ | PROT_WRITE) == -1, "map-readonly-mprotect-refused",
+	check(mprotect(p, GNT_PAGES * PAGE, PROT_READ | PROT_WRITE) == -1,
+	      "map-readonly-mprotect-refused",
 	      "a read-only grant mapping became writable");
 	check(munmap(p, PAGE) == -1 && errno == EINVAL, "map-munmap-part-refused",
 	      "munmap of one page of four: %s", strerror(errno));
