@@ -32,6 +32,24 @@ static struct miscdevice evtchn_dev = {
 	.fops = &mica_evtchn_fops,
 };
 
+static struct miscdevice gntdev_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "mica-gntdev",
+	.nodename = "mica/gntdev",
+	.mode = 0600,
+	.fops = &mica_gntdev_fops,
+	.groups = mica_gntdev_groups,
+};
+
+static struct miscdevice gntalloc_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "mica-gntalloc",
+	.nodename = "mica/gntalloc",
+	.mode = 0600,
+	.fops = &mica_gntalloc_fops,
+	.groups = mica_gntalloc_groups,
+};
+
 /*
  * Only the privileged domain may run domctl: anywhere else the call is
  * refused with -EPERM before its argument is looked at.
@@ -99,6 +117,46 @@ static void teardown_upcall(struct pci_dev *pdev)
 
 /* The driver's state is global: one platform device per domain. */
 static bool mica_bound;
+static bool mica_grants;	/* the grant table and its two devices */
+
+/*
+ * dom0's grant table and the devices using it. Without them (no memory,
+ * or a table a former load left in use by another domain) privcmd and
+ * evtchn still work: the probe goes on without grants.
+ */
+static void setup_grants(struct pci_dev *pdev)
+{
+	int rc = mica_gnttab_init();
+
+	if (rc)
+		goto err;
+	rc = misc_register(&gntdev_dev);
+	if (rc)
+		goto err_table;
+	rc = misc_register(&gntalloc_dev);
+	if (rc)
+		goto err_gntdev;
+	mica_grants = true;
+	return;
+
+err_gntdev:
+	misc_deregister(&gntdev_dev);
+err_table:
+	mica_gnttab_exit();
+err:
+	dev_err(&pdev->dev, "no grant table (%d): /dev/mica/gntdev and gntalloc are not offered\n",
+		rc);
+}
+
+static void teardown_grants(void)
+{
+	if (!mica_grants)
+		return;
+	misc_deregister(&gntalloc_dev);
+	misc_deregister(&gntdev_dev);
+	mica_gnttab_exit();
+	mica_grants = false;
+}
 
 static int mica_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
@@ -127,8 +185,10 @@ static int mica_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	rc = misc_register(&evtchn_dev);
 	if (rc)
 		goto err_privcmd;
-	dev_info(&pdev->dev, "Mica platform device: domain %u, MSI %d, /dev/mica/{privcmd,evtchn}\n",
-		 mica_self_domid, pci_irq_vector(pdev, 0));
+	setup_grants(pdev);
+	dev_info(&pdev->dev, "Mica platform device: domain %u, MSI %d, /dev/mica/{privcmd,evtchn%s}\n",
+		 mica_self_domid, pci_irq_vector(pdev, 0),
+		 mica_grants ? ",gntdev,gntalloc" : "");
 	mica_bound = true;
 	return 0;
 
@@ -143,10 +203,11 @@ err_events:
 
 /*
  * Open files hold the module (the file operations' owner), and the bind
- * attributes are suppressed, so no file of either device is open here.
+ * attributes are suppressed, so no file of any device is open here.
  */
 static void mica_remove(struct pci_dev *pdev)
 {
+	teardown_grants();
 	misc_deregister(&evtchn_dev);
 	misc_deregister(&privcmd_dev);
 	teardown_upcall(pdev);
@@ -169,6 +230,6 @@ static struct pci_driver mica_pci_driver = {
 };
 module_pci_driver(mica_pci_driver);
 
-MODULE_DESCRIPTION("Mica hypervisor dom0 driver: platform device, privcmd, evtchn");
+MODULE_DESCRIPTION("Mica hypervisor dom0 driver: platform device, privcmd, evtchn, gntdev, gntalloc");
 MODULE_AUTHOR("The Mica developers");
 MODULE_LICENSE("GPL");

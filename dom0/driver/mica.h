@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Mica dom0 driver: what its parts share. The hypercall stubs, the
- * event-channel core (events.c) and the character devices (privcmd.c,
- * privcmd_mmap.c, evtchn.c). docs/dom0-driver.md describes the whole.
+ * event-channel core (events.c), dom0's grant table (gnttab.c) and the
+ * character devices (privcmd.c, privcmd_mmap.c, evtchn.c, gntdev.c,
+ * gntalloc.c). docs/dom0-driver.md describes the whole.
  */
 #ifndef MICA_DRIVER_H
 #define MICA_DRIVER_H
 
 #include <linux/types.h>
 #include <linux/fs.h>
+#include <linux/list.h>
 
 #include <public/console.h>
 #include <public/domctl.h>
 #include <public/event_channel.h>
+#include <public/grant_table.h>
 #include <public/hypercall.h>
 #include <public/memory.h>
 #include <public/shared_info.h>
@@ -49,6 +52,18 @@ static inline long mica_evtchn_op(unsigned int cmd, void *arg)
 	return mica_hypercall2(MICA_HC_event_channel_op, cmd, (u64)arg);
 }
 
+static inline long mica_memory_op(unsigned int cmd, void *arg)
+{
+	return mica_hypercall2(MICA_HC_memory_op, cmd, (u64)arg);
+}
+
+static inline long mica_gnttab_op(unsigned int cmd, void *arg,
+				  unsigned int count)
+{
+	return mica_hypercall(MICA_HC_grant_table_op, cmd, (u64)arg, count,
+			      0, 0);
+}
+
 /* The privileged domain's own id, found at probe (0 today). */
 extern u16 mica_self_domid;
 
@@ -64,10 +79,35 @@ int mica_port_close(u32 port);
 void mica_port_lock(unsigned long *flags);
 void mica_port_unlock(unsigned long flags);
 
+/* gnttab.c: dom0's own grant table. */
+int mica_gnttab_init(void);
+void mica_gnttab_exit(void);
+int mica_gnttab_alloc_refs(u32 *refs, unsigned int n);
+void mica_gnttab_free_refs(const u32 *refs, unsigned int n);
+void mica_gnttab_grant(u32 ref, u16 domid, struct page *page, bool readonly);
+void mica_gnttab_end_and_free(u32 ref, struct page *page);
+unsigned int mica_gnttab_deferred(void);
+
+/* A run of page offsets a gntdev or gntalloc file hands out for mmap(). */
+struct mica_range {
+	struct list_head node;		/* in the file's list, by index */
+	u64 index;			/* first page offset */
+	u32 count;			/* pages */
+};
+
+void mica_range_insert(struct list_head *list, struct mica_range *r);
+struct mica_range *mica_range_find(struct list_head *list, u64 index,
+				   u64 count);
+
 /* The character devices under /dev/mica/. */
 extern const struct file_operations mica_privcmd_fops;
 extern const struct file_operations mica_evtchn_fops;
+extern const struct file_operations mica_gntdev_fops;
+extern const struct file_operations mica_gntalloc_fops;
+extern const struct attribute_group *mica_gntdev_groups[];
+extern const struct attribute_group *mica_gntalloc_groups[];
 int mica_privcmd_mmap(struct file *file, struct vm_area_struct *vma);
 long mica_privcmd_mmapbatch(struct file *file, void __user *uarg);
+void mica_repopulate_page(struct page *page);
 
 #endif

@@ -44,7 +44,7 @@ static long memop(unsigned int sub, void *arg)
 }
 
 /* Populate page's gfn again (a hole now), then free the page. */
-static void repopulate_page(struct page *page)
+void mica_repopulate_page(struct page *page)
 {
 	struct mica_memop_reservation r = {
 		.first_gfn = page_to_pfn(page), .nr = 1, .domid = MICA_DOMID_SELF,
@@ -90,7 +90,7 @@ static void release_run(struct page **pages, unsigned int n)
 		if (rc == n)
 			__free_page(pages[i]);
 		else
-			repopulate_page(pages[i]);
+			mica_repopulate_page(pages[i]);
 	}
 }
 

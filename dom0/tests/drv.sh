@@ -100,6 +100,7 @@ if [ -n "$dev" ]; then
 fi
 
 mica-drvtest evtchn >>"$out"
+mica-drvtest gnt >>"$out"
 # The upcall MSI moved to each CPU in turn; dom0's events are all vCPU 0's.
 cpu=0
 while [ "$cpu" -lt "$(nproc)" ]; do

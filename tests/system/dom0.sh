@@ -543,7 +543,8 @@ drv_checks() {
 
 # Mica's dom0 driver (docs/dom0-driver.md): mica.ko loaded by the platform
 # device's modalias and bound to it, /dev/mica/privcmd (hypercalls, foreign
-# mappings) and /dev/mica/evtchn (event channels through the MSI upcall),
+# mappings), /dev/mica/evtchn (event channels through the MSI upcall),
+# /dev/mica/gntdev and gntalloc (grants, in a loopback through dom0 itself),
 # unloaded and loaded again. Natively: no device, nothing binds.
 test_dom0_drv() {
     # Without micad: it would hold the devices open (no rmmod) and bind
@@ -561,12 +562,14 @@ test_dom0_drv() {
     expect_line "mica.ko loaded by the platform device's modalias" 'MICA-TEST drv loaded yes$'
     expect_line "mica bound the platform device 0000:00:02.0" 'MICA-TEST drv bound (.* )?0000:00:02\.0 '
     expect_line "the bound device is 4d43:0001" 'MICA-TEST drv id 0000:00:02\.0 0x4d43:0x0001$'
-    expect_line "/dev/mica/evtchn and /dev/mica/privcmd exist" 'MICA-TEST drv devices evtchn privcmd$'
+    expect_line "/dev/mica/{evtchn,gntalloc,gntdev,privcmd} exist" \
+        'MICA-TEST drv devices evtchn gntalloc gntdev privcmd$'
     drv_checks privcmd
     drv_checks mmap
     expect_line "driver: rmmod refused while a file is open" 'MICA-TEST drv busy OK$'
     expect_line "driver: mica.ko unloads and loads again by modalias" 'MICA-TEST drv reload OK$'
     drv_checks evtchn
+    drv_checks gnt
     drv_checks upcall-cpu0
     drv_checks upcall-cpu1
     hv_line "driver: a console write through privcmd reached the hypervisor console" \

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/mica/gntdev: other domains' grants (and dom0's own) mapped into a
+ * process (uapi/mica/gntdev.h, docs/dom0-driver.md).
+ *
+ * MAP_GRANT_REF only records the references and hands out an offset;
+ * mmap() of that offset maps them, read-only unless the mapping is
+ * writable. Each grant goes over a page this driver allocates: the page's
+ * gfn is made a hole (decrease_reservation of dom0's own frame, which the
+ * hypervisor frees), the grant is mapped at that gfn and the page inserted
+ * into the VMA. When the VMA goes, each grant is unmapped, the gfn gets a
+ * fresh frame (populate_physmap) and only then is the page freed; a page
+ * whose gfn cannot be given its frame back is kept, never freed, so the
+ * kernel never meets a hole (privcmd_mmap.c does the same).
+ *
+ * The VMA is VM_IO (nothing in the kernel reaches a grant through
+ * get_user_pages()), cannot be split, grown or copied on fork, and a
+ * read-only one can never gain PROT_WRITE. A recorded offset is mapped by
+ * one VMA at a time (mremap() may move it whole).
+ */
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <uapi/mica/gntdev.h>
+
+#include "mica.h"
+
+#define GNTDEV_NO_HANDLE	(~0u)
+
+struct gntdev_file {
+	struct mutex lock;		/* the list, and every map's state */
+	struct list_head maps;		/* recorded: struct gntdev_map.range */
+	unsigned int nr_grants;		/* in every map alive */
+};
+
+struct gntdev_map {
+	struct mica_range range;
+	struct gntdev_file *f;
+	bool listed;			/* recorded (until UNMAP_GRANT_REF) */
+	unsigned int vmas;		/* two while mremap() moves one */
+	u16 domid;
+	u32 *refs;
+	struct page **pages;		/* while mapped */
+	u32 *handles;			/* GNTDEV_NO_HANDLE: not mapped */
+};
+
+/* Freed once neither recorded nor mapped. f->lock held. */
+static void map_put(struct gntdev_map *map)
+{
+	if (map->listed || map->vmas)
+		return;
+	map->f->nr_grants -= map->range.count;
+	kvfree(map->refs);
+	kfree(map);
+}
+
+/*
+ * n pages whose gfns are holes now, in pages[]: their frames went back
+ * to the hypervisor (all or nothing). 0 or -errno, nothing left over.
+ */
+static int holes_make(struct page **pages, unsigned int n)
+{
+	struct mica_memop_reservation r = {
+		.nr = n, .domid = MICA_DOMID_SELF, .flags = MICA_MEMOP_F_LIST,
+	};
+	unsigned int i;
+	u64 *gfns;
+	long rc = -ENOMEM;
+
+	gfns = kvcalloc(n, sizeof(*gfns), GFP_KERNEL);
+	for (i = 0; gfns && i < n; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (!pages[i])
+			break;
+		gfns[i] = page_to_pfn(pages[i]);
+	}
+	if (gfns && i == n) {
+		r.gfn_list = (u64)gfns;
+		rc = mica_memory_op(MICA_MEMOP_decrease_reservation, &r);
+		if (rc == n)
+			rc = 0;
+		else if (rc >= 0)
+			rc = -EIO;
+	}
+	if (rc) {
+		while (i--) {
+			__free_page(pages[i]);
+			pages[i] = NULL;
+		}
+	}
+	kvfree(gfns);
+	return rc;
+}
+
+/*
+ * Unmap each grant mapped over pages[i] (handles[i]), give every gfn a
+ * frame again and free the pages. A page whose grant cannot be unmapped,
+ * or whose gfn cannot be populated, is kept.
+ */
+static void holes_release(struct page **pages, const u32 *handles,
+			  unsigned int n)
+{
+	struct mica_gnttab_unmap *ops;
+	unsigned int i, m = 0;
+	long rc;
+
+	ops = kvcalloc(n, sizeof(*ops), GFP_KERNEL);
+	for (i = 0; i < n; i++) {
+		if (handles[i] == GNTDEV_NO_HANDLE)
+			continue;
+		if (!ops) {
+			pr_err("mica: gntdev: no memory to unmap grant handle %u; page kept\n",
+			       handles[i]);
+			pages[i] = NULL;
+			continue;
+		}
+		ops[m++].handle = handles[i];
+	}
+	rc = m ? mica_gnttab_op(MICA_GNTTABOP_unmap_grant_ref, ops, m) : 0;
+	for (i = 0, m = 0; ops && i < n; i++) {
+		if (handles[i] == GNTDEV_NO_HANDLE)
+			continue;
+		if (rc || ops[m].status) {
+			pr_err("mica: gntdev: unmap of grant handle %u failed: %ld/%d; page kept\n",
+			       handles[i], rc, ops[m].status);
+			pages[i] = NULL;
+		}
+		m++;
+	}
+	kvfree(ops);
+	for (i = 0; i < n; i++) {
+		if (pages[i])
+			mica_repopulate_page(pages[i]);
+		cond_resched();
+	}
+}
+
+/* The first error of a map batch (rc, else the first status), or 0. */
+static int map_result(const struct mica_gnttab_map *ops, unsigned int n,
+		      long rc)
+{
+	unsigned int i;
+
+	for (i = 0; !rc && i < n; i++)
+		rc = ops[i].status;
+	return rc;
+}
+
+/* Map every grant of map over pages of its own: 0, or -errno and none. */
+static int grants_map(struct gntdev_map *map, bool readonly)
+{
+	unsigned int i, n = map->range.count;
+	struct mica_gnttab_map *ops;
+	struct page **pages;
+	u32 *handles;
+	int rc = -ENOMEM;
+
+	pages = kvcalloc(n, sizeof(*pages), GFP_KERNEL);
+	handles = kvcalloc(n, sizeof(*handles), GFP_KERNEL);
+	ops = kvcalloc(n, sizeof(*ops), GFP_KERNEL);
+	if (!pages || !handles || !ops)
+		goto out;
+	rc = holes_make(pages, n);
+	if (rc)
+		goto out;
+	for (i = 0; i < n; i++) {
+		ops[i].gfn = page_to_pfn(pages[i]);
+		ops[i].ref = map->refs[i];
+		ops[i].domid = map->domid;
+		ops[i].flags = readonly ? MICA_GNTMAP_readonly : 0;
+		ops[i].handle = GNTDEV_NO_HANDLE;
+	}
+	rc = mica_gnttab_op(MICA_GNTTABOP_map_grant_ref, ops, n);
+	rc = map_result(ops, n, rc);
+	for (i = 0; i < n; i++)
+		handles[i] = ops[i].status ? GNTDEV_NO_HANDLE : ops[i].handle;
+	if (rc) {
+		holes_release(pages, handles, n);
+		goto out;
+	}
+	map->pages = pages;
+	map->handles = handles;
+	pages = NULL;
+	handles = NULL;
+out:
+	kvfree(ops);
+	kvfree(handles);
+	kvfree(pages);
+	return rc;
+}
+
+static void grants_unmap(struct gntdev_map *map)
+{
+	holes_release(map->pages, map->handles, map->range.count);
+	kvfree(map->pages);
+	kvfree(map->handles);
+	map->pages = NULL;
+	map->handles = NULL;
+}
+
+static void gntdev_vma_open(struct vm_area_struct *vma)
+{
+	struct gntdev_map *map = vma->vm_private_data;
+
+	mutex_lock(&map->f->lock);
+	map->vmas++;
+	mutex_unlock(&map->f->lock);
+}
+
+/* The VMA's pages are out of the page tables already. */
+static void gntdev_vma_close(struct vm_area_struct *vma)
+{
+	struct gntdev_map *map = vma->vm_private_data;
+	struct gntdev_file *f = map->f;
+
+	mutex_lock(&f->lock);
+	if (!--map->vmas) {
+		grants_unmap(map);
+		map_put(map);
+	}
+	mutex_unlock(&f->lock);
+}
+
+static vm_fault_t gntdev_vma_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+static int gntdev_vma_may_split(struct vm_area_struct *vma,
+				unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct gntdev_vm_ops = {
+	.open = gntdev_vma_open,
+	.close = gntdev_vma_close,
+	.fault = gntdev_vma_fault,
+	.may_split = gntdev_vma_may_split,
+};
+
+/* On failure the caller's mmap() fails, and the kernel zaps what is in. */
+static int insert_pages(struct vm_area_struct *vma, struct gntdev_map *map)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < map->range.count; i++) {
+		rc = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
+				    map->pages[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct gntdev_file *f = file->private_data;
+	bool readonly = !(vma->vm_flags & VM_WRITE);
+	struct gntdev_map *map;
+	struct mica_range *r;
+	int rc = -EINVAL;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	mutex_lock(&f->lock);
+	r = mica_range_find(&f->maps, vma->vm_pgoff, vma_pages(vma));
+	if (!r)
+		goto out;
+	map = container_of(r, struct gntdev_map, range);
+	rc = -EBUSY;
+	if (map->vmas)
+		goto out;
+	rc = grants_map(map, readonly);
+	if (rc)
+		goto out;
+	vma->vm_flags |= VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			 VM_DONTCOPY;
+	if (readonly)
+		vma->vm_flags &= ~VM_MAYWRITE;
+	rc = insert_pages(vma, map);
+	if (rc) {
+		grants_unmap(map);
+		goto out;
+	}
+	map->vmas = 1;
+	vma->vm_private_data = map;
+	vma->vm_ops = &gntdev_vm_ops;
+out:
+	mutex_unlock(&f->lock);
+	return rc;
+}
+
+/* Forget a recorded map; it lives on while a VMA maps it. f->lock held. */
+static void map_unlist(struct gntdev_map *map)
+{
+	list_del(&map->range.node);
+	map->listed = false;
+	map_put(map);
+}
+
+static struct gntdev_map *map_alloc(const struct mica_ioctl_gntdev_map_grant_ref *op,
+				    const u32 __user *urefs)
+{
+	struct gntdev_map *map = kzalloc(sizeof(*map), GFP_KERNEL);
+
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	map->refs = vmemdup_user(urefs, op->count * sizeof(u32));
+	if (IS_ERR(map->refs)) {
+		long rc = PTR_ERR(map->refs);
+
+		kfree(map);
+		return ERR_PTR(rc);
+	}
+	map->domid = op->domid;
+	map->range.count = op->count;
+	return map;
+}
+
+static long ioctl_map(struct gntdev_file *f,
+		      struct mica_ioctl_gntdev_map_grant_ref __user *u)
+{
+	struct mica_ioctl_gntdev_map_grant_ref op;
+	struct gntdev_map *map;
+
+	if (copy_from_user(&op, u, sizeof(op)))
+		return -EFAULT;
+	if (op.pad || !op.count || op.count > MICA_GNTDEV_MAP_MAX)
+		return -EINVAL;
+	if (op.domid > MICA_DOMID_MAX && op.domid != MICA_DOMID_SELF)
+		return -EINVAL;
+	map = map_alloc(&op, u->refs);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	mutex_lock(&f->lock);
+	if (f->nr_grants + op.count > MICA_GNTDEV_FILE_MAX) {
+		mutex_unlock(&f->lock);
+		kvfree(map->refs);
+		kfree(map);
+		return -ENOSPC;
+	}
+	f->nr_grants += op.count;
+	map->f = f;
+	map->listed = true;
+	mica_range_insert(&f->maps, &map->range);
+	op.index = map->range.index << PAGE_SHIFT;
+	mutex_unlock(&f->lock);
+	if (!copy_to_user(&u->index, &op.index, sizeof(op.index)))
+		return 0;
+	/* Another thread may have unmapped it meanwhile: look it up again. */
+	mutex_lock(&f->lock);
+	if (mica_range_find(&f->maps, map->range.index, op.count) == &map->range)
+		map_unlist(map);
+	mutex_unlock(&f->lock);
+	return -EFAULT;
+}
+
+static long ioctl_unmap(struct gntdev_file *f, void __user *uarg)
+{
+	struct mica_ioctl_gntdev_unmap_grant_ref op;
+	struct mica_range *r;
+
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	if (op.pad || (op.index & ~PAGE_MASK))
+		return -EINVAL;
+	mutex_lock(&f->lock);
+	r = mica_range_find(&f->maps, op.index >> PAGE_SHIFT, op.count);
+	if (r)
+		map_unlist(container_of(r, struct gntdev_map, range));
+	mutex_unlock(&f->lock);
+	return r ? 0 : -ENOENT;
+}
+
+static long gntdev_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct gntdev_file *f = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case MICA_IOCTL_GNTDEV_MAP_GRANT_REF:
+		return ioctl_map(f, uarg);
+	case MICA_IOCTL_GNTDEV_UNMAP_GRANT_REF:
+		return ioctl_unmap(f, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int gntdev_open(struct inode *inode, struct file *file)
+{
+	struct gntdev_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	mutex_init(&f->lock);
+	INIT_LIST_HEAD(&f->maps);
+	file->private_data = f;
+	return 0;
+}
+
+/* Every VMA of the file is gone (each holds it): only records are left. */
+static int gntdev_release(struct inode *inode, struct file *file)
+{
+	struct gntdev_file *f = file->private_data;
+	struct mica_range *r, *next;
+
+	mutex_lock(&f->lock);
+	list_for_each_entry_safe(r, next, &f->maps, node)
+		map_unlist(container_of(r, struct gntdev_map, range));
+	mutex_unlock(&f->lock);
+	WARN_ON(f->nr_grants);
+	kfree(f);
+	return 0;
+}
+
+const struct file_operations mica_gntdev_fops = {
+	.owner = THIS_MODULE,
+	.open = gntdev_open,
+	.release = gntdev_release,
+	.unlocked_ioctl = gntdev_ioctl,
+	.mmap = gntdev_mmap,
+	.llseek = noop_llseek,
+};
+
+/* /sys/class/misc/mica-gntdev/grant_maps: dom0's grants mapped now. */
+static ssize_t grant_maps_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct mica_gnttab_query_size q = { };
+	long rc = mica_gnttab_op(MICA_GNTTABOP_query_size, &q, 0);
+
+	if (rc)
+		return rc;
+	return sysfs_emit(buf, "%u\n", q.nr_maps);
+}
+static DEVICE_ATTR_RO(grant_maps);
+
+static struct attribute *gntdev_attrs[] = {
+	&dev_attr_grant_maps.attr,
+	NULL,
+};
+
+static const struct attribute_group gntdev_group = {
+	.attrs = gntdev_attrs,
+};
+
+const struct attribute_group *mica_gntdev_groups[] = {
+	&gntdev_group,
+	NULL,
+};
