@@ -137,36 +137,51 @@ static long ioctl_alloc(struct gntalloc_file *f,
 {
 	struct mica_ioctl_gntalloc_alloc_gref op;
 	struct gntalloc_set *s;
+	u32 *refs;
 	int rc = alloc_args(&op, u);
 
 	if (rc)
 		return rc;
+	/*
+	 * The refs go out from a copy: once the lock is dropped another
+	 * thread may dealloc the set (its index is predictable), and user
+	 * memory is never touched under f->lock (mmap takes it under the
+	 * mmap lock a fault would take).
+	 */
+	refs = kvmalloc_array(op.count, sizeof(*refs), GFP_KERNEL);
+	if (!refs)
+		return -ENOMEM;
 	mutex_lock(&f->lock);
 	if (f->nr_grants + op.count > MICA_GNTALLOC_FILE_MAX) {
-		mutex_unlock(&f->lock);
-		return -ENOSPC;
+		rc = -ENOSPC;
+		goto out_unlock;
 	}
 	s = set_alloc(op.count, op.domid, !(op.flags & MICA_GNTALLOC_WRITABLE));
 	if (IS_ERR(s)) {
-		mutex_unlock(&f->lock);
-		return PTR_ERR(s);
+		rc = PTR_ERR(s);
+		goto out_unlock;
 	}
 	f->nr_grants += op.count;
 	s->f = f;
 	s->listed = true;
 	mica_range_insert(&f->allocs, &s->range);
 	op.index = s->range.index << PAGE_SHIFT;
+	memcpy(refs, s->refs, op.count * sizeof(*refs));
 	mutex_unlock(&f->lock);
-	if (!copy_to_user(u->refs, s->refs, op.count * sizeof(u32)) &&
+	if (!copy_to_user(u->refs, refs, op.count * sizeof(*refs)) &&
 	    !copy_to_user(&u->index, &op.index, sizeof(op.index)))
-		return 0;
+		goto out_free;
 	/* Another thread changed its memory, or dealloced the set. */
+	rc = -EFAULT;
 	mutex_lock(&f->lock);
 	if (mica_range_find(&f->allocs, op.index >> PAGE_SHIFT, op.count) ==
 	    &s->range)
 		set_unlist(s);
+out_unlock:
 	mutex_unlock(&f->lock);
-	return -EFAULT;
+out_free:
+	kvfree(refs);
+	return rc;
 }
 
 static long ioctl_dealloc(struct gntalloc_file *f, void __user *uarg)

@@ -353,9 +353,12 @@ static long ioctl_map(struct gntdev_file *f,
 	mutex_unlock(&f->lock);
 	if (!copy_to_user(&u->index, &op.index, sizeof(op.index)))
 		return 0;
-	/* Another thread may have unmapped it meanwhile: look it up again. */
+	/*
+	 * Another thread may have unmapped (and freed) it meanwhile: look it
+	 * up again by the index we gave it, never through map.
+	 */
 	mutex_lock(&f->lock);
-	if (mica_range_find(&f->maps, map->range.index, op.count) == &map->range)
+	if (mica_range_find(&f->maps, op.index >> PAGE_SHIFT, op.count) == &map->range)
 		map_unlist(map);
 	mutex_unlock(&f->lock);
 	return -EFAULT;

@@ -41,6 +41,21 @@ static bool uuid_in_use(const uint8_t uuid[16])
     return used;
 }
 
+/* Is name taken by a domain other than self (a dying one gives its name up)? */
+static bool name_in_use(const char *name, const struct domain *self)
+{
+    struct domain *d;
+    bool used = false;
+
+    for (unsigned int id = 0; !used && id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
+        used = d != self && d->state != DOMAIN_DYING &&
+               !strncmp(d->name, name, sizeof(d->name));
+        id = d->id + 1u;
+        domain_put(d);
+    }
+    return used;
+}
+
 static long domctl_create(struct vcpu *v, struct mica_domctl *op)
 {
     struct mica_domctl_create *c = &op->u.create;
@@ -52,7 +67,8 @@ static long domctl_create(struct vcpu *v, struct mica_domctl *op)
 
     if (rc)
         return rc;
-    if (uuid_in_use(c->uuid))
+    /* Checked under domctl_lock: two creates of one name cannot both pass. */
+    if (uuid_in_use(c->uuid) || (c->name[0] && name_in_use(c->name, NULL)))
         return -EEXIST;
     cfg.mem_bytes = c->mem_kb * 1024;
     cfg.max_mem_bytes = (c->max_mem_kb ? c->max_mem_kb : c->mem_kb) * 1024;
@@ -251,21 +267,6 @@ static long domctl_set_vcpu_context(struct vcpu *v, struct domain *d,
     arch_vcpu_set_entry64(t, &e);
     t->wait_sipi = false;
     return 0;
-}
-
-/* Is name taken by a domain other than self (a dying one gives its name up)? */
-static bool name_in_use(const char *name, const struct domain *self)
-{
-    struct domain *d;
-    bool used = false;
-
-    for (unsigned int id = 0; !used && id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
-        used = d != self && d->state != DOMAIN_DYING &&
-               !strncmp(d->name, name, sizeof(d->name));
-        id = d->id + 1u;
-        domain_put(d);
-    }
-    return used;
 }
 
 static long domctl_rename(struct vcpu *v, struct domain *d, const struct mica_domctl_rename *r)

@@ -14,6 +14,9 @@
 #include <public/domctl.h>
 #include "config_priv.h"
 
+/* Physical CPUs a cpuset can name: the bits of MICA_DOMCTL_affinity_set's mask. */
+#define CPUSET_MAX_CPUS  (int)(8 * sizeof(((struct mica_domctl_affinity *)0)->mask))
+
 /* A decimal number, digits only (whitespace around it trimmed already). */
 int cfg_u64(struct cfg_parse *p, const xmlNode *n, const char *s, uint64_t *out)
 {
@@ -184,9 +187,9 @@ static int cpuset_item(struct cfg_parse *p, const xmlNode *n, const char *all,
         goto bad;
     if (a > b)
         return cfg_fail(p, n, "cpuset '%s': range %lu-%lu runs backwards", all, a, b);
-    if (b >= MICA_MAX_VCPUS)
+    if (b >= CPUSET_MAX_CPUS)
         return cfg_fail(p, n, "cpuset '%s': CPU %lu is beyond the last (%d)", all, b,
-                        MICA_MAX_VCPUS - 1);
+                        CPUSET_MAX_CPUS - 1);
     for (unsigned long i = a; i <= b; i++)
         *(neg ? clear : set) |= 1ull << i;
     return 0;

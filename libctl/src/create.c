@@ -8,6 +8,7 @@
  * the domain exists destroys it, so nothing half-built remains.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,16 +178,22 @@ static int build_domain(mica_ctx *ctx, const struct mica_domain_config *c, struc
     return rc;
 }
 
-/* Destroy what a failed create made, keeping the first failure's message. */
+/*
+ * Destroy what a failed create made (the domain and its saved
+ * configuration), keeping the first failure's message; if the domain
+ * cannot be destroyed the message says so, so nothing is left unsaid.
+ */
 static void undo(mica_ctx *ctx, const struct mica_domain_config *c, uint32_t domid)
 {
-    char keep[CTL_ERR_LEN];
-    struct mica_domctl d = { 0 };
+    char keep[CTL_ERR_LEN], why[CTL_ERR_LEN];
 
     snprintf(keep, sizeof(keep), "%s", mica_last_error(ctx));
-    ctl_domctl_on(ctx, MICA_DOMCTL_destroy, domid, &d, "create: undo");
-    ctl_fail(ctx, 0, "%s", keep);
-    (void)c;
+    if (!mica_domain_destroy(ctx, domid)) {
+        ctl_fail(ctx, 0, "%s", keep);
+        return;
+    }
+    snprintf(why, sizeof(why), "%s", mica_last_error(ctx));
+    ctl_fail(ctx, 0, "%s; and %s (id %" PRIu32 ") is left behind: %s", keep, c->name, domid, why);
 }
 
 int mica_domain_create(mica_ctx *ctx, const struct mica_domain_config *cfg,

@@ -113,6 +113,10 @@ int cmd_vcpu_pin(struct invocation *inv)
         return rc;
     if (domain_info_arg(inv, inv->args[0], &d) < 0)
         return EXIT_FAILURE;
+    if (!d.vcpus) {
+        fail(inv->spec->name, "%s: it has no vCPUs to pin", d.name);
+        return EXIT_FAILURE;
+    }
     if (!strcmp(inv->args[1], "all")) {
         first = 0;
         last = d.vcpus - 1;

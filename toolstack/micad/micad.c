@@ -157,6 +157,7 @@ static bool wait_event(struct micad *m)
         if (rc < 0) {
             micad_log("domain events: %s; reading the domain list every %d ms instead",
                       strerror(-rc), RESCAN_MS);
+            close(m->exc_fd);
             m->exc_fd = -1;
         }
         return true;

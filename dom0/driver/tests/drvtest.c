@@ -306,6 +306,22 @@ static long destroy_domain(int fd, uint16_t domid)
 	return domctl(fd, MICA_DOMCTL_destroy, &d);
 }
 
+/* A second domain of a name in use is refused, whatever libctl checked. */
+static void create_same_name(int fd, const char *name)
+{
+	struct mica_domctl d;
+	long rc;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(d.u.create.name, sizeof(d.u.create.name), "%s", name);
+	d.u.create.mem_kb = DOM_PAGES * 4;
+	d.u.create.nr_vcpus = 1;
+	rc = domctl(fd, MICA_DOMCTL_create, &d);
+	expect_err(rc, EEXIST, "domctl-create-name-in-use");
+	if (!rc)
+		destroy_domain(fd, d.domid);
+}
+
 static uint64_t dom0_pages(int fd)
 {
 	struct mica_domctl d;
@@ -617,6 +633,7 @@ static void test_mmap(void)
 	domid = create_domain(fd, "drvtest");
 	if (domid < 0)
 		return;
+	create_same_name(fd, "drvtest");
 	mmap_roundtrip(fd, domid);
 	mmap_child_exit(fd, domid);
 	mmap_destroy_while_mapped(fd);

@@ -64,7 +64,7 @@
 
 struct mica_domctl_create {
     uint8_t  uuid[16];          /* from the creator; a non-zero one must be unique */
-    char     name[MICA_DOMAIN_NAME_LEN];  /* printable ASCII, NUL-terminated; "" = "domN" */
+    char     name[MICA_DOMAIN_NAME_LEN];  /* printable ASCII, NUL-terminated, unique (-MICA_EEXIST); "" = "domN" */
     uint64_t mem_kb;            /* RAM populated from gfn 0: 4 KiB multiple, 4 .. MICA_MAX_MEM_KB */
     uint64_t max_mem_kb;        /* reservation ceiling, >= mem_kb; 0 = mem_kb */
     uint32_t nr_vcpus;          /* 1 .. MICA_MAX_VCPUS */

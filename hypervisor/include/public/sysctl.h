@@ -14,7 +14,7 @@
 
 #include "types.h"
 
-#define MICA_SYSCTL_INTERFACE_VERSION  0x00000001u
+#define MICA_SYSCTL_INTERFACE_VERSION  0x00000002u   /* 2: physinfo.now_ns, writeconsole */
 
 #define MICA_SYSCTL_physinfo      0   /* u.physinfo; returns 0 */
 #define MICA_SYSCTL_readlog       1   /* u.read from the hypervisor's log; returns bytes */
