@@ -139,6 +139,12 @@ int mica_domain_destroy(mica_ctx *ctx, uint32_t domid);
 int mica_domain_pause(mica_ctx *ctx, uint32_t domid);
 int mica_domain_unpause(mica_ctx *ctx, uint32_t domid);
 int mica_domain_rename(mica_ctx *ctx, uint32_t domid, const char *name);
+/*
+ * Why name cannot name a domain (docs/mica-domain.xml.md: 1 to
+ * MICA_NAME_MAX of A-Z a-z 0-9 . _ -, not first - or ., not all digits),
+ * written into buf when it needs the name; NULL when it is a good name.
+ */
+const char *mica_name_problem(const char *name, char *buf, size_t len);
 int mica_domain_set_max_mem(mica_ctx *ctx, uint32_t domid, uint64_t kb);
 int mica_domain_info(mica_ctx *ctx, uint32_t domid, struct mica_dominfo *info);
 /* Every domain, dom0 first; *list is malloc'd. Returns the count. */

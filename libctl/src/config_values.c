@@ -114,7 +114,7 @@ static bool name_char(char ch)
  * 1..31 of [A-Za-z0-9._-], not starting with '-' or '.', not all digits
  * (which would read as an id): NULL, or what is wrong (in buf).
  */
-const char *ctl_name_problem(const char *s, char *buf, size_t len)
+const char *mica_name_problem(const char *s, char *buf, size_t len)
 {
     size_t n = strlen(s), digits = strspn(s, "0123456789");
 
@@ -141,7 +141,7 @@ const char *ctl_name_problem(const char *s, char *buf, size_t len)
 int cfg_name(struct cfg_parse *p, const xmlNode *n, const char *s)
 {
     char buf[128];
-    const char *why = ctl_name_problem(s, buf, sizeof(buf));
+    const char *why = mica_name_problem(s, buf, sizeof(buf));
 
     return why ? cfg_fail(p, n, "%s", why) : 0;
 }

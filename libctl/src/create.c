@@ -23,7 +23,7 @@
 static int check_config(mica_ctx *ctx, const struct mica_domain_config *c)
 {
     char buf[128];
-    const char *why = ctl_name_problem(c->name, buf, sizeof(buf));
+    const char *why = mica_name_problem(c->name, buf, sizeof(buf));
 
     if (why)
         return ctl_config_fail(ctx, c, c->lines.name, "name", -EINVAL, "%s", why);

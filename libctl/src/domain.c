@@ -83,7 +83,7 @@ int mica_domain_rename(mica_ctx *ctx, uint32_t domid, const char *name)
     struct mica_domctl d = { 0 };
     struct mica_domain_config *c = NULL;
     char buf[128];
-    const char *why = ctl_name_problem(name, buf, sizeof(buf));
+    const char *why = mica_name_problem(name, buf, sizeof(buf));
     int rc;
 
     ctl_clear_error(ctx);

@@ -47,6 +47,5 @@ int ctl_domctl_on(mica_ctx *ctx, unsigned int cmd, uint32_t domid, struct mica_d
 /* Words for a -errno from the hypervisor. */
 const char *ctl_errno_text(int rc);
 /* NULL if name is a good domain name, else what is wrong with it (in buf). */
-const char *ctl_name_problem(const char *name, char *buf, size_t len);
 
 #endif

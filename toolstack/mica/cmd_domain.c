@@ -3,7 +3,6 @@
  * The verbs that act on one domain: create, destroy, pause, unpause,
  * rename, mem-max, and the name <-> id conversions domid and domname.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -106,28 +105,12 @@ int cmd_unpause(struct invocation *inv)
     return one_domain_op(inv, mica_domain_unpause);
 }
 
-/* docs/mica-domain.xml.md: A-Z a-z 0-9 . _ -, not first - or ., not all digits. */
-static bool name_ok(const char *name)
-{
-    size_t n = strlen(name);
-    bool digits = true;
-
-    if (n == 0 || n > MICA_NAME_MAX || name[0] == '-' || name[0] == '.')
-        return false;
-    for (; *name; name++) {
-        if (!isalnum((unsigned char)*name) && !strchr("._-", *name))
-            return false;
-        digits = digits && isdigit((unsigned char)*name);
-    }
-    return !digits;
-}
-
 int check_rename(const struct invocation *inv)
 {
-    if (!name_ok(inv->args[1]))
-        return usage_error(inv->spec, "%s: bad name: 1 to %d of A-Z a-z 0-9 . _ -, not first "
-                           "- or ., not all digits", inv->args[1], MICA_NAME_MAX);
-    return 0;
+    char buf[128];
+    const char *why = mica_name_problem(inv->args[1], buf, sizeof(buf));
+
+    return why ? usage_error(inv->spec, "%s: bad name: %s", inv->args[1], why) : 0;
 }
 
 int cmd_rename(struct invocation *inv)
