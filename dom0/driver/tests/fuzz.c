@@ -20,7 +20,7 @@
  */
 #include "drvtest.h"
 
-#define FUZZ_ITERS	50000
+#define FUZZ_ITERS	20000
 #define FUZZ_MAPS	8		/* mmap()s of the grant devices kept */
 #define FUZZ_DOMID_BASE	0x7000		/* no domain has an id this high */
 
