@@ -16,15 +16,21 @@
  * (0x7000 and above). Random bytes never hold a valid version (scrubbed),
  * whatever the offset a pointer points at. A domain a random create makes
  * (new and paused) is destroyed at the end; domains that existed before
- * are never named.
+ * are never named. Then two threads race random grant calls on the same
+ * two files.
  */
 #include "drvtest.h"
 
+#include <pthread.h>
+
 #define FUZZ_ITERS	20000
 #define FUZZ_MAPS	8		/* mmap()s of the grant devices kept */
+#define FUZZ_THREADS	2		/* racing on the same grant files */
+#define FUZZ_THREAD_ITERS 10000
 #define FUZZ_DOMID_BASE	0x7000		/* no domain has an id this high */
 
-static uint64_t fuzz_state = 0x6d6963612d647276ull;
+/* Per thread: the main sequence, and each racing thread's own. */
+static __thread uint64_t fuzz_state = 0x6d6963612d647276ull;
 
 /* xorshift64: the same sequence every run. */
 static uint64_t rnd(void)
@@ -273,6 +279,7 @@ static long fuzz_evtchn_one(int fd, const struct fuzz_mem *m)
 
 struct fuzz_gnt {
 	int ga, gd;
+	int threaded;			/* no touch(): its jump buffer is global */
 	struct {
 		char *addr;
 		size_t len;
@@ -336,7 +343,7 @@ static long fuzz_gnt_mmap(struct fuzz_gnt *g)
 		 (off_t)((rnd() % 16) * PAGE));
 	if (p == MAP_FAILED)
 		return -errno;
-	if (prot & PROT_READ)
+	if ((prot & PROT_READ) && !g->threaded)
 		touch(p + (rnd() % (len / PAGE)) * PAGE, 0);
 	g->maps[slot].addr = p;
 	g->maps[slot].len = len;
@@ -441,6 +448,61 @@ static void fuzz_run(int pfd, int efd, struct fuzz_gnt *g, const struct fuzz_mem
 	munmap(map, 16 * PAGE);
 }
 
+struct fuzz_thread {
+	pthread_t id;
+	uint64_t seed;
+	struct fuzz_gnt g;
+	struct fuzz_mem m;
+	struct fuzz_odd o;
+};
+
+static void *fuzz_thread_run(void *arg)
+{
+	struct fuzz_thread *t = arg;
+	int i;
+
+	fuzz_state = t->seed;
+	for (i = 0; i < FUZZ_THREAD_ITERS; i++)
+		fuzz_note(&t->o, fuzz_gnt_one(&t->g, &t->m));
+	for (i = 0; i < FUZZ_MAPS; i++)
+		if (t->g.maps[i].addr)
+			munmap(t->g.maps[i].addr, t->g.maps[i].len);
+	return NULL;
+}
+
+/*
+ * Threads racing on the same gntalloc and gntdev files (the order of
+ * their calls differs from run to run; the rules must hold for any).
+ */
+static void fuzz_race(const struct fuzz_gnt *g, const struct fuzz_mem *m)
+{
+	static struct fuzz_thread t[FUZZ_THREADS];
+	long odd = 0, first = 0;
+	int i, started = 0;
+
+	for (i = 0; i < FUZZ_THREADS; i++) {
+		t[i].seed = 0x72616365ull + (uint64_t)i * 0x9e3779b97f4a7c15ull;
+		t[i].g = (struct fuzz_gnt){ .ga = g->ga, .gd = g->gd, .threaded = 1 };
+		t[i].m = *m;
+		t[i].m.buf = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		t[i].o = (struct fuzz_odd){ .area = "gnt-race" };
+		if (t[i].m.buf != MAP_FAILED && !pthread_create(&t[i].id, NULL,
+								fuzz_thread_run, &t[i]))
+			started++;
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(t[i].id, NULL);
+		fuzz_print(&t[i].o);
+		if (t[i].o.n && !odd)
+			first = t[i].o.first;
+		odd += t[i].o.n;
+	}
+	check(started == FUZZ_THREADS && !odd, "gnt-race-results",
+	      "%d threads of %d started; %ld calls gave an unexpected result, first %ld",
+	      started, FUZZ_THREADS, odd, first);
+}
+
 void test_fuzz(void)
 {
 	struct fuzz_mem m;
@@ -463,6 +525,7 @@ void test_fuzz(void)
 	free0 = free_frames(pfd);
 	pages0 = dom0_pages(pfd);
 	fuzz_run(pfd, efd, &g, &m);
+	fuzz_race(&g, &m);
 	close(efd);
 	close(g.ga);
 	close(g.gd);
