@@ -12,7 +12,7 @@
 #   build/dom0/drvroot/       what the initramfs gets: /lib/modules/<release>/
 #                             (the fetched modules, mica.ko, modules.dep and
 #                             modules.alias from depmod) and /usr/bin/mica-drvtest
-#   build/dom0/mica-drvtest   the driver's test program (dom0/driver/tests/)
+#   build/dom0/mica-drvtest   the driver's test program (dom0/driver/tests/*.c)
 
 DRV_OUT   := $(DOM0_OUT)/driver
 DRV_ROOT  := $(DOM0_OUT)/drvroot
@@ -35,11 +35,11 @@ $(MICA_KO): $(DOM0_OUT)/headers/release $(DRV_SRCS) dom0/driver/driver.mk \
 	    M=$(abspath $(DRV_OUT)) modules
 
 # A static program: dom0's initramfs has no C library.
-$(DRV_TEST): dom0/driver/tests/drvtest.c dom0/driver/include/uapi/mica/*.h \
+$(DRV_TEST): $(wildcard dom0/driver/tests/*.[ch]) dom0/driver/include/uapi/mica/*.h \
         hypervisor/include/public/*.h
 	@echo "  HOSTCC  $@"
 	@$(HOSTCC) $(HOST_TOOL_CFLAGS) -static -Idom0/driver/include/uapi -Ihypervisor/include \
-	    -o $@ $<
+	    -o $@ $(filter %.c,$^)
 
 # busybox's depmod writes modules.dep and modules.alias, which dom0's /init
 # loads mica.ko by (modprobe of each PCI device's modalias).

@@ -101,6 +101,7 @@ fi
 
 mica-drvtest evtchn >>"$out"
 mica-drvtest gnt >>"$out"
+mica-drvtest fuzz >>"$out"
 # The upcall MSI moved to each CPU in turn; dom0's events are all vCPU 0's.
 cpu=0
 while [ "$cpu" -lt "$(nproc)" ]; do

@@ -570,6 +570,7 @@ test_dom0_drv() {
     expect_line "driver: mica.ko unloads and loads again by modalias" 'MICA-TEST drv reload OK$'
     drv_checks evtchn
     drv_checks gnt
+    drv_checks fuzz
     drv_checks upcall-cpu0
     drv_checks upcall-cpu1
     hv_line "driver: a console write through privcmd reached the hypervisor console" \
