@@ -132,54 +132,61 @@ static int alloc_args(struct mica_ioctl_gntalloc_alloc_gref *op,
 	return 0;
 }
 
+/* Under f->lock: a set of count grants for op, recorded in the file. */
+static int set_record(struct gntalloc_file *f,
+		      struct mica_ioctl_gntalloc_alloc_gref *op, u32 *refs,
+		      struct gntalloc_set **out)
+{
+	struct gntalloc_set *s;
+
+	if (f->nr_grants + op->count > MICA_GNTALLOC_FILE_MAX)
+		return -ENOSPC;
+	s = set_alloc(op->count, op->domid,
+		      !(op->flags & MICA_GNTALLOC_WRITABLE));
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	f->nr_grants += op->count;
+	s->f = f;
+	s->listed = true;
+	mica_range_insert(&f->allocs, &s->range);
+	op->index = s->range.index << PAGE_SHIFT;
+	memcpy(refs, s->refs, op->count * sizeof(u32));
+	*out = s;
+	return 0;
+}
+
+/*
+ * The results are copied out after the lock is dropped (a fault under it
+ * could deadlock against mmap()), from copies: another thread may
+ * deallocate the set meanwhile.
+ */
 static long ioctl_alloc(struct gntalloc_file *f,
 			struct mica_ioctl_gntalloc_alloc_gref __user *u)
 {
 	struct mica_ioctl_gntalloc_alloc_gref op;
-	struct gntalloc_set *s;
+	struct gntalloc_set *s = NULL;
 	u32 *refs;
 	int rc = alloc_args(&op, u);
 
 	if (rc)
 		return rc;
-	/*
-	 * The refs go out from a copy: once the lock is dropped another
-	 * thread may dealloc the set (its index is predictable), and user
-	 * memory is never touched under f->lock (mmap takes it under the
-	 * mmap lock a fault would take).
-	 */
-	refs = kvmalloc_array(op.count, sizeof(*refs), GFP_KERNEL);
+	refs = kvcalloc(op.count, sizeof(*refs), GFP_KERNEL);
 	if (!refs)
 		return -ENOMEM;
 	mutex_lock(&f->lock);
-	if (f->nr_grants + op.count > MICA_GNTALLOC_FILE_MAX) {
-		rc = -ENOSPC;
-		goto out_unlock;
-	}
-	s = set_alloc(op.count, op.domid, !(op.flags & MICA_GNTALLOC_WRITABLE));
-	if (IS_ERR(s)) {
-		rc = PTR_ERR(s);
-		goto out_unlock;
-	}
-	f->nr_grants += op.count;
-	s->f = f;
-	s->listed = true;
-	mica_range_insert(&f->allocs, &s->range);
-	op.index = s->range.index << PAGE_SHIFT;
-	memcpy(refs, s->refs, op.count * sizeof(*refs));
+	rc = set_record(f, &op, refs, &s);
 	mutex_unlock(&f->lock);
-	if (!copy_to_user(u->refs, refs, op.count * sizeof(*refs)) &&
-	    !copy_to_user(&u->index, &op.index, sizeof(op.index)))
-		goto out_free;
-	/* Another thread changed its memory, or dealloced the set. */
+	if (rc || (!copy_to_user(u->refs, refs, op.count * sizeof(u32)) &&
+		   !copy_to_user(&u->index, &op.index, sizeof(op.index))))
+		goto out;
+	/* Undone, unless another thread deallocated it already (s may be freed). */
 	rc = -EFAULT;
 	mutex_lock(&f->lock);
 	if (mica_range_find(&f->allocs, op.index >> PAGE_SHIFT, op.count) ==
 	    &s->range)
 		set_unlist(s);
-out_unlock:
 	mutex_unlock(&f->lock);
-out_free:
+out:
 	kvfree(refs);
 	return rc;
 }

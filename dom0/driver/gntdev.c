@@ -108,20 +108,13 @@ static void holes_release(struct page **pages, const u32 *handles,
 	unsigned int i, m = 0;
 	long rc;
 
-	ops = kvcalloc(n, sizeof(*ops), GFP_KERNEL);
-	for (i = 0; i < n; i++) {
-		if (handles[i] == GNTDEV_NO_HANDLE)
-			continue;
-		if (!ops) {
-			pr_err("mica: gntdev: no memory to unmap grant handle %u; page kept\n",
-			       handles[i]);
-			pages[i] = NULL;
-			continue;
-		}
-		ops[m++].handle = handles[i];
-	}
+	/* At most 2 KiB; without it the grants would stay mapped for good. */
+	ops = kcalloc(n, sizeof(*ops), GFP_KERNEL | __GFP_NOFAIL);
+	for (i = 0; i < n; i++)
+		if (handles[i] != GNTDEV_NO_HANDLE)
+			ops[m++].handle = handles[i];
 	rc = m ? mica_gnttab_op(MICA_GNTTABOP_unmap_grant_ref, ops, m) : 0;
-	for (i = 0, m = 0; ops && i < n; i++) {
+	for (i = 0, m = 0; i < n; i++) {
 		if (handles[i] == GNTDEV_NO_HANDLE)
 			continue;
 		if (rc || ops[m].status) {
@@ -131,7 +124,7 @@ static void holes_release(struct page **pages, const u32 *handles,
 		}
 		m++;
 	}
-	kvfree(ops);
+	kfree(ops);
 	for (i = 0; i < n; i++) {
 		if (pages[i])
 			mica_repopulate_page(pages[i]);
@@ -159,6 +152,9 @@ static int grants_map(struct gntdev_map *map, bool readonly)
 	u32 *handles;
 	int rc = -ENOMEM;
 
+	/* One decrease_reservation and one map batch take every grant. */
+	BUILD_BUG_ON(MICA_GNTDEV_MAP_MAX > MICA_GNTTAB_BATCH_MAX);
+	BUILD_BUG_ON(MICA_GNTDEV_MAP_MAX > MICA_MEMOP_MAX_EXTENTS);
 	pages = kvcalloc(n, sizeof(*pages), GFP_KERNEL);
 	handles = kvcalloc(n, sizeof(*handles), GFP_KERNEL);
 	ops = kvcalloc(n, sizeof(*ops), GFP_KERNEL);
@@ -354,11 +350,12 @@ static long ioctl_map(struct gntdev_file *f,
 	if (!copy_to_user(&u->index, &op.index, sizeof(op.index)))
 		return 0;
 	/*
-	 * Another thread may have unmapped (and freed) it meanwhile: look it
-	 * up again by the index we gave it, never through map.
+	 * Another thread may have unmapped it meanwhile (map may be freed):
+	 * look it up again.
 	 */
 	mutex_lock(&f->lock);
-	if (mica_range_find(&f->maps, op.index >> PAGE_SHIFT, op.count) == &map->range)
+	if (mica_range_find(&f->maps, op.index >> PAGE_SHIFT, op.count) ==
+	    &map->range)
 		map_unlist(map);
 	mutex_unlock(&f->lock);
 	return -EFAULT;
