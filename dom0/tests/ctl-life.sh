@@ -61,7 +61,13 @@ while [ "$n" -lt 240 ]; do
 done
 c=$(grep -c '^MICA-DOMU-UP' /var/log/mica/life-r.log 2>/dev/null); c=${c:-0}
 [ "$c" -ge 2 ] && ok "on_reboot restart: life-r booted again ($c times)" || bad "on_reboot restart: life-r booted again" "$c boots"
-u2=$(field life-r uuid)
+# It reboots again and again: between a destroy and the next create there
+# is no life-r for a moment, so wait for it to be there to read its UUID.
+n=0 u2=
+while [ -z "$u2" ] && [ "$n" -lt 60 ]; do
+    u2=$(field life-r uuid); [ -n "$u2" ] || sleep 1
+    n=$((n + 1))
+done
 [ -n "$u1" ] && [ "$u1" = "$u2" ] && ok "the restarted life-r keeps its UUID" || bad "the restarted life-r keeps its UUID" "'$u1' then '$u2'"
 check "destroy life-r" mica destroy life-r
 xml life-b reboot 1 96 '<on_reboot>destroy</on_reboot>' >b.xml
