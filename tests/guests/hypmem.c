@@ -191,7 +191,7 @@ static void test_budget_self(void)
 static void test_budget_create(void)
 {
     struct mica_domctl_getinfo gi;
-    int64_t d = create("budget", CHILD_KB, 0, 0), e;
+    int64_t d = create("budget-child", CHILD_KB, 0, 0), e;
     int64_t rc;
 
     if (!check(d > 0, "create a child with the default budget", "rc %ld", d))
@@ -373,7 +373,7 @@ static void refs_case(const char *what, bool remote_is_child, uint16_t remote)
     struct mica_evtchn_status st;
     char name[96];
     uint64_t frames = 0;
-    int64_t d = create("refs", CHILD_KB, 0, 0), rc;
+    int64_t d = create("refs-child", CHILD_KB, 0, 0), rc;
     bool back;
 
     snprintf(name, sizeof(name), "%s: create a child", what);
