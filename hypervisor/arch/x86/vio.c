@@ -20,6 +20,7 @@
 #define KBD_STATUS     0x64
 #define KBD_CMD_RESET  0xfe
 #define SLP_EN         0x20
+#define PIT_CH2_DATA   0x42    /* the machine's own for dom0 (svm_msrpm.c) */
 
 struct io_range {
     uint16_t first, last;
@@ -81,7 +82,33 @@ static void kbd_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t
         domain_shutdown(v->domain, MICA_SHUTDOWN_reboot);
 }
 
+/*
+ * PIT channel 2 of a domU: its gate never opens, so its count reads 0 and
+ * never moves. Linux's quick PIT calibration, which an AMD guest always
+ * tries (native_calibrate_cpu_early), then gives up at its first read; on
+ * the all-ones of an empty bus it read the port 100,000 times, waiting for
+ * a 0xff count to change: about 4 s of VM exits per domU boot under TCG.
+ * The TSC's rate comes from tsc_early_khz= (docs/abi.md, a domU's time
+ * source). Writes are dropped.
+ */
+static uint32_t pit2_read(struct vcpu *v, uint16_t port, unsigned int size)
+{
+    (void)v;
+    (void)port;
+    (void)size;
+    return 0;
+}
+
+static void pit2_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
+{
+    (void)v;
+    (void)port;
+    (void)size;
+    (void)val;
+}
+
 static const struct io_range platform_io[] = {
+    { PIT_CH2_DATA, PIT_CH2_DATA, pit2_read, pit2_write },
     { KBD_STATUS, KBD_STATUS, kbd_read, kbd_write },
     { 0x70, 0x71, vrtc_read, vrtc_write },
     { VPLAT_SLEEP_CTL_PORT, VPLAT_SLEEP_STS_PORT, sleep_read, sleep_write },
