@@ -46,7 +46,8 @@ awk '
     / MICA-BENCH run [0-9]+ create-start$/ { run = $4; start[run] = $1 }
     / MICA-BENCH run [0-9]+ create-returned / { ret[$4] = $1 - start[$4] }
     /\(d[0-9]+\) MICA-DOMU-UP/ && run != "" && !(run in up) { up[run] = $1 - start[run]; guest[run] = $0 }
-    / MICA-BENCH run [0-9]+ destroy / { d[$4] = $NF }
+    / MICA-BENCH run [0-9]+ destroy-start$/ { ds[$4] = $1 }
+    / MICA-BENCH run [0-9]+ destroy-done$/ { d[$4] = sprintf("%.2f", $1 - ds[$4]) }
     / MICA-BENCH run [0-9]+ hyp_bytes / { hyp[$4] = $6; drop[$4] = $8 }
     END {
         printf "%-4s %-22s %-22s %-14s %-16s %s\n", "run", "create returns (s)", "create -> init (s)", "destroy (s)", "hyp mem (KiB)", "free drop (KiB)"
