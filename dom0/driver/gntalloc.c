@@ -22,17 +22,9 @@
 
 #include "mica.h"
 
-struct gntalloc_file {
-	struct mutex lock;		/* the list, and every set's state */
-	struct list_head allocs;	/* recorded: struct gntalloc_set.range */
-	unsigned int nr_grants;		/* in every set alive */
-};
-
+/* Recorded until DEALLOC_GREF or close, in a struct mica_range_file. */
 struct gntalloc_set {
 	struct mica_range range;
-	struct gntalloc_file *f;
-	bool listed;			/* recorded (until DEALLOC_GREF) */
-	unsigned int vmas;		/* VMAs mapping it */
 	u32 *refs;
 	struct page **pages;
 };
@@ -44,24 +36,15 @@ static void set_free(struct gntalloc_set *s)
 	kfree(s);
 }
 
-/* Revoked and freed once neither recorded nor mapped. f->lock held. */
-static void set_put(struct gntalloc_set *s)
+/* Neither recorded nor mapped any more: revoked and freed. f->lock held. */
+static void set_put(struct mica_range *r)
 {
+	struct gntalloc_set *s = container_of(r, struct gntalloc_set, range);
 	unsigned int i;
 
-	if (s->listed || s->vmas)
-		return;
-	for (i = 0; i < s->range.count; i++)
+	for (i = 0; i < r->count; i++)
 		mica_gnttab_end_and_free(s->refs[i], s->pages[i]);
-	s->f->nr_grants -= s->range.count;
 	set_free(s);
-}
-
-static void set_unlist(struct gntalloc_set *s)
-{
-	list_del(&s->range.node);
-	s->listed = false;
-	set_put(s);
 }
 
 /* A zeroed page whose gfn fits a grant entry's 32-bit frame. */
@@ -133,7 +116,7 @@ static int alloc_args(struct mica_ioctl_gntalloc_alloc_gref *op,
 }
 
 /* Under f->lock: a set of count grants for op, recorded in the file. */
-static int set_record(struct gntalloc_file *f,
+static int set_record(struct mica_range_file *f,
 		      struct mica_ioctl_gntalloc_alloc_gref *op, u32 *refs,
 		      struct gntalloc_set **out)
 {
@@ -145,10 +128,7 @@ static int set_record(struct gntalloc_file *f,
 		      !(op->flags & MICA_GNTALLOC_WRITABLE));
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	f->nr_grants += op->count;
-	s->f = f;
-	s->listed = true;
-	mica_range_insert(&f->allocs, &s->range);
+	mica_range_record(f, &s->range);
 	op->index = s->range.index << PAGE_SHIFT;
 	memcpy(refs, s->refs, op->count * sizeof(u32));
 	*out = s;
@@ -160,7 +140,7 @@ static int set_record(struct gntalloc_file *f,
  * could deadlock against mmap()), from copies: another thread may
  * deallocate the set meanwhile.
  */
-static long ioctl_alloc(struct gntalloc_file *f,
+static long ioctl_alloc(struct mica_range_file *f,
 			struct mica_ioctl_gntalloc_alloc_gref __user *u)
 {
 	struct mica_ioctl_gntalloc_alloc_gref op;
@@ -181,37 +161,27 @@ static long ioctl_alloc(struct gntalloc_file *f,
 		goto out;
 	/* Undone, unless another thread deallocated it already (s may be freed). */
 	rc = -EFAULT;
-	mutex_lock(&f->lock);
-	if (mica_range_find(&f->allocs, op.index >> PAGE_SHIFT, op.count) ==
-	    &s->range)
-		set_unlist(s);
-	mutex_unlock(&f->lock);
+	mica_range_undo(f, &s->range, op.index, op.count);
 out:
 	kvfree(refs);
 	return rc;
 }
 
-static long ioctl_dealloc(struct gntalloc_file *f, void __user *uarg)
+static long ioctl_dealloc(struct mica_range_file *f, void __user *uarg)
 {
 	struct mica_ioctl_gntalloc_dealloc_gref op;
-	struct mica_range *r;
 
 	if (copy_from_user(&op, uarg, sizeof(op)))
 		return -EFAULT;
-	if (op.pad || (op.index & ~PAGE_MASK))
+	if (op.pad)
 		return -EINVAL;
-	mutex_lock(&f->lock);
-	r = mica_range_find(&f->allocs, op.index >> PAGE_SHIFT, op.count);
-	if (r)
-		set_unlist(container_of(r, struct gntalloc_set, range));
-	mutex_unlock(&f->lock);
-	return r ? 0 : -ENOENT;
+	return mica_range_forget(f, op.index, op.count);
 }
 
 static long gntalloc_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
-	struct gntalloc_file *f = file->private_data;
+	struct mica_range_file *f = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
@@ -224,107 +194,36 @@ static long gntalloc_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
-static void gntalloc_vma_open(struct vm_area_struct *vma)
-{
-	struct gntalloc_set *s = vma->vm_private_data;
-
-	mutex_lock(&s->f->lock);
-	s->vmas++;
-	mutex_unlock(&s->f->lock);
-}
-
-static void gntalloc_vma_close(struct vm_area_struct *vma)
-{
-	struct gntalloc_set *s = vma->vm_private_data;
-	struct gntalloc_file *f = s->f;
-
-	mutex_lock(&f->lock);
-	s->vmas--;
-	set_put(s);
-	mutex_unlock(&f->lock);
-}
-
-static vm_fault_t gntalloc_vma_fault(struct vm_fault *vmf)
-{
-	return VM_FAULT_SIGBUS;
-}
-
-static int gntalloc_vma_may_split(struct vm_area_struct *vma,
-				  unsigned long addr)
-{
-	return -EINVAL;
-}
-
-static const struct vm_operations_struct gntalloc_vm_ops = {
-	.open = gntalloc_vma_open,
-	.close = gntalloc_vma_close,
-	.fault = gntalloc_vma_fault,
-	.may_split = gntalloc_vma_may_split,
-};
-
 /* Every page of the set, or an error (the kernel zaps what went in). */
-static int gntalloc_mmap(struct file *file, struct vm_area_struct *vma)
+static int set_mmap(struct mica_range *r, struct vm_area_struct *vma)
 {
-	struct gntalloc_file *f = file->private_data;
-	struct gntalloc_set *s;
-	struct mica_range *r;
+	struct gntalloc_set *s = container_of(r, struct gntalloc_set, range);
 	unsigned int i;
-	int rc = -EINVAL;
+	int rc = 0;
 
-	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	mutex_lock(&f->lock);
-	r = mica_range_find(&f->allocs, vma->vm_pgoff, vma_pages(vma));
-	if (!r)
-		goto out;
-	s = container_of(r, struct gntalloc_set, range);
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
-	for (i = 0, rc = 0; i < s->range.count && !rc; i++)
+	for (i = 0; i < r->count && !rc; i++)
 		rc = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
 				    s->pages[i]);
-	if (rc)
-		goto out;
-	s->vmas++;
-	vma->vm_private_data = s;
-	vma->vm_ops = &gntalloc_vm_ops;
-out:
-	mutex_unlock(&f->lock);
 	return rc;
 }
 
+static const struct mica_range_ops gntalloc_range_ops = {
+	.mmap = set_mmap,
+	.free = set_put,
+};
+
 static int gntalloc_open(struct inode *inode, struct file *file)
 {
-	struct gntalloc_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
-
-	if (!f)
-		return -ENOMEM;
-	mutex_init(&f->lock);
-	INIT_LIST_HEAD(&f->allocs);
-	file->private_data = f;
-	return 0;
-}
-
-/* Every VMA of the file is gone (each holds it): only records are left. */
-static int gntalloc_release(struct inode *inode, struct file *file)
-{
-	struct gntalloc_file *f = file->private_data;
-	struct mica_range *r, *next;
-
-	mutex_lock(&f->lock);
-	list_for_each_entry_safe(r, next, &f->allocs, node)
-		set_unlist(container_of(r, struct gntalloc_set, range));
-	mutex_unlock(&f->lock);
-	WARN_ON(f->nr_grants);
-	kfree(f);
-	return 0;
+	return mica_range_open(file, &gntalloc_range_ops);
 }
 
 const struct file_operations mica_gntalloc_fops = {
 	.owner = THIS_MODULE,
 	.open = gntalloc_open,
-	.release = gntalloc_release,
+	.release = mica_range_release,
 	.unlocked_ioctl = gntalloc_ioctl,
-	.mmap = gntalloc_mmap,
+	.mmap = mica_range_mmap,
 	.llseek = noop_llseek,
 };
 

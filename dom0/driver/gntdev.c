@@ -31,29 +31,17 @@
 
 #define GNTDEV_NO_HANDLE	(~0u)
 
-struct gntdev_file {
-	struct mutex lock;		/* the list, and every map's state */
-	struct list_head maps;		/* recorded: struct gntdev_map.range */
-	unsigned int nr_grants;		/* in every map alive */
-};
-
+/* Recorded until UNMAP_GRANT_REF or close, in a struct mica_range_file. */
 struct gntdev_map {
-	struct mica_range range;
-	struct gntdev_file *f;
-	bool listed;			/* recorded (until UNMAP_GRANT_REF) */
-	unsigned int vmas;		/* two while mremap() moves one */
+	struct mica_range range;	/* .vmas: two while mremap() moves one */
 	u16 domid;
 	u32 *refs;
 	struct page **pages;		/* while mapped */
 	u32 *handles;			/* GNTDEV_NO_HANDLE: not mapped */
 };
 
-/* Freed once neither recorded nor mapped. f->lock held. */
-static void map_put(struct gntdev_map *map)
+static void map_free(struct gntdev_map *map)
 {
-	if (map->listed || map->vmas)
-		return;
-	map->f->nr_grants -= map->range.count;
 	kvfree(map->refs);
 	kfree(map);
 }
@@ -198,47 +186,6 @@ static void grants_unmap(struct gntdev_map *map)
 	map->handles = NULL;
 }
 
-static void gntdev_vma_open(struct vm_area_struct *vma)
-{
-	struct gntdev_map *map = vma->vm_private_data;
-
-	mutex_lock(&map->f->lock);
-	map->vmas++;
-	mutex_unlock(&map->f->lock);
-}
-
-/* The VMA's pages are out of the page tables already. */
-static void gntdev_vma_close(struct vm_area_struct *vma)
-{
-	struct gntdev_map *map = vma->vm_private_data;
-	struct gntdev_file *f = map->f;
-
-	mutex_lock(&f->lock);
-	if (!--map->vmas) {
-		grants_unmap(map);
-		map_put(map);
-	}
-	mutex_unlock(&f->lock);
-}
-
-static vm_fault_t gntdev_vma_fault(struct vm_fault *vmf)
-{
-	return VM_FAULT_SIGBUS;
-}
-
-static int gntdev_vma_may_split(struct vm_area_struct *vma,
-				unsigned long addr)
-{
-	return -EINVAL;
-}
-
-static const struct vm_operations_struct gntdev_vm_ops = {
-	.open = gntdev_vma_open,
-	.close = gntdev_vma_close,
-	.fault = gntdev_vma_fault,
-	.may_split = gntdev_vma_may_split,
-};
-
 /* On failure the caller's mmap() fails, and the kernel zaps what is in. */
 static int insert_pages(struct vm_area_struct *vma, struct gntdev_map *map)
 {
@@ -254,51 +201,44 @@ static int insert_pages(struct vm_area_struct *vma, struct gntdev_map *map)
 	return 0;
 }
 
-static int gntdev_mmap(struct file *file, struct vm_area_struct *vma)
+/* mmap() of a recorded map: one VMA at a time. f->lock held. */
+static int map_mmap(struct mica_range *r, struct vm_area_struct *vma)
 {
-	struct gntdev_file *f = file->private_data;
+	struct gntdev_map *map = container_of(r, struct gntdev_map, range);
 	bool readonly = !(vma->vm_flags & VM_WRITE);
-	struct gntdev_map *map;
-	struct mica_range *r;
-	int rc = -EINVAL;
+	int rc;
 
-	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	mutex_lock(&f->lock);
-	r = mica_range_find(&f->maps, vma->vm_pgoff, vma_pages(vma));
-	if (!r)
-		goto out;
-	map = container_of(r, struct gntdev_map, range);
-	rc = -EBUSY;
-	if (map->vmas)
-		goto out;
+	if (r->vmas)
+		return -EBUSY;
 	rc = grants_map(map, readonly);
 	if (rc)
-		goto out;
+		return rc;
 	vma->vm_flags |= VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			 VM_DONTCOPY;
 	if (readonly)
 		vma->vm_flags &= ~VM_MAYWRITE;
 	rc = insert_pages(vma, map);
-	if (rc) {
+	if (rc)
 		grants_unmap(map);
-		goto out;
-	}
-	map->vmas = 1;
-	vma->vm_private_data = map;
-	vma->vm_ops = &gntdev_vm_ops;
-out:
-	mutex_unlock(&f->lock);
 	return rc;
 }
 
-/* Forget a recorded map; it lives on while a VMA maps it. f->lock held. */
-static void map_unlist(struct gntdev_map *map)
+/* The last VMA is gone (its pages are out of the page tables already). */
+static void map_unmapped(struct mica_range *r)
 {
-	list_del(&map->range.node);
-	map->listed = false;
-	map_put(map);
+	grants_unmap(container_of(r, struct gntdev_map, range));
 }
+
+static void map_put(struct mica_range *r)
+{
+	map_free(container_of(r, struct gntdev_map, range));
+}
+
+static const struct mica_range_ops gntdev_range_ops = {
+	.mmap = map_mmap,
+	.unmapped = map_unmapped,
+	.free = map_put,
+};
 
 static struct gntdev_map *map_alloc(const struct mica_ioctl_gntdev_map_grant_ref *op,
 				    const u32 __user *urefs)
@@ -319,7 +259,7 @@ static struct gntdev_map *map_alloc(const struct mica_ioctl_gntdev_map_grant_ref
 	return map;
 }
 
-static long ioctl_map(struct gntdev_file *f,
+static long ioctl_map(struct mica_range_file *f,
 		      struct mica_ioctl_gntdev_map_grant_ref __user *u)
 {
 	struct mica_ioctl_gntdev_map_grant_ref op;
@@ -337,14 +277,10 @@ static long ioctl_map(struct gntdev_file *f,
 	mutex_lock(&f->lock);
 	if (f->nr_grants + op.count > MICA_GNTDEV_FILE_MAX) {
 		mutex_unlock(&f->lock);
-		kvfree(map->refs);
-		kfree(map);
+		map_free(map);
 		return -ENOSPC;
 	}
-	f->nr_grants += op.count;
-	map->f = f;
-	map->listed = true;
-	mica_range_insert(&f->maps, &map->range);
+	mica_range_record(f, &map->range);
 	op.index = map->range.index << PAGE_SHIFT;
 	mutex_unlock(&f->lock);
 	if (!copy_to_user(&u->index, &op.index, sizeof(op.index)))
@@ -353,35 +289,25 @@ static long ioctl_map(struct gntdev_file *f,
 	 * Another thread may have unmapped it meanwhile (map may be freed):
 	 * look it up again.
 	 */
-	mutex_lock(&f->lock);
-	if (mica_range_find(&f->maps, op.index >> PAGE_SHIFT, op.count) ==
-	    &map->range)
-		map_unlist(map);
-	mutex_unlock(&f->lock);
+	mica_range_undo(f, &map->range, op.index, op.count);
 	return -EFAULT;
 }
 
-static long ioctl_unmap(struct gntdev_file *f, void __user *uarg)
+static long ioctl_unmap(struct mica_range_file *f, void __user *uarg)
 {
 	struct mica_ioctl_gntdev_unmap_grant_ref op;
-	struct mica_range *r;
 
 	if (copy_from_user(&op, uarg, sizeof(op)))
 		return -EFAULT;
-	if (op.pad || (op.index & ~PAGE_MASK))
+	if (op.pad)
 		return -EINVAL;
-	mutex_lock(&f->lock);
-	r = mica_range_find(&f->maps, op.index >> PAGE_SHIFT, op.count);
-	if (r)
-		map_unlist(container_of(r, struct gntdev_map, range));
-	mutex_unlock(&f->lock);
-	return r ? 0 : -ENOENT;
+	return mica_range_forget(f, op.index, op.count);
 }
 
 static long gntdev_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
-	struct gntdev_file *f = file->private_data;
+	struct mica_range_file *f = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
@@ -396,37 +322,15 @@ static long gntdev_ioctl(struct file *file, unsigned int cmd,
 
 static int gntdev_open(struct inode *inode, struct file *file)
 {
-	struct gntdev_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
-
-	if (!f)
-		return -ENOMEM;
-	mutex_init(&f->lock);
-	INIT_LIST_HEAD(&f->maps);
-	file->private_data = f;
-	return 0;
-}
-
-/* Every VMA of the file is gone (each holds it): only records are left. */
-static int gntdev_release(struct inode *inode, struct file *file)
-{
-	struct gntdev_file *f = file->private_data;
-	struct mica_range *r, *next;
-
-	mutex_lock(&f->lock);
-	list_for_each_entry_safe(r, next, &f->maps, node)
-		map_unlist(container_of(r, struct gntdev_map, range));
-	mutex_unlock(&f->lock);
-	WARN_ON(f->nr_grants);
-	kfree(f);
-	return 0;
+	return mica_range_open(file, &gntdev_range_ops);
 }
 
 const struct file_operations mica_gntdev_fops = {
 	.owner = THIS_MODULE,
 	.open = gntdev_open,
-	.release = gntdev_release,
+	.release = mica_range_release,
 	.unlocked_ioctl = gntdev_ioctl,
-	.mmap = gntdev_mmap,
+	.mmap = mica_range_mmap,
 	.llseek = noop_llseek,
 };
 

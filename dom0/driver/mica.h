@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 
 #include <public/console.h>
 #include <public/domctl.h>
@@ -88,16 +89,49 @@ void mica_gnttab_grant(u32 ref, u16 domid, struct page *page, bool readonly);
 void mica_gnttab_end_and_free(u32 ref, struct page *page);
 unsigned int mica_gnttab_deferred(void);
 
-/* A run of page offsets a gntdev or gntalloc file hands out for mmap(). */
+/*
+ * A run of page offsets a gntdev or gntalloc file hands out for mmap():
+ * one record of the file, which lives while the file lists it or a VMA
+ * maps it (gnttab.c).
+ */
 struct mica_range {
 	struct list_head node;		/* in the file's list, by index */
 	u64 index;			/* first page offset */
 	u32 count;			/* pages */
+	struct mica_range_file *f;
+	bool listed;			/* recorded (until unmap/dealloc) */
+	unsigned int vmas;		/* VMAs mapping it */
+};
+
+/* What differs between the devices. Each is called with f->lock held. */
+struct mica_range_ops {
+	/* mmap() of r: fill vma (flags, pages); 0 or -errno. */
+	int (*mmap)(struct mica_range *r, struct vm_area_struct *vma);
+	/* The last VMA of r is gone (optional). */
+	void (*unmapped)(struct mica_range *r);
+	/* r is neither recorded nor mapped any more: free it. */
+	void (*free)(struct mica_range *r);
+};
+
+/* A gntdev or gntalloc file: its records and the grants they hold. */
+struct mica_range_file {
+	struct mutex lock;		/* the list, and every record's state */
+	struct list_head ranges;	/* recorded: struct mica_range.node */
+	unsigned int nr_grants;		/* in every record alive */
+	const struct mica_range_ops *ops;
 };
 
 void mica_range_insert(struct list_head *list, struct mica_range *r);
 struct mica_range *mica_range_find(struct list_head *list, u64 index,
 				   u64 count);
+int mica_range_open(struct file *file, const struct mica_range_ops *ops);
+int mica_range_release(struct inode *inode, struct file *file);
+int mica_range_mmap(struct file *file, struct vm_area_struct *vma);
+void mica_range_record(struct mica_range_file *f, struct mica_range *r);
+void mica_range_unlist(struct mica_range *r);
+int mica_range_forget(struct mica_range_file *f, u64 index, u32 count);
+void mica_range_undo(struct mica_range_file *f, const struct mica_range *r,
+		     u64 index, u32 count);
 
 /* The character devices under /dev/mica/. */
 extern const struct file_operations mica_privcmd_fops;
