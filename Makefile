@@ -88,10 +88,10 @@ hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
 
 run: all $(BUILD)/mica.iso
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/mica.iso -serial mon:stdio -echr 0x1d
+	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/mica.iso -serial mon:stdio -echr 0x14
 
 run-guests: all $(BUILD)/guests.iso
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/guests.iso -serial mon:stdio -echr 0x1d
+	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/guests.iso -serial mon:stdio -echr 0x14
 
 # The dom0 tests boot DOM0_KERNEL/DOM0_INITRD/DOM0_CMDLINE, like `make iso`.
 DOM0_TEST_ENV = QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" \

@@ -364,26 +364,43 @@ static void aml_com1_resources(struct aml *a, uint16_t port, uint8_t n, unsigned
     aml_close(a, pkg);
 }
 
-/* Scope(\_SB){ Device(COM1){ _HID PNP0501, _UID 0, _CRS: the ports and IRQ 4 } } */
-static void aml_com1(struct aml *a)
-{
+/* The two open packages of Scope(\_SB){ Device(NAME){ ... } }. */
+struct aml_sb_device {
     size_t scope, dev;
+};
 
+/* Scope(\_SB){ Device(name){ _HID hid, _UID 0, then what the caller adds. */
+static void aml_sb_device_open(struct aml *a, struct aml_sb_device *d, const char name[4],
+                               const char *hid)
+{
     aml_byte(a, AML_SCOPE_OP);
-    scope = aml_open(a);
+    d->scope = aml_open(a);
     aml_bytes(a, "\\_SB_", 5);
     aml_byte(a, AML_EXT_OP_PREFIX);
     aml_byte(a, AML_DEVICE_OP);
-    dev = aml_open(a);
-    aml_bytes(a, "COM1", 4);
+    d->dev = aml_open(a);
+    aml_bytes(a, name, 4);
     aml_name(a, "_HID");
-    aml_eisa_id(a, "PNP0501");
+    aml_eisa_id(a, hid);
     aml_name(a, "_UID");
     aml_integer(a, 0);
+}
+
+static void aml_sb_device_close(struct aml *a, const struct aml_sb_device *d)
+{
+    aml_close(a, d->dev);
+    aml_close(a, d->scope);
+}
+
+/* Scope(\_SB){ Device(COM1){ _HID PNP0501, _UID 0, _CRS: the ports and IRQ 4 } } */
+static void aml_com1(struct aml *a)
+{
+    struct aml_sb_device d;
+
+    aml_sb_device_open(a, &d, "COM1", "PNP0501");
     aml_name(a, "_CRS");
     aml_com1_resources(a, VPLAT_COM1_PORT, COM1_PORTS, VPLAT_COM1_GSI);
-    aml_close(a, dev);
-    aml_close(a, scope);
+    aml_sb_device_close(a, &d);
 }
 
 /*
@@ -408,19 +425,10 @@ static void aml_pci0(struct aml *a)
         1, PCI_CONF_PORTS,
         RES_END_TAG, RES_END_CHECKSUM,
     };
-    size_t scope, dev, buf;
+    struct aml_sb_device d;
+    size_t buf;
 
-    aml_byte(a, AML_SCOPE_OP);
-    scope = aml_open(a);
-    aml_bytes(a, "\\_SB_", 5);
-    aml_byte(a, AML_EXT_OP_PREFIX);
-    aml_byte(a, AML_DEVICE_OP);
-    dev = aml_open(a);
-    aml_bytes(a, "PCI0", 4);
-    aml_name(a, "_HID");
-    aml_eisa_id(a, "PNP0A03");
-    aml_name(a, "_UID");
-    aml_integer(a, 0);
+    aml_sb_device_open(a, &d, "PCI0", "PNP0A03");
     aml_name(a, "_BBN");
     aml_integer(a, PCI_BUS_FIRST);
     aml_name(a, "_CRS");
@@ -429,8 +437,7 @@ static void aml_pci0(struct aml *a)
     aml_integer(a, sizeof(crs));
     aml_bytes(a, crs, sizeof(crs));
     aml_close(a, buf);
-    aml_close(a, dev);
-    aml_close(a, scope);
+    aml_sb_device_close(a, &d);
 }
 
 /* Name(\_S5, Package(){ SLP_TYPa, SLP_TYPb, 0, 0 }) */
