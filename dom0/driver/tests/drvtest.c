@@ -257,16 +257,21 @@ static int batch(int fd, void *addr, uint16_t domid, const uint64_t *gfns,
 	return ioctl(fd, MICA_IOCTL_PRIVCMD_MMAPBATCH, &b) < 0 ? -errno : 0;
 }
 
+/* A DOM_PAGES, one-vCPU domain called name: 0 or -errno, its id in d->domid. */
+static long create_raw(int fd, const char *name, struct mica_domctl *d)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->u.create.name, sizeof(d->u.create.name), "%s", name);
+	d->u.create.mem_kb = DOM_PAGES * 4;
+	d->u.create.nr_vcpus = 1;
+	return domctl(fd, MICA_DOMCTL_create, d);
+}
+
 static long create_domain(int fd, const char *name)
 {
 	struct mica_domctl d;
-	long rc;
+	long rc = create_raw(fd, name, &d);
 
-	memset(&d, 0, sizeof(d));
-	snprintf(d.u.create.name, sizeof(d.u.create.name), "%s", name);
-	d.u.create.mem_kb = DOM_PAGES * 4;
-	d.u.create.nr_vcpus = 1;
-	rc = domctl(fd, MICA_DOMCTL_create, &d);
 	check(rc == 0 && d.domid > 0, "domctl-create", "rc %ld domid %u", rc, d.domid);
 	return rc ? rc : d.domid;
 }
@@ -284,13 +289,8 @@ long destroy_domain(int fd, uint16_t domid)
 static void create_same_name(int fd, const char *name)
 {
 	struct mica_domctl d;
-	long rc;
+	long rc = create_raw(fd, name, &d);
 
-	memset(&d, 0, sizeof(d));
-	snprintf(d.u.create.name, sizeof(d.u.create.name), "%s", name);
-	d.u.create.mem_kb = DOM_PAGES * 4;
-	d.u.create.nr_vcpus = 1;
-	rc = domctl(fd, MICA_DOMCTL_create, &d);
 	expect_err(rc, EEXIST, "domctl-create-name-in-use");
 	if (!rc)
 		destroy_domain(fd, d.domid);
