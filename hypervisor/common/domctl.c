@@ -24,32 +24,20 @@ BUILD_BUG_ON(MICA_DOMAIN_NAME_LEN != DOMAIN_NAME_LEN);
 
 static spinlock_t domctl_lock = SPINLOCK_INIT;
 
-static bool uuid_in_use(const uint8_t uuid[16])
-{
-    static const uint8_t zero[16];
-    struct domain *d;
-    bool used = false;
-
-    if (!memcmp(uuid, zero, sizeof(zero)))
-        return false;
-    for (unsigned int id = 0; !used && id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
-        /* A dying domain (a zombie too) gives its UUID up. */
-        used = d->state != DOMAIN_DYING && !memcmp(d->uuid, uuid, sizeof(d->uuid));
-        id = d->id + 1u;
-        domain_put(d);
-    }
-    return used;
-}
-
-/* Is name taken by a domain other than self (a dying one gives its name up)? */
-static bool name_in_use(const char *name, const struct domain *self)
+/*
+ * Does a domain other than self, and not dying (a dying one, a zombie too,
+ * gives its name and UUID up), have the uuid (when uuid is not NULL) or the
+ * name (when name is not NULL)? One walk serves create and rename.
+ */
+static bool identity_in_use(const uint8_t *uuid, const char *name, const struct domain *self)
 {
     struct domain *d;
     bool used = false;
 
     for (unsigned int id = 0; !used && id <= DOMID_MAX && (d = domain_get_next((domid_t)id)); ) {
         used = d != self && d->state != DOMAIN_DYING &&
-               !strncmp(d->name, name, sizeof(d->name));
+               ((uuid && !memcmp(d->uuid, uuid, sizeof(d->uuid))) ||
+                (name && !strncmp(d->name, name, sizeof(d->name))));
         id = d->id + 1u;
         domain_put(d);
     }
@@ -58,6 +46,7 @@ static bool name_in_use(const char *name, const struct domain *self)
 
 static long domctl_create(struct vcpu *v, struct mica_domctl *op)
 {
+    static const uint8_t no_uuid[16];
     struct mica_domctl_create *c = &op->u.create;
     struct domain_config cfg = { .name = c->name, .nr_vcpus = c->nr_vcpus, .pcpu = -1,
                                  .hyp_budget_kb = c->hyp_budget_kb,
@@ -68,7 +57,8 @@ static long domctl_create(struct vcpu *v, struct mica_domctl *op)
     if (rc)
         return rc;
     /* Checked under domctl_lock: two creates of one name cannot both pass. */
-    if (uuid_in_use(c->uuid) || (c->name[0] && name_in_use(c->name, NULL)))
+    if (identity_in_use(memcmp(c->uuid, no_uuid, sizeof(no_uuid)) ? c->uuid : NULL,
+                        c->name[0] ? c->name : NULL, NULL))
         return -EEXIST;
     cfg.mem_bytes = c->mem_kb * 1024;
     cfg.max_mem_bytes = (c->max_mem_kb ? c->max_mem_kb : c->mem_kb) * 1024;
@@ -276,7 +266,7 @@ static long domctl_rename(struct vcpu *v, struct domain *d, const struct mica_do
 
     if (rc)
         return rc;
-    if (name_in_use(r->name, d))
+    if (identity_in_use(NULL, r->name, d))
         return -EEXIST;
     memcpy(old, d->name, sizeof(old));
     strlcpy(d->name, r->name, sizeof(d->name));
