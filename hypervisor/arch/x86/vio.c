@@ -49,8 +49,8 @@ static void pci_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t
     vpci_io_write(v, port, size, val);
 }
 
-/* ACPI hardware-reduced sleep registers: S5 is power-off. */
-static uint32_t sleep_read(struct vcpu *v, uint16_t port, unsigned int size)
+/* A register that reads 0. */
+static uint32_t read_zero(struct vcpu *v, uint16_t port, unsigned int size)
 {
     (void)v;
     (void)port;
@@ -58,6 +58,16 @@ static uint32_t sleep_read(struct vcpu *v, uint16_t port, unsigned int size)
     return 0;
 }
 
+/* A register that ignores writes. */
+static void write_drop(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
+{
+    (void)v;
+    (void)port;
+    (void)size;
+    (void)val;
+}
+
+/* ACPI hardware-reduced sleep registers (they read 0): S5 is power-off. */
 static void sleep_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
     (void)size;
@@ -82,36 +92,20 @@ static void kbd_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t
         domain_shutdown(v->domain, MICA_SHUTDOWN_reboot);
 }
 
-/*
- * PIT channel 2 of a domU: its gate never opens, so its count reads 0 and
- * never moves. Linux's quick PIT calibration, which an AMD guest always
- * tries (native_calibrate_cpu_early), then gives up at its first read; on
- * the all-ones of an empty bus it read the port 100,000 times, waiting for
- * a 0xff count to change: about 4 s of VM exits per domU boot under TCG.
- * The TSC's rate comes from tsc_early_khz= (docs/abi.md, a domU's time
- * source). Writes are dropped.
- */
-static uint32_t pit2_read(struct vcpu *v, uint16_t port, unsigned int size)
-{
-    (void)v;
-    (void)port;
-    (void)size;
-    return 0;
-}
-
-static void pit2_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
-{
-    (void)v;
-    (void)port;
-    (void)size;
-    (void)val;
-}
-
 static const struct io_range platform_io[] = {
-    { PIT_CH2_DATA, PIT_CH2_DATA, pit2_read, pit2_write },
+    /*
+     * PIT channel 2 of a domU: its gate never opens, so its count reads 0 and
+     * never moves. Linux's quick PIT calibration, which an AMD guest always
+     * tries (native_calibrate_cpu_early), then gives up at its first read; on
+     * the all-ones of an empty bus it read the port 100,000 times, waiting for
+     * a 0xff count to change: about 4 s of VM exits per domU boot under TCG.
+     * The TSC's rate comes from tsc_early_khz= (docs/abi.md, a domU's time
+     * source). Writes are dropped.
+     */
+    { PIT_CH2_DATA, PIT_CH2_DATA, read_zero, write_drop },
     { KBD_STATUS, KBD_STATUS, kbd_read, kbd_write },
     { 0x70, 0x71, vrtc_read, vrtc_write },
-    { VPLAT_SLEEP_CTL_PORT, VPLAT_SLEEP_STS_PORT, sleep_read, sleep_write },
+    { VPLAT_SLEEP_CTL_PORT, VPLAT_SLEEP_STS_PORT, read_zero, sleep_write },
     { VPLAT_COM1_PORT, VPLAT_COM1_PORT + 7, vuart_read, vuart_write },
     { PCI_CONF_ADDR, PCI_CONF_ADDR + 7, pci_read, pci_write },
 };
