@@ -167,17 +167,6 @@ out:
 	return rc;
 }
 
-static long ioctl_dealloc(struct mica_range_file *f, void __user *uarg)
-{
-	struct mica_ioctl_gntalloc_dealloc_gref op;
-
-	if (copy_from_user(&op, uarg, sizeof(op)))
-		return -EFAULT;
-	if (op.pad)
-		return -EINVAL;
-	return mica_range_forget(f, op.index, op.count);
-}
-
 static long gntalloc_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -188,7 +177,7 @@ static long gntalloc_ioctl(struct file *file, unsigned int cmd,
 	case MICA_IOCTL_GNTALLOC_ALLOC_GREF:
 		return ioctl_alloc(f, uarg);
 	case MICA_IOCTL_GNTALLOC_DEALLOC_GREF:
-		return ioctl_dealloc(f, uarg);
+		return mica_range_forget(f, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -293,17 +293,6 @@ static long ioctl_map(struct mica_range_file *f,
 	return -EFAULT;
 }
 
-static long ioctl_unmap(struct mica_range_file *f, void __user *uarg)
-{
-	struct mica_ioctl_gntdev_unmap_grant_ref op;
-
-	if (copy_from_user(&op, uarg, sizeof(op)))
-		return -EFAULT;
-	if (op.pad)
-		return -EINVAL;
-	return mica_range_forget(f, op.index, op.count);
-}
-
 static long gntdev_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -314,7 +303,7 @@ static long gntdev_ioctl(struct file *file, unsigned int cmd,
 	case MICA_IOCTL_GNTDEV_MAP_GRANT_REF:
 		return ioctl_map(f, uarg);
 	case MICA_IOCTL_GNTDEV_UNMAP_GRANT_REF:
-		return ioctl_unmap(f, uarg);
+		return mica_range_forget(f, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -25,8 +25,11 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <linux/uaccess.h>
 
 #include "mica.h"
+#include <uapi/mica/gntalloc.h>
+#include <uapi/mica/gntdev.h>
 
 #define GNT_NR_REFS	(MICA_GNTTAB_MAX_FRAMES * MICA_GNTTAB_ENTRIES_PER_FRAME)
 #define GNT_IN_USE	(MICA_GTF_reading | MICA_GTF_writing)
@@ -305,15 +308,27 @@ void mica_range_record(struct mica_range_file *f, struct mica_range *r)
 	mica_range_insert(&f->ranges, r);
 }
 
-/* Forget the record at byte offset index, count pages long. */
-int mica_range_forget(struct mica_range_file *f, u64 index, u32 count)
+/*
+ * UNMAP_GRANT_REF and DEALLOC_GREF, one copy-in and check for both (their
+ * arguments are the same {index, count, pad}): forget the record at byte
+ * offset index, count pages long.
+ */
+long mica_range_forget(struct mica_range_file *f, const void __user *uarg)
 {
+	struct mica_ioctl_gntdev_unmap_grant_ref op;
 	struct mica_range *r;
 
-	if (index & ~PAGE_MASK)
+	BUILD_BUG_ON(sizeof(op) != sizeof(struct mica_ioctl_gntalloc_dealloc_gref));
+	BUILD_BUG_ON(offsetof(typeof(op), count) !=
+		     offsetof(struct mica_ioctl_gntalloc_dealloc_gref, count));
+	BUILD_BUG_ON(offsetof(typeof(op), pad) !=
+		     offsetof(struct mica_ioctl_gntalloc_dealloc_gref, pad));
+	if (copy_from_user(&op, uarg, sizeof(op)))
+		return -EFAULT;
+	if (op.pad || (op.index & ~PAGE_MASK))
 		return -EINVAL;
 	mutex_lock(&f->lock);
-	r = mica_range_find(&f->ranges, index >> PAGE_SHIFT, count);
+	r = mica_range_find(&f->ranges, op.index >> PAGE_SHIFT, op.count);
 	if (r)
 		mica_range_unlist(r);
 	mutex_unlock(&f->lock);

@@ -129,7 +129,7 @@ int mica_range_release(struct inode *inode, struct file *file);
 int mica_range_mmap(struct file *file, struct vm_area_struct *vma);
 void mica_range_record(struct mica_range_file *f, struct mica_range *r);
 void mica_range_unlist(struct mica_range *r);
-int mica_range_forget(struct mica_range_file *f, u64 index, u32 count);
+long mica_range_forget(struct mica_range_file *f, const void __user *uarg);
 void mica_range_undo(struct mica_range_file *f, const struct mica_range *r,
 		     u64 index, u32 count);
 
