@@ -54,6 +54,30 @@ struct mica_vcpupin {
     unsigned int line;                  /* added: its line in the file (0: none) */
 };
 
+/* ---- PV devices in the domain XML (issue 11, docs/pvio.md) ---- */
+
+enum mica_disk_type { MICA_DISK_FILE, MICA_DISK_BLOCK };   /* <disk type=> */
+
+struct mica_disk_config {
+    enum mica_disk_type type;
+    char *source;                       /* <source file=> or <source dev=> */
+    char target[16];                    /* <target dev='xvda'/> */
+    unsigned int vdev;                  /* device id from target: xvda = 51712 (Xen's numbering) */
+    int readonly;                       /* <readonly/> */
+    unsigned int line;
+};
+
+struct mica_nic_config {
+    char bridge[16];                    /* <source bridge=>, default "mica0" */
+    uint8_t mac[6];                     /* <mac address=>, generated 00:16:3e:xx:xx:xx when absent */
+    unsigned int devid;                 /* 0, 1, ... in document order */
+    unsigned int line;
+};
+
+struct mica_store_quota {               /* 0: the default (io/store.h MICA_STORE_QUOTA_*) */
+    unsigned int nodes, watches, transactions, value;
+};
+
 struct mica_domain_config {
     char name[MICA_NAME_MAX + 1];
     uint8_t uuid[16];                   /* generated (libuuid) when the XML has none */
@@ -73,6 +97,13 @@ struct mica_domain_config {
         unsigned int domain, name, uuid, memory, current_memory, vcpu;
         unsigned int kernel, initrd, cmdline, shares, quota;
     } lines;
+    /* Issue 11: PV devices inside <devices>, and store quotas. */
+    struct mica_disk_config *disks;     /* <disk> */
+    unsigned int nr_disks;
+    struct mica_nic_config *nics;       /* <interface> */
+    unsigned int nr_nics;
+    int pv_console;                     /* <console type='pty'> present */
+    struct mica_store_quota store_quota; /* <mica:store nodes= watches= transactions= value=/>; 0 = default */
 };
 
 /*
@@ -202,6 +233,42 @@ int mica_event_ack(mica_ctx *ctx, int fd);
 #ifndef MICA_SCHEMA_DIR
 #define MICA_SCHEMA_DIR "/usr/share/mica"
 #endif
+
+/* ---- the store (micastored, docs/store.md), a client over MICA_STORE_SOCKET ---- */
+
+typedef struct mica_store mica_store;
+
+/*
+ * Connect to the store daemon. -ENOENT/-ECONNREFUSED when it is not running
+ * (callers say "the store daemon (micastored) is not running").
+ * Every call below returns 0 (or a count) or -errno, the errno named in the
+ * store's error reply (-EACCES, -ENOENT, -EAGAIN for a transaction conflict,
+ * -EDQUOT past a quota, ...). tx 0 is "no transaction".
+ */
+int mica_store_open(mica_store **s);
+void mica_store_close(mica_store *s);
+int mica_store_fd(mica_store *s);       /* readable when a watch event may be waiting */
+/* *val is malloc'd and NUL-terminated (len excludes the NUL). */
+int mica_store_read(mica_store *s, uint32_t tx, const char *path, char **val, size_t *len);
+int mica_store_write(mica_store *s, uint32_t tx, const char *path, const void *val, size_t len);
+int mica_store_mkdir(mica_store *s, uint32_t tx, const char *path);
+int mica_store_rm(mica_store *s, uint32_t tx, const char *path);
+/* *names: one malloc'd block, an array of n pointers then the strings. Returns n. */
+int mica_store_directory(mica_store *s, uint32_t tx, const char *path, char ***names);
+/* Permissions as the protocol's strings ("b0", "r3"): same layout as directory. */
+int mica_store_get_perms(mica_store *s, uint32_t tx, const char *path, char ***perms);
+int mica_store_set_perms(mica_store *s, uint32_t tx, const char *path,
+                         const char *const *perms, unsigned int n);
+int mica_store_watch(mica_store *s, const char *path, const char *token);
+int mica_store_unwatch(mica_store *s, const char *path, const char *token);
+/* Wait up to timeout_ms (-1: forever) for a watch event; -ETIMEDOUT. malloc'd strings. */
+int mica_store_read_watch(mica_store *s, int timeout_ms, char **path, char **token);
+int mica_store_tx_start(mica_store *s, uint32_t *tx);
+int mica_store_tx_end(mica_store *s, uint32_t tx, int commit);
+int mica_store_introduce(mica_store *s, uint32_t domid, uint64_t gfn, uint32_t port);
+int mica_store_release(mica_store *s, uint32_t domid);
+int mica_store_get_quota(mica_store *s, uint32_t domid, char **text);
+int mica_store_set_quota(mica_store *s, uint32_t domid, const char *name, unsigned int value);
 
 #ifdef __cplusplus
 }
