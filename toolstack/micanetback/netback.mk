@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# micanetback, dom0's network backend (docs/pvio.md), and its systemd unit.
+# Included by toolstack/toolstack.mk (which sets TOOLS_* and the install dirs).
+#
+#   build/toolstack/micanetback
+#   build/toolstack/micanetback.service
+
+NETBACK_SRCS := $(wildcard toolstack/micanetback/*.c)
+NETBACK_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(NETBACK_SRCS))
+
+$(TOOLS_OBJ)/toolstack/micanetback/%.o: TOOLS_CFLAGS += -Idom0/driver/include/uapi
+
+$(TOOLS_OUT)/micanetback: $(NETBACK_OBJS) $(CTL_SO)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $(NETBACK_OBJS) $(TOOLS_LDLIBS)
+
+$(TOOLS_OUT)/micanetback.service: toolstack/micanetback/micanetback.service.in \
+        toolstack/micanetback/netback.mk config.mk
+	@mkdir -p $(@D)
+	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+
+.PHONY: install-netback
+toolstack: $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service
+install-toolstack: install-netback
+install-netback: $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	install -m 0755 $(TOOLS_OUT)/micanetback $(DESTDIR)$(SBINDIR)/micanetback
+	install -m 0644 $(TOOLS_OUT)/micanetback.service \
+	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micanetback.service
+
+-include $(NETBACK_OBJS:.o=.d)
