@@ -29,3 +29,4 @@ install-netback: $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micanetback.service
 
 -include $(NETBACK_OBJS:.o=.d)
+$(DOM0_TOOLSTAMP): $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service
