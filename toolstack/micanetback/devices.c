@@ -346,7 +346,8 @@ static void scan_domain(mica_store *s, const char *name)
     char dir[128], **devs;
     int n, i;
 
-    if (parse_uint(name, MICA_DOMID_MAX, &domid) || domid == 0)
+    /* Domain 0 may be a frontend too (a loopback, as mica-nethostile is). */
+    if (parse_uint(name, MICA_DOMID_MAX, &domid))
         return;
     snprintf(dir, sizeof(dir), BE_ROOT "/%lu", domid);
     n = mica_store_directory(s, 0, dir, &devs);

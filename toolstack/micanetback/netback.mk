@@ -22,11 +22,21 @@ $(TOOLS_OUT)/micanetback.service: toolstack/micanetback/micanetback.service.in \
 .PHONY: install-netback
 toolstack: $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service
 install-toolstack: install-netback
-install-netback: $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service
+install-netback: $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service $(TOOLS_OUT)/mica-nethostile
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMD_UNIT_DIR)
 	install -m 0755 $(TOOLS_OUT)/micanetback $(DESTDIR)$(SBINDIR)/micanetback
+	install -m 0755 $(TOOLS_OUT)/mica-nethostile $(DESTDIR)$(SBINDIR)/mica-nethostile
 	install -m 0644 $(TOOLS_OUT)/micanetback.service \
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micanetback.service
 
 -include $(NETBACK_OBJS:.o=.d)
 $(DOM0_TOOLSTAMP): $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service
+
+# mica-nethostile (tests/pvnet/nethostile.c): a hostile frontend in dom0,
+# run by dom0/tests/pvnet.sh; installed beside micanetback for dom0's tests.
+NETHOSTILE := $(TOOLS_OUT)/mica-nethostile
+$(NETHOSTILE): tests/pvnet/nethostile.c $(CTL_SO) toolstack/micanetback/netback.mk
+	@echo "  CC      $@"
+	@$(CC) $(TOOLS_CFLAGS) -Idom0/driver/include/uapi -o $@ $< $(TOOLS_LDLIBS)
+toolstack: $(NETHOSTILE)
+$(DOM0_TOOLSTAMP): $(NETHOSTILE)
