@@ -82,4 +82,3 @@ check-toolstack: toolstack
 	    tests/toolstack/cli.sh
 
 -include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d)
-include toolstack/micanetback/netback.mk

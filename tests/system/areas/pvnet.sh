@@ -1,8 +1,0 @@
-# SPDX-License-Identifier: GPL-2.0-only
-# The PV network device (issue 11, docs/pvio.md): dom0/tests/pvnet.sh runs
-# two demo domUs with a vif each on the bridge mica0 and moves checksummed
-# data between them and dom0 (micanetback in dom0, mica_net.ko in the
-# domUs). Sourced by tests/system/run.sh after lib.sh.
-CTL_LIB_ONLY=1 . tests/system/areas/ctl.sh
-
-ctl_boot pvnet pvnet 20
