@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <mica/gntdev.h>
+#include <public/grant_table.h>
 #include "micablkback.h"
 
 #define PAGE_SIZE 4096u
@@ -67,4 +68,22 @@ void grants_unmap(struct blk_queue *q, void *addr, unsigned int count, uint64_t 
 {
     munmap(addr, (size_t)count * PAGE_SIZE);
     refs_forget(q, index, count);
+}
+
+int grants_copy(struct blk_queue *q, struct mica_gntdev_copy_seg *segs, unsigned int n)
+{
+    struct mica_ioctl_gntdev_grant_copy op = { .count = n, .segments = (uintptr_t)segs };
+
+    for (unsigned int i = 0; i < n; i++) {
+        if (segs[i].flags & MICA_GNTCOPY_src_gref)
+            segs[i].source.domid = (uint16_t)q->vbd->fe_domid;
+        if (segs[i].flags & MICA_GNTCOPY_dst_gref)
+            segs[i].dest.domid = (uint16_t)q->vbd->fe_domid;
+    }
+    if (ioctl(q->gnt_fd, MICA_IOCTL_GNTDEV_GRANT_COPY, &op) < 0)
+        return -errno;
+    for (unsigned int i = 0; i < n; i++)
+        if (segs[i].status)
+            return -EFAULT;
+    return 0;
 }

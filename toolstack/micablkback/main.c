@@ -2,8 +2,9 @@
 /*
  * micablkback: the dom0 backend of Mica's PV block devices (docs/pvio.md).
  *
- *   micablkback [-v]
+ *   micablkback [-v] [-m copy|map]
  *
+ * -m: how request data moves (io.c): GRANT_COPY (default) or mapping.
  * Watches /local/domain/0/backend/vbd in the store and starts a vbd
  * (vbd.c, a thread of its own) for each device directory FE/DEVID that
  * appears; a vbd whose thread has finished is forgotten once its directory
@@ -167,13 +168,20 @@ int main(int argc, char **argv)
 {
     int opt;
 
-    while ((opt = getopt(argc, argv, "vh")) != -1) {
+    while ((opt = getopt(argc, argv, "vm:h")) != -1) {
         switch (opt) {
         case 'v':
             blkback_verbose = 1;
             break;
+        case 'm':
+            if (strcmp(optarg, "copy") && strcmp(optarg, "map")) {
+                fprintf(stderr, "mica: micablkback: -m %s: not copy or map\n", optarg);
+                return 2;
+            }
+            blkback_data_mode = strcmp(optarg, "map") ? BLK_DATA_COPY : BLK_DATA_MAP;
+            break;
         default:
-            fprintf(stderr, "usage: micablkback [-v]\n");
+            fprintf(stderr, "usage: micablkback [-v] [-m copy|map]\n");
             return opt == 'h' ? 0 : 2;
         }
     }

@@ -20,6 +20,10 @@
 #define BLKBACK_PATH_MAX     256u
 #define BLKBACK_VBD_ROOT     "/local/domain/0/backend/vbd"
 
+/* How request data moves: GRANT_COPY (one hypercall a request), or mapping
+ * the grants (a map, an unmap and a repopulate per page). */
+enum blk_data_mode { BLK_DATA_COPY, BLK_DATA_MAP };
+extern enum blk_data_mode blkback_data_mode;
 extern int blkback_verbose;
 __attribute__((format(printf, 1, 2))) void blkback_log(const char *fmt, ...);
 #define blkback_dbg(...) do { if (blkback_verbose) blkback_log(__VA_ARGS__); } while (0)
@@ -35,6 +39,7 @@ struct blk_queue {
     struct mica_blkif_back ring;
     pthread_t thread;
     bool running;
+    uint8_t *bounce;                    /* copy mode: BLK_MAX_INDIRECT_SEGS pages */
     uint64_t served, refused;
 };
 
@@ -65,5 +70,8 @@ int blk_io_do(struct blk_queue *q, struct blk_io *io);
 void *grants_map(struct blk_queue *q, const uint32_t *refs, unsigned int count,
                  bool writable, uint64_t *index);
 void grants_unmap(struct blk_queue *q, void *addr, unsigned int count, uint64_t index);
+struct mica_gntdev_copy_seg;
+/* One GRANT_COPY batch of n segments (grant sides: the frontend's): 0 or -errno. */
+int grants_copy(struct blk_queue *q, struct mica_gntdev_copy_seg *segs, unsigned int n);
 
 #endif

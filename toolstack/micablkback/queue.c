@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <mica/evtchn.h>
 #include <mica/gntdev.h>
@@ -21,6 +22,7 @@
 
 #define RING_BYTES 4096u
 #define SERVE_PASSES 8
+#define BOUNCE_BYTES ((size_t)BLK_MAX_INDIRECT_SEGS * 4096u)
 
 static void notify(struct blk_queue *q)
 {
@@ -151,6 +153,11 @@ static int bind_port(struct blk_queue *q)
 
 static int map_ring(struct blk_queue *q)
 {
+    q->bounce = mmap(NULL, BOUNCE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (q->bounce == MAP_FAILED) {
+        q->bounce = NULL;
+        return -ENOMEM;
+    }
     q->gnt_fd = open(MICA_GNTDEV_PATH, O_RDWR | O_CLOEXEC);
     if (q->gnt_fd < 0)
         return -errno;
@@ -168,6 +175,7 @@ int queue_connect(struct blk_queue *q)
 
     q->gnt_fd = q->evt_fd = q->stop_fd = -1;
     q->ring_page = NULL;
+    q->bounce = NULL;
     rc = map_ring(q);
     if (!rc)
         rc = bind_port(q);
@@ -207,5 +215,8 @@ void queue_disconnect(struct blk_queue *q)
         close(q->gnt_fd);
     if (q->stop_fd >= 0)
         close(q->stop_fd);
+    if (q->bounce)
+        munmap(q->bounce, BOUNCE_BYTES);
+    q->bounce = NULL;
     q->evt_fd = q->gnt_fd = q->stop_fd = -1;
 }
