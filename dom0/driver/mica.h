@@ -137,9 +137,6 @@ void mica_range_undo(struct mica_range_file *f, const struct mica_range *r,
 extern const struct file_operations mica_privcmd_fops;
 extern const struct file_operations mica_evtchn_fops;
 extern const struct file_operations mica_gntdev_fops;
-struct mica_ioctl_gntdev_grant_copy;
-/* gntcopy.c: GRANT_COPY of /dev/mica/gntdev. */
-long mica_gntdev_copy(struct mica_ioctl_gntdev_grant_copy __user *u);
 extern const struct file_operations mica_gntalloc_fops;
 extern const struct attribute_group *mica_gntdev_groups[];
 extern const struct attribute_group *mica_gntalloc_groups[];

@@ -74,8 +74,6 @@ int gnt_mmap_err(int fd, uint64_t index, uint32_t count, int prot);
 
 /* The groups beside drvtest.c's own. */
 void test_gnt(void);
-/* gntcopytest.c: GRANT_COPY through the loopback grants refs of pages a. */
-void gnt_copy_tests(int gd, const uint32_t *refs, unsigned int n, char *a);
 void test_fuzz(void);
 
 #endif

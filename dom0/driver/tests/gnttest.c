@@ -508,8 +508,6 @@ void test_gnt(void)
 	gnt_readonly_grant(&e);
 	gnt_map_errors(&e, refs);
 	gnt_alloc_errors(&e);
-	if (a)
-		gnt_copy_tests(e.gd, refs, GNT_PAGES, a);
 	if (a) {
 		munmap(a, GNT_PAGES * PAGE);
 		a = gnt_mmap(e.ga, ai, GNT_PAGES, PROT_READ);
