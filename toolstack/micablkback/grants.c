@@ -12,7 +12,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <mica/gntdev.h>
-#include <public/grant_table.h>
 #include "micablkback.h"
 
 #define PAGE_SIZE 4096u
@@ -72,13 +71,13 @@ void grants_unmap(struct blk_queue *q, void *addr, unsigned int count, uint64_t 
 
 int grants_copy(struct blk_queue *q, struct mica_gntdev_copy_seg *segs, unsigned int n)
 {
-    struct mica_ioctl_gntdev_grant_copy op = { .count = n, .segments = (uintptr_t)segs };
+    struct mica_ioctl_gntdev_grant_copy op = { .count = n, .segs = (uintptr_t)segs };
 
     for (unsigned int i = 0; i < n; i++) {
-        if (segs[i].flags & MICA_GNTCOPY_src_gref)
-            segs[i].source.domid = (uint16_t)q->vbd->fe_domid;
-        if (segs[i].flags & MICA_GNTCOPY_dst_gref)
-            segs[i].dest.domid = (uint16_t)q->vbd->fe_domid;
+        if (segs[i].flags & MICA_GNTDEV_COPY_SRC_GREF)
+            segs[i].src.domid = (uint16_t)q->vbd->fe_domid;
+        if (segs[i].flags & MICA_GNTDEV_COPY_DST_GREF)
+            segs[i].dst.domid = (uint16_t)q->vbd->fe_domid;
     }
     if (ioctl(q->gnt_fd, MICA_IOCTL_GNTDEV_GRANT_COPY, &op) < 0)
         return -errno;

@@ -16,7 +16,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <mica/gntdev.h>
-#include <public/grant_table.h>
 #include "micablkback.h"
 
 #define PAGE_SIZE 4096u
@@ -49,10 +48,10 @@ static int indirect_copy(struct blk_queue *q, struct blk_io *io)
         unsigned int len = bytes - i * PAGE_SIZE;
 
         cseg[i] = (struct mica_gntdev_copy_seg){
-            .source.ref = io->indirect_grefs[i],
-            .dest.virt = (uintptr_t)isegs + i * PAGE_SIZE,
+            .src.addr_or_ref = io->indirect_grefs[i],
+            .dst.addr_or_ref = (uintptr_t)isegs + i * PAGE_SIZE,
             .len = (uint16_t)(len > PAGE_SIZE ? PAGE_SIZE : len),
-            .flags = MICA_GNTCOPY_src_gref,
+            .flags = MICA_GNTDEV_COPY_SRC_GREF,
         };
     }
     return grants_copy(q, cseg, io->nr_indirect);
@@ -127,19 +126,19 @@ static int move_data(struct blk_queue *q, struct blk_io *io, bool to_guest)
     unsigned int off, len;
 
     for (unsigned int i = 0; i < io->nr_segs; i++) {
-        struct mica_gntdev_copy_ptr grant = { .ref = io->seg[i].gref };
+        struct mica_gntdev_copy_ptr grant = { .addr_or_ref = io->seg[i].gref };
         struct mica_gntdev_copy_ptr local;
 
         seg_bounds(&io->seg[i], &off, &len);
         grant.offset = (uint16_t)off;
         local = (struct mica_gntdev_copy_ptr){
-            .virt = (uintptr_t)q->bounce + (size_t)i * PAGE_SIZE + off,
+            .addr_or_ref = (uintptr_t)q->bounce + (size_t)i * PAGE_SIZE + off,
         };
         cseg[i] = (struct mica_gntdev_copy_seg){
-            .source = to_guest ? local : grant,
-            .dest = to_guest ? grant : local,
+            .src = to_guest ? local : grant,
+            .dst = to_guest ? grant : local,
             .len = (uint16_t)len,
-            .flags = to_guest ? MICA_GNTCOPY_dst_gref : MICA_GNTCOPY_src_gref,
+            .flags = to_guest ? MICA_GNTDEV_COPY_DST_GREF : MICA_GNTDEV_COPY_SRC_GREF,
         };
     }
     return grants_copy(q, cseg, io->nr_segs);

@@ -124,7 +124,7 @@ static void scan(mica_store *st)
     int n = mica_store_directory(st, 0, BLKBACK_VBD_ROOT, &fes);
 
     for (int i = 0; i < n; i++)
-        if (!parse_id(fes[i], MICA_DOMID_MAX, &fe) && fe != 0)
+        if (!parse_id(fes[i], MICA_DOMID_MAX, &fe))
             scan_frontend(st, fe);
     if (n > 0)
         free(fes);
