@@ -1,9 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # micanetback, dom0's network backend (docs/pvio.md), and its systemd unit.
 # Included by toolstack/toolstack.mk (which sets TOOLS_* and the install dirs).
+# Built once libmicactl exports the store client (mica_store_open), as
+# micablkback is.
 #
 #   build/toolstack/micanetback
 #   build/toolstack/micanetback.service
+#   build/toolstack/mica-nethostile   (dom0's hostile-frontend test)
+
+NETBACK_READY := $(shell grep -l 'mica_store_open' libctl/micactl.map 2>/dev/null)
+ifneq ($(NETBACK_READY),)
 
 NETBACK_SRCS := $(wildcard toolstack/micanetback/*.c)
 NETBACK_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(NETBACK_SRCS))
@@ -40,3 +46,4 @@ $(NETHOSTILE): tests/pvnet/nethostile.c $(CTL_SO) toolstack/micanetback/netback.
 	@$(CC) $(TOOLS_CFLAGS) -Idom0/driver/include/uapi -o $@ $< $(TOOLS_LDLIBS)
 toolstack: $(NETHOSTILE)
 $(DOM0_TOOLSTAMP): $(NETHOSTILE)
+endif
