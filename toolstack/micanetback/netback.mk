@@ -34,6 +34,8 @@ install-netback: $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service $(TOO
 	install -m 0755 $(TOOLS_OUT)/mica-nethostile $(DESTDIR)$(SBINDIR)/mica-nethostile
 	install -m 0644 $(TOOLS_OUT)/micanetback.service \
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micanetback.service
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 toolstack/man/micanetback.8 $(DESTDIR)$(MANDIR)/man8/micanetback.8
 
 -include $(NETBACK_OBJS:.o=.d)
 $(DOM0_TOOLSTAMP): $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service
