@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # micanetback, dom0's network backend (docs/pvio.md), and its systemd unit.
 # Included by toolstack/toolstack.mk (which sets TOOLS_* and the install dirs).
-# Built once libmicactl exports the store client (mica_store_open), as
-# micablkback is.
+# Built once libmicactl implements the store client (mica_store_open in
+# libctl/src/; micactl.map exports mica_* whatever exists).
 #
 #   build/toolstack/micanetback
 #   build/toolstack/micanetback.service
 #   build/toolstack/mica-nethostile   (dom0's hostile-frontend test)
 
-NETBACK_READY := $(shell grep -l 'mica_store_open' libctl/micactl.map 2>/dev/null)
+NETBACK_READY := $(shell grep -l 'mica_store_open' libctl/src/*.c 2>/dev/null)
 ifneq ($(NETBACK_READY),)
 
 NETBACK_SRCS := $(wildcard toolstack/micanetback/*.c)
