@@ -11,7 +11,7 @@
  * a producer far ahead must get the device closed, and every grant of the
  * backend's must be unmapped. dom0/tests/pvblk.sh runs it beside a domU.
  *
- *   mica-blkhostile [DEVID]
+ *   mica-blkhostile [DEVID]      (the image in $BLKHOSTILE_DIR, else /tmp)
  *
  * Prints "MICA-CHECK PASS blkhostile: what" / "MICA-CHECK FAIL ...";
  * exits non-zero when a check failed.
@@ -46,7 +46,7 @@
 static mica_store *st;
 static int fails, evfd;
 static unsigned int devid = 51952;  /* xvdp: out of the way of a domU's disks */
-static char be[96], fe[96], image[64];
+static char be[96], fe[96], image[160];
 static uint32_t refs[NPAGES], port;
 static uint8_t *pages;
 static struct mica_blkif_front ring;
@@ -150,7 +150,9 @@ static int toolstack_nodes(void)
 {
     int fd;
 
-    snprintf(image, sizeof(image), "/tmp/blkhostile-%u.img", devid);
+    const char *dir = getenv("BLKHOSTILE_DIR");
+
+    snprintf(image, sizeof(image), "%s/blkhostile-%u.img", dir ? dir : "/tmp", devid);
     fd = open(image, O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (fd < 0 || ftruncate(fd, (off_t)DISK_SECTORS * 512) < 0)
         return -errno;
@@ -434,14 +436,10 @@ static void overflow(long maps0)
 
 static void cleanup(void)
 {
-    char path[128];
-
     put(fe, "state", "%d", MICA_BUS_CLOSED);
     mica_store_rm(st, 0, be);
     mica_store_rm(st, 0, fe);
-    snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/0");
     unlink(image);
-    (void)path;
 }
 
 int main(int argc, char **argv)
