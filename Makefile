@@ -82,7 +82,7 @@ QEMU_FLAGS := -accel $(QEMU_ACCEL) -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-domu bench-fuzz stress-ctl clean help FORCE
+.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-blk bench-core bench-domu bench-fuzz stress-ctl clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests libctl
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -166,6 +166,11 @@ bench: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img $(BENCH_XEN)
 bench-domu: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img tests/system/mkiso-dom0.sh
 	QEMU=$(QEMU) bench/domu.sh $(BUILD)
 
+# fio on a PV disk in a domU beside the same fio in dom0, with exits and
+# notifications per MiB for micablkback's copy and map modes (bench/blk.sh).
+bench-blk: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img tests/system/mkiso-dom0.sh
+	QEMU=$(QEMU) bench/blk.sh $(BUILD)
+
 $(BENCH_XEN_PVH): $(BENCH_XEN_PVH_SRC) bench/xen-pvh/xenbench.ld
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
@@ -204,6 +209,7 @@ help:
 	@echo "make check-dom0  run the dom0 system tests only"
 	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3), make bench-core's table and the console's throughput"
 	@echo "make bench-core  core operations in TSC cycles under Mica and Xen 4.17 (also part of make bench)"
+	@echo "make bench-blk   fio on a PV disk in a domU beside dom0 on the same image file; exits and notifications per MiB (bench/blk.sh)"
 	@echo "make stress-ctl  the ctl-basic dom0 boot with CTL_STRESS_CYCLES=100 create/destroy cycles of a Linux domU"
 	@echo "make bench-fuzz  10^6 fuzzed hypercalls beside good guests; fails on a panic, a failed check or a leak (FUZZ_ITERS=)"
 	@echo "make clean       remove $(BUILD)/"
