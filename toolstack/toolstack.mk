@@ -120,3 +120,4 @@ check-toolstack: toolstack $(TOOLS_RING_TEST)
 	    tests/toolstack/cli.sh
 
 -include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d) $(BLKBACK_OBJS:.o=.d)
+include toolstack/micanetback/netback.mk
