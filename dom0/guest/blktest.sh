@@ -42,6 +42,7 @@ fi
 ok "xvda and xvdb appear (${n}s): $(cat /sys/block/xvda/size) and $(cat /sys/block/xvdb/size 2>/dev/null) sectors, $(ls -d /sys/block/xvda/mq/* | wc -l) queue(s)"
 drv=$(basename "$(readlink /sys/block/xvda/device/driver 2>/dev/null)")
 [ "$drv" = mica_blk ] && ok "xvda is mica_blk's" || bad "xvda is mica_blk's" "driver '$drv'"
+modprobe -q crc32c_generic
 modprobe -q ext4
 
 fs_test() {
