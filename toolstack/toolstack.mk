@@ -31,14 +31,25 @@ MICA_TOOL_SRCS := $(wildcard toolstack/mica/*.c)
 MICAD_SRCS := $(wildcard toolstack/micad/*.c)
 MICA_TOOL_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(MICA_TOOL_SRCS))
 MICAD_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(MICAD_SRCS))
+# The store daemon (docs/store.md): its core (no I/O) is also linked into
+# the host tests of tests/store/.
+STORED_SRCS := $(wildcard toolstack/micastored/*.c)
+STORED_CORE_SRCS := $(filter-out toolstack/micastored/micastored.c toolstack/micastored/ring.c,\
+    $(STORED_SRCS))
+STORED_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(STORED_SRCS))
+STORED_CORE_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(STORED_CORE_SRCS))
 
-TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad
-TOOLS_MAN := toolstack/man/mica.1 toolstack/man/micad.8 toolstack/man/mica-domain.xml.5
+TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad $(TOOLS_OUT)/micastored
+TOOLS_MAN := toolstack/man/mica.1 toolstack/man/micad.8 toolstack/man/mica-domain.xml.5 \
+    toolstack/man/micastored.8
 
 $(TOOLS_OBJ)/toolstack/%.o: toolstack/%.c config.mk toolstack/toolstack.mk
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(TOOLS_CFLAGS) -Itoolstack/$(firstword $(subst /, ,$*)) -c $< -o $@
+
+# micastored maps rings and binds event channels through the dom0 driver's uapi.
+$(STORED_OBJS): TOOLS_CFLAGS += -Idom0/driver/include/uapi
 
 $(TOOLS_OUT)/mica: $(MICA_TOOL_OBJS) $(CTL_SO)
 	@echo "  LD      $@"
@@ -48,12 +59,20 @@ $(TOOLS_OUT)/micad: $(MICAD_OBJS) $(CTL_SO)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $(MICAD_OBJS) $(TOOLS_LDLIBS)
 
+$(TOOLS_OUT)/micastored: $(STORED_OBJS) $(CTL_SO)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $(STORED_OBJS) $(TOOLS_LDLIBS)
+
 $(TOOLS_OUT)/micad.service: toolstack/micad/micad.service.in toolstack/toolstack.mk config.mk
 	@mkdir -p $(@D)
 	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
 
+$(TOOLS_OUT)/micastored.service: toolstack/micastored/micastored.service.in toolstack/toolstack.mk config.mk
+	@mkdir -p $(@D)
+	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+
 .PHONY: toolstack install-toolstack check-toolstack
-toolstack: $(TOOLS_BINS) $(TOOLS_OUT)/micad.service
+toolstack: $(TOOLS_BINS) $(TOOLS_OUT)/micad.service $(TOOLS_OUT)/micastored.service
 all: toolstack
 install: install-toolstack
 
@@ -64,11 +83,14 @@ install-toolstack: toolstack
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)
 	install -m 0755 $(TOOLS_OUT)/mica $(DESTDIR)$(BINDIR)/mica
 	install -m 0755 $(TOOLS_OUT)/micad $(DESTDIR)$(SBINDIR)/micad
+	install -m 0755 $(TOOLS_OUT)/micastored $(DESTDIR)$(SBINDIR)/micastored
 	install -m 0644 toolstack/completion/mica.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/mica
 	install -m 0644 toolstack/man/mica.1 $(DESTDIR)$(MANDIR)/man1/mica.1
 	install -m 0644 toolstack/man/mica-domain.xml.5 $(DESTDIR)$(MANDIR)/man5/mica-domain.xml.5
 	install -m 0644 toolstack/man/micad.8 $(DESTDIR)$(MANDIR)/man8/micad.8
+	install -m 0644 toolstack/man/micastored.8 $(DESTDIR)$(MANDIR)/man8/micastored.8
 	install -m 0644 $(TOOLS_OUT)/micad.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micad.service
+	install -m 0644 $(TOOLS_OUT)/micastored.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micastored.service
 
 # Host tests: argument parsing, help, non-root use, the bad-XML corpus
 # through create --dry-run, the man page and completion against the table.
@@ -81,4 +103,4 @@ check-toolstack: toolstack
 	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema DESTDIR_CHECK=$(TOOLS_CHECK_DESTDIR)/usr \
 	    tests/toolstack/cli.sh
 
--include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d)
+-include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d) $(STORED_OBJS:.o=.d)
