@@ -103,4 +103,19 @@ check-toolstack: toolstack
 	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema DESTDIR_CHECK=$(TOOLS_CHECK_DESTDIR)/usr \
 	    tests/toolstack/cli.sh
 
+# Host tests of the store's core (tests/store/test_store.c): tree, permissions,
+# watches, transactions, quotas, journal and a fuzz run, under ASan and UBSan.
+STORE_TEST := build/tests/store/test_store
+$(STORE_TEST): tests/store/test_store.c $(STORED_CORE_SRCS) toolstack/micastored/*.h \
+        hypervisor/include/public/io/store.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wshadow -Wno-format-zero-length \
+	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	    -Itoolstack/micastored -Ihypervisor/include -o $@ $< $(STORED_CORE_SRCS)
+
+.PHONY: check-store
+check-store: $(STORE_TEST)
+	@$(STORE_TEST)
+
 -include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d) $(STORED_OBJS:.o=.d)

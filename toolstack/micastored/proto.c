@@ -171,6 +171,8 @@ static int watch_path(struct req *r, bool *rel)
         *rel = false;
         return r->c->domid == STORE_DOM0 ? 0 : -EACCES;
     }
+    if (r->arg[0][0] == '@')
+        return -EINVAL;                 /* not a special watch we know */
     *rel = r->arg[0][0] != '/';
     return canon_arg0(r);
 }
