@@ -19,6 +19,7 @@
 #include <public/grant_table.h>
 #include <public/hypercall.h>
 #include <public/memory.h>
+#include <public/param.h>
 #include <public/shared_info.h>
 #include <public/sysctl.h>
 #include <public/version.h>
@@ -137,6 +138,7 @@ void mica_range_undo(struct mica_range_file *f, const struct mica_range *r,
 extern const struct file_operations mica_privcmd_fops;
 extern const struct file_operations mica_evtchn_fops;
 extern const struct file_operations mica_gntdev_fops;
+long mica_gntdev_grant_copy(void __user *uarg);	/* gntcopy.c */
 extern const struct file_operations mica_gntalloc_fops;
 extern const struct attribute_group *mica_gntdev_groups[];
 extern const struct attribute_group *mica_gntalloc_groups[];

@@ -11,6 +11,7 @@
 #include <mica/console.h>
 #include <mica/timer.h>
 #include <asm/vcpu.h>
+#include <public/param.h>
 
 #define MAX_VCPUS        64
 
@@ -102,6 +103,7 @@ struct domain {
     spinlock_t conring_lock;
     struct evtchn_domain *evtchn;  /* event channels, or NULL */
     struct grant_table *grant;     /* grant table, or NULL */
+    uint64_t param[MICA_PARAM_NR]; /* param_op (param.c): ring gfns and ports, 0 = unset */
     uint64_t create_ns;
     uint64_t start_ns;             /* now_ns() at its start (domain_start()); 0: not yet */
     struct domain *next;
@@ -180,6 +182,12 @@ void domain_shutdown(struct domain *d, int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 /* Called on a vCPU's CPU after it left arch_vcpu_run(). */
 void domain_vcpu_left_cpu(struct vcpu *v);
+/*
+ * v stopped for good (HLT with interrupts off: nothing can wake it, as on
+ * real hardware): it goes down, and the domain powers off once every vCPU
+ * of it is down.
+ */
+void domain_vcpu_halted(struct vcpu *v);
 unsigned int domains_alive(void);
 /* One line per domain in the list (debug key 'd'): state, references, memory. */
 void domains_dump(void);
