@@ -129,6 +129,7 @@ test: all
 	  $(MAKE) --no-print-directory check-unit; \
 	  $(MAKE) --no-print-directory check-ctl; \
 	  $(MAKE) --no-print-directory check-toolstack; \
+	  $(MAKE) --no-print-directory check-store; \
 	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; } 2>&1 | tee $(BUILD)/tests/test.log; \
 	tests/summary.sh $(BUILD)/tests/test.log
@@ -208,6 +209,8 @@ help:
 	@echo "make check-toolstack  the mica CLI's and micad's host tests: arguments, help, non-root use, bad XML (tests/toolstack/)"
 	@echo "make install     install libmicactl, micactl.h, micactl.pc, the XML schema, mica, micad, their man pages,"
 	@echo "                 bash completion and micad.service (DESTDIR= PREFIX=)"
+	@echo "make check-store the store daemon's core on the host: tree, permissions, watches, transactions, quotas,"
+	@echo "                 journal, fuzz (tests/store/)"
 	@echo "make check-fuzz  run each host fuzz target for FUZZ_SHORT=20 seconds (tests/fuzz/)"
 	@echo "make fuzz        run each host fuzz target for FUZZ_SECONDS=1200 and merge its finds into tests/fuzz/corpus/"
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"

@@ -78,17 +78,18 @@ $(GUEST_STAGE).stamp: $(DOM0_OUT)/vmlinuz $(GUEST_INITRD)
 	@touch $@
 
 # ------------------------------------------- the toolstack in the initramfs
-# dom0_toolstack: mica, micad, libmicactl.so.1 and the domain schema, as
+# dom0_toolstack: mica, micad, micastored, libmicactl.so.1 and the domain schema, as
 # `make install DESTDIR=$(DOM0_TOOLROOT)` puts them under PREFIX, with every
 # shared library they load (ldd: libxml2, libuuid, zlib, ICU, libc, the
 # loader) and an ld.so.cache for PREFIX/lib (dom0/stage-toolstack.sh). The
-# initramfs copies the tree to /; dom0's /init starts micad.
+# initramfs copies the tree to /; dom0's /init starts micastored, then micad.
 DOM0_TOOLROOT  := $(DOM0_OUT)/toolroot
 DOM0_TOOLSTAMP := $(DOM0_OUT)/toolroot.stamp
 
 # (Paths spelt out: libctl/libctl.mk and toolstack/toolstack.mk, which build
 # them, are included after this file.)
 $(DOM0_TOOLSTAMP): build/toolstack/mica build/toolstack/micad build/toolstack/micad.service \
+        build/toolstack/micastored \
         build/libctl/libmicactl.so.1.0.0 libctl/schema/domain.rng dom0/stage-toolstack.sh \
         $(wildcard toolstack/man/*.[0-9]) toolstack/completion/mica.bash
 	@echo "  STAGE   $(DOM0_TOOLROOT)"
