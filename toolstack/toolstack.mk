@@ -153,9 +153,17 @@ $(STORE_TEST): tests/store/test_store.c $(STORED_CORE_SRCS) toolstack/micastored
 	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	    -Itoolstack/micastored -Ihypervisor/include -o $@ $< $(STORED_CORE_SRCS)
 
+# libmicactl's store client against a real micastored on a private socket.
+STORE_CLIENT_TEST := build/tests/store/test_client
+$(STORE_CLIENT_TEST): tests/store/test_client.c $(CTL_SO) libctl/include/micactl.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TOOLS_LDLIBS)
+
 .PHONY: check-store
-check-store: $(STORE_TEST)
+check-store: $(STORE_TEST) $(STORE_CLIENT_TEST) $(TOOLS_OUT)/micastored
 	@$(STORE_TEST)
+	@LD_LIBRARY_PATH=$(TOOLS_LIBCTL_DIR) $(STORE_CLIENT_TEST) $(TOOLS_OUT)/micastored
 
 -include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d) $(STORED_OBJS:.o=.d) $(BLKBACK_OBJS:.o=.d)
 include toolstack/micanetback/netback.mk
