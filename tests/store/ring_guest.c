@@ -288,9 +288,12 @@ static void test_requests(void)
         ok("and reads it back");
     else
         bad("a read over the ring", "%s", strerror(-rc));
-    rc = req2(MICA_STORE_READ, 0, "/local/domain/0", NULL, NULL);
-    rc == -EACCES ? ok("it may not read dom0's directory (EACCES)") :
-                    bad("permissions over the ring", "read of dom0's directory: %d", rc);
+    rc = req2(MICA_STORE_READ, 0, "/local", NULL, NULL);
+    rc == -EACCES ? ok("it may not read dom0's /local (EACCES)") :
+                    bad("permissions over the ring", "read of /local: %d", rc);
+    rc = req2(MICA_STORE_WRITE, 0, "/local/domain/0/x", "evil", NULL);
+    rc == -EACCES ? ok("nor write outside its directory (EACCES)") :
+                    bad("permissions over the ring", "write outside its directory: %d", rc);
     memset(big, 'x', MICA_STORE_QUOTA_VALUE);
     rc = req2(MICA_STORE_WRITE, 0, "big", big, NULL);
     if (!rc && dom0_reads("big", big, MICA_STORE_QUOTA_VALUE))
@@ -347,13 +350,16 @@ static void expect_dropped(const char *what)
         ok("%s: the domain is dropped, dom0 is still served", what);
 }
 
-/* Drop the domain's connection (RELEASE), zero its ring, introduce it again. */
+/*
+ * Drop the domain's connection (RELEASE: its nodes become dom0's), zero its
+ * ring, introduce it again (its directory given back) and write over it.
+ */
 static bool reconnect(void)
 {
     int rc = mica_store_release(st, domid);
 
     memset((void *)ring, 0, 4096);
-    if (rc || (rc = introduce()) || (rc = req2(MICA_STORE_READ, 0, "ringtest", NULL, NULL))) {
+    if (rc || (rc = introduce()) || (rc = req2(MICA_STORE_WRITE, 0, "again", "1", NULL))) {
         bad("released and introduced again", "%s", strerror(-rc));
         return false;
     }
@@ -391,7 +397,8 @@ static void test_restart(const char *cmd)
         ok("(STORED_RESTART not set: restart not tested here)");
         return;
     }
-    req2(MICA_STORE_WATCH, 0, "ringtest", "again", NULL);
+    req2(MICA_STORE_WRITE, 0, "restart", "before", NULL);
+    req2(MICA_STORE_WATCH, 0, "restart", "again", NULL);
     mica_store_close(st);
     rc = system(cmd);
     if (rc || mica_store_open(&st)) {
@@ -399,9 +406,10 @@ static void test_restart(const char *cmd)
         exit(1);
     }
     events[0] = '\0';
-    rc = req2(MICA_STORE_READ, 0, "ringtest", NULL, NULL);
-    if (!rc && strstr(events, "ringtest again"))
-        ok("after a restart the ring is served again and its watch fires once");
+    rc = req2(MICA_STORE_WRITE, 0, "restart", "after", NULL);
+    req2(MICA_STORE_READ, 0, "restart", NULL, NULL);       /* the event after the reply */
+    if (!rc && dom0_reads("restart", "after", 5) && !strcmp(events, "restart again\nrestart again\n"))
+        ok("after a restart the ring is served again, its watch fired once and on the change");
     else
         bad("the ring after a restart", "rc %d, events '%s'", rc, events);
 }
