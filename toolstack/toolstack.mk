@@ -48,7 +48,8 @@ BLKBACK_SRCS := $(wildcard toolstack/micablkback/*.c)
 BLKBACK_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(BLKBACK_SRCS))
 BLKBACK_READY := $(shell grep -l 'mica_store_open' libctl/micactl.map 2>/dev/null)
 ifneq ($(BLKBACK_READY),)
-TOOLS_BINS += $(TOOLS_OUT)/micablkback
+TOOLS_BINS += $(TOOLS_OUT)/micablkback $(TOOLS_OUT)/mica-blkhostile
+$(DOM0_TOOLSTAMP): $(TOOLS_OUT)/micablkback $(TOOLS_OUT)/mica-blkhostile
 endif
 TOOLS_MAN := toolstack/man/mica.1 toolstack/man/micad.8 toolstack/man/mica-domain.xml.5 \
     toolstack/man/micastored.8
@@ -76,6 +77,13 @@ $(TOOLS_OUT)/micastored: $(STORED_OBJS) $(CTL_SO)
 $(TOOLS_OUT)/micablkback: $(BLKBACK_OBJS) $(CTL_SO)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $(BLKBACK_OBJS) $(TOOLS_LDLIBS) -lpthread
+
+# mica-blkhostile (tests/pvblk/blkhostile.c): a good and hostile block
+# frontend in dom0 over a loopback, run by dom0/tests/pvblk.sh; installed
+# beside micablkback for dom0's tests.
+$(TOOLS_OUT)/mica-blkhostile: tests/pvblk/blkhostile.c $(CTL_SO) toolstack/toolstack.mk
+	@echo "  CC      $@"
+	@$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TOOLS_LDLIBS)
 
 $(TOOLS_OUT)/micablkback.service: toolstack/micablkback/micablkback.service.in toolstack/toolstack.mk config.mk
 	@mkdir -p $(@D)
@@ -117,6 +125,7 @@ install-toolstack: toolstack
 	install -m 0644 $(TOOLS_OUT)/micad.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micad.service
 	install -m 0644 $(TOOLS_OUT)/micastored.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micastored.service
 	$(if $(BLKBACK_READY),install -m 0755 $(TOOLS_OUT)/micablkback $(DESTDIR)$(SBINDIR)/micablkback)
+	$(if $(BLKBACK_READY),install -m 0755 $(TOOLS_OUT)/mica-blkhostile $(DESTDIR)$(SBINDIR)/mica-blkhostile)
 	$(if $(BLKBACK_READY),install -m 0644 $(TOOLS_OUT)/micablkback.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micablkback.service)
 
 # micad's PV console ring reader against fair and garbage indices.
