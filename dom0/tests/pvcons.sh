@@ -12,7 +12,7 @@
 cd /tmp || exit 1
 LINES=512                                       # of 64 bytes: 32 KiB
 KIB=$((LINES * 64 / 1024))
-PAT=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJK
+PAT=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL
 
 # pv_xml NAME CONSOLE: a 128 MiB 1-vCPU shell domU with console=CONSOLE,
 # destroyed when it powers off.
@@ -82,7 +82,7 @@ fi
 if [ -S "/run/mica/console/$pvid.sock" ]; then ok "micad serves pvc-pv's PV console (/run/mica/console/$pvid.sock)"
 else bad "micad serves pvc-pv's PV console" "no /run/mica/console/$pvid.sock"; fi
 
-printf 'echo PVC-INPUT-$((6*7))\n' | timeout 60 mica console pvc-pv >input.out 2>&1
+printf 'echo PVC-INPUT-$((6*7))\n' | timeout 30 mica console pvc-pv >input.out 2>&1
 if grep -q 'PVC-INPUT-42' input.out; then ok "mica console's keystrokes reach the PV guest's shell and its answer comes back"
 else bad "mica console's keystrokes reach the PV guest's shell" "$(tail -c 300 input.out | tr '\n' '|')"; fi
 if wait_log pvc-pv 'PVC-INPUT-42' 30 >/dev/null; then ok "the answer is in pvc-pv.log too"

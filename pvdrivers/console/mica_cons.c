@@ -12,6 +12,8 @@
  * then takes the guest's output from out[] and puts keystrokes into in[].
  * No bus device is involved (as with Xen's first console): mica_bus
  * requests the alias "mica:console" when the domain has a console page.
+ * There is no module_exit: a console stays (hvc keeps the ops of a tty
+ * still open after hvc_remove, so the module must never go away).
  *
  * The guest produces out[] and consumes in[]. Output that does not fit in
  * out[] waits in hvc's buffer (tty writes) or is dropped (kernel messages
@@ -166,16 +168,7 @@ err_unmap:
 	return rc;
 }
 
-static void __exit mica_cons_exit(void)
-{
-	mica_cons_state(MICA_BUS_CLOSED);
-	hvc_remove(cons.hvc);
-	mica_evtchn_unbind(cons.port);
-	memunmap(cons.ring);
-}
-
 module_init(mica_cons_init);
-module_exit(mica_cons_exit);
 
 MODULE_DESCRIPTION("Mica PV console frontend (hvc)");
 MODULE_LICENSE("GPL");
