@@ -47,7 +47,7 @@ struct pvcons {
 
 static int guest_console_state(struct micad *m, uint32_t domid)
 {
-    char path[64], *val = NULL;
+    char path[64], num[3] = "", *val = NULL;
     size_t len = 0;
     int rc;
 
@@ -72,20 +72,41 @@ static int guest_console_state(struct micad *m, uint32_t domid)
         m->store = NULL;
         return rc;
     }
-    rc = (len > 0 && len < 3) ? atoi(val) : MICA_BUS_UNKNOWN;
+    if (val && len > 0 && len < sizeof(num))   /* "4": anything longer is not a state */
+        memcpy(num, val, len);
     free(val);
-    return rc;
+    return num[0] >= '0' && num[0] <= '9' && (!num[1] || (num[1] >= '0' && num[1] <= '9')) ?
+           atoi(num) : MICA_BUS_UNKNOWN;
 }
 
 /* ---- setting up and tearing down ---- */
 
+/* mkdir -p MICA_CONSOLE_SOCKET_DIR, each new level 0700. */
+static int make_socket_dir(void)
+{
+    char dir[] = MICA_CONSOLE_SOCKET_DIR;
+
+    for (char *p = dir + 1; ; p++) {
+        bool last = !*p;
+
+        if (*p && *p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+            return -errno;
+        if (last)
+            return 0;
+        *p = '/';
+    }
+}
+
 static int listen_on(struct pvcons *pv, uint32_t domid)
 {
     struct sockaddr_un a = { .sun_family = AF_UNIX };
-    int fd;
+    int fd = make_socket_dir();
 
-    if (mkdir(MICA_CONSOLE_SOCKET_DIR, 0700) < 0 && errno != EEXIST)
-        return -errno;
+    if (fd < 0)
+        return fd;
     snprintf(pv->sock, sizeof(pv->sock), "%s/%" PRIu32 ".sock", MICA_CONSOLE_SOCKET_DIR, domid);
     snprintf(a.sun_path, sizeof(a.sun_path), "%s", pv->sock);
     unlink(pv->sock);
