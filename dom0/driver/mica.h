@@ -19,6 +19,7 @@
 #include <public/grant_table.h>
 #include <public/hypercall.h>
 #include <public/memory.h>
+#include <public/param.h>
 #include <public/shared_info.h>
 #include <public/sysctl.h>
 #include <public/version.h>

@@ -11,9 +11,6 @@
 #include <public/domctl.h>
 #include <public/sysctl.h>
 #include <public/param.h>
-#ifndef MICA_HC_param_op
-#define MICA_HC_param_op 9              /* public/param.h; until hypercall.h has it */
-#endif
 #include <mica/privcmd.h>
 #include "priv.h"
 

@@ -58,6 +58,7 @@ UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xm
 UNIT_SRCS_test_guest_walk := $(UNIT_SRCS_test_npt) hypervisor/arch/x86/guest_walk.c
 UNIT_SRCS_test_console    := hypervisor/common/console.c hypervisor/common/text_ring.c
 UNIT_SRCS_test_hypercall  := hypervisor/common/hypercall.c
+UNIT_SRCS_test_param      := hypervisor/common/param.c
 UNIT_SRCS_test_evtchn     := hypervisor/common/event_channel_state.c
 UNIT_SRCS_test_time_page  := hypervisor/common/time_page.c
 UNIT_SRCS_test_text_ring  := hypervisor/common/text_ring.c
