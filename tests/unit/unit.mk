@@ -70,6 +70,7 @@ UNIT_SRCS_test_grant_state := hypervisor/common/grant_state.c
 UNIT_SRCS_test_insn       := hypervisor/arch/x86/insn.c
 UNIT_SRCS_test_svm_erratum := hypervisor/arch/x86/svm_erratum.c
 UNIT_SRCS_test_svm_intr   := hypervisor/arch/x86/svm_intr.c
+UNIT_SRCS_test_blkreq    := toolstack/micablkback/blkreq.c
 UNIT_SRCS_test_vpci       := hypervisor/arch/x86/vpci.c
 # test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.
 UNIT_SRCS_test_vlapic     := hypervisor/common/budget.c
