@@ -5,5 +5,5 @@
 # Sourced by tests/system/run.sh after lib.sh.
 CTL_LIB_ONLY=1 . tests/system/areas/ctl.sh
 
-ctl_boot pvcons pvcons 12
+ctl_boot pvcons pvcons 16
 tr -d '\r' <"$LOG" | grep -a -o 'MICA-PVCONS .*' | sed 's/^/# /'
