@@ -98,15 +98,6 @@ $(TOOLS_RING_TEST): tests/toolstack/test_pvcons_ring.c toolstack/micad/pvcons_ri
 	@$(CC) $(TOOLS_CFLAGS) -Itoolstack/micad -o $@ tests/toolstack/test_pvcons_ring.c \
 	    toolstack/micad/pvcons_ring.c
 
-# micad's PV console ring reader against fair and garbage indices.
-TOOLS_RING_TEST := build/tests/toolstack/test_pvcons_ring
-$(TOOLS_RING_TEST): tests/toolstack/test_pvcons_ring.c toolstack/micad/pvcons_ring.c \
-        toolstack/micad/pvcons_ring.h hypervisor/include/public/io/console.h
-	@mkdir -p $(@D)
-	@echo "  CC      $@"
-	@$(CC) $(TOOLS_CFLAGS) -Itoolstack/micad -o $@ tests/toolstack/test_pvcons_ring.c \
-	    toolstack/micad/pvcons_ring.c
-
 # Host tests: argument parsing, help, non-root use, the bad-XML corpus
 # through create --dry-run, the man page and completion against the table.
 TOOLS_CHECK_DESTDIR := build/tests/toolstack/destdir
