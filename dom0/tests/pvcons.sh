@@ -14,7 +14,8 @@ LINES=512                                       # of 64 bytes: 32 KiB
 KIB=$((LINES * 64 / 1024))
 PAT=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL
 
-# pv_xml NAME CONSOLE: a 128 MiB 1-vCPU shell domU with console=CONSOLE,
+# pv_xml NAME CONSOLE: a 128 MiB 1-vCPU shell domU with console=CONSOLE
+# (and whatever follows it),
 # destroyed when it powers off.
 pv_xml() {
     cat <<XML
@@ -43,12 +44,17 @@ flood() {
     wait_gone "$1" 120
 }
 
-# flood_ok NAME: every flood line is in NAME.log, once, in order.
+# flood_ok NAME WHAT: every flood line is in NAME.log, once, in order.
 flood_ok() {
     got=$(log_of "$1" | grep -a -E "^PVC-FLOOD [0-9]{4} $PAT\$" | awk '
-        { if ($2 + 0 != n) bad = 1; n++ } END { print (bad ? "out-of-order" : n + 0) }')
-    if [ "$got" = "$LINES" ]; then ok "$2: $KIB KiB of output arrive whole and in order in $1.log"
-    else bad "$2: $KIB KiB of output arrive whole and in order in $1.log" "got $got of $LINES lines"; fi
+        { if ($2 + 0 != n && !bad) bad = "line " n " then " $2; n++ }
+        END { print (bad ? n " lines, out of order at " bad : n + 0) }')
+    if [ "$got" = "$LINES" ]; then ok "$2: $KIB KiB of output arrive whole and in order in $1.log"; return; fi
+    bad "$2: $KIB KiB of output arrive whole and in order in $1.log" "got $got of $LINES lines"
+    # What the log has where the flood went wrong (for the serial log).
+    log_of "$1" | awk -v pat="^PVC-FLOOD [0-9][0-9][0-9][0-9] $PAT\$" '
+        /PVC-FLOOD [0-9]/ { n++; if ($0 !~ pat || $2 + 0 != n - 1) { print NR ": " $0; n = $2 + 1; if (++shown == 10) exit } }' |
+        sed 's/^/MICA-PVCONS-DIAG /'
 }
 
 # exits NAME: "TOTAL IOIO" of the domain's vCPUs from the hypervisor's
@@ -116,8 +122,8 @@ flood pvc-pv
 flood_ok pvc-pv "PV console"
 pv_exits=$(exits "$pvid")
 
-# --- the UART guest (no console=hvc0: the PV console is not used) ---
-pv_xml pvc-uart ttyS0 >uart.xml
+# --- the UART guest: no PV drivers loaded (mica.pv=off), console=ttyS0 ---
+pv_xml pvc-uart "ttyS0 mica.pv=off" >uart.xml
 check "create a domU with console=ttyS0" mica create uart.xml
 uid=$(mica domid pvc-uart 2>/dev/null)
 if line=$(wait_log pvc-uart '^MICA-DOMU-UP' 300); then
