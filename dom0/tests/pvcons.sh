@@ -142,17 +142,18 @@ uart_exits=$(exits "$uid")
 
 # --- exits per KiB (printed, never asserted) ---
 report() {
-    set -- $2
+    label=$2
+    set -- $1
     if [ -n "${1:-}" ]; then
-        echo "MICA-PVCONS $3: $1 exits ($2 ioio) over the domain's life with a $KIB KiB flood:" \
+        echo "MICA-PVCONS $label: $1 exits ($2 ioio) over the domain's life with a $KIB KiB flood:" \
             "$(awk -v t="$1" -v k="$KIB" 'BEGIN { printf "%.0f", t / k }') exits/KiB," \
             "$(awk -v t="$2" -v k="$KIB" 'BEGIN { printf "%.0f", t / k }') ioio/KiB"
     else
-        echo "MICA-PVCONS $3: no exit report in mica dmesg"
+        echo "MICA-PVCONS $label: no exit report in mica dmesg"
     fi
 }
-report pvc-pv "$pv_exits" "PV console (hvc0)"
-report pvc-uart "$uart_exits" "UART (ttyS0)"
+report "$pv_exits" "PV console (hvc0)"
+report "$uart_exits" "UART (ttyS0)"
 if [ -n "$pv_exits" ] && [ -n "$uart_exits" ]; then
     ok "each guest's exits were reported at power-off (PV: $pv_exits, UART: $uart_exits)"
 else
