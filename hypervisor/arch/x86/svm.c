@@ -25,6 +25,17 @@ static uint32_t max_asid;                     /* highest ASID the CPU offers */
 static uint32_t asid_next[MAX_CPUS];          /* per pCPU */
 static uint64_t asid_gen[MAX_CPUS];
 
+static bool svm_cpu_present(void)
+{
+    uint32_t a, b, c, d;
+
+    cpuid_count(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
+    if (a < CPUID_EXT_FEATURES)
+        return false;
+    cpuid_count(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);
+    return c & CPUID_EXT_ECX_SVM;
+}
+
 static const char *svm_cpu_missing(void)
 {
     uint32_t a, b, c, d;
@@ -32,9 +43,6 @@ static const char *svm_cpu_missing(void)
     cpuid_count(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
     if (a < CPUID_SVM_LEAF)
         return "AMD SVM (no extended CPUID leaf 0x8000000A)";
-    cpuid_count(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);
-    if (!(c & CPUID_EXT_ECX_SVM))
-        return "AMD SVM (CPUID 0x80000001 ECX bit 2 is clear)";
     if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
         return "AMD SVM (disabled by firmware: VM_CR.SVMDIS is set)";
     cpuid_count(CPUID_SVM_LEAF, 0, &a, &b, &c, &d);
@@ -272,6 +280,7 @@ static uint64_t svm_vcpu_tsc_offset(struct vcpu *v)
 
 const struct vcpu_vendor_ops svm_vcpu_ops = {
     .name = "AMD SVM",
+    .cpu_present = svm_cpu_present,
     .cpu_missing = svm_cpu_missing,
     .hw_init = svm_msrpm_init,
     .cpu_enable = svm_cpu_enable,

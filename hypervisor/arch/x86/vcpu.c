@@ -8,6 +8,7 @@
 #include <mica/sched.h>
 #include <mica/console.h>
 #include <mica/timer.h>
+#include <mica/lib.h>
 #include <asm/vcpu.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform_dev.h>
@@ -16,13 +17,24 @@
 
 static const struct vcpu_vendor_ops *vcpu_ops;
 
+static const struct vcpu_vendor_ops *const backends[] = { &svm_vcpu_ops, &vmx_vcpu_ops };
+
 const char *arch_vcpu_select(void)
 {
-    const char *missing = svm_vcpu_ops.cpu_missing();
+    const char *missing = NULL;
 
-    if (!missing)
-        vcpu_ops = &svm_vcpu_ops;
-    return missing;
+    for (size_t i = 0; i < ARRAY_SIZE(backends); i++) {
+        if (!backends[i]->cpu_present())
+            continue;
+        missing = backends[i]->cpu_missing();
+        if (!missing) {
+            vcpu_ops = backends[i];
+            return NULL;
+        }
+    }
+    return missing ? missing :
+        "hardware virtualization: neither AMD SVM (CPUID 0x80000001 ECX bit 2) "
+        "nor Intel VMX (CPUID 1 ECX bit 5)";
 }
 
 /* ---- the hooks ---------------------------------------------------------- */

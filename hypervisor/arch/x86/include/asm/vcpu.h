@@ -62,7 +62,9 @@ struct vcpu_entry64 {
  */
 struct vcpu_vendor_ops {
     const char *name;                                     /* "AMD SVM" */
-    /* Boot CPU, before memory set-up: NULL if it can run guests, else what it lacks. */
+    /* Boot CPU, before memory set-up: does it have this extension at all? */
+    bool (*cpu_present)(void);
+    /* Then: NULL if it can run guests with it, else what it lacks (one phrase). */
     const char *(*cpu_missing)(void);
     /* Once, on the boot CPU, before the first cpu_enable: shared tables (permission maps). */
     int (*hw_init)(void);
@@ -95,10 +97,14 @@ struct vcpu_vendor_ops {
 
 /* The backends; arch_vcpu_select() picks one. */
 extern const struct vcpu_vendor_ops svm_vcpu_ops;
+extern const struct vcpu_vendor_ops vmx_vcpu_ops;
 
 /* ---- the hooks, as every caller reaches them (vcpu.c) ------------------ */
 
-/* Pick the backend for this CPU; NULL, or one line naming what is missing. */
+/*
+ * Pick the backend whose extension this CPU has (cpu_present) and which has
+ * all it needs (cpu_missing); NULL, or one phrase naming what is missing.
+ */
 const char *arch_vcpu_select(void);
 const char *arch_vcpu_vendor_name(void);
 int arch_vcpu_hw_init(void);
