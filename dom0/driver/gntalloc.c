@@ -82,7 +82,8 @@ static struct gntalloc_set *set_alloc(u32 count, u16 domid, bool readonly)
 			goto err_pages;
 	}
 	for (i = 0; i < count; i++)
-		mica_gnttab_grant(s->refs[i], domid, s->pages[i], readonly);
+		mica_gnttab_grant_ref(s->refs[i], domid, page_to_pfn(s->pages[i]),
+				      readonly);
 	return s;
 
 err_pages:
