@@ -222,7 +222,7 @@ bool mica_gnttab_end_ref(u32 ref)
  * Revoke ref and drop this driver's reference to its page. A grant still
  * in use keeps both until a retry revokes it.
  */
-void mica_gnttab_end_and_free(u32 ref, struct page *page)
+void mica_gnttab_end_page(u32 ref, struct page *page)
 {
 	struct gnt_deferred *d;
 

@@ -90,7 +90,7 @@ void mica_gnttab_free_refs(const u32 *refs, unsigned int n);
 void mica_gnttab_grant_ref(u32 ref, u16 domid, unsigned long gfn,
 			   bool readonly);
 bool mica_gnttab_end_ref(u32 ref);
-void mica_gnttab_end_and_free(u32 ref, struct page *page);
+void mica_gnttab_end_page(u32 ref, struct page *page);
 unsigned int mica_gnttab_deferred(void);
 
 #endif

@@ -43,7 +43,7 @@ static void set_put(struct mica_range *r)
 	unsigned int i;
 
 	for (i = 0; i < r->count; i++)
-		mica_gnttab_end_and_free(s->refs[i], s->pages[i]);
+		mica_gnttab_end_page(s->refs[i], s->pages[i]);
 	set_free(s);
 }
 
