@@ -60,11 +60,6 @@ static inline long mica_gnttab_op(unsigned int cmd, void *arg,
 			      0, 0);
 }
 
-/* public/param.h: the number is 9 (public/hypercall.h may not list it yet). */
-#ifndef MICA_HC_param_op
-#define MICA_HC_param_op 9
-#endif
-
 static inline long mica_param_op(unsigned int cmd, struct mica_param *arg)
 {
 	return mica_hypercall2(MICA_HC_param_op, cmd, (u64)arg);

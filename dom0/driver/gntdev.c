@@ -304,6 +304,8 @@ static long gntdev_ioctl(struct file *file, unsigned int cmd,
 		return ioctl_map(f, uarg);
 	case MICA_IOCTL_GNTDEV_UNMAP_GRANT_REF:
 		return mica_range_forget(f, uarg);
+	case MICA_IOCTL_GNTDEV_GRANT_COPY:
+		return mica_gntdev_grant_copy(uarg);
 	default:
 		return -ENOTTY;
 	}

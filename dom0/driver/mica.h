@@ -72,6 +72,7 @@ void mica_range_undo(struct mica_range_file *f, const struct mica_range *r,
 extern const struct file_operations mica_privcmd_fops;
 extern const struct file_operations mica_evtchn_fops;
 extern const struct file_operations mica_gntdev_fops;
+long mica_gntdev_grant_copy(void __user *uarg);	/* gntcopy.c */
 extern const struct file_operations mica_gntalloc_fops;
 extern const struct attribute_group *mica_gntdev_groups[];
 extern const struct attribute_group *mica_gntalloc_groups[];

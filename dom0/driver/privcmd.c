@@ -223,12 +223,54 @@ static long privcmd_memory_op(const u64 *arg)
 	}
 }
 
+/*
+ * MICA_HC_event_channel_op: alloc_unbound in another domain only (the
+ * toolstack's store and console ports of a new domU). dom0's own ports
+ * belong to its kernel and /dev/mica/evtchn.
+ */
+static long privcmd_event_channel_op(const u64 *arg)
+{
+	struct mica_evtchn_alloc_unbound a;
+	long rc;
+
+	if (arg[0] != MICA_EVTCHNOP_alloc_unbound)
+		return -EPERM;
+	if (copy_from_user(&a, uptr(arg[1]), sizeof(a)))
+		return -EFAULT;
+	if (!memop_other_domain(a.dom))
+		return -EPERM;
+	rc = mica_hypercall2(MICA_HC_event_channel_op, arg[0], (u64)&a);
+	if (rc >= 0 && copy_to_user(uptr(arg[1]), &a, sizeof(a)))
+		rc = -EFAULT;
+	return rc;
+}
+
+/* MICA_HC_param_op: get of any domain; set of another domain's only. */
+static long privcmd_param_op(const u64 *arg)
+{
+	struct mica_param p;
+	long rc;
+
+	if (arg[0] != MICA_PARAM_get && arg[0] != MICA_PARAM_set)
+		return -EPERM;
+	if (copy_from_user(&p, uptr(arg[1]), sizeof(p)))
+		return -EFAULT;
+	if (arg[0] == MICA_PARAM_set && !memop_other_domain(p.domid))
+		return -EPERM;
+	rc = mica_hypercall2(MICA_HC_param_op, arg[0], (u64)&p);
+	if (rc >= 0 && copy_to_user(uptr(arg[1]), &p, sizeof(p)))
+		rc = -EFAULT;
+	return rc;
+}
+
 static const privcmd_family_fn privcmd_families[MICA_HC_NR] = {
 	[MICA_HC_version] = privcmd_version,
 	[MICA_HC_console_io] = privcmd_console_io,
 	[MICA_HC_domctl] = privcmd_domctl,
 	[MICA_HC_sysctl] = privcmd_sysctl,
 	[MICA_HC_memory_op] = privcmd_memory_op,
+	[MICA_HC_event_channel_op] = privcmd_event_channel_op,
+	[MICA_HC_param_op] = privcmd_param_op,
 };
 
 static long privcmd_hypercall(void __user *uarg)

@@ -104,6 +104,13 @@ int evtchn_domain_get(struct domain *d, struct evtchn_domain **out)
     return 0;
 }
 
+unsigned int evtchn_port_limit(const struct domain *d)
+{
+    const struct evtchn_domain *ed = __atomic_load_n(&d->evtchn, __ATOMIC_ACQUIRE);
+
+    return ed ? ed->ports.max : MICA_EVTCHN_DEFAULT_PORTS;
+}
+
 int guest_frame_pin(struct domain *d, uint64_t gfn, mfn_t *mfn)
 {
     bool writable = false;

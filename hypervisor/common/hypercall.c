@@ -19,6 +19,7 @@ static const struct hypercall_entry hypercall_table[MICA_HC_NR] = {
     [MICA_HC_event_channel_op] = { do_event_channel_op, "event_channel_op", false },
     [MICA_HC_vcpu_op]    = { do_vcpu_op,    "vcpu_op",    false },
     [MICA_HC_grant_table_op] = { do_grant_table_op, "grant_table_op", false },
+    [MICA_HC_param_op]   = { do_param_op,   "param_op",   false },  /* set checks its privilege */
 };
 
 long hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[5])

@@ -39,6 +39,10 @@ long mica_do_domctl(mica_ctx *ctx, unsigned int cmd, struct mica_domctl *d);
 long mica_do_sysctl(mica_ctx *ctx, unsigned int cmd, struct mica_sysctl *s);
 long mica_do_memop(mica_ctx *ctx, unsigned int cmd, void *arg);
 long mica_do_version(mica_ctx *ctx, unsigned int cmd, void *arg);
+struct mica_param;
+long mica_do_param(mica_ctx *ctx, unsigned int cmd, struct mica_param *p);
+/* A domain's param (public/param.h MICA_PARAM_*): 0 when never set. */
+int mica_param_get(mica_ctx *ctx, uint32_t domid, unsigned int index, uint64_t *value);
 
 /* ---- domain configuration (libvirt-style domain XML, docs/mica-domain.xml.md) ---- */
 
@@ -223,12 +227,29 @@ ssize_t mica_console_write(mica_ctx *ctx, uint32_t domid, const void *buf, size_
 int mica_event_fd(mica_ctx *ctx, unsigned int virq);
 int mica_event_ack(mica_ctx *ctx, int fd);
 
+/*
+ * For dom0's backends (micad's PV console): one page of another domain
+ * mapped read-write into this process until mica_foreign_unmap(); and a
+ * file on /dev/mica/evtchn (non-blocking) to bind interdomain channels on.
+ * It polls readable when one fires; mica_event_ack() re-arms them; closing
+ * it closes them. bind_interdomain returns the local port.
+ */
+int mica_foreign_map(mica_ctx *ctx, uint32_t domid, uint64_t gfn, void **va);
+void mica_foreign_unmap(void *va);
+int mica_evtchn_open(mica_ctx *ctx);
+int mica_evtchn_bind_interdomain(mica_ctx *ctx, int fd, uint32_t domid, uint32_t remote_port);
+int mica_evtchn_notify(mica_ctx *ctx, int fd, uint32_t port);
+
 /* Paths: overridable at build time. */
 #ifndef MICA_RUN_DIR
 #define MICA_RUN_DIR "/var/lib/mica"
 #endif
 #ifndef MICA_LOG_DIR
 #define MICA_LOG_DIR "/var/log/mica"
+#endif
+/* micad's PV console sockets, DOMID.sock, for `mica console` (docs/toolstack.md). */
+#ifndef MICA_CONSOLE_SOCKET_DIR
+#define MICA_CONSOLE_SOCKET_DIR "/run/mica/console"
 #endif
 #ifndef MICA_SCHEMA_DIR
 #define MICA_SCHEMA_DIR "/usr/share/mica"

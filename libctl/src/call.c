@@ -10,6 +10,7 @@
 #include <public/hypercall.h>
 #include <public/domctl.h>
 #include <public/sysctl.h>
+#include <public/param.h>
 #include <mica/privcmd.h>
 #include "priv.h"
 
@@ -41,4 +42,9 @@ long mica_do_memop(mica_ctx *ctx, unsigned int cmd, void *arg)
 long mica_do_version(mica_ctx *ctx, unsigned int cmd, void *arg)
 {
     return hypercall(ctx, MICA_HC_version, cmd, (uintptr_t)arg);
+}
+
+long mica_do_param(mica_ctx *ctx, unsigned int cmd, struct mica_param *p)
+{
+    return hypercall(ctx, MICA_HC_param_op, cmd, (uintptr_t)p);
 }

@@ -47,3 +47,39 @@ int mica_event_ack(mica_ctx *ctx, int fd)
         return ctl_fail(ctx, -errno, "events: read: %s", strerror(errno));
     return 0;
 }
+
+int mica_evtchn_open(mica_ctx *ctx)
+{
+    int fd;
+
+    ctl_clear_error(ctx);
+    fd = open(MICA_EVTCHN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return ctl_fail(ctx, -errno, "events: %s: %s", MICA_EVTCHN_PATH, strerror(errno));
+    return fd;
+}
+
+int mica_evtchn_bind_interdomain(mica_ctx *ctx, int fd, uint32_t domid, uint32_t remote_port)
+{
+    struct mica_ioctl_evtchn_bind_interdomain b = {
+        .remote_domain = domid, .remote_port = remote_port,
+    };
+    int rc;
+
+    ctl_clear_error(ctx);
+    rc = ioctl(fd, MICA_IOCTL_EVTCHN_BIND_INTERDOMAIN, &b);
+    if (rc < 0)
+        return ctl_fail(ctx, -errno, "events: bind to domain %u port %u: %s", domid,
+                        remote_port, strerror(errno));
+    return rc;
+}
+
+int mica_evtchn_notify(mica_ctx *ctx, int fd, uint32_t port)
+{
+    struct mica_ioctl_evtchn_port p = { .port = port };
+
+    ctl_clear_error(ctx);
+    if (ioctl(fd, MICA_IOCTL_EVTCHN_NOTIFY, &p) < 0)
+        return ctl_fail(ctx, -errno, "events: notify port %u: %s", port, strerror(errno));
+    return 0;
+}

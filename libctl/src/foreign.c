@@ -4,6 +4,8 @@
  * with MICA_IOCTL_PRIVCMD_MMAPBATCH, a window of up to FOREIGN_CHUNK pages
  * at a time, unmapped again at once (a mapped frame stays allocated until
  * it is unmapped, so nothing is left mapped when a create fails).
+ * mica_foreign_map() keeps one page mapped for a backend (a ring page)
+ * until mica_foreign_unmap().
  */
 #include <errno.h>
 #include <stdint.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <public/types.h>
 #include <mica/privcmd.h>
 #include "build.h"
 
@@ -67,4 +70,24 @@ int ctl_foreign_write(void *opaque, uint64_t gpa, const void *src, size_t len)
         len -= n;
     }
     return 0;
+}
+
+int mica_foreign_map(mica_ctx *ctx, uint32_t domid, uint64_t gfn, void **va)
+{
+    int rc;
+
+    ctl_clear_error(ctx);
+    if (domid > MICA_DOMID_MAX)
+        return ctl_fail(ctx, -EINVAL, "map: %u is not a domain id", domid);
+    rc = map_window(ctx, domid, gfn, 1, va);
+    if (rc < 0)
+        return ctl_fail(ctx, rc, "map: domain %u: gfn %#llx: %s", domid,
+                        (unsigned long long)gfn, strerror(-rc));
+    return 0;
+}
+
+void mica_foreign_unmap(void *va)
+{
+    if (va)
+        munmap(va, FOREIGN_PAGE);
 }

@@ -50,7 +50,7 @@ FUZZ_SRCS_fuzz_hypercall := $(FUZZ_DIR)/hv_shim.c $(FUZZ_DIR)/hv_domain.c \
     $(FUZZ_DIR)/hv_domain_end.c \
     $(addprefix hypervisor/common/,hypercall.c domctl.c domctl_check.c \
         memory_op.c event_channel.c event_channel_state.c vcpu_op.c time_page.c \
-        grant_table.c grant_state.c guest_access.c console_io.c sysctl.c version.c \
+        grant_table.c grant_state.c guest_access.c console_io.c sysctl.c version.c param.c \
         text_ring.c page_alloc.c xmalloc.c budget.c) \
     hypervisor/arch/x86/npt.c hypervisor/arch/x86/guest_walk.c
 

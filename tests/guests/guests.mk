@@ -13,7 +13,7 @@ CC := gcc
 endif
 
 GUEST_NAMES := selftest spin hostile_ud hostile_oob hostile_hc halt evtchn evtchn_pingpong timer gnttab gnt_pair burn domctl memop ring_pair bench memhog hypmem \
-               conflood hostile_erratum pageedge
+               conflood hostile_erratum pageedge param
 
 GUEST_SRC    := tests/guests
 GUEST_OUT    := build/tests/guests

@@ -22,6 +22,8 @@
  *   vcpu_op register_time_page name only expendable gfns (the low pages
  *   0-2, the balloon pages at the end of RAM, gfns past RAM, boundary
  *   values, and but for decrease the granted data pages);
+ *   param_op: a struct mica_param in the scratch pages (a domid, mostly
+ *   pad 0 and a known index, any value) or a bad pointer;
  *   grant_table_op: setup_table with the fuzzer's table pages (in any order
  *   and number, with duplicates, gfns past RAM and boundary values), map,
  *   unmap and copy batches of random operations (refs, domids, flags,
@@ -47,7 +49,7 @@
 const char guest_builtin_name[] = "hostile_hc";
 
 /* A new hypercall needs its dangerous combinations known here. */
-BUILD_BUG_ON(MICA_HC_NR != 9);
+BUILD_BUG_ON(MICA_HC_NR != 10);
 
 #define ABI_VERSION     (((uint64_t)MICA_ABI_MAJOR << 16) | MICA_ABI_MINOR)
 #define DEFAULT_ITERS   30000u
@@ -101,6 +103,7 @@ static const uint64_t nr_cmds[MICA_HC_NR] = {
     [MICA_HC_grant_table_op] = MICA_GNTTABOP_copy + 1,
     [MICA_HC_vcpu_op] = MICA_VCPUOP_get_system_time + 1,
     [MICA_HC_sysctl] = MICA_SYSCTL_NR,
+    [MICA_HC_param_op] = MICA_PARAM_set + 1,
 };
 
 static const uint64_t boundary[] = {
@@ -503,6 +506,41 @@ static void granter_step(void)
     }
 }
 
+/* --------------------------------------------------------- param_op */
+
+/* A struct mica_param somewhere in the scratch pages, or a pointer to nothing. */
+static void param_call(struct call *c)
+{
+    struct mica_param *p = (struct mica_param *)lay.scratch +
+                           pick((lay.scratch_end - lay.scratch) / sizeof(*p));
+
+    p->domid = pick_domid();
+    p->pad = pick(16) ? 0 : (uint16_t)rng_next(&rng);
+    p->index = pick(4) ? (uint32_t)pick(MICA_PARAM_NR) : (uint32_t)raw_arg();
+    p->value = pick(2) ? pick(64) : raw_arg();
+    if (pick(8))
+        c->a[1] = (uint64_t)p;
+    else if (pick(2))
+        c->a[1] = bad_ptr();
+}
+
+/*
+ * The fuzzer is unprivileged: every set is refused, a get succeeds only on
+ * its own params with a valid index, and nobody ever set a boot domain's.
+ */
+static bool param_result(const struct call *c, int64_t rc)
+{
+    const struct mica_param *p = (const struct mica_param *)c->a[1];
+    bool readable = c->a[1] >= lay.scratch && c->a[1] + sizeof(*p) <= lay.scratch_end;
+
+    if (c->a[0] == MICA_PARAM_set)
+        return rc == -MICA_EPERM || rc == -MICA_EFAULT;
+    if (rc == 0)
+        return !readable || (p->value == 0 && !p->pad && p->index < MICA_PARAM_NR &&
+                             (p->domid == me || p->domid == MICA_DOMID_SELF));
+    return rc == -MICA_EFAULT || rc == -MICA_EINVAL || rc == -MICA_EPERM || rc == -MICA_ESRCH;
+}
+
 /* ------------------------------------------------------------ drawing */
 
 static bool call_forbidden(const struct call *c)
@@ -539,6 +577,8 @@ static void shape_call(struct call *c)
         console_write_harmless(c);
     else if (nr == MICA_HC_grant_table_op)
         gnt_call(c);
+    else if (nr == MICA_HC_param_op)
+        param_call(c);
     else if (nr == MICA_HC_memory_op && (cmd == MICA_MEMOP_populate_physmap ||
                                          cmd == MICA_MEMOP_decrease_reservation))
         memop_reservation(c);
@@ -692,6 +732,8 @@ static bool result_ok(const struct call *c, int64_t rc)
         return rc == (int64_t)ABI_VERSION;
     if (c->nr == MICA_HC_grant_table_op)
         return gnt_result(c, rc);
+    if (c->nr == MICA_HC_param_op)
+        return param_result(c, rc);
     return rc >= 0 || known_error(rc);
 }
 
@@ -794,10 +836,10 @@ int guest_main(const struct mica_start_info *si)
         if (!run_one(i, nr_bad))
             nr_bad++;
     check(!nr_bad, "garbage hypercalls", "%u of %u bad (seed %lu)", nr_bad, iters, seed);
-    gprintf("# %s: succeeded by number: %lu %lu %lu %lu %lu %lu %lu %lu %lu; "
+    gprintf("# %s: succeeded by number: %lu %lu %lu %lu %lu %lu %lu %lu %lu %lu; "
             "grant ops: %lu maps, %lu unmaps, %lu copies\n", guest_name(), nr_ok[0], nr_ok[1],
-            nr_ok[2], nr_ok[3], nr_ok[4], nr_ok[5], nr_ok[6], nr_ok[7], nr_ok[8], gnt_ok[0],
-            gnt_ok[1], gnt_ok[2]);
+            nr_ok[2], nr_ok[3], nr_ok[4], nr_ok[5], nr_ok[6], nr_ok[7], nr_ok[8], nr_ok[9],
+            gnt_ok[0], gnt_ok[1], gnt_ok[2]);
     grants_end();
     canary_check();
     check_eq_i64("version get still works", ABI_VERSION,

@@ -7,8 +7,8 @@
  *
  * A privileged entry (domctl, sysctl) called by an unprivileged domain
  * gives -MICA_EPERM without its handler running; a privileged domain
- * reaches it. memory_op is open to every domain (its handler checks its
- * privileged sub-commands).
+ * reaches it. memory_op and param_op are open to every domain (their
+ * handlers check their privileged sub-commands).
  */
 #include <stdlib.h>
 
@@ -36,9 +36,11 @@ static const struct {
     { MICA_HC_sysctl,         "sysctl",         40,               true },
     { MICA_HC_event_channel_op, "event_channel_op", -MICA_ESRCH,    false },
     { MICA_HC_vcpu_op,        "vcpu_op",        1l << 40,         false },
+    { MICA_HC_param_op,       "param_op",       -MICA_EFAULT,     false },
 };
 enum { STUB_VERSION, STUB_CONSOLE_IO, STUB_SCHED_OP, STUB_GRANT_TABLE_OP, STUB_DOMCTL,
-       STUB_MEMORY_OP, STUB_SYSCTL, STUB_EVENT_CHANNEL_OP, STUB_VCPU_OP, NR_STUBS };
+       STUB_MEMORY_OP, STUB_SYSCTL, STUB_EVENT_CHANNEL_OP, STUB_VCPU_OP,
+       STUB_PARAM_OP, NR_STUBS };
 _Static_assert(NR_STUBS == ARRAY_SIZE(stubs), "one stub per handler");
 
 static struct {
@@ -73,6 +75,11 @@ long do_sched_op(struct vcpu *v, const uint64_t args[5])
 long do_grant_table_op(struct vcpu *v, const uint64_t args[5])
 {
     return record(STUB_GRANT_TABLE_OP, v, args);
+}
+
+long do_param_op(struct vcpu *v, const uint64_t args[5])
+{
+    return record(STUB_PARAM_OP, v, args);
 }
 
 long do_domctl(struct vcpu *v, const uint64_t args[5])

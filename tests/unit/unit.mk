@@ -58,6 +58,7 @@ UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xm
 UNIT_SRCS_test_guest_walk := $(UNIT_SRCS_test_npt) hypervisor/arch/x86/guest_walk.c
 UNIT_SRCS_test_console    := hypervisor/common/console.c hypervisor/common/text_ring.c
 UNIT_SRCS_test_hypercall  := hypervisor/common/hypercall.c
+UNIT_SRCS_test_param      := hypervisor/common/param.c
 UNIT_SRCS_test_evtchn     := hypervisor/common/event_channel_state.c
 UNIT_SRCS_test_time_page  := hypervisor/common/time_page.c
 UNIT_SRCS_test_text_ring  := hypervisor/common/text_ring.c
@@ -69,6 +70,7 @@ UNIT_SRCS_test_grant_state := hypervisor/common/grant_state.c
 UNIT_SRCS_test_insn       := hypervisor/arch/x86/insn.c
 UNIT_SRCS_test_svm_erratum := hypervisor/arch/x86/svm_erratum.c
 UNIT_SRCS_test_svm_intr   := hypervisor/arch/x86/svm_intr.c
+UNIT_SRCS_test_blkreq    := toolstack/micablkback/blkreq.c
 UNIT_SRCS_test_vpci       := hypervisor/arch/x86/vpci.c
 # test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.
 UNIT_SRCS_test_vlapic     := hypervisor/common/budget.c

@@ -86,6 +86,7 @@ static void privcmd_calls(int fd)
 	struct mica_sysctl s;
 	static char logbuf[4096];
 	static const char msg[] = "mica-drvtest: hello from dom0 through privcmd\n";
+	struct mica_param p = { .domid = MICA_DOMID_SELF, .index = MICA_PARAM_STORE_GFN };
 	long rc;
 
 	rc = hc(fd, MICA_HC_version, MICA_VERSION_get, 0, 0);
@@ -110,6 +111,10 @@ static void privcmd_calls(int fd)
 	      s.u.physinfo.nr_cpus, (unsigned long long)s.u.physinfo.total_frames,
 	      (unsigned long long)s.u.physinfo.free_frames,
 	      (unsigned long long)s.u.physinfo.nr_domains);
+	p.value = 0x5a5a;
+	rc = hc(fd, MICA_HC_param_op, MICA_PARAM_get, (uintptr_t)&p, 0);
+	check(rc == 0 && p.value == 0, "param-get-dom0", "rc %ld value %llu (dom0 has no store ring)",
+	      rc, (unsigned long long)p.value);
 	rc = hc(fd, MICA_HC_console_io, MICA_CONSOLE_write, (uintptr_t)msg, strlen(msg));
 	check(rc == (long)strlen(msg), "console-write", "got %ld", rc);
 	memset(&s, 0, sizeof(s));
@@ -127,9 +132,17 @@ static void privcmd_refused(int fd)
 {
 	struct mica_memop_reservation r = { .nr = 1, .domid = MICA_DOMID_SELF };
 	struct mica_memop_foreign f = { .nr = 1, .domid = 1 };
+	struct mica_evtchn_alloc_unbound ub = { .dom = MICA_DOMID_SELF };
+	struct mica_param p = { .domid = MICA_DOMID_SELF };
 
 	expect_err(hc(fd, MICA_HC_sched_op, 0, 0, 0), EPERM, "refused-sched_op");
 	expect_err(hc(fd, MICA_HC_event_channel_op, 7, 0, 0), EPERM, "refused-event_channel_op");
+	expect_err(hc(fd, MICA_HC_event_channel_op, MICA_EVTCHNOP_alloc_unbound,
+		      (uintptr_t)&ub, 0), EPERM, "refused-alloc_unbound-own");
+	expect_err(hc(fd, MICA_HC_param_op, MICA_PARAM_set, (uintptr_t)&p, 0), EPERM,
+		   "refused-param-set-own");
+	expect_err(hc(fd, MICA_HC_param_op, 2, (uintptr_t)&p, 0), EPERM,
+		   "refused-param-unknown");
 	expect_err(hc(fd, MICA_HC_grant_table_op, 1, 0, 0), EPERM, "refused-grant_table_op");
 	expect_err(hc(fd, MICA_HC_vcpu_op, 4, 0, 0), EPERM, "refused-vcpu_op");
 	expect_err(hc(fd, MICA_HC_NR, 0, 0, 0), EPERM, "refused-unknown-number");

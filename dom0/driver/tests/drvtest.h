@@ -68,6 +68,8 @@ int gnt_map(int fd, uint16_t domid, uint32_t count, const uint32_t *refs, uint64
 int gnt_unmap(int fd, uint64_t index, uint32_t count);
 char *gnt_mmap(int fd, uint64_t index, uint32_t count, int prot);
 int gnt_mmap_err(int fd, uint64_t index, uint32_t count, int prot);
+/* gntcopytest.c */
+void gnt_copy_checks(int gd, const uint32_t *refs, char *a);
 
 #define GNT_SYSFS_MAPS "/sys/class/misc/mica-gntdev/grant_maps"
 #define GNT_SYSFS_DEFERRED "/sys/class/misc/mica-gntalloc/grants_deferred"

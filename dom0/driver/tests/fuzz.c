@@ -201,7 +201,7 @@ static void fuzz_print(const struct fuzz_odd *o)
 static const uint64_t fuzz_families[] = {
 	MICA_HC_version, MICA_HC_domctl, MICA_HC_memory_op, MICA_HC_sysctl,
 	MICA_HC_sched_op, MICA_HC_event_channel_op, MICA_HC_grant_table_op,
-	MICA_HC_vcpu_op, MICA_HC_NR, 1ull << 40,
+	MICA_HC_vcpu_op, MICA_HC_param_op, MICA_HC_NR, 1ull << 40,
 };
 
 /* A random ioctl number: one of the device's, or anything. */

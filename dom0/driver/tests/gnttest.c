@@ -504,6 +504,8 @@ void test_gnt(void)
 	free0 = free_frames(e.pfd);
 	pages0 = dom0_pages(e.pfd);
 	gnt_loopback(&e, refs, &ai, &a, &di, &d);
+	if (a)
+		gnt_copy_checks(e.gd, refs, a);
 	gnt_readonly_map(&e, refs);
 	gnt_readonly_grant(&e);
 	gnt_map_errors(&e, refs);

@@ -11,6 +11,7 @@
 #include <mica/console.h>
 #include <mica/timer.h>
 #include <asm/vcpu.h>
+#include <public/param.h>
 
 #define MAX_VCPUS        64
 
@@ -102,6 +103,7 @@ struct domain {
     spinlock_t conring_lock;
     struct evtchn_domain *evtchn;  /* event channels, or NULL */
     struct grant_table *grant;     /* grant table, or NULL */
+    uint64_t param[MICA_PARAM_NR]; /* param_op (param.c): ring gfns and ports, 0 = unset */
     uint64_t create_ns;
     uint64_t start_ns;             /* now_ns() at its start (domain_start()); 0: not yet */
     struct domain *next;

@@ -27,6 +27,12 @@ void evtchn_send_global_virq(unsigned int virq);
  */
 void evtchn_domain_upcall_check(struct domain *d);
 
+/*
+ * Ports of d are 1 .. evtchn_port_limit(d) - 1 (its table's size, the
+ * default one before its first event-channel operation). Any context.
+ */
+unsigned int evtchn_port_limit(const struct domain *d);
+
 /* An event is pending for v (upcall_pending in its vcpu_info): do not sleep. */
 bool evtchn_vcpu_pending(struct vcpu *v);
 

@@ -27,5 +27,6 @@ long do_sysctl(struct vcpu *v, const uint64_t args[5]);
 long do_event_channel_op(struct vcpu *v, const uint64_t args[5]);
 long do_vcpu_op(struct vcpu *v, const uint64_t args[5]);
 long do_grant_table_op(struct vcpu *v, const uint64_t args[5]);
+long do_param_op(struct vcpu *v, const uint64_t args[5]);
 
 #endif

@@ -26,6 +26,7 @@
 #define MICA_HC_grant_table_op   6   /* grant tables             (any domain) public/grant_table.h */
 #define MICA_HC_vcpu_op          7   /* timers, time page, upcall vector (any) public/vcpu.h */
 #define MICA_HC_sysctl           8   /* console ring, log, physinfo (privileged) public/sysctl.h */
-#define MICA_HC_NR               9   /* first unused number */
+#define MICA_HC_param_op         9   /* store and console ring params (mixed) public/param.h */
+#define MICA_HC_NR              10   /* first unused number */
 
 #endif

@@ -17,5 +17,6 @@
 #include "domctl.h"
 #include "memory.h"
 #include "sysctl.h"
+#include "param.h"
 
 #endif

@@ -35,6 +35,10 @@
  *                        of another domain (never the caller's own: that
  *                        would pull pages from under dom0's kernel);
  *                        map/unmap_foreign only through MMAPBATCH
+ *   MICA_HC_event_channel_op  alloc_unbound in another domain (struct
+ *                        mica_evtchn_alloc_unbound, 8 bytes in and out)
+ *   MICA_HC_param_op     get of any domain, set of another domain
+ *                        (struct mica_param, 16 bytes in and out)
  *
  * Anything else: -1 with errno EPERM. The ioctl returns the hypercall's
  * result when it is >= 0, else -1 with errno = -result (Mica's error
