@@ -42,7 +42,7 @@ static int write_state(struct mica_bus_device *dev, enum mica_bus_state state)
 		return rc;
 	/* A directory the toolstack removed is not created again. */
 	rc = mica_store_scanf(t, dev->nodename, "state", "%d", &cur);
-	if (rc == 1)
+	if (rc == 1 || rc == -ERANGE)	/* there, a number or not */
 		rc = mica_store_printf(t, dev->nodename, "state", "%d", state);
 	else if (rc == -ENOENT)
 		rc = 0;
@@ -357,14 +357,16 @@ static void check_device(const char *type, const char *id)
 		return;
 	md = find_device(nodename);
 	backend = mica_store_read(MICA_STORE_NO_TX, nodename, "backend", NULL);
-	if (!IS_ERR(backend) && !md)
-		add_device(type, devid, nodename, backend);
-	else if (PTR_ERR(backend) == -ENOENT && md)
-		device_unregister(&md->dev);
+	if (IS_ERR(backend)) {
+		if (md && PTR_ERR(backend) == -ENOENT)
+			device_unregister(&md->dev);
+	} else {
+		if (!md)
+			add_device(type, devid, nodename, backend);
+		kfree(backend);
+	}
 	if (md)
 		put_device(&md->dev);
-	if (!IS_ERR(backend))
-		kfree(backend);
 	kfree(nodename);
 }
 
