@@ -89,10 +89,20 @@ install-toolstack: toolstack
 	$(if $(BLKBACK_READY),install -m 0755 $(TOOLS_OUT)/micablkback $(DESTDIR)$(SBINDIR)/micablkback)
 	$(if $(BLKBACK_READY),install -m 0644 $(TOOLS_OUT)/micablkback.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micablkback.service)
 
+# micad's PV console ring reader against fair and garbage indices.
+TOOLS_RING_TEST := build/tests/toolstack/test_pvcons_ring
+$(TOOLS_RING_TEST): tests/toolstack/test_pvcons_ring.c toolstack/micad/pvcons_ring.c \
+        toolstack/micad/pvcons_ring.h hypervisor/include/public/io/console.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(TOOLS_CFLAGS) -Itoolstack/micad -o $@ tests/toolstack/test_pvcons_ring.c \
+	    toolstack/micad/pvcons_ring.c
+
 # Host tests: argument parsing, help, non-root use, the bad-XML corpus
 # through create --dry-run, the man page and completion against the table.
 TOOLS_CHECK_DESTDIR := build/tests/toolstack/destdir
-check-toolstack: toolstack
+check-toolstack: toolstack $(TOOLS_RING_TEST)
+	@$(TOOLS_RING_TEST)
 	@rm -rf $(TOOLS_CHECK_DESTDIR)
 	@$(MAKE) --no-print-directory install-toolstack DESTDIR=$(CURDIR)/$(TOOLS_CHECK_DESTDIR) \
 	    PREFIX=/usr >/dev/null
@@ -101,3 +111,4 @@ check-toolstack: toolstack
 	    tests/toolstack/cli.sh
 
 -include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d) $(BLKBACK_OBJS:.o=.d)
+include toolstack/micanetback/netback.mk

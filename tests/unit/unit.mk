@@ -77,6 +77,7 @@ UNIT_SRCS_test_vlapic     := hypervisor/common/budget.c
 # test_timer.c #includes hypervisor/common/timer.c (to fake the CPU number and the
 # interrupt flag): not listed.
 UNIT_SRCS_test_timer      :=
+UNIT_SRCS_test_netback    := toolstack/micanetback/netreq.c
 
 # Keep whatever goal the including Makefile had (or its first target).
 unit_saved_goal := $(.DEFAULT_GOAL)
