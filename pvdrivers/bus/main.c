@@ -7,6 +7,7 @@
  * domain; this driver refuses it there. docs/pv-install.md.
  */
 #include <linux/interrupt.h>
+#include <linux/kmod.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -15,6 +16,9 @@
 #include <public/platform.h>
 
 #include "mica_bus.h"
+
+/* The driver's state is global: one platform device per domain. */
+static bool mica_bus_bound;
 
 /*
  * dom0 answers a domctl getinfo of itself with its privileged flag; a domU
@@ -78,14 +82,18 @@ static void teardown_upcall(struct pci_dev *pdev)
 	pci_free_irq_vectors(pdev);
 }
 
-static int get_param(u32 index, u64 *value)
+int mica_param_get(u32 index, u64 *value)
 {
 	struct mica_param p = { .domid = MICA_DOMID_SELF, .index = index };
-	long rc = mica_param_op(MICA_PARAM_get, &p);
+	long rc;
 
+	if (!mica_bus_bound)
+		return -ENODEV;
+	rc = mica_param_op(MICA_PARAM_get, &p);
 	*value = rc ? 0 : p.value;
 	return rc;
 }
+EXPORT_SYMBOL_GPL(mica_param_get);
 
 /*
  * The store ring and its port, from the params the toolstack set at
@@ -97,9 +105,9 @@ static int setup_store(struct pci_dev *pdev)
 	u64 gfn, port;
 	int rc;
 
-	rc = get_param(MICA_PARAM_STORE_GFN, &gfn);
+	rc = mica_param_get(MICA_PARAM_STORE_GFN, &gfn);
 	if (!rc)
-		rc = get_param(MICA_PARAM_STORE_EVTCHN, &port);
+		rc = mica_param_get(MICA_PARAM_STORE_EVTCHN, &port);
 	if (rc || !gfn || !port || port >= MICA_EVTCHN_DEFAULT_PORTS) {
 		dev_warn(&pdev->dev, "no store (param_op %d, gfn %#llx, port %llu): no PV devices\n",
 			 rc, gfn, rc ? 0 : port);
@@ -112,7 +120,6 @@ static int setup_store(struct pci_dev *pdev)
 	return rc;
 }
 
-static bool mica_bus_bound;
 static bool mica_bus_store;
 
 static void start_store(struct pci_dev *pdev)
@@ -139,6 +146,19 @@ static void stop_store(void)
 	mica_control_exit();
 	mica_store_exit();
 	mica_bus_store = false;
+}
+
+/*
+ * The PV console has no device under device/ (as Xen's console 0): its
+ * ring is a param. Its module is asked for without waiting, since it
+ * needs this module's symbols and this probe may run in our module_init.
+ */
+static void start_console(void)
+{
+	u64 gfn;
+
+	if (!mica_param_get(MICA_PARAM_CONSOLE_GFN, &gfn) && gfn)
+		request_module_nowait("mica:console");
 }
 
 static int mica_bus_pci_probe(struct pci_dev *pdev,
@@ -168,6 +188,7 @@ static int mica_bus_pci_probe(struct pci_dev *pdev,
 	}
 	mica_bus_bound = true;
 	start_store(pdev);
+	start_console();
 	dev_info(&pdev->dev, "Mica platform device: MSI %d, grant table, %s\n",
 		 pci_irq_vector(pdev, 0),
 		 mica_bus_store ? "store connected" : "no store");
