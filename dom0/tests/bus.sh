@@ -47,7 +47,7 @@ check "dom0 writes device/vtest/7 of bus-a" \
 if line=$(wait_log bus-a '^MICA-DOMU-PV .*devices=vtest-7' 60); then
     ok "the watch on device/ fired and the guest added vtest-7 to its bus ($line)"
 else
-    bad "the guest added vtest-7 to its bus" "$(tr -d '\r' </var/log/mica/bus-a.log | grep -a MICA-DOMU-PV | tail -n 2 | tr '\n' '|')"
+    bad "the guest added vtest-7 to its bus" "$(tr -d '\r' </var/log/mica/bus-a.log | grep -a '^MICA-DOMU-PV ' | tail -n 2 | tr '\n' '|')"
 fi
 check "dom0 removes device/vtest" mica store rm "$dom/device/vtest"
 n=0
@@ -56,7 +56,7 @@ while [ "$n" -lt 60 ]; do
     sleep 1; n=$((n + 1))
 done
 [ "$n" -lt 60 ] && ok "the nodes gone, vtest-7 left the guest's bus" ||
-    bad "the nodes gone, vtest-7 left the guest's bus" "$(tr -d '\r' </var/log/mica/bus-a.log | grep -a MICA-DOMU-PV | tail -n 1)"
+    bad "the nodes gone, vtest-7 left the guest's bus" "$(tr -d '\r' </var/log/mica/bus-a.log | grep -a '^MICA-DOMU-PV ' | tail -n 1)"
 
 # --- control/shutdown ------------------------------------------------------------
 if check "mica reboot bus-a (control/shutdown = reboot)" mica reboot bus-a; then
