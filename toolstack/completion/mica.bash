@@ -31,6 +31,30 @@ _mica_flag_takes_value()
     esac
 }
 
+# mica store ACTION ...: the actions, then store paths (the children of what is
+# typed so far, from `mica store ls`), or domains for quota.
+_mica_store()
+{
+    local prog=$1 npos=$2 cur=$3 action= dir i
+    if [ "$npos" -eq 0 ]; then
+        COMPREPLY=($(compgen -W "ls read write mkdir rm watch perms quota" -- "$cur"))
+        return
+    fi
+    for ((i = 2; i < COMP_CWORD; i++)); do
+        [[ ${COMP_WORDS[i]} == -* ]] || { action=${COMP_WORDS[i]}; break; }
+    done
+    case $action in
+    quota)
+        [ "$npos" -eq 1 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
+    ls|read|write|mkdir|rm|watch|perms)
+        [[ $cur == /* ]] || return
+        dir=${cur%/*}
+        COMPREPLY=($(compgen -W "$("$prog" store ls "${dir:-/}" 2>/dev/null |
+            awk -v d="$dir" '{ print d "/" $1 }')" -- "$cur"))
+        compopt -o nospace 2>/dev/null ;;
+    esac
+}
+
 _mica()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev= prog=${COMP_WORDS[0]} verb= i npos=0
@@ -61,10 +85,36 @@ _mica()
         compopt -o filenames 2>/dev/null ;;
     help)
         [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_verbs "$prog")" -- "$cur")) ;;
+    store)
+        _mica_store "$prog" "$npos" "$cur" ;;
     list|uptime|vcpu-list)
         COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
-    destroy|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename)
+    destroy|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename|block-list|network-list)
         [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
+    block-attach)
+        case $npos in
+        0) COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
+        1) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null ;;
+        2) COMPREPLY=($(compgen -W "$(printf 'xvd%s ' {a..z})" -- "$cur")) ;;
+        3) COMPREPLY=($(compgen -W "ro rw" -- "$cur")) ;;
+        esac ;;
+    block-detach|network-detach)
+        local list=block-list col=1
+        [ "$verb" = network-detach ] && list=network-list
+        if [ "$npos" -eq 0 ]; then
+            COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur"))
+        elif [ "$npos" -eq 1 ]; then
+            local dom
+            for ((i = 2; i < COMP_CWORD; i++)); do
+                [[ ${COMP_WORDS[i]} == -* ]] || { dom=${COMP_WORDS[i]}; break; }
+            done
+            COMPREPLY=($(compgen -W "$("$prog" "$list" "$dom" 2>/dev/null |
+                                       awk -v c=$col 'NR > 1 { print $c }')" -- "$cur"))
+        fi ;;
+    network-attach)
+        [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ||
+            COMPREPLY=($(compgen -W "bridge= mac=" -- "$cur"))
+        compopt -o nospace 2>/dev/null ;;
     esac
     return 0
 }

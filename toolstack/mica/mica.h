@@ -107,12 +107,24 @@ int cmd_top(struct invocation *inv);
 int cmd_vcpu_list(struct invocation *inv);
 int cmd_vcpu_pin(struct invocation *inv);
 int cmd_sched_credit(struct invocation *inv);
+int cmd_store(struct invocation *inv);
 int cmd_help(struct invocation *inv);
+int cmd_block_attach(struct invocation *inv);
+int cmd_block_detach(struct invocation *inv);
+int cmd_block_list(struct invocation *inv);
+int cmd_network_attach(struct invocation *inv);
+int cmd_network_detach(struct invocation *inv);
+int cmd_network_list(struct invocation *inv);
+int check_block_attach(const struct invocation *inv);
+int check_block_detach(const struct invocation *inv);
+int check_network_attach(const struct invocation *inv);
+int check_network_detach(const struct invocation *inv);
 int check_create(const struct invocation *inv);
 int check_top(const struct invocation *inv);
 int check_sched_credit(const struct invocation *inv);
 int check_mem_max(const struct invocation *inv);
 int check_rename(const struct invocation *inv);
 int check_vcpu_pin(const struct invocation *inv);
+int check_store(const struct invocation *inv);
 
 #endif
