@@ -15,6 +15,7 @@
 #include <uuid.h>
 #include <public/domctl.h>
 #include "build.h"
+#include "devices.h"
 
 #define CREATE_OVERHEAD_KB(kb)  ((kb) / 256 + 1024)   /* p2m tables, vCPUs, rings: a margin */
 #define DEFAULT_WEIGHT          256
@@ -158,6 +159,22 @@ static int apply_cputune(mica_ctx *ctx, const struct mica_domain_config *c, uint
     return rc;
 }
 
+/* The configuration's PV devices, in the store (devices.c). */
+static int add_devices(mica_ctx *ctx, const struct mica_domain_config *c, uint32_t domid)
+{
+    mica_store *s;
+    int rc;
+
+    if (!c->nr_disks && !c->nr_nics)
+        return 0;
+    rc = ctl_device_store_open(ctx, "create", &s);
+    if (rc)
+        return rc;
+    rc = ctl_devices_create(ctx, s, c, domid);
+    mica_store_close(s);
+    return rc;
+}
+
 /* Build, set up and start the created domain; any failure is the caller's to undo. */
 static int build_domain(mica_ctx *ctx, const struct mica_domain_config *c, struct ctl_build *b,
                         uint32_t domid, unsigned int flags)
@@ -173,6 +190,8 @@ static int build_domain(mica_ctx *ctx, const struct mica_domain_config *c, struc
         rc = apply_cputune(ctx, c, domid);
     if (!rc)
         rc = ctl_save_config(ctx, c);
+    if (!rc)                            /* after the domain's own store nodes, before unpause */
+        rc = add_devices(ctx, c, domid);
     if (!rc && !(flags & MICA_CREATE_PAUSED))
         rc = mica_domain_unpause(ctx, domid);
     return rc;
