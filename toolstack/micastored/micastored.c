@@ -168,7 +168,11 @@ static void sock_write(struct conn *c)
         conn_kill(c, "write: %s", strerror(errno));
 }
 
-/* Domains that died are released; one that shut down fires @releaseDomain once. */
+/*
+ * Domains that died are released; one that shut down fires @releaseDomain
+ * once. The quota record of a domain that was never introduced goes when
+ * the domain does.
+ */
 static void check_domains(struct daemon *dm)
 {
     struct store *s = &dm->store;
@@ -178,16 +182,19 @@ static void check_domains(struct daemon *dm)
         return;
     for (; d; d = next) {
         struct mica_dominfo info;
+        bool gone;
         int rc;
 
         next = d->next;
-        if (!d->introduced)
-            continue;
         rc = mica_domain_info(dm->ctx, d->domid, &info);
-        if (rc == -ESRCH || rc == -ENOENT || (!rc && info.state == MICA_STATE_DYING)) {
+        gone = rc == -ESRCH || rc == -ENOENT || (!rc && info.state == MICA_STATE_DYING);
+        if (gone && d->introduced) {
             store_log("domain %u is gone: released", d->domid);
             store_release(s, d->domid);
-        } else if (!rc && info.state == MICA_STATE_SHUTDOWN && !d->shutdown_seen) {
+        } else if (gone) {
+            journal_domain(s, d, true);
+            domain_forget(s, d);
+        } else if (!rc && d->introduced && info.state == MICA_STATE_SHUTDOWN && !d->shutdown_seen) {
             d->shutdown_seen = true;
             watch_fire_special(s, "@releaseDomain");
         }
@@ -261,7 +268,7 @@ static void turn(struct daemon *dm, uint64_t *next_check)
             sock_read(s, who[i]);
     for (struct conn *c = s->conns; c; c = c->next)
         if (c->kind == CONN_RING)
-            ring_service(s, c);
+            ring_service(s, c, false);
     now = now_ms();
     if ((dm->virq >= 0 && (p[2].revents & POLLIN)) || now >= *next_check) {
         if (dm->virq >= 0)
@@ -274,7 +281,7 @@ static void turn(struct daemon *dm, uint64_t *next_check)
         if (c->kind == CONN_SOCKET && !c->dead)
             sock_write(c);
         else if (c->kind == CONN_RING)
-            ring_service(s, c);
+            ring_service(s, c, true);
     }
     reap(s);
 }
