@@ -170,8 +170,8 @@ static void sock_write(struct conn *c)
 
 /*
  * Domains that died are released; one that shut down fires @releaseDomain
- * once. The quota record of a domain that was never introduced goes when
- * the domain does.
+ * once. (Quota records of domains never introduced are kept: dom0 may set
+ * them for a connection it restricts to that id.)
  */
 static void check_domains(struct daemon *dm)
 {
@@ -186,15 +186,14 @@ static void check_domains(struct daemon *dm)
         int rc;
 
         next = d->next;
+        if (!d->introduced)
+            continue;
         rc = mica_domain_info(dm->ctx, d->domid, &info);
         gone = rc == -ESRCH || rc == -ENOENT || (!rc && info.state == MICA_STATE_DYING);
-        if (gone && d->introduced) {
+        if (gone) {
             store_log("domain %u is gone: released", d->domid);
             store_release(s, d->domid);
-        } else if (gone) {
-            journal_domain(s, d, true);
-            domain_forget(s, d);
-        } else if (!rc && d->introduced && info.state == MICA_STATE_SHUTDOWN && !d->shutdown_seen) {
+        } else if (!rc && info.state == MICA_STATE_SHUTDOWN && !d->shutdown_seen) {
             d->shutdown_seen = true;
             watch_fire_special(s, "@releaseDomain");
         }
