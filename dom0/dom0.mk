@@ -92,7 +92,7 @@ DOM0_TOOLSTAMP := $(DOM0_OUT)/toolroot.stamp
 # (Paths spelt out: libctl/libctl.mk and toolstack/toolstack.mk, which build
 # them, are included after this file.)
 $(DOM0_TOOLSTAMP): build/toolstack/mica build/toolstack/micad build/toolstack/micad.service \
-        build/toolstack/micastored \
+        build/toolstack/micastored build/toolstack/mica-storering \
         build/libctl/libmicactl.so.1.0.0 libctl/schema/domain.rng dom0/stage-toolstack.sh \
         $(wildcard toolstack/man/*.[0-9]) toolstack/completion/mica.bash
 	@echo "  STAGE   $(DOM0_TOOLROOT)"

@@ -39,7 +39,8 @@ STORED_CORE_SRCS := $(filter-out toolstack/micastored/micastored.c toolstack/mic
 STORED_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(STORED_SRCS))
 STORED_CORE_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(STORED_CORE_SRCS))
 
-TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad $(TOOLS_OUT)/micastored
+TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad $(TOOLS_OUT)/micastored \
+    $(TOOLS_OUT)/mica-storering
 
 # micablkback (docs/pvio.md), the block backend: built once libmicactl
 # exports the store client it is written against (mica_store_open).
@@ -88,6 +89,11 @@ $(TOOLS_OUT)/micablkback.service: toolstack/micablkback/micablkback.service.in t
 	@mkdir -p $(@D)
 	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
 
+# dom0's test of the store's ring path (tests/store/ring_guest.c, dom0/tests/store.sh).
+$(TOOLS_OUT)/mica-storering: tests/store/ring_guest.c $(CTL_SO) libctl/include/micactl.h
+	@echo "  CC      $@"
+	@$(CC) $(TOOLS_CFLAGS) -Idom0/driver/include/uapi -o $@ $< $(TOOLS_LDLIBS)
+
 $(TOOLS_OUT)/micad.service: toolstack/micad/micad.service.in toolstack/toolstack.mk config.mk
 	@mkdir -p $(@D)
 	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
@@ -110,6 +116,7 @@ install-toolstack: toolstack
 	install -m 0755 $(TOOLS_OUT)/mica $(DESTDIR)$(BINDIR)/mica
 	install -m 0755 $(TOOLS_OUT)/micad $(DESTDIR)$(SBINDIR)/micad
 	install -m 0755 $(TOOLS_OUT)/micastored $(DESTDIR)$(SBINDIR)/micastored
+	install -m 0755 $(TOOLS_OUT)/mica-storering $(DESTDIR)$(SBINDIR)/mica-storering
 	install -m 0644 toolstack/completion/mica.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/mica
 	install -m 0644 toolstack/man/mica.1 $(DESTDIR)$(MANDIR)/man1/mica.1
 	install -m 0644 toolstack/man/mica-domain.xml.5 $(DESTDIR)$(MANDIR)/man5/mica-domain.xml.5
