@@ -5,4 +5,4 @@
 # lib.sh.
 CTL_LIB_ONLY=1 . tests/system/areas/ctl.sh
 
-ctl_boot pvblk pvblkhost 40
+ctl_boot pvblk pvblkhost,pvblk 60
