@@ -136,6 +136,17 @@ static void push(struct mica_blk_queue *q)
 		mica_evtchn_notify(q->port);
 }
 
+/*
+ * The grant table is shared by every queue and device (2048 entries):
+ * out of references, the request waits for others to complete.
+ */
+static blk_status_t queue_rq_error(int rc)
+{
+	if (rc == -ENOSPC || rc == -ENOMEM)
+		return BLK_STS_RESOURCE;
+	return rc == -EOPNOTSUPP ? BLK_STS_NOTSUPP : BLK_STS_IOERR;
+}
+
 static blk_status_t mica_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 				      const struct blk_mq_queue_data *bd)
 {
@@ -158,7 +169,7 @@ static blk_status_t mica_blk_queue_rq(struct blk_mq_hw_ctx *hctx,
 	if (rc || !q->blk->connected || MICA_RING_FULL(&q->ring)) {
 		spin_unlock_irqrestore(&q->lock, flags);
 		mica_blk_end_grants(q, s);
-		return rc == -EOPNOTSUPP ? BLK_STS_NOTSUPP : BLK_STS_IOERR;
+		return queue_rq_error(rc);
 	}
 	s->rq = rq;
 	memcpy(MICA_RING_REQ_SLOT(&q->ring, q->ring.req_prod_pvt), &req, sizeof(req));

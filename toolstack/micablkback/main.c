@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include "micablkback.h"
 
+#define RESCAN_MS 1000
+
 int blkback_verbose;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -61,6 +63,40 @@ static int parse_id(const char *s, unsigned long max, unsigned int *out)
     return 0;
 }
 
+/* Join a finished vbd's thread and free it. */
+static void vbd_forget(struct vbd *v)
+{
+    struct vbd **pp = &vbds;
+
+    while (*pp && *pp != v)
+        pp = &(*pp)->next;
+    if (*pp)
+        *pp = v->next;
+    pthread_join(v->thread, NULL);
+    close(v->broken_fd);
+    blkback_log("vbd %u/%u: gone", v->fe_domid, v->devid);
+    free(v);
+}
+
+/*
+ * A finished vbd whose directory says Initialising again is a new device
+ * under the same id (removed and added before we saw it go): start afresh.
+ * One that ended Closed (hot-unplug) waits for the toolstack to remove it.
+ */
+static bool restarted(mica_store *st, const struct vbd *v)
+{
+    char path[BLKBACK_PATH_MAX + 8], *val = NULL;
+    size_t len;
+    bool again;
+
+    snprintf(path, sizeof(path), "%s/state", v->be);
+    if (mica_store_read(st, 0, path, &val, &len) < 0)
+        return false;
+    again = strcmp(val, "1") == 0;
+    free(val);
+    return again;
+}
+
 static void scan_frontend(mica_store *st, unsigned int fe)
 {
     char path[BLKBACK_PATH_MAX], **devs;
@@ -72,7 +108,12 @@ static void scan_frontend(mica_store *st, unsigned int fe)
     for (int i = 0; i < n; i++) {
         struct vbd *v;
 
-        if (parse_id(devs[i], UINT16_MAX, &devid) || vbd_find(fe, devid))
+        if (parse_id(devs[i], UINT16_MAX, &devid))
+            continue;
+        v = vbd_find(fe, devid);
+        if (v && v->done && restarted(st, v))
+            vbd_forget(v);
+        else if (v)
             continue;
         v = vbd_start(fe, devid);
         if (!v) {
@@ -109,11 +150,7 @@ static void reap(mica_store *st)
             pp = &v->next;
             continue;
         }
-        pthread_join(v->thread, NULL);
-        close(v->broken_fd);
-        *pp = v->next;
-        blkback_log("vbd %u/%u: gone", v->fe_domid, v->devid);
-        free(v);
+        vbd_forget(v);
     }
 }
 
@@ -151,7 +188,8 @@ static int run(void)
     blkback_log("serving %s", BLKBACK_VBD_ROOT);
     for (;;) {
         scan(st);
-        rc = mica_store_read_watch(st, -1, &path, &token);
+        /* A second at most: a vbd that finished after the last event is reaped. */
+        rc = mica_store_read_watch(st, RESCAN_MS, &path, &token);
         if (rc < 0 && rc != -ETIMEDOUT && rc != -EINTR)
             break;
         if (!rc) {
