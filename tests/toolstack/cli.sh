@@ -146,6 +146,9 @@ vcpu-pin d 0 3-1|3-1: bad CPU list
 vcpu-pin d 0 0,,1|0,,1: bad CPU list
 vcpu-pin d 0 64|64: bad CPU list
 vcpu-pin d 0 none|none: bad CPU list
+shutdown --timeout 0 d|--timeout 0: seconds, 1 to 86400
+shutdown -t x d|--timeout x: seconds, 1 to 86400
+reboot --timeout 86401 d|--timeout 86401: seconds, 1 to 86400
 EOF
 
 # Not root: every verb that needs the hypervisor says so in one line, exit 1.
@@ -158,6 +161,7 @@ declare -A sample=(
     [create]="$CORPUS/good-xml/minimal.xml" [list]="" [destroy]="d" [pause]="d" [unpause]="d"
     [console]="d" [info]="" [dmesg]="" [top]="-b" [uptime]="" [domid]="d" [domname]="1"
     [vcpu-list]="" [vcpu-pin]="d 0 all" [sched-credit]="" [mem-max]="d 512" [rename]="d e"
+    [shutdown]="d" [reboot]="-w d"
 )
 for v in $verbs; do
     [ "$v" = help ] && continue

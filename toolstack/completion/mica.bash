@@ -63,7 +63,7 @@ _mica()
         [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_verbs "$prog")" -- "$cur")) ;;
     list|uptime|vcpu-list)
         COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
-    destroy|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename)
+    destroy|shutdown|reboot|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename)
         [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
     esac
     return 0
