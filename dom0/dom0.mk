@@ -111,3 +111,10 @@ dom0-kernel-update:
 # What the dom0 system tests boot.
 DOM0_TEST_DEPS := $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img \
     $(DOM0_OUT)/custom-initrd.img tests/system/mkiso-dom0.sh
+
+# The modules fetch-kernel.sh names, unpacked again from the kernel's .deb
+# when its list changes (no download: the .deb is kept in build/dom0/).
+$(DOM0_OUT)/modules.stamp: dom0/fetch-kernel.sh | $(DOM0_OUT)/vmlinuz
+	@dom0/fetch-kernel.sh $(DOM0_OUT) --modules
+	@touch $@
+$(DRV_ROOT).stamp: $(DOM0_OUT)/modules.stamp

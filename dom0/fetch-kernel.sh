@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # fetch-kernel.sh OUTDIR: put Debian's current stock kernel in OUTDIR/vmlinuz.
+# fetch-kernel.sh OUTDIR --modules: only unpack the modules below again, from
+# the .deb already in OUTDIR (the version OUTDIR/kernel.version names).
 #
 # linux-image-amd64 is a metapackage; the image package it depends on (e.g.
 # linux-image-6.1.0-56-amd64) holds /boot/vmlinuz-<release>. That package is
@@ -13,17 +15,51 @@
 #
 # The modules go to OUTDIR/modules/<release>/, with a load-order file, for
 # the initramfs: pvpanic-mmio binds an ACPI QEMU0001 device and reports a
-# kernel panic to the hypervisor (docs/dom0.md). A module the package does
-# not have is left out.
+# kernel panic to the hypervisor (docs/dom0.md); llc, stp, bridge and tun
+# give micanetback its bridge mica0 and the vifs' taps (docs/pvio.md). A
+# module the package does not have is left out.
 set -eu
 out=$1
 meta=${DOM0_KERNEL_PACKAGE:-linux-image-amd64}
-modules="drivers/misc/pvpanic/pvpanic.ko drivers/misc/pvpanic/pvpanic-mmio.ko"
+modules="drivers/misc/pvpanic/pvpanic.ko drivers/misc/pvpanic/pvpanic-mmio.ko
+    net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko drivers/net/tun.ko"
 
 say() { echo "dom0: $*"; }
 die() { echo "mica: fetch-kernel: $*" >&2; exit 1; }
 
 . "$(dirname "$0")/../scripts/apt-deb.sh"
+
+# modules_unpack STAGE RELEASE: the modules above into OUTDIR/modules/RELEASE/.
+modules_unpack() {
+    rm -rf "$out/modules"
+    mkdir -p "$out/modules/$2"
+    for m in $modules; do
+        ko=$1/lib/modules/$2/kernel/$m
+        [ -f "$ko" ] || continue
+        cp "$ko" "$out/modules/$2/"
+        echo "${m##*/}" >>"$out/modules/$2/load-order"
+    done
+}
+
+# shellcheck disable=SC2046
+deb_unpack() {   # DEB STAGE [PATTERN...]: what the patterns name; tar fails on a missing module
+    d=$1; st=$2; shift 2
+    dpkg-deb --fsys-tarfile "$d" | tar -x -C "$st" --wildcards "$@" \
+        $(for m in $modules; do echo "./lib/modules/*/kernel/$m"; done) 2>/dev/null || :
+}
+
+if [ "${2:-}" = --modules ]; then
+    release=$(sed -n 1p "$out/kernel.version" 2>/dev/null)
+    set -- $(sed -n 2p "$out/kernel.version" 2>/dev/null)
+    deb=$out/${1:-none}_$(echo "${2:-}" | sed 's/:/%3a/')_amd64.deb
+    [ -n "$release" ] && [ -s "$deb" ] || die "no kernel .deb in $out (run make dom0 first)"
+    stage=$(mktemp -d)
+    trap 'rm -rf "$stage"' EXIT
+    deb_unpack "$deb" "$stage"
+    modules_unpack "$stage" "$release"
+    say "modules of $release in $out/modules/$release: $(tr '\n' ' ' <"$out/modules/$release/load-order")"
+    exit 0
+fi
 
 # The versioned image package the metapackage depends on.
 image_package() {
@@ -44,23 +80,14 @@ apt_deb_fetch "$pkg" "$ver" "$out" "linux-image-*.deb"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-# tar fails on a missing module; the image is checked for below.
-# shellcheck disable=SC2046
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$stage" --wildcards ./boot \
-    $(for m in $modules; do echo "./lib/modules/*/kernel/$m"; done) 2>/dev/null || :
+# The image is checked for below.
+deb_unpack "$deb" "$stage" ./boot
 set -- "$stage"/boot/vmlinuz-*
 [ $# -eq 1 ] && [ -f "$1" ] || die "cannot unpack a single /boot/vmlinuz-* from $deb"
 release=${1##*/vmlinuz-}
 cp "$1" "$out/vmlinuz.tmp"
 [ ! -f "$stage/boot/config-$release" ] || cp "$stage/boot/config-$release" "$out/kernel.config"
-rm -rf "$out/modules"
-mkdir -p "$out/modules/$release"
-for m in $modules; do
-    ko=$stage/lib/modules/$release/kernel/$m
-    [ -f "$ko" ] || continue
-    cp "$ko" "$out/modules/$release/"
-    echo "${m##*/}" >>"$out/modules/$release/load-order"
-done
+modules_unpack "$stage" "$release"
 printf '%s\n%s %s\n' "$release" "$pkg" "$ver" >"$out/kernel.version"
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 say "kernel $release ($pkg $ver) in $out/vmlinuz"

@@ -22,6 +22,10 @@ rm -rf "$root$prefix/include" "$root$prefix/lib/pkgconfig" "$root$prefix/share/m
 rm -f "$root$prefix/lib/"*.a "$root$prefix/lib/libmicactl.so"
 
 progs="$root$prefix/bin/mica $root$prefix/sbin/micad"
+# Backends, once built (toolstack/toolstack.mk).
+for p in micablkback; do
+    [ -x "$root$prefix/sbin/$p" ] && progs="$progs $root$prefix/sbin/$p"
+done
 for p in $progs; do
     [ -x "$p" ] || die "$p: not installed"
 done

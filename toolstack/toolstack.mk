@@ -24,7 +24,7 @@ BASH_COMPLETION_DIR ?= $(DATADIR)/bash-completion/completions
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 
 TOOLS_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
-    -Wshadow -Ilibctl/include -Ihypervisor/include -MMD -MP
+    -Wshadow -Ilibctl/include -Ihypervisor/include -Idom0/driver/include/uapi -MMD -MP
 TOOLS_LDLIBS := -L$(TOOLS_LIBCTL_DIR) -lmicactl -lm
 
 MICA_TOOL_SRCS := $(wildcard toolstack/mica/*.c)
@@ -33,6 +33,15 @@ MICA_TOOL_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(MICA_TOOL_SRCS))
 MICAD_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(MICAD_SRCS))
 
 TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad
+
+# micablkback (docs/pvio.md), the block backend: built once libmicactl
+# exports the store client it is written against (mica_store_open).
+BLKBACK_SRCS := $(wildcard toolstack/micablkback/*.c)
+BLKBACK_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(BLKBACK_SRCS))
+BLKBACK_READY := $(shell grep -l 'mica_store_open' libctl/micactl.map 2>/dev/null)
+ifneq ($(BLKBACK_READY),)
+TOOLS_BINS += $(TOOLS_OUT)/micablkback
+endif
 TOOLS_MAN := toolstack/man/mica.1 toolstack/man/micad.8 toolstack/man/mica-domain.xml.5
 
 $(TOOLS_OBJ)/toolstack/%.o: toolstack/%.c config.mk toolstack/toolstack.mk
@@ -48,12 +57,20 @@ $(TOOLS_OUT)/micad: $(MICAD_OBJS) $(CTL_SO)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $(MICAD_OBJS) $(TOOLS_LDLIBS)
 
+$(TOOLS_OUT)/micablkback: $(BLKBACK_OBJS) $(CTL_SO)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $(BLKBACK_OBJS) $(TOOLS_LDLIBS) -lpthread
+
+$(TOOLS_OUT)/micablkback.service: toolstack/micablkback/micablkback.service.in toolstack/toolstack.mk config.mk
+	@mkdir -p $(@D)
+	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+
 $(TOOLS_OUT)/micad.service: toolstack/micad/micad.service.in toolstack/toolstack.mk config.mk
 	@mkdir -p $(@D)
 	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
 
 .PHONY: toolstack install-toolstack check-toolstack
-toolstack: $(TOOLS_BINS) $(TOOLS_OUT)/micad.service
+toolstack: $(TOOLS_BINS) $(TOOLS_OUT)/micad.service $(if $(BLKBACK_READY),$(TOOLS_OUT)/micablkback.service)
 all: toolstack
 install: install-toolstack
 
@@ -69,11 +86,23 @@ install-toolstack: toolstack
 	install -m 0644 toolstack/man/mica-domain.xml.5 $(DESTDIR)$(MANDIR)/man5/mica-domain.xml.5
 	install -m 0644 toolstack/man/micad.8 $(DESTDIR)$(MANDIR)/man8/micad.8
 	install -m 0644 $(TOOLS_OUT)/micad.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micad.service
+	$(if $(BLKBACK_READY),install -m 0755 $(TOOLS_OUT)/micablkback $(DESTDIR)$(SBINDIR)/micablkback)
+	$(if $(BLKBACK_READY),install -m 0644 $(TOOLS_OUT)/micablkback.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micablkback.service)
+
+# micad's PV console ring reader against fair and garbage indices.
+TOOLS_RING_TEST := build/tests/toolstack/test_pvcons_ring
+$(TOOLS_RING_TEST): tests/toolstack/test_pvcons_ring.c toolstack/micad/pvcons_ring.c \
+        toolstack/micad/pvcons_ring.h hypervisor/include/public/io/console.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(TOOLS_CFLAGS) -Itoolstack/micad -o $@ tests/toolstack/test_pvcons_ring.c \
+	    toolstack/micad/pvcons_ring.c
 
 # Host tests: argument parsing, help, non-root use, the bad-XML corpus
 # through create --dry-run, the man page and completion against the table.
 TOOLS_CHECK_DESTDIR := build/tests/toolstack/destdir
-check-toolstack: toolstack
+check-toolstack: toolstack $(TOOLS_RING_TEST)
+	@$(TOOLS_RING_TEST)
 	@rm -rf $(TOOLS_CHECK_DESTDIR)
 	@$(MAKE) --no-print-directory install-toolstack DESTDIR=$(CURDIR)/$(TOOLS_CHECK_DESTDIR) \
 	    PREFIX=/usr >/dev/null
@@ -81,4 +110,5 @@ check-toolstack: toolstack
 	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema DESTDIR_CHECK=$(TOOLS_CHECK_DESTDIR)/usr \
 	    tests/toolstack/cli.sh
 
--include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d)
+-include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d) $(BLKBACK_OBJS:.o=.d)
+include toolstack/micanetback/netback.mk

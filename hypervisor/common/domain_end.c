@@ -50,6 +50,18 @@ static void domain_maybe_destroy(struct domain *d)
     domain_relinquish(d);
 }
 
+void domain_vcpu_halted(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+
+    pr_info("d%u: vcpu%u halted with interrupts disabled\n", d->id, v->id);
+    vcpu_down(v);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpu[i]->state != VCPU_DOWN)
+            return;
+    domain_shutdown(d, MICA_SHUTDOWN_poweroff);
+}
+
 /* RUNNING -> SHUTDOWN (only the first call counts): every vCPU off for good. */
 static void domain_end(struct domain *d, int reason, const char *how)
 {

@@ -56,7 +56,7 @@ static int copy_guest(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool 
     struct guest_paging gp;
     uint8_t *b = buf;
 
-    vcpu_ops->vcpu_paging(v, &gp);
+    arch_vcpu_paging(v, &gp);
     while (len) {
         size_t chunk = MIN(len, PAGE_SIZE - (gva & ~PAGE_MASK));
         gpa_t gpa;

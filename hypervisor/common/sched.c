@@ -19,8 +19,6 @@
 #include <public/sched.h>
 #include <asm/x86.h>
 #include <asm/percpu.h>
-#include <asm/apic.h>
-#include <asm/traps.h>
 #include <asm/time.h>
 #include "sched_credit.h"
 
@@ -28,23 +26,6 @@ static struct timer tick[MAX_CPUS];
 static uint64_t tslice_ns;
 static uint64_t busy_ns[MAX_CPUS], halted_ns[MAX_CPUS], start_ns[MAX_CPUS];
 static uint64_t halt_since[MAX_CPUS];     /* 0: not halted */
-
-static void kick_ipi(struct cpu_regs *regs)
-{
-    (void)regs;                       /* the exit it caused is the point */
-}
-
-static void resched_ipi(struct cpu_regs *regs)
-{
-    (void)regs;
-    this_cpu()->need_resched = true;
-}
-
-static void timer_irq(struct cpu_regs *regs)
-{
-    (void)regs;
-    timers_run();
-}
 
 /* The timeslice tick, only while this pCPU runs a vCPU. */
 static void tick_fn(struct timer *t)
@@ -72,9 +53,6 @@ void sched_init(uint32_t tslice_us)
         timers_init_cpu(i);
     tslice_ns = (uint64_t)tslice_us * 1000;
     csched_init(tslice_ns);
-    irq_register(VEC_TIMER, timer_irq);
-    irq_register(VEC_RESCHED, resched_ipi);
-    irq_register(VEC_KICK, kick_ipi);
     pr_info("scheduler: credit, %u us timeslice, credit shared out every %u us\n",
             tslice_us, tslice_us * CSCHED_TICKS_PER_ACCT);
 }
@@ -111,7 +89,7 @@ void vcpu_kick(struct vcpu *v)
     cpu = v->pcpu;
     csched_unlock_vcpu(v, f);
     if (running && cpu != smp_processor_id())
-        apic_send_ipi(percpu[cpu]->apic_id, VEC_KICK);
+        arch_send_kick(cpu);
 }
 
 bool vcpu_revive(struct vcpu *v)

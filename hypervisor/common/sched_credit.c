@@ -27,8 +27,6 @@
 #include <mica/panic.h>
 #include <asm/x86.h>
 #include <asm/percpu.h>
-#include <asm/apic.h>
-#include <asm/traps.h>
 #include <asm/time.h>
 #include <asm/vcpu.h>
 #include "sched_credit.h"
@@ -152,7 +150,7 @@ void csched_resched(unsigned int cpu)
 {
     percpu[cpu]->need_resched = true;
     if (cpu != smp_processor_id())
-        apic_send_ipi(percpu[cpu]->apic_id, VEC_RESCHED);
+        arch_send_resched(cpu);
 }
 
 /* Wake one idle pCPU of aff (the first after from) to steal work. */

@@ -82,11 +82,40 @@ struct mica_nic_config {
     uint8_t mac[6];                     /* <mac address=>, generated 00:16:3e:xx:xx:xx when absent */
     unsigned int devid;                 /* 0, 1, ... in document order */
     unsigned int line;
+    int mac_generated;                  /* added: no <mac> in the XML, mac was generated */
 };
 
 struct mica_store_quota {               /* 0: the default (io/store.h MICA_STORE_QUOTA_*) */
     unsigned int nodes, watches, transactions, value;
+    unsigned int line;                  /* added: the line of <mica:store> (0: none) */
 };
+
+/* Added: the namespace of Mica's own elements in the domain XML (<mica:store>). */
+#define MICA_XML_NS "http://mica-hypervisor.org/schemas/domain/1.0"
+#define MICA_BRIDGE_DEFAULT "mica0"
+#define MICA_DISKS_MAX 64               /* <disk> per domain */
+#define MICA_NICS_MAX 16                /* <interface> per domain */
+
+/*
+ * Added: the checks of one device's values, shared by the XML parser and
+ * hot-plug. Each returns NULL when the value is good (and fills the out
+ * argument), else what is wrong with it (written into buf when it needs
+ * the value).
+ * Targets: xvdX and xvdXY (a whole disk: no partitions) give Xen's device
+ * numbers: 202 << 8 | index << 4 for index 0..15 (xvda..xvdp), else
+ * 1 << 28 | index << 8 (xvdq = 16 ... xvdzz = 701).
+ */
+const char *mica_disk_target_problem(const char *target, unsigned int *vdev,
+                                     char *buf, size_t len);
+/* The source must exist: a regular file (MICA_DISK_FILE) or a block device (BLOCK), at least one sector. */
+const char *mica_disk_source_problem(enum mica_disk_type type, const char *path,
+                                     int readonly, char *buf, size_t len);
+/* "aa:bb:cc:dd:ee:ff" (hex, either case), unicast, not all zero. */
+const char *mica_mac_problem(const char *s, uint8_t mac[6], char *buf, size_t len);
+/* 00:16:3e:xx:xx:xx, random (Xen's prefix). */
+void mica_mac_generate(uint8_t mac[6]);
+/* A Linux interface name: 1..15 bytes, no '/', ':' or white space, not . or .. */
+const char *mica_bridge_problem(const char *name, char *buf, size_t len);
 
 struct mica_domain_config {
     char name[MICA_NAME_MAX + 1];

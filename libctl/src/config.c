@@ -29,8 +29,11 @@ int cfg_fail(struct cfg_parse *p, const xmlNode *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return ctl_fail(p->ctx, -EINVAL, "%s:%ld: %s: %s", p->file,
-                    n ? xmlGetLineNo(n) : 0L, n ? (const char *)n->name : "domain", msg);
+    return ctl_fail(p->ctx, -EINVAL, "%s:%ld: %s%s%s: %s", p->file,
+                    n ? xmlGetLineNo(n) : 0L,
+                    n && n->ns && n->ns->prefix ? (const char *)n->ns->prefix : "",
+                    n && n->ns && n->ns->prefix ? ":" : "",
+                    n ? (const char *)n->name : "domain", msg);
 }
 
 char *cfg_text(const xmlNode *n)
@@ -49,7 +52,7 @@ char *cfg_text(const xmlNode *n)
     return out;
 }
 
-static unsigned int line_of(const xmlNode *n)
+unsigned int cfg_line(const xmlNode *n)
 {
     long l = xmlGetLineNo(n);
 
@@ -61,28 +64,57 @@ static unsigned int line_of(const xmlNode *n)
 static const struct {
     const char *name, *parent;  /* parent NULL: the root */
     bool repeats;
+    bool mica_ns;               /* in Mica's namespace (MICA_XML_NS), e.g. <mica:store> */
 } known[] = {
-    { "domain", NULL, false },
-    { "name", "domain", false }, { "uuid", "domain", false }, { "title", "domain", false },
-    { "description", "domain", false }, { "memory", "domain", false },
-    { "currentMemory", "domain", false }, { "vcpu", "domain", false }, { "os", "domain", false },
-    { "on_poweroff", "domain", false }, { "on_reboot", "domain", false },
-    { "on_crash", "domain", false }, { "cputune", "domain", false },
-    { "type", "os", false }, { "kernel", "os", false }, { "initrd", "os", false },
-    { "cmdline", "os", false },
-    { "vcpupin", "cputune", true }, { "shares", "cputune", false }, { "period", "cputune", false },
-    { "quota", "cputune", false },
+    { "domain", NULL, false, false },
+    { "name", "domain", false, false }, { "uuid", "domain", false, false },
+    { "title", "domain", false, false }, { "description", "domain", false, false },
+    { "memory", "domain", false, false }, { "currentMemory", "domain", false, false },
+    { "vcpu", "domain", false, false }, { "os", "domain", false, false },
+    { "on_poweroff", "domain", false, false }, { "on_reboot", "domain", false, false },
+    { "on_crash", "domain", false, false }, { "cputune", "domain", false, false },
+    { "devices", "domain", false, false }, { "store", "domain", false, true },
+    { "type", "os", false, false }, { "kernel", "os", false, false },
+    { "initrd", "os", false, false }, { "cmdline", "os", false, false },
+    { "vcpupin", "cputune", true, false }, { "shares", "cputune", false, false },
+    { "period", "cputune", false, false }, { "quota", "cputune", false, false },
+    { "disk", "devices", true, false }, { "interface", "devices", true, false },
+    { "console", "devices", false, false },
+    { "driver", "disk", false, false }, { "source", "disk", false, false },
+    { "target", "disk", false, false }, { "readonly", "disk", false, false },
+    { "source", "interface", false, false }, { "mac", "interface", false, false },
+    { "target", "console", false, false },
 };
 #define NR_KNOWN (sizeof(known) / sizeof(known[0]))
 
-static size_t known_index(const xmlNode *n)
+static bool in_mica_ns(const xmlNode *n)
 {
-    size_t i;
+    return n->ns && n->ns->href && !strcmp((const char *)n->ns->href, MICA_XML_NS);
+}
 
-    for (i = 0; i < NR_KNOWN; i++)
-        if (!strcmp((const char *)n->name, known[i].name))
-            break;
-    return i;
+/* n, outside Mica's namespace, has the name of one of Mica's own elements. */
+static bool mica_element(const xmlNode *n)
+{
+    for (size_t i = 0; i < NR_KNOWN; i++)
+        if (known[i].mica_ns && !n->ns && !strcmp((const char *)n->name, known[i].name))
+            return true;
+    return false;
+}
+
+/* The entry for n under parent, else the first of its name (to say where it belongs). */
+static size_t known_index(const xmlNode *n, const xmlNode *parent)
+{
+    size_t first = NR_KNOWN;
+
+    for (size_t i = 0; i < NR_KNOWN; i++) {
+        if (strcmp((const char *)n->name, known[i].name) || known[i].mica_ns != in_mica_ns(n))
+            continue;
+        if (known[i].parent && parent && !strcmp(known[i].parent, (const char *)parent->name))
+            return i;
+        if (first == NR_KNOWN)
+            first = i;
+    }
+    return first;
 }
 
 /* The earlier sibling of the same name, if any. */
@@ -102,7 +134,14 @@ static int check_names(struct cfg_parse *p, const xmlNode *parent)
 
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        i = known_index(n);
+        if (n->ns && !in_mica_ns(n))
+            return cfg_fail(p, n, "unknown element (namespace %s; Mica's is %s)",
+                            n->ns->href ? (const char *)n->ns->href : "?", MICA_XML_NS);
+        i = known_index(n, parent);
+        if (i == NR_KNOWN && mica_element(n))
+            return cfg_fail(p, n, "unknown element (Mica's <%s> is in its namespace: "
+                            "<mica:%s xmlns:mica='%s'>)", (const char *)n->name,
+                            (const char *)n->name, MICA_XML_NS);
         if (i == NR_KNOWN)
             return cfg_fail(p, n, "unknown element");
         if (!known[i].parent || strcmp(known[i].parent, (const char *)parent->name))
@@ -121,16 +160,10 @@ static int check_names(struct cfg_parse *p, const xmlNode *parent)
 
 /* ---- pass 4: one handler per element, from a table ---- */
 
-struct handler {
-    const char *name;
-    int (*fn)(struct cfg_parse *p, xmlNode *n, const char *text);
-};
-
-static int walk(struct cfg_parse *p, xmlNode *n, const struct handler *h, size_t nr);
 
 static int el_name(struct cfg_parse *p, xmlNode *n, const char *t)
 {
-    p->c->lines.name = line_of(n);
+    p->c->lines.name = cfg_line(n);
     if (cfg_name(p, n, t))
         return -EINVAL;
     snprintf(p->c->name, sizeof(p->c->name), "%s", t);
@@ -139,7 +172,7 @@ static int el_name(struct cfg_parse *p, xmlNode *n, const char *t)
 
 static int el_uuid(struct cfg_parse *p, xmlNode *n, const char *t)
 {
-    p->c->lines.uuid = line_of(n);
+    p->c->lines.uuid = cfg_line(n);
     p->have_uuid = true;
     return cfg_uuid(p, n, t, p->c->uuid);
 }
@@ -147,14 +180,14 @@ static int el_uuid(struct cfg_parse *p, xmlNode *n, const char *t)
 static int el_memory(struct cfg_parse *p, xmlNode *n, const char *t)
 {
     (void)t;
-    p->c->lines.memory = line_of(n);
+    p->c->lines.memory = cfg_line(n);
     return cfg_memory_kb(p, n, &p->c->max_mem_kb);
 }
 
 static int el_current(struct cfg_parse *p, xmlNode *n, const char *t)
 {
     (void)t;
-    p->c->lines.current_memory = line_of(n);
+    p->c->lines.current_memory = cfg_line(n);
     p->have_current = true;
     return cfg_memory_kb(p, n, &p->c->mem_kb);
 }
@@ -163,7 +196,7 @@ static int el_vcpu(struct cfg_parse *p, xmlNode *n, const char *t)
 {
     uint64_t v;
 
-    p->c->lines.vcpu = line_of(n);
+    p->c->lines.vcpu = cfg_line(n);
     if (cfg_u64(p, n, t, &v))
         return -EINVAL;
     if (v == 0 || v > MICA_MAX_VCPUS)
@@ -221,27 +254,27 @@ static int el_os_type(struct cfg_parse *p, xmlNode *n, const char *t)
 static int el_kernel(struct cfg_parse *p, xmlNode *n, const char *t)
 {
     (void)t;
-    p->c->lines.kernel = line_of(n);
+    p->c->lines.kernel = cfg_line(n);
     return cfg_file(p, n, &p->c->kernel);
 }
 
 static int el_initrd(struct cfg_parse *p, xmlNode *n, const char *t)
 {
     (void)t;
-    p->c->lines.initrd = line_of(n);
+    p->c->lines.initrd = cfg_line(n);
     return cfg_file(p, n, &p->c->initrd);
 }
 
 static int el_cmdline(struct cfg_parse *p, xmlNode *n, const char *t)
 {
-    p->c->lines.cmdline = line_of(n);
+    p->c->lines.cmdline = cfg_line(n);
     if (cfg_cmdline(p, n, t))
         return -EINVAL;
     p->c->cmdline = strdup(t);
     return p->c->cmdline ? 0 : -ENOMEM;
 }
 
-static const struct handler os_handlers[] = {
+static const struct cfg_handler os_handlers[] = {
     { "type", el_os_type }, { "kernel", el_kernel }, { "initrd", el_initrd },
     { "cmdline", el_cmdline },
 };
@@ -249,18 +282,28 @@ static const struct handler os_handlers[] = {
 static int el_os(struct cfg_parse *p, xmlNode *n, const char *t)
 {
     (void)t;
-    return walk(p, n->children, os_handlers, sizeof(os_handlers) / sizeof(os_handlers[0]));
+    return cfg_walk(p, n->children, os_handlers, sizeof(os_handlers) / sizeof(os_handlers[0]));
+}
+
+int cfg_attr(const xmlNode *n, const char *name, char **out)
+{
+    xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
+
+    *out = NULL;
+    if (!v)
+        return 0;
+    *out = strdup((const char *)v);
+    xmlFree(v);
+    return *out ? 0 : -ENOMEM;
 }
 
 static int pin_attr(struct cfg_parse *p, xmlNode *n, const char *attr, char **out)
 {
-    xmlChar *v = xmlGetProp(n, BAD_CAST attr);
+    int rc = cfg_attr(n, attr, out);
 
-    if (!v)
+    if (!rc && !*out)
         return cfg_fail(p, n, "no %s attribute", attr);
-    *out = strdup((const char *)v);
-    xmlFree(v);
-    return *out ? 0 : -ENOMEM;
+    return rc;
 }
 
 static int add_pin(struct cfg_parse *p, xmlNode *n, unsigned int vcpu, uint64_t mask)
@@ -276,7 +319,7 @@ static int add_pin(struct cfg_parse *p, xmlNode *n, unsigned int vcpu, uint64_t 
     if (!pins)
         return -ENOMEM;
     c->pins = pins;
-    pins[c->nr_pins++] = (struct mica_vcpupin){ .vcpu = vcpu, .cpus = mask, .line = line_of(n) };
+    pins[c->nr_pins++] = (struct mica_vcpupin){ .vcpu = vcpu, .cpus = mask, .line = cfg_line(n) };
     return 0;
 }
 
@@ -307,7 +350,7 @@ static int el_shares(struct cfg_parse *p, xmlNode *n, const char *t)
 {
     uint64_t v;
 
-    p->c->lines.shares = line_of(n);
+    p->c->lines.shares = cfg_line(n);
     if (cfg_u64(p, n, t, &v))
         return -EINVAL;
     if (v == 0 || v > CFG_WEIGHT_MAX)
@@ -318,7 +361,7 @@ static int el_shares(struct cfg_parse *p, xmlNode *n, const char *t)
 
 static int el_period(struct cfg_parse *p, xmlNode *n, const char *t)
 {
-    p->period_line = line_of(n);
+    p->period_line = cfg_line(n);
     if (cfg_u64(p, n, t, &p->period))
         return -EINVAL;
     if (p->period < CFG_PERIOD_MIN || p->period > CFG_PERIOD_MAX)
@@ -329,7 +372,7 @@ static int el_period(struct cfg_parse *p, xmlNode *n, const char *t)
 
 static int el_quota(struct cfg_parse *p, xmlNode *n, const char *t)
 {
-    p->c->lines.quota = line_of(n);
+    p->c->lines.quota = cfg_line(n);
     if (!strcmp(t, "-1"))                       /* libvirt: no limit */
         return 0;
     if (cfg_u64(p, n, t, &p->quota))
@@ -340,7 +383,7 @@ static int el_quota(struct cfg_parse *p, xmlNode *n, const char *t)
     return 0;
 }
 
-static const struct handler cputune_handlers[] = {
+static const struct cfg_handler cputune_handlers[] = {
     { "vcpupin", el_vcpupin }, { "shares", el_shares }, { "period", el_period },
     { "quota", el_quota },
 };
@@ -348,18 +391,19 @@ static const struct handler cputune_handlers[] = {
 static int el_cputune(struct cfg_parse *p, xmlNode *n, const char *t)
 {
     (void)t;
-    return walk(p, n->children, cputune_handlers,
+    return cfg_walk(p, n->children, cputune_handlers,
                 sizeof(cputune_handlers) / sizeof(cputune_handlers[0]));
 }
 
-static const struct handler domain_handlers[] = {
+static const struct cfg_handler domain_handlers[] = {
     { "name", el_name }, { "uuid", el_uuid }, { "memory", el_memory },
     { "currentMemory", el_current }, { "vcpu", el_vcpu }, { "os", el_os },
     { "on_poweroff", el_poweroff }, { "on_reboot", el_reboot }, { "on_crash", el_crash },
     { "cputune", el_cputune }, { "description", el_ignore }, { "title", el_ignore },
+    { "devices", cfg_el_devices }, { "store", cfg_el_store },
 };
 
-static int walk(struct cfg_parse *p, xmlNode *n, const struct handler *h, size_t nr)
+int cfg_walk(struct cfg_parse *p, xmlNode *n, const struct cfg_handler *h, size_t nr)
 {
     for (; n; n = n->next) {
         size_t i;
@@ -409,7 +453,7 @@ static int check_whole(struct cfg_parse *p)
     }
     if (!p->have_uuid)
         uuid_generate(c->uuid);
-    return 0;
+    return cfg_devices_whole(p);
 }
 
 static int check_root(struct cfg_parse *p, xmlNode *root)
@@ -425,7 +469,7 @@ static int check_root(struct cfg_parse *p, xmlNode *root)
     if (!type || strcmp((const char *)type, "mica"))
         rc = cfg_fail(p, root, "type='%s': only type='mica'", type ? (const char *)type : "");
     xmlFree(type);
-    p->c->lines.domain = line_of(root);
+    p->c->lines.domain = cfg_line(root);
     return rc;
 }
 
@@ -508,7 +552,7 @@ static int parse_doc(struct cfg_parse *p, xmlDoc *doc)
     if (!rc)
         rc = check_names(p, root);
     if (!rc)
-        rc = walk(p, root->children, domain_handlers,
+        rc = cfg_walk(p, root->children, domain_handlers,
                   sizeof(domain_handlers) / sizeof(domain_handlers[0]));
     if (!rc)
         rc = cfg_validate(p, doc);
@@ -585,6 +629,10 @@ void mica_config_free(struct mica_domain_config *c)
     free(c->initrd);
     free(c->cmdline);
     free(c->pins);
+    for (unsigned int i = 0; i < c->nr_disks; i++)
+        free(c->disks[i].source);
+    free(c->disks);
+    free(c->nics);
     free(c->path);
     free(c);
 }

@@ -24,7 +24,13 @@ struct cfg_parse {
     bool have_uuid, have_current, have_period, have_quota;
     uint64_t period, quota;
     unsigned int period_line;
+    void *dev;                  /* the <disk> or <interface> being read (config_devices.c) */
 };
+
+/* Quotas a <mica:store> may set: xenstored's defaults are the floor of nothing, these the ceiling. */
+#define CFG_STORE_NODES_MAX        1048576u
+#define CFG_STORE_WATCHES_MAX      65536u
+#define CFG_STORE_TRANSACTIONS_MAX 1024u
 
 /* "FILE:LINE: ELEMENT: problem" for mica_last_error(); returns -EINVAL. */
 int cfg_fail(struct cfg_parse *p, const xmlNode *n, const char *fmt, ...)
@@ -41,6 +47,25 @@ int cfg_uuid(struct cfg_parse *p, const xmlNode *n, const char *s, uint8_t uuid[
 int cfg_cpuset(struct cfg_parse *p, const xmlNode *n, const char *s, uint64_t *mask);
 int cfg_file(struct cfg_parse *p, const xmlNode *n, char **path);
 int cfg_cmdline(struct cfg_parse *p, const xmlNode *n, const char *s);
+
+/* One handler per element name, called with the element's trimmed text. */
+struct cfg_handler {
+    const char *name;
+    int (*fn)(struct cfg_parse *p, xmlNode *n, const char *text);
+};
+
+/* Call each element of n and its siblings' handler; an element with none is refused. */
+int cfg_walk(struct cfg_parse *p, xmlNode *n, const struct cfg_handler *h, size_t nr);
+#define CFG_WALK(p, n, table) cfg_walk(p, n, table, sizeof(table) / sizeof((table)[0]))
+/* The element's line in its file, 0 if unknown. */
+unsigned int cfg_line(const xmlNode *n);
+/* An attribute's value, malloc'd; NULL when absent (*out NULL) or -ENOMEM. */
+int cfg_attr(const xmlNode *n, const char *name, char **out);
+
+/* PV devices (config_devices.c): <devices> and <mica:store>, then the checks across them. */
+int cfg_el_devices(struct cfg_parse *p, xmlNode *n, const char *text);
+int cfg_el_store(struct cfg_parse *p, xmlNode *n, const char *text);
+int cfg_devices_whole(struct cfg_parse *p);
 
 /* The schema (config_schema.c): 0, or -EINVAL with the first problem reported. */
 int cfg_validate(struct cfg_parse *p, xmlDoc *doc);

@@ -4,6 +4,7 @@
  * mica_domain_create saves for restart and `list -l`. Parsing the result
  * gives the same configuration.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,59 @@ static void put_cputune(FILE *f, const struct mica_domain_config *c)
     fputs("  </cputune>\n", f);
 }
 
+static void put_disk(FILE *f, const struct mica_disk_config *d)
+{
+    bool block = d->type == MICA_DISK_BLOCK;
+
+    fprintf(f, "    <disk type='%s' device='disk'>\n", block ? "block" : "file");
+    fprintf(f, "      <source %s='", block ? "dev" : "file");
+    put_escaped(f, d->source ? d->source : "");
+    fputs("'/>\n      <target dev='", f);
+    put_escaped(f, d->target);
+    fputs("' bus='xen'/>\n", f);
+    if (d->readonly)
+        fputs("      <readonly/>\n", f);
+    fputs("    </disk>\n", f);
+}
+
+static void put_nic(FILE *f, const struct mica_nic_config *n)
+{
+    fputs("    <interface type='bridge'>\n      <source bridge='", f);
+    put_escaped(f, n->bridge);
+    fprintf(f, "'/>\n      <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n    </interface>\n",
+            n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+}
+
+static void put_devices(FILE *f, const struct mica_domain_config *c)
+{
+    if (!c->nr_disks && !c->nr_nics && !c->pv_console)
+        return;
+    fputs("  <devices>\n", f);
+    for (unsigned int i = 0; i < c->nr_disks; i++)
+        put_disk(f, &c->disks[i]);
+    for (unsigned int i = 0; i < c->nr_nics; i++)
+        put_nic(f, &c->nics[i]);
+    if (c->pv_console)
+        fputs("    <console type='pty'>\n      <target type='xen' port='0'/>\n    </console>\n", f);
+    fputs("  </devices>\n", f);
+}
+
+static void put_store(FILE *f, const struct mica_store_quota *q)
+{
+    if (!q->nodes && !q->watches && !q->transactions && !q->value)
+        return;
+    fputs("  <mica:store", f);
+    if (q->nodes)
+        fprintf(f, " nodes='%u'", q->nodes);
+    if (q->watches)
+        fprintf(f, " watches='%u'", q->watches);
+    if (q->transactions)
+        fprintf(f, " transactions='%u'", q->transactions);
+    if (q->value)
+        fprintf(f, " value='%u'", q->value);
+    fputs("/>\n", f);
+}
+
 char *mica_config_to_xml(const struct mica_domain_config *c)
 {
     char uuid[MICA_UUID_STR_LEN], *buf = NULL;
@@ -102,7 +156,7 @@ char *mica_config_to_xml(const struct mica_domain_config *c)
     if (!f)
         return NULL;
     uuid_unparse_lower(c->uuid, uuid);
-    fputs("<domain type='mica'>\n", f);
+    fputs("<domain type='mica' xmlns:mica='" MICA_XML_NS "'>\n", f);
     put_elem(f, "  ", "name", c->name);
     put_elem(f, "  ", "uuid", uuid);
     fprintf(f, "  <memory unit='KiB'>%llu</memory>\n", (unsigned long long)c->max_mem_kb);
@@ -113,6 +167,8 @@ char *mica_config_to_xml(const struct mica_domain_config *c)
     fprintf(f, "  <on_reboot>%s</on_reboot>\n", action_name(c->on_reboot));
     fprintf(f, "  <on_crash>%s</on_crash>\n", action_name(c->on_crash));
     put_cputune(f, c);
+    put_devices(f, c);
+    put_store(f, &c->store_quota);
     fputs("</domain>\n", f);
     if (fclose(f)) {
         free(buf);

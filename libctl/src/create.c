@@ -39,7 +39,7 @@ static int check_config(mica_ctx *ctx, const struct mica_domain_config *c)
     if (c->vcpus == 0 || c->vcpus > MICA_MAX_VCPUS)
         return ctl_config_fail(ctx, c, c->lines.vcpu, "vcpu", -EINVAL, "%u vCPUs: 1 to %d",
                                c->vcpus, MICA_MAX_VCPUS);
-    return 0;
+    return ctl_devices_check(ctx, c);
 }
 
 static int check_cpus(mica_ctx *ctx, const struct mica_domain_config *c, unsigned int nr_cpus)

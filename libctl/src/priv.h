@@ -46,6 +46,7 @@ int ctl_domctl_on(mica_ctx *ctx, unsigned int cmd, uint32_t domid, struct mica_d
                   const char *what);
 /* Words for a -errno from the hypervisor. */
 const char *ctl_errno_text(int rc);
-/* NULL if name is a good domain name, else what is wrong with it (in buf). */
+/* The devices' values and duplicates (devcheck.c), located as configuration errors. */
+int ctl_devices_check(mica_ctx *ctx, const struct mica_domain_config *c);
 
 #endif

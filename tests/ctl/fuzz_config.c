@@ -12,6 +12,25 @@
 #include <string.h>
 #include "micactl.h"
 
+/* The devices and store quotas survive the round trip too. */
+static int same_devices(const struct mica_domain_config *a, const struct mica_domain_config *b)
+{
+    if (a->nr_disks != b->nr_disks || a->nr_nics != b->nr_nics ||
+        a->pv_console != b->pv_console || a->store_quota.nodes != b->store_quota.nodes ||
+        a->store_quota.watches != b->store_quota.watches ||
+        a->store_quota.transactions != b->store_quota.transactions ||
+        a->store_quota.value != b->store_quota.value)
+        return 0;
+    for (unsigned int i = 0; i < a->nr_disks; i++)
+        if (a->disks[i].vdev != b->disks[i].vdev || a->disks[i].readonly != b->disks[i].readonly ||
+            a->disks[i].type != b->disks[i].type || strcmp(a->disks[i].source, b->disks[i].source))
+            return 0;
+    for (unsigned int i = 0; i < a->nr_nics; i++)
+        if (memcmp(a->nics[i].mac, b->nics[i].mac, 6) || strcmp(a->nics[i].bridge, b->nics[i].bridge))
+            return 0;
+    return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_refusal(int rc)
@@ -24,6 +43,7 @@ static void check_refusal(int rc)
         abort();
 }
 
+/* The devices and store quotas survive the round trip too. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct mica_domain_config *c = NULL, *again = NULL;
@@ -40,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!xml || mica_config_parse_memory(NULL, xml, strlen(xml), "fuzz.xml", &again) ||
         strcmp(c->name, again->name) || c->mem_kb != again->mem_kb ||
         c->max_mem_kb != again->max_mem_kb || c->vcpus != again->vcpus ||
-        c->nr_pins != again->nr_pins || memcmp(c->uuid, again->uuid, 16))
+        c->nr_pins != again->nr_pins || memcmp(c->uuid, again->uuid, 16) ||
+        !same_devices(c, again))
         abort();
     free(xml);
     mica_config_free(again);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <mica/linux_boot.h>
 #include "micactl.h"
 #include "ctl_check.h"
@@ -21,12 +22,13 @@
 /*
  * The first line of an .expect file. Limits that belong to the hypervisor's
  * headers are written as placeholders, so the corpus follows them:
- * @RAM_MAX_KB@ and @RAM_MAX@ are LINUX_RAM_MAX in KiB and in hex.
+ * @RAM_MAX_KB@ and @RAM_MAX@ are LINUX_RAM_MAX in KiB and in hex; @FILES@
+ * is the absolute path of tests/ctl/files (where the clone is).
  */
 static char *read_line(const char *path)
 {
     FILE *f = fopen(path, "r");
-    char buf[1024], out[1200], kb[32], hex[32], *nl;
+    char buf[1024], out[1200], kb[32], hex[32], *nl, *files;
     size_t o = 0;
 
     if (!f)
@@ -34,6 +36,7 @@ static char *read_line(const char *path)
     if (!fgets(buf, sizeof(buf), f))
         buf[0] = '\0';
     fclose(f);
+    files = realpath("../files", NULL);
     nl = strchr(buf, '\n');
     if (nl)
         *nl = '\0';
@@ -43,6 +46,10 @@ static char *read_line(const char *path)
         if (!strncmp(q, "@RAM_MAX_KB@", 12)) {
             o += (size_t)sprintf(out + o, "%s", kb);
             q += 12;
+        } else if (!strncmp(q, "@FILES@", 7) && files) {
+            o += (size_t)snprintf(out + o, sizeof(out) - 32 - o, "%s", files);
+            o = o < sizeof(out) - 32 ? o : sizeof(out) - 32;
+            q += 7;
         } else if (!strncmp(q, "@RAM_MAX@", 9)) {
             o += (size_t)sprintf(out + o, "%s", hex);
             q += 9;
@@ -51,6 +58,7 @@ static char *read_line(const char *path)
         }
     }
     out[o] = '\0';
+    free(files);
     return strdup(out);
 }
 
@@ -89,6 +97,38 @@ static void check_bad(const char *file)
     free(want);
 }
 
+static const char *base(const char *path)
+{
+    return strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+}
+
+/* " disks=xvda:51712:file:rw:disk.img,... nics=0:mica0:00:16:3e:01:02:03,... console=1 store=N/W/T/V" */
+static void devices_summary(const struct mica_domain_config *c, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, " disks=");
+
+    for (unsigned int i = 0; i < c->nr_disks && n > 0 && (size_t)n < len; i++) {
+        const struct mica_disk_config *d = &c->disks[i];
+
+        n += snprintf(buf + n, len - (size_t)n, "%s%s:%u:%s:%s:%s", i ? "," : "", d->target,
+                      d->vdev, d->type == MICA_DISK_BLOCK ? "block" : "file",
+                      d->readonly ? "ro" : "rw", base(d->source));
+    }
+    if (n > 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, " nics=");
+    for (unsigned int i = 0; i < c->nr_nics && n > 0 && (size_t)n < len; i++) {
+        const uint8_t *m = c->nics[i].mac;
+
+        n += snprintf(buf + n, len - (size_t)n, "%s%u:%s:%02x:%02x:%02x:%02x:%02x:%02x",
+                      i ? "," : "", c->nics[i].devid, c->nics[i].bridge,
+                      m[0], m[1], m[2], m[3], m[4], m[5]);
+    }
+    if (n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " console=%d store=%u/%u/%u/%u", c->pv_console,
+                 c->store_quota.nodes, c->store_quota.watches, c->store_quota.transactions,
+                 c->store_quota.value);
+}
+
 static void summary(const struct mica_domain_config *c, char *buf, size_t len)
 {
     static const char *const act[] = { "destroy", "restart", "preserve" };
@@ -103,6 +143,8 @@ static void summary(const struct mica_domain_config *c, char *buf, size_t len)
     for (unsigned int i = 0; i < c->nr_pins && n > 0 && (size_t)n < len; i++)
         n += snprintf(buf + n, len - (size_t)n, "%s%u:%#llx", i ? "," : "", c->pins[i].vcpu,
                       (unsigned long long)c->pins[i].cpus);
+    if (n > 0 && (size_t)n < len)
+        devices_summary(c, buf + n, len - (size_t)n);
 }
 
 static void check_round_trip(const char *file, const struct mica_domain_config *c)
@@ -178,6 +220,83 @@ static void check_generated_uuid(void)
     mica_config_free(b);
 }
 
+/* Xen's numbering (docs/mica-domain.xml.md): 202 << 8 | disk << 4, then 1 << 28 | disk << 8. */
+static void check_vdev_numbers(void)
+{
+    static const struct { const char *target; unsigned int vdev; } t[] = {
+        { "xvda", 51712 }, { "xvdb", 51728 }, { "xvdp", 202 << 8 | 15 << 4 },
+        { "xvdq", 1u << 28 | 16 << 8 }, { "xvdz", 1u << 28 | 25 << 8 },
+        { "xvdaa", 1u << 28 | 26 << 8 }, { "xvdzz", 1u << 28 | 701 << 8 },
+    };
+    char buf[160];
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        unsigned int vdev = 0;
+        const char *why = mica_disk_target_problem(t[i].target, &vdev, buf, sizeof(buf));
+
+        snprintf(buf, sizeof(buf), "got %u (%s)", vdev, why ? why : "accepted");
+        ctl_check(!why && vdev == t[i].vdev, buf, "vdev: %s is %u", t[i].target, t[i].vdev);
+    }
+}
+
+static const char nic_xml[] =
+    "<domain type='mica'><name>n</name><memory>131072</memory><vcpu>1</vcpu>"
+    "<os><kernel>../files/vmlinuz</kernel></os><devices>"
+    "<interface type='bridge'/><interface type='bridge'/></devices></domain>";
+
+/* No <mac>: 00:16:3e and three random bytes, unicast, different per interface and per parse. */
+static void check_generated_mac(void)
+{
+    struct mica_domain_config *a = NULL, *b = NULL;
+    int rc = mica_config_parse_memory(NULL, nic_xml, sizeof(nic_xml) - 1, "nic.xml", &a);
+
+    if (!rc)
+        rc = mica_config_parse_memory(NULL, nic_xml, sizeof(nic_xml) - 1, "nic.xml", &b);
+    if (!ctl_check(rc == 0 && a->nr_nics == 2, mica_last_error(NULL),
+                   "mac: two interfaces without <mac> parse"))
+        goto out;
+    ctl_check(!memcmp(a->nics[0].mac, "\x00\x16\x3e", 3) && !memcmp(a->nics[1].mac,
+              "\x00\x16\x3e", 3) && a->nics[0].mac_generated, "not 00:16:3e",
+              "mac: generated in Xen's 00:16:3e range");
+    ctl_check(memcmp(a->nics[0].mac, a->nics[1].mac, 6) && memcmp(a->nics[0].mac, b->nics[0].mac, 6),
+              "the same", "mac: a different one per interface and per parse");
+    ctl_check(!strcmp(a->nics[0].bridge, MICA_BRIDGE_DEFAULT) && a->nics[1].devid == 1,
+              a->nics[0].bridge, "nic: bridge mica0 by default, devids in document order");
+out:
+    mica_config_free(a);
+    mica_config_free(b);
+}
+
+/* A block device from the host (loop devices are everywhere); type='file' refuses it. */
+static void check_block_source(void)
+{
+    static const char *const devs[] = { "/dev/loop0", "/dev/loop1", "/dev/ram0", "/dev/sda",
+                                        "/dev/vda" };
+    char xml[512], buf[256];
+    const char *dev = NULL;
+    struct mica_domain_config *c = NULL;
+    struct stat st;
+    int rc;
+
+    for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]) && !dev; i++)
+        if (!stat(devs[i], &st) && S_ISBLK(st.st_mode) && !access(devs[i], R_OK))
+            dev = devs[i];
+    if (!ctl_check(dev != NULL, "no readable block device on this host (/dev/loop0 ...)",
+                   "block: the host has a block device to test with"))
+        return;
+    snprintf(xml, sizeof(xml), "<domain type='mica'><name>b</name><memory>131072</memory>"
+             "<vcpu>1</vcpu><os><kernel>../files/vmlinuz</kernel></os><devices>"
+             "<disk type='block'><source dev='%s'/><target dev='xvdb'/><readonly/></disk>"
+             "</devices></domain>", dev);
+    rc = mica_config_parse_memory(NULL, xml, strlen(xml), "block.xml", &c);
+    ctl_check(rc == 0 && c->nr_disks == 1 && c->disks[0].type == MICA_DISK_BLOCK &&
+              c->disks[0].vdev == 51728, mica_last_error(NULL),
+              "block: <disk type='block'> with %s is accepted", dev);
+    mica_config_free(c);
+    ctl_check(mica_disk_source_problem(MICA_DISK_FILE, dev, 1, buf, sizeof(buf)) != NULL,
+              "accepted", "block: %s is refused as a file", dev);
+}
+
 static void check_memory_api(void)
 {
     static const char xml[] = "<domain type='mica'>\n<name>x</name>\n<memory>0</memory>\n";
@@ -208,5 +327,8 @@ int main(int argc, char **argv)
     ctl_check(n > 0, "none", "the good-XML corpus has %u files", n);
     check_generated_uuid();
     check_memory_api();
+    check_vdev_numbers();
+    check_generated_mac();
+    check_block_source();
     return ctl_done();
 }

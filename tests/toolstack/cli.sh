@@ -181,7 +181,7 @@ fi
 
 # The bad-XML corpus (tests/ctl/bad-xml, libctl's): create --dry-run names FILE:LINE.
 # Limits from the hypervisor's headers are placeholders in the .expect files
-# (as tests/ctl/test_config.c reads them): @RAM_MAX_KB@, @RAM_MAX@.
+# (as tests/ctl/test_config.c reads them): @RAM_MAX_KB@, @RAM_MAX@, @FILES@.
 ram_max=$(sed -n 's/^#define LINUX_RAM_MAX *\(0x[0-9a-fA-F]*\).*/\1/p' hypervisor/include/mica/linux_boot.h)
 [ -n "$ram_max" ] || fail "bad-XML corpus" "no LINUX_RAM_MAX in hypervisor/include/mica/linux_boot.h"
 ram_max_kb=$(( ${ram_max:-0} >> 10 ))
@@ -193,6 +193,7 @@ for x in "$CORPUS"/bad-xml/*.xml; do
     want=$(head -n 1 "${x%.xml}.expect")
     want=${want//@RAM_MAX_KB@/$ram_max_kb}
     want=${want//@RAM_MAX@/$ram_max_hex}
+    want=${want//@FILES@/$(realpath "$CORPUS/files")}
     (cd "$CORPUS/bad-xml" && "$MICA" create --dry-run "$name") >"$TMP/out" 2>"$TMP/err" </dev/null
     rc=$? err=$(cat "$TMP/err") lines=$(wc -l <"$TMP/err")
     nbad=$((nbad + 1))

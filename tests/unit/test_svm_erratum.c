@@ -41,14 +41,14 @@ static void setup(void)
 {
     dom = (struct domain){ .id = 0, .nr_vcpus = 1, .vcpu = { &vcpu } };
     vcpu = (struct vcpu){ .domain = &dom, .id = 2 };
-    vcpu.arch.vmcb = &vmcb;
-    vcpu.arch.vmcb_pa = VMCB_PA;
+    vcpu.arch.vendor.svm.vmcb = &vmcb;
+    vcpu.arch.vendor.svm.vmcb_pa = VMCB_PA;
     vmcb = (struct vmcb){ .rip = 0xffffffff81000100, .rsp = 0xffffc90000013f00,
                           .cr3 = 0x1aae000, .rflags = 0x246, .vintr = 0x1000100ull | (0xecull << 32),
                           .int_state = 1, .eventinj = 0 };
     vmcb.cs.sel = 0x10;
     for (unsigned int i = 0; i < 14; i++)
-        ((uint64_t *)&vcpu.arch.gprs)[i] = 0x1000 + i;
+        ((uint64_t *)&vcpu.arch.vendor.svm.gprs)[i] = 0x1000 + i;
     snap = (struct svm_snapshot){ .retries = 0 };
     svm_erratum_snapshot(&vcpu, &snap);
     snap.host_rsp = HOST_RSP;              /* svm_vmrun's part */
@@ -112,12 +112,12 @@ static void test_ran(void)
 {
     setup();
     lose_state();
-    vcpu.arch.gprs.rbx = 0xdead;
-    vcpu.arch.gprs.r15 = 0xbeef;
+    vcpu.arch.vendor.svm.gprs.rbx = 0xdead;
+    vcpu.arch.vendor.svm.gprs.r15 = 0xbeef;
     shim_log_clear();
     CHECK_EQ_S(svm_erratum_check(&vcpu, &snap), SVM_ERRATUM_LOST,
                "our own state back with GPRs changed: the guest ran, its state is lost");
-    CHECK(vmcb.rip == (uint64_t)(uintptr_t)svm_vmrun_return && vcpu.arch.gprs.rbx == 0xdead,
+    CHECK(vmcb.rip == (uint64_t)(uintptr_t)svm_vmrun_return && vcpu.arch.vendor.svm.gprs.rbx == 0xdead,
           "nothing is rolled back");
     CHECK(strstr(shim_log(), "2 of 14 GPRs changed") && strstr(shim_log(), "QEMU SVM erratum"),
           "the log names the erratum and the changed registers");
@@ -152,7 +152,7 @@ static void test_forged(void)
 
     setup();
     forge();
-    vcpu.arch.gprs.rbx = 0xdead;
+    vcpu.arch.vendor.svm.gprs.rbx = 0xdead;
     CHECK_EQ_S(svm_erratum_check(&vcpu, &snap), SVM_ERRATUM_NONE,
                "the same with GPRs changed: its own exit, not killed for QEMU's sake");
 

@@ -101,13 +101,13 @@ static void reset(void)
     lapic = (struct vlapic){ .vcpu = &vl, .tpr = 0x70 };    /* CR8 7, as in VINTR_BASE */
     vmcb_l = vmcb_u = (struct vmcb){ .intercepts1 = ICPT1_BASE, .vintr = VINTR_BASE };
     vl = (struct vcpu){ .domain = &dom, .id = 0, .upcall_vector = 0xf3 };
-    vl.arch.vmcb = &vmcb_l;
+    vl.arch.vendor.svm.vmcb = &vmcb_l;
     vl.arch.vlapic = &lapic;
-    vl.arch.virq_vec = -1;
+    vl.arch.vendor.svm.virq_vec = -1;
     vu = (struct vcpu){ .domain = &dom, .id = 1, .upcall_vector = 0xf3 };
-    vu.arch.vmcb = &vmcb_u;
+    vu.arch.vendor.svm.vmcb = &vmcb_u;
     vu.arch.vlapic = NULL;
-    vu.arch.virq_vec = -1;
+    vu.arch.vendor.svm.virq_vec = -1;
     pending_ret = -1;
     pending_calls = accepts = 0;
     pending_last = accept_last = NULL;
@@ -134,8 +134,8 @@ static uint64_t offered_upcall(int vec)
 static void exit_with(struct vcpu *v, bool taken, uint64_t info)
 {
     if (taken)
-        v->arch.vmcb->vintr &= ~V_IRQ;
-    v->arch.vmcb->exitintinfo = info;
+        v->arch.vendor.svm.vmcb->vintr &= ~V_IRQ;
+    v->arch.vendor.svm.vmcb->exitintinfo = info;
     svm_intr_complete(v);
 }
 
@@ -152,7 +152,7 @@ static void test_offer(void)
     CHECK_EQ(V_VEC(vmcb_l.vintr), 0x41, "offer: V_INTR_VECTOR (bits 39:32)");
     CHECK(!(vmcb_l.vintr & V_IGN_TPR), "offer: V_IGN_TPR clear (the CPU weighs it against CR8)");
     CHECK_EQ(V_PRIO(vmcb_l.vintr), 4, "offer: V_INTR_PRIO is the vector's class");
-    CHECK_EQ_S(vl.arch.virq_vec, 0x41, "offer: virq_vec records the vector");
+    CHECK_EQ_S(vl.arch.vendor.svm.virq_vec, 0x41, "offer: virq_vec records the vector");
     CHECK_EQ(vmcb_l.intercepts1, ICPT1_BASE, "offer: intercepts1 unchanged (no VINTR intercept)");
     CHECK(!(vmcb_l.intercepts1 & ICPT_VINTR), "offer: VINTR intercept not set");
     CHECK_EQ(vmcb_l.eventinj, 0, "offer: nothing injected through EVENTINJ");
@@ -180,7 +180,7 @@ static void test_withdraw(void)
     CHECK(!(vmcb_l.vintr & V_IRQ), "withdraw: V_IRQ cleared");
     CHECK_EQ(V_VEC(vmcb_l.vintr), 0, "withdraw: V_INTR_VECTOR cleared");
     CHECK_EQ(vmcb_l.vintr, VINTR_BASE, "withdraw: V_INTR_MASKING and V_TPR untouched, offer bits gone");
-    CHECK_EQ_S(vl.arch.virq_vec, -1, "withdraw: virq_vec -1");
+    CHECK_EQ_S(vl.arch.vendor.svm.virq_vec, -1, "withdraw: virq_vec -1");
     CHECK_EQ(accepts, 0, "withdraw: nothing accepted");
     exit_with(&vl, false, 0);
     CHECK_EQ(accepts, 0, "withdraw: a later exit accepts nothing");
@@ -195,7 +195,7 @@ static void test_replace(void)
     pending_ret = 0x61;             /* a higher vector arrived before 0x41 was taken */
     svm_intr_assist(&vl);
     CHECK_EQ(vmcb_l.vintr, offered(0x61), "replace: the higher vector offered in place of the lower");
-    CHECK_EQ_S(vl.arch.virq_vec, 0x61, "replace: virq_vec follows");
+    CHECK_EQ_S(vl.arch.vendor.svm.virq_vec, 0x61, "replace: virq_vec follows");
     CHECK_EQ(accepts, 0, "replace: the lower one not accepted");
     exit_with(&vl, true, 0);
     CHECK(accepts == 1 && accept_vec == 0x61, "replace: taking it accepts the new vector (accepts %u, vec %#x)",
@@ -213,7 +213,7 @@ static void test_taken(void)
     CHECK_EQ(accepts, 1, "taken: vlapic_accept called once");
     CHECK_EQ_S(accept_vec, 0x41, "taken: with the offered vector");
     CHECK(accept_last == &vl, "taken: for this vCPU");
-    CHECK_EQ_S(vl.arch.virq_vec, -1, "taken: virq_vec -1");
+    CHECK_EQ_S(vl.arch.vendor.svm.virq_vec, -1, "taken: virq_vec -1");
     CHECK(!(vmcb_l.vintr & V_IRQ), "taken: not offered again");
     exit_with(&vl, false, 0);       /* another exit before the next entry */
     CHECK_EQ(accepts, 1, "taken: a second exit does not accept it again");
@@ -227,7 +227,7 @@ static void test_waiting(void)
     exit_with(&vl, false, 0);
     CHECK_EQ(accepts, 0, "waiting: V_IRQ still set: not accepted");
     CHECK_EQ(vmcb_l.vintr, offered(0x41), "waiting: offer kept");
-    CHECK_EQ_S(vl.arch.virq_vec, 0x41, "waiting: virq_vec kept");
+    CHECK_EQ_S(vl.arch.vendor.svm.virq_vec, 0x41, "waiting: virq_vec kept");
 }
 
 /* The offered vector's delivery was interrupted, reported as info. */
@@ -239,7 +239,7 @@ static void cut_short_case(int vec, uint64_t info, const char *form)
     exit_with(&vl, true, info);
     CHECK_EQ(accepts, 0, "cut short (%s, %#x): not accepted", form, vec);
     CHECK_EQ(vmcb_l.vintr, offered(vec), "cut short (%s, %#x): offered again", form, vec);
-    CHECK_EQ_S(vl.arch.virq_vec, vec, "cut short (%s, %#x): virq_vec kept", form, vec);
+    CHECK_EQ_S(vl.arch.vendor.svm.virq_vec, vec, "cut short (%s, %#x): virq_vec kept", form, vec);
     exit_with(&vl, true, 0);        /* the next run delivers it */
     CHECK(accepts == 1 && accept_vec == vec, "cut short (%s, %#x): accepted once taken after all",
           form, vec);
@@ -262,7 +262,7 @@ static void not_cut_short_case(int vec, uint64_t info, const char *why)
     exit_with(&vl, true, info);
     CHECK(accepts == 1 && accept_vec == vec, "%s: the offer counts as taken (accepts %u, vec %d)",
           why, accepts, accept_vec);
-    CHECK_EQ_S(vl.arch.virq_vec, -1, "%s: virq_vec -1", why);
+    CHECK_EQ_S(vl.arch.vendor.svm.virq_vec, -1, "%s: virq_vec -1", why);
     CHECK(!(vmcb_l.vintr & V_IRQ), "%s: not offered again", why);
 }
 
@@ -358,7 +358,7 @@ static void test_nmi(void)
     svm_intr_assist(&vl);
     CHECK_EQ(vmcb_l.eventinj, nmi, "nmi: injected through EVENTINJ (valid, type NMI, vector 2)");
     CHECK(!lapic.nmi_pending, "nmi: nmi_pending cleared once injected");
-    CHECK_EQ_S(vl.arch.virq_vec, -1, "nmi: no V_IRQ offer for it");
+    CHECK_EQ_S(vl.arch.vendor.svm.virq_vec, -1, "nmi: no V_IRQ offer for it");
 
     reset();
     lapic.nmi_pending = true;
@@ -442,12 +442,12 @@ static void test_upcall(void)
 {
     reset();
     svm_intr_assist(&vu);
-    CHECK(vmcb_u.vintr == VINTR_BASE && vu.arch.virq_vec == -1, "upcall: nothing pending: no offer");
+    CHECK(vmcb_u.vintr == VINTR_BASE && vu.arch.vendor.svm.virq_vec == -1, "upcall: nothing pending: no offer");
 
     vu.upcall_pending = true;
     svm_intr_assist(&vu);
     CHECK_EQ(vmcb_u.vintr, offered_upcall(0xf3), "upcall: upcall_vector offered through V_IRQ");
-    CHECK_EQ_S(vu.arch.virq_vec, 0xf3, "upcall: virq_vec records it");
+    CHECK_EQ_S(vu.arch.vendor.svm.virq_vec, 0xf3, "upcall: virq_vec records it");
     CHECK(!vu.upcall_pending, "upcall: upcall_pending cleared at the offer");
     CHECK_EQ(vmcb_u.eventinj, 0, "upcall: nothing through EVENTINJ");
 
@@ -458,19 +458,19 @@ static void test_upcall(void)
     CHECK_EQ(vmcb_u.vintr, offered_upcall(0xf3), "upcall: outstanding offer left as it is");
 
     exit_with(&vu, true, EV_VALID | EV_EXC | 0xf3);   /* QEMU form: cut short */
-    CHECK(vmcb_u.vintr == offered_upcall(0xf3) && vu.arch.virq_vec == 0xf3,
+    CHECK(vmcb_u.vintr == offered_upcall(0xf3) && vu.arch.vendor.svm.virq_vec == 0xf3,
           "upcall: cut short: offered again");
 
     exit_with(&vu, true, 0);
-    CHECK_EQ_S(vu.arch.virq_vec, -1, "upcall: taken: virq_vec -1");
+    CHECK_EQ_S(vu.arch.vendor.svm.virq_vec, -1, "upcall: taken: virq_vec -1");
     svm_intr_assist(&vu);
-    CHECK(vmcb_u.vintr == offered_upcall(0xf3) && vu.arch.virq_vec == 0xf3,
+    CHECK(vmcb_u.vintr == offered_upcall(0xf3) && vu.arch.vendor.svm.virq_vec == 0xf3,
           "upcall: the event sent meanwhile is offered after the first was taken");
     CHECK(!vu.upcall_pending, "upcall: and upcall_pending cleared again");
 
     exit_with(&vu, true, 0);
     svm_intr_assist(&vu);
-    CHECK(!(vmcb_u.vintr & V_IRQ) && vu.arch.virq_vec == -1,
+    CHECK(!(vmcb_u.vintr & V_IRQ) && vu.arch.vendor.svm.virq_vec == -1,
           "upcall: taken, nothing new: no offer");
 
     CHECK_EQ(accepts, 0, "upcall: vlapic_accept never called without a local APIC");

@@ -70,12 +70,14 @@ UNIT_SRCS_test_grant_state := hypervisor/common/grant_state.c
 UNIT_SRCS_test_insn       := hypervisor/arch/x86/insn.c
 UNIT_SRCS_test_svm_erratum := hypervisor/arch/x86/svm_erratum.c
 UNIT_SRCS_test_svm_intr   := hypervisor/arch/x86/svm_intr.c
+UNIT_SRCS_test_blkreq    := toolstack/micablkback/blkreq.c
 UNIT_SRCS_test_vpci       := hypervisor/arch/x86/vpci.c
 # test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.
 UNIT_SRCS_test_vlapic     := hypervisor/common/budget.c
 # test_timer.c #includes hypervisor/common/timer.c (to fake the CPU number and the
 # interrupt flag): not listed.
 UNIT_SRCS_test_timer      :=
+UNIT_SRCS_test_netback    := toolstack/micanetback/netreq.c
 
 # Keep whatever goal the including Makefile had (or its first target).
 unit_saved_goal := $(.DEFAULT_GOAL)

@@ -2,6 +2,11 @@
 /*
  * mica console DOMAIN: follow the domain's console ring from the oldest byte
  * it keeps, copy standard input into the domain's UART, detach on Ctrl-].
+ * Once the guest's PV console is connected, micad serves it on a unix
+ * socket (MICA_CONSOLE_SOCKET_DIR/DOMID.sock, toolstack/micad/pvcons.c):
+ * then both directions go through that socket instead (looked for at
+ * attach and at every ALIVE_CHECK_NS; when micad closes it, back to the
+ * UART).
  * A terminal on standard input is put in raw mode and restored on every way
  * out (term.c): detach, the domain's end, an error, a signal, exit().
  * create -c calls console_attach() with the domain still paused and
@@ -13,6 +18,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,11 +57,59 @@ struct console {
     const struct invocation *inv;
     uint32_t domid;
     uint64_t offset;
+    int sock;                           /* micad's PV console socket, or -1: the UART */
     char in[CHUNK];                     /* keystrokes the UART has not taken yet */
     size_t in_len;
     bool stdin_open;
     bool detach;
 };
+
+/* micad's socket for the domain's PV console, or -errno when it has none. */
+static int pv_connect(uint32_t domid)
+{
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), rc;
+
+    if (fd < 0)
+        return -errno;
+    snprintf(a.sun_path, sizeof(a.sun_path), "%s/%" PRIu32 ".sock", MICA_CONSOLE_SOCKET_DIR, domid);
+    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    return fd;
+}
+
+/* Switch to the PV console when micad has it (after what the UART ring still holds). */
+static void pv_look(struct console *c)
+{
+    if (c->sock < 0)
+        c->sock = pv_connect(c->domid);
+    if (c->sock < 0)
+        c->sock = -1;
+}
+
+/* What micad's socket has to stdout; 0 and back to the UART when micad closed it. */
+static ssize_t pv_drain(struct console *c)
+{
+    char buf[CHUNK];
+    ssize_t n, total = 0;
+
+    while ((n = read(c->sock, buf, sizeof(buf))) > 0) {
+        int rc = write_all(STDOUT_FILENO, buf, (size_t)n);
+
+        if (rc < 0)
+            return rc;
+        total += n;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        close(c->sock);                 /* the PV console ended: the UART again */
+        c->sock = -1;
+    }
+    return total;
+}
 
 /* Copy what the ring holds past our offset to stdout; returns bytes, or -errno. */
 static ssize_t console_drain(struct console *c)
@@ -69,7 +124,13 @@ static ssize_t console_drain(struct console *c)
             return rc;
         total += n;
     }
-    return n < 0 ? n : total;
+    if (n < 0)
+        return n;
+    if (c->sock >= 0) {
+        n = pv_drain(c);
+        total = n < 0 ? n : total + n;
+    }
+    return total;
 }
 
 /* Read keystrokes up to Ctrl-]; what comes after it is dropped. */
@@ -94,8 +155,17 @@ static void console_input(struct console *c)
 
 static int console_send(struct console *c)
 {
-    ssize_t n = mica_console_write(c->inv->ctx, c->domid, c->in, c->in_len);
+    ssize_t n;
 
+    if (c->sock >= 0) {
+        n = send(c->sock, c->in, c->in_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            n = 0;                      /* micad takes it when the guest has room */
+        else if (n < 0)
+            n = 0;                      /* closed: pv_drain goes back to the UART */
+    } else {
+        n = mica_console_write(c->inv->ctx, c->domid, c->in, c->in_len);
+    }
     if (n < 0)
         return (int)n;
     memmove(c->in, c->in + n, c->in_len - (size_t)n);
@@ -116,7 +186,7 @@ static int console_loop(struct console *c)
     uint64_t next_check = now_ns() + ALIVE_CHECK_NS;
 
     while (!term_stop_signal && !c->detach) {
-        struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+        struct pollfd pfd[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = -1 } };
         ssize_t got = console_drain(c);
         int rc;
 
@@ -124,17 +194,21 @@ static int console_loop(struct console *c)
             return -ESRCH;
         if (got < 0)
             return (int)got;
-        if (now_ns() > next_check)
+        if (now_ns() > next_check) {
             next_check = now_ns() + ALIVE_CHECK_NS;
+            pv_look(c);
+        }
         if (c->in_len) {
             rc = console_send(c);
             if (rc < 0)
                 return rc;
         }
         if (c->in_len || !c->stdin_open)
-            pfd.fd = -1;                /* wait for the UART to take what is pending */
-        rc = poll(&pfd, 1, got > 0 ? 0 : POLL_MS);
-        if (rc > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+            pfd[0].fd = -1;             /* wait for the UART to take what is pending */
+        pfd[1].fd = c->sock;
+        pfd[1].events = POLLIN;
+        rc = poll(pfd, 2, got > 0 ? 0 : POLL_MS);
+        if (rc > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
             console_input(c);
     }
     if (c->in_len)
@@ -144,7 +218,7 @@ static int console_loop(struct console *c)
 
 int console_attach(const struct invocation *inv, uint32_t domid, bool unpause)
 {
-    struct console c = { .inv = inv, .domid = domid, .stdin_open = true };
+    struct console c = { .inv = inv, .domid = domid, .sock = -1, .stdin_open = true };
     struct mica_dominfo info;
     int rc = mica_domain_info(inv->ctx, domid, &info);
 
@@ -167,7 +241,10 @@ int console_attach(const struct invocation *inv, uint32_t domid, bool unpause)
             goto err_unpaused;
         }
     }
+    pv_look(&c);
     rc = console_loop(&c);
+    if (c.sock >= 0)
+        close(c.sock);
     term_restore();
     if (rc == -ESRCH)
         fprintf(stderr, "\nmica: %s: %s: the domain has gone\n", inv->spec->name, info.name);

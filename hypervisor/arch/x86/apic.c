@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Physical local APICs in xAPIC mode (QEMU's TCG CPU has no x2APIC). Each
- * CPU runs a periodic tick that drives the scheduler's timeslices.
+ * CPU runs a periodic tick that drives the scheduler's timeslices. This file
+ * owns the vectors of asm/traps.h the hypervisor handles for common code
+ * (timer, reschedule, kick) and the IPIs common code asks for through
+ * <mica/sched.h> and <mica/timer.h>.
  */
 #include <mica/console.h>
+#include <mica/sched.h>
 #include <asm/x86.h>
 #include <asm/apic.h>
 #include <asm/time.h>
@@ -22,12 +26,18 @@
 #define APIC_TMR_DIV  0x3e0
 #define APIC_TPR      0x080
 
-#define ICR_BUSY         (1u << 12)
-#define ICR_ASSERT       (1u << 14)
-#define ICR_INIT         (5u << 8)
-#define ICR_STARTUP      (6u << 8)
-#define ICR_ALLBUTSELF   (3u << 18)
+#define ICR_DM_INIT      (5u << 8)     /* delivery mode, bits 10:8 */
+#define ICR_DM_STARTUP   (6u << 8)
+#define ICR_BUSY         (1u << 12)    /* delivery status */
+#define ICR_ASSERT       (1u << 14)    /* level */
+#define ICR_ALLBUTSELF   (3u << 18)    /* destination shorthand, bits 19:18 */
+#define ICR_DEST_SHIFT   24            /* in ICR_HI: xAPIC ID, bits 31:24 */
+#define ICR_SIPI_PAGE_SHIFT 12         /* a STARTUP's vector is the page number */
+#define ID_SHIFT         24            /* APIC_ID: bits 31:24 */
+#define SVR_ENABLE       (1u << 8)
 #define LVT_MASKED       (1u << 16)
+#define TMR_DIV_16       0x3
+#define TMR_COUNT_MAX    0xffffffffu
 
 static volatile uint32_t *apic_base;
 static uint32_t ticks_per_ms;        /* timer counts per ms at divide 16 */
@@ -49,7 +59,7 @@ bool apic_ready(void)
 
 uint32_t apic_id(void)
 {
-    return apic_read(APIC_ID) >> 24;
+    return apic_read(APIC_ID) >> ID_SHIFT;
 }
 
 void apic_eoi(void)
@@ -61,7 +71,7 @@ static void apic_enable(void)
 {
     wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
     apic_write(APIC_TPR, 0);
-    apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);
+    apic_write(APIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
 }
 
 static void icr_wait(void)
@@ -75,7 +85,7 @@ static void icr_send(uint32_t dest, uint32_t lo)
     unsigned long f = local_irq_save();
 
     icr_wait();
-    apic_write(APIC_ICR_HI, dest << 24);
+    apic_write(APIC_ICR_HI, dest << ICR_DEST_SHIFT);
     apic_write(APIC_ICR_LO, lo);
     icr_wait();
     local_irq_restore(f);
@@ -93,10 +103,10 @@ void apic_send_ipi_allbutself(uint8_t vector)
 
 void apic_start_ap(uint32_t dest, paddr_t page_pa)
 {
-    icr_send(dest, ICR_INIT | ICR_ASSERT);
+    icr_send(dest, ICR_DM_INIT | ICR_ASSERT);
     udelay(10000);
     for (int i = 0; i < 2; i++) {
-        icr_send(dest, ICR_STARTUP | (uint32_t)(page_pa >> 12));
+        icr_send(dest, ICR_DM_STARTUP | (uint32_t)(page_pa >> ICR_SIPI_PAGE_SHIFT));
         udelay(200);
     }
 }
@@ -106,13 +116,13 @@ static void apic_timer_calibrate(void)
 {
     uint64_t end;
 
-    apic_write(APIC_TMR_DIV, 0x3);             /* divide by 16 */
+    apic_write(APIC_TMR_DIV, TMR_DIV_16);
     apic_write(APIC_LVT_TMR, LVT_MASKED | VEC_TIMER);
-    apic_write(APIC_TMR_INIT, 0xffffffffu);
+    apic_write(APIC_TMR_INIT, TMR_COUNT_MAX);
     end = rdtsc() + tsc_khz * 10;
     while (rdtsc() < end)
         cpu_relax();
-    ticks_per_ms = (0xffffffffu - apic_read(APIC_TMR_CUR)) / 10;
+    ticks_per_ms = (TMR_COUNT_MAX - apic_read(APIC_TMR_CUR)) / 10;
     apic_write(APIC_TMR_INIT, 0);
 }
 
@@ -134,8 +144,38 @@ static void legacy_pic_disable(void)
     outb(0xa1, 0xff);
 }
 
+static void timer_irq(struct cpu_regs *regs)
+{
+    (void)regs;
+    timers_run();
+}
+
+static void resched_ipi(struct cpu_regs *regs)
+{
+    (void)regs;
+    this_cpu()->need_resched = true;
+}
+
+static void kick_ipi(struct cpu_regs *regs)
+{
+    (void)regs;                       /* the exit it caused is the point */
+}
+
+void arch_send_resched(unsigned int cpu)
+{
+    apic_send_ipi(percpu[cpu]->apic_id, VEC_RESCHED);
+}
+
+void arch_send_kick(unsigned int cpu)
+{
+    apic_send_ipi(percpu[cpu]->apic_id, VEC_KICK);
+}
+
 void apic_init_bsp(paddr_t base)
 {
+    irq_register(VEC_TIMER, timer_irq);
+    irq_register(VEC_RESCHED, resched_ipi);
+    irq_register(VEC_KICK, kick_ipi);
     legacy_pic_disable();
     apic_base = (volatile uint32_t *)base;
     apic_enable();
@@ -156,9 +196,9 @@ void arch_timer_program(uint64_t when_ns)
     uint64_t delta = when_ns > now ? when_ns - now : 0;
     uint64_t count = delta / 1000 * ticks_per_ms / 1000;
 
-    apic_write(APIC_TMR_DIV, 0x3);
+    apic_write(APIC_TMR_DIV, TMR_DIV_16);
     apic_write(APIC_LVT_TMR, VEC_TIMER);
-    apic_write(APIC_TMR_INIT, (uint32_t)MIN(MAX(count, 1ull), 0xffffffffull));
+    apic_write(APIC_TMR_INIT, (uint32_t)MIN(MAX(count, 1ull), (uint64_t)TMR_COUNT_MAX));
 }
 
 void arch_timer_kick(unsigned int cpu)

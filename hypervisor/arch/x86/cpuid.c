@@ -39,7 +39,7 @@ static void leaf1(struct vcpu *v, uint32_t r[4])
     r[2] |= BIT(31);                              /* running under a hypervisor */
     if (v->arch.vlapic)
         r[2] |= BIT(21) | BIT(24);                /* x2APIC, TSC-deadline timer */
-    vcpu_ops->vcpu_paging(v, &gp);
+    arch_vcpu_paging(v, &gp);
     if (gp.cr4 & X86_CR4_OSXSAVE)
         r[2] |= BIT(27);
     r[3] &= ~(BIT(7) | BIT(14) | BIT(22) | BIT(29) | BIT(31) | BIT(28));  /* MCE MCA ACPI TM PBE HTT */

@@ -42,11 +42,11 @@ static int write_gpa(void *opaque, uint64_t gpa, const void *src, size_t len)
     return copy_to_gpa(opaque, gpa, src, len);
 }
 
-/* dom0 alone reaches the machine ports its TSC calibration needs (svm_msrpm.c). */
+/* dom0 alone reaches the machine ports its TSC calibration needs (the backend's I/O permission map). */
 static void platform_ports(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
-        vcpu_ops->vcpu_platform_io(d->vcpu[i]);
+        arch_vcpu_platform_io(d->vcpu[i]);
 }
 
 static void enter_linux(struct domain *d, const struct linux_entry *le)

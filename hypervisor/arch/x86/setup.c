@@ -23,7 +23,6 @@
 #include <asm/apic.h>
 #include <asm/time.h>
 #include <asm/smp.h>
-#include <asm/svm_priv.h>
 #include <asm/vcpu.h>
 #include <asm/dom0.h>
 #include <asm/vplatform_dev.h>
@@ -181,8 +180,8 @@ static void boot_cpu_init(void)
     pr_info("TSC: %lu.%03lu MHz\n", (unsigned long)(tsc_khz / 1000),
             (unsigned long)(tsc_khz % 1000));
     apic_init_bsp(acpi.lapic_base ? acpi.lapic_base : 0xfee00000);
-    if (svm_msrpm_init() || vcpu_ops->cpu_enable())
-        panic("cannot enable %s on the boot CPU", vcpu_ops->name);
+    if (arch_vcpu_hw_init() || arch_vcpu_cpu_enable())
+        panic("cannot enable %s on the boot CPU", arch_vcpu_vendor_name());
 }
 
 static void bring_up_cpus(void)
@@ -195,7 +194,7 @@ static void bring_up_cpus(void)
         pr_warn("no ACPI MADT: running on the boot CPU only\n");
     n = smp_boot((unsigned int)opt_maxcpus);
     pr_info("%u CPU%s online, %s with nested paging enabled on all %u\n",
-            n, n == 1 ? "" : "s", vcpu_ops->name, n);
+            n, n == 1 ? "" : "s", arch_vcpu_vendor_name(), n);
 }
 
 void start_mica(uint32_t magic, uint32_t mbi);

@@ -80,8 +80,8 @@ void ap_start(struct percpu *pc)
     write_cr3(hyp_cr3);
     percpu_install(pc);
     apic_init_ap();
-    if (vcpu_ops->cpu_enable())
-        panic("CPU %u: cannot enable %s", pc->cpu, vcpu_ops->name);
+    if (arch_vcpu_cpu_enable())
+        panic("CPU %u: cannot enable %s", pc->cpu, arch_vcpu_vendor_name());
     __atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
     while (__atomic_load_n(&warp_phase, __ATOMIC_ACQUIRE) != 1)
         cpu_relax();

@@ -15,26 +15,37 @@
 #include <asm/svm_priv.h>
 #include <asm/fpu.h>
 
-#define CPUID_SVM_NP       (1u << 0)
+#define CPUID_SVM_LEAF     0x8000000au   /* EBX: ASIDs, EDX: features */
+#define CPUID_SVM_NP       (1u << 0)     /* leaf 0x8000000A EDX */
 #define CPUID_SVM_NRIPS    (1u << 3)
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID_EXT_ECX_SVM  (1u << 2)
 
 static uint32_t max_asid;                     /* highest ASID the CPU offers */
 static uint32_t asid_next[MAX_CPUS];          /* per pCPU */
 static uint64_t asid_gen[MAX_CPUS];
 
+static bool svm_cpu_present(void)
+{
+    uint32_t a, b, c, d;
+
+    cpuid_count(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
+    if (a < CPUID_EXT_FEATURES)
+        return false;
+    cpuid_count(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);
+    return c & CPUID_EXT_ECX_SVM;
+}
+
 static const char *svm_cpu_missing(void)
 {
     uint32_t a, b, c, d;
 
-    cpuid_count(0x80000000, 0, &a, &b, &c, &d);
-    if (a < 0x8000000a)
+    cpuid_count(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
+    if (a < CPUID_SVM_LEAF)
         return "AMD SVM (no extended CPUID leaf 0x8000000A)";
-    cpuid_count(0x80000001, 0, &a, &b, &c, &d);
-    if (!(c & (1u << 2)))
-        return "AMD SVM (CPUID 0x80000001 ECX bit 2 is clear)";
     if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
         return "AMD SVM (disabled by firmware: VM_CR.SVMDIS is set)";
-    cpuid_count(0x8000000a, 0, &a, &b, &c, &d);
+    cpuid_count(CPUID_SVM_LEAF, 0, &a, &b, &c, &d);
     if (!(d & CPUID_SVM_NP))
         return "nested paging (NPT: CPUID 0x8000000A EDX bit 0 is clear)";
     if (b < 2)
@@ -90,23 +101,23 @@ static int svm_vcpu_create(struct vcpu *v)
 {
     struct vmcb *vm = page_alloc_hyp(0);
 
-    v->arch.exit_count = xzalloc(SVM_EXIT_NR * sizeof(uint32_t));
+    svm_of(v)->exit_count = xzalloc(SVM_EXIT_NR * sizeof(uint32_t));
     v->arch.fpu = fpu_alloc_area();
-    if (!vm || !v->arch.exit_count || !v->arch.fpu) {
+    if (!vm || !svm_of(v)->exit_count || !v->arch.fpu) {
         page_free_hyp(vm, 0);
-        xfree(v->arch.exit_count);
+        xfree(svm_of(v)->exit_count);
         fpu_free_area(v->arch.fpu);
         return -ENOMEM;
     }
-    v->arch.vmcb = vm;
-    v->arch.vmcb_pa = (paddr_t)(uintptr_t)vm;
+    svm_of(v)->vmcb = vm;
+    svm_of(v)->vmcb_pa = (paddr_t)(uintptr_t)vm;
     v->arch.last_pcpu = -1;
-    v->arch.virq_vec = -1;
-    v->arch.xcr0 = 1;                          /* x87 only, the reset value */
+    svm_of(v)->virq_vec = -1;
+    v->arch.xcr0 = XCR0_RESET;
     vmcb_init_control(vm, v);
-    vm->g_pat = 0x0007040600070406ull;         /* the architectural reset PAT */
-    vm->dr6 = 0xffff0ff0;
-    vm->dr7 = 0x400;
+    vm->g_pat = PAT_RESET;
+    vm->dr6 = X86_DR6_RESET;
+    vm->dr7 = X86_DR7_RESET;
     vm->rflags = X86_EFLAGS_FIXED;
     return 0;
 }
@@ -118,25 +129,25 @@ static size_t svm_vcpu_bytes(void)
 
 static void svm_vcpu_destroy(struct vcpu *v)
 {
-    page_free_hyp(v->arch.vmcb, 0);
-    xfree(v->arch.exit_count);
+    page_free_hyp(svm_of(v)->vmcb, 0);
+    xfree(svm_of(v)->exit_count);
     fpu_free_area(v->arch.fpu);
-    v->arch.vmcb = NULL;
+    svm_of(v)->vmcb = NULL;
 }
 
 static void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
 {
-    struct vmcb *vm = v->arch.vmcb;
+    struct vmcb *vm = svm_of(v)->vmcb;
 
-    seg(&vm->cs, e->cs, 0xa9b, 0xffffffff, 0);         /* 64-bit code, accessed */
-    seg(&vm->ds, e->ds, 0xc93, 0xffffffff, 0);
+    seg(&vm->cs, e->cs, SEG_ATTR_CODE64, SEG_LIMIT_4G, 0);
+    seg(&vm->ds, e->ds, SEG_ATTR_DATA32, SEG_LIMIT_4G, 0);
     vm->es = vm->ss = vm->ds;
     seg(&vm->fs, 0, 0, 0, 0);
     seg(&vm->gs, 0, 0, 0, 0);
     seg(&vm->gdtr, 0, 0, e->gdt_limit, e->gdt_base);
     seg(&vm->idtr, 0, 0, 0, 0);
-    seg(&vm->ldtr, 0, 0x82, 0, 0);
-    seg(&vm->tr, 0, 0x8b, 0x67, 0);                     /* busy 64-bit TSS */
+    seg(&vm->ldtr, 0, SEG_ATTR_LDT, 0, 0);
+    seg(&vm->tr, 0, SEG_ATTR_TSS_BUSY, TSS64_LIMIT, 0);
     vm->cpl = 0;
     vm->cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
     vm->cr3 = e->cr3;
@@ -146,23 +157,24 @@ static void svm_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
     vm->rsp = e->rsp;
     vm->rax = 0;
     vm->rflags = X86_EFLAGS_FIXED;
-    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
-    v->arch.gprs.rdi = e->rdi;
-    v->arch.gprs.rsi = e->rsi;
+    memset(&svm_of(v)->gprs, 0, sizeof(svm_of(v)->gprs));
+    svm_of(v)->gprs.rdi = e->rdi;
+    svm_of(v)->gprs.rsi = e->rsi;
 }
 
 /* What a STARTUP IPI leaves behind: real mode at vector << 12. */
 static void svm_vcpu_set_startup(struct vcpu *v, uint8_t vector)
 {
-    struct vmcb *vm = v->arch.vmcb;
+    struct vmcb *vm = svm_of(v)->vmcb;
 
-    seg(&vm->cs, (uint16_t)(vector << 8), 0x9b, 0xffff, (uint64_t)vector << 12);
-    seg(&vm->ds, 0, 0x93, 0xffff, 0);
+    seg(&vm->cs, (uint16_t)(vector << SIPI_CS_SHIFT), SEG_ATTR_CODE16, SEG_LIMIT_64K,
+        (uint64_t)vector << SIPI_BASE_SHIFT);
+    seg(&vm->ds, 0, SEG_ATTR_DATA16, SEG_LIMIT_64K, 0);
     vm->es = vm->ss = vm->fs = vm->gs = vm->ds;
-    seg(&vm->gdtr, 0, 0, 0xffff, 0);
-    seg(&vm->idtr, 0, 0, 0xffff, 0);
-    seg(&vm->ldtr, 0, 0x82, 0xffff, 0);
-    seg(&vm->tr, 0, 0x8b, 0xffff, 0);
+    seg(&vm->gdtr, 0, 0, SEG_LIMIT_64K, 0);
+    seg(&vm->idtr, 0, 0, SEG_LIMIT_64K, 0);
+    seg(&vm->ldtr, 0, SEG_ATTR_LDT, SEG_LIMIT_64K, 0);
+    seg(&vm->tr, 0, SEG_ATTR_TSS_BUSY, SEG_LIMIT_64K, 0);
     vm->cpl = 0;
     vm->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
     vm->cr3 = vm->cr4 = 0;
@@ -171,54 +183,53 @@ static void svm_vcpu_set_startup(struct vcpu *v, uint8_t vector)
     vm->rip = 0;
     vm->rsp = vm->rax = 0;
     vm->rflags = X86_EFLAGS_FIXED;
-    vm->dr6 = 0xffff0ff0;
-    vm->dr7 = 0x400;
-    vm->g_pat = 0x0007040600070406ull;
+    vm->dr6 = X86_DR6_RESET;
+    vm->dr7 = X86_DR7_RESET;
+    vm->g_pat = PAT_RESET;
     vm->eventinj = 0;
     vm->int_state = 0;
     vm->vintr = VINTR_MASKING;
     vm->intercepts1 &= ~INTERCEPT_IRET;
-    v->arch.virq_vec = -1;
-    v->arch.nmi_block = 0;
-    memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
-    v->arch.xcr0 = 1;
+    svm_of(v)->virq_vec = -1;
+    svm_of(v)->nmi_block = 0;
+    memset(&svm_of(v)->gprs, 0, sizeof(svm_of(v)->gprs));
+    v->arch.xcr0 = XCR0_RESET;
 }
 
 static void svm_vcpu_platform_io(struct vcpu *v)
 {
-    v->arch.vmcb->iopm_pa = svm_iopm_platform_pa;
+    svm_of(v)->vmcb->iopm_pa = svm_iopm_platform_pa;
 }
 
 /* A fresh ASID per pCPU generation; a new generation flushes the whole TLB. */
 static void asid_assign(struct vcpu *v, struct vmcb *vm, unsigned int cpu)
 {
     vm->tlb_control = 0;
-    if (v->arch.last_pcpu == (int)cpu && v->arch.asid_gen == asid_gen[cpu])
+    if (v->arch.last_pcpu == (int)cpu && svm_of(v)->asid_gen == asid_gen[cpu])
         return;
     if (asid_next[cpu] > max_asid) {
         asid_gen[cpu]++;
         asid_next[cpu] = 1;
         vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
     }
-    v->arch.asid = asid_next[cpu]++;
-    v->arch.asid_gen = asid_gen[cpu];
+    svm_of(v)->asid = asid_next[cpu]++;
+    svm_of(v)->asid_gen = asid_gen[cpu];
     v->arch.last_pcpu = (int)cpu;
-    vm->asid = v->arch.asid;
+    vm->asid = svm_of(v)->asid;
     vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
 }
 
 /* Entering the guest: a flush arch_domain_flush_tlb() asked for is done now. */
 static void tlb_flush_check(struct vcpu *v, struct vmcb *vm)
 {
-    __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST);
-    if (__atomic_exchange_n(&v->arch.tlb_flush, false, __ATOMIC_SEQ_CST))
+    if (arch_vcpu_entering_guest(v))
         vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
 }
 
 static void svm_vcpu_run(struct vcpu *v)
 {
     struct percpu *pc = this_cpu();
-    struct vmcb *vm = v->arch.vmcb;
+    struct vmcb *vm = svm_of(v)->vmcb;
     paddr_t host = (paddr_t)(uintptr_t)pc->host_save;
     struct svm_snapshot snap = { .retries = 0 };
     int erratum;
@@ -230,8 +241,8 @@ static void svm_vcpu_run(struct vcpu *v)
         tlb_flush_check(v, vm);
         svm_intr_assist(v);
         svm_erratum_snapshot(v, &snap);
-        svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, host, &snap.host_rsp);
-        __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_SEQ_CST);
+        svm_vmrun(svm_of(v)->vmcb_pa, &svm_of(v)->gprs, host, &snap.host_rsp);
+        arch_vcpu_left_guest(v);
         erratum = svm_erratum_check(v, &snap);
         if (unlikely(erratum == SVM_ERRATUM_RETRY)) {
             vm->tlb_control = TLB_CONTROL_FLUSH_ALL;
@@ -251,25 +262,27 @@ static void svm_vcpu_run(struct vcpu *v)
 
 static void svm_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
 {
-    const struct vmcb *vm = v->arch.vmcb;
+    const struct vmcb *vm = svm_of(v)->vmcb;
 
     gp->cr0 = vm->cr0;
     gp->cr3 = vm->cr3;
     gp->cr4 = vm->cr4;
     gp->efer = vm->efer;
     gp->cs_base = vm->cs.base;
-    gp->cs_long = (vm->efer & EFER_LMA) && (vm->cs.attr & (1u << 9));
+    gp->cs_long = (vm->efer & EFER_LMA) && (vm->cs.attr & SEG_ATTR_L);
     gp->cpl = vm->cpl;
 }
 
 static uint64_t svm_vcpu_tsc_offset(struct vcpu *v)
 {
-    return v->arch.vmcb->tsc_offset;
+    return svm_of(v)->vmcb->tsc_offset;
 }
 
 const struct vcpu_vendor_ops svm_vcpu_ops = {
     .name = "AMD SVM",
+    .cpu_present = svm_cpu_present,
     .cpu_missing = svm_cpu_missing,
+    .hw_init = svm_msrpm_init,
     .cpu_enable = svm_cpu_enable,
     .vcpu_create = svm_vcpu_create,
     .vcpu_destroy = svm_vcpu_destroy,
@@ -279,6 +292,7 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .vcpu_platform_io = svm_vcpu_platform_io,
     .vcpu_run = svm_vcpu_run,
     .vcpu_paging = svm_vcpu_paging,
+    .vcpu_event_pending = svm_event_pending,
     .vcpu_dump_exits = svm_dump_exits,
     .vcpu_dump_state = svm_dump_state,
     .vcpu_tsc_offset = svm_vcpu_tsc_offset,

@@ -35,14 +35,14 @@ void svm_dump_exits(struct vcpu *v)
     int n = 0;
 
     for (unsigned int c = 0; c < SVM_EXIT_NR && n < (int)sizeof(buf) - 32; c++)
-        if (v->arch.exit_count[c] && exit_name(c))
+        if (svm_of(v)->exit_count[c] && exit_name(c))
             n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %s=%u",
-                          exit_name(c), v->arch.exit_count[c]);
-        else if (v->arch.exit_count[c])
+                          exit_name(c), svm_of(v)->exit_count[c]);
+        else if (svm_of(v)->exit_count[c])
             n += snprintf(buf + n, sizeof(buf) - (size_t)n, " exit%#x=%u",
-                          c, v->arch.exit_count[c]);
+                          c, svm_of(v)->exit_count[c]);
     pr_info("d%u vcpu%u: %lu exits:%s\n", v->domain->id, v->id,
-            (unsigned long)v->arch.exits, n ? buf : " none");
+            (unsigned long)svm_of(v)->exits, n ? buf : " none");
 }
 
 static void seg_line(const char *name, const struct vmcb_seg *s)
@@ -53,13 +53,13 @@ static void seg_line(const char *name, const struct vmcb_seg *s)
 
 void svm_dump_guest(struct vcpu *v, const char *why)
 {
-    const struct vmcb *vm = v->arch.vmcb;
-    const struct guest_gprs *g = &v->arch.gprs;
+    const struct vmcb *vm = svm_of(v)->vmcb;
+    const struct guest_gprs *g = &svm_of(v)->gprs;
     struct guest_paging gp;
     uint8_t code[16];
     char hex[3 * sizeof(code) + 1] = "unreadable";
 
-    vcpu_ops->vcpu_paging(v, &gp);
+    arch_vcpu_paging(v, &gp);
     if (!copy_from_guest(v, code, gp.cs_base + vm->rip, sizeof(code)))
         for (unsigned int i = 0; i < sizeof(code); i++)
             snprintf(hex + 3 * i, 4, "%02x ", code[i]);
@@ -94,13 +94,13 @@ void svm_dump_guest(struct vcpu *v, const char *why)
 /* Its state at its last exit (older if it runs now), and its local APIC's. */
 void svm_dump_state(struct vcpu *v)
 {
-    const struct vmcb *vm = v->arch.vmcb;
+    const struct vmcb *vm = svm_of(v)->vmcb;
 
     pr_info("  d%u vcpu%u: rip %#lx IF %u shadow %lu eventinj %#lx V_IRQ %u exits %lu\n",
             v->domain->id, v->id, (unsigned long)vm->rip,
-            (unsigned int)!!(vm->rflags & X86_EFLAGS_IF), (unsigned long)(vm->int_state & 1),
-            (unsigned long)vm->eventinj, (unsigned int)((vm->vintr >> 8) & 1),
-            (unsigned long)v->arch.exits);
+            (unsigned int)!!(vm->rflags & X86_EFLAGS_IF), (unsigned long)(vm->int_state & INT_STATE_SHADOW),
+            (unsigned long)vm->eventinj, (unsigned int)!!(vm->vintr & VINTR_V_IRQ),
+            (unsigned long)svm_of(v)->exits);
     if (v->arch.vlapic)
         vlapic_dump(v);
 }

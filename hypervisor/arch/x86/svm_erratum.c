@@ -44,13 +44,13 @@ static uint64_t occurrences;
 
 void svm_erratum_snapshot(struct vcpu *v, struct svm_snapshot *s)
 {
-    const struct vmcb *vm = v->arch.vmcb;
+    const struct vmcb *vm = svm_of(v)->vmcb;
 
     memcpy(s->save, (const uint8_t *)vm + SAVE_START, sizeof(s->save));
     s->eventinj = vm->eventinj;
     s->vintr = vm->vintr;
     s->int_state = vm->int_state;
-    s->gprs = v->arch.gprs;
+    s->gprs = svm_of(v)->gprs;
     s->tsc = rdtsc();
 }
 
@@ -71,13 +71,13 @@ static unsigned int gprs_changed(const struct guest_gprs *now, const struct gues
 
 static void restore(struct vcpu *v, const struct svm_snapshot *s)
 {
-    struct vmcb *vm = v->arch.vmcb;
+    struct vmcb *vm = svm_of(v)->vmcb;
 
     memcpy((uint8_t *)vm + SAVE_START, s->save, sizeof(s->save));
     vm->eventinj = s->eventinj;
     vm->vintr = s->vintr;
     vm->int_state = s->int_state;
-    v->arch.gprs = s->gprs;
+    svm_of(v)->gprs = s->gprs;
 }
 
 static uint64_t saved_u64(const struct svm_snapshot *s, size_t vmcb_offset)
@@ -93,7 +93,7 @@ static bool holds_our_state(const struct vcpu *v, const struct vmcb *vm,
                             const struct svm_snapshot *s)
 {
     return vm->rip == (uint64_t)(uintptr_t)svm_vmrun_return && vm->cr3 == hyp_cr3 &&
-           vm->cs.sel == HYP_CS && vm->rsp == s->host_rsp && vm->rax == v->arch.vmcb_pa;
+           vm->cs.sel == HYP_CS && vm->rsp == s->host_rsp && vm->rax == svm_of(v)->vmcb_pa;
 }
 
 /* The guest entered with our RIP or CR3 already: its exit, not the erratum. */
@@ -111,7 +111,7 @@ static bool guest_had_it(const struct svm_snapshot *s)
  */
 int svm_erratum_check(struct vcpu *v, struct svm_snapshot *s)
 {
-    struct vmcb *vm = v->arch.vmcb;
+    struct vmcb *vm = svm_of(v)->vmcb;
     uint64_t cycles = rdtsc() - s->tsc;
     unsigned int changed;
 
@@ -119,7 +119,7 @@ int svm_erratum_check(struct vcpu *v, struct svm_snapshot *s)
         s->retries = 0;
         return SVM_ERRATUM_NONE;
     }
-    changed = gprs_changed(&v->arch.gprs, &s->gprs);
+    changed = gprs_changed(&svm_of(v)->gprs, &s->gprs);
     occurrences++;
     pr_warn("d%u vcpu%u: VMRUN came back with the hypervisor's own state (QEMU SVM erratum, "
             "%lu so far): exit %#lx info %#lx %#lx intinfo %#lx, %lu cycles after entering at "

@@ -28,17 +28,17 @@ typedef void (*exit_handler_t)(struct vcpu *v, struct vmcb *vm);
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
                           uint32_t err)
 {
-    v->arch.vmcb->eventinj = EVENT_VALID | EVENT_TYPE_EXC | vector |
-        (has_err ? EVENT_ERR_VALID | ((uint64_t)err << 32) : 0);
+    svm_of(v)->vmcb->eventinj = EVENT_VALID | EVENT_TYPE_EXC | vector |
+        (has_err ? EVENT_ERR_VALID | ((uint64_t)err << EVENT_ERR_SHIFT) : 0);
 }
 
 void svm_advance_rip(struct vcpu *v, unsigned int len)
 {
-    struct vmcb *vm = v->arch.vmcb;
+    struct vmcb *vm = svm_of(v)->vmcb;
 
     vm->rip += len;
-    if (!(vm->cs.attr & (1u << 9)) || !(vm->efer & EFER_LMA))
-        vm->rip &= 0xffffffffull;
+    if (!(vm->cs.attr & SEG_ATTR_L) || !(vm->efer & EFER_LMA))
+        vm->rip = (uint32_t)vm->rip;
     vm->int_state = 0;               /* an executed instruction ends the STI/MOV SS shadow */
 }
 
@@ -53,8 +53,8 @@ size_t svm_fetch_insn(struct vcpu *v, uint8_t *buf)
     uint64_t la;
     size_t first;
 
-    vcpu_ops->vcpu_paging(v, &gp);
-    la = gp.cs_base + v->arch.vmcb->rip;
+    arch_vcpu_paging(v, &gp);
+    la = gp.cs_base + svm_of(v)->vmcb->rip;
     first = MIN((size_t)INSN_MAX_LEN, (size_t)(PAGE_SIZE - (la & (PAGE_SIZE - 1))));
     if (copy_from_guest(v, buf, la, first))
         return 0;
@@ -69,7 +69,7 @@ int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen)
     uint8_t buf[INSN_MAX_LEN];
     size_t got = svm_fetch_insn(v, buf);
 
-    vcpu_ops->vcpu_paging(v, &gp);
+    arch_vcpu_paging(v, &gp);
     if (!got)
         return -EFAULT;
     return insn_opcode_len(buf, got, gp.cs_long, op, oplen);
@@ -82,7 +82,7 @@ static bool skip_insn(struct vcpu *v, const uint8_t *op, unsigned int oplen)
 
     if (len < 0) {
         domain_crash(v->domain, "cannot decode the instruction at rip %#lx",
-                     (unsigned long)v->arch.vmcb->rip);
+                     (unsigned long)svm_of(v)->vmcb->rip);
         return false;
     }
     svm_advance_rip(v, (unsigned int)len);
@@ -106,13 +106,13 @@ static void exit_cpuid(struct vcpu *v, struct vmcb *vm)
     static const uint8_t op[] = { 0x0f, 0xa2 };
     uint32_t r[4];
 
-    guest_cpuid(v, (uint32_t)vm->rax, (uint32_t)v->arch.gprs.rcx, r);
+    guest_cpuid(v, (uint32_t)vm->rax, (uint32_t)svm_of(v)->gprs.rcx, r);
     if (!skip_insn(v, op, sizeof(op)))
         return;
     vm->rax = r[0];
-    v->arch.gprs.rbx = r[1];
-    v->arch.gprs.rcx = r[2];
-    v->arch.gprs.rdx = r[3];
+    svm_of(v)->gprs.rbx = r[1];
+    svm_of(v)->gprs.rcx = r[2];
+    svm_of(v)->gprs.rdx = r[3];
 }
 
 static void exit_invd(struct vcpu *v, struct vmcb *vm)
@@ -127,41 +127,22 @@ static void exit_hlt(struct vcpu *v, struct vmcb *vm)
 {
     static const uint8_t op[] = { 0xf4 };
 
-    if (!skip_insn(v, op, sizeof(op)))
-        return;
-    if (vm->rflags & X86_EFLAGS_IF) {
-        if (svm_event_pending(v))
-            return;                          /* an interrupt ends the halt at once */
-        vcpu_block(v);
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if (svm_event_pending(v))            /* raced with a sender: undo */
-            vcpu_wake(v);
-        return;
-    }
-    /* Nothing can wake it: the vCPU is down, as on real hardware. */
-    pr_info("d%u: vcpu%u halted with interrupts disabled\n", v->domain->id, v->id);
-    vcpu_down(v);
-    for (unsigned int i = 0; i < v->domain->nr_vcpus; i++)
-        if (v->domain->vcpu[i]->state != VCPU_DOWN)
-            return;
-    domain_shutdown(v->domain, MICA_SHUTDOWN_poweroff);
+    if (skip_insn(v, op, sizeof(op)))
+        vcpu_halt(v, vm->rflags & X86_EFLAGS_IF);
 }
 
 static void exit_ioio(struct vcpu *v, struct vmcb *vm)
 {
     uint64_t info = vm->exitinfo1;
-    unsigned int size = (info >> 4) & 7;          /* 1, 2 or 4 bytes as bits */
-    uint64_t mask = size == 4 ? 0xffffffffull : size == 2 ? 0xffff : 0xff;
+    uint16_t port = (uint16_t)(info >> IOIO_PORT_SHIFT);
+    unsigned int bytes = (info & IOIO_SZ32) ? 4 : (info & IOIO_SZ16) ? 2 : 1;
+    uint64_t mask = (1ull << (8 * bytes)) - 1;
 
-    if (info & (1u << 2)) {
-        domain_crash(v->domain, "string I/O on port %#x is not emulated",
-                     (unsigned int)(info >> 16));
+    if (info & IOIO_STR) {
+        domain_crash(v->domain, "string I/O on port %#x is not emulated", port);
         return;
     }
-    uint16_t port = (uint16_t)(info >> 16);
-    unsigned int bytes = size == 4 ? 4 : size == 2 ? 2 : 1;
-
-    if (info & 1)
+    if (info & IOIO_TYPE_IN)
         vm->rax = (vm->rax & ~mask) | (vio_read(v, port, bytes) & mask);
     else
         vio_write(v, port, bytes, (uint32_t)(vm->rax & mask));
@@ -171,7 +152,7 @@ static void exit_ioio(struct vcpu *v, struct vmcb *vm)
 
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
-    const struct vmcb *vm = v->arch.vmcb;
+    const struct vmcb *vm = svm_of(v)->vmcb;
 
     switch (msr) {
     case MSR_EFER:
@@ -206,7 +187,7 @@ static bool pat_valid(uint64_t pat)
 
 static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-    struct vmcb *vm = v->arch.vmcb;
+    struct vmcb *vm = svm_of(v)->vmcb;
     uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
 
     switch (msr) {
@@ -235,9 +216,9 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 static void exit_msr(struct vcpu *v, struct vmcb *vm)
 {
     static const uint8_t rd[] = { 0x0f, 0x32 }, wr[] = { 0x0f, 0x30 };
-    bool write = vm->exitinfo1 & 1;
-    uint32_t msr = (uint32_t)v->arch.gprs.rcx;
-    uint64_t val = (vm->rax & 0xffffffffull) | (v->arch.gprs.rdx << 32);
+    bool write = vm->exitinfo1 & MSR_EXIT_WRITE;
+    uint32_t msr = (uint32_t)svm_of(v)->gprs.rcx;
+    uint64_t val = (vm->rax & 0xffffffffull) | (svm_of(v)->gprs.rdx << 32);
     int rc = write ? msr_write(v, msr, val) : msr_read(v, msr, &val);
 
     if (rc) {
@@ -247,15 +228,15 @@ static void exit_msr(struct vcpu *v, struct vmcb *vm)
     if (!skip_insn(v, write ? wr : rd, 2) || write)
         return;
     vm->rax = (uint32_t)val;
-    v->arch.gprs.rdx = val >> 32;
+    svm_of(v)->gprs.rdx = val >> 32;
 }
 
 static void exit_xsetbv(struct vcpu *v, struct vmcb *vm)
 {
     static const uint8_t op[] = { 0x0f, 0x01, 0xd1 };
-    uint64_t val = (vm->rax & 0xffffffffull) | (v->arch.gprs.rdx << 32);
+    uint64_t val = (vm->rax & 0xffffffffull) | (svm_of(v)->gprs.rdx << 32);
 
-    if ((uint32_t)v->arch.gprs.rcx != 0 || vm->cpl != 0 ||
+    if ((uint32_t)svm_of(v)->gprs.rcx != 0 || vm->cpl != 0 ||
         fpu_set_guest_xcr0(&v->arch.xcr0, val)) {
         svm_inject_exception(v, VEC_GP, true, 0);
         return;
@@ -266,7 +247,7 @@ static void exit_xsetbv(struct vcpu *v, struct vmcb *vm)
 static void exit_vmmcall(struct vcpu *v, struct vmcb *vm)
 {
     static const uint8_t op[] = { 0x0f, 0x01, 0xd9 };
-    const struct guest_gprs *g = &v->arch.gprs;
+    const struct guest_gprs *g = &svm_of(v)->gprs;
     uint64_t args[5] = { g->rdi, g->rsi, g->rdx, g->r10, g->r8 };
 
     if (vm->cpl != 0) {                  /* guest user space may not call us */
@@ -295,7 +276,7 @@ static void exit_npf(struct vcpu *v, struct vmcb *vm)
         return;
     }
     domain_crash(v->domain, "vcpu%u: %s guest-physical %#lx outside its memory at rip %#lx", v->id,
-                 (vm->exitinfo1 & 2) ? "write to" : "access to",
+                 (vm->exitinfo1 & NPF_WRITE) ? "write to" : "access to",
                  (unsigned long)vm->exitinfo2, (unsigned long)vm->rip);
 }
 
@@ -343,17 +324,17 @@ static const exit_handler_t exit_handlers[SVM_EXIT_NR] = {
 
 void svm_handle_exit(struct vcpu *v)
 {
-    struct vmcb *vm = v->arch.vmcb;
+    struct vmcb *vm = svm_of(v)->vmcb;
     uint64_t code = vm->exitcode;
 
-    v->arch.exits++;
+    svm_of(v)->exits++;
     if (code == SVM_EXIT_INVALID) {
         domain_crash(v->domain, "VMRUN refused the guest state (invalid VMCB)");
         return;
     }
     svm_intr_complete(v);
     if (code < SVM_EXIT_NR) {
-        v->arch.exit_count[code]++;
+        svm_of(v)->exit_count[code]++;
         if (exit_handlers[code]) {
             exit_handlers[code](v, vm);
             return;

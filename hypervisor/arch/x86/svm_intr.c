@@ -39,18 +39,14 @@
 #include <asm/svm_priv.h>
 #include <asm/vlapic.h>
 
-#define VINTR_V_TPR         0xfull
-#define VINTR_V_IRQ         (1ull << 8)
-#define VINTR_IGN_TPR       (1ull << 20)
-#define VINTR_PRIO_SHIFT    16
-#define VINTR_VECTOR_SHIFT  32
+#define APIC_PRIO_SHIFT     4     /* a vector's priority class, TPR[7:4], is CR8 */
 #define VINTR_OFFER_MASK    (VINTR_V_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT) | \
-                             (0xffull << VINTR_VECTOR_SHIFT))
+                             (EVENT_VECTOR << VINTR_VECTOR_SHIFT))
 #define VEC_NMI             2
 #define VEC_BP              3
 #define VEC_OF              4
 
-/* v->arch.nmi_block: is the guest between an NMI's delivery and its IRET? */
+/* svm_of(v)->nmi_block: is the guest between an NMI's delivery and its IRET? */
 enum { NMI_OPEN, NMI_IN_HANDLER, NMI_IRET_SEEN };
 
 /*
@@ -60,18 +56,18 @@ enum { NMI_OPEN, NMI_IN_HANDLER, NMI_IRET_SEEN };
 static void offer(struct vcpu *v, struct vmcb *vm, int vec)
 {
     vm->vintr &= ~VINTR_OFFER_MASK;
-    v->arch.virq_vec = vec;
+    svm_of(v)->virq_vec = vec;
     if (vec >= 0)
         vm->vintr |= VINTR_V_IRQ | (v->arch.vlapic ? 0 : VINTR_IGN_TPR) |
-                     ((uint64_t)vec >> 4) << VINTR_PRIO_SHIFT |
+                     ((uint64_t)vec >> APIC_PRIO_SHIFT) << VINTR_PRIO_SHIFT |
                      (uint64_t)vec << VINTR_VECTOR_SHIFT;
 }
 
 /* Before an entry: CR8 reads the vLAPIC's TPR. */
 static void tpr_to_cr8(struct vcpu *v, struct vmcb *vm)
 {
-    v->arch.v_tpr = (uint8_t)(v->arch.vlapic->tpr >> 4);
-    vm->vintr = (vm->vintr & ~VINTR_V_TPR) | v->arch.v_tpr;
+    svm_of(v)->v_tpr = (uint8_t)(v->arch.vlapic->tpr >> APIC_PRIO_SHIFT);
+    vm->vintr = (vm->vintr & ~VINTR_V_TPR) | svm_of(v)->v_tpr;
 }
 
 /* After an exit: a MOV to CR8 meanwhile wrote TPR[7:4] (and clears TPR[3:0]). */
@@ -79,8 +75,8 @@ static void cr8_to_tpr(struct vcpu *v, const struct vmcb *vm)
 {
     uint8_t cr8 = vm->vintr & VINTR_V_TPR;
 
-    if (cr8 != v->arch.v_tpr)
-        v->arch.vlapic->tpr = (uint32_t)cr8 << 4;
+    if (cr8 != svm_of(v)->v_tpr)
+        v->arch.vlapic->tpr = (uint32_t)cr8 << APIC_PRIO_SHIFT;
 }
 
 /*
@@ -89,9 +85,9 @@ static void cr8_to_tpr(struct vcpu *v, const struct vmcb *vm)
  */
 static bool cut_short(const struct vmcb *vm, int vec)
 {
-    uint64_t info = vm->exitintinfo, type = info & (7ull << 8);
+    uint64_t info = vm->exitintinfo, type = info & EVENT_TYPE_MASK;
 
-    return (info & EVENT_VALID) && (info & 0xff) == (uint64_t)vec &&
+    return (info & EVENT_VALID) && (info & EVENT_VECTOR) == (uint64_t)vec &&
            (type == EVENT_TYPE_INTR || (type == EVENT_TYPE_EXC && vec >= 32));
 }
 
@@ -110,8 +106,8 @@ static bool cut_short(const struct vmcb *vm, int vec)
  */
 static uint64_t redelivery(uint64_t info)
 {
-    uint64_t type = info & (7ull << 8);
-    unsigned int vec = info & 0xff;
+    uint64_t type = info & EVENT_TYPE_MASK;
+    unsigned int vec = info & EVENT_VECTOR;
 
     if (!(info & EVENT_VALID) || type == EVENT_TYPE_SOFT || type == EVENT_TYPE_INTR ||
         (type == EVENT_TYPE_EXC && (vec == VEC_BP || vec == VEC_OF || vec >= 32)))
@@ -123,16 +119,16 @@ static void nmi_inject(struct vcpu *v, struct vmcb *vm)
 {
     vm->eventinj = EVENT_VALID | EVENT_TYPE_NMI | VEC_NMI;
     vm->intercepts1 |= INTERCEPT_IRET;
-    v->arch.nmi_block = NMI_IN_HANDLER;
+    svm_of(v)->nmi_block = NMI_IN_HANDLER;
 }
 
 /* The IRET exit: the IRET that ends the NMI handler is about to run. */
 void svm_intr_iret(struct vcpu *v, struct vmcb *vm)
 {
     vm->intercepts1 &= ~INTERCEPT_IRET;
-    if (v->arch.nmi_block == NMI_IN_HANDLER) {
-        v->arch.nmi_block = NMI_IRET_SEEN;
-        v->arch.nmi_iret_rip = vm->rip;
+    if (svm_of(v)->nmi_block == NMI_IN_HANDLER) {
+        svm_of(v)->nmi_block = NMI_IRET_SEEN;
+        svm_of(v)->nmi_iret_rip = vm->rip;
     }
 }
 
@@ -142,12 +138,12 @@ void svm_intr_iret(struct vcpu *v, struct vmcb *vm)
  */
 void svm_intr_complete(struct vcpu *v)
 {
-    struct vmcb *vm = v->arch.vmcb;
-    int vec = v->arch.virq_vec;
+    struct vmcb *vm = svm_of(v)->vmcb;
+    int vec = svm_of(v)->virq_vec;
 
     vm->eventinj = redelivery(vm->exitintinfo);
-    if (v->arch.nmi_block == NMI_IRET_SEEN && vm->rip != v->arch.nmi_iret_rip)
-        v->arch.nmi_block = NMI_OPEN;
+    if (svm_of(v)->nmi_block == NMI_IRET_SEEN && vm->rip != svm_of(v)->nmi_iret_rip)
+        svm_of(v)->nmi_block = NMI_OPEN;
     if (v->arch.vlapic)
         cr8_to_tpr(v, vm);
     if (vec < 0)
@@ -158,7 +154,7 @@ void svm_intr_complete(struct vcpu *v)
     }
     if (vm->vintr & VINTR_V_IRQ)
         return;                              /* still waiting for IF */
-    v->arch.virq_vec = -1;
+    svm_of(v)->virq_vec = -1;
     if (v->arch.vlapic)
         vlapic_accept(v, vec);
 }
@@ -166,7 +162,7 @@ void svm_intr_complete(struct vcpu *v)
 /* A vCPU without a local APIC: the upcall vector, edge-style. */
 static void assist_upcall(struct vcpu *v, struct vmcb *vm)
 {
-    if (v->arch.virq_vec >= 0 || !v->upcall_pending)
+    if (svm_of(v)->virq_vec >= 0 || !v->upcall_pending)
         return;
     /* Cleared when offered, not when taken: an event sent meanwhile offers it once more. */
     __atomic_store_n(&v->upcall_pending, false, __ATOMIC_SEQ_CST);
@@ -176,15 +172,15 @@ static void assist_upcall(struct vcpu *v, struct vmcb *vm)
 /* Before each VMRUN. */
 void svm_intr_assist(struct vcpu *v)
 {
-    struct vmcb *vm = v->arch.vmcb;
+    struct vmcb *vm = svm_of(v)->vmcb;
     struct vlapic *l = v->arch.vlapic;
 
     if (!l) {
         assist_upcall(v, vm);
         return;
     }
-    if (l->nmi_pending && v->arch.nmi_block == NMI_OPEN && !(vm->eventinj & EVENT_VALID) &&
-        !(vm->int_state & 1)) {
+    if (l->nmi_pending && svm_of(v)->nmi_block == NMI_OPEN && !(vm->eventinj & EVENT_VALID) &&
+        !(vm->int_state & INT_STATE_SHADOW)) {
         l->nmi_pending = false;
         nmi_inject(v, vm);
     }
@@ -197,6 +193,6 @@ bool svm_event_pending(struct vcpu *v)
     struct vlapic *l = v->arch.vlapic;
 
     if (!l)
-        return v->upcall_pending || v->arch.virq_vec >= 0;
+        return v->upcall_pending || svm_of(v)->virq_vec >= 0;
     return l->nmi_pending || vlapic_pending(v) >= 0;
 }

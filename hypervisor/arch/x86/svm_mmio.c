@@ -16,9 +16,9 @@
 /* Guest register n (0 = RAX ... 15 = R15): RAX and RSP live in the VMCB. */
 static uint64_t get_gpr(struct vcpu *v, unsigned int n)
 {
-    const struct guest_gprs *g = &v->arch.gprs;
+    const struct guest_gprs *g = &svm_of(v)->gprs;
     const uint64_t regs[16] = {
-        v->arch.vmcb->rax, g->rcx, g->rdx, g->rbx, v->arch.vmcb->rsp, g->rbp,
+        svm_of(v)->vmcb->rax, g->rcx, g->rdx, g->rbx, svm_of(v)->vmcb->rsp, g->rbp,
         g->rsi, g->rdi, g->r8, g->r9, g->r10, g->r11, g->r12, g->r13, g->r14, g->r15,
     };
 
@@ -27,16 +27,16 @@ static uint64_t get_gpr(struct vcpu *v, unsigned int n)
 
 static void set_gpr(struct vcpu *v, unsigned int n, uint64_t val)
 {
-    struct guest_gprs *g = &v->arch.gprs;
+    struct guest_gprs *g = &svm_of(v)->gprs;
     uint64_t *const regs[16] = {
         NULL, &g->rcx, &g->rdx, &g->rbx, NULL, &g->rbp, &g->rsi, &g->rdi,
         &g->r8, &g->r9, &g->r10, &g->r11, &g->r12, &g->r13, &g->r14, &g->r15,
     };
 
     if ((n & 15) == 0)
-        v->arch.vmcb->rax = val;
+        svm_of(v)->vmcb->rax = val;
     else if ((n & 15) == 4)
-        v->arch.vmcb->rsp = val;
+        svm_of(v)->vmcb->rsp = val;
     else
         *regs[n & 15] = val;
 }
@@ -92,7 +92,7 @@ int svm_emulate_mmio(struct vcpu *v, const struct mmio_device *dev, uint64_t gpa
     size_t got = svm_fetch_insn(v, buf);
     uint64_t val;
 
-    vcpu_ops->vcpu_paging(v, &gp);
+    arch_vcpu_paging(v, &gp);
     if (!got || insn_decode_mmio(buf, got, gp.cs_long, &in))
         return -EINVAL;
     if (in.op == MMIO_LOAD) {

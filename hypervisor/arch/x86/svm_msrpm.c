@@ -31,20 +31,34 @@ static const uint32_t passthrough_msrs[] = {
     MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
 };
 
+/*
+ * The MSR map: three ranges of 0x2000 MSRs, each 2 bits (read, write) per
+ * MSR in 2 KiB at its own offset (AMD APM vol. 2, 15.11).
+ */
+#define MSRPM_RANGE_MSRS    0x2000u
+#define MSRPM_BITS_PER_MSR  2
+static const struct { uint32_t first; uint32_t offset; } msrpm_ranges[] = {
+    { 0x00000000u, 0x0000 },
+    { 0xc0000000u, 0x0800 },
+    { 0xc0010000u, 0x1000 },
+};
+#define IOPM_PAGES_ORDER    2       /* 12 KiB used of 16 */
+#define IOPM_BYTES          (4 * PAGE_SIZE)
+#define MSRPM_PAGES_ORDER   1
+#define MSRPM_BYTES         (2 * PAGE_SIZE)
+
 /* Clear the read and write intercept bits of one MSR. */
 static void msrpm_allow(uint8_t *pm, uint32_t msr)
 {
-    uint32_t bit;
+    for (size_t i = 0; i < ARRAY_SIZE(msrpm_ranges); i++) {
+        uint32_t n = msr - msrpm_ranges[i].first, bit;
 
-    if (msr < 0x2000)
-        bit = msr * 2;
-    else if (msr >= 0xc0000000 && msr < 0xc0002000)
-        bit = 0x800 * 8 + (msr - 0xc0000000) * 2;
-    else if (msr >= 0xc0010000 && msr < 0xc0012000)
-        bit = 0x1000 * 8 + (msr - 0xc0010000) * 2;
-    else
+        if (msr < msrpm_ranges[i].first || n >= MSRPM_RANGE_MSRS)
+            continue;
+        bit = msrpm_ranges[i].offset * 8 + n * MSRPM_BITS_PER_MSR;
+        pm[bit / 8] &= (uint8_t)~(3u << (bit % 8));
         return;
-    pm[bit / 8] &= (uint8_t)~(3u << (bit % 8));
+    }
 }
 
 static void iopm_allow(uint8_t *iopm, uint16_t port)
@@ -54,20 +68,20 @@ static void iopm_allow(uint8_t *iopm, uint16_t port)
 
 int svm_msrpm_init(void)
 {
-    uint8_t *iopm = page_alloc_hyp(2);      /* 12 KiB used */
-    uint8_t *iopm_plat = page_alloc_hyp(2);
-    uint8_t *msrpm = page_alloc_hyp(1);     /* 8 KiB */
+    uint8_t *iopm = page_alloc_hyp(IOPM_PAGES_ORDER);
+    uint8_t *iopm_plat = page_alloc_hyp(IOPM_PAGES_ORDER);
+    uint8_t *msrpm = page_alloc_hyp(MSRPM_PAGES_ORDER);
 
     if (!iopm || !iopm_plat || !msrpm)
         return -ENOMEM;
-    memset(iopm, 0xff, 4 * PAGE_SIZE);
-    memset(iopm_plat, 0xff, 4 * PAGE_SIZE);
+    memset(iopm, 0xff, IOPM_BYTES);
+    memset(iopm_plat, 0xff, IOPM_BYTES);
     for (size_t i = 0; i < ARRAY_SIZE(platform_ports); i++)
         iopm_allow(iopm_plat, platform_ports[i]);
     for (uint32_t p = acpi.pm_tmr_port; acpi.pm_tmr_port && p < acpi.pm_tmr_port + 4; p++)
         iopm_allow(iopm_plat, (uint16_t)p);
     svm_iopm_platform_pa = (paddr_t)(uintptr_t)iopm_plat;
-    memset(msrpm, 0xff, 2 * PAGE_SIZE);
+    memset(msrpm, 0xff, MSRPM_BYTES);
     for (size_t i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
         msrpm_allow(msrpm, passthrough_msrs[i]);
     svm_iopm_pa = (paddr_t)(uintptr_t)iopm;

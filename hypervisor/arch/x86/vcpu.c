@@ -1,27 +1,73 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Choosing the vCPU vendor layer for this machine. */
+/*
+ * The vCPU seam (asm/vcpu.h): choosing the backend for this machine, the
+ * one way every hook is reached, and the x86-neutral services around them
+ * (HLT, INIT/STARTUP, upcalls, guest TLB flushes).
+ */
 #include <mica/domain.h>
 #include <mica/sched.h>
 #include <mica/console.h>
 #include <mica/timer.h>
+#include <mica/lib.h>
 #include <asm/vcpu.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform_dev.h>
 #include <asm/percpu.h>
-#include <asm/apic.h>
-#include <asm/traps.h>
 #include <asm/x86.h>
 
-const struct vcpu_vendor_ops *vcpu_ops;
+static const struct vcpu_vendor_ops *vcpu_ops;
+
+static const struct vcpu_vendor_ops *const backends[] = { &svm_vcpu_ops, &vmx_vcpu_ops };
 
 const char *arch_vcpu_select(void)
 {
-    const char *missing = svm_vcpu_ops.cpu_missing();
+    const char *missing = NULL;
 
-    if (!missing)
-        vcpu_ops = &svm_vcpu_ops;
-    return missing;
+    for (size_t i = 0; i < ARRAY_SIZE(backends); i++) {
+        if (!backends[i]->cpu_present())
+            continue;
+        missing = backends[i]->cpu_missing();
+        if (!missing) {
+            vcpu_ops = backends[i];
+            return NULL;
+        }
+    }
+    return missing ? missing :
+        "hardware virtualization: neither AMD SVM (CPUID 0x80000001 ECX bit 2) "
+        "nor Intel VMX (CPUID 1 ECX bit 5)";
 }
+
+/* ---- the hooks ---------------------------------------------------------- */
+
+const char *arch_vcpu_vendor_name(void) { return vcpu_ops->name; }
+int arch_vcpu_hw_init(void) { return vcpu_ops->hw_init(); }
+int arch_vcpu_cpu_enable(void) { return vcpu_ops->cpu_enable(); }
+int arch_vcpu_create(struct vcpu *v) { return vcpu_ops->vcpu_create(v); }
+void arch_vcpu_destroy(struct vcpu *v) { vcpu_ops->vcpu_destroy(v); }
+size_t arch_vcpu_bytes(void) { return vcpu_ops->vcpu_bytes(); }
+void arch_vcpu_run(struct vcpu *v) { vcpu_ops->vcpu_run(v); }
+void arch_vcpu_platform_io(struct vcpu *v) { vcpu_ops->vcpu_platform_io(v); }
+bool arch_vcpu_event_pending(struct vcpu *v) { return vcpu_ops->vcpu_event_pending(v); }
+uint64_t arch_vcpu_tsc_offset(struct vcpu *v) { return vcpu_ops->vcpu_tsc_offset(v); }
+void arch_vcpu_dump_exits(struct vcpu *v) { vcpu_ops->vcpu_dump_exits(v); }
+void arch_vcpu_dump_state(struct vcpu *v) { vcpu_ops->vcpu_dump_state(v); }
+
+void arch_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
+{
+    vcpu_ops->vcpu_set_entry64(v, e);
+}
+
+void arch_vcpu_set_startup(struct vcpu *v, uint8_t vector)
+{
+    vcpu_ops->vcpu_set_startup(v, vector);
+}
+
+void arch_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
+{
+    vcpu_ops->vcpu_paging(v, gp);
+}
+
+/* ---- services ----------------------------------------------------------- */
 
 /*
  * INIT parks a vCPU until a STARTUP IPI; Linux only sends it to vCPUs that
@@ -43,12 +89,26 @@ void vcpu_startup_signal(struct vcpu *v, uint8_t vector)
 {
     if (!v->wait_sipi || v->on_cpu)
         return;                           /* only the first STARTUP counts */
-    vcpu_ops->vcpu_set_startup(v, vector);
+    arch_vcpu_set_startup(v, vector);
     v->wait_sipi = false;
     vcpu_revive(v);
 }
 
-/* The ASID follows by itself (svm.c takes a new one on a new pCPU). */
+void vcpu_halt(struct vcpu *v, bool irqs_enabled)
+{
+    if (!irqs_enabled) {
+        domain_vcpu_halted(v);
+        return;
+    }
+    if (arch_vcpu_event_pending(v))
+        return;                           /* an interrupt ends the halt at once */
+    vcpu_block(v);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (arch_vcpu_event_pending(v))       /* raced with a sender: undo */
+        vcpu_wake(v);
+}
+
+/* The backend's address-space tag follows by itself (a new one on a new pCPU). */
 void arch_vcpu_migrate(struct vcpu *v, unsigned int new_cpu)
 {
     if (v->arch.vlapic)
@@ -75,11 +135,22 @@ void arch_vcpu_raise_upcall(struct vcpu *v)
 }
 
 /*
- * The run loop (svm.c) sets in_guest, then takes tlb_flush, before each
- * guest entry, and clears in_guest after the exit. Both sides write, then
+ * The backend's run loop calls arch_vcpu_entering_guest() before each guest
+ * entry and arch_vcpu_left_guest() after the exit. Both sides write, then
  * read the other's flag, with full barriers: either the vCPU sees the
  * request before it enters, or we see it inside and kick it out.
  */
+bool arch_vcpu_entering_guest(struct vcpu *v)
+{
+    __atomic_store_n(&v->arch.in_guest, true, __ATOMIC_SEQ_CST);
+    return __atomic_exchange_n(&v->arch.tlb_flush, false, __ATOMIC_SEQ_CST);
+}
+
+void arch_vcpu_left_guest(struct vcpu *v)
+{
+    __atomic_store_n(&v->arch.in_guest, false, __ATOMIC_SEQ_CST);
+}
+
 void arch_domain_flush_tlb(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
@@ -91,7 +162,7 @@ void arch_domain_flush_tlb(struct domain *d)
         while (__atomic_load_n(&v->arch.in_guest, __ATOMIC_SEQ_CST) &&
                __atomic_load_n(&v->arch.tlb_flush, __ATOMIC_SEQ_CST)) {
             if (!kicked)
-                apic_send_ipi(percpu[v->arch.last_pcpu]->apic_id, VEC_KICK);
+                arch_send_kick((unsigned int)v->arch.last_pcpu);
             kicked = true;
             cpu_relax();
         }

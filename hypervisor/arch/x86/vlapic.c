@@ -44,15 +44,63 @@
 #define REG_SELF    0x3f
 
 #define APIC_VERSION     0x50014u      /* integrated APIC, LVTs 0-5 */
-#define LVT_MASKED       (1u << 16)
+#define APIC_REGS_BYTES  0x1000        /* the xAPIC page */
+#define APIC_REG_SHIFT   4             /* xAPIC offset = register << 4 */
 #define SVR_ENABLED      (1u << 8)
+#define SVR_RESET        0xffu
+#define DFR_RESET        0xffffffffu
+#define PRIO_CLASS       0xf0u         /* a vector's priority class: bits 7:4 */
+#define TDCR_WRITABLE    0xbu          /* divide value, bits 3 and 1:0 */
+#define ID_XAPIC_SHIFT   24            /* xAPIC ID register: bits 31:24 */
+#define SVR_WRITABLE     0x1ffu        /* spurious vector, enable */
+#define TPR_WRITABLE     0xffu
+#define LDR_XAPIC_MASK   0xff000000u   /* logical ID, bits 31:24 */
+#define DFR_RESERVED     0x0fffffffu   /* reads as ones */
+#define DFR_MODEL_SHIFT  28            /* 0xf: flat, 0x0: cluster */
+#define DFR_MODEL_FLAT   0xfu
+
+/* LVT entries. */
+#define LVT_VECTOR       0xffu
+#define LVT_DM_MASK      (7u << 8)     /* delivery mode */
+#define LVT_POLARITY     (1u << 13)
+#define LVT_LEVEL        (1u << 15)    /* trigger mode */
+#define LVT_MASKED       (1u << 16)
+#define LVT_TMR_SHIFT    17            /* timer mode, bits 18:17 */
+#define LVT_TMR_MASK     3u
 #define TMR_ONESHOT      0
 #define TMR_PERIODIC     1
 #define TMR_DEADLINE     2
-#define MSR_TSC_DEADLINE 0x6e0u
+
+/* The interrupt command register, as one 64-bit value (x2APIC's layout). */
+#define ICR_VECTOR       0xffu
+#define ICR_DM_SHIFT     8             /* delivery mode, bits 10:8 */
+#define ICR_DM_MASK      7u
+#define ICR_DEST_LOGICAL (1u << 11)
+#define ICR_BUSY         (1u << 12)    /* delivery status: never set here */
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_TRIGGER_LEVEL (1u << 15)
+#define ICR_SH_SHIFT     18            /* destination shorthand, bits 19:18 */
+#define ICR_SH_MASK      3u
+#define ICR_SH_NONE      0
+#define ICR_SH_SELF      1
+#define ICR_SH_ALL       2
+#define ICR_SH_OTHERS    3
+#define ICR_DEST_SHIFT   32            /* destination: 32 bits (x2APIC), 31:24 of them (xAPIC) */
+#define ICR_XAPIC_DEST_SHIFT 24
+#define ICR_HI_WRITABLE  0xff000000u   /* xAPIC ICR_HI: the destination */
+#define X2APIC_DEST_ALL  0xffffffffu   /* broadcast */
+#define XAPIC_DEST_ALL   0xffu
+#define X2APIC_CLUSTER_SHIFT 16        /* logical x2APIC ID: cluster 31:16, bitmap 15:0 */
+#define X2APIC_CLUSTER_BITS  0xffffu
+#define XAPIC_CLUSTER_SHIFT  4         /* xAPIC cluster model: cluster 7:4, bitmap 3:0 */
+#define XAPIC_CLUSTER_BITS   0xfu
+
+/* Delivery modes (ICR, LVT, I/O APIC, MSI). */
 #define APIC_DM_FIXED    0
 #define APIC_DM_LOWEST   1
 #define APIC_DM_NMI      4
+#define APIC_DM_INIT     5
+#define APIC_DM_STARTUP  6
 
 static inline struct vlapic *vl(struct vcpu *v) { return v->arch.vlapic; }
 
@@ -68,7 +116,7 @@ static bool xapic(const struct vlapic *l)
 
 bool vlapic_msr(uint32_t msr)
 {
-    return (msr >= 0x800 && msr <= 0x8ff) || msr == MSR_APIC_BASE ||
+    return (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST) || msr == MSR_APIC_BASE ||
            msr == MSR_TSC_DEADLINE;
 }
 
@@ -86,9 +134,9 @@ static int highest(const uint32_t *bits)
 static uint32_t ppr(const struct vlapic *l)
 {
     int isrv = highest(l->isr);
-    uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & 0xf0;
+    uint32_t isr_class = isrv < 0 ? 0 : (uint32_t)isrv & PRIO_CLASS;
 
-    return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
+    return (l->tpr & PRIO_CLASS) >= isr_class ? l->tpr & TPR_WRITABLE : isr_class;
 }
 
 int vlapic_pending(struct vcpu *v)
@@ -96,7 +144,7 @@ int vlapic_pending(struct vcpu *v)
     struct vlapic *l = vl(v);
     int vec = l ? highest(l->irr) : -1;
 
-    if (vec < 0 || ((uint32_t)vec & 0xf0) <= (ppr(l) & 0xf0))
+    if (vec < 0 || ((uint32_t)vec & PRIO_CLASS) <= (ppr(l) & PRIO_CLASS))
         return -1;
     return vec;
 }
@@ -144,7 +192,7 @@ static void eoi(struct vlapic *l)
 
 static unsigned int timer_mode(const struct vlapic *l)
 {
-    return (l->lvt[1] >> 17) & 3;
+    return (l->lvt[1] >> LVT_TMR_SHIFT) & LVT_TMR_MASK;
 }
 
 static uint64_t divisor(const struct vlapic *l)
@@ -250,7 +298,7 @@ static void tdcr_write(struct vlapic *l, uint32_t val)
 {
     unsigned long f = spin_lock_irqsave(&l->timer_lock);
 
-    l->tdcr = val & 0xb;
+    l->tdcr = val & TDCR_WRITABLE;
     spin_unlock_irqrestore(&l->timer_lock, f);
 }
 
@@ -290,7 +338,7 @@ static void lvtt_write(struct vlapic *l, uint32_t val)
     unsigned long f = spin_lock_irqsave(&l->timer_lock);
     unsigned int old = timer_mode(l);
 
-    l->lvt[1] = val & (LVT_MASKED | 0xff | (3u << 17));
+    l->lvt[1] = val & (LVT_MASKED | LVT_VECTOR | (LVT_TMR_MASK << LVT_TMR_SHIFT));
     if (timer_mode(l) != old) {       /* a mode change disarms the timer */
         timer_stop(&l->timer);
         l->tmict = 0;
@@ -305,51 +353,60 @@ static void lvtt_write(struct vlapic *l, uint32_t val)
 /* xAPIC destinations: 8 bits, flat or cluster logical model (DFR). */
 static bool xapic_dest_matches(const struct vlapic *dst, uint8_t dest, bool logical)
 {
-    uint8_t id = (uint8_t)(dst->ldr >> 24);
+    uint8_t id = (uint8_t)(dst->ldr >> ICR_XAPIC_DEST_SHIFT);
 
     if (!logical)
-        return dest == 0xff || dest == dst->id;
-    if ((dst->dfr >> 28) == 0xf)                     /* flat */
+        return dest == XAPIC_DEST_ALL || dest == dst->id;
+    if ((dst->dfr >> DFR_MODEL_SHIFT) == DFR_MODEL_FLAT)
         return id & dest;
-    return (id >> 4) == (dest >> 4) && (id & dest & 0xf);
+    return (id >> XAPIC_CLUSTER_SHIFT) == (dest >> XAPIC_CLUSTER_SHIFT) &&
+           (id & dest & XAPIC_CLUSTER_BITS);
+}
+
+/* x2APIC logical destinations: cluster mode only. */
+static bool x2apic_logical_matches(uint32_t dest, uint32_t ldr)
+{
+    return (dest >> X2APIC_CLUSTER_SHIFT) == (ldr >> X2APIC_CLUSTER_SHIFT) &&
+           (dest & ldr & X2APIC_CLUSTER_BITS);
 }
 
 static bool ipi_matches(const struct vlapic *src, const struct vlapic *dst,
                         uint64_t icr)
 {
-    uint32_t dest = (uint32_t)(icr >> 32);
-    bool logical = icr & (1u << 11);
+    uint32_t dest = (uint32_t)(icr >> ICR_DEST_SHIFT);
+    bool logical = icr & ICR_DEST_LOGICAL;
 
-    switch ((icr >> 18) & 3) {
-    case 1: return dst == src;                       /* self */
-    case 2: return true;                             /* all including self */
-    case 3: return dst != src;                       /* all but self */
+    switch ((icr >> ICR_SH_SHIFT) & ICR_SH_MASK) {
+    case ICR_SH_SELF:   return dst == src;
+    case ICR_SH_ALL:    return true;
+    case ICR_SH_OTHERS: return dst != src;
     default:
         if (!x2apic(src))
-            return xapic_dest_matches(dst, (uint8_t)(dest >> 24), logical);
-        if (logical)                                 /* x2APIC cluster mode */
-            return (dest >> 16) == (dst->ldr >> 16) && (dest & dst->ldr & 0xffff);
-        return dest == 0xffffffffu || dest == dst->id;
+            return xapic_dest_matches(dst, (uint8_t)(dest >> ICR_XAPIC_DEST_SHIFT), logical);
+        if (logical)
+            return x2apic_logical_matches(dest, dst->ldr);
+        return dest == X2APIC_DEST_ALL || dest == dst->id;
     }
 }
 
 static void deliver(struct vcpu *t, uint64_t icr)
 {
-    uint8_t vec = (uint8_t)icr;
+    uint8_t vec = (uint8_t)(icr & ICR_VECTOR);
 
-    switch ((icr >> 8) & 7) {
-    case 0: case 1:                                  /* fixed, lowest priority */
+    switch ((icr >> ICR_DM_SHIFT) & ICR_DM_MASK) {
+    case APIC_DM_FIXED:
+    case APIC_DM_LOWEST:
         vlapic_set_irq(t, vec);
         break;
-    case 4:                                          /* NMI */
+    case APIC_DM_NMI:
         vl(t)->nmi_pending = true;
         vcpu_kick(t);
         break;
-    case 5:                                          /* INIT (de-assert ignored) */
-        if ((icr & (1u << 14)) || !(icr & (1u << 15)))
+    case APIC_DM_INIT:                               /* the level de-assert is ignored */
+        if ((icr & ICR_LEVEL_ASSERT) || !(icr & ICR_TRIGGER_LEVEL))
             vcpu_init_signal(t);
         break;
-    case 6:                                          /* STARTUP */
+    case APIC_DM_STARTUP:
         vcpu_startup_signal(t, vec);
         break;
     default:
@@ -383,8 +440,8 @@ static bool ext_dest_matches(const struct vlapic *l, uint32_t dest, bool logical
     if (!x2apic(l))
         return xapic_dest_matches(l, (uint8_t)dest, logical);
     if (logical)
-        return (dest >> 16) == (l->ldr >> 16) && (dest & l->ldr & 0xffff);
-    return dest == 0xff || dest == l->id;
+        return x2apic_logical_matches(dest, l->ldr);
+    return dest == XAPIC_DEST_ALL || dest == l->id;
 }
 
 /* The I/O APIC's messages: fixed, lowest priority or NMI, edge or level. */
@@ -442,7 +499,7 @@ static int reg_read(struct vlapic *l, unsigned int reg, uint64_t *val)
     else if (lvt_index(reg) >= 0)
         *val = l->lvt[lvt_index(reg)];
     else switch (reg) {
-    case REG_ID:    *val = x2apic(l) ? l->id : l->id << 24; break;
+    case REG_ID:    *val = x2apic(l) ? l->id : l->id << ID_XAPIC_SHIFT; break;
     case REG_DFR:   if (x2apic(l)) return -EINVAL; *val = l->dfr; break;
     case REG_ICR_HI: if (x2apic(l)) return -EINVAL; *val = l->icr_hi; break;
     case REG_VER:   *val = APIC_VERSION; break;
@@ -466,7 +523,7 @@ static void lvt_write(struct vlapic *l, int idx, uint32_t val)
         lvtt_write(l, val);
         return;
     }
-    l->lvt[idx] = val & (LVT_MASKED | 0x7ff | (1u << 13) | (1u << 15));
+    l->lvt[idx] = val & (LVT_MASKED | LVT_VECTOR | LVT_DM_MASK | LVT_POLARITY | LVT_LEVEL);
 }
 
 /* The registers whose xAPIC behaviour differs; true if handled. */
@@ -474,12 +531,12 @@ static bool xapic_write(struct vlapic *l, unsigned int reg, uint32_t val)
 {
     switch (reg) {
     case REG_EOI:    eoi(l); return true;         /* any value */
-    case REG_LDR:    l->ldr = val & 0xff000000u; return true;
-    case REG_DFR:    l->dfr = val | 0x0fffffffu; return true;
-    case REG_ICR_HI: l->icr_hi = val & 0xff000000u; return true;
+    case REG_LDR:    l->ldr = val & LDR_XAPIC_MASK; return true;
+    case REG_DFR:    l->dfr = val | DFR_RESERVED; return true;
+    case REG_ICR_HI: l->icr_hi = val & ICR_HI_WRITABLE; return true;
     case REG_ICR:
-        l->icr_lo = val & ~(1u << 12);
-        send_ipi(l, ((uint64_t)l->icr_hi << 32) | l->icr_lo);
+        l->icr_lo = val & ~ICR_BUSY;
+        send_ipi(l, ((uint64_t)l->icr_hi << ICR_DEST_SHIFT) | l->icr_lo);
         return true;
     case REG_SELF:   return true;                 /* x2APIC only: ignored */
     case REG_ID:     return true;                 /* read-only here */
@@ -498,11 +555,11 @@ static int reg_write(struct vlapic *l, unsigned int reg, uint64_t val)
         return 0;
     }
     switch (reg) {
-    case REG_TPR:   l->tpr = (uint32_t)val & 0xff; break;
+    case REG_TPR:   l->tpr = (uint32_t)val & TPR_WRITABLE; break;
     case REG_EOI:   if (val) return -EINVAL; eoi(l); break;
-    case REG_SVR:   l->svr = (uint32_t)val & 0x1ff; break;
+    case REG_SVR:   l->svr = (uint32_t)val & SVR_WRITABLE; break;
     case REG_ESR:   l->esr = 0; break;
-    case REG_ICR:   send_ipi(l, val & ~(1ull << 12)); break;
+    case REG_ICR:   send_ipi(l, val & ~(uint64_t)ICR_BUSY); break;
     case REG_TMICT: tmict_write(l, (uint32_t)val); break;
     case REG_TDCR:  tdcr_write(l, (uint32_t)val); break;
     case REG_SELF:  vlapic_set_irq(l->vcpu, (uint8_t)val); break;
@@ -525,9 +582,9 @@ int vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = timer_mode(l) == TMR_DEADLINE ? l->deadline_tsc : 0;
         return 0;
     }
-    if (!x2apic(l) || msr == 0x80b || msr == 0x83f)
+    if (!x2apic(l) || msr == MSR_X2APIC_FIRST + REG_EOI || msr == MSR_X2APIC_FIRST + REG_SELF)
         return -EINVAL;                           /* xAPIC mode, or write-only */
-    return reg_read(l, msr - 0x800, val);
+    return reg_read(l, msr - MSR_X2APIC_FIRST, val);
 }
 
 int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
@@ -544,7 +601,7 @@ int vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     }
     if (!x2apic(l))
         return -EINVAL;
-    return reg_write(l, msr - 0x800, val);
+    return reg_write(l, msr - MSR_X2APIC_FIRST, val);
 }
 
 /*
@@ -560,7 +617,8 @@ static int apic_base_write(struct vlapic *l, uint64_t val)
     if ((val & APIC_BASE_X2APIC) && !(val & APIC_BASE_ENABLE))
         return -EINVAL;                           /* invalid state */
     if ((val & APIC_BASE_X2APIC) && !(l->apic_base & APIC_BASE_X2APIC))
-        l->ldr = ((l->id >> 4) << 16) | (1u << (l->id & 0xf));   /* fixed in x2APIC */
+        l->ldr = ((l->id >> XAPIC_CLUSTER_SHIFT) << X2APIC_CLUSTER_SHIFT) |
+                 (1u << (l->id & XAPIC_CLUSTER_BITS));     /* fixed in x2APIC */
     l->apic_base = val;
     return 0;
 }
@@ -570,9 +628,9 @@ int vlapic_mmio_read(struct vcpu *v, uint64_t offset, unsigned int size, uint64_
     struct vlapic *l = vl(v);
 
     *val = 0;
-    if (!l || !xapic(l) || (offset & 0xf) || size != 4)
+    if (!l || !xapic(l) || (offset & ((1u << APIC_REG_SHIFT) - 1)) || size != 4)
         return 0;                                 /* unaligned or narrow: reads 0 */
-    if (reg_read(l, (unsigned int)(offset >> 4), val))
+    if (reg_read(l, (unsigned int)(offset >> APIC_REG_SHIFT), val))
         *val = 0;
     return 0;
 }
@@ -581,9 +639,9 @@ int vlapic_mmio_write(struct vcpu *v, uint64_t offset, unsigned int size, uint64
 {
     struct vlapic *l = vl(v);
 
-    if (!l || !xapic(l) || (offset & 0xf) || size != 4)
+    if (!l || !xapic(l) || (offset & ((1u << APIC_REG_SHIFT) - 1)) || size != 4)
         return 0;
-    reg_write(l, (unsigned int)(offset >> 4), val & 0xffffffffu);
+    reg_write(l, (unsigned int)(offset >> APIC_REG_SHIFT), (uint32_t)val);
     return 0;
 }
 
@@ -591,7 +649,7 @@ bool vlapic_mmio_claims(struct vcpu *v, uint64_t gpa)
 {
     struct vlapic *l = vl(v);
 
-    return l && xapic(l) && gpa >= VPLAT_LAPIC_BASE && gpa < VPLAT_LAPIC_BASE + 0x1000;
+    return l && xapic(l) && gpa >= VPLAT_LAPIC_BASE && gpa < VPLAT_LAPIC_BASE + APIC_REGS_BYTES;
 }
 
 void vlapic_dump(struct vcpu *v)
@@ -621,8 +679,8 @@ void vlapic_reset(struct vlapic *l, bool bsp)
     l->id = v->id;
     l->apic_base = VPLAT_LAPIC_BASE | APIC_BASE_ENABLE | (bsp ? APIC_BASE_BSP : 0);
     l->ldr = 0;
-    l->dfr = 0xffffffffu;
-    l->svr = 0xff;
+    l->dfr = DFR_RESET;
+    l->svr = SVR_RESET;
     for (int i = 0; i < 7; i++)
         l->lvt[i] = LVT_MASKED;
     l->nmi_pending = false;

@@ -182,6 +182,12 @@ void domain_shutdown(struct domain *d, int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 /* Called on a vCPU's CPU after it left arch_vcpu_run(). */
 void domain_vcpu_left_cpu(struct vcpu *v);
+/*
+ * v stopped for good (HLT with interrupts off: nothing can wake it, as on
+ * real hardware): it goes down, and the domain powers off once every vCPU
+ * of it is down.
+ */
+void domain_vcpu_halted(struct vcpu *v);
 unsigned int domains_alive(void);
 /* One line per domain in the list (debug key 'd'): state, references, memory. */
 void domains_dump(void);

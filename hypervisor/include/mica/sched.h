@@ -34,6 +34,14 @@ void sched_run(void) __noreturn;
 void sched_start_cpu(void);
 
 /*
+ * The arch's IPIs for the scheduler (another CPU, not this one): resched
+ * makes it set need_resched and pick again; kick only interrupts it, which
+ * pulls a vCPU it runs out of the guest to see a new event.
+ */
+void arch_send_resched(unsigned int cpu);
+void arch_send_kick(unsigned int cpu);
+
+/*
  * Pause: none of d's vCPUs runs until sched_unpause_domain() (they keep
  * their states; a wake-up while paused takes effect on unpause). Returns
  * once none of them is on a CPU; never for the caller's own domain.

@@ -27,6 +27,11 @@ void mica_evtchn_unbind(mica_port_t port);     /* waits for a running handler */
 void mica_evtchn_close(mica_port_t port);      /* unbind if bound, then close */
 void mica_evtchn_notify(mica_port_t port);
 
+/* ---- params (public/param.h) ---- */
+
+/* This domain's param MICA_PARAM_* (0 when the toolstack set none). */
+int mica_param_get(u32 index, u64 *value);
+
 /* ---- grants (this domain's grant table) ---- */
 
 /* Grant domid access to the page at gfn; returns the reference. */

@@ -5,6 +5,9 @@
 
 #include <mica/types.h>
 
+/* A vCPU's XCR0 at reset: x87 only. */
+#define XCR0_RESET 1ull
+
 void fpu_init_cpu(void);                 /* on each pCPU: CR4 bits, XCR0 */
 void *fpu_alloc_area(void);              /* a zeroed area in its initial state */
 void fpu_free_area(void *area);

@@ -119,17 +119,44 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb");
 #define INTERCEPT2_INVLPGA_BIT 26       /* lives in intercepts1 */
 #define INTERCEPT_INVLPGA     (1u << 26)
 
+/* VINTR (the virtual interrupt control at 0x060). */
+#define VINTR_V_TPR           0xfull
+#define VINTR_V_IRQ           (1ull << 8)
+#define VINTR_PRIO_SHIFT      16
+#define VINTR_IGN_TPR         (1ull << 20)
 #define VINTR_MASKING         (1ull << 24)
+#define VINTR_VECTOR_SHIFT    32
+/* INT_STATE (0x068). */
+#define INT_STATE_SHADOW      (1ull << 0)    /* after STI or MOV SS */
 #define NESTED_CTL_NP         (1ull << 0)
 #define TLB_CONTROL_FLUSH_ALL 1
 
 /* EVENTINJ / EXITINTINFO format. */
+#define EVENT_VECTOR          0xffull
+#define EVENT_TYPE_MASK       (7ull << 8)
+#define EVENT_ERR_SHIFT       32
 #define EVENT_VALID           (1ull << 31)
 #define EVENT_ERR_VALID       (1ull << 11)
 #define EVENT_TYPE_INTR       (0ull << 8)
 #define EVENT_TYPE_NMI        (2ull << 8)
 #define EVENT_TYPE_EXC        (3ull << 8)
 #define EVENT_TYPE_SOFT       (4ull << 8)
+
+/* EXITINFO1 of an IOIO exit; EXITINFO2 is the next RIP. */
+#define IOIO_TYPE_IN          (1ull << 0)
+#define IOIO_STR              (1ull << 2)
+#define IOIO_REP              (1ull << 3)
+#define IOIO_SZ8              (1ull << 4)
+#define IOIO_SZ16             (1ull << 5)
+#define IOIO_SZ32             (1ull << 6)
+#define IOIO_PORT_SHIFT       16
+/* EXITINFO1 of an MSR exit. */
+#define MSR_EXIT_WRITE        (1ull << 0)
+/* EXITINFO1 of a nested page fault: the #PF error code bits; EXITINFO2 the address. */
+#define NPF_PRESENT           (1ull << 0)
+#define NPF_WRITE             (1ull << 1)
+#define NPF_USER              (1ull << 2)
+#define NPF_FETCH             (1ull << 4)
 
 /* Exit codes. */
 #define SVM_EXIT_EXCP_BASE    0x040

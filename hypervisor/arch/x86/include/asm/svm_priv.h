@@ -6,6 +6,9 @@
 #include <mica/domain.h>
 #include <asm/svm.h>
 
+/* The SVM part of a vCPU (asm/svm_vcpu.h); const if v is. */
+#define svm_of(v) (&(v)->arch.vendor.svm)
+
 void svm_handle_exit(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
                           uint32_t err);

@@ -1,37 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The vCPU hooks. Common code (domain.c, sched.c, hypercalls) calls the
- * arch_vcpu_* functions; they go through one table of vendor operations so
- * VMX can sit beside SVM later without touching the callers.
+ * The vCPU seam: everything between Mica's vendor-neutral code and a
+ * hardware virtualization backend (AMD SVM today, svm*.c; Intel VMX next).
+ *
+ * - Common and x86-neutral code reach a backend only through the arch_vcpu_*
+ *   functions below (vcpu.c). The table of vendor operations behind them is
+ *   private to vcpu.c: no caller dereferences it.
+ * - A backend keeps its own per-vCPU state in the vendor union of struct
+ *   arch_vcpu (as Xen's hvm_vcpu holds svm_vcpu or vmx_vcpu); nothing
+ *   outside that backend touches it.
+ * - What the backend calls back into is listed at the end: x86-neutral
+ *   services (HLT, INIT/STARTUP, upcalls) that hold the policy, so exit
+ *   handlers only decode and forward.
+ * - Physical interrupts, IPIs and the vectors the hypervisor owns are the
+ *   arch's (asm/smp.h, asm/traps.h), not a backend's or common code's.
+ *
+ * docs/architecture.md section 3 lists the same hooks with their callers.
  */
 #ifndef ASM_VCPU_H
 #define ASM_VCPU_H
 
 #include <mica/types.h>
-#include <asm/regs.h>
+#include <asm/svm_vcpu.h>
 
 struct vcpu;
-struct vmcb;
+struct domain;
 struct vlapic;
 
+/* Vendor-neutral x86 state of a vCPU. */
 struct arch_vcpu {
-    struct vmcb *vmcb;
-    paddr_t vmcb_pa;
-    struct guest_gprs gprs;        /* layout used by svm_entry.S */
-    uint32_t asid;
-    uint64_t asid_gen;
-    int last_pcpu;
+    int last_pcpu;                 /* where it last entered the guest, -1: never */
     uint64_t xcr0;                 /* the guest's XCR0 */
     void *fpu;                     /* XSAVE/FXSAVE area, 64-byte aligned */
-    uint32_t *exit_count;          /* per exit code, SVM_EXIT_NR entries */
-    uint64_t exits;                /* all exits */
     struct vlapic *vlapic;         /* NULL: no local APIC (test kernels) */
-    volatile bool in_guest;        /* between the flush check and the exit (svm.c) */
+    volatile bool in_guest;        /* between the flush check and the exit (vcpu.c) */
     volatile bool tlb_flush;       /* drop guest translations before the next entry */
-    int virq_vec;                  /* the vector V_IRQ offers, or -1 (svm_intr.c) */
-    uint8_t v_tpr;                 /* the CR8 (V_TPR) the last entry gave the guest */
-    uint8_t nmi_block;             /* NMI_* in svm_intr.c: is the guest in its NMI handler? */
-    uint64_t nmi_iret_rip;         /* where the IRET ending it was intercepted */
+    union {                        /* the backend's own; see the comment above */
+        struct svm_vcpu svm;
+    } vendor;
 };
 
 /* Paging state of the guest, for walking its page tables. */
@@ -50,34 +56,73 @@ struct vcpu_entry64 {
     uint16_t cs, ds;               /* 64-bit code and data selectors in it */
 };
 
+/*
+ * One backend. Every member is set; each is reached only through the
+ * arch_vcpu_* function of the same name (vcpu.c).
+ */
 struct vcpu_vendor_ops {
-    const char *name;
-    /* NULL if this CPU can run guests, else what it lacks. */
+    const char *name;                                     /* "AMD SVM" */
+    /* Boot CPU, before memory set-up: does it have this extension at all? */
+    bool (*cpu_present)(void);
+    /* Then: NULL if it can run guests with it, else what it lacks (one phrase). */
     const char *(*cpu_missing)(void);
-    int (*cpu_enable)(void);                     /* on each pCPU */
+    /* Once, on the boot CPU, before the first cpu_enable: shared tables (permission maps). */
+    int (*hw_init)(void);
+    /* On each pCPU (boot CPU, then every AP): turn the extension on. */
+    int (*cpu_enable)(void);
+    /* The vCPU's control block, FPU area and counters; torn down by vcpu_destroy. */
     int (*vcpu_create)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
     /* Hypervisor memory vcpu_create() takes for one vCPU (charged to its domain). */
     size_t (*vcpu_bytes)(void);
+    /* 64-bit entry state (docs/abi.md section 10.5). */
     void (*vcpu_set_entry64)(struct vcpu *v, const struct vcpu_entry64 *e);
     /* Real mode at vector << 12, as a STARTUP IPI leaves an AP. */
     void (*vcpu_set_startup)(struct vcpu *v, uint8_t vector);
-    /* Give the vCPU the platform domain's direct ports (svm_msrpm.c). */
+    /* Give the vCPU the platform domain's direct ports. */
     void (*vcpu_platform_io)(struct vcpu *v);
-    void (*vcpu_run)(struct vcpu *v);            /* until it must deschedule */
+    /* Enter the guest until the vCPU must deschedule (need_resched, not RUNNING). */
+    void (*vcpu_run)(struct vcpu *v);
+    /* CR0/CR3/CR4/EFER, CS base and mode, CPL: for walking guest page tables. */
     void (*vcpu_paging)(struct vcpu *v, struct guest_paging *gp);
+    /* Would an interrupt (or NMI) be delivered if the guest could take it now? */
+    bool (*vcpu_event_pending)(struct vcpu *v);
+    /* What the guest's RDTSC adds to the host TSC. */
+    uint64_t (*vcpu_tsc_offset)(struct vcpu *v);
+    /* Per-exit counts on the log (shutdown, console key 'd'). */
     void (*vcpu_dump_exits)(struct vcpu *v);
     /* One line of where it is and what it waits for (console key 'v'). */
     void (*vcpu_dump_state)(struct vcpu *v);
-    /* What the guest's RDTSC adds to the host TSC. */
-    uint64_t (*vcpu_tsc_offset)(struct vcpu *v);
 };
 
-extern const struct vcpu_vendor_ops *vcpu_ops;
+/* The backends; arch_vcpu_select() picks one. */
 extern const struct vcpu_vendor_ops svm_vcpu_ops;
+extern const struct vcpu_vendor_ops vmx_vcpu_ops;
 
-/* Pick the vendor for this CPU; returns what is missing, or NULL. */
+/* ---- the hooks, as every caller reaches them (vcpu.c) ------------------ */
+
+/*
+ * Pick the backend whose extension this CPU has (cpu_present) and which has
+ * all it needs (cpu_missing); NULL, or one phrase naming what is missing.
+ */
 const char *arch_vcpu_select(void);
+const char *arch_vcpu_vendor_name(void);
+int arch_vcpu_hw_init(void);
+int arch_vcpu_cpu_enable(void);
+int arch_vcpu_create(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+size_t arch_vcpu_bytes(void);
+void arch_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e);
+void arch_vcpu_set_startup(struct vcpu *v, uint8_t vector);
+void arch_vcpu_platform_io(struct vcpu *v);
+void arch_vcpu_run(struct vcpu *v);
+void arch_vcpu_paging(struct vcpu *v, struct guest_paging *gp);
+bool arch_vcpu_event_pending(struct vcpu *v);
+uint64_t arch_vcpu_tsc_offset(struct vcpu *v);
+void arch_vcpu_dump_exits(struct vcpu *v);
+void arch_vcpu_dump_state(struct vcpu *v);
+
+/* ---- x86-neutral services around the hooks (vcpu.c) -------------------- */
 
 /*
  * Deliver the vCPU's event upcall: the platform device's MSI while the guest
@@ -93,8 +138,15 @@ void arch_vcpu_raise_upcall(struct vcpu *v);
  * guest code on another CPU right now is pulled out and waited for. On
  * return no vCPU of d can still use the old entry. Call with interrupts on.
  */
-struct domain;
 void arch_domain_flush_tlb(struct domain *d);
+
+/*
+ * Backend side of that protocol, just before entering the guest: marks v in
+ * the guest and returns whether it must drop its guest translations first.
+ * arch_vcpu_left_guest() right after the exit.
+ */
+bool arch_vcpu_entering_guest(struct vcpu *v);
+void arch_vcpu_left_guest(struct vcpu *v);
 
 /*
  * The scheduler moved v (not running) to new_cpu: per-vCPU state tied to a
@@ -107,14 +159,11 @@ void arch_vcpu_migrate(struct vcpu *v, unsigned int new_cpu);
 void vcpu_init_signal(struct vcpu *v);
 void vcpu_startup_signal(struct vcpu *v, uint8_t vector);
 
-static inline int arch_vcpu_create(struct vcpu *v) { return vcpu_ops->vcpu_create(v); }
-static inline void arch_vcpu_destroy(struct vcpu *v) { vcpu_ops->vcpu_destroy(v); }
-static inline size_t arch_vcpu_bytes(void) { return vcpu_ops->vcpu_bytes(); }
-static inline void arch_vcpu_run(struct vcpu *v) { vcpu_ops->vcpu_run(v); }
-static inline void arch_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
-{ vcpu_ops->vcpu_set_entry64(v, e); }
-static inline void arch_vcpu_dump_exits(struct vcpu *v) { vcpu_ops->vcpu_dump_exits(v); }
-static inline void arch_vcpu_dump_state(struct vcpu *v) { vcpu_ops->vcpu_dump_state(v); }
-static inline uint64_t arch_vcpu_tsc_offset(struct vcpu *v) { return vcpu_ops->vcpu_tsc_offset(v); }
+/*
+ * The guest executed HLT (the backend has skipped it). With interrupts
+ * enabled the vCPU blocks until an event is pending; with them disabled
+ * nothing can wake it and it is down for good (domain_vcpu_halted()).
+ */
+void vcpu_halt(struct vcpu *v, bool irqs_enabled);
 
 #endif

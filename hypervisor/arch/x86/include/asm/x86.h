@@ -24,6 +24,41 @@
 #define X86_CR4_OSXMMEXCPT (1ul << 10)
 #define X86_CR4_OSXSAVE    (1ul << 18)
 
+#define X86_DR6_RESET   0xffff0ff0ul
+#define X86_DR7_RESET   0x400ul
+#define PAT_RESET       0x0007040600070406ull   /* WB WT UC- UC, twice */
+
+/*
+ * Segment attributes in the packed 12-bit form SVM's VMCB uses: descriptor
+ * bits 40-47 (type, S, DPL, P) in 7:0 and bits 52-55 (AVL, L, D/B, G) in
+ * 11:8. VMX's access rights hold bits 52-55 at 15:12 instead.
+ */
+#define SEG_TYPE_DATA_RWA   0x3    /* data, read/write, accessed */
+#define SEG_TYPE_CODE_XRA   0xb    /* code, execute/read, accessed */
+#define SEG_TYPE_LDT        0x2    /* system */
+#define SEG_TYPE_TSS_BUSY   0xb    /* system: busy 32/64-bit TSS */
+#define SEG_ATTR_S          (1u << 4)    /* code or data, not system */
+#define SEG_ATTR_DPL_SHIFT  5
+#define SEG_ATTR_P          (1u << 7)
+#define SEG_ATTR_AVL        (1u << 8)
+#define SEG_ATTR_L          (1u << 9)    /* 64-bit code */
+#define SEG_ATTR_DB         (1u << 10)
+#define SEG_ATTR_G          (1u << 11)
+#define SEG_ATTR_CODE64     (SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_CODE_XRA | SEG_ATTR_L | SEG_ATTR_G)
+#define SEG_ATTR_DATA32     (SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_DATA_RWA | SEG_ATTR_DB | SEG_ATTR_G)
+#define SEG_ATTR_CODE16     (SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_CODE_XRA)
+#define SEG_ATTR_DATA16     (SEG_ATTR_P | SEG_ATTR_S | SEG_TYPE_DATA_RWA)
+#define SEG_ATTR_LDT        (SEG_ATTR_P | SEG_TYPE_LDT)
+#define SEG_ATTR_TSS_BUSY   (SEG_ATTR_P | SEG_TYPE_TSS_BUSY)
+#define SEG_LIMIT_4G        0xffffffffu
+#define SEG_LIMIT_64K       0xffffu
+#define TSS64_LIMIT         0x67u
+/* A STARTUP IPI with vector V starts real mode at CS = V << 8, base V << 12. */
+#define SIPI_CS_SHIFT       8
+#define SIPI_BASE_SHIFT     12
+
+#define CPUID_EXT_MAX       0x80000000u  /* EAX: highest extended leaf */
+
 #define X86_EFLAGS_CF   (1ul << 0)
 #define X86_EFLAGS_FIXED (1ul << 1)
 #define X86_EFLAGS_IF   (1ul << 9)
@@ -55,6 +90,9 @@
 #define MSR_SYSENTER_CS     0x00000174u
 #define MSR_SYSENTER_ESP    0x00000175u
 #define MSR_SYSENTER_EIP    0x00000176u
+#define MSR_TSC_DEADLINE    0x000006e0u
+#define MSR_X2APIC_FIRST    0x00000800u  /* x2APIC registers: 0x800 + xAPIC offset / 16 */
+#define MSR_X2APIC_LAST     0x000008ffu
 
 static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a,
                                uint32_t *b, uint32_t *c, uint32_t *d)

@@ -1,0 +1,154 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# pvnet: the PV network device end to end (docs/pvio.md, network). Two
+# demo domUs with a vif each on the bridge mica0 (dom0 169.254.0.1, the
+# domUs .2 and .3), each running mica.domu=netsh: mica_net.ko up, then a
+# shell on TCP port 7000 over its own vif, which this script drives with
+# busybox nc. Checks: ping both ways, a checksummed TCP transfer of
+# PVNET_MIB MiB (64) domU->dom0, dom0->domU and domU->domU, a hostile
+# frontend (mica-nethostile, a loopback in dom0) refused while neta sends,
+# and a domain destroyed mid-transfer leaving micanetback serving the
+# other with no grant of the dead one mapped.
+. /tests/ctl-lib.sh
+MIB=${PVNET_MIB:-64}
+A=169.254.0.2
+B=169.254.0.3
+DOM0=169.254.0.1
+MAPS=/sys/class/misc/mica-gntdev/grant_maps
+
+# rsh IP CMD: run CMD in the domU at IP (its netsh port); its output.
+rsh() {
+    printf '%s\n' "$2" | timeout "${RSH_TIMEOUT:-600}" nc "$1" 7000
+}
+
+net_xml() {   # NAME IP MAC
+    xml "$1" "netsh mica.ip=$2/16" 1 160 \
+        "<devices><interface type='bridge'><source bridge='mica0'/><mac address='$3'/></interface></devices>"
+}
+
+# sum_of CMD: sha256 of what CMD writes (the hash only).
+send_cmd() {  # the shell text that sends $MIB MiB of random bytes to HOST PORT, printing their sum
+    echo "rm -f /tmp/sf; mkfifo /tmp/sf; sha256sum </tmp/sf >/tmp/ss & " \
+         "dd if=/dev/urandom bs=64k count=$((MIB * 16)) 2>/dev/null | tee /tmp/sf |" \
+         "nc $1 $2; wait; cut -d' ' -f1 /tmp/ss"
+}
+listen_cmd() {  # the shell text that receives on PORT in the background into /tmp/rPORT
+    echo "rm -f /tmp/r$1 /tmp/h$1; mkfifo /tmp/h$1;" \
+         "(nc -l -p $1 <>/tmp/h$1 | sha256sum | cut -d' ' -f1 >/tmp/r$1) </dev/null >/dev/null 2>&1 &" \
+         "echo listening"
+}
+# wait_file IP PATH: PATH's contents in the domU once non-empty (up to 600 s).
+wait_file() {
+    n=0
+    while [ $n -lt 600 ]; do
+        v=$(rsh "$1" "cat $2 2>/dev/null")
+        [ -n "$v" ] && { echo "$v"; return 0; }
+        sleep 2; n=$((n + 2))
+    done
+    return 1
+}
+
+setup() {
+    check "micanetback is running" pidof micanetback
+    check "bridge mica0 carries 169.254.0.1/16" sh -c 'ip addr show mica0 | grep -q "inet 169.254.0.1/16"'
+    net_xml neta $A 00:16:3e:4d:00:0a >/tmp/neta.xml
+    net_xml netb $B 00:16:3e:4d:00:0b >/tmp/netb.xml
+    check "create neta with an <interface>" mica create /tmp/neta.xml
+    check "create netb with an <interface>" mica create /tmp/netb.xml
+    for d in neta netb; do
+        if line=$(wait_log $d 'MICA-DOMU-NET ready' 300); then
+            case $line in
+            *driver=mica_net*) ok "$d: eth0 is mica_net's ($line)" ;;
+            *) bad "$d: eth0 is mica_net's" "$line" ;;
+            esac
+        else
+            bad "$d: its PV NIC came up" "no ready line; log: $(tail -n 3 /var/log/mica/$d.log | tr '\n\r' '| ')"
+        fi
+    done
+    ida=$(mica domid neta); idb=$(mica domid netb)
+    check "dom0 has vif$ida.0 on mica0" sh -c "ls /sys/class/net/mica0/brif | grep -qx vif$ida.0"
+    same "neta's NIC has its XML's MAC" 00:16:3e:4d:00:0a "$(rsh $A 'cat /sys/class/net/eth0/address')"
+    same "the backend's state is Connected (4)" 4 \
+        "$(mica store read /local/domain/0/backend/vif/$ida/0/state 2>&1)"
+}
+
+pings() {
+    check "dom0 pings neta" ping -c 3 -W 10 $A
+    check "dom0 pings netb" ping -c 3 -W 10 $B
+    same "neta pings dom0" ok "$(rsh $A "ping -c 3 -W 10 $DOM0 >/dev/null && echo ok")"
+    same "neta pings netb" ok "$(rsh $A "ping -c 3 -W 10 $B >/dev/null && echo ok")"
+}
+
+# A transfer checks the receiver's sum against the sender's.
+to_dom0() {
+    rm -f /tmp/h5001 /tmp/r5001; mkfifo /tmp/h5001
+    (nc -l -p 5001 <>/tmp/h5001 | sha256sum | cut -d' ' -f1 >/tmp/r5001) &
+    sleep 1
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    sent=$(rsh $A "$(send_cmd $DOM0 5001)")
+    wait
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    same "$MIB MiB TCP neta -> dom0 arrive intact (sha256, $(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}') s)" \
+        "$sent" "$(cat /tmp/r5001)"
+}
+
+from_dom0() {
+    rsh $A "$(listen_cmd 5002)" >/dev/null
+    sleep 1
+    rm -f /tmp/sf; mkfifo /tmp/sf
+    sha256sum </tmp/sf | cut -d' ' -f1 >/tmp/ss &
+    dd if=/dev/urandom bs=64k count=$((MIB * 16)) 2>/dev/null | tee /tmp/sf | nc $A 5002
+    wait
+    same "$MIB MiB TCP dom0 -> neta arrive intact (sha256)" "$(cat /tmp/ss)" "$(wait_file $A /tmp/r5002)"
+}
+
+domu_to_domu() {
+    rsh $B "$(listen_cmd 5003)" >/dev/null
+    sleep 1
+    sent=$(rsh $A "$(send_cmd $B 5003)")
+    same "$MIB MiB TCP neta -> netb arrive intact (sha256)" "$sent" "$(wait_file $B /tmp/r5003)"
+}
+
+# neta destroyed while it sends: the backend keeps serving netb, neta's
+# ring grants are unmapped, its tap gone.
+destroy_mid_transfer() {
+    rm -f /tmp/h5004; mkfifo /tmp/h5004
+    (nc -l -p 5004 <>/tmp/h5004 >/dev/null) &
+    lpid=$!
+    (RSH_TIMEOUT=60 rsh $A "$(send_cmd $DOM0 5004)" >/dev/null 2>&1) &
+    sleep 5
+    check "destroy neta mid-transfer" mica destroy neta
+    wait_gone neta 60 || bad "neta is gone" "still listed"
+    kill $lpid 2>/dev/null; wait
+    n=0
+    while [ -e /sys/class/net/vif$ida.0 ] && [ $n -lt 30 ]; do sleep 1; n=$((n + 1)); done
+    check "neta's tap vif$ida.0 is gone" test ! -e /sys/class/net/vif$ida.0
+    check "micanetback still runs" pidof micanetback
+    same "only netb's two ring pages stay mapped in dom0" 2 "$(cat $MAPS)"
+    check "dom0 still pings netb" ping -c 3 -W 10 $B
+}
+
+setup
+pings
+# A hostile frontend (dom0 itself, over a loopback) while neta sends.
+mica-nethostile 9 >/tmp/hostile.out 2>&1 &
+hpid=$!
+to_dom0
+wait $hpid
+cat /tmp/hostile.out
+grep -q 'MICA-CHECK FAIL' /tmp/hostile.out && FAILS=$((FAILS + 1))
+check "micanetback still runs after the hostile frontend" pidof micanetback
+from_dom0
+domu_to_domu
+destroy_mid_transfer
+mica destroy netb >/dev/null 2>&1
+wait_gone netb 60
+n=0
+while [ "$(cat $MAPS)" != 0 ] && [ $n -lt 30 ]; do sleep 1; n=$((n + 1)); done
+same "no grant stays mapped once both are gone" 0 "$(cat $MAPS)"
+if grep -v 'vif0\.' /var/log/mica/micanetback.log | grep -q 'TX packet dropped\|past the ring'; then
+    bad "the good domUs had no packet refused" "$(grep -v 'vif0\.' /var/log/mica/micanetback.log | grep -m1 'dropped\|past')"
+else
+    ok "the good domUs had no packet refused"
+fi
+echo "MICA-TEST pvnet end $FAILS"
