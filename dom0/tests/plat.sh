@@ -26,7 +26,9 @@ check "the store daemon answers (mica store ls /)" mica store ls /
 # --- create: rings, params, nodes, INTRODUCE ------------------------------
 watch_special introduceDomain intro.txt; wpid=$!
 sleep 1
-xml plat-a hold 1 128 >a.xml
+ns="xmlns:mica='http://mica-hypervisor.org/schemas/domain/1.0'"
+xml plat-a hold 1 128 "<mica:store nodes='1500' watches='200'/>" |
+    sed "s|<domain type='mica'>|<domain type='mica' $ns>|" >a.xml
 check "mica create plat-a" mica create a.xml
 id=$(mica domid plat-a)
 uuid=$(field plat-a uuid)
@@ -53,11 +55,15 @@ fi
 eq "params through privcmd: store gfn, port, console gfn, port" \
     "$(mica-drvtest param "$id" 2>&1)" "252 $sport 253 $cport"
 eq "dom0 has no params" "$(mica-drvtest param 0 2>&1)" "0 0 0 0"
-quota=$(mica store quota "$id" 2>&1)
-case $quota in
-*nodes=*/1000*watches=*/128*) ok "the guest has the default quotas ($quota)" ;;
-*) bad "the guest has the default quotas" "$quota" ;;
-esac
+# quota ID WHAT: the XML's quotas, the others the defaults.
+quota() {
+    q=$(mica store quota "$1" 2>&1)
+    case $q in
+    *nodes=*/1500*watches=*/200*transactions=*/10*value=2048*) ok "$2 ($q)" ;;
+    *) bad "$2" "$q" ;;
+    esac
+}
+quota "$id" "the store has the XML's quotas (<mica:store nodes=1500 watches=200>)"
 
 # --- shutdown and reboot of a guest without PV drivers --------------------
 want="mica: shutdown: plat-a: the guest did not shut down within 5 s (no PV drivers? use --force)"
@@ -81,6 +87,7 @@ if [ -n "$id2" ] && [ "$id2" != "$id" ]; then ok "plat-a came back as id $id2"
 else bad "plat-a came back with a new id" "id '$id2' (was $id)"; fi
 eq "its uuid is kept" "$(field plat-a uuid)" "$uuid"
 eq "the new domain's nodes ($id2)" "$(sread /local/domain/$id2/name)" plat-a
+quota "$id2" "... and its quotas"
 if mica store read $d/name >/dev/null 2>&1; then bad "the old domain's nodes are gone" "$d/name still there"
 else ok "the old domain's nodes are gone ($d)"; fi
 
@@ -102,7 +109,7 @@ if [ -n "$pid" ] && kill "$pid"; then
     free1=$(free_kb)
     out=$(mica create a.xml 2>&1); rc=$?
     case $out in
-    "mica: create: plat-a: the store daemon (micastored) is not running"*)
+    "mica: create: a.xml: plat-a: the store daemon (micastored) is not running"*)
         [ "$rc" -ne 0 ] && ok "create without micastored: '$out'" || bad "create without micastored" "exit 0" ;;
     *) bad "create without micastored fails naming it" "exit $rc: '$out'" ;;
     esac

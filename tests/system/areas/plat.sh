@@ -40,4 +40,4 @@ test_plat_fuzz() {
 
 test_plat_param
 test_plat_fuzz
-ctl_boot plat-dom0 plat 40
+ctl_boot plat-dom0 plat 39
