@@ -82,7 +82,7 @@ QEMU_FLAGS := -accel $(QEMU_ACCEL) -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-domu bench-fuzz stress-ctl clean help FORCE
+.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 bench bench-core bench-domu bench-net bench-fuzz stress-ctl clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests libctl
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -129,6 +129,7 @@ test: all
 	  $(MAKE) --no-print-directory check-unit; \
 	  $(MAKE) --no-print-directory check-ctl; \
 	  $(MAKE) --no-print-directory check-toolstack; \
+	  $(MAKE) --no-print-directory check-store; \
 	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; } 2>&1 | tee $(BUILD)/tests/test.log; \
 	tests/summary.sh $(BUILD)/tests/test.log
@@ -159,12 +160,18 @@ bench: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img $(BENCH_XEN)
 	$(BENCH_CORE_RUN) || st=1; \
 	QEMU=$(QEMU) DOM0_KERNEL="$(DOM0_KERNEL)" DOM0_INITRD="$(DOM0_INITRD)" \
 	    XEN_GZ=$(BENCH_XEN) bench/console.sh $(BUILD) || st=1; \
-	QEMU=$(QEMU) bench/domu.sh $(BUILD) || st=1; exit $$st
+	QEMU=$(QEMU) bench/domu.sh $(BUILD) || st=1; \
+	QEMU=$(QEMU) bench/net.sh $(BUILD) || st=1; exit $$st
 
 # mica create -> a Linux domU's init, and destroy, beside Xen's xl create
 # (bench/domu.sh).
 bench-domu: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img tests/system/mkiso-dom0.sh
 	QEMU=$(QEMU) bench/domu.sh $(BUILD)
+
+# The PV network (bench/net.sh): iperf3 both ways, ping, exits and
+# event-channel notifications per MiB. Figures only.
+bench-net: $(BUILD)/mica.elf $(DOM0_OUT)/vmlinuz $(DOM0_OUT)/initrd.img tests/system/mkiso-dom0.sh
+	QEMU=$(QEMU) bench/net.sh $(BUILD)
 
 $(BENCH_XEN_PVH): $(BENCH_XEN_PVH_SRC) bench/xen-pvh/xenbench.ld
 	@mkdir -p $(@D)
@@ -197,12 +204,15 @@ help:
 	@echo "make check-toolstack  the mica CLI's and micad's host tests: arguments, help, non-root use, bad XML (tests/toolstack/)"
 	@echo "make install     install libmicactl, micactl.h, micactl.pc, the XML schema, mica, micad, their man pages,"
 	@echo "                 bash completion and micad.service (DESTDIR= PREFIX=)"
+	@echo "make check-store the store daemon's core on the host: tree, permissions, watches, transactions, quotas,"
+	@echo "                 journal, fuzz (tests/store/)"
 	@echo "make check-fuzz  run each host fuzz target for FUZZ_SHORT=20 seconds (tests/fuzz/)"
 	@echo "make fuzz        run each host fuzz target for FUZZ_SECONDS=1200 and merge its finds into tests/fuzz/corpus/"
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"
 	@echo "make dom0        fetch the Debian kernel and build the dom0 initramfs"
 	@echo "make check-dom0  run the dom0 system tests only"
 	@echo "make bench       boot dom0 natively, under Mica and under Xen 4.17; print the boot times (BENCH_RUNS=3), make bench-core's table and the console's throughput"
+	@echo "make bench-net   the PV network: iperf3 TCP both ways, ping RTT, exits and event-channel notifications per MiB"
 	@echo "make bench-core  core operations in TSC cycles under Mica and Xen 4.17 (also part of make bench)"
 	@echo "make stress-ctl  the ctl-basic dom0 boot with CTL_STRESS_CYCLES=100 create/destroy cycles of a Linux domU"
 	@echo "make bench-fuzz  10^6 fuzzed hypercalls beside good guests; fails on a panic, a failed check or a leak (FUZZ_ITERS=)"

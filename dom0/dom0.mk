@@ -38,6 +38,14 @@ $(MKCPIO): dom0/tools/mkcpio.c
 $(DOM0_OUT)/vmlinuz:
 	dom0/fetch-kernel.sh $(DOM0_OUT)
 
+# iperf3 and its libraries (dom0/stage-iperf3.sh), in dom0 and the demo
+# domU, for make bench-net.
+IPERF_ROOT := $(DOM0_OUT)/iperfroot
+$(IPERF_ROOT).stamp: dom0/stage-iperf3.sh config.mk
+	@echo "  STAGE   $(IPERF_ROOT)"
+	@dom0/stage-iperf3.sh $(IPERF_ROOT) $(IPERF3)
+	@touch $@
+
 # The demo domU dom0 carries (/etc/mica/demo.xml): Debian's kernel again and
 # a busybox initramfs whose /init is dom0/guest/init, under
 # /usr/share/mica/guest/ in dom0.
@@ -46,9 +54,10 @@ GUEST_STAGE  := $(DOM0_OUT)/guest-stage
 # It carries dom0's modules too (mica.ko among them), so a test can check
 # that the dom0 driver, autoloaded by the platform device's ID in a domU,
 # refuses to serve there (mica.domu=privtest).
-$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh dom0/guest/init config.mk $(DRV_ROOT).stamp
+$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh dom0/guest/init config.mk $(DRV_ROOT).stamp \
+        $(IPERF_ROOT).stamp
 	@echo "  CPIO    $@"
-	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/ $(DRV_ROOT)/lib:/lib
+	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/ $(DRV_ROOT)/lib:/lib $(IPERF_ROOT):/
 
 $(GUEST_STAGE).stamp: $(DOM0_OUT)/vmlinuz $(GUEST_INITRD)
 	@rm -rf $(GUEST_STAGE)
@@ -58,17 +67,18 @@ $(GUEST_STAGE).stamp: $(DOM0_OUT)/vmlinuz $(GUEST_INITRD)
 	@touch $@
 
 # ------------------------------------------- the toolstack in the initramfs
-# dom0_toolstack: mica, micad, libmicactl.so.1 and the domain schema, as
+# dom0_toolstack: mica, micad, micastored, libmicactl.so.1 and the domain schema, as
 # `make install DESTDIR=$(DOM0_TOOLROOT)` puts them under PREFIX, with every
 # shared library they load (ldd: libxml2, libuuid, zlib, ICU, libc, the
 # loader) and an ld.so.cache for PREFIX/lib (dom0/stage-toolstack.sh). The
-# initramfs copies the tree to /; dom0's /init starts micad.
+# initramfs copies the tree to /; dom0's /init starts micastored, then micad.
 DOM0_TOOLROOT  := $(DOM0_OUT)/toolroot
 DOM0_TOOLSTAMP := $(DOM0_OUT)/toolroot.stamp
 
 # (Paths spelt out: libctl/libctl.mk and toolstack/toolstack.mk, which build
 # them, are included after this file.)
 $(DOM0_TOOLSTAMP): build/toolstack/mica build/toolstack/micad build/toolstack/micad.service \
+        build/toolstack/micastored \
         build/libctl/libmicactl.so.1.0.0 libctl/schema/domain.rng dom0/stage-toolstack.sh \
         $(wildcard toolstack/man/*.[0-9]) toolstack/completion/mica.bash
 	@echo "  STAGE   $(DOM0_TOOLROOT)"
@@ -82,10 +92,11 @@ $(DOM0_TOOLSTAMP): build/toolstack/mica build/toolstack/micad build/toolstack/mi
 # program (build/dom0/drvroot/); another DOM0_KERNEL goes without.
 DOM0_DEBIAN := $(filter $(DOM0_OUT)/vmlinuz,$(DOM0_KERNEL))
 $(DOM0_OUT)/initrd.img: $(MKCPIO) dom0/mkinitramfs.sh $(DOM0_INITRAMFS_SRCS) config.mk \
-        $(DOM0_DEBIAN) $(if $(DOM0_DEBIAN),$(DRV_ROOT).stamp) $(DOM0_TOOLSTAMP) $(GUEST_STAGE).stamp
+        $(DOM0_DEBIAN) $(if $(DOM0_DEBIAN),$(DRV_ROOT).stamp) $(DOM0_TOOLSTAMP) $(GUEST_STAGE).stamp \
+        $(IPERF_ROOT).stamp
 	@echo "  CPIO    $@"
 	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/initramfs:/ dom0/tests:/tests \
-	    tests/ctl/bad-xml:/tests/bad-xml \
+	    tests/ctl/bad-xml:/tests/bad-xml $(IPERF_ROOT):/ \
 	    $(DOM0_TOOLROOT):/ $(GUEST_STAGE):/ $(if $(DOM0_DEBIAN),$(DRV_ROOT):/)
 
 # The system tests' user-supplied initramfs: busybox and another /init,

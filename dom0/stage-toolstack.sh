@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # stage-toolstack.sh ROOT PREFIX: make ROOT, installed with
-# `make install DESTDIR=ROOT` (mica, micad, libmicactl and the domain
+# `make install DESTDIR=ROOT` (mica, micad, micastored, libmicactl and the domain
 # schema under PREFIX), ready to be copied into dom0's initramfs:
 #   - what dom0 has no use for goes (headers, static and pkg-config files,
 #     man pages, bash completion, systemd units: busybox has none of them);
@@ -21,7 +21,7 @@ rm -rf "$root$prefix/include" "$root$prefix/lib/pkgconfig" "$root$prefix/share/m
     "$root$prefix/share/bash-completion" "$root$prefix/lib/systemd"
 rm -f "$root$prefix/lib/"*.a "$root$prefix/lib/libmicactl.so"
 
-progs="$root$prefix/bin/mica $root$prefix/sbin/micad"
+progs="$root$prefix/bin/mica $root$prefix/sbin/micad $root$prefix/sbin/micastored"
 # Backends, once built (toolstack/toolstack.mk).
 for p in micablkback; do
     [ -x "$root$prefix/sbin/$p" ] && progs="$progs $root$prefix/sbin/$p"

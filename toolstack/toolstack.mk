@@ -31,8 +31,15 @@ MICA_TOOL_SRCS := $(wildcard toolstack/mica/*.c)
 MICAD_SRCS := $(wildcard toolstack/micad/*.c)
 MICA_TOOL_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(MICA_TOOL_SRCS))
 MICAD_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(MICAD_SRCS))
+# The store daemon (docs/store.md): its core (no I/O) is also linked into
+# the host tests of tests/store/.
+STORED_SRCS := $(wildcard toolstack/micastored/*.c)
+STORED_CORE_SRCS := $(filter-out toolstack/micastored/micastored.c toolstack/micastored/ring.c,\
+    $(STORED_SRCS))
+STORED_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(STORED_SRCS))
+STORED_CORE_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(STORED_CORE_SRCS))
 
-TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad
+TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad $(TOOLS_OUT)/micastored
 
 # micablkback (docs/pvio.md), the block backend: built once libmicactl
 # exports the store client it is written against (mica_store_open).
@@ -42,12 +49,16 @@ BLKBACK_READY := $(shell grep -l 'mica_store_open' libctl/micactl.map 2>/dev/nul
 ifneq ($(BLKBACK_READY),)
 TOOLS_BINS += $(TOOLS_OUT)/micablkback
 endif
-TOOLS_MAN := toolstack/man/mica.1 toolstack/man/micad.8 toolstack/man/mica-domain.xml.5
+TOOLS_MAN := toolstack/man/mica.1 toolstack/man/micad.8 toolstack/man/mica-domain.xml.5 \
+    toolstack/man/micastored.8
 
 $(TOOLS_OBJ)/toolstack/%.o: toolstack/%.c config.mk toolstack/toolstack.mk
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(TOOLS_CFLAGS) -Itoolstack/$(firstword $(subst /, ,$*)) -c $< -o $@
+
+# micastored maps rings and binds event channels through the dom0 driver's uapi.
+$(STORED_OBJS): TOOLS_CFLAGS += -Idom0/driver/include/uapi
 
 $(TOOLS_OUT)/mica: $(MICA_TOOL_OBJS) $(CTL_SO)
 	@echo "  LD      $@"
@@ -56,6 +67,10 @@ $(TOOLS_OUT)/mica: $(MICA_TOOL_OBJS) $(CTL_SO)
 $(TOOLS_OUT)/micad: $(MICAD_OBJS) $(CTL_SO)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $(MICAD_OBJS) $(TOOLS_LDLIBS)
+
+$(TOOLS_OUT)/micastored: $(STORED_OBJS) $(CTL_SO)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $(STORED_OBJS) $(TOOLS_LDLIBS)
 
 $(TOOLS_OUT)/micablkback: $(BLKBACK_OBJS) $(CTL_SO)
 	@echo "  LD      $@"
@@ -69,8 +84,13 @@ $(TOOLS_OUT)/micad.service: toolstack/micad/micad.service.in toolstack/toolstack
 	@mkdir -p $(@D)
 	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
 
+$(TOOLS_OUT)/micastored.service: toolstack/micastored/micastored.service.in toolstack/toolstack.mk config.mk
+	@mkdir -p $(@D)
+	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+
 .PHONY: toolstack install-toolstack check-toolstack
-toolstack: $(TOOLS_BINS) $(TOOLS_OUT)/micad.service $(if $(BLKBACK_READY),$(TOOLS_OUT)/micablkback.service)
+toolstack: $(TOOLS_BINS) $(TOOLS_OUT)/micad.service $(TOOLS_OUT)/micastored.service \
+    $(if $(BLKBACK_READY),$(TOOLS_OUT)/micablkback.service)
 all: toolstack
 install: install-toolstack
 
@@ -81,11 +101,14 @@ install-toolstack: toolstack
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)
 	install -m 0755 $(TOOLS_OUT)/mica $(DESTDIR)$(BINDIR)/mica
 	install -m 0755 $(TOOLS_OUT)/micad $(DESTDIR)$(SBINDIR)/micad
+	install -m 0755 $(TOOLS_OUT)/micastored $(DESTDIR)$(SBINDIR)/micastored
 	install -m 0644 toolstack/completion/mica.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/mica
 	install -m 0644 toolstack/man/mica.1 $(DESTDIR)$(MANDIR)/man1/mica.1
 	install -m 0644 toolstack/man/mica-domain.xml.5 $(DESTDIR)$(MANDIR)/man5/mica-domain.xml.5
 	install -m 0644 toolstack/man/micad.8 $(DESTDIR)$(MANDIR)/man8/micad.8
+	install -m 0644 toolstack/man/micastored.8 $(DESTDIR)$(MANDIR)/man8/micastored.8
 	install -m 0644 $(TOOLS_OUT)/micad.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micad.service
+	install -m 0644 $(TOOLS_OUT)/micastored.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micastored.service
 	$(if $(BLKBACK_READY),install -m 0755 $(TOOLS_OUT)/micablkback $(DESTDIR)$(SBINDIR)/micablkback)
 	$(if $(BLKBACK_READY),install -m 0644 $(TOOLS_OUT)/micablkback.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micablkback.service)
 
@@ -110,5 +133,20 @@ check-toolstack: toolstack $(TOOLS_RING_TEST)
 	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema DESTDIR_CHECK=$(TOOLS_CHECK_DESTDIR)/usr \
 	    tests/toolstack/cli.sh
 
--include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d) $(BLKBACK_OBJS:.o=.d)
+# Host tests of the store's core (tests/store/test_store.c): tree, permissions,
+# watches, transactions, quotas, journal and a fuzz run, under ASan and UBSan.
+STORE_TEST := build/tests/store/test_store
+$(STORE_TEST): tests/store/test_store.c $(STORED_CORE_SRCS) toolstack/micastored/*.h \
+        hypervisor/include/public/io/store.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wshadow -Wno-format-zero-length \
+	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	    -Itoolstack/micastored -Ihypervisor/include -o $@ $< $(STORED_CORE_SRCS)
+
+.PHONY: check-store
+check-store: $(STORE_TEST)
+	@$(STORE_TEST)
+
+-include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d) $(STORED_OBJS:.o=.d) $(BLKBACK_OBJS:.o=.d)
 include toolstack/micanetback/netback.mk

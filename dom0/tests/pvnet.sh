@@ -10,23 +10,13 @@
 # and a domain destroyed mid-transfer leaving micanetback serving the
 # other with no grant of the dead one mapped.
 . /tests/ctl-lib.sh
+. /tests/pvnet-lib.sh
 MIB=${PVNET_MIB:-64}
 A=169.254.0.2
 B=169.254.0.3
 DOM0=169.254.0.1
 MAPS=/sys/class/misc/mica-gntdev/grant_maps
 
-# rsh IP CMD: run CMD in the domU at IP (its netsh port); its output.
-rsh() {
-    printf '%s\n' "$2" | timeout "${RSH_TIMEOUT:-600}" nc "$1" 7000
-}
-
-net_xml() {   # NAME IP MAC
-    xml "$1" "netsh mica.ip=$2/16" 1 160 \
-        "<devices><interface type='bridge'><source bridge='mica0'/><mac address='$3'/></interface></devices>"
-}
-
-# sum_of CMD: sha256 of what CMD writes (the hash only).
 send_cmd() {  # the shell text that sends $MIB MiB of random bytes to HOST PORT, printing their sum
     echo "rm -f /tmp/sf; mkfifo /tmp/sf; sha256sum </tmp/sf >/tmp/ss & " \
          "dd if=/dev/urandom bs=64k count=$((MIB * 16)) 2>/dev/null | tee /tmp/sf |" \

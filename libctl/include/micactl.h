@@ -325,6 +325,9 @@ int mica_store_introduce(mica_store *s, uint32_t domid, uint64_t gfn, uint32_t p
 int mica_store_release(mica_store *s, uint32_t domid);
 int mica_store_get_quota(mica_store *s, uint32_t domid, char **text);
 int mica_store_set_quota(mica_store *s, uint32_t domid, const char *name, unsigned int value);
+/* Added: from now on this connection has domain domid's rights, not dom0's (tests, tools
+ * acting for a domain; Xen's XS_RESTRICT). -EBUSY once it has watches or transactions. */
+int mica_store_restrict(mica_store *s, uint32_t domid);
 
 /*
  * A domain's part of the store, as the builder makes it (docs/libctl.md):

@@ -161,7 +161,7 @@ declare -A sample=(
     [create]="$CORPUS/good-xml/minimal.xml" [list]="" [destroy]="d" [pause]="d" [unpause]="d"
     [console]="d" [info]="" [dmesg]="" [top]="-b" [uptime]="" [domid]="d" [domname]="1"
     [vcpu-list]="" [vcpu-pin]="d 0 all" [sched-credit]="" [mem-max]="d 512" [rename]="d e"
-    [shutdown]="d" [reboot]="-w d"
+    [shutdown]="d" [reboot]="-w d" [store]="ls"
 )
 for v in $verbs; do
     [ "$v" = help ] && continue
@@ -254,7 +254,8 @@ pass "completion offers each verb's flags as its --help lists them"
 if [ -n "${DESTDIR_CHECK:-}" ]; then
     n=0
     for f in bin/mica sbin/micad share/bash-completion/completions/mica share/man/man1/mica.1 \
-             share/man/man5/mica-domain.xml.5 share/man/man8/micad.8 lib/systemd/system/micad.service; do
+             share/man/man5/mica-domain.xml.5 share/man/man8/micad.8 lib/systemd/system/micad.service \
+             sbin/micastored share/man/man8/micastored.8 lib/systemd/system/micastored.service; do
         [ -f "$DESTDIR_CHECK/$f" ] || fail "make install" "PREFIX/$f missing in $DESTDIR_CHECK"
         n=$((n + 1))
     done

@@ -31,6 +31,30 @@ _mica_flag_takes_value()
     esac
 }
 
+# mica store ACTION ...: the actions, then store paths (the children of what is
+# typed so far, from `mica store ls`), or domains for quota.
+_mica_store()
+{
+    local prog=$1 npos=$2 cur=$3 action= dir i
+    if [ "$npos" -eq 0 ]; then
+        COMPREPLY=($(compgen -W "ls read write mkdir rm watch perms quota" -- "$cur"))
+        return
+    fi
+    for ((i = 2; i < COMP_CWORD; i++)); do
+        [[ ${COMP_WORDS[i]} == -* ]] || { action=${COMP_WORDS[i]}; break; }
+    done
+    case $action in
+    quota)
+        [ "$npos" -eq 1 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
+    ls|read|write|mkdir|rm|watch|perms)
+        [[ $cur == /* ]] || return
+        dir=${cur%/*}
+        COMPREPLY=($(compgen -W "$("$prog" store ls "${dir:-/}" 2>/dev/null |
+            awk -v d="$dir" '{ print d "/" $1 }')" -- "$cur"))
+        compopt -o nospace 2>/dev/null ;;
+    esac
+}
+
 _mica()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev= prog=${COMP_WORDS[0]} verb= i npos=0
@@ -61,6 +85,8 @@ _mica()
         compopt -o filenames 2>/dev/null ;;
     help)
         [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_verbs "$prog")" -- "$cur")) ;;
+    store)
+        _mica_store "$prog" "$npos" "$cur" ;;
     list|uptime|vcpu-list)
         COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
     destroy|shutdown|reboot|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename)

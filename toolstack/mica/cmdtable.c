@@ -100,6 +100,24 @@ const struct cmd_spec cmd_table[] = {
       "Rename a domain", "NEWNAME: 1 to 31 of A-Z a-z 0-9 . _ -, not first - or ., not all digits,\n"
       "unused. " DOMAIN_HELP,
       { { 0 } } },
+    { "store", cmd_store, check_store, 0, "ACTION [ARG...]", 1, -1,
+      "Read and change the store (micastored)",
+      "ACTION is one of\n"
+      "  ls [PATH]              the nodes below PATH (default /) with their values\n"
+      "  read PATH...           print values\n"
+      "  write PATH VALUE...    set values (creating the nodes)\n"
+      "  mkdir PATH...          create empty nodes\n"
+      "  rm PATH...             remove nodes and everything below them\n"
+      "  watch PATH             print \"PATH TOKEN\" per change at or below PATH\n"
+      "  perms PATH [PERM...]   print or set permissions: n|r|w|b then a domain id, the first\n"
+      "                         naming the owner and what other domains may do (b0 r3)\n"
+      "  quota DOMAIN [NAME=VALUE...]  print or set a domain's quotas: nodes, watches,\n"
+      "                         transactions, value (0: the default)\n"
+      "Paths not starting with / are relative to /local/domain/0 (or the --as domain's).",
+      { { "recursive", 'r', NULL, "ls: the whole subtree, indented" },
+        { "count", 'n', "COUNT", "watch: stop after COUNT events (the first fires at once)" },
+        { "timeout", 't', "SECONDS", "watch: fail when no event comes for SECONDS" },
+        { "as", 'a', "DOMID", "act with domain DOMID's rights instead of dom0's" } } },
     { "help", cmd_help, NULL, 0, "[VERB]", 0, 1,
       "Print help on mica or on one verb", "", { { 0 } } },
 };

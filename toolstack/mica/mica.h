@@ -107,6 +107,7 @@ int cmd_top(struct invocation *inv);
 int cmd_vcpu_list(struct invocation *inv);
 int cmd_vcpu_pin(struct invocation *inv);
 int cmd_sched_credit(struct invocation *inv);
+int cmd_store(struct invocation *inv);
 int cmd_help(struct invocation *inv);
 int cmd_shutdown(struct invocation *inv);
 int cmd_reboot(struct invocation *inv);
@@ -117,5 +118,6 @@ int check_sched_credit(const struct invocation *inv);
 int check_mem_max(const struct invocation *inv);
 int check_rename(const struct invocation *inv);
 int check_vcpu_pin(const struct invocation *inv);
+int check_store(const struct invocation *inv);
 
 #endif

@@ -39,6 +39,8 @@ enum mica_store_type {
     MICA_STORE_IS_DOMAIN_INTRODUCED = 17, /* "domid\0" -> "T" | "F" */
     MICA_STORE_GET_QUOTA = 18,     /* dom0: "domid\0" -> "nodes=N/M watches=.. transactions=.. value=.." */
     MICA_STORE_SET_QUOTA = 19,     /* dom0: "domid\0name\0value\0" -> "OK" */
+    MICA_STORE_RESTRICT = 20,      /* added; dom0 socket: "domid\0" -> "OK": from now on this
+                                      connection has that domain's rights (Xen's XS_RESTRICT) */
     MICA_STORE_TYPE_NR
 };
 

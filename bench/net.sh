@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# bench/net.sh [BUILD]: the PV network's figures (make bench-net): iperf3
+# TCP throughput domU->dom0 and dom0->domU, ping round trips, the
+# backend's event-channel events and notifications per MiB moved and the
+# VM exits by reason of a busy domU beside an idle one of the same
+# configuration (their difference is what the traffic cost). One QEMU boot
+# of Mica; dom0 runs dom0/tests/benchnet.sh. Prints figures; asserts
+# nothing. Xen 4.17's netfront is not run here (no Xen network anchor was
+# measured on this machine).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${1:-build}
+QEMU=${QEMU:-qemu-system-x86_64}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-1500}
+OUT=$BUILD/bench/net
+QEMU_FLAGS="-accel tcg -machine q35 -cpu max -smp 2 -m 2048 -display none -no-reboot"
+mkdir -p "$OUT"
+say() { echo "bench: $*"; }
+
+MICA_ELF=$BUILD/mica.elf tests/system/mkiso-dom0.sh "$OUT/mica.iso" "console=com1 dom0_mem=1024M" \
+    "$BUILD/dom0/vmlinuz" "console=ttyS0 mica.test=benchnet" \
+    "$BUILD/dom0/initrd.img" >"$OUT/iso.log" 2>&1 || { say "mkiso failed: $OUT/iso.log"; exit 1; }
+
+# shellcheck disable=SC2086
+timeout "$BENCH_TIMEOUT" "$QEMU" $QEMU_FLAGS -monitor none -cdrom "$OUT/mica.iso" \
+    -serial stdio </dev/null 2>"$OUT/qemu.out" | tr -d '\r' | tee "$OUT/serial.log" |
+    while IFS= read -r line; do
+        case $line in *"MICA-BENCH net done"*) pkill -P $$ -x timeout 2>/dev/null; break ;; esac
+    done
+wait 2>/dev/null
+
+log=$OUT/serial.log
+grep -a '^MICA-BENCH net ' "$log" | sed 's/^MICA-BENCH net /  /' | tee "$OUT/results.txt"
+set -- $(sed -n 's/^MICA-BENCH net domids bnet \([0-9]*\) bidle \([0-9]*\)$/\1 \2/p' "$log")
+busy=${1:-x} idle=${2:-x}
+mib=$(sed -n 's/^MICA-BENCH net moved_mib \([0-9]*\) .*/\1/p' "$log")
+{
+    echo "exits by reason (the hypervisor's lines as each domain ended):"
+    grep -a -E "^\(mica\) d($busy|$idle) vcpu[0-9]+: [0-9]+ exits" "$log" | sed 's/^/  /'
+    b=$(sed -n -E "s/^\(mica\) d$busy vcpu[0-9]+: ([0-9]+) exits.*/\1/p" "$log" | awk '{s += $1} END {print s + 0}')
+    i=$(sed -n -E "s/^\(mica\) d$idle vcpu[0-9]+: ([0-9]+) exits.*/\1/p" "$log" | awk '{s += $1} END {print s + 0}')
+    echo "exits of the traffic (busy $b - idle $i) per MiB moved ($mib MiB):" \
+        "$(awk -v b="$b" -v i="$i" -v m="${mib:-0}" 'BEGIN {if (m > 0) printf "%.0f", (b - i) / m; else print "n/a"}')"
+    sed -n 's/^MICA-BENCH net moved_mib \([0-9]*\) backend_events \([0-9]*\) backend_notifications \([0-9]*\) guest_mica_irqs \([0-9]*\)$/\1 \2 \3 \4/p' "$log" |
+        awk '$1 > 0 {printf "event-channel per MiB: backend events %.1f, backend notifications %.1f, guest mica interrupts %.1f\n", $2 / $1, $3 / $1, $4 / $1}'
+} | tee -a "$OUT/results.txt"

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The store's client (micactl.h, docs/store.md): requests over the unix
+ * socket MICA_STORE_SOCKET (or $MICA_STORE_SOCKET), one at a time, each
+ * waiting for its reply. Watch events that arrive meanwhile are kept, in
+ * order, for mica_store_read_watch(). An error reply "ENAME" comes back
+ * as -ENAME.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <public/io/store.h>
+#include "priv.h"
+
+struct store_event {
+    struct store_event *next;
+    char *path, *token;
+};
+
+struct mica_store {
+    int fd;
+    uint32_t next_req;
+    struct store_event *events, **events_tail;
+};
+
+static const struct { const char *name; int err; } store_errors[] = {
+#define X(e) { #e, e },
+    MICA_STORE_ERRORS(X)
+#undef X
+};
+
+/* The errno an error reply names (its payload is NUL-terminated by read_msg). */
+static int errno_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof(store_errors) / sizeof(store_errors[0]); i++)
+        if (!strcmp(name, store_errors[i].name))
+            return store_errors[i].err;
+    return EIO;
+}
+
+static const char *socket_path(void)
+{
+    const char *p = getenv("MICA_STORE_SOCKET");
+
+    return p && p[0] ? p : MICA_STORE_SOCKET;
+}
+
+int mica_store_open(mica_store **out)
+{
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    const char *path = socket_path();
+    mica_store *s;
+    int rc;
+
+    *out = NULL;
+    if (strlen(path) >= sizeof(a.sun_path))
+        return ctl_fail(NULL, -ENAMETOOLONG, "store: %s: path too long", path);
+    strcpy(a.sun_path, path);
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->events_tail = &s->events;
+    s->next_req = 1;
+    s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s->fd < 0 || connect(s->fd, (struct sockaddr *)&a, sizeof(a))) {
+        rc = -errno;
+        if (s->fd >= 0)
+            close(s->fd);
+        free(s);
+        if (rc == -ENOENT || rc == -ECONNREFUSED)
+            return ctl_fail(NULL, rc, "the store daemon (micastored) is not running (%s: %s)",
+                            path, strerror(-rc));
+        return ctl_fail(NULL, rc, "store: %s: %s", path, strerror(-rc));
+    }
+    *out = s;
+    return 0;
+}
+
+void mica_store_close(mica_store *s)
+{
+    if (!s)
+        return;
+    while (s->events) {
+        struct store_event *e = s->events;
+
+        s->events = e->next;
+        free(e->path);
+        free(e);
+    }
+    close(s->fd);
+    free(s);
+}
+
+int mica_store_fd(mica_store *s)
+{
+    return s->fd;
+}
+
+static int io_all(int fd, void *buf, size_t len, bool writing)
+{
+    char *p = buf;
+
+    while (len) {
+        ssize_t n = writing ? send(fd, p, len, MSG_NOSIGNAL) : read(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? -errno : -ECONNRESET;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* One message from the daemon; *payload malloc'd and NUL-terminated. */
+static int read_msg(mica_store *s, struct mica_store_msg *h, char **payload)
+{
+    int rc = io_all(s->fd, h, sizeof(*h), false);
+
+    *payload = NULL;
+    if (rc)
+        return rc;
+    if (h->len > MICA_STORE_PAYLOAD_MAX)
+        return -EPROTO;
+    *payload = malloc(h->len + 1);
+    if (!*payload)
+        return -ENOMEM;
+    rc = io_all(s->fd, *payload, h->len, false);
+    if (rc) {
+        free(*payload);
+        *payload = NULL;
+        return rc;
+    }
+    (*payload)[h->len] = '\0';
+    return 0;
+}
+
+/* Keep a watch event "path\0token\0" for read_watch. */
+static void keep_event(mica_store *s, char *payload, uint32_t len)
+{
+    struct store_event *e = calloc(1, sizeof(*e));
+    size_t pl = strnlen(payload, len);
+
+    if (!e || pl + 1 >= len) {
+        free(e);
+        free(payload);
+        return;
+    }
+    e->path = payload;
+    e->token = payload + pl + 1;
+    *s->events_tail = e;
+    s->events_tail = &e->next;
+}
+
+/* Send a request and wait for its reply: 0 with *reply (malloc'd) or -errno. */
+static int request(mica_store *s, uint32_t type, uint32_t tx, const void *p, size_t len,
+                   char **reply, uint32_t *rlen)
+{
+    struct mica_store_msg h = { type, s->next_req++, tx, (uint32_t)len };
+    char *payload;
+    int rc;
+
+    ctl_clear_error(NULL);
+    if (len > MICA_STORE_PAYLOAD_MAX)
+        return -E2BIG;
+    if ((rc = io_all(s->fd, &h, sizeof(h), true)) || (rc = io_all(s->fd, (void *)p, len, true)))
+        return rc;
+    for (;;) {
+        struct mica_store_msg r;
+
+        if ((rc = read_msg(s, &r, &payload)))
+            return rc;
+        if (r.type == MICA_STORE_WATCH_EVENT) {
+            keep_event(s, payload, r.len);
+            continue;
+        }
+        if (r.req_id != h.req_id) {
+            free(payload);
+            continue;
+        }
+        if (r.type == MICA_STORE_ERROR) {
+            rc = -errno_of(payload);
+            free(payload);
+            return rc;
+        }
+        if (reply) {
+            *reply = payload;
+            *rlen = r.len;
+        } else {
+            free(payload);
+        }
+        return 0;
+    }
+}
+
+/* "a\0b\0" ... as one buffer to send. */
+static int pack(char *buf, size_t cap, size_t *len, const char *const *strs, unsigned int n)
+{
+    size_t off = 0;
+
+    for (unsigned int i = 0; i < n; i++) {
+        size_t l = strlen(strs[i]) + 1;
+
+        if (off + l > cap)
+            return -E2BIG;
+        memcpy(buf + off, strs[i], l);
+        off += l;
+    }
+    *len = off;
+    return 0;
+}
+
+static int request_strs(mica_store *s, uint32_t type, uint32_t tx, const char *const *strs,
+                        unsigned int n, char **reply, uint32_t *rlen)
+{
+    char buf[MICA_STORE_PAYLOAD_MAX];
+    size_t len;
+    int rc = pack(buf, sizeof(buf), &len, strs, n);
+
+    return rc ? rc : request(s, type, tx, buf, len, reply, rlen);
+}
+
+static int request1(mica_store *s, uint32_t type, uint32_t tx, const char *arg)
+{
+    return request_strs(s, type, tx, &arg, 1, NULL, NULL);
+}
+
+int mica_store_read(mica_store *s, uint32_t tx, const char *path, char **val, size_t *len)
+{
+    uint32_t rlen;
+    int rc = request_strs(s, MICA_STORE_READ, tx, &path, 1, val, &rlen);
+
+    if (!rc && len)
+        *len = rlen;
+    return rc;
+}
+
+int mica_store_write(mica_store *s, uint32_t tx, const char *path, const void *val, size_t len)
+{
+    char buf[MICA_STORE_PAYLOAD_MAX];
+    size_t pl = strlen(path) + 1;
+
+    if (pl + len > sizeof(buf))
+        return -E2BIG;
+    memcpy(buf, path, pl);
+    memcpy(buf + pl, val, len);
+    return request(s, MICA_STORE_WRITE, tx, buf, pl + len, NULL, NULL);
+}
+
+int mica_store_mkdir(mica_store *s, uint32_t tx, const char *path)
+{
+    return request1(s, MICA_STORE_MKDIR, tx, path);
+}
+
+int mica_store_rm(mica_store *s, uint32_t tx, const char *path)
+{
+    return request1(s, MICA_STORE_RM, tx, path);
+}
+
+/* Split "a\0b\0" into one block: n pointers, then the strings. Returns n. */
+static int split_list(const char *p, uint32_t len, char ***out)
+{
+    unsigned int n = 0;
+    char **v, *str;
+
+    for (uint32_t i = 0; i < len; i++)
+        n += p[i] == '\0';
+    if (len && p[len - 1] != '\0')
+        n++;
+    v = malloc(n * sizeof(*v) + len + 1);
+    if (!v)
+        return -ENOMEM;
+    str = (char *)(v + n);
+    memcpy(str, p, len);
+    str[len] = '\0';
+    for (unsigned int i = 0; i < n; i++) {
+        v[i] = str;
+        str += strlen(str) + 1;
+    }
+    *out = v;
+    return (int)n;
+}
+
+static int request_list(mica_store *s, uint32_t type, uint32_t tx, const char *path, char ***out)
+{
+    char *reply;
+    uint32_t rlen;
+    int rc = request_strs(s, type, tx, &path, 1, &reply, &rlen);
+
+    if (rc)
+        return rc;
+    rc = split_list(reply, rlen, out);
+    free(reply);
+    return rc;
+}
+
+int mica_store_directory(mica_store *s, uint32_t tx, const char *path, char ***names)
+{
+    return request_list(s, MICA_STORE_DIRECTORY, tx, path, names);
+}
+
+int mica_store_get_perms(mica_store *s, uint32_t tx, const char *path, char ***perms)
+{
+    return request_list(s, MICA_STORE_GET_PERMS, tx, path, perms);
+}
+
+int mica_store_set_perms(mica_store *s, uint32_t tx, const char *path,
+                         const char *const *perms, unsigned int n)
+{
+    char buf[MICA_STORE_PAYLOAD_MAX];
+    size_t pl = strlen(path) + 1, len;
+    int rc;
+
+    if (pl > sizeof(buf))
+        return -E2BIG;
+    memcpy(buf, path, pl);
+    rc = pack(buf + pl, sizeof(buf) - pl, &len, perms, n);
+    return rc ? rc : request(s, MICA_STORE_SET_PERMS, tx, buf, pl + len, NULL, NULL);
+}
+
+int mica_store_watch(mica_store *s, const char *path, const char *token)
+{
+    const char *a[2] = { path, token };
+
+    return request_strs(s, MICA_STORE_WATCH, 0, a, 2, NULL, NULL);
+}
+
+int mica_store_unwatch(mica_store *s, const char *path, const char *token)
+{
+    const char *a[2] = { path, token };
+
+    return request_strs(s, MICA_STORE_UNWATCH, 0, a, 2, NULL, NULL);
+}
+
+static int pop_event(mica_store *s, char **path, char **token)
+{
+    struct store_event *e = s->events;
+
+    s->events = e->next;
+    if (!s->events)
+        s->events_tail = &s->events;
+    *path = strdup(e->path);
+    *token = strdup(e->token);
+    free(e->path);
+    free(e);
+    if (!*path || !*token) {
+        free(*path);
+        free(*token);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+int mica_store_read_watch(mica_store *s, int timeout_ms, char **path, char **token)
+{
+    struct pollfd p = { .fd = s->fd, .events = POLLIN };
+
+    while (!s->events) {
+        struct mica_store_msg h;
+        char *payload;
+        int rc = poll(&p, 1, timeout_ms);
+
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc < 0)
+            return -errno;
+        if (rc == 0)
+            return -ETIMEDOUT;
+        if ((rc = read_msg(s, &h, &payload)))
+            return rc;
+        if (h.type == MICA_STORE_WATCH_EVENT)
+            keep_event(s, payload, h.len);
+        else
+            free(payload);
+    }
+    return pop_event(s, path, token);
+}
+
+int mica_store_tx_start(mica_store *s, uint32_t *tx)
+{
+    char *reply, *end;
+    uint32_t rlen;
+    unsigned long v;
+    int rc = request(s, MICA_STORE_TRANSACTION_START, 0, "", 1, &reply, &rlen);
+
+    if (rc)
+        return rc;
+    v = strtoul(reply, &end, 10);
+    rc = (*end || !v || v > UINT32_MAX) ? -EPROTO : 0;
+    free(reply);
+    if (!rc)
+        *tx = (uint32_t)v;
+    return rc;
+}
+
+int mica_store_tx_end(mica_store *s, uint32_t tx, int commit)
+{
+    return request(s, MICA_STORE_TRANSACTION_END, tx, commit ? "T" : "F", 2, NULL, NULL);
+}
+
+int mica_store_introduce(mica_store *s, uint32_t domid, uint64_t gfn, uint32_t port)
+{
+    char d[16], g[24], p[16];
+    const char *a[3] = { d, g, p };
+
+    snprintf(d, sizeof(d), "%u", domid);
+    snprintf(g, sizeof(g), "%llu", (unsigned long long)gfn);
+    snprintf(p, sizeof(p), "%u", port);
+    return request_strs(s, MICA_STORE_INTRODUCE, 0, a, 3, NULL, NULL);
+}
+
+int mica_store_release(mica_store *s, uint32_t domid)
+{
+    char d[16];
+
+    snprintf(d, sizeof(d), "%u", domid);
+    return request1(s, MICA_STORE_RELEASE, 0, d);
+}
+
+int mica_store_restrict(mica_store *s, uint32_t domid)
+{
+    char d[16];
+
+    snprintf(d, sizeof(d), "%u", domid);
+    return request1(s, MICA_STORE_RESTRICT, 0, d);
+}
+
+int mica_store_get_quota(mica_store *s, uint32_t domid, char **text)
+{
+    char d[16];
+    const char *a = d;
+    uint32_t rlen;
+
+    snprintf(d, sizeof(d), "%u", domid);
+    return request_strs(s, MICA_STORE_GET_QUOTA, 0, &a, 1, text, &rlen);
+}
+
+int mica_store_set_quota(mica_store *s, uint32_t domid, const char *name, unsigned int value)
+{
+    char d[16], v[16];
+    const char *a[3] = { d, name, v };
+
+    snprintf(d, sizeof(d), "%u", domid);
+    snprintf(v, sizeof(v), "%u", value);
+    return request_strs(s, MICA_STORE_SET_QUOTA, 0, a, 3, NULL, NULL);
+}
