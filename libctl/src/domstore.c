@@ -234,7 +234,7 @@ int ctl_domain_store_make(mica_ctx *ctx, mica_store *s, const struct mica_domain
 
 int ctl_store_connect(mica_ctx *ctx, const char *verb, const char *name, mica_store **s)
 {
-    const char *why;
+    char why[CTL_ERR_LEN];              /* the client's message, before ctl_fail overwrites it */
     int rc = mica_store_open(s);
 
     if (!rc)
@@ -242,7 +242,7 @@ int ctl_store_connect(mica_ctx *ctx, const char *verb, const char *name, mica_st
     if (rc == -ENOENT || rc == -ECONNREFUSED)
         return ctl_fail(ctx, rc, "%s: %s: the store daemon (micastored) is not running (%s): "
                         "start micastored first", verb, name, strerror(-rc));
-    why = mica_last_error(NULL);
+    snprintf(why, sizeof(why), "%s", mica_last_error(NULL));
     return ctl_fail(ctx, rc, "%s: %s: cannot reach the store daemon (micastored): %s", verb,
                     name, why[0] ? why : strerror(-rc));
 }

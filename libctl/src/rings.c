@@ -9,6 +9,7 @@
  * two params that tell the guest where both are.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <public/memory.h>
 #include <public/param.h>
@@ -57,9 +58,12 @@ static int ring_setup(mica_ctx *ctx, const char *name, uint32_t domid,
         rc = mica_param_set(ctx, domid, spec->gfn_param, spec->gfn);
     if (!rc)
         rc = mica_param_set(ctx, domid, spec->port_param, out->port);
-    if (rc)
-        return ctl_fail(ctx, rc, "create: %s: the %s ring: %s", name, spec->what,
-                        mica_last_error(ctx));
+    if (rc) {
+        char why[CTL_ERR_LEN];          /* ctl_fail writes where mica_last_error points */
+
+        snprintf(why, sizeof(why), "%s", mica_last_error(ctx));
+        return ctl_fail(ctx, rc, "create: %s: the %s ring: %s", name, spec->what, why);
+    }
     out->gfn = spec->gfn;
     return 0;
 }

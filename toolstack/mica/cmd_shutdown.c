@@ -169,8 +169,11 @@ static int shutdown_domain(struct invocation *inv, const char *how)
         return EXIT_FAILURE;
     }
     rc = mica_store_open(&s);
-    if (rc < 0)
-        return fail_rc(inv, o.info.name, rc);
+    if (rc < 0) {                       /* the store client's message: this thread's */
+        fail(inv->spec->name, "%s: %s", o.info.name,
+             mica_last_error(NULL)[0] ? mica_last_error(NULL) : strerror(-rc));
+        return EXIT_FAILURE;
+    }
     rc = request(&o, s);
     feature = advertised(&o, s);
     mica_store_close(s);
