@@ -51,19 +51,30 @@ $(IPERF_ROOT).stamp: dom0/stage-iperf3.sh config.mk
 # /usr/share/mica/guest/ in dom0.
 GUEST_INITRD := $(DOM0_OUT)/guest-initrd.img
 GUEST_STAGE  := $(DOM0_OUT)/guest-stage
+GUEST_TOOLS  := $(DOM0_OUT)/guest-tools
 # It carries dom0's modules too (mica.ko among them), so a test can check
 # that the dom0 driver, autoloaded by the platform device's ID in a domU,
 # refuses to serve there (mica.domu=privtest).
-$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh dom0/guest/init config.mk $(DRV_ROOT).stamp \
-        $(IPERF_ROOT).stamp
+$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh $(wildcard dom0/guest/*) config.mk $(DRV_ROOT).stamp \
+        $(IPERF_ROOT).stamp $(GUEST_TOOLS).stamp
 	@echo "  CPIO    $@"
-	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/ $(DRV_ROOT)/lib:/lib $(IPERF_ROOT):/
+	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/ $(DRV_ROOT)/lib:/lib $(IPERF_ROOT):/ \
+	    $(GUEST_TOOLS):/
+
+# The disk tools of the block tests and bench (fio, mkfs.ext4, e2fsck and
+# their libraries, from this host's packages: dom0/stage-guest-tools.sh),
+# in the demo domU at / and in dom0 under /usr/share/mica/guest-tools/.
+$(GUEST_TOOLS).stamp: dom0/stage-guest-tools.sh
+	@echo "  STAGE   $(GUEST_TOOLS)"
+	@dom0/stage-guest-tools.sh $(GUEST_TOOLS)
+	@touch $@
 
 $(GUEST_STAGE).stamp: $(DOM0_OUT)/vmlinuz $(GUEST_INITRD)
 	@rm -rf $(GUEST_STAGE)
 	@mkdir -p $(GUEST_STAGE)/usr/share/mica/guest
 	@cp $(DOM0_OUT)/vmlinuz $(GUEST_STAGE)/usr/share/mica/guest/vmlinuz
 	@cp $(GUEST_INITRD) $(GUEST_STAGE)/usr/share/mica/guest/initrd.img
+	@cp -a $(GUEST_TOOLS) $(GUEST_STAGE)/usr/share/mica/guest-tools
 	@touch $@
 
 # ------------------------------------------- the toolstack in the initramfs
@@ -78,7 +89,7 @@ DOM0_TOOLSTAMP := $(DOM0_OUT)/toolroot.stamp
 # (Paths spelt out: libctl/libctl.mk and toolstack/toolstack.mk, which build
 # them, are included after this file.)
 $(DOM0_TOOLSTAMP): build/toolstack/mica build/toolstack/micad build/toolstack/micad.service \
-        build/toolstack/micastored \
+        build/toolstack/micastored build/toolstack/mica-storering \
         build/libctl/libmicactl.so.1.0.0 libctl/schema/domain.rng dom0/stage-toolstack.sh \
         $(wildcard toolstack/man/*.[0-9]) toolstack/completion/mica.bash
 	@echo "  STAGE   $(DOM0_TOOLROOT)"

@@ -16,13 +16,15 @@
 # The modules go to OUTDIR/modules/<release>/, with a load-order file, for
 # the initramfs: pvpanic-mmio binds an ACPI QEMU0001 device and reports a
 # kernel panic to the hypervisor (docs/dom0.md); llc, stp, bridge and tun
-# give micanetback its bridge mica0 and the vifs' taps (docs/pvio.md). A
-# module the package does not have is left out.
+# give micanetback its bridge mica0 and the vifs' taps (docs/pvio.md);
+# ext4 and what it needs are for the PV disk tests' file system in the demo
+# domU (dom0/tests/pvblk.sh). A module the package does not have is left out.
 set -eu
 out=$1
 meta=${DOM0_KERNEL_PACKAGE:-linux-image-amd64}
 modules="drivers/misc/pvpanic/pvpanic.ko drivers/misc/pvpanic/pvpanic-mmio.ko
-    net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko drivers/net/tun.ko"
+    net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko drivers/net/tun.ko
+    lib/crc16.ko crypto/crc32c_generic.ko fs/mbcache.ko fs/jbd2/jbd2.ko fs/ext4/ext4.ko"
 
 say() { echo "dom0: $*"; }
 die() { echo "mica: fetch-kernel: $*" >&2; exit 1; }

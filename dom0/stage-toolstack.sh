@@ -23,7 +23,7 @@ rm -f "$root$prefix/lib/"*.a "$root$prefix/lib/libmicactl.so"
 
 progs="$root$prefix/bin/mica $root$prefix/sbin/micad $root$prefix/sbin/micastored"
 # Backends, once built (toolstack/toolstack.mk).
-for p in micablkback; do
+for p in micablkback mica-blkhostile; do
     [ -x "$root$prefix/sbin/$p" ] && progs="$progs $root$prefix/sbin/$p"
 done
 for p in $progs; do

@@ -110,14 +110,26 @@ $(CTL_TEST_OUT)/%: tests/ctl/%.c $(CTL_ALL_OBJS) tests/ctl/ctl_check.h libctl/sr
 	@echo "  CC      $@"
 	@$(CC) $(CTL_CFLAGS) -Ilibctl/src -o $@ $< $(CTL_ALL_OBJS) $(CTL_LIBS)
 
+# PV devices in the store against the real micastored, run on the host
+# (--no-domains); built once the store daemon is in the tree.
+CTL_STORED := build/toolstack/micastored
+CTL_DEVTEST := $(if $(wildcard toolstack/micastored/micastored.c),$(CTL_TEST_OUT)/test_devices)
+$(CTL_TEST_OUT)/test_devices: tests/ctl/test_devices.c $(CTL_ALL_OBJS) tests/ctl/ctl_check.h libctl/src/devices.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(CTL_CFLAGS) -Ilibctl/src -pthread -o $@ $< $(CTL_ALL_OBJS) $(CTL_LIBS)
+
 # The builder test boots nothing: it builds the Debian kernel (fetched for
 # dom0) and a small initramfs into a buffer and reads the result back.
-check-ctl: $(CTL_TESTS) $(CTL_SO) $(CTL_KERNEL)
+check-ctl: $(CTL_TESTS) $(CTL_SO) $(CTL_KERNEL) $(if $(CTL_DEVTEST),$(CTL_DEVTEST) $(CTL_STORED))
 	@failed=0; \
 	for t in $(CTL_TESTS); do \
 	    MICA_SCHEMA_DIR=$(CURDIR)/libctl/schema CTL_KERNEL=$(CURDIR)/$(CTL_KERNEL) \
 	        ./$$t $(CURDIR)/tests/ctl || { echo "FAIL ctl: $$t: exited with status $$?"; failed=1; }; \
 	done; \
+	if [ -n "$(CTL_DEVTEST)" ]; then LD_LIBRARY_PATH=$(CURDIR)/$(CTL_OUT) ./$(CTL_DEVTEST) \
+	    $(CURDIR)/$(CTL_STORED) $(CURDIR)/tests/ctl/files/disk.img 2>$(CTL_TEST_OUT)/devices.log || \
+	    { echo "FAIL ctl: test_devices: exited with status $$? (log $(CTL_TEST_OUT)/devices.log)"; failed=1; }; fi; \
 	$(MAKE) --no-print-directory check-ctl-fuzz || failed=1; \
 	exit $$failed
 

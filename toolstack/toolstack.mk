@@ -39,7 +39,8 @@ STORED_CORE_SRCS := $(filter-out toolstack/micastored/micastored.c toolstack/mic
 STORED_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(STORED_SRCS))
 STORED_CORE_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(STORED_CORE_SRCS))
 
-TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad $(TOOLS_OUT)/micastored
+TOOLS_BINS := $(TOOLS_OUT)/mica $(TOOLS_OUT)/micad $(TOOLS_OUT)/micastored \
+    $(TOOLS_OUT)/mica-storering
 
 # micablkback (docs/pvio.md), the block backend: built once libmicactl
 # exports the store client it is written against (mica_store_open).
@@ -47,7 +48,8 @@ BLKBACK_SRCS := $(wildcard toolstack/micablkback/*.c)
 BLKBACK_OBJS := $(patsubst %.c,$(TOOLS_OBJ)/%.o,$(BLKBACK_SRCS))
 BLKBACK_READY := $(shell grep -l 'mica_store_open' libctl/micactl.map 2>/dev/null)
 ifneq ($(BLKBACK_READY),)
-TOOLS_BINS += $(TOOLS_OUT)/micablkback
+TOOLS_BINS += $(TOOLS_OUT)/micablkback $(TOOLS_OUT)/mica-blkhostile
+$(DOM0_TOOLSTAMP): $(TOOLS_OUT)/micablkback $(TOOLS_OUT)/mica-blkhostile
 endif
 TOOLS_MAN := toolstack/man/mica.1 toolstack/man/micad.8 toolstack/man/mica-domain.xml.5 \
     toolstack/man/micastored.8
@@ -76,9 +78,21 @@ $(TOOLS_OUT)/micablkback: $(BLKBACK_OBJS) $(CTL_SO)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $(BLKBACK_OBJS) $(TOOLS_LDLIBS) -lpthread
 
+# mica-blkhostile (tests/pvblk/blkhostile.c): a good and hostile block
+# frontend in dom0 over a loopback, run by dom0/tests/pvblk.sh; installed
+# beside micablkback for dom0's tests.
+$(TOOLS_OUT)/mica-blkhostile: tests/pvblk/blkhostile.c $(CTL_SO) toolstack/toolstack.mk
+	@echo "  CC      $@"
+	@$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TOOLS_LDLIBS)
+
 $(TOOLS_OUT)/micablkback.service: toolstack/micablkback/micablkback.service.in toolstack/toolstack.mk config.mk
 	@mkdir -p $(@D)
 	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< >$@
+
+# dom0's test of the store's ring path (tests/store/ring_guest.c, dom0/tests/store.sh).
+$(TOOLS_OUT)/mica-storering: tests/store/ring_guest.c $(CTL_SO) libctl/include/micactl.h
+	@echo "  CC      $@"
+	@$(CC) $(TOOLS_CFLAGS) -Idom0/driver/include/uapi -o $@ $< $(TOOLS_LDLIBS)
 
 $(TOOLS_OUT)/micad.service: toolstack/micad/micad.service.in toolstack/toolstack.mk config.mk
 	@mkdir -p $(@D)
@@ -102,6 +116,7 @@ install-toolstack: toolstack
 	install -m 0755 $(TOOLS_OUT)/mica $(DESTDIR)$(BINDIR)/mica
 	install -m 0755 $(TOOLS_OUT)/micad $(DESTDIR)$(SBINDIR)/micad
 	install -m 0755 $(TOOLS_OUT)/micastored $(DESTDIR)$(SBINDIR)/micastored
+	install -m 0755 $(TOOLS_OUT)/mica-storering $(DESTDIR)$(SBINDIR)/mica-storering
 	install -m 0644 toolstack/completion/mica.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/mica
 	install -m 0644 toolstack/man/mica.1 $(DESTDIR)$(MANDIR)/man1/mica.1
 	install -m 0644 toolstack/man/mica-domain.xml.5 $(DESTDIR)$(MANDIR)/man5/mica-domain.xml.5
@@ -110,6 +125,7 @@ install-toolstack: toolstack
 	install -m 0644 $(TOOLS_OUT)/micad.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micad.service
 	install -m 0644 $(TOOLS_OUT)/micastored.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micastored.service
 	$(if $(BLKBACK_READY),install -m 0755 $(TOOLS_OUT)/micablkback $(DESTDIR)$(SBINDIR)/micablkback)
+	$(if $(BLKBACK_READY),install -m 0755 $(TOOLS_OUT)/mica-blkhostile $(DESTDIR)$(SBINDIR)/mica-blkhostile)
 	$(if $(BLKBACK_READY),install -m 0644 $(TOOLS_OUT)/micablkback.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micablkback.service)
 
 # micad's PV console ring reader against fair and garbage indices.
@@ -144,9 +160,17 @@ $(STORE_TEST): tests/store/test_store.c $(STORED_CORE_SRCS) toolstack/micastored
 	    -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	    -Itoolstack/micastored -Ihypervisor/include -o $@ $< $(STORED_CORE_SRCS)
 
+# libmicactl's store client against a real micastored on a private socket.
+STORE_CLIENT_TEST := build/tests/store/test_client
+$(STORE_CLIENT_TEST): tests/store/test_client.c $(CTL_SO) libctl/include/micactl.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TOOLS_LDLIBS)
+
 .PHONY: check-store
-check-store: $(STORE_TEST)
+check-store: $(STORE_TEST) $(STORE_CLIENT_TEST) $(TOOLS_OUT)/micastored
 	@$(STORE_TEST)
+	@LD_LIBRARY_PATH=$(TOOLS_LIBCTL_DIR) $(STORE_CLIENT_TEST) $(TOOLS_OUT)/micastored
 
 -include $(MICA_TOOL_OBJS:.o=.d) $(MICAD_OBJS:.o=.d) $(STORED_OBJS:.o=.d) $(BLKBACK_OBJS:.o=.d)
 include toolstack/micanetback/netback.mk

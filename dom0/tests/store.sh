@@ -4,7 +4,8 @@
 # the verbs, permissions between two domains' connections (--as: the
 # socket connection takes a domain's rights, as a domain's ring would),
 # watches, each quota, the daemon restarted (cleanly, then killed) keeping
-# every node and permission, and the message when it is not running.
+# every node and permission, a domain's ring (mica-storering), and the
+# message when it is not running.
 # Prints MICA-CHECK lines (tests/system/areas/store.sh relays them).
 . ${CTL_LIB:-/tests/ctl-lib.sh}
 
@@ -136,6 +137,22 @@ check "dom0 raises the node quota" mica store quota 12 nodes=10
 check "and domain 12 may write again" mica store --as 12 write q/c 3
 mica store --as 12 watch -n 1 -t 5 q >/dev/null 2>&1   # one watch at a time: within quota
 check "dom0 is not limited by a domain's quotas" mica store write /local/domain/12/q/big "$(printf '%04000d' 0)"
+
+# ---- a domain's ring (mica-storering plays a paused domU's part; its checks
+# are "store-ring: ..."), with the daemon restarted while it is connected
+if [ -e /dev/mica/privcmd ] && command -v mica-storering >/dev/null; then
+    xml storering idle >/tmp/storering.xml
+    cat >/tmp/restart-store.sh <<RESTART
+pid=\$(pidof micastored) && kill \$pid
+n=0; while kill -0 \$pid 2>/dev/null && [ \$n -lt 100 ]; do usleep 100000; n=\$((n + 1)); done
+micastored ${STORED_ARGS:-} </dev/null >>$LOG 2>&1 &
+n=0; while [ ! -S $SOCK ] && [ \$n -lt 100 ]; do usleep 100000; n=\$((n + 1)); done
+[ -S $SOCK ]
+RESTART
+    STORED_RESTART="sh /tmp/restart-store.sh" mica-storering /tmp/storering.xml
+    rc=$?
+    [ $rc -eq 0 ] && ok "mica-storering exits 0" || bad "mica-storering" "exit $rc; log: $(tail -n 8 $LOG | tr '\n' '|')"
+fi
 
 # ---- the daemon restarted: every node and permission kept
 before=$(mica store ls -r / ; mica store perms /local/domain/11/data/x; mica store quota 12)

@@ -162,6 +162,46 @@ int mica_config_parse_memory(mica_ctx *ctx, const char *xml, size_t len,
 char *mica_config_to_xml(const struct mica_domain_config *c);
 void mica_config_free(struct mica_domain_config *c);
 
+/* ---- PV devices of a domain in the store (docs/libctl.md "Devices", public/io/bus.h) ---- */
+
+enum mica_device_kind { MICA_DEVICE_VBD, MICA_DEVICE_VIF };
+
+#define MICA_DEVICE_FORCE      (1u << 0)   /* remove at once, without waiting for the guest */
+#define MICA_DEVICE_TIMEOUT_MS 10000       /* how long a removal waits for both sides Closed */
+#define MICA_DEVID_AUTO        (~0u)       /* mica_device_add_nic: the first free vif id */
+
+struct mica_device_info {
+    enum mica_device_kind kind;
+    unsigned int devid;                 /* vbd: its number (xvda = 51712); vif: its handle */
+    uint32_t backend_id;
+    int fe_state, be_state;             /* MICA_BUS_* (public/io/bus.h), -1 when unknown */
+    char target[16];                    /* vbd: "xvda" */
+    char mode[4];                       /* vbd: "r" or "w" */
+    char type[8];                       /* vbd: "file" or "phy" */
+    char source[256];                   /* vbd: the image or block device */
+    char bridge[16];                    /* vif */
+    char mac[18];                       /* vif: "00:16:3e:..." */
+};
+
+/*
+ * Hot-plug on a running domU (mica_domain_create does the same for the
+ * configuration's devices). add_disk checks the disk as the XML parser does
+ * (d->vdev comes from d->target); add_nic takes MICA_DEVID_AUTO, an empty
+ * bridge (mica0) and an all-zero MAC (generated) and writes back what it
+ * chose. -EEXIST when the target, id or MAC is taken. Removal is Xen's:
+ * online = 0, state Closing, a wait of up to MICA_DEVICE_TIMEOUT_MS for
+ * both sides Closed (-ETIMEDOUT), then both directories go;
+ * MICA_DEVICE_FORCE removes them at once. remove_nic takes a device id or a MAC.
+ */
+int mica_device_add_disk(mica_ctx *ctx, uint32_t domid, const struct mica_disk_config *d);
+int mica_device_remove_disk(mica_ctx *ctx, uint32_t domid, const char *target, unsigned int flags);
+int mica_device_add_nic(mica_ctx *ctx, uint32_t domid, struct mica_nic_config *n);
+int mica_device_remove_nic(mica_ctx *ctx, uint32_t domid, const char *devid_or_mac,
+                           unsigned int flags);
+/* The domain's devices of one kind, by id; *list is malloc'd. Returns the count. */
+int mica_device_list(mica_ctx *ctx, uint32_t domid, enum mica_device_kind kind,
+                     struct mica_device_info **list);
+
 /* ---- domains ---- */
 
 enum mica_domstate {                    /* as MICA_DOMSTATE_* */

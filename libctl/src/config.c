@@ -83,6 +83,7 @@ static const struct {
     { "driver", "disk", false, false }, { "source", "disk", false, false },
     { "target", "disk", false, false }, { "readonly", "disk", false, false },
     { "source", "interface", false, false }, { "mac", "interface", false, false },
+    { "model", "interface", false, false },
     { "target", "console", false, false },
 };
 #define NR_KNOWN (sizeof(known) / sizeof(known[0]))

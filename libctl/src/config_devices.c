@@ -268,8 +268,21 @@ static int el_mac(struct cfg_parse *p, xmlNode *n, const char *t)
     return rc;
 }
 
+/* libvirt's Xen driver: <model type='netfront'/> is the PV interface, the only one here. */
+static int el_model(struct cfg_parse *p, xmlNode *n, const char *t)
+{
+    char *type = NULL;
+    int rc = need_attr(p, n, "type", &type);
+
+    (void)t;
+    if (!rc && strcmp(type, "netfront"))
+        rc = cfg_fail(p, n, "type='%s': only 'netfront' (a PV interface)", type);
+    free(type);
+    return rc;
+}
+
 static const struct cfg_handler nic_handlers[] = {
-    { "source", el_nic_source }, { "mac", el_mac },
+    { "source", el_nic_source }, { "mac", el_mac }, { "model", el_model },
 };
 
 static int add_nic(struct cfg_parse *p, const xmlNode *n, struct dev_state *d)

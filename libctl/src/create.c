@@ -18,6 +18,7 @@
 #include <uuid.h>
 #include <public/domctl.h>
 #include "build.h"
+#include "devices.h"
 
 #define CREATE_OVERHEAD_KB(kb)  ((kb) / 256 + 1024)   /* p2m tables, vCPUs, rings: a margin */
 #define DEFAULT_WEIGHT          256
@@ -171,6 +172,15 @@ static int connect_domain(mica_ctx *ctx, const struct mica_domain_config *c, mic
     return rc ? rc : ctl_domain_store_make(ctx, s, c, domid, rings);
 }
 
+/* The configuration's PV devices, in the store (devices.c), over create's connection. */
+static int add_devices(mica_ctx *ctx, const struct mica_domain_config *c, mica_store *s,
+                       uint32_t domid)
+{
+    if (!c->nr_disks && !c->nr_nics)
+        return 0;
+    return ctl_devices_create(ctx, s, c, domid);
+}
+
 /* Build, set up and start the created domain; any failure is the caller's to undo. */
 static int build_domain(mica_ctx *ctx, const struct mica_domain_config *c, struct ctl_build *b,
                         mica_store *s, uint32_t domid, unsigned int flags)
@@ -188,6 +198,8 @@ static int build_domain(mica_ctx *ctx, const struct mica_domain_config *c, struc
         rc = ctl_save_config(ctx, c);
     if (!rc)
         rc = connect_domain(ctx, c, s, domid);
+    if (!rc)
+        rc = add_devices(ctx, c, s, domid);
     if (!rc && !(flags & MICA_CREATE_PAUSED))
         rc = mica_domain_unpause(ctx, domid);
     return rc;

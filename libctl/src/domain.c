@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <public/domctl.h>
 #include "priv.h"
+#include "devices.h"
 
 const char *ctl_errno_text(int rc)
 {
@@ -57,6 +58,7 @@ int mica_domain_destroy(mica_ctx *ctx, uint32_t domid)
     rc = mica_domain_info(ctx, domid, &info);
     if (rc)
         return rc;
+    ctl_devices_forget(ctx, domid);     /* as libxl: the backends let go first, forced */
     rc = simple(ctx, MICA_DOMCTL_destroy, domid, "destroy");
     if (rc)
         return rc;

@@ -5,12 +5,19 @@
  * waiting for its reply. Watch events that arrive meanwhile are kept, in
  * order, for mica_store_read_watch(). An error reply "ENAME" comes back
  * as -ENAME.
+ *
+ * mica_store_fd() is an epoll file over the socket and an eventfd that is
+ * set while events are kept: it polls readable both when the daemon sent
+ * something and when an event came in during a request, so a caller that
+ * polls it never sleeps on an event already received.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -23,7 +30,9 @@ struct store_event {
 };
 
 struct mica_store {
-    int fd;
+    int fd;                             /* the socket */
+    int kept;                           /* eventfd: set while events are kept */
+    int ep;                             /* epoll over both: mica_store_fd() */
     uint32_t next_req;
     struct store_event *events, **events_tail;
 };
@@ -50,6 +59,20 @@ static const char *socket_path(void)
     return p && p[0] ? p : MICA_STORE_SOCKET;
 }
 
+/* The epoll file mica_store_fd() gives: the socket and the kept-events eventfd. */
+static int open_poll(mica_store *s)
+{
+    struct epoll_event e = { .events = EPOLLIN };
+
+    s->kept = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    s->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (s->kept < 0 || s->ep < 0)
+        return -errno;
+    if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->fd, &e) || epoll_ctl(s->ep, EPOLL_CTL_ADD, s->kept, &e))
+        return -errno;
+    return 0;
+}
+
 int mica_store_open(mica_store **out)
 {
     struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -66,16 +89,19 @@ int mica_store_open(mica_store **out)
         return -ENOMEM;
     s->events_tail = &s->events;
     s->next_req = 1;
+    s->kept = s->ep = -1;
     s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s->fd < 0 || connect(s->fd, (struct sockaddr *)&a, sizeof(a))) {
         rc = -errno;
-        if (s->fd >= 0)
-            close(s->fd);
-        free(s);
+        mica_store_close(s);
         if (rc == -ENOENT || rc == -ECONNREFUSED)
             return ctl_fail(NULL, rc, "the store daemon (micastored) is not running (%s: %s)",
                             path, strerror(-rc));
         return ctl_fail(NULL, rc, "store: %s: %s", path, strerror(-rc));
+    }
+    if ((rc = open_poll(s))) {
+        mica_store_close(s);
+        return ctl_fail(NULL, rc, "store: epoll: %s", strerror(-rc));
     }
     *out = s;
     return 0;
@@ -92,13 +118,31 @@ void mica_store_close(mica_store *s)
         free(e->path);
         free(e);
     }
-    close(s->fd);
+    if (s->fd >= 0)
+        close(s->fd);
+    if (s->kept >= 0)
+        close(s->kept);
+    if (s->ep >= 0)
+        close(s->ep);
     free(s);
 }
 
 int mica_store_fd(mica_store *s)
 {
-    return s->fd;
+    return s->ep;
+}
+
+/* The eventfd follows whether events are kept. */
+static void kept_signal(mica_store *s, bool any)
+{
+    uint64_t v = 1;
+
+    if (any) {
+        if (write(s->kept, &v, sizeof(v)) < 0)
+            return;                     /* already set: fine */
+    } else if (read(s->kept, &v, sizeof(v)) < 0) {
+        return;                         /* already clear */
+    }
 }
 
 static int io_all(int fd, void *buf, size_t len, bool writing)
@@ -154,6 +198,8 @@ static void keep_event(mica_store *s, char *payload, uint32_t len)
     }
     e->path = payload;
     e->token = payload + pl + 1;
+    if (!s->events)
+        kept_signal(s, true);
     *s->events_tail = e;
     s->events_tail = &e->next;
 }
@@ -343,8 +389,10 @@ static int pop_event(mica_store *s, char **path, char **token)
     struct store_event *e = s->events;
 
     s->events = e->next;
-    if (!s->events)
+    if (!s->events) {
         s->events_tail = &s->events;
+        kept_signal(s, false);
+    }
     *path = strdup(e->path);
     *token = strdup(e->token);
     free(e->path);

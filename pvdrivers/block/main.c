@@ -143,7 +143,7 @@ static void talk_to_backend(struct mica_blk *blk)
 	unsigned int ind = read_uint(blk, "feature-max-indirect-segments", 0);
 	int rc;
 
-	blk->nr_queues = min3(num_online_cpus(), max_q, MICA_BLK_MAX_QUEUES);
+	blk->nr_queues = min3(num_online_cpus(), max(max_q, 1u), MICA_BLK_MAX_QUEUES);
 	blk->max_indirect = min(ind, MICA_BLK_MAX_INDIRECT);
 	if (blk->max_indirect <= MICA_BLKIF_MAX_SEGMENTS)
 		blk->max_indirect = 0;

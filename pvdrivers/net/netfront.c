@@ -604,7 +604,8 @@ static void mnet_connect(struct mnet *np)
 	napi_enable(&np->napi);
 	mica_evtchn_notify(np->port);
 	netif_carrier_on(np->ndev);
-	netif_wake_queue(np->ndev);
+	if (netif_running(np->ndev))
+		netif_wake_queue(np->ndev);
 	mica_bus_switch_state(np->bdev, MICA_BUS_CONNECTED);
 	netdev_info(np->ndev, "connected to backend %s\n", np->bdev->otherend);
 }
@@ -760,10 +761,10 @@ static void mnet_remove(struct mica_bus_device *dev)
 {
 	struct mnet *np = dev_get_drvdata(&dev->dev);
 
-	unregister_netdev(np->ndev);
 	mutex_lock(&np->state_lock);
 	mnet_disconnect(np);
 	mutex_unlock(&np->state_lock);
+	unregister_netdev(np->ndev);
 	mica_bus_switch_state(dev, MICA_BUS_CLOSED);
 	netif_napi_del(&np->napi);
 	dev_set_drvdata(&dev->dev, NULL);

@@ -640,6 +640,22 @@ static void test_journal(void)
     journal_restore_watches(&t);
     check(fake_conn && fake_conn->nwatches == 1,
           "journal: a domain's watch comes back with its connection", "");
+    /* released, introduced again, a new watch: only that one comes back */
+    req(&t, d0 = conn_new(&t, CONN_TEST, 0, -1), MICA_STORE_RELEASE, 0, NULL, 1, "9");
+    req(&t, d0, MICA_STORE_INTRODUCE, 0, NULL, 3, "9", "252", "3");
+    req(&t, fake_conn, MICA_STORE_WATCH, 0, NULL, 2, "other", "second");
+    journal_close(&t);
+    store_fini(&t);
+    fresh(&t);
+    t.introduce = fake_introduce;
+    journal_open(&t, dir);
+    fake_conn = NULL;
+    for (struct domain *d = t.doms; d; d = d->next)
+        if (d->introduced)
+            t.introduce(&t, d);
+    journal_restore_watches(&t);
+    check(fake_conn && fake_conn->nwatches == 1 && t.watches && !strcmp(t.watches->token, "second"),
+          "journal: after a release and a new introduction, the new watch comes back", "");
     /* crash: changes journalled, never folded into a snapshot; then a torn record */
     d0 = conn_new(&t, CONN_TEST, 0, -1);
     workload(&t, d0, 2);

@@ -54,7 +54,8 @@ else
     fail "mica help" "exit $rc, $nverbs verbs: $err"
 fi
 for want in create list destroy pause unpause console info dmesg top uptime domid domname \
-            vcpu-list vcpu-pin sched-credit mem-max rename help; do
+            vcpu-list vcpu-pin sched-credit mem-max rename block-attach block-detach block-list \
+            network-attach network-detach network-list help; do
     echo "$verbs" | grep -qx -- "$want" || fail "verb $want" "missing from mica help"
 done
 
@@ -149,6 +150,27 @@ vcpu-pin d 0 none|none: bad CPU list
 shutdown --timeout 0 d|--timeout 0: seconds, 1 to 86400
 shutdown -t x d|--timeout x: seconds, 1 to 86400
 reboot --timeout 86401 d|--timeout 86401: seconds, 1 to 86400
+block-attach d img sda|sda: bad target: 'sda': a target is xvdX or xvdXY
+block-attach d img xvda1|xvda1: bad target: 'xvda1' is a partition
+block-attach d img xvdaaa|xvdaaa: bad target
+block-attach d img XVDA|XVDA: bad target
+block-attach d img xvda rx|rx: bad mode: ro or rw
+block-attach d '' xvda|the source is empty
+block-detach d sda|sda: bad target
+block-detach -f d xvd|xvd: bad target
+network-attach d foo=1|foo=1: not bridge=NAME or mac=MAC
+network-attach d bridge|bridge: not bridge=NAME or mac=MAC
+network-attach d mac=01:00:5e:00:00:01|mac=01:00:5e:00:00:01: .* is a multicast address
+network-attach d mac=00:16:3e:00:01|mac=00:16:3e:00:01: .* is not a MAC address
+network-attach d mac=00:16:3e:00:00:0g|mac=00:16:3e:00:00:0g: .* is not a MAC address
+network-attach d mac=00:00:00:00:00:00|mac=00:00:00:00:00:00: .* not a usable address
+network-attach d bridge=a-very-long-bridge|bridge=a-very-long-bridge: .* at most 15
+network-attach d bridge=br/0|bridge=br/0: .* no '/'
+network-attach d bridge=|bridge=: the bridge's name is empty
+network-attach d bridge=a bridge=b|bridge=b: given twice
+network-attach d mac=00:16:3e:00:00:01 mac=00:16:3e:00:00:02|mac=00:16:3e:00:00:02: given twice
+network-detach d zz|zz: not a vif id or a MAC address
+network-detach --force d 00:16:3e|00:16:3e: not a vif id or a MAC address
 EOF
 
 # Not root: every verb that needs the hypervisor says so in one line, exit 1.
@@ -161,7 +183,9 @@ declare -A sample=(
     [create]="$CORPUS/good-xml/minimal.xml" [list]="" [destroy]="d" [pause]="d" [unpause]="d"
     [console]="d" [info]="" [dmesg]="" [top]="-b" [uptime]="" [domid]="d" [domname]="1"
     [vcpu-list]="" [vcpu-pin]="d 0 all" [sched-credit]="" [mem-max]="d 512" [rename]="d e"
-    [shutdown]="d" [reboot]="-w d" [store]="ls"
+    [block-attach]="d img xvda ro" [block-detach]="d xvda" [block-list]="d"
+    [network-attach]="d bridge=mica0" [network-detach]="d 0" [network-list]="d"
+    [store]="ls" [shutdown]="d" [reboot]="-w d"
 )
 for v in $verbs; do
     [ "$v" = help ] && continue

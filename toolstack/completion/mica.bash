@@ -89,8 +89,32 @@ _mica()
         _mica_store "$prog" "$npos" "$cur" ;;
     list|uptime|vcpu-list)
         COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
-    destroy|shutdown|reboot|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename)
+    destroy|shutdown|reboot|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename|block-list|network-list)
         [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
+    block-attach)
+        case $npos in
+        0) COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
+        1) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null ;;
+        2) COMPREPLY=($(compgen -W "$(printf 'xvd%s ' {a..z})" -- "$cur")) ;;
+        3) COMPREPLY=($(compgen -W "ro rw" -- "$cur")) ;;
+        esac ;;
+    block-detach|network-detach)
+        local list=block-list col=1
+        [ "$verb" = network-detach ] && list=network-list
+        if [ "$npos" -eq 0 ]; then
+            COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur"))
+        elif [ "$npos" -eq 1 ]; then
+            local dom
+            for ((i = 2; i < COMP_CWORD; i++)); do
+                [[ ${COMP_WORDS[i]} == -* ]] || { dom=${COMP_WORDS[i]}; break; }
+            done
+            COMPREPLY=($(compgen -W "$("$prog" "$list" "$dom" 2>/dev/null |
+                                       awk -v c=$col 'NR > 1 { print $c }')" -- "$cur"))
+        fi ;;
+    network-attach)
+        [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ||
+            COMPREPLY=($(compgen -W "bridge= mac=" -- "$cur"))
+        compopt -o nospace 2>/dev/null ;;
     esac
     return 0
 }

@@ -100,6 +100,35 @@ const struct cmd_spec cmd_table[] = {
       "Rename a domain", "NEWNAME: 1 to 31 of A-Z a-z 0-9 . _ -, not first - or ., not all digits,\n"
       "unused. " DOMAIN_HELP,
       { { 0 } } },
+    { "block-attach", cmd_block_attach, check_block_attach, CMD_NEEDS_CTX | CMD_MODIFIES,
+      "DOMAIN SOURCE TARGET [ro|rw]", 3, 4,
+      "Attach a PV disk to a running domain",
+      "SOURCE is a raw image file or a block device; TARGET its name in the guest, xvdX or\n"
+      "xvdXY (xvda, xvdb, ...); rw (the default) or ro. " DOMAIN_HELP, { { 0 } } },
+    { "block-detach", cmd_block_detach, check_block_detach, CMD_NEEDS_CTX | CMD_MODIFIES,
+      "DOMAIN TARGET", 2, 2,
+      "Detach a PV disk from a domain",
+      "Asks the guest to let it go (the backend's state Closing) and waits up to 10 s for\n"
+      "both sides to close, then removes it. " DOMAIN_HELP,
+      { { "force", 'f', NULL, "remove it at once, without waiting for the guest" } } },
+    { "block-list", cmd_block_list, NULL, CMD_NEEDS_CTX, "DOMAIN", 1, 1,
+      "List a domain's PV disks",
+      "Columns: Target Vdev BE Mode Type FE-state BE-state Source. " DOMAIN_HELP, { { 0 } } },
+    { "network-attach", cmd_network_attach, check_network_attach, CMD_NEEDS_CTX | CMD_MODIFIES,
+      "DOMAIN [bridge=NAME] [mac=MAC]", 1, 3,
+      "Attach a PV network interface to a running domain",
+      "Its dom0 half is a tap on bridge NAME (default mica0); MAC is generated\n"
+      "(00:16:3e:xx:xx:xx) unless given. Prints the new vif's id and MAC. " DOMAIN_HELP,
+      { { 0 } } },
+    { "network-detach", cmd_network_detach, check_network_detach, CMD_NEEDS_CTX | CMD_MODIFIES,
+      "DOMAIN DEVID|MAC", 2, 2,
+      "Detach a PV network interface from a domain",
+      "DEVID is the vif's id (network-list's Idx) or its MAC. Waits up to 10 s for the\n"
+      "guest as block-detach does. " DOMAIN_HELP,
+      { { "force", 'f', NULL, "remove it at once, without waiting for the guest" } } },
+    { "network-list", cmd_network_list, NULL, CMD_NEEDS_CTX, "DOMAIN", 1, 1,
+      "List a domain's PV network interfaces",
+      "Columns: Idx BE Mac-Addr Bridge FE-state BE-state. " DOMAIN_HELP, { { 0 } } },
     { "store", cmd_store, check_store, 0, "ACTION [ARG...]", 1, -1,
       "Read and change the store (micastored)",
       "ACTION is one of\n"

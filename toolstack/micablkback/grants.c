@@ -53,6 +53,7 @@ void *grants_map(struct blk_queue *q, const uint32_t *refs, unsigned int count,
 
     if (count == 0 || count > MICA_GNTDEV_MAP_MAX || refs_record(q, refs, count, index))
         return NULL;
+    q->maps++;
     addr = mmap(NULL, (size_t)count * PAGE_SIZE, prot, MAP_SHARED, q->gnt_fd, (off_t)*index);
     if (addr == MAP_FAILED) {
         blkback_dbg("vbd %u/%u: mapping %u grants (first %u): %s", q->vbd->fe_domid,
@@ -79,6 +80,7 @@ int grants_copy(struct blk_queue *q, struct mica_gntdev_copy_seg *segs, unsigned
         if (segs[i].flags & MICA_GNTDEV_COPY_DST_GREF)
             segs[i].dst.domid = (uint16_t)q->vbd->fe_domid;
     }
+    q->copies++;
     if (ioctl(q->gnt_fd, MICA_IOCTL_GNTDEV_GRANT_COPY, &op) < 0)
         return -errno;
     for (unsigned int i = 0; i < n; i++)

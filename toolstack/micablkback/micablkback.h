@@ -40,7 +40,10 @@ struct blk_queue {
     pthread_t thread;
     bool running;
     uint8_t *bounce;                    /* copy mode: BLK_MAX_INDIRECT_SEGS pages */
-    uint64_t served, refused;
+    /* What the queue did (logged at disconnect; make bench-blk reads it):
+     * requests served and refused, bytes moved, GRANT_COPY and map
+     * ioctls (one hypercall batch each), notifications sent and received. */
+    uint64_t served, refused, bytes, copies, maps, notifies, events;
 };
 
 struct vbd {

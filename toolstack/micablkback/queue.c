@@ -28,6 +28,7 @@ static void notify(struct blk_queue *q)
 {
     struct mica_ioctl_evtchn_port p = { .port = q->port };
 
+    q->notifies++;
     if (ioctl(q->evt_fd, MICA_IOCTL_EVTCHN_NOTIFY, &p) < 0)
         blkback_dbg("vbd %u/%u: notify port %u: %s", q->vbd->fe_domid, q->vbd->devid,
                     q->port, strerror(errno));
@@ -56,6 +57,8 @@ static void serve_one(struct blk_queue *q, const union mica_blkif_req *req)
                     (unsigned long long)io.id, io.operation, strerror(-rc));
     } else {
         q->served++;
+        if (io.kind == BLK_READ || io.kind == BLK_WRITE)
+            q->bytes += io.nr_sectors * 512u;
     }
     answer(q, &io, blkreq_status(rc));
 }
@@ -106,6 +109,7 @@ static int wait_event(struct blk_queue *q, int timeout_ms)
         return 1;
     if (read(q->evt_fd, &port, sizeof(port)) != sizeof(port))
         return errno == EAGAIN ? 1 : -EIO;
+    q->events++;
     if (write(q->evt_fd, &port, sizeof(port)) != sizeof(port))
         return -EIO;
     return 1;
@@ -204,6 +208,12 @@ void queue_disconnect(struct blk_queue *q)
                         q->vbd->devid, q->index, strerror(errno));
         pthread_join(q->thread, NULL);
         q->running = false;
+        blkback_log("vbd %u/%u: queue %u: %llu requests (%llu refused), %llu KiB, %llu grant copies,"
+                    " %llu grant maps, %llu notifications sent, %llu received", q->vbd->fe_domid,
+                    q->vbd->devid, q->index, (unsigned long long)q->served,
+                    (unsigned long long)q->refused, (unsigned long long)(q->bytes >> 10),
+                    (unsigned long long)q->copies, (unsigned long long)q->maps,
+                    (unsigned long long)q->notifies, (unsigned long long)q->events);
     }
     if (q->ring_page)
         grants_unmap(q, q->ring_page, 1, q->ring_index);

@@ -184,8 +184,10 @@ static int connect_queues(struct vbd *v)
     return rc;
 }
 
+enum unplug { PLUGGED, UNPLUG_OFFLINE, UNPLUG_GONE };
+
 /* online = "0" (hot-unplug), or our directory removed: the device goes. */
-static bool unplugged(struct vbd *v)
+static enum unplug unplugged(struct vbd *v)
 {
     unsigned long long online;
     int rc = st_read_uint(v->st, v->be, "online", 1, &online);
@@ -193,22 +195,25 @@ static bool unplugged(struct vbd *v)
     if (rc == -ENOENT) {
         char *val = NULL;
 
-        /* No online key is "online"; no directory is gone. */
+        /* No online key is "online"; no frontend-id is a directory gone. */
         rc = st_read(v->st, v->be, "frontend-id", &val);
         free(val);
-        return rc == -ENOENT;
+        return rc == -ENOENT ? UNPLUG_GONE : PLUGGED;
     }
-    return rc == 0 && online == 0;
+    return rc == 0 && online == 0 ? UNPLUG_OFFLINE : PLUGGED;
 }
 
 /* One look at both sides; false when the device is finished. */
 static bool step(struct vbd *v, enum mica_bus_state *ours)
 {
     enum mica_bus_state fe = st_state(v->st, v->fe);
+    enum unplug gone = unplugged(v);
 
-    if (unplugged(v)) {
+    if (gone != PLUGGED) {
         disconnect(v);
-        set_state(v, MICA_BUS_CLOSED);
+        /* A state node written into a removed directory would bring it back. */
+        if (gone == UNPLUG_OFFLINE)
+            set_state(v, MICA_BUS_CLOSED);
         return false;
     }
     switch (fe) {
@@ -282,8 +287,8 @@ static void serve(struct vbd *v)
     struct pollfd p[2];
 
     snprintf(fe_state, sizeof(fe_state), "%s/state", v->fe);
-    if (mica_store_watch(v->st, fe_state, "fe") < 0 || mica_store_watch(v->st, v->be, "be") < 0) {
-        fatal(v, -EIO, "watching the device's nodes");
+    if (mica_store_watch(v->st, fe_state, "fe") < 0) {
+        fatal(v, -EIO, "watching the frontend's state");
         return;
     }
     set_state(v, ours);
@@ -300,6 +305,46 @@ static void serve(struct vbd *v)
         }
     }
     disconnect(v);
+}
+
+/*
+ * The toolstack writes the device's nodes one by one, its state last:
+ * wait (on the watch of our directory) until that state is there. -ENOENT
+ * when the directory goes first.
+ */
+static bool be_exists(struct vbd *v)
+{
+    char **names;
+    int n = mica_store_directory(v->st, 0, v->be, &names);
+
+    if (n > 0)
+        free(names);
+    return n >= 0;
+}
+
+static int wait_ready(struct vbd *v)
+{
+    char *val = NULL, *path, *token;
+    int rc;
+
+    for (;;) {
+        rc = st_read(v->st, v->be, "state", &val);
+        free(val);
+        val = NULL;
+        if (rc == 0)
+            return 0;
+        if (rc != -ENOENT)
+            return rc;
+        if (!be_exists(v))
+            return -ENOENT;
+        rc = mica_store_read_watch(v->st, -1, &path, &token);
+        if (rc < 0 && rc != -ETIMEDOUT && rc != -EINTR)
+            return rc;
+        if (rc == 0) {
+            free(path);
+            free(token);
+        }
+    }
 }
 
 /* frontend must be the frontend's own device directory, as io/bus.h lays it out. */
@@ -325,6 +370,14 @@ static void *vbd_thread(void *arg)
 
     if (rc < 0) {
         blkback_log("vbd %u/%u: the store: %s", v->fe_domid, v->devid, strerror(-rc));
+        goto out;
+    }
+    rc = mica_store_watch(v->st, v->be, "be");
+    if (!rc)
+        rc = wait_ready(v);
+    if (rc) {
+        blkback_log("vbd %u/%u: gone before it was ready: %s", v->fe_domid, v->devid,
+                    strerror(-rc));
         goto out;
     }
     rc = read_frontend(v);

@@ -157,12 +157,12 @@ static void evtchn_events(void)
         for (i = 0; i < (size_t)n / sizeof(ports[0]); i++) {
             struct vif *v = vif_by_port(ports[i]);
 
+            if (!v)
+                continue;           /* unbound since it fired */
             if (write(nb_evtchn_fd, &ports[i], sizeof(ports[i])) < 0)
                 nb_log("unmasking port %u: %s", ports[i], strerror(errno));
-            if (v) {
-                v->st.events++;
-                v->tx_more = v->rx_more = true;
-            }
+            v->st.events++;
+            v->tx_more = v->rx_more = true;
         }
     }
 }

@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # micanetback, dom0's network backend (docs/pvio.md), and its systemd unit.
 # Included by toolstack/toolstack.mk (which sets TOOLS_* and the install dirs).
-# Built once libmicactl exports the store client (mica_store_open), as
-# micablkback is.
+# Built once libmicactl implements the store client (mica_store_open in
+# libctl/src/; micactl.map exports mica_* whatever exists).
 #
 #   build/toolstack/micanetback
 #   build/toolstack/micanetback.service
 #   build/toolstack/mica-nethostile   (dom0's hostile-frontend test)
 
-NETBACK_READY := $(shell grep -l 'mica_store_open' libctl/micactl.map 2>/dev/null)
+NETBACK_READY := $(shell grep -l 'mica_store_open' libctl/src/*.c 2>/dev/null)
 ifneq ($(NETBACK_READY),)
 
 NETBACK_SRCS := $(wildcard toolstack/micanetback/*.c)
@@ -34,6 +34,8 @@ install-netback: $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service $(TOO
 	install -m 0755 $(TOOLS_OUT)/mica-nethostile $(DESTDIR)$(SBINDIR)/mica-nethostile
 	install -m 0644 $(TOOLS_OUT)/micanetback.service \
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)/micanetback.service
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 toolstack/man/micanetback.8 $(DESTDIR)$(MANDIR)/man8/micanetback.8
 
 -include $(NETBACK_OBJS:.o=.d)
 $(DOM0_TOOLSTAMP): $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service

@@ -307,14 +307,19 @@ static int rx_slots_ready(struct vif *v, unsigned int used, unsigned int s)
     return (unsigned int)posted >= s && used + s <= MICA_GNTDEV_COPY_MAX;
 }
 
-/* One batch: packets read from the tap (or pending) into posted pages. */
-static int rx_batch_fill(struct vif *v, struct rx_batch *b, size_t *pending)
+/*
+ * One batch: packets read from the tap (or the one pending) into posted
+ * pages. A packet that must wait for pages stays in its buffer, slot
+ * *pending_slot, *pending bytes (moved to slot 0 once the batch is copied).
+ */
+static int rx_batch_fill(struct vif *v, struct rx_batch *b, size_t *pending,
+                         unsigned int *pending_slot)
 {
-    unsigned int k;
+    unsigned int k = 0;
     int rc;
 
     *pending = 0;
-    for (k = 0; k < NB_RX_BATCH; k++) {
+    while (k < NB_RX_BATCH) {
         uint8_t *buf = v->rx_buf + (size_t)k * NB_PKT_MAX;
         size_t len;
         ssize_t n;
@@ -329,20 +334,19 @@ static int rx_batch_fill(struct vif *v, struct rx_batch *b, size_t *pending)
             len = (size_t)n;
         }
         if (len > MICA_NETIF_MAX_PACKET || (!v->fe_sg && nb_rx_slots(len) > 1)) {
-            v->st.rx_dropped++;
-            k--;                    /* reuse the buffer: k++ follows */
+            v->st.rx_dropped++;     /* its buffer is used again */
             continue;
         }
         rc = rx_slots_ready(v, b->copy.nseg, nb_rx_slots(len));
         if (rc < 0)
             return rc;
         if (rc == 0) {
-            if (k)
-                memmove(v->rx_buf, buf, len);
             *pending = len;
+            *pending_slot = k;
             break;
         }
         rx_add(v, b, k, len, nb_rx_slots(len));
+        k++;
     }
     return 0;
 }
@@ -350,7 +354,7 @@ static int rx_batch_fill(struct vif *v, struct rx_batch *b, size_t *pending)
 /* Returns 1 when RX has more work, 0 when idle (or waiting for pages), -EPROTO. */
 static int rx_work(struct vif *v, bool *notify_fe)
 {
-    unsigned int done = 0;
+    unsigned int done = 0, slot = 0;
     size_t pending = 0;
     bool note;
     int rc;
@@ -360,12 +364,14 @@ static int rx_work(struct vif *v, bool *notify_fe)
 
         b.npkts = 0;
         b.copy.nseg = 0;
-        rc = rx_batch_fill(v, &b, &pending);
+        rc = rx_batch_fill(v, &b, &pending, &slot);
         if (rc)
             return rc;
         rc = copy_run(v, &b.copy);
         rx_respond(v, &b, rc);
         done += b.npkts;
+        if (pending && slot)
+            memmove(v->rx_buf, v->rx_buf + (size_t)slot * NB_PKT_MAX, pending);
         v->rx_pending = pending;
         if (b.npkts < NB_RX_BATCH || pending)
             break;

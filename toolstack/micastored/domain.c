@@ -113,8 +113,12 @@ int store_introduce(struct store *s, uint32_t domid, uint64_t gfn, uint32_t port
 
     if (!d)
         return -ENOMEM;
-    if (d->introduced)
-        return d->gfn == gfn && d->port == port ? 0 : -EEXIST;
+    if (d->introduced && (d->gfn != gfn || d->port != port))
+        return -EEXIST;
+    if (d->introduced && d->conn)
+        return 0;                       /* again, the same: fine */
+    if (d->introduced)                  /* its connection was dropped: connect it again */
+        return s->introduce ? s->introduce(s, d) : -ENOSYS;
     d->gfn = gfn;
     d->port = port;
     rc = s->introduce ? s->introduce(s, d) : -ENOSYS;

@@ -19,6 +19,7 @@
 #include <mica/errno.h>
 #include <mica/panic.h>
 #include <asm/page.h>
+#include <asm/ept.h>
 
 #define NPT_TABLE    (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
 #define NPT_FOREIGN  (1ul << 9)      /* an available bit: P2M_FOREIGN */
@@ -26,6 +27,17 @@
 #define NPT_LEVELS   4
 
 BUILD_BUG_ON(P2M_MAX_GFN != (1ull << (48 - PAGE_SHIFT)));
+
+/*
+ * EPT shares this format's bits 2:0 (R, W, X where NPT has P, RW, US) and
+ * its 4 levels; its leaves also need their memory type (ept.c). 0 for NPT.
+ */
+static pte_t leaf_extra;
+
+void p2m_set_leaf_bits(uint64_t bits)
+{
+    leaf_extra = bits;
+}
 
 /* nr_tables is atomic: p2m_free_detached() frees outside the lock. */
 static pte_t *table_alloc(struct p2m *p, int *rc)
@@ -177,7 +189,7 @@ static int build_path(struct p2m *p, gfn_t gfn, const pte_t *val)
 
 int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
 {
-    pte_t v = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
+    pte_t v = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | leaf_extra |
               ((flags & P2M_RW) ? _PAGE_RW : 0) | ((flags & P2M_FOREIGN) ? NPT_FOREIGN : 0) |
               ((flags & P2M_GRANT) ? NPT_GRANT : 0);
 

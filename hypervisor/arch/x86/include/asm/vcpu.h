@@ -22,6 +22,7 @@
 
 #include <mica/types.h>
 #include <asm/svm_vcpu.h>
+#include <asm/vmx_vcpu.h>
 
 struct vcpu;
 struct domain;
@@ -37,6 +38,7 @@ struct arch_vcpu {
     volatile bool tlb_flush;       /* drop guest translations before the next entry */
     union {                        /* the backend's own; see the comment above */
         struct svm_vcpu svm;
+        struct vmx_vcpu vmx;
     } vendor;
 };
 

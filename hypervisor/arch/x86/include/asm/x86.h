@@ -22,6 +22,7 @@
 #define X86_CR4_PGE        (1ul << 7)
 #define X86_CR4_OSFXSR     (1ul << 9)
 #define X86_CR4_OSXMMEXCPT (1ul << 10)
+#define X86_CR4_VMXE       (1ul << 13)
 #define X86_CR4_OSXSAVE    (1ul << 18)
 
 #define X86_DR6_RESET   0xffff0ff0ul

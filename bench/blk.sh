@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# bench/blk.sh [BUILD]: make bench-blk (docs/pvio.md, block). fio's
+# sequential 1 MiB write and read and 4 KiB random read in a domU on a PV
+# disk, beside the same fio in dom0 on the same image file; for each of
+# micablkback's data modes (copy, map), the domU's exits by reason and the
+# event-channel notifications per MiB moved. Prints figures; asserts nothing.
+#
+# One QEMU boot (MTTCG, q35, 2 CPUs, 2 GiB) of Mica with dom0_mem=1024M;
+# dom0 runs dom0/tests/benchblk.sh. A domU's exits come from the line the
+# hypervisor logs when it powers off ("(mica) dN vcpuM: X exits: reason=n
+# ..."), less those of a domU that only boots; the notifications and bytes
+# from micablkback's per-queue line.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${1:-build}
+QEMU=${QEMU:-qemu-system-x86_64}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-3600}
+BENCH_BLK_MODES=${BENCH_BLK_MODES:-copy,map}
+OUT=$BUILD/bench/blk
+QEMU_FLAGS="-accel tcg -machine q35 -cpu max,-rdtscp -smp 2 -m 2048 -display none -no-reboot"
+mkdir -p "$OUT"
+say() { echo "bench: $*"; }
+
+MICA_ELF=$BUILD/mica.elf tests/system/mkiso-dom0.sh "$OUT/mica.iso" \
+    "console=com1 dom0_mem=1024M guest_console=print" "$BUILD/dom0/vmlinuz" \
+    "console=ttyS0 mica.test=benchblk mica.blk_modes=$BENCH_BLK_MODES" \
+    "$BUILD/dom0/initrd.img" >"$OUT/iso.log" 2>&1 || { say "mkiso failed: $OUT/iso.log"; exit 1; }
+
+fifo=$OUT/serial.fifo
+rm -f "$fifo"; mkfifo "$fifo"
+# shellcheck disable=SC2086
+timeout "$BENCH_TIMEOUT" "$QEMU" $QEMU_FLAGS -monitor none -cdrom "$OUT/mica.iso" \
+    -serial stdio </dev/null >"$fifo" 2>"$OUT/qemu.out" &
+qpid=$!
+: >"$OUT/serial.log"
+while IFS= read -r line; do
+    line=${line%$'\r'}
+    printf '%s\n' "$line" >>"$OUT/serial.log"
+    case $line in *"MICA-BENCH done"*) break ;; esac
+done <"$fifo"
+kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; rm -f "$fifo"
+
+grep -q 'MICA-BENCH done' "$OUT/serial.log" || say "the run did not finish: $OUT/serial.log"
+awk '
+    function kv(s, k,   i, n, a, b) {     # the value of k=... in s
+        n = split(s, a, " ")
+        for (i = 1; i <= n; i++) { split(a[i], b, "="); if (b[1] == k) return b[2] }
+        return ""
+    }
+    function rate(s) { return sprintf("%9.1f MiB/s %7d IOPS", (kv(s, "read_kib_s") + kv(s, "write_kib_s")) / 1024, kv(s, "read_iops") + kv(s, "write_iops")) }
+    /MICA-BENCH dom0 / { sub(/.*MICA-BENCH dom0 /, ""); dom0[$1] = $0 }
+    /MICA-BENCH domu [a-z]+ d[0-9]+ (seqwrite|seqread|randread) / {
+        sub(/.*MICA-BENCH domu /, ""); domu[$1 " " $3] = $0; dom[$1] = substr($2, 2); modes[$1] = 1 }
+    /MICA-BENCH domu [a-z]+ d[0-9]+ backend / {
+        m = $0; sub(/.*MICA-BENCH domu /, "", m); split(m, f, " ")
+        match(m, /[0-9]+ KiB/); kib[f[1]] += substr(m, RSTART, RLENGTH - 4)
+        match(m, /[0-9]+ notifications sent/); sent[f[1]] += substr(m, RSTART, RLENGTH - 19)
+        match(m, /[0-9]+ received/); recv[f[1]] += substr(m, RSTART, RLENGTH - 9)
+        match(m, /[0-9]+ grant copies/); cop[f[1]] += substr(m, RSTART, RLENGTH - 13)
+        match(m, /[0-9]+ grant maps/); map[f[1]] += substr(m, RSTART, RLENGTH - 11) }
+    /MICA-BENCH baseline d[0-9]+/ { sub(/.*MICA-BENCH baseline d/, ""); base = $1 }
+    /^\(mica\) d[0-9]+ vcpu[0-9]+: [0-9]+ exits:/ {
+        d = $2; sub(/^d/, "", d); ex[d] += $4
+        for (i = 6; i <= NF; i++) { split($i, b, "="); why[d, b[1]] += b[2]; reasons[b[1]] = 1 } }
+    END {
+        printf "%-9s %-28s", "job", "dom0 (image file)"
+        for (m in modes) printf " domU, %-5s %-16s", m, ""
+        printf "\n"
+        n = split("seqwrite seqread randread", jobs, " ")
+        for (j = 1; j <= n; j++) {
+            printf "%-9s %-28s", jobs[j], rate(dom0[jobs[j]])
+            for (m in modes) printf " %-28s", rate(domu[m " " jobs[j]])
+            printf "\n"
+        }
+        printf "\nper MiB the domU moved (its exits less those of a domU that only boots, d%s):\n", base
+        for (m in modes) {
+            mib = kib[m] / 1024; if (mib <= 0) { printf "%s: no bytes moved\n", m; continue }
+            d = dom[m]
+            printf "%-5s %8.0f MiB  exits %8.1f/MiB  notifications to dom0 %6.2f/MiB, to the domU %6.2f/MiB;" \
+                   "  backend hypercall batches: %6.2f grant copies/MiB, %6.2f grant maps/MiB\n",
+                   m, mib, (ex[d] - ex[base]) / mib, recv[m] / mib, sent[m] / mib, cop[m] / mib, map[m] / mib
+            printf "      by reason:"
+            for (r in reasons) { v = why[d, r] - why[base, r]; if (v > 0) printf " %s=%.1f", r, v / mib }
+            printf "\n"
+        }
+    }' "$OUT/serial.log" | tee "$OUT/results.txt"

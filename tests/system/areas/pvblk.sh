@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The PV block device (issue 11, docs/pvio.md): dom0/tests/pvblkhost.sh runs
+# micablkback against a good and hostile frontend in dom0 itself
+# (mica-blkhostile over a loopback). Sourced by tests/system/run.sh after
+# lib.sh.
+CTL_LIB_ONLY=1 . tests/system/areas/ctl.sh
+
+ctl_boot pvblk pvblkhost 40
