@@ -28,6 +28,7 @@ DOM0_CUSTOM_SRCS    := $(wildcard tests/system/dom0-custom/*)
 HOST_TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow
 
 include dom0/driver/driver.mk
+include pvdrivers/pvdrivers.mk
 
 $(MKCPIO): dom0/tools/mkcpio.c
 	@mkdir -p $(@D)
@@ -54,11 +55,13 @@ GUEST_STAGE  := $(DOM0_OUT)/guest-stage
 GUEST_TOOLS  := $(DOM0_OUT)/guest-tools
 # It carries dom0's modules too (mica.ko among them), so a test can check
 # that the dom0 driver, autoloaded by the platform device's ID in a domU,
-# refuses to serve there (mica.domu=privtest).
-$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh $(wildcard dom0/guest/*) config.mk $(DRV_ROOT).stamp \
+# refuses to serve there (mica.domu=privtest), and the PV drivers installed
+# with `make -C pvdrivers install` (pvdrivers/pvdrivers.mk), which its /init
+# loads by modalias as udev would.
+$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh $(wildcard dom0/guest/*) config.mk $(PV_ROOT).stamp \
         $(IPERF_ROOT).stamp $(GUEST_TOOLS).stamp
 	@echo "  CPIO    $@"
-	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/ $(DRV_ROOT)/lib:/lib $(IPERF_ROOT):/ \
+	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/ $(PV_ROOT)/lib:/lib $(IPERF_ROOT):/ \
 	    $(GUEST_TOOLS):/
 
 # The disk tools of the block tests and bench (fio, mkfs.ext4, e2fsck and

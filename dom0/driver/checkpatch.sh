@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# checkpatch.sh OUTDIR: the kernel's scripts/checkpatch.pl over mica.ko's
-# sources (make check-driver-style). The headers packages do not carry
+# checkpatch.sh OUTDIR: the kernel's scripts/checkpatch.pl over every
+# kernel module source of the repository (make check-driver-style): mica.ko's
+# (dom0/driver/), the core it shares with mica_bus.ko (common/kernel/) and
+# the PV drivers (pvdrivers/*/, pvdrivers/include/mica/). The headers packages do not carry
 # checkpatch.pl, so the first run fetches linux-source-<major.minor> of
 # dom0's kernel version (about 140 MB, with `apt-get download`), keeps only
 # checkpatch.pl and its two data files in OUTDIR/checkpatch/ and deletes
@@ -32,12 +34,16 @@ if [ ! -f "$dir/checkpatch.pl" ]; then
 fi
 
 pl=$(cd "$dir" && pwd)/checkpatch.pl
-report=$(cd "$(dirname "$0")" && for f in *.c *.h; do
+top=$(cd "$(dirname "$0")/../.." && pwd)
+report=$(cd "$top" && for f in dom0/driver/*.[ch] common/kernel/*.[ch] pvdrivers/*/*.[ch] \
+        pvdrivers/include/mica/*.h; do
+    case $f in pvdrivers/build/*) continue ;; esac
+    [ -f "$f" ] || continue
     perl "$pl" --no-tree --strict --terse -f "$f" |
         grep -v -e '^total: 0 errors, 0 warnings, 0 checks' -e '^$' -e '^NOTE' || :
 done)
 if [ -z "$report" ]; then
-    echo "PASS driver-style: checkpatch.pl --strict finds nothing in dom0/driver/*.[ch]"
+    echo "PASS driver-style: checkpatch.pl --strict finds nothing in dom0/driver, common/kernel, pvdrivers"
 else
     echo "$report"
     echo "FAIL driver-style: checkpatch.pl --strict: $(echo "$report" | grep -c ': ') findings"

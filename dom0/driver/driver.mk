@@ -18,7 +18,8 @@ DRV_OUT   := $(DOM0_OUT)/driver
 DRV_ROOT  := $(DOM0_OUT)/drvroot
 MICA_KO   := $(DRV_OUT)/mica.ko
 DRV_TEST  := $(DOM0_OUT)/mica-drvtest
-DRV_SRCS  := $(wildcard dom0/driver/Kbuild dom0/driver/*.[ch] dom0/driver/include/uapi/mica/*.h \
+DRV_SRCS  := $(wildcard dom0/driver/Kbuild dom0/driver/*.[ch] common/kernel/*.[ch] \
+    dom0/driver/include/uapi/mica/*.h \
     hypervisor/include/public/*.h)
 # Kbuild is a make of its own: none of this make's flags or variables.
 DRV_KMAKE  = MAKEFLAGS= MAKEOVERRIDES= $(MAKE) -s

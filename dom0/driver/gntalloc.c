@@ -43,7 +43,7 @@ static void set_put(struct mica_range *r)
 	unsigned int i;
 
 	for (i = 0; i < r->count; i++)
-		mica_gnttab_end_and_free(s->refs[i], s->pages[i]);
+		mica_gnttab_end_page(s->refs[i], s->pages[i]);
 	set_free(s);
 }
 
@@ -82,7 +82,8 @@ static struct gntalloc_set *set_alloc(u32 count, u16 domid, bool readonly)
 			goto err_pages;
 	}
 	for (i = 0; i < count; i++)
-		mica_gnttab_grant(s->refs[i], domid, s->pages[i], readonly);
+		mica_gnttab_grant_ref(s->refs[i], domid, page_to_pfn(s->pages[i]),
+				      readonly);
 	return s;
 
 err_pages:

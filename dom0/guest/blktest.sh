@@ -7,12 +7,15 @@
 # "MICA-DOMU-BLK SUM <sha256>" and "MICA-DOMU-BLK done" last.
 #   mica.blk_mib=N  MiB of random data written through ext4 (64)
 #   mica.ro_sum=S   sha256 of xvdb's first MiB, as dom0 wrote it
+#   mica.fio_mib=N  MiB fio's random read/write verifies (8)
 MIB=64
+FIO_MIB=8
 RO_SUM=
 for word in $(cat /proc/cmdline); do
     case $word in
     mica.blk_mib=*) MIB=${word#mica.blk_mib=} ;;
     mica.ro_sum=*) RO_SUM=${word#mica.ro_sum=} ;;
+    mica.fio_mib=*) FIO_MIB=${word#mica.fio_mib=} ;;
     esac
 done
 
@@ -83,7 +86,8 @@ ro_test() {
 }
 
 fio_test() {
-    out=$(fio --name=verify --filename=/dev/xvda --offset=128M --size=64M --rw=randrw \
+    # Sizes for TCG: every 4 KiB request is a round trip through dom0.
+    out=$(fio --name=verify --filename=/dev/xvda --offset=128M --size=${FIO_MIB}M --rw=randrw \
         --bs=4k --ioengine=psync --direct=1 --verify=crc32c --do_verify=1 \
         --verify_fatal=1 --numjobs=1 2>&1)
     rc=$?
@@ -92,7 +96,7 @@ fio_test() {
     else
         bad "fio random read/write with verify=crc32c" "rc $rc: $(echo "$out" | grep -iE 'err|verify' | head -n 3 | tr '\n' '|')"
     fi
-    out=$(fio --name=big --filename=/dev/xvda --offset=128M --size=16M --rw=write --bs=1M \
+    out=$(fio --name=big --filename=/dev/xvda --offset=160M --size=16M --rw=write --bs=1M \
         --ioengine=libaio --iodepth=8 --direct=1 --verify=crc32c --do_verify=1 \
         --verify_fatal=1 2>&1)
     rc=$?

@@ -36,8 +36,8 @@ state_ok() {
     case $s in [1-6]) ok "$2: $1 is a bus state ($s)" ;; *) bad "$2: $1" "'$s'" ;; esac
 }
 
-if ! mica store ls /local >/dev/null 2>&1; then
-    bad "the store daemon answers in dom0" "$(mica store ls /local 2>&1 | head -n 1)"
+if ! mica store ls / >/dev/null 2>&1; then
+    bad "the store daemon answers in dom0" "$(mica store ls / 2>&1 | head -n 1)"
     echo "MICA-TEST devcfg fails 1"; exit 0
 fi
 ok "the store daemon answers in dom0"

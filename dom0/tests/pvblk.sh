@@ -87,6 +87,11 @@ after_destroy() {
 }
 
 setup
+# The guest's console, live on dom0's (its lines already say what they check).
+( n=0; while [ $n -lt 3000 ]; do sleep 30; n=$((n + 30));
+    tr -d '\r' </var/log/mica/pvblk.log 2>/dev/null | grep -a 'MICA-DOMU-BLK' | tail -n 1 |
+        sed "s/^/pvblk guest @${n}s: /"; done ) &
+tpid=$!
 # The hostile frontend (dom0 itself) while the domU works.
 sleep 20
 BLKHOSTILE_DIR=$DIR mica-blkhostile >$DIR/hostile.out 2>&1 &
@@ -99,6 +104,7 @@ grep -q 'MICA-CHECK PASS' $DIR/hostile.out || bad "mica-blkhostile ran" "$(tail 
 check "micablkback still runs after the hostile frontend" pidof micablkback
 backend_state
 after_destroy
+kill $tpid 2>/dev/null
 umount $DIR
 rm -rf $DIR
 exit $((FAILS > 0))

@@ -40,6 +40,11 @@ wait_file() {
 
 setup() {
     check "micanetback is running" pidof micanetback
+    # It makes the bridge once dom0's /init has started it: give it a moment.
+    n=0
+    while ! ip addr show mica0 2>/dev/null | grep -q "inet 169.254.0.1/16" && [ $n -lt 30 ]; do
+        sleep 1; n=$((n + 1))
+    done
     check "bridge mica0 carries 169.254.0.1/16" sh -c 'ip addr show mica0 | grep -q "inet 169.254.0.1/16"'
     net_xml neta $A 00:16:3e:4d:00:0a >/tmp/neta.xml
     net_xml netb $B 00:16:3e:4d:00:0b >/tmp/netb.xml
@@ -56,6 +61,7 @@ setup() {
         fi
     done
     ida=$(mica domid neta); idb=$(mica domid netb)
+    export idb
     check "dom0 has vif$ida.0 on mica0" sh -c "ls /sys/class/net/mica0/brif | grep -qx vif$ida.0"
     same "neta's NIC has its XML's MAC" 00:16:3e:4d:00:0a "$(rsh $A 'cat /sys/class/net/eth0/address')"
     same "the backend's state is Connected (4)" 4 \
@@ -99,6 +105,40 @@ domu_to_domu() {
     same "$MIB MiB TCP neta -> netb arrive intact (sha256)" "$sent" "$(wait_file $B /tmp/r5003)"
 }
 
+# A second NIC hot-plugged into netb (169.254.1.3/24, eth1), used, detached
+# while dom0 sends to it (the transfer stalls, nothing hangs), attached again.
+B1=169.254.1.3
+nic_up() {    # the new NIC in netb: its name, once configured
+    rsh $B "n=0; while [ ! -e /sys/class/net/eth1 ] && [ \$n -lt 60 ]; do sleep 1; n=\$((n + 1)); done;
+        echo 1 >/proc/sys/net/ipv4/conf/all/arp_ignore; ip addr add $B1/24 dev eth1 &&
+        ip link set eth1 up && cat /sys/class/net/eth1/address"
+}
+hotplug() {
+    out=$(mica network-attach netb bridge=mica0 mac=00:16:3e:4d:00:1b 2>&1)
+    case $out in
+    "vif 1: 00:16:3e:4d:00:1b"*) ok "network-attach gives netb vif 1 ($out)" ;;
+    *) bad "network-attach gives netb vif 1" "$out" ;;
+    esac
+    same "netb's hot-plugged eth1 has the MAC asked for" 00:16:3e:4d:00:1b "$(nic_up)"
+    check "dom0 pings netb's eth1" ping -c 3 -W 10 $B1
+    same "netb sends through eth1" ok "$(rsh $B "ping -I eth1 -c 3 -W 10 $DOM0 >/dev/null && echo ok")"
+    rsh $B "$(listen_cmd 5005)" >/dev/null
+    sleep 1
+    (dd if=/dev/urandom bs=64k count=$((MIB * 16)) 2>/dev/null | timeout 120 nc $B1 5005) &
+    spid=$!
+    sleep 5
+    check "network-detach of eth1 while dom0 sends to it" mica network-detach netb 1
+    wait $spid
+    ok "the stalled sender ended (no hang)"
+    same "netb's eth1 is gone" gone "$(rsh $B 'test -e /sys/class/net/eth1 || echo gone')"
+    check "its tap vif$idb.1 is gone" sh -c "n=0; while [ -e /sys/class/net/vif$idb.1 ] && [ \$n -lt 30 ]; do sleep 1; n=\$((n + 1)); done; test ! -e /sys/class/net/vif$idb.1"
+    same "netb still answers on eth0" ok "$(rsh $B "ping -c 3 -W 10 $DOM0 >/dev/null && echo ok")"
+    mica network-attach netb bridge=mica0 mac=00:16:3e:4d:00:1c >/dev/null 2>&1
+    same "network-attach again: the NIC comes back" 00:16:3e:4d:00:1c "$(nic_up)"
+    check "dom0 pings the re-attached NIC" ping -c 3 -W 10 $B1
+    check "network-detach of the idle NIC (by MAC)" mica network-detach netb 00:16:3e:4d:00:1c
+}
+
 # neta destroyed while it sends: the backend keeps serving netb, neta's
 # ring grants are unmapped, its tap gone.
 destroy_mid_transfer() {
@@ -130,6 +170,7 @@ grep -q 'MICA-CHECK FAIL' /tmp/hostile.out && FAILS=$((FAILS + 1))
 check "micanetback still runs after the hostile frontend" pidof micanetback
 from_dom0
 domu_to_domu
+hotplug
 destroy_mid_transfer
 mica destroy netb >/dev/null 2>&1
 wait_gone netb 60
@@ -141,4 +182,5 @@ if grep -v 'vif0\.' /var/log/mica/micanetback.log | grep -q 'TX packet dropped\|
 else
     ok "the good domUs had no packet refused"
 fi
-echo "MICA-TEST pvnet end $FAILS"
+echo "MICA-TEST pvnet fails $FAILS"
+[ "$FAILS" = 0 ]

@@ -198,7 +198,7 @@ static int build_domain(mica_ctx *ctx, const struct mica_domain_config *c, struc
         rc = ctl_save_config(ctx, c);
     if (!rc)
         rc = connect_domain(ctx, c, s, domid);
-    if (!rc)
+    if (!rc)                            /* after the domain's own store nodes, before unpause */
         rc = add_devices(ctx, c, s, domid);
     if (!rc && !(flags & MICA_CREATE_PAUSED))
         rc = mica_domain_unpause(ctx, domid);

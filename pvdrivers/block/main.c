@@ -128,7 +128,8 @@ static int add_disk_now(struct mica_blk *blk)
 	set_capacity(disk, blk->sectors);
 	set_disk_ro(disk, blk->readonly);
 	blk->disk = disk;
-	rc = add_disk(disk);
+	/* Under the bus device: /sys/block/xvdX/device is it. */
+	rc = device_add_disk(&blk->dev->dev, disk, NULL);
 	if (rc) {
 		put_disk(disk);
 		blk->disk = NULL;

@@ -35,6 +35,7 @@
 
 static struct mica_cons {
 	struct mica_cons_ring *ring;
+	u64 gfn;
 	mica_port_t port;
 	struct hvc_struct *hvc;
 	spinlock_t out_lock;		/* printk and the tty both produce */
@@ -121,6 +122,7 @@ static int mica_cons_map(void)
 	cons.ring = memremap(gfn << PAGE_SHIFT, PAGE_SIZE, MEMREMAP_WB);
 	if (!cons.ring)
 		return -ENOMEM;
+	cons.gfn = gfn;
 	cons.port = port;
 	return 0;
 }
@@ -155,7 +157,8 @@ static int __init mica_cons_init(void)
 		       rc);
 		goto err_remove;
 	}
-	pr_info("mica_cons: hvc console on port %u\n", cons.port);
+	pr_info("mica_cons: hvc0 on the ring at gfn %#llx, port %u\n",
+		cons.gfn, cons.port);
 	mica_evtchn_notify(cons.port);
 	return 0;
 

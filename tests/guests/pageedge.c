@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * pageedge: an exit whose instruction ends just before a page the guest
- * has not mapped (hypervisor/arch/x86/svm_exit.c, svm_fetch_insn).
+ * has not mapped (hypervisor/arch/x86/vcpu.c, vcpu_fetch_insn).
  *
  * Without next-RIP saving the hypervisor reads the instruction at RIP to
  * skip it. Here `66 0f a2` (CPUID with an operand-size prefix) and a jump

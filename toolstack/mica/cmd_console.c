@@ -4,9 +4,12 @@
  * it keeps, copy standard input into the domain's UART, detach on Ctrl-].
  * Once the guest's PV console is connected, micad serves it on a unix
  * socket (MICA_CONSOLE_SOCKET_DIR/DOMID.sock, toolstack/micad/pvcons.c):
- * then both directions go through that socket instead (looked for at
- * attach and at every ALIVE_CHECK_NS; when micad closes it, back to the
- * UART).
+ * its output is shown beside the UART's, and once it has printed anything
+ * (its history counts; keystrokes wait up to PV_QUIET_NS after connecting
+ * for that) keystrokes go to it instead of the UART: a guest with the
+ * driver whose console is still ttyS0 keeps its input. The socket
+ * is looked for at attach and at every ALIVE_CHECK_NS; when micad closes
+ * it, the UART alone again.
  * A terminal on standard input is put in raw mode and restored on every way
  * out (term.c): detach, the domain's end, an error, a signal, exit().
  * create -c calls console_attach() with the domain still paused and
@@ -29,6 +32,7 @@
 #define POLL_MS 30                      /* how often an idle console ring is read */
 #define ALIVE_CHECK_NS 1000000000ull    /* how often we look whether the domain still exists */
 #define CHUNK 4096
+#define PV_QUIET_NS 1000000000ull       /* a PV console silent this long after connecting: input stays on the UART */
 
 static uint64_t now_ns(void)
 {
@@ -58,6 +62,8 @@ struct console {
     uint32_t domid;
     uint64_t offset;
     int sock;                           /* micad's PV console socket, or -1: the UART */
+    bool pv_talks;                      /* the PV console printed: keystrokes go there */
+    uint64_t pv_since;                  /* when the socket was connected */
     char in[CHUNK];                     /* keystrokes the UART has not taken yet */
     size_t in_len;
     bool stdin_open;
@@ -85,10 +91,12 @@ static int pv_connect(uint32_t domid)
 /* Switch to the PV console when micad has it (after what the UART ring still holds). */
 static void pv_look(struct console *c)
 {
-    if (c->sock < 0)
-        c->sock = pv_connect(c->domid);
+    if (c->sock >= 0)
+        return;
+    c->sock = pv_connect(c->domid);
     if (c->sock < 0)
         c->sock = -1;
+    c->pv_since = now_ns();
 }
 
 /* What micad's socket has to stdout; 0 and back to the UART when micad closed it. */
@@ -103,10 +111,12 @@ static ssize_t pv_drain(struct console *c)
         if (rc < 0)
             return rc;
         total += n;
+        c->pv_talks = true;
     }
     if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
         close(c->sock);                 /* the PV console ended: the UART again */
         c->sock = -1;
+        c->pv_talks = false;
     }
     return total;
 }
@@ -157,7 +167,9 @@ static int console_send(struct console *c)
 {
     ssize_t n;
 
-    if (c->sock >= 0) {
+    if (c->sock >= 0 && !c->pv_talks && now_ns() < c->pv_since + PV_QUIET_NS) {
+        n = 0;                          /* micad's replay decides where it goes */
+    } else if (c->sock >= 0 && c->pv_talks) {
         n = send(c->sock, c->in, c->in_len, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
             n = 0;                      /* micad takes it when the guest has room */

@@ -30,7 +30,7 @@ static void log_path(const struct micad *m, const char *name, char *buf, size_t 
     snprintf(buf, len, "%s/%s.log", m->log_dir, i ? safe : "_");
 }
 
-static void write_all(struct watched *w, const char *p, size_t n)
+void log_write(struct watched *w, const char *p, size_t n)
 {
     while (n && w->log_fd >= 0) {
         ssize_t r = write(w->log_fd, p, n);
@@ -72,7 +72,7 @@ void log_note(struct watched *w, const char *fmt, ...)
     if (n > (int)sizeof(line) - 2)
         n = (int)sizeof(line) - 2;
     line[n++] = '\n';
-    write_all(w, line, (size_t)n);
+    log_write(w, line, (size_t)n);
 }
 
 int log_open(struct micad *m, struct watched *w)
@@ -114,7 +114,7 @@ bool log_follow(struct micad *m, struct watched *w)
     while ((n = mica_console_read(m->ctx, w->domid, &w->offset, buf, sizeof(buf), &lost)) > 0) {
         if (lost)
             log_note(w, "%" PRIu64 " bytes were overwritten before they could be logged", lost);
-        write_all(w, buf, (size_t)n);
+        log_write(w, buf, (size_t)n);
         got = true;
     }
     if (n < 0 && n != -ESRCH && !w->read_failed)       /* once, not every poll */

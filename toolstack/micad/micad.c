@@ -29,6 +29,7 @@
 #define POLL_MS 100
 #define RESCAN_MS 1000
 #define MICAD_PIDFILE "/run/micad.pid"
+#define MAX_POLL 256                    /* descriptors one poll() waits on */
 
 static volatile sig_atomic_t stop, reopen;
 
@@ -113,6 +114,7 @@ static void forget_gone(struct micad *m)
             pp = &w->next;
             continue;
         }
+        pvcons_stop(w, "gone with its domain");
         log_note(w, "domain %s (id %" PRIu32 ") destroyed", w->name, w->domid);
         store_forget(m, w);
         log_close(w);
@@ -146,6 +148,8 @@ static void scan(struct micad *m)
             follow_rename(m, w, d->name);
         if (d->state == MICA_STATE_SHUTDOWN && !w->handled)
             lifecycle_shutdown(m, w, d);
+        else if (d->state != MICA_STATE_SHUTDOWN)
+            pvcons_check(m, w);
     }
     free(doms);
     forget_gone(m);
@@ -159,12 +163,19 @@ static void reopen_logs(struct micad *m)
     }
 }
 
-/* Sleep until a domain event or POLL_MS; true when the event came. */
+/*
+ * Sleep until a domain event, a PV console's event or client, or POLL_MS;
+ * true when the domain event came.
+ */
 static bool wait_event(struct micad *m)
 {
-    struct pollfd pfd = { .fd = m->exc_fd, .events = POLLIN };
+    struct pollfd pfd[MAX_POLL];
+    size_t n = 1;
 
-    if (poll(&pfd, 1, POLL_MS) > 0 && (pfd.revents & POLLIN)) {
+    pfd[0] = (struct pollfd){ .fd = m->exc_fd, .events = POLLIN };
+    for (struct watched *w = m->doms; w; w = w->next)
+        n += pvcons_pollfds(w, pfd + n, MAX_POLL - n);
+    if (poll(pfd, n, POLL_MS) > 0 && (pfd[0].revents & POLLIN)) {
         int rc = mica_event_ack(m->ctx, m->exc_fd);
 
         if (rc < 0) {
@@ -178,24 +189,35 @@ static bool wait_event(struct micad *m)
     return false;
 }
 
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void run(struct micad *m)
 {
-    unsigned int since_scan = RESCAN_MS;
+    uint64_t next_scan = 0;
 
     while (!stop) {
         if (reopen) {
             reopen = 0;
             reopen_logs(m);
         }
-        if (since_scan >= RESCAN_MS) {
+        if (now_ms() >= next_scan) {
             scan(m);
-            since_scan = 0;
+            next_scan = now_ms() + RESCAN_MS;
         }
-        for (struct watched *w = m->doms; w; w = w->next)
+        for (struct watched *w = m->doms; w; w = w->next) {
             log_follow(m, w);
+            pvcons_service(m, w);
+        }
         if (m->once)
             break;
-        since_scan = wait_event(m) ? RESCAN_MS : since_scan + POLL_MS;
+        if (wait_event(m))
+            next_scan = 0;
     }
 }
 
@@ -317,9 +339,12 @@ int main(int argc, char **argv)
         struct watched *w = m.doms;
 
         m.doms = w->next;
+        pvcons_stop(w, "micad stopped");
         log_close(w);
         free(w);
     }
+    if (m.store)
+        mica_store_close(m.store);
     mica_close(m.ctx);
     micad_log("stopped");
     return 0;

@@ -24,6 +24,8 @@ struct watched {
     bool seen;                          /* still in the latest domain list */
     bool read_failed;                   /* the last console read failed (said once) */
     bool at_line_start;                 /* the log's last byte is a newline (or it is empty) */
+    struct pvcons *pv;                  /* its PV console while connected (pvcons.c), or NULL */
+    bool pv_failed;                     /* it could not be set up: said once, until a reconnect */
     struct watched *next;
 };
 
@@ -33,6 +35,8 @@ struct micad {
     struct watched *doms;
     int exc_fd;                         /* VIRQ_DOM_EXC, -1: poll instead */
     bool once;                          /* one scan, then exit (tests) */
+    mica_store *store;                  /* NULL until the store answers */
+    bool store_said;                    /* its absence was logged */
 };
 
 void micad_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -42,6 +46,14 @@ int log_open(struct micad *m, struct watched *w);
 void log_close(struct watched *w);
 void log_note(struct watched *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool log_follow(struct micad *m, struct watched *w);
+void log_write(struct watched *w, const char *p, size_t n);
+
+/* pvcons.c */
+struct pollfd;
+void pvcons_check(struct micad *m, struct watched *w);
+void pvcons_stop(struct watched *w, const char *why);
+void pvcons_service(struct micad *m, struct watched *w);
+size_t pvcons_pollfds(struct watched *w, struct pollfd *pfd, size_t max);
 
 /* lifecycle.c */
 void lifecycle_shutdown(struct micad *m, struct watched *w, const struct mica_dominfo *info);

@@ -278,6 +278,11 @@ static uint64_t svm_vcpu_tsc_offset(struct vcpu *v)
     return svm_of(v)->vmcb->tsc_offset;
 }
 
+static uint64_t svm_get_rip(struct vcpu *v)
+{
+    return svm_of(v)->vmcb->rip;
+}
+
 const struct vcpu_vendor_ops svm_vcpu_ops = {
     .name = "AMD SVM",
     .cpu_present = svm_cpu_present,
@@ -296,4 +301,8 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .vcpu_dump_exits = svm_dump_exits,
     .vcpu_dump_state = svm_dump_state,
     .vcpu_tsc_offset = svm_vcpu_tsc_offset,
+    .vcpu_get_gpr = svm_get_gpr,
+    .vcpu_set_gpr = svm_set_gpr,
+    .vcpu_get_rip = svm_get_rip,
+    .vcpu_advance_rip = svm_advance_rip,
 };

@@ -19,6 +19,7 @@
 #include <asm/vplatform_dev.h>
 #include <asm/vlapic.h>
 #include <asm/insn.h>
+#include <asm/mmio.h>
 
 #define VEC_UD  6
 #define VEC_GP  13
@@ -42,32 +43,41 @@ void svm_advance_rip(struct vcpu *v, unsigned int len)
     vm->int_state = 0;               /* an executed instruction ends the STI/MOV SS shadow */
 }
 
-/*
- * Read the instruction at the guest's CS:RIP into buf: up to INSN_MAX_LEN
- * bytes, fewer where the next page cannot be read (an instruction at the
- * end of a mapped page). Returns how many bytes buf holds, 0 if none.
- */
-size_t svm_fetch_insn(struct vcpu *v, uint8_t *buf)
+/* Guest register n (0 = RAX ... 15 = R15): RAX and RSP live in the VMCB. */
+uint64_t svm_get_gpr(struct vcpu *v, unsigned int n)
 {
-    struct guest_paging gp;
-    uint64_t la;
-    size_t first;
+    const struct guest_gprs *g = &svm_of(v)->gprs;
+    const struct vmcb *vm = svm_of(v)->vmcb;
+    const uint64_t regs[16] = {
+        vm->rax, g->rcx, g->rdx, g->rbx, vm->rsp, g->rbp, g->rsi, g->rdi,
+        g->r8, g->r9, g->r10, g->r11, g->r12, g->r13, g->r14, g->r15,
+    };
 
-    arch_vcpu_paging(v, &gp);
-    la = gp.cs_base + svm_of(v)->vmcb->rip;
-    first = MIN((size_t)INSN_MAX_LEN, (size_t)(PAGE_SIZE - (la & (PAGE_SIZE - 1))));
-    if (copy_from_guest(v, buf, la, first))
-        return 0;
-    if (first == INSN_MAX_LEN || copy_from_guest(v, buf + first, la + first, INSN_MAX_LEN - first))
-        return first;
-    return INSN_MAX_LEN;
+    return regs[n & 15];
+}
+
+void svm_set_gpr(struct vcpu *v, unsigned int n, uint64_t val)
+{
+    struct guest_gprs *g = &svm_of(v)->gprs;
+    struct vmcb *vm = svm_of(v)->vmcb;
+    uint64_t *const regs[16] = {
+        NULL, &g->rcx, &g->rdx, &g->rbx, NULL, &g->rbp, &g->rsi, &g->rdi,
+        &g->r8, &g->r9, &g->r10, &g->r11, &g->r12, &g->r13, &g->r14, &g->r15,
+    };
+
+    if ((n & 15) == 0)
+        vm->rax = val;
+    else if ((n & 15) == 4)
+        vm->rsp = val;
+    else
+        *regs[n & 15] = val;
 }
 
 int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen)
 {
     struct guest_paging gp;
     uint8_t buf[INSN_MAX_LEN];
-    size_t got = svm_fetch_insn(v, buf);
+    size_t got = vcpu_fetch_insn(v, buf);
 
     arch_vcpu_paging(v, &gp);
     if (!got)
@@ -261,7 +271,7 @@ static void exit_vmmcall(struct vcpu *v, struct vmcb *vm)
 
 static void exit_npf(struct vcpu *v, struct vmcb *vm)
 {
-    const struct mmio_device *dev = svm_mmio_device(v, vm->exitinfo2);
+    const struct mmio_device *dev = mmio_device_at(v, vm->exitinfo2);
 
     if (dev) {
         /* Not an instruction's access: the CPU was pushing a frame or reading a gate. */
@@ -270,7 +280,7 @@ static void exit_npf(struct vcpu *v, struct vmcb *vm)
                          (unsigned long)vm->exitintinfo, dev->name, (unsigned long)vm->rip);
             return;
         }
-        if (svm_emulate_mmio(v, dev, vm->exitinfo2))
+        if (mmio_emulate(v, dev, vm->exitinfo2))
             domain_crash(v->domain, "cannot emulate the instruction at rip %#lx on %s",
                          (unsigned long)vm->rip, dev->name);
         return;

@@ -9,6 +9,8 @@
 #include <mica/console.h>
 #include <mica/timer.h>
 #include <mica/lib.h>
+#include <mica/mm.h>
+#include <asm/insn.h>
 #include <asm/vcpu.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform_dev.h>
@@ -67,6 +69,23 @@ void arch_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
     vcpu_ops->vcpu_paging(v, gp);
 }
 
+uint64_t arch_vcpu_get_gpr(struct vcpu *v, unsigned int n)
+{
+    return vcpu_ops->vcpu_get_gpr(v, n);
+}
+
+void arch_vcpu_set_gpr(struct vcpu *v, unsigned int n, uint64_t val)
+{
+    vcpu_ops->vcpu_set_gpr(v, n, val);
+}
+
+uint64_t arch_vcpu_get_rip(struct vcpu *v) { return vcpu_ops->vcpu_get_rip(v); }
+
+void arch_vcpu_advance_rip(struct vcpu *v, unsigned int len)
+{
+    vcpu_ops->vcpu_advance_rip(v, len);
+}
+
 /* ---- services ----------------------------------------------------------- */
 
 /*
@@ -106,6 +125,26 @@ void vcpu_halt(struct vcpu *v, bool irqs_enabled)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (arch_vcpu_event_pending(v))       /* raced with a sender: undo */
         vcpu_wake(v);
+}
+
+/*
+ * Read up to INSN_MAX_LEN bytes at CS:RIP, fewer where the next page cannot
+ * be read (an instruction at the end of a mapped page).
+ */
+size_t vcpu_fetch_insn(struct vcpu *v, uint8_t *buf)
+{
+    struct guest_paging gp;
+    uint64_t la;
+    size_t first;
+
+    arch_vcpu_paging(v, &gp);
+    la = gp.cs_base + arch_vcpu_get_rip(v);
+    first = MIN((size_t)INSN_MAX_LEN, (size_t)(PAGE_SIZE - (la & (PAGE_SIZE - 1))));
+    if (copy_from_guest(v, buf, la, first))
+        return 0;
+    if (first == INSN_MAX_LEN || copy_from_guest(v, buf + first, la + first, INSN_MAX_LEN - first))
+        return first;
+    return INSN_MAX_LEN;
 }
 
 /* The backend's address-space tag follows by itself (a new one on a new pCPU). */

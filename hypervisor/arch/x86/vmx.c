@@ -78,6 +78,35 @@ static void fixed_bits(void)
     c->cr4_mask = c->cr4_fixed0 | ~c->cr4_fixed1 | X86_CR4_VMXE;
 }
 
+/*
+ * VPIDs where offered: each vCPU's guest translations keep their tag, so
+ * VM entries and exits no longer flush them. They are combined mappings
+ * (EPT is on), so the INVEPT of flush_check() drops a vCPU's stale ones on
+ * every pCPU it comes to, a reused VPID's included.
+ */
+static void vpid_check(uint64_t ept_cap)
+{
+    uint32_t cpu2;
+
+    if ((ept_cap & VPID_CAP_INVVPID) &&
+        ctls(MSR_IA32_VMX_PROCBASED_CTLS2, vmx_cfg.cpu2 | CPU2_ENABLE_VPID, &cpu2)) {
+        vmx_cfg.cpu2 = cpu2;
+        vmx_cfg.vpid = true;
+    }
+}
+
+/* 1..0xffff, wrapping (0 is the host's). */
+static uint16_t vpid_alloc(void)
+{
+    static uint16_t next;
+    uint16_t v;
+
+    do
+        v = __atomic_add_fetch(&next, 1, __ATOMIC_RELAXED);
+    while (!v);
+    return v;
+}
+
 static const char *vmx_cpu_missing(void)
 {
     uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL), ept;
@@ -96,6 +125,7 @@ static const char *vmx_cpu_missing(void)
         return "EPT with 4-level write-back page tables (IA32_VMX_EPT_VPID_CAP bits 6, 14)";
     if (!(ept & EPT_CAP_INVEPT) || !(ept & EPT_CAP_INVEPT_ALL))
         return "INVEPT for all contexts (IA32_VMX_EPT_VPID_CAP bits 20, 26)";
+    vpid_check(ept);
     fixed_bits();
     return NULL;
 }
@@ -103,6 +133,8 @@ static const char *vmx_cpu_missing(void)
 static int vmx_hw_init(void)
 {
     ept_init();
+    pr_info("VMX: EPT (4-level, write-back), unrestricted guest, %s\n",
+            vmx_cfg.vpid ? "VPID" : "no VPID (guest TLBs flushed on every entry and exit)");
     return vmx_bitmaps_init();
 }
 
@@ -143,6 +175,7 @@ static int vmx_vcpu_create(struct vcpu *v)
     x->vmcs = vmcs;
     x->vmcs_pa = (paddr_t)(uintptr_t)vmcs;
     x->io_bitmap = (const void *)(uintptr_t)vmx_cfg.io_bitmap;
+    x->vpid = vmx_cfg.vpid ? vpid_alloc() : 0;
     x->guest.rflags = X86_EFLAGS_FIXED;
     v->arch.last_pcpu = -1;
     v->arch.xcr0 = XCR0_RESET;
@@ -299,6 +332,10 @@ const struct vcpu_vendor_ops vmx_vcpu_ops = {
     .vcpu_paging = vmx_vcpu_paging,
     .vcpu_event_pending = vmx_event_pending,
     .vcpu_tsc_offset = vmx_vcpu_tsc_offset,
+    .vcpu_get_gpr = vmx_get_gpr,
+    .vcpu_set_gpr = vmx_set_gpr,
+    .vcpu_get_rip = vmx_get_rip,
+    .vcpu_advance_rip = vmx_advance_rip,
     .vcpu_dump_exits = vmx_dump_exits,
     .vcpu_dump_state = vmx_dump_state,
 };

@@ -17,6 +17,7 @@
 #include <asm/fpu.h>
 #include <asm/vplatform_dev.h>
 #include <asm/vlapic.h>
+#include <asm/mmio.h>
 #include <asm/vmx_priv.h>
 
 #define VEC_UD  6
@@ -62,6 +63,31 @@ static void advance(struct vcpu *v, unsigned int len)
         g->intr_state &= ~INTR_SHADOW;
         vmwrite(GUEST_INTERRUPTIBILITY_INFO, g->intr_state);
     }
+}
+
+uint64_t vmx_get_gpr(struct vcpu *v, unsigned int n)
+{
+    return (n & 15) == VMX_RSP ? vmx_of(v)->guest.rsp : *gpr(v, n);
+}
+
+void vmx_set_gpr(struct vcpu *v, unsigned int n, uint64_t val)
+{
+    if ((n & 15) != VMX_RSP) {
+        *gpr(v, n) = val;
+        return;
+    }
+    vmx_of(v)->guest.rsp = val;
+    vmwrite(GUEST_RSP, val);
+}
+
+uint64_t vmx_get_rip(struct vcpu *v)
+{
+    return vmx_of(v)->guest.rip;
+}
+
+void vmx_advance_rip(struct vcpu *v, unsigned int len)
+{
+    advance(v, len);
 }
 
 static void skip(struct vcpu *v)
@@ -342,15 +368,28 @@ static void exit_cr_access(struct vcpu *v)
     skip(v);
 }
 
+/* An emulated device page (mmio.c), or an access outside the domain's memory. */
 static void exit_ept_violation(struct vcpu *v)
 {
     struct vmx_vcpu *x = vmx_of(v);
     uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS);
+    const struct mmio_device *dev = mmio_device_at(v, gpa);
 
-    domain_crash(v->domain, "vcpu%u: %s guest-physical %#lx outside its memory at rip %#lx%s",
+    if (dev) {
+        /* Not an instruction's access: the CPU was pushing a frame or reading a gate. */
+        if (x->inject & INTR_INFO_VALID) {
+            domain_crash(v->domain, "event %#x delivered through %s page at rip %#lx",
+                         x->inject, dev->name, (unsigned long)x->guest.rip);
+            return;
+        }
+        if (mmio_emulate(v, dev, gpa))
+            domain_crash(v->domain, "cannot emulate the instruction at rip %#lx on %s",
+                         (unsigned long)x->guest.rip, dev->name);
+        return;
+    }
+    domain_crash(v->domain, "vcpu%u: %s guest-physical %#lx outside its memory at rip %#lx",
                  v->id, (x->exit_qual & EPT_QUAL_WRITE) ? "write to" : "access to",
-                 (unsigned long)gpa, (unsigned long)x->guest.rip,
-                 v->arch.vlapic ? " (no MMIO emulation on VMX yet)" : "");
+                 (unsigned long)gpa, (unsigned long)x->guest.rip);
 }
 
 static void exit_triple_fault(struct vcpu *v)

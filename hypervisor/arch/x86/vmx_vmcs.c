@@ -85,6 +85,8 @@ void vmx_write_controls(struct vcpu *v)
     vmwrite(VM_ENTRY_INTR_INFO, 0);
     vmwrite(MSR_BITMAP, vmx_cfg.msr_bitmap);
     vmwrite(EPT_POINTER, ept_pointer(&v->domain->p2m));
+    if (vmx_cfg.vpid)
+        vmwrite(VIRTUAL_PROCESSOR_ID, vmx_of(v)->vpid);
     vmwrite(TSC_OFFSET, vmx_of(v)->tsc_offset);
     vmwrite(CR0_GUEST_HOST_MASK, vmx_cfg.cr0_mask);
     vmwrite(CR4_GUEST_HOST_MASK, vmx_cfg.cr4_mask);

@@ -11,14 +11,21 @@
 #define MICA_PV_BUS_H
 
 #include <linux/device.h>
+#include <linux/mm.h>
 #include <linux/types.h>
 #include <public/io/bus.h>
+
+/* A domain id, as Xen's (the same type: C11 allows the typedef twice). */
+typedef u16 domid_t;
 
 /* ---- event channels ---- */
 
 typedef u32 mica_port_t;
-/* Called in hard-IRQ context (the platform device's MSI) with the port masked
- * off by the bus's scan; keep it short (schedule NAPI, complete blk-mq). */
+/*
+ * Called in hard-IRQ context (the platform device's MSI) with the port's
+ * pending bit cleared by the bus's scan (the port stays unmasked: another
+ * event calls it again); keep it short (schedule NAPI, complete blk-mq).
+ */
 typedef void (*mica_evtchn_handler_t)(mica_port_t port, void *data);
 
 int mica_evtchn_alloc_unbound(domid_t remote, mica_port_t *port);
@@ -50,6 +57,7 @@ static inline unsigned long mica_page_gfn(struct page *page)
 struct mica_store_tx {
 	u32 id;                         /* 0: none */
 };
+
 #define MICA_STORE_NO_TX ((struct mica_store_tx){ 0 })
 
 /* kmalloc'd, NUL-terminated; ERR_PTR(-errno). */
@@ -78,6 +86,7 @@ struct mica_store_watch {
 	/* Runs in the bus's watch thread (may sleep, may use the store). */
 	void (*callback)(struct mica_store_watch *w, const char *path, const char *token);
 };
+
 int mica_store_watch_register(struct mica_store_watch *w);
 void mica_store_watch_unregister(struct mica_store_watch *w);
 
@@ -92,6 +101,7 @@ struct mica_bus_device {
 	enum mica_bus_state state;      /* ours, as last switched */
 	struct device dev;
 };
+
 #define to_mica_bus_device(d) container_of(d, struct mica_bus_device, dev)
 
 struct mica_bus_driver {

@@ -9,4 +9,4 @@
 #     SYSTEM_AREAS=devcfg make check-system
 
 CTL_LIB_ONLY=1 . tests/system/areas/ctl.sh
-ctl_boot devcfg devcfg 60
+ctl_boot devcfg devcfg 55

@@ -13,17 +13,14 @@ void svm_handle_exit(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_err,
                           uint32_t err);
 /*
- * The instruction at the guest's CS:RIP, up to 15 bytes (fewer before a
- * page it cannot read): returns how many were read, 0 if none.
- */
-size_t svm_fetch_insn(struct vcpu *v, uint8_t *buf);
-/*
  * Length of the instruction at the guest's RIP if it is op (after prefixes);
  * -EFAULT if RIP cannot be read, -EINVAL if the instruction is not op (or
  * the bytes that could be read end first).
  */
 int svm_insn_len(struct vcpu *v, const uint8_t *op, unsigned int oplen);
 void svm_advance_rip(struct vcpu *v, unsigned int len);
+uint64_t svm_get_gpr(struct vcpu *v, unsigned int n);
+void svm_set_gpr(struct vcpu *v, unsigned int n, uint64_t val);
 void svm_dump_exits(struct vcpu *v);
 void svm_dump_state(struct vcpu *v);
 /* The guest state at this exit, for a crash report. */
@@ -32,19 +29,6 @@ void svm_intr_assist(struct vcpu *v);
 void svm_intr_complete(struct vcpu *v);
 void svm_intr_iret(struct vcpu *v, struct vmcb *vm);
 bool svm_event_pending(struct vcpu *v);
-/* An emulated device page (svm_mmio.c): the claims test and the accesses at base + offset. */
-struct mmio_device {
-    const char *name;
-    uint64_t base;
-    bool (*claims)(struct vcpu *v, uint64_t gpa);
-    int (*read)(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t *val);
-    int (*write)(struct vcpu *v, uint64_t offset, unsigned int size, uint64_t val);
-};
-/* The device whose page holds gpa, or NULL. */
-const struct mmio_device *svm_mmio_device(struct vcpu *v, uint64_t gpa);
-/* The access at RIP to dev's page: 0 (emulated, RIP advanced) or -EINVAL. */
-int svm_emulate_mmio(struct vcpu *v, const struct mmio_device *dev, uint64_t gpa);
-
 /*
  * The state a VMRUN starts from, kept in case the CPU loses it, and the
  * hypervisor's own state the loss would leave in the VMCB (svm_erratum.c).

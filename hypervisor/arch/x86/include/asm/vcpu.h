@@ -91,6 +91,12 @@ struct vcpu_vendor_ops {
     bool (*vcpu_event_pending)(struct vcpu *v);
     /* What the guest's RDTSC adds to the host TSC. */
     uint64_t (*vcpu_tsc_offset)(struct vcpu *v);
+    /* In an exit handler of v: GPR n (0 RAX ... 15 R15, the encoding's order), RIP. */
+    uint64_t (*vcpu_get_gpr)(struct vcpu *v, unsigned int n);
+    void (*vcpu_set_gpr)(struct vcpu *v, unsigned int n, uint64_t val);
+    uint64_t (*vcpu_get_rip)(struct vcpu *v);
+    /* Past an emulated instruction of len bytes (ending any STI/MOV SS shadow). */
+    void (*vcpu_advance_rip)(struct vcpu *v, unsigned int len);
     /* Per-exit counts on the log (shutdown, console key 'd'). */
     void (*vcpu_dump_exits)(struct vcpu *v);
     /* One line of where it is and what it waits for (console key 'v'). */
@@ -121,6 +127,10 @@ void arch_vcpu_run(struct vcpu *v);
 void arch_vcpu_paging(struct vcpu *v, struct guest_paging *gp);
 bool arch_vcpu_event_pending(struct vcpu *v);
 uint64_t arch_vcpu_tsc_offset(struct vcpu *v);
+uint64_t arch_vcpu_get_gpr(struct vcpu *v, unsigned int n);
+void arch_vcpu_set_gpr(struct vcpu *v, unsigned int n, uint64_t val);
+uint64_t arch_vcpu_get_rip(struct vcpu *v);
+void arch_vcpu_advance_rip(struct vcpu *v, unsigned int len);
 void arch_vcpu_dump_exits(struct vcpu *v);
 void arch_vcpu_dump_state(struct vcpu *v);
 
@@ -167,5 +177,11 @@ void vcpu_startup_signal(struct vcpu *v, uint8_t vector);
  * nothing can wake it and it is down for good (domain_vcpu_halted()).
  */
 void vcpu_halt(struct vcpu *v, bool irqs_enabled);
+
+/*
+ * The instruction at the guest's CS:RIP, up to 15 bytes (fewer before a
+ * page it cannot read): returns how many were read, 0 if none.
+ */
+size_t vcpu_fetch_insn(struct vcpu *v, uint8_t *buf);
 
 #endif

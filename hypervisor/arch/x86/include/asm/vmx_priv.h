@@ -15,6 +15,7 @@ struct vmx_config {
     uint32_t pin, cpu, cpu2, exit, entry;     /* the controls every VMCS starts with */
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
     uint64_t cr0_mask, cr4_mask;              /* bits the guest may not change on its own */
+    bool vpid;                                /* tag guest TLB entries per vCPU */
     paddr_t msr_bitmap, io_bitmap, io_bitmap_platform;
 };
 extern struct vmx_config vmx_cfg;
@@ -31,6 +32,10 @@ int vmx_bitmaps_init(void);
 /* vmx_exit.c */
 void vmx_handle_exit(struct vcpu *v);
 void vmx_inject_exception(struct vcpu *v, unsigned int vector, bool has_err, uint32_t err);
+uint64_t vmx_get_gpr(struct vcpu *v, unsigned int n);
+void vmx_set_gpr(struct vcpu *v, unsigned int n, uint64_t val);
+uint64_t vmx_get_rip(struct vcpu *v);
+void vmx_advance_rip(struct vcpu *v, unsigned int len);
 void vmx_dump_exits(struct vcpu *v);
 void vmx_dump_state(struct vcpu *v);
 

@@ -49,6 +49,7 @@ struct vmx_vcpu {
     bool entry_pending;            /* entry holds a state to load */
     bool launched;                 /* VMLAUNCH done since the last VMCLEAR */
     bool controls_set;             /* the VMCS has its control fields */
+    uint16_t vpid;                 /* its TLB tag (VPID), if the CPU has them */
     const void *io_bitmap;         /* the two 4 KiB pages (A, B) */
     uint32_t inject;               /* VM_ENTRY_INTR_INFO for the next entry (0: none) */
     uint32_t inject_err;

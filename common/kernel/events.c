@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Event channels for the rest of the driver: the shared info page
- * registered with the hypervisor, the upcall handler the platform device's
- * MSI runs, and the table saying who bound each port (docs/abi.md section
- * 16, docs/dom0-driver.md).
+ * Event channels, shared by dom0's mica.ko and a domU's mica_bus.ko
+ * (common/kernel/): the shared info page registered with the hypervisor,
+ * the upcall handler the platform device's MSI runs, and the table saying
+ * who bound each port (docs/abi.md section 16, docs/dom0-driver.md).
  *
  * Every port starts masked in the shared info page. Binding a port puts a
  * callback in the table and unmasks it; the upcall then clears its pending
@@ -18,7 +18,7 @@
 #include <linux/printk.h>
 #include <linux/spinlock.h>
 
-#include "mica.h"
+#include "mica_core.h"
 
 struct mica_port_entry {
 	mica_port_fn fn;
