@@ -290,58 +290,51 @@ unsigned int hv_vcpus_running(void)
 
 /* ---- the arch: one hypervisor page per vCPU holding its paging state --------- */
 
-/* What the fake VMCB page holds: the guest's control registers. */
+/* What the fake VMCB page holds: the guest's control registers. The fake
+ * backend keeps it in the SVM slot of the vendor union (asm/vcpu.h). */
 struct fake_vmcb {
     struct guest_paging paging;
 };
 
-static int fake_vcpu_create(struct vcpu *v)
+/*
+ * The fake backend is the seam itself: it defines the arch_vcpu_* hooks the
+ * common code links against (arch/x86/vcpu.c, with the real backends, is not
+ * in the fuzz build).
+ */
+int arch_vcpu_create(struct vcpu *v)
 {
-    v->arch.vmcb = page_alloc_hyp(0);
-    return v->arch.vmcb ? 0 : -ENOMEM;
+    v->arch.vendor.svm.vmcb = page_alloc_hyp(0);
+    return v->arch.vendor.svm.vmcb ? 0 : -ENOMEM;
 }
 
-static size_t fake_vcpu_bytes(void)
+size_t arch_vcpu_bytes(void)
 {
     return PAGE_SIZE;                       /* the fake VMCB */
 }
 
-static void fake_vcpu_destroy(struct vcpu *v)
+void arch_vcpu_destroy(struct vcpu *v)
 {
-    page_free_hyp(v->arch.vmcb, 0);
-    v->arch.vmcb = NULL;
+    page_free_hyp(v->arch.vendor.svm.vmcb, 0);
+    v->arch.vendor.svm.vmcb = NULL;
 }
 
-static void fake_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
+void arch_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)
 {
-    v->arch.gprs.rdi = e->rdi;
+    v->arch.vendor.svm.gprs.rdi = e->rdi;
 }
 
-static void fake_paging(struct vcpu *v, struct guest_paging *gp)
+void arch_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
 {
-    *gp = ((struct fake_vmcb *)v->arch.vmcb)->paging;
+    *gp = ((struct fake_vmcb *)v->arch.vendor.svm.vmcb)->paging;
 }
 
 void hv_vcpu_set_paging(struct vcpu *v, const struct guest_paging *gp)
 {
-    ((struct fake_vmcb *)v->arch.vmcb)->paging = *gp;
+    ((struct fake_vmcb *)v->arch.vendor.svm.vmcb)->paging = *gp;
 }
 
-static void fake_dump_exits(struct vcpu *v) { (void)v; }
-static uint64_t fake_tsc_offset(struct vcpu *v) { (void)v; return 0; }
-
-static const struct vcpu_vendor_ops fake_vcpu_ops = {
-    .name = "fuzz",
-    .vcpu_create = fake_vcpu_create,
-    .vcpu_destroy = fake_vcpu_destroy,
-    .vcpu_bytes = fake_vcpu_bytes,
-    .vcpu_set_entry64 = fake_set_entry64,
-    .vcpu_paging = fake_paging,
-    .vcpu_dump_exits = fake_dump_exits,
-    .vcpu_tsc_offset = fake_tsc_offset,
-};
-
-const struct vcpu_vendor_ops *vcpu_ops = &fake_vcpu_ops;
+void arch_vcpu_dump_exits(struct vcpu *v) { (void)v; }
+uint64_t arch_vcpu_tsc_offset(struct vcpu *v) { (void)v; return 0; }
 
 void arch_vcpu_raise_upcall(struct vcpu *v)
 {

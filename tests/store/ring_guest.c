@@ -400,6 +400,81 @@ static void test_hostile(void)
         ok("and once more");
 }
 
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)rng;
+}
+
+/* A random request: a real type, random arguments, sometimes random bytes or a bad length. */
+static uint32_t fuzz_msg(char *buf)
+{
+    static const char *const args[] = { "a", "/local", "x/y/z", "//", "@releaseDomain", "T",
+                                        "b0", "n7", "", "../x", "1", "9999999999" };
+    struct mica_store_msg h = { rnd() % (MICA_STORE_TYPE_NR + 2), rnd(), rnd() % 4 ? 0 : rnd() % 5,
+                                0 };
+    uint32_t len = 0, n = rnd() % 4;
+
+    for (uint32_t i = 0; i < n; i++) {
+        const char *a = args[rnd() % (sizeof(args) / sizeof(args[0]))];
+
+        memcpy(buf + 16 + len, a, strlen(a) + 1);
+        len += (uint32_t)strlen(a) + 1;
+    }
+    if (rnd() % 5 == 0)
+        for (uint32_t i = rnd() % 300; i; i--)
+            buf[16 + len++] = (char)rnd();
+    h.len = len;
+    if (rnd() % 200 == 0)
+        h.len = MICA_STORE_PAYLOAD_MAX + rnd() % 100000;   /* overlong: dropped */
+    memcpy(buf, &h, sizeof(h));
+    return 16 + len;
+}
+
+/*
+ * FUZZ_MSGS random requests on the ring, the replies read (and thrown away)
+ * as they come; a dropped domain is introduced again. Then dom0 is still
+ * served, and so is the domain after one more introduction.
+ */
+static void test_fuzz(unsigned int msgs)
+{
+    static char buf[16 + MICA_STORE_PAYLOAD_MAX + 400];
+    unsigned int drops = 0;
+    char *v;
+    size_t len;
+    int rc;
+
+    for (unsigned int i = 0; i < msgs; i++) {
+        uint32_t n = fuzz_msg(buf), prod, cons;
+
+        if (!ring_put(buf, n) || (i % 16) == 15) {
+            usleep(20000);
+            nudge();
+            if (!ring_put("", 0) || ring->req_prod != __atomic_load_n(&ring->req_cons, __ATOMIC_ACQUIRE)) {
+                drops++;                /* not consumed: dropped */
+                if (!reconnect())
+                    return;
+            }
+        }
+        prod = __atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE);
+        cons = ring->rsp_cons;
+        if (prod - cons <= MICA_STORE_RING_SIZE)
+            __atomic_store_n(&ring->rsp_cons, prod, __ATOMIC_RELEASE);  /* read, thrown away */
+    }
+    rc = mica_store_read(st, 0, "/local", &v, &len);
+    if (!rc)
+        free(v);
+    if (rc)
+        bad("fuzz over the ring", "dom0 is not served any more: %s", strerror(-rc));
+    else if (reconnect())
+        ok("fuzz: %u random requests over the ring (dropped and introduced again %u times): "
+           "dom0 and the domain are served after", msgs, drops);
+}
+
 /* The daemon restarted: the ring is served again and its watch is back (it fires once). */
 static void test_restart(const char *cmd)
 {
@@ -475,6 +550,7 @@ int main(int argc, char **argv)
     ok("domain %u introduced (ring gfn %#llx, port %u)", domid, (unsigned long long)gfn, port);
     test_requests();
     test_hostile();
+    test_fuzz(getenv("FUZZ_MSGS") ? (unsigned int)atoi(getenv("FUZZ_MSGS")) : 2000);
     test_restart(getenv("STORED_RESTART"));
     test_destroy();
     mica_foreign_unmap((void *)ring);

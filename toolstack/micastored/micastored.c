@@ -168,7 +168,11 @@ static void sock_write(struct conn *c)
         conn_kill(c, "write: %s", strerror(errno));
 }
 
-/* Domains that died are released; one that shut down fires @releaseDomain once. */
+/*
+ * Domains that died are released; one that shut down fires @releaseDomain
+ * once. (Quota records of domains never introduced are kept: dom0 may set
+ * them for a connection it restricts to that id.)
+ */
 static void check_domains(struct daemon *dm)
 {
     struct store *s = &dm->store;
@@ -178,13 +182,15 @@ static void check_domains(struct daemon *dm)
         return;
     for (; d; d = next) {
         struct mica_dominfo info;
+        bool gone;
         int rc;
 
         next = d->next;
         if (!d->introduced)
             continue;
         rc = mica_domain_info(dm->ctx, d->domid, &info);
-        if (rc == -ESRCH || rc == -ENOENT || (!rc && info.state == MICA_STATE_DYING)) {
+        gone = rc == -ESRCH || rc == -ENOENT || (!rc && info.state == MICA_STATE_DYING);
+        if (gone) {
             store_log("domain %u is gone: released", d->domid);
             store_release(s, d->domid);
         } else if (!rc && info.state == MICA_STATE_SHUTDOWN && !d->shutdown_seen) {
@@ -261,7 +267,7 @@ static void turn(struct daemon *dm, uint64_t *next_check)
             sock_read(s, who[i]);
     for (struct conn *c = s->conns; c; c = c->next)
         if (c->kind == CONN_RING)
-            ring_service(s, c);
+            ring_service(s, c, false);
     now = now_ms();
     if ((dm->virq >= 0 && (p[2].revents & POLLIN)) || now >= *next_check) {
         if (dm->virq >= 0)
@@ -274,7 +280,7 @@ static void turn(struct daemon *dm, uint64_t *next_check)
         if (c->kind == CONN_SOCKET && !c->dead)
             sock_write(c);
         else if (c->kind == CONN_RING)
-            ring_service(s, c);
+            ring_service(s, c, true);
     }
     reap(s);
 }

@@ -24,7 +24,7 @@ static inline struct daemon *daemon_of(struct store *s)
 
 int ring_connect(struct store *s, struct domain *d);
 void ring_close(struct daemon *dm, struct conn *c);
-void ring_service(struct store *s, struct conn *c);
+void ring_service(struct store *s, struct conn *c, bool output);
 bool ring_pending(const struct conn *c);
 void ring_events(struct daemon *dm);
 

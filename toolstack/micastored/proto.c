@@ -236,7 +236,7 @@ static int domid_arg(struct req *r, uint32_t *domid)
 
 static int h_introduce(struct req *r)
 {
-    uint32_t domid, port, gfn_hi = 0;
+    uint32_t domid, port;
     unsigned long long gfn;
     char *end;
     int rc;
@@ -248,7 +248,6 @@ static int h_introduce(struct req *r)
     gfn = strtoull(r->arg[1], &end, 0);
     if (*end || gfn >= MICA_GFN_LIMIT || domid == STORE_DOM0 || !port)
         return -EINVAL;
-    (void)gfn_hi;
     return store_introduce(r->s, domid, gfn, port) ?: reply_ok(r);
 }
 

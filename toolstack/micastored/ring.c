@@ -178,29 +178,33 @@ static bool ring_write(struct conn *c)
     return true;
 }
 
-/* One pass over a domain's ring: requests in, replies out, one notification. */
-void ring_service(struct store *s, struct conn *c)
+/*
+ * One pass over a domain's ring: its requests in (input), or what is queued
+ * for it out (output: after the journal is synced). Either way one
+ * notification when something moved.
+ */
+void ring_service(struct store *s, struct conn *c, bool output)
 {
     bool kick;
 
     if (c->dead || !c->ring)
         return;
-    kick = ring_read(s, c);
-    if (c->dead)
-        return;
-    kick |= ring_write(c);
+    kick = output ? ring_write(c) : ring_read(s, c);
     if (kick && !c->dead)
         notify(daemon_of(s), c);
 }
 
+/* Work the next pass can do now: requests waiting, or replies and room for them. */
 bool ring_pending(const struct conn *c)
 {
-    mica_store_idx_t prod;
+    mica_store_idx_t prod, cons;
 
     if (c->dead || !c->ring)
         return false;
     prod = __atomic_load_n(&c->ring->req_prod, __ATOMIC_ACQUIRE);
-    return prod != c->req_cons || c->out.head < c->out.len;
+    cons = __atomic_load_n(&c->ring->rsp_cons, __ATOMIC_ACQUIRE);
+    return prod != c->req_cons ||
+           (c->out.head < c->out.len && c->rsp_prod - cons < MICA_STORE_RING_SIZE);
 }
 
 /* The ports that fired: read them (they stay masked until written back), then unmask. */
