@@ -102,7 +102,7 @@ install-libctl: libctl
 CTL_TEST_OUT := build/tests/ctl
 # The Debian kernel dom0.mk fetches.
 CTL_KERNEL ?= build/dom0/vmlinuz
-CTL_TEST_NAMES := test_config test_build test_create
+CTL_TEST_NAMES := test_config test_build test_create test_domstore
 CTL_TESTS := $(addprefix $(CTL_TEST_OUT)/,$(CTL_TEST_NAMES))
 
 $(CTL_TEST_OUT)/%: tests/ctl/%.c $(CTL_ALL_OBJS) tests/ctl/ctl_check.h libctl/src/build.h

@@ -43,6 +43,12 @@ struct mica_param;
 long mica_do_param(mica_ctx *ctx, unsigned int cmd, struct mica_param *p);
 /* A domain's param (public/param.h MICA_PARAM_*): 0 when never set. */
 int mica_param_get(mica_ctx *ctx, uint32_t domid, unsigned int index, uint64_t *value);
+/* Set another domain's param (the builder does, for each domU). */
+int mica_param_set(mica_ctx *ctx, uint32_t domid, unsigned int index, uint64_t value);
+/* Event channels of other domains (privcmd allows alloc_unbound only). */
+long mica_do_evtchnop(mica_ctx *ctx, unsigned int cmd, void *arg);
+/* A new unbound port of domid that domain remote may bind: *port. */
+int mica_evtchn_alloc_unbound(mica_ctx *ctx, uint32_t domid, uint32_t remote, uint32_t *port);
 
 /* ---- domain configuration (libvirt-style domain XML, docs/mica-domain.xml.md) ---- */
 
@@ -362,6 +368,16 @@ int mica_store_set_quota(mica_store *s, uint32_t domid, const char *name, unsign
 /* Added: from now on this connection has domain domid's rights, not dom0's (tests, tools
  * acting for a domain; Xen's XS_RESTRICT). -EBUSY once it has watches or transactions. */
 int mica_store_restrict(mica_store *s, uint32_t domid);
+
+/*
+ * A domain's part of the store, as the builder makes it (docs/libctl.md):
+ * mica_domain_create writes /local/domain/N and /vm/UUID and introduces N;
+ * mica_domain_destroy calls this, and micad for a domain that went away
+ * without it: RELEASE N, remove /local/domain/N and /vm/UUID (uuid may be
+ * NULL: then /local/domain/N/vm names it). Quiet when the store daemon is
+ * not running or N was never introduced: 0, or the first other failure.
+ */
+int mica_domain_store_forget(mica_ctx *ctx, uint32_t domid, const uint8_t *uuid);
 
 #ifdef __cplusplus
 }

@@ -40,6 +40,39 @@ void ctl_build_free(struct ctl_build *b);
 int ctl_check_host(mica_ctx *ctx, const struct mica_domain_config *c,
                    const struct mica_hostinfo *h, const struct mica_dominfo *doms, int n);
 
+/*
+ * rings.c: a domU's store and console rings before it first runs: the
+ * special page of each (public/param.h) backed by the domain's RAM and
+ * zeroed, an unbound port of the domain for dom0, the four params set.
+ * 0 or -errno with "create: NAME: the store ring ...".
+ */
+enum { CTL_RING_STORE, CTL_RING_CONSOLE, CTL_RING_NR };
+struct ctl_ring {
+    uint64_t gfn;
+    uint32_t port;              /* the domain's, unbound, for dom0 */
+};
+int ctl_rings_setup(mica_ctx *ctx, const char *name, uint32_t domid, struct ctl_ring rings[]);
+
+/*
+ * domstore.c: the domain's part of the store (docs/libctl.md): its nodes
+ * under /local/domain/N and /vm/UUID, their permissions, INTRODUCE on the
+ * store ring and the configuration's store quotas. Any failure leaves the
+ * rest for mica_domain_store_forget(). The table of nodes is there for the
+ * host tests: ctl_dom_nodes() calls fn once per node, in creation order.
+ */
+struct ctl_dom_node {
+    const char *path;           /* absolute */
+    const char *value;          /* NULL: a directory (MKDIR) */
+    const char *perms[2];       /* owner first, then a grant; NULL: inherited */
+};
+int ctl_dom_nodes(const struct mica_domain_config *c, uint32_t domid,
+                  const struct ctl_ring rings[],
+                  int (*fn)(void *opaque, const struct ctl_dom_node *n), void *opaque);
+int ctl_domain_store_make(mica_ctx *ctx, mica_store *s, const struct mica_domain_config *c,
+                          uint32_t domid, const struct ctl_ring rings[]);
+/* Connect to the store for verb: the message names micastored when it is not running. */
+int ctl_store_connect(mica_ctx *ctx, const char *verb, const char *name, mica_store **s);
+
 /* Guest RAM of domain domid through MMAPBATCH foreign mappings (foreign.c). */
 struct ctl_foreign {
     mica_ctx *ctx;

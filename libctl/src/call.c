@@ -44,6 +44,11 @@ long mica_do_version(mica_ctx *ctx, unsigned int cmd, void *arg)
     return hypercall(ctx, MICA_HC_version, cmd, (uintptr_t)arg);
 }
 
+long mica_do_evtchnop(mica_ctx *ctx, unsigned int cmd, void *arg)
+{
+    return hypercall(ctx, MICA_HC_event_channel_op, cmd, (uintptr_t)arg);
+}
+
 long mica_do_param(mica_ctx *ctx, unsigned int cmd, struct mica_param *p)
 {
     return hypercall(ctx, MICA_HC_param_op, cmd, (uintptr_t)p);

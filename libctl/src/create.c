@@ -2,10 +2,13 @@
 /*
  * mica_domain_create: every check first (the configuration itself, then
  * against the host: free memory, CPUs, names and UUIDs in use, then the
- * kernel through the builder's prepare half), and only then the domain:
- * create it paused with the platform, write its RAM, set vCPU 0's entry,
- * pins and scheduling, save the configuration, unpause. A failure after
- * the domain exists destroys it, so nothing half-built remains.
+ * kernel through the builder's prepare half, and that the store daemon
+ * answers), and only then the domain: create it paused with the platform,
+ * write its RAM, set vCPU 0's entry, pins and scheduling, save the
+ * configuration, set up its store and console rings (rings.c), give it its
+ * store nodes and introduce it (domstore.c), unpause. A failure after the
+ * domain exists destroys it (and forgets it in the store), so nothing
+ * half-built remains.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -159,25 +162,28 @@ static int apply_cputune(mica_ctx *ctx, const struct mica_domain_config *c, uint
     return rc;
 }
 
-/* The configuration's PV devices, in the store (devices.c). */
-static int add_devices(mica_ctx *ctx, const struct mica_domain_config *c, uint32_t domid)
+/* Its store and console rings, its store nodes, and the store told about it. */
+static int connect_domain(mica_ctx *ctx, const struct mica_domain_config *c, mica_store *s,
+                          uint32_t domid)
 {
-    mica_store *s;
-    int rc;
+    struct ctl_ring rings[CTL_RING_NR];
+    int rc = ctl_rings_setup(ctx, c->name, domid, rings);
 
+    return rc ? rc : ctl_domain_store_make(ctx, s, c, domid, rings);
+}
+
+/* The configuration's PV devices, in the store (devices.c), over create's connection. */
+static int add_devices(mica_ctx *ctx, const struct mica_domain_config *c, mica_store *s,
+                       uint32_t domid)
+{
     if (!c->nr_disks && !c->nr_nics)
         return 0;
-    rc = ctl_device_store_open(ctx, "create", &s);
-    if (rc)
-        return rc;
-    rc = ctl_devices_create(ctx, s, c, domid);
-    mica_store_close(s);
-    return rc;
+    return ctl_devices_create(ctx, s, c, domid);
 }
 
 /* Build, set up and start the created domain; any failure is the caller's to undo. */
 static int build_domain(mica_ctx *ctx, const struct mica_domain_config *c, struct ctl_build *b,
-                        uint32_t domid, unsigned int flags)
+                        mica_store *s, uint32_t domid, unsigned int flags)
 {
     struct ctl_foreign f = { .ctx = ctx, .domid = domid };
     struct linux_load_ops ops = { .write = ctl_foreign_write, .opaque = &f };
@@ -190,8 +196,10 @@ static int build_domain(mica_ctx *ctx, const struct mica_domain_config *c, struc
         rc = apply_cputune(ctx, c, domid);
     if (!rc)
         rc = ctl_save_config(ctx, c);
+    if (!rc)
+        rc = connect_domain(ctx, c, s, domid);
     if (!rc)                            /* after the domain's own store nodes, before unpause */
-        rc = add_devices(ctx, c, domid);
+        rc = add_devices(ctx, c, s, domid);
     if (!rc && !(flags & MICA_CREATE_PAUSED))
         rc = mica_domain_unpause(ctx, domid);
     return rc;
@@ -221,6 +229,7 @@ int mica_domain_create(mica_ctx *ctx, const struct mica_domain_config *cfg,
     struct mica_domain_config c = *cfg;
     struct mica_hostinfo host;
     struct ctl_build b = { 0 };
+    mica_store *store = NULL;
     uint32_t id = 0;
     int rc;
 
@@ -234,10 +243,13 @@ int mica_domain_create(mica_ctx *ctx, const struct mica_domain_config *cfg,
         rc = ctl_build_prepare(ctx, &c, host.tsc_khz, &b);
     if (rc || (flags & MICA_CREATE_DRY_RUN))
         goto out;
+    rc = ctl_store_connect(ctx, "create", c.name, &store);
+    if (rc)
+        goto out;
     rc = create_domain(ctx, &c, &id);
     if (rc)
         goto out;
-    rc = build_domain(ctx, &c, &b, id, flags);
+    rc = build_domain(ctx, &c, &b, store, id, flags);
     if (rc) {
         undo(ctx, &c, id);
         goto out;
@@ -245,6 +257,8 @@ int mica_domain_create(mica_ctx *ctx, const struct mica_domain_config *cfg,
     if (domid)
         *domid = id;
 out:
+    if (store)
+        mica_store_close(store);
     ctl_build_free(&b);
     return rc;
 }

@@ -46,7 +46,7 @@ static int simple(mica_ctx *ctx, unsigned int cmd, uint32_t domid, const char *w
     return rc < 0 ? rc : 0;
 }
 
-/* Destroy, and forget the configuration saved for it. */
+/* Destroy, and forget the configuration saved for it and its part of the store. */
 int mica_domain_destroy(mica_ctx *ctx, uint32_t domid)
 {
     struct mica_dominfo info;
@@ -64,7 +64,7 @@ int mica_domain_destroy(mica_ctx *ctx, uint32_t domid)
         return rc;
     ctl_saved_path(info.uuid, path, sizeof(path));
     unlink(path);
-    return 0;
+    return mica_domain_store_forget(ctx, domid, info.uuid);
 }
 
 int mica_domain_pause(mica_ctx *ctx, uint32_t domid)

@@ -147,6 +147,9 @@ vcpu-pin d 0 3-1|3-1: bad CPU list
 vcpu-pin d 0 0,,1|0,,1: bad CPU list
 vcpu-pin d 0 64|64: bad CPU list
 vcpu-pin d 0 none|none: bad CPU list
+shutdown --timeout 0 d|--timeout 0: seconds, 1 to 86400
+shutdown -t x d|--timeout x: seconds, 1 to 86400
+reboot --timeout 86401 d|--timeout 86401: seconds, 1 to 86400
 block-attach d img sda|sda: bad target: 'sda': a target is xvdX or xvdXY
 block-attach d img xvda1|xvda1: bad target: 'xvda1' is a partition
 block-attach d img xvdaaa|xvdaaa: bad target
@@ -182,7 +185,7 @@ declare -A sample=(
     [vcpu-list]="" [vcpu-pin]="d 0 all" [sched-credit]="" [mem-max]="d 512" [rename]="d e"
     [block-attach]="d img xvda ro" [block-detach]="d xvda" [block-list]="d"
     [network-attach]="d bridge=mica0" [network-detach]="d 0" [network-list]="d"
-    [store]="ls"
+    [store]="ls" [shutdown]="d" [reboot]="-w d"
 )
 for v in $verbs; do
     [ "$v" = help ] && continue

@@ -89,7 +89,7 @@ _mica()
         _mica_store "$prog" "$npos" "$cur" ;;
     list|uptime|vcpu-list)
         COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
-    destroy|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename|block-list|network-list)
+    destroy|shutdown|reboot|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename|block-list|network-list)
         [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
     block-attach)
         case $npos in

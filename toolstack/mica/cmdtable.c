@@ -28,6 +28,24 @@ const struct cmd_spec cmd_table[] = {
       "Terminate a domain immediately",
       "Frees everything the domain owns; its on_* actions are not applied. " DOMAIN_HELP,
       { { 0 } } },
+    { "shutdown", cmd_shutdown, check_shutdown, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN", 1, 1,
+      "Ask a domain to shut down cleanly",
+      "Writes control/shutdown = poweroff in the store for the guest's PV bus driver, then\n"
+      "waits for the guest to shut down; micad then applies its on_poweroff action.\n"
+      "A guest that does not shut down in time (no PV drivers) is an error, unless --force.\n"
+      DOMAIN_HELP,
+      { { "wait", 'w', NULL, "also wait until micad has acted on it (its domain id is gone)" },
+        { "timeout", 't', "S", "seconds to wait (default 60)" },
+        { "force", 'F', NULL, "destroy it if it has not shut down in time" } } },
+    { "reboot", cmd_reboot, check_shutdown, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN", 1, 1,
+      "Ask a domain to reboot cleanly",
+      "Writes control/shutdown = reboot in the store for the guest's PV bus driver, then\n"
+      "waits for the guest to shut down; micad then applies its on_reboot action.\n"
+      "A guest that does not shut down in time (no PV drivers) is an error, unless --force.\n"
+      DOMAIN_HELP,
+      { { "wait", 'w', NULL, "also wait until micad has acted on it (its domain id is gone)" },
+        { "timeout", 't', "S", "seconds to wait (default 60)" },
+        { "force", 'F', NULL, "destroy it and create it again if it has not shut down in time" } } },
     { "pause", cmd_pause, NULL, CMD_NEEDS_CTX | CMD_MODIFIES, "DOMAIN", 1, 1,
       "Pause a domain's execution",
       "Its vCPUs stop and stay off the CPUs until unpause. " DOMAIN_HELP, { { 0 } } },

@@ -91,6 +91,18 @@ static void follow_rename(struct micad *m, struct watched *w, const char *name)
     log_open(m, w);
 }
 
+/*
+ * Gone without mica_domain_destroy (which forgets it in the store itself):
+ * RELEASE it and remove its nodes; quiet if that was done already.
+ */
+static void store_forget(struct micad *m, struct watched *w)
+{
+    int rc = mica_domain_store_forget(m->ctx, w->domid, w->uuid);
+
+    if (rc < 0)
+        micad_log("%s (id %" PRIu32 "): %s", w->name, w->domid, mica_last_error(m->ctx));
+}
+
 static void forget_gone(struct micad *m)
 {
     struct watched **pp = &m->doms;
@@ -104,6 +116,7 @@ static void forget_gone(struct micad *m)
         }
         pvcons_stop(w, "gone with its domain");
         log_note(w, "domain %s (id %" PRIu32 ") destroyed", w->name, w->domid);
+        store_forget(m, w);
         log_close(w);
         *pp = w->next;
         free(w);

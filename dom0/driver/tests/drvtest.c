@@ -892,6 +892,32 @@ static void test_upcall(int cpu)
 	close(fd);
 }
 
+/*
+ * Not a test group: a domain's four params (public/param.h) through
+ * privcmd, "STORE_GFN STORE_EVTCHN CONSOLE_GFN CONSOLE_EVTCHN" in decimal
+ * on one line, for dom0/tests/plat.sh to compare with the store's nodes.
+ */
+static int print_params(const char *domid)
+{
+	struct mica_param p = { .domid = (uint16_t)atoi(domid) };
+	int fd = open(MICA_PRIVCMD_PATH, O_RDWR | O_CLOEXEC);
+	long rc = fd < 0 ? -errno : 0;
+
+	for (p.index = 0; !rc && p.index < MICA_PARAM_NR; p.index++) {
+		rc = hc(fd, MICA_HC_param_op, MICA_PARAM_get, (uintptr_t)&p, 0);
+		if (!rc)
+			printf("%s%llu", p.index ? " " : "", (unsigned long long)p.value);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
+		fprintf(stderr, "mica-drvtest: param %s: %s\n", domid, strerror((int)-rc));
+		return 1;
+	}
+	printf("\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -909,6 +935,8 @@ int main(int argc, char **argv)
 	static char upcall_group[32];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "param"))
+		return print_params(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "upcall")) {
 		snprintf(upcall_group, sizeof(upcall_group), "upcall-cpu%d", atoi(argv[2]));
 		group = upcall_group;
@@ -924,6 +952,6 @@ int main(int argc, char **argv)
 		printf("MICA-TEST drv %s done %d %d\n", group, checks, failed);
 		return failed ? 1 : 0;
 	}
-	fprintf(stderr, "usage: mica-drvtest privcmd|mmap|evtchn|gnt|fuzz|upcall CPU\n");
+	fprintf(stderr, "usage: mica-drvtest privcmd|mmap|evtchn|gnt|fuzz|upcall CPU|param DOMID\n");
 	return 2;
 }

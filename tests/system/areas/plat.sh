@@ -5,7 +5,11 @@
 # the hostile fuzzer knowing number 9. Sourced by tests/system/run.sh after
 # lib.sh; on its own:
 #     SYSTEM_AREAS=plat tests/system/run.sh
+# Then dom0 (dom0/tests/plat.sh): a domU's rings, params and store nodes,
+# destroy releasing it, and `mica shutdown`/`reboot` of a guest without
+# PV drivers failing after the timeout.
 
+CTL_LIB_ONLY=1 . tests/system/areas/ctl.sh
 PLAT_TIMEOUT=${PLAT_TIMEOUT:-120}
 
 test_plat_param() {
@@ -36,3 +40,4 @@ test_plat_fuzz() {
 
 test_plat_param
 test_plat_fuzz
+ctl_boot plat-dom0 plat 39
