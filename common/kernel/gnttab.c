@@ -31,7 +31,12 @@
 static struct page *table_pages[MICA_GNTTAB_MAX_FRAMES];
 static struct mica_grant_entry *table[MICA_GNTTAB_MAX_FRAMES];
 
+/*
+ * refs_lock is taken with interrupts off: a frontend allocates references
+ * in its queue_rq and frees them in its event-channel handler (hard IRQ).
+ */
 static DECLARE_BITMAP(refs_used, GNT_NR_REFS);
+static unsigned int nr_refs_used;
 static DEFINE_SPINLOCK(refs_lock);
 
 struct gnt_deferred {
@@ -79,6 +84,7 @@ int mica_gnttab_init(void)
 		goto err_free;
 	}
 	bitmap_zero(refs_used, GNT_NR_REFS);
+	nr_refs_used = 0;
 	return 0;
 
 err_free:
@@ -107,9 +113,12 @@ static bool end_access(u32 ref)
 
 static void free_ref(u32 ref)
 {
-	spin_lock(&refs_lock);
-	__clear_bit(ref, refs_used);
-	spin_unlock(&refs_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&refs_lock, flags);
+	if (__test_and_clear_bit(ref, refs_used))
+		nr_refs_used--;
+	spin_unlock_irqrestore(&refs_lock, flags);
 }
 
 /* Try every deferred grant once; free those that could be revoked. */
@@ -172,10 +181,11 @@ void mica_gnttab_exit(void)
 int mica_gnttab_alloc_refs(u32 *refs, unsigned int n)
 {
 	unsigned int i, ref = 0;
+	unsigned long flags;
 
-	spin_lock(&refs_lock);
-	if (bitmap_weight(refs_used, GNT_NR_REFS) + n > GNT_NR_REFS) {
-		spin_unlock(&refs_lock);
+	spin_lock_irqsave(&refs_lock, flags);
+	if (nr_refs_used + n > GNT_NR_REFS) {
+		spin_unlock_irqrestore(&refs_lock, flags);
 		return -ENOSPC;
 	}
 	for (i = 0; i < n; i++) {
@@ -183,7 +193,8 @@ int mica_gnttab_alloc_refs(u32 *refs, unsigned int n)
 		__set_bit(ref, refs_used);
 		refs[i] = ref;
 	}
-	spin_unlock(&refs_lock);
+	nr_refs_used += n;
+	spin_unlock_irqrestore(&refs_lock, flags);
 	return 0;
 }
 

@@ -1,10 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The PV block device (issue 11, docs/pvio.md): dom0/tests/pvblkhost.sh runs
 # micablkback against a good and hostile frontend in dom0 itself
-# (mica-blkhostile over a loopback). dom0/tests/pvblk.sh (a domU with two PV
-# disks: ext4, read-only, fio, the data in the image file) joins it as
-# "pvblkhost,pvblk 60" once plat (the domUs' store rings) is on main.
+# (mica-blkhostile over a loopback); dom0/tests/pvblk.sh a domU with two PV
+# disks (ext4, read-only, fio, the data in the image file).
 # Sourced by tests/system/run.sh after lib.sh.
 CTL_LIB_ONLY=1 . tests/system/areas/ctl.sh
 
-ctl_boot pvblk pvblkhost 40
+ctl_boot pvblk pvblkhost,pvblk 60
