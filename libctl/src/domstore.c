@@ -47,6 +47,7 @@ static const struct node_tmpl {
     { B_DOM, "/device",           V_DIR,        P_INHERIT },
     { B_DOM, "/store/port",       V_STORE_PORT, P_INHERIT },
     { B_DOM, "/store/ring-ref",   V_STORE_REF,  P_INHERIT },
+    { B_DOM, "/console",          V_DIR,        P_GUEST_OWNS },
     { B_DOM, "/console/port",     V_CONS_PORT,  P_INHERIT },
     { B_DOM, "/console/ring-ref", V_CONS_REF,   P_INHERIT },
     { B_DOM, "/control",          V_DIR,        P_GUEST_OWNS },

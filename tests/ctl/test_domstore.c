@@ -103,6 +103,7 @@ static void test_layout(const struct mica_domain_config *c)
     expect_value("/local/domain/7/store/ring-ref", "252");
     expect_value("/local/domain/7/console/port", "4");
     expect_value("/local/domain/7/console/ring-ref", "253");
+    expect_perms("/local/domain/7/console", 1, "n7");      /* the PV console writes its state */
     expect_perms("/local/domain/7/control", 1, "n7");
     expect_perms("/local/domain/7/control/shutdown", 0, "");
     expect_value("/local/domain/7/control/shutdown", "");
