@@ -6,7 +6,8 @@
 # /dev/console (char 5,1, so the kernel's init has a console before devtmpfs
 # is mounted), BUSYBOX as /bin/busybox with a symlink for every applet it
 # lists, then each SRC directory copied under DEST (files keep whether they
-# are executable). Nothing needs root: build/tools/mkcpio writes the device
+# are executable). BUSYBOX "-" makes an archive of the SRC directories alone,
+# to be appended to another (the kernel unpacks concatenated archives). Nothing needs root: build/tools/mkcpio writes the device
 # node from the list, which is kept beside OUT as OUT.list.
 set -eu
 out=$1; mkcpio=$2; busybox=$3; shift 3
@@ -14,7 +15,8 @@ list=$out.list
 
 die() { echo "mica: mkinitramfs: $*" >&2; exit 1; }
 [ -x "$mkcpio" ] || die "$mkcpio: not built"
-[ -f "$busybox" ] || die "$busybox: no such file (Debian package: busybox-static)"
+[ "$busybox" = - ] || [ -f "$busybox" ] ||
+    die "$busybox: no such file (Debian package: busybox-static)"
 
 # Directories already listed, so each is listed once and before its contents.
 seen=" / "
@@ -26,7 +28,7 @@ dir() {
     seen="$seen$1 "
 }
 
-{
+base() {
     for d in /bin /sbin /usr/bin /usr/sbin /etc /dev /proc /sys /tmp /run /root /mnt; do
         dir "$d"
     done
@@ -37,6 +39,10 @@ dir() {
         */*) [ "$applet" = bin/busybox ] || echo "slink /$applet /bin/busybox" ;;
         esac
     done
+}
+
+{
+    [ "$busybox" = - ] || base
     for arg in "$@"; do
         src=${arg%%:*}; dest=${arg#*:}
         dest=/${dest#/}; dest=${dest%/}

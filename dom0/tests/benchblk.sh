@@ -8,6 +8,7 @@
 # exits every domU boot costs, for bench/blk.sh to subtract). Prints
 # "MICA-BENCH ..." lines; micablkback's per-queue counts come from its log.
 . /tests/ctl-lib.sh
+use_guest_tools      # fio and e2fsprogs in the domU
 MODES="copy map"
 for word in $(cat /proc/cmdline); do
     case $word in mica.blk_modes=*) MODES=$(echo "${word#mica.blk_modes=}" | tr , ' ') ;; esac

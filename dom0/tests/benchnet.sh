@@ -7,6 +7,7 @@
 # cost. Prints "MICA-BENCH net KEY VALUE..." lines; asserts nothing.
 . /tests/ctl-lib.sh
 . /tests/pvnet-lib.sh
+use_guest_tools      # iperf3 in the domU
 SECS=${BENCH_NET_SECS:-10}
 B=169.254.0.2
 I=169.254.0.3

@@ -4,6 +4,15 @@
 # relayed as PASS/FAIL lines by tests/system/areas/ctl.sh.
 GUEST_KERNEL=/usr/share/mica/guest/vmlinuz
 GUEST_INITRD=/usr/share/mica/guest/initrd.img
+GUEST_TOOLS_IMG=/usr/share/mica/guest/tools.img
+
+# use_guest_tools: the domUs created after this get fio, e2fsprogs and
+# iperf3 too: the tools archive appended to the demo initramfs (the kernel
+# unpacks both). Give such a domU 256 MiB: it unpacks 20 MiB more.
+use_guest_tools() {
+    cat "$GUEST_INITRD" "$GUEST_TOOLS_IMG" >/tmp/guest-initrd-tools.img || return
+    GUEST_INITRD=/tmp/guest-initrd-tools.img
+}
 FAILS=0
 
 ok()  { echo "MICA-CHECK PASS $1"; }

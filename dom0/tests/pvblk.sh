@@ -10,6 +10,7 @@
 # keeps working. After the domain is destroyed: dom0 finds the data in the
 # image file (debugfs), micablkback still runs, no grant stays mapped.
 . /tests/ctl-lib.sh
+use_guest_tools      # fio and e2fsprogs in the domU
 MIB=${PVBLK_MIB:-64}
 DIR=/tmp/pvblk
 IMG=$DIR/disk.img
