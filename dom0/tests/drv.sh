@@ -76,7 +76,14 @@ mica-drvtest privcmd >>"$out"
 mica-drvtest mmap >>"$out"
 
 # Unload and load again by the device's modalias: the driver lets go of
-# everything and binds afresh (a new shared info page, a new MSI).
+# everything and binds afresh (a new shared info page, a new MSI). The
+# daemons dom0's init started (the store, the block and net backends) hold
+# the driver's files: stop them first, as an admin would before an unload.
+for d in micanetback micablkback micad micastored; do killall -q "$d"; done
+for i in $(seq 50); do
+    pidof micanetback micablkback micad micastored >/dev/null || break
+    usleep 100000
+done
 dev=$(bound)
 if [ -n "$dev" ]; then
     # An open file holds the module.
