@@ -99,5 +99,5 @@ awk '
             printf " %12s\n", xen[j]
         }
         printf "Xen 4.17 absolute (dd 1 MiB O_DIRECT, fio psync QD1): domU write 41.4 MiB/s, read 44.1 MiB/s, 119 IOPS;\n"
-        printf "its dom0 reference is the loop device over the image (O_DIRECT), Mica's the image file itself\n"
+        printf "its dom0 reference is the loop device over the image (O_DIRECT); for Mica, the image file itself\n"
     }' "$OUT/serial.log" | tee "$OUT/results.txt"
