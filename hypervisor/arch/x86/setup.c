@@ -27,6 +27,8 @@
 #include <asm/dom0.h>
 #include <asm/vplatform_dev.h>
 #include <mica/linux_boot.h>
+#include <mica/iommu.h>
+#include <asm/pci.h>
 #include <mica/console_input.h>
 #include <public/sched.h>
 
@@ -216,6 +218,8 @@ void start_mica(uint32_t magic, uint32_t mbi)
     paging_init(&boot_info);
     boot_cpu_init();
     bring_up_cpus();
+    pci_scan();
+    iommu_init(acpi.ivrs, acpi.ivrs_len);
 
     check_dom0_options();
     if (!start_dom0()) {
