@@ -93,6 +93,55 @@ test_iommu_none() {
     expect_rc $EXIT_DONE "all domains done"
 }
 
+# Firmware tables that lie, given to QEMU as an extra ACPI table
+# (-acpitable builds the header and checksum around the body). The body:
+# IVinfo and 8 reserved bytes, then one IVHD: type 0x10, flags 0, LENGTH,
+# the IOMMU's BDF 00:03.0, capability 0x40, MMIO base 0xfed90000 (nothing
+# there on q35), segment 0, info 0, attributes 0; then ENTRIES.
+ivrs_body() {
+    local len=$1 entries=$2
+    printf '\x41\x30\x20\x00\0\0\0\0\0\0\0\0'
+    printf "\\x10\\x00\\x$(printf %02x $((len & 255)))\\x$(printf %02x $((len >> 8)))"
+    printf '\x18\x00\x40\x00\x00\x00\xd9\xfe\0\0\0\0\0\0\0\0\0\0\0\0'
+    printf "$entries"
+}
+
+# An IVHD whose length runs past the table: refused with its offset, no
+# IOMMU used, the boot goes on.
+test_iommu_bad_ivrs() {
+    local dir=$BUILD/tests/system/iommu-bad-ivrs
+    mkdir -p "$dir"
+    ivrs_body 1024 '' >"$dir/ivrs.bin"
+    boot iommu-bad-ivrs "-cpu max -smp 1 -m 256 -acpitable sig=IVRS,rev=2,data=$dir/ivrs.bin" "" \
+        selftest:name=selftest
+    expect_line "an IVHD longer than the table is refused, with its offset" \
+        '^\(mica\) ivrs: block type 0x10 at offset 48: length 1024 does not fit the table \(72 bytes\)$'
+    expect_count "then: no IOMMU, in the clear line" 1 '^\(mica\) iommu: no IOMMU: device passthrough is disabled$'
+    guest_passes selftest
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+# A well-formed IVRS naming an IOMMU that is not there: its command buffer
+# never completes, so it is left disabled and the machine runs without one.
+test_iommu_dead() {
+    local dir=$BUILD/tests/system/iommu-dead
+    mkdir -p "$dir"
+    ivrs_body 28 '\x02\x00\x00\x00' >"$dir/ivrs.bin"
+    boot iommu-dead "-cpu max -smp 1 -m 256 -acpitable sig=IVRS,rev=2,data=$dir/ivrs.bin" "" \
+        selftest:name=selftest
+    expect_line "the IVRS's IOMMU is found at its base" '^\(mica\) iommu: AMD-Vi found at 0xfed90000: PCI 0000:00:03\.0 '
+    expect_line "an IOMMU whose commands never complete is left disabled" \
+        '^\(mica\) iommu: AMD-Vi at 0xfed90000: bring-up failed \(-[0-9]+\): left disabled$'
+    expect_count "then: no IOMMU, in the clear line" 1 '^\(mica\) iommu: no IOMMU: device passthrough is disabled$'
+    expect_no_line "no IOMMU claimed enabled" 'AMD-Vi IOMMUs? enabled'
+    guest_passes selftest
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
 test_iommu_found
 test_iommu_none
+test_iommu_bad_ivrs
+test_iommu_dead
 test_iommu_dom0
