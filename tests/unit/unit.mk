@@ -54,8 +54,10 @@ UNIT_SRCS_test_linux_load := hypervisor/common/linux_boot.c hypervisor/arch/x86/
                              hypervisor/arch/x86/acpi_build.c
 UNIT_SRCS_test_elf_check  := hypervisor/common/elf_check.c
 UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c \
-                             hypervisor/common/budget.c hypervisor/arch/x86/npt.c
+                             hypervisor/common/budget.c hypervisor/arch/x86/npt.c \
+                             hypervisor/arch/x86/iommu_pt.c
 UNIT_SRCS_test_guest_walk := $(UNIT_SRCS_test_npt) hypervisor/arch/x86/guest_walk.c
+UNIT_SRCS_test_iommu_pt   := $(UNIT_SRCS_test_npt)
 UNIT_SRCS_test_console    := hypervisor/common/console.c hypervisor/common/text_ring.c
 UNIT_SRCS_test_hypercall  := hypervisor/common/hypercall.c
 UNIT_SRCS_test_param      := hypervisor/common/param.c

@@ -10,6 +10,9 @@
  * hypervisor's identity map, uncached outside RAM (paging.c).
  */
 #include <mica/iommu.h>
+#include <mica/budget.h>
+#include <mica/domain.h>
+#include <mica/p2m.h>
 #include <mica/console.h>
 #include <mica/errno.h>
 #include <mica/lib.h>
@@ -18,6 +21,7 @@
 #include <mica/timer.h>
 #include <mica/xmalloc.h>
 #include <asm/iommu_amd.h>
+#include <asm/iommu_pt.h>
 #include <asm/pci.h>
 #include <asm/time.h>
 #include <asm/x86.h>
@@ -354,4 +358,92 @@ bool iommu_bdf_hidden(uint16_t seg, uint16_t bdf)
         if (ivrs.iommus[i].seg == seg && ivrs.iommus[i].bdf == bdf)
             return true;
     return false;
+}
+
+/* The IOMMU's domain ID for d (0 is left unused). */
+static uint16_t io_domid(const struct domain *d)
+{
+    return (uint16_t)(d->id + 1);
+}
+
+int iommu_domain_init(struct domain *d)
+{
+    struct iopt *io;
+    int rc;
+
+    if (!nr_iommus)
+        return -ENODEV;
+    io = hyp_zalloc(&d->budget, sizeof(*io), &rc);
+    if (!io)
+        goto err;
+    rc = iopt_init(io, &d->budget);
+    if (rc)
+        goto err_free;
+    rc = p2m_attach_io(&d->p2m, io);
+    if (rc)
+        goto err_destroy;
+    pr_info("iommu: d%u: I/O page table equal to its p2m: %llu pages mapped, %llu table pages "
+            "(AMD-Vi v1, %u levels, IOMMU domain %u)\n", d->id,
+            (unsigned long long)io->nr_leaves, (unsigned long long)io->nr_tables,
+            IOPT_LEVELS, io_domid(d));
+    return 0;
+
+err_destroy:
+    iopt_destroy(io);
+err_free:
+    hyp_free(&d->budget, io, sizeof(*io));
+err:
+    pr_err("iommu: d%u: no I/O page table (%d): no device can be given to it\n", d->id, rc);
+    return rc;
+}
+
+void iommu_domain_flush(struct domain *d)
+{
+    uint32_t inv[4] = {
+        0, io_domid(d) | AMDVI_CMD_INV_IOMMU_PAGES << AMDVI_CMD_OPCODE_SHIFT,
+        AMDVI_INV_ALL_ADDR_LO | AMDVI_INV_S | AMDVI_INV_PDE, AMDVI_INV_ALL_ADDR_HI,
+    };
+
+    if (!d->p2m.io || !__atomic_load_n(&d->p2m.io->nr_devices, __ATOMIC_ACQUIRE))
+        return;     /* no device uses the table: no IOMMU holds its translations */
+    for (unsigned int i = 0; i < nr_iommus; i++)
+        if (cmd_submit_wait(&iommus[i], inv))
+            pr_err("iommu: AMD-Vi at %#llx: d%u: invalidation never completed\n",
+                   (unsigned long long)iommus[i].desc.base, d->id);
+}
+
+struct io_check {
+    struct iopt *io;
+    uint64_t pages, bad;
+    gfn_t first_bad;
+};
+
+static void check_one(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
+{
+    struct io_check *c = arg;
+    bool w = false;
+
+    c->pages++;
+    if (iopt_lookup(c->io, gfn, &w) == mfn && w == !!(flags & P2M_RW))
+        return;
+    if (!c->bad++)
+        c->first_bad = gfn;
+}
+
+void iommu_domain_report(struct domain *d)
+{
+    struct io_check c = { .io = d->p2m.io };
+
+    if (!c.io)
+        return;
+    p2m_for_each(&d->p2m, check_one, &c);
+    if (!c.bad && c.pages == c.io->nr_leaves)
+        pr_info("iommu: d%u: I/O page table matches its p2m: %llu pages, after %llu maps and "
+                "%llu unmaps\n", d->id, (unsigned long long)c.pages,
+                (unsigned long long)c.io->nr_maps, (unsigned long long)c.io->nr_unmaps);
+    else
+        pr_err("iommu: d%u: I/O page table differs from its p2m: %llu of %llu pages wrong "
+               "(first gfn %#llx), %llu mapped in it\n", d->id, (unsigned long long)c.bad,
+               (unsigned long long)c.pages, (unsigned long long)c.first_bad,
+               (unsigned long long)c.io->nr_leaves);
 }

@@ -20,4 +20,16 @@ bool iommu_enabled(void);
 /* A PCI function the hypervisor keeps (an IOMMU's own): dom0 never sees it. */
 bool iommu_bdf_hidden(uint16_t seg, uint16_t bdf);
 
+struct domain;
+/*
+ * Give d an I/O page table equal to its p2m, kept so from then on (its
+ * devices' DTEs will point at it). 0; -ENODEV without an IOMMU; -EDQUOT or
+ * -ENOMEM (logged; d keeps running without one).
+ */
+int iommu_domain_init(struct domain *d);
+/* After d's p2m lost entries: make the IOMMUs forget d's translations. */
+void iommu_domain_flush(struct domain *d);
+/* Log whether d's I/O page table still equals its p2m, and how many changes it followed. */
+void iommu_domain_report(struct domain *d);
+
 #endif

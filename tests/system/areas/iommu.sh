@@ -59,13 +59,24 @@ test_iommu_found() {
 }
 
 # dom0 (stock Debian kernel) boots with the IOMMU on and sees exactly the
-# virtual bus: the IOMMU's function is not among its PCI devices.
+# virtual bus: the IOMMU's function is not among its PCI devices. Its I/O
+# page table starts equal to its p2m (512 MiB: 131072 pages) and still
+# equals it when dom0 powers off, after the dom0 driver's checks mapped
+# and unmapped grants and foreign frames in dom0's p2m (mica-drvtest).
 test_iommu_dom0() {
     boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q" "dom0_mem=512M" \
-        "$DOM0_CMDLINE mica.test=pci" || return
+        "$DOM0_CMDLINE mica.test=pci,drv mica.micad=0" || return
     expect_iommu_lines
+    expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
+        '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
     dom0_up || return
     check_pci
+    drv_checks mmap
+    drv_checks gnt
+    script_ran drv
+    expect_line "dom0's I/O page table still equals its p2m at poweroff, having followed unmaps" \
+        '^\(mica\) iommu: d0: I/O page table matches its p2m: [0-9]+ pages, after [0-9]+ maps and [1-9][0-9]* unmaps$'
+    expect_no_line "no difference between dom0's I/O page table and its p2m" 'I/O page table differs'
     dom0_off
 }
 

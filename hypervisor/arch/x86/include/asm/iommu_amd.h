@@ -102,6 +102,10 @@ int ivrs_parse(const uint8_t *p, uint32_t len, struct ivrs_info *out);
 #define AMDVI_CMD_INV_IOMMU_PAGES  0x3u
 #define AMDVI_CMD_INV_IOMMU_ALL    0x8u
 #define AMDVI_CW_STORE          (1u << 0)
+#define AMDVI_INV_S             (1u << 0)      /* INVALIDATE_IOMMU_PAGES: a range */
+#define AMDVI_INV_PDE           (1u << 1)      /* ... directory entries too */
+#define AMDVI_INV_ALL_ADDR_LO   0xfffff000u    /* with S: every address */
+#define AMDVI_INV_ALL_ADDR_HI   0x7fffffffu
 
 /* Event log entries: type in dword 1 bits 31:28, flags in 27:16. */
 #define AMDVI_EVT_TYPE_SHIFT    28
