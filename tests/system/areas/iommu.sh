@@ -74,6 +74,13 @@ test_iommu_dom0() {
     expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
         '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
     expect_line "dom0_pci=view is announced" '^\(mica\) dom0_pci=view: dom0 sees the physical PCI functions'
+    expect_line "dom0's host bridge gets the windows the physical BARs sit in" \
+        "^\(mica\) dom0_pci=view: dom0's host bridge windows: I/O 0-0xcf7 and 0xd00-0xffff, memory 0x[0-9a-f]+00000-0x[0-9a-f]+fffff\$"
+    expect_line "Linux finds the AHCI's BAR 5 where the firmware put it" \
+        '^\[ *[0-9.]+\] pci 0000:00:1f\.2: BAR 5 \[mem 0x[0-9a-f]+-0x[0-9a-f]+\]$'
+    expect_no_line "Linux claims every BAR and bridge window inside the host bridge's windows" "can't claim"
+    expect_no_line "Linux moves no BAR (nothing left to assign)" "can't assign"
+
     dom0_up || return
     v=$(mt pci "dev 0000:00:00.0")
     if [[ $v == "0x4d43 0x0000 "* ]]; then pass "00:00.0 stays the virtual host bridge (4d43:0000)"
