@@ -114,6 +114,19 @@ test_iommu_dom0() {
     dom0_off
 }
 
+# No IOMMU: one clear line, and the machine boots as before.
+test_iommu_none() {
+    boot iommu-none "-cpu max -smp 1 -m 256" "" selftest:name=selftest
+    expect_count "without an IOMMU: one clear line" 1 \
+        '^\(mica\) iommu: no IOMMU: device passthrough is disabled$'
+    expect_no_line "without an IOMMU: no AMD-Vi line" '^\(mica\) iommu: AMD-Vi'
+    expect_line "without an IOMMU: the PCI scan still runs" '^\(mica\) pci: [0-9]+ functions on segment 0$'
+    expect_no_line "without an IOMMU: no per-device IOMMU line" '^\(mica\) iommu: PCI '
+    guest_passes selftest
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
 # Firmware tables that lie, given to QEMU as an extra ACPI table
 # (-acpitable builds the header and checksum around the body). The body:
 # IVinfo and 8 reserved bytes, then one IVHD: type 0x10, flags 0, LENGTH,
