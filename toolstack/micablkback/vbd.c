@@ -400,6 +400,7 @@ out:
         mica_store_close(v->st);
     v->st = NULL;
     v->done = true;
+    blkback_vbd_finished();
     return NULL;
 }
 
