@@ -13,7 +13,8 @@
 #     5. a loop on xvda, one "HOT rw N" line per verified MiB, for ever:
 #        dom0 watches it go on while another domU dies mid-I/O.
 #   mica.domu=blkio   a dd loop on xvda ("HOT step io") until the domain is
-#                     destroyed, or mica.hot_crash=S: sysrq-c S s into it.
+#                     destroyed, or mica.hot_crash=S: rmmod mica_blk (refused:
+#                     the disk is open), then sysrq-c S s into it.
 HOT_CRASH=
 for word in $(cat /proc/cmdline); do
     case $word in
@@ -164,6 +165,16 @@ blkio() {
     io_loop xvda
     say "step io"
     if [ -n "$HOT_CRASH" ]; then
+        # The frontend cannot be unloaded under I/O: the open disk holds it.
+        sleep 1
+        if out=$(rmmod mica_blk 2>&1); then
+            bad "rmmod mica_blk under I/O is refused" "it was unloaded"
+        else
+            ok "rmmod mica_blk under I/O is refused ($(echo "$out" | head -n 1))"
+        fi
+        [ -e /tmp/io.rc ] && bad "the dd loop goes on after the rmmod" "it ended: $(cat /tmp/io.err)" ||
+            ok "the dd loop goes on after the rmmod"
+        say "step crash"
         sleep "$HOT_CRASH"
         echo 1 >/proc/sys/kernel/sysrq
         echo c >/proc/sysrq-trigger

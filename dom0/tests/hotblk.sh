@@ -53,17 +53,29 @@ settles() {
     while [ "$(eval "$2")" != "$3" ] && [ $n -lt 30 ]; do sleep 1; n=$((n + 1)); done
     same "$1" "$3" "$(eval "$2")"
 }
+# quiet: hb-a paused, its requests in micablkback answered (in map mode
+# each maps its pages and makes holes in dom0: the counts move meanwhile).
+quiet() { mica pause hb-a && sleep 2; }
+calm() { mica unpause hb-a; }
+# MAPS0 and FREE0: the counts, quiet.
+sample() { quiet; MAPS0=$(cat $MAPS) FREE0=$(free_kb); calm; }
+# be_dir PATH: "gone", or what the store still has under PATH.
+be_dir() {
+    if out=$(mica store ls "$1" 2>/dev/null); then echo "there: $(echo "$out" | tr '\n' ' ')"; else echo gone; fi
+}
 back_to_before() {  # WHAT MAPS FREE_KB [DOMID]
     if [ -n "${4:-}" ]; then
         settles "$1's backend directory is gone" \
-            "mica store ls /local/domain/0/backend/vbd/$4 >/dev/null 2>&1 && echo there || echo gone" gone
+            "be_dir /local/domain/0/backend/vbd/$4" gone
         # What the backend did for it (the line queue_disconnect logs).
         served=$(sed -n "s|.*vbd $4/51712: queue 0: \([0-9]*\) requests.*|\1|p" $BLOG | tail -n 1)
         [ "${served:-0}" -gt 0 ] && ok "micablkback served $1 ($served requests) and let go of it" ||
             bad "micablkback served $1 and let go of it" "$(grep "vbd $4/" $BLOG | tail -n 2 | tr '\n' '|')"
     fi
+    [ -n "${4:-}" ] && quiet
     settles "no grant of $1 stays mapped in dom0" "cat $MAPS" "$2"
     settles "the hypervisor's free memory is back after $1 (KiB)" free_kb "$3"
+    [ -n "${4:-}" ] && calm
     check "micablkback still runs after $1" pidof micablkback
 }
 detach_timed() {  # WHAT ARGS...
@@ -87,6 +99,9 @@ setup() {
     rm -rf $DIR; mkdir -p $DIR
     check "a tmpfs for the images" mount -t tmpfs -o size=300M tmpfs $DIR
     for f in a h b c; do truncate -s 64M $DIR/$f.img; done
+    # The hypervisor's free memory before any domain of this script. dom0
+    # has mapped grants before (pvblkhost, pvblk): its maptrack, two pages
+    # the hypervisor allocates at dom0's first map and keeps, is not ours.
     free_start=$(free_kb)
     maps_start=$(cat $MAPS)
     xml hb-a hotblk 1 128 "$(disk_xml a.img)" >$DIR/a.xml
@@ -105,20 +120,24 @@ hotplug() {
     sleep 3
     detach_timed "block-detach hb-a xvdb while the guest writes it" hb-a xvdb
     wait_hot hb-a 2 120
+    quiet
     settles "xvdb's grants are unmapped after its detach" "cat $MAPS" "$maps_a"
+    calm
     check "block-attach hb-a h.img xvdb again" mica block-attach hb-a $DIR/h.img xvdb || return
     wait_log hb-a '^MICA-DOMU-HOT PASS 2 MiB more' 300 >/dev/null
     wait_hot hb-a 3 || return
     detach_timed "block-detach hb-a xvdb (idle)" hb-a xvdb
     wait_hot hb-a 4 120
+    quiet
     settles "no grant of the idle xvdb stays mapped" "cat $MAPS" "$maps_a"
+    calm
     mica block-list hb-a | grep -q '^xvdb' && bad "block-list no longer shows xvdb" "$(mica block-list hb-a)" ||
         ok "block-list no longer shows xvdb"
 }
 
 destroy_mid_io() {
     wait_hot hb-a 5 120 || return
-    free0=$(free_kb) maps0=$(cat $MAPS)
+    sample
     xml hb-b blkio 1 128 "$(disk_xml b.img)" >$DIR/b.xml
     check "create hb-b (a dd loop on its xvda)" mica create $DIR/b.xml || return
     idb=$(mica domid hb-b)
@@ -126,37 +145,40 @@ destroy_mid_io() {
     sleep 3
     check "destroy hb-b while its dd runs" mica destroy hb-b
     wait_gone hb-b 60 || bad "hb-b is gone" "still listed"
-    back_to_before "hb-b (destroyed mid-I/O)" "$maps0" "$free0" "$idb"
+    back_to_before "hb-b (destroyed mid-I/O)" "$MAPS0" "$FREE0" "$idb"
     rw_goes_on "after hb-b was destroyed mid-I/O"
 }
 
 crash_mid_io() {
-    free0=$(free_kb) maps0=$(cat $MAPS)
+    sample
     xml hb-c "blkio mica.hot_crash=3" 1 128 "$(disk_xml c.img)<on_crash>preserve</on_crash>" >$DIR/c.xml
     check "create hb-c (a dd loop on its xvda, then sysrq-c)" mica create $DIR/c.xml || return
     idc=$(mica domid hb-c)
     wait_hot hb-c io 180 || return
+    wait_hot hb-c crash 60
     n=0
     while [ "$(field hb-c state)" != crashed ] && [ $n -lt 60 ]; do sleep 1; n=$((n + 1)); done
     same "hb-c crashed mid-I/O and is kept" crashed "$(field hb-c state)"
+    relay hb-c
     rw_goes_on "while hb-c lies crashed"
     check "destroy the crashed hb-c" mica destroy hb-c
     wait_gone hb-c 60 || bad "hb-c is gone" "still listed"
-    back_to_before "hb-c (crashed mid-I/O)" "$maps0" "$free0" "$idc"
+    back_to_before "hb-c (crashed mid-I/O)" "$MAPS0" "$FREE0" "$idc"
     rw_goes_on "after hb-c was destroyed"
 }
 
-# hb-a's result lines, relayed (its per-MiB lines only counted).
-relay_a() {
-    tr -d '\r' <$LOGA | grep -a '^MICA-DOMU-HOT \(PASS\|FAIL\) ' | grep -v 'xvda rw ' |
+# A domain's result lines, relayed (hb-a's per-MiB lines only counted).
+relay() {
+    log=/var/log/mica/$1.log
+    tr -d '\r' <$log | grep -a '^MICA-DOMU-HOT \(PASS\|FAIL\) ' | grep -v 'xvda rw ' |
         while read -r _ verdict rest; do
             case $verdict in
-            PASS) echo "MICA-CHECK PASS guest: $rest" ;;
-            FAIL) echo "MICA-CHECK FAIL guest: ${rest%%: *}: ${rest#*: }" ;;
+            PASS) echo "MICA-CHECK PASS $1: $rest" ;;
+            FAIL) echo "MICA-CHECK FAIL $1: ${rest%%: *}: ${rest#*: }" ;;
             esac
         done
-    fails=$(tr -d '\r' <$LOGA | grep -a -c '^MICA-DOMU-HOT FAIL ')
-    same "hb-a's guest checks have no FAIL" 0 "$fails"
+    fails=$(tr -d '\r' <$log | grep -a -c '^MICA-DOMU-HOT FAIL ')
+    same "$1's guest checks have no FAIL" 0 "$fails"
 }
 
 t0=$(date +%s)
@@ -164,7 +186,7 @@ setup
 hotplug
 destroy_mid_io
 crash_mid_io
-relay_a
+relay hb-a
 check "destroy hb-a" mica destroy hb-a
 wait_gone hb-a 60 || bad "hb-a is gone" "still listed"
 back_to_before "every domain" "$maps_start" "$free_start"
