@@ -17,29 +17,12 @@ BUILD=${1:-build}
 QEMU=${QEMU:-qemu-system-x86_64}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-3600}
 BENCH_BLK_MODES=${BENCH_BLK_MODES:-copy,map}
-OUT=$BUILD/bench/blk
 QEMU_FLAGS="-accel tcg -machine q35 -cpu max,-rdtscp -smp 2 -m 2048 -display none -no-reboot"
-mkdir -p "$OUT"
-say() { echo "bench: $*"; }
-
-MICA_ELF=$BUILD/mica.elf tests/system/mkiso-dom0.sh "$OUT/mica.iso" \
-    "console=com1 dom0_mem=1024M guest_console=print" "$BUILD/dom0/vmlinuz" \
-    "console=ttyS0 mica.test=benchblk mica.blk_modes=$BENCH_BLK_MODES" \
-    "$BUILD/dom0/initrd.img" >"$OUT/iso.log" 2>&1 || { say "mkiso failed: $OUT/iso.log"; exit 1; }
-
-fifo=$OUT/serial.fifo
-rm -f "$fifo"; mkfifo "$fifo"
-# shellcheck disable=SC2086
-timeout "$BENCH_TIMEOUT" "$QEMU" $QEMU_FLAGS -monitor none -cdrom "$OUT/mica.iso" \
-    -serial stdio </dev/null >"$fifo" 2>"$OUT/qemu.out" &
-qpid=$!
-: >"$OUT/serial.log"
-while IFS= read -r line; do
-    line=${line%$'\r'}
-    printf '%s\n' "$line" >>"$OUT/serial.log"
-    case $line in *"MICA-BENCH done"*) break ;; esac
-done <"$fifo"
-kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; rm -f "$fifo"
+. bench/lib.sh
+bench_init blk
+bench_iso "console=com1 dom0_mem=1024M guest_console=print" \
+    "console=ttyS0 mica.test=benchblk mica.blk_modes=$BENCH_BLK_MODES"
+bench_run "$BENCH_TIMEOUT" "MICA-BENCH done" "$OUT/serial.log"
 
 grep -q 'MICA-BENCH done' "$OUT/serial.log" || say "the run did not finish: $OUT/serial.log"
 awk '

@@ -15,22 +15,11 @@ cd "$(dirname "$0")/.." || exit 1
 BUILD=${1:-build}
 QEMU=${QEMU:-qemu-system-x86_64}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-1500}
-OUT=$BUILD/bench/net
 QEMU_FLAGS="-accel tcg -machine q35 -cpu max -smp 2 -m 2048 -display none -no-reboot"
-mkdir -p "$OUT"
-say() { echo "bench: $*"; }
-
-MICA_ELF=$BUILD/mica.elf tests/system/mkiso-dom0.sh "$OUT/mica.iso" "console=com1 dom0_mem=1024M" \
-    "$BUILD/dom0/vmlinuz" "console=ttyS0 mica.test=benchnet" \
-    "$BUILD/dom0/initrd.img" >"$OUT/iso.log" 2>&1 || { say "mkiso failed: $OUT/iso.log"; exit 1; }
-
-# shellcheck disable=SC2086
-timeout "$BENCH_TIMEOUT" "$QEMU" $QEMU_FLAGS -monitor none -cdrom "$OUT/mica.iso" \
-    -serial stdio </dev/null 2>"$OUT/qemu.out" | tr -d '\r' | tee "$OUT/serial.log" |
-    while IFS= read -r line; do
-        case $line in *"MICA-BENCH net done"*) pkill -P $$ -x timeout 2>/dev/null; break ;; esac
-    done
-wait 2>/dev/null
+. bench/lib.sh
+bench_init net
+bench_iso "console=com1 dom0_mem=1024M" "console=ttyS0 mica.test=benchnet"
+bench_run "$BENCH_TIMEOUT" "MICA-BENCH net done" "$OUT/serial.log"
 
 log=$OUT/serial.log
 grep -a '^MICA-BENCH net ' "$log" | sed 's/^MICA-BENCH net /  /' | tee "$OUT/results.txt"
