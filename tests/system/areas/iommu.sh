@@ -102,7 +102,14 @@ test_iommu_dom0() {
     else
         fail "AHCI BAR 5 sized through the shadow: 4 KiB" "got '$v'"
     fi
-    expect_line "no dom0 driver binds the AHCI (no interrupts or BAR mapping yet)" \
+    expect_line "the hypervisor maps the AHCI's BAR 5 into dom0, uncached" \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 BAR 5 0x[0-9a-f]+-0x[0-9a-f]+fff mapped into d0, uncached$'
+    expect_line "dom0 reads the AHCI's version register through the mapped BAR (AHCI 1.0: 0x00010000)" \
+        '^MICA-TEST iommu ahci-vs 0x00010000$'
+    expect_line "dom0 reads the AHCI's CAP register through the mapped BAR (not all ones, not 0)" \
+        '^MICA-TEST iommu ahci-cap 0x[0-9A-Fa-f]{8}$'
+    expect_no_line "... which is neither 0 nor all ones" '^MICA-TEST iommu ahci-cap 0x(00000000|FFFFFFFF|ffffffff)$'
+    expect_line "no dom0 driver binds the AHCI (no interrupts routed yet)" \
         '^MICA-TEST iommu ahci-driver none$'
     script_ran pci iommu
     drv_checks mmap
