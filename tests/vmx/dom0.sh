@@ -7,6 +7,12 @@
 # tsc clocksource, a clean kernel log, the local timer on both CPUs, the
 # virtual PCI bus. Not the 5 s sleep of check_time: Bochs's clock is its
 # instruction count (clock: sync=none), not the host's.
+# The CPU is VMX_DOM0_CPU (default corei7_haswell_4770). On a Skylake model
+# dom0 boots the same, but Linux's log then has "RETBleed: WARNING: Spectre
+# v2 mitigation leaves CPU vulnerable": Skylake needs IBRS against
+# RETBleed, and Mica gives guests no speculation controls (IA32_SPEC_CTRL
+# is not virtualised: docs/architecture.md section 12), so that line is
+# Linux telling the truth about the guest, and fails the clean-log check.
 # Slow: a few minutes of guest time take ~15 minutes under Bochs, so this
 # runs in `make check-vmx` (VMX_DOM0=1, the default), not in make test.
 
@@ -16,7 +22,8 @@ vmx_dom0() {
     local cmdline="console=ttyS0,115200 earlyprintk=serial,ttyS0,115200 mica.test=smp,irq,pci"
 
     ISO_DOM0_KERNEL=$DOM0_KERNEL ISO_DOM0_CMDLINE=$cmdline ISO_DOM0_INITRD=$DOM0_INITRD \
-        BOCHS_TIMEOUT=${VMX_DOM0_TIMEOUT:-2400} boot vmx-dom0 "-smp 2 -m 1024" "loglvl=info"
+        BOCHS_CPU=${VMX_DOM0_CPU:-corei7_haswell_4770} BOCHS_TIMEOUT=${VMX_DOM0_TIMEOUT:-2400} \
+        boot vmx-dom0 "-smp 2 -m 1024" "loglvl=info"
     expect_line "Intel VMX chosen" '^\(mica\) 2 CPUs online, Intel VMX with nested paging enabled on all 2$'
     dom0_up || return
     check_smp 2
