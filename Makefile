@@ -126,6 +126,12 @@ check-vmx: $(BUILD)/mica.elf $(GUEST_ELFS) $(if $(filter 1,$(VMX_DOM0)),$(DOM0_T
 bench-vmx: $(BUILD)/mica.elf $(GUEST_ELFS)
 	BOCHS=$(BOCHS) tests/vmx/bench.sh $(BUILD)
 
+# The guest PV drivers built with Debian's dkms against the domU kernel's
+# headers: the same modules the system tests load (tests/pvdrivers/dkms.sh).
+.PHONY: check-pvdrivers
+check-pvdrivers: pvdrivers
+	@DKMS=$(DKMS) tests/pvdrivers/dkms.sh $(BUILD)
+
 check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 	@mkdir -p $(BUILD)/tests
 	$(DOM0_TEST_ENV) tests/system/dom0.sh $(BUILD) | tee $(BUILD)/tests/dom0.log
@@ -146,6 +152,7 @@ test: all
 	  $(MAKE) --no-print-directory check-ctl; \
 	  $(MAKE) --no-print-directory check-toolstack; \
 	  $(MAKE) --no-print-directory check-store; \
+	  $(MAKE) --no-print-directory check-pvdrivers; \
 	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; \
 	  $(MAKE) --no-print-directory check-vmx VMX_AREAS= VMX_DOM0=0; } 2>&1 | tee $(BUILD)/tests/test.log; \
@@ -228,6 +235,7 @@ help:
 	@echo "                 bash completion and micad.service (DESTDIR= PREFIX=)"
 	@echo "make check-store the store daemon's core on the host: tree, permissions, watches, transactions, quotas,"
 	@echo "                 journal, fuzz (tests/store/)"
+	@echo "make check-pvdrivers  the guest PV drivers built and installed with dkms (tests/pvdrivers/dkms.sh)"
 	@echo "make check-fuzz  run each host fuzz target for FUZZ_SHORT=20 seconds (tests/fuzz/)"
 	@echo "make fuzz        run each host fuzz target for FUZZ_SECONDS=1200 and merge its finds into tests/fuzz/corpus/"
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"

@@ -27,6 +27,8 @@
 #include <asm/dom0.h>
 #include <asm/vplatform_dev.h>
 #include <mica/linux_boot.h>
+#include <mica/iommu.h>
+#include <asm/pci.h>
 #include <mica/console_input.h>
 #include <public/sched.h>
 
@@ -106,6 +108,7 @@ static void dom0_crashed(struct domain *d)
 /* dom0 owns the machine: its end is the machine's. */
 static void dom0_ended(struct domain *d, int reason)
 {
+    iommu_domain_report(d);
     if (reason == MICA_SHUTDOWN_poweroff) {
         pr_info("dom0 powered off\n");
         machine_poweroff(MACHINE_DONE);
@@ -130,6 +133,8 @@ static bool start_dom0(void)
         return false;
     if (dom0_build(&boot_info, &o, &d))
         panic("cannot build dom0");
+    if (iommu_enabled())
+        iommu_domain_init(d);       /* logs its failure; dom0 runs without devices then */
     on_dom0_end = dom0_ended;
     console_input_set_domain(d, vuart_input);
     domain_start(d);
@@ -216,6 +221,8 @@ void start_mica(uint32_t magic, uint32_t mbi)
     paging_init(&boot_info);
     boot_cpu_init();
     bring_up_cpus();
+    pci_scan();
+    iommu_init(acpi.ivrs, acpi.ivrs_len);
 
     check_dom0_options();
     if (!start_dom0()) {
