@@ -7,8 +7,8 @@
 # (a Bochs model: corei7_skylake_x has VMX with EPT, ryzen has SVM with
 # NPT). Bochs runs headless: display_library term under script(1), COM1
 # to a file, the debugger's rc file saying "c". It has no isa-debug-exit,
-# so RC is read from how the log ends: "all domains have ended" is
-# EXIT_DONE, "lacks ...: Mica cannot run guests" EXIT_UNSUPPORTED, a
+# so RC is read from how the log ends: "all domains have ended" or "dom0
+# powered off" is EXIT_DONE, "lacks ...: Mica cannot run guests" EXIT_UNSUPPORTED, a
 # panic EXIT_PANIC; each also needs Bochs's ACPI soft power-off, else RC
 # is EXIT_FAILED. A run killed by BOCHS_TIMEOUT gives 124, as QEMU's.
 BOCHS=${BOCHS:-bochs}
@@ -24,7 +24,7 @@ bochs_rc() {
         echo $EXIT_PANIC
     elif tr -d '\r' <"$log" | grep -a -q '^(mica) this CPU lacks .*: Mica cannot run guests'; then
         echo $EXIT_UNSUPPORTED
-    elif tr -d '\r' <"$log" | grep -a -q '^(mica) all domains have ended'; then
+    elif tr -d '\r' <"$log" | grep -a -q -E '^\(mica\) (all domains have ended|dom0 powered off)'; then
         echo $EXIT_DONE
     else
         echo $EXIT_FAILED

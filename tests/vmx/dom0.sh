@@ -24,6 +24,8 @@ vmx_dom0() {
     ISO_DOM0_KERNEL=$DOM0_KERNEL ISO_DOM0_CMDLINE=$cmdline ISO_DOM0_INITRD=$DOM0_INITRD \
         BOCHS_CPU=${VMX_DOM0_CPU:-corei7_haswell_4770} BOCHS_TIMEOUT=${VMX_DOM0_TIMEOUT:-2400} \
         boot vmx-dom0 "-smp 2 -m 1024" "loglvl=info"
+    # dom0.sh's checks read values to the end of the line: COM1's CRs off.
+    tr -d '\r' <"$LOG" >"$LOG.tmp" && mv "$LOG.tmp" "$LOG"
     expect_line "Intel VMX chosen" '^\(mica\) 2 CPUs online, Intel VMX with nested paging enabled on all 2$'
     dom0_up || return
     check_smp 2
