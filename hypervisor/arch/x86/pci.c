@@ -24,12 +24,57 @@
 #define PCI_DEVS            32
 #define PCI_FNS             8
 #define PCI_BUSES           256
+#define PCI_BAR0            0x10
+#define PCI_BAR_IO          0x1u
+#define PCI_BAR_IO_ADDR     0xfffffffcu
+#define PCI_BAR_MEM_ADDR    0xfffffff0u
+#define PCI_BAR_MEM_TYPE    0x6u
+#define PCI_BAR_MEM_64      0x4u
 
 static struct pci_func funcs[PCI_MAX_FUNCS];
 static unsigned int nr_funcs;
 static spinlock_t cf8_lock = SPINLOCK_INIT;
 static uint8_t bus_seen[PCI_BUSES / 8];
 static unsigned int nr_dropped;
+
+void pci_conf_write32(uint16_t bdf, unsigned int reg, uint32_t val)
+{
+    unsigned long f = spin_lock_irqsave(&cf8_lock);
+
+    outl(PCI_CONF_ADDR_PORT, PCI_CONF_ENABLE | (uint32_t)bdf << 8 | (reg & 0xfcu));
+    outl(PCI_CONF_DATA_PORT, val);
+    spin_unlock_irqrestore(&cf8_lock, f);
+}
+
+/*
+ * The writable bits of each BAR, by the usual sizing (all ones, read back,
+ * restore) with the device's decoding off meanwhile; at boot, before any
+ * domain runs. The upper half of a 64-bit BAR is a BAR of its own here.
+ */
+static void size_bars(struct pci_func *p)
+{
+    uint32_t cmd = pci_conf_read32(p->bdf, PCI_COMMAND), orig, back;
+    bool upper = false;
+
+    pci_conf_write32(p->bdf, PCI_COMMAND, cmd & ~(uint32_t)(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
+    for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
+        unsigned int reg = PCI_BAR0 + 4 * i;
+
+        orig = pci_conf_read32(p->bdf, reg);
+        pci_conf_write32(p->bdf, reg, 0xffffffffu);
+        back = pci_conf_read32(p->bdf, reg);
+        pci_conf_write32(p->bdf, reg, orig);
+        if (upper)
+            p->bar_mask[i] = back;
+        else if (orig & PCI_BAR_IO)
+            p->bar_mask[i] = back & PCI_BAR_IO_ADDR & 0xffffu;
+        else
+            p->bar_mask[i] = back & PCI_BAR_MEM_ADDR;
+        p->bar_shadow[i] = orig;
+        upper = !upper && !(orig & PCI_BAR_IO) && (orig & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
+    }
+    pci_conf_write32(p->bdf, PCI_COMMAND, cmd);
+}
 
 uint32_t pci_conf_read32(uint16_t bdf, unsigned int reg)
 {
@@ -59,6 +104,8 @@ static void add_func(uint16_t bdf, uint32_t id)
     p->device = (uint16_t)(id >> 16);
     p->class = pci_conf_read32(bdf, PCI_CLASS_REV) >> 8;
     p->hdr_type = (pci_conf_read32(bdf, PCI_HDR_DWORD) >> 16) & PCI_HDR_TYPE_MASK;
+    if (p->hdr_type == PCI_HEADER_TYPE_NORMAL)
+        size_bars(p);
     if (p->hdr_type != PCI_HDR_BRIDGE)
         return;
     busnos = pci_conf_read32(bdf, PCI_BUS_NUMBERS);
@@ -108,7 +155,7 @@ const struct pci_func *pci_func_at(unsigned int i)
     return i < nr_funcs ? &funcs[i] : NULL;
 }
 
-const struct pci_func *pci_func_find(uint16_t bdf)
+struct pci_func *pci_func_find(uint16_t bdf)
 {
     for (unsigned int i = 0; i < nr_funcs; i++)
         if (funcs[i].bdf == bdf)

@@ -58,19 +58,53 @@ test_iommu_found() {
     expect_rc $EXIT_DONE "all domains done"
 }
 
-# dom0 (stock Debian kernel) boots with the IOMMU on and sees exactly the
-# virtual bus: the IOMMU's function is not among its PCI devices. Its I/O
+# dom0 (stock Debian kernel) boots with the IOMMU on and dom0_pci=view:
+# it sees the physical functions through the hypervisor's config-space
+# filter, the virtual bus's own functions winning their BDFs (00:00.0,
+# 00:02.0) and the IOMMU's function hidden; q35's AHCI with its IDs and
+# its BAR 5 (4 KiB) sized through the shadow, no driver bound. Its I/O
 # page table starts equal to its p2m (512 MiB: 131072 pages) and still
 # equals it when dom0 powers off, after the dom0 driver's checks mapped
 # and unmapped grants and foreign frames in dom0's p2m (mica-drvtest).
 test_iommu_dom0() {
-    boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q" "dom0_mem=512M" \
-        "$DOM0_CMDLINE mica.test=pci,drv mica.micad=0" || return
+    local v
+    boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q" "dom0_mem=512M dom0_pci=view" \
+        "$DOM0_CMDLINE mica.test=pci,iommu,drv mica.micad=0" || return
     expect_iommu_lines
     expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
         '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
+    expect_line "dom0_pci=view is announced" '^\(mica\) dom0_pci=view: dom0 sees the physical PCI functions'
+    expect_line "dom0's host bridge gets the windows the physical BARs sit in" \
+        "^\(mica\) dom0_pci=view: dom0's host bridge windows: I/O 0-0xcf7 and 0xd00-0xffff, memory 0x[0-9a-f]+00000-0x[0-9a-f]+fffff\$"
+    expect_line "Linux finds the AHCI's BAR 5 where the firmware put it" \
+        '^\[ *[0-9.]+\] pci 0000:00:1f\.2: BAR 5 \[mem 0x[0-9a-f]+-0x[0-9a-f]+\]$'
+    expect_no_line "Linux claims every BAR and bridge window inside the host bridge's windows" "can't claim"
+    expect_no_line "Linux moves no BAR (nothing left to assign)" "can't assign"
+
     dom0_up || return
-    check_pci
+    v=$(mt pci "dev 0000:00:00.0")
+    if [[ $v == "0x4d43 0x0000 "* ]]; then pass "00:00.0 stays the virtual host bridge (4d43:0000)"
+    else fail "00:00.0 stays the virtual host bridge (4d43:0000)" "got '$v'"; fi
+    v=$(mt pci "dev 0000:00:02.0")
+    if [[ $v == "0x4d43 0x0001 "* ]]; then pass "00:02.0 stays the Mica platform device, not q35's NIC"
+    else fail "00:02.0 stays the Mica platform device, not q35's NIC" "got '$v'"; fi
+    expect_no_line "the IOMMU's own function (00:03.0) is hidden from dom0" 'MICA-TEST pci dev 0000:00:03\.0 '
+    v=$(mt pci count)
+    if [ "$v" = 6 ]; then pass "dom0 sees 6 functions: 2 virtual, 4 physical (00:01.0, 00:1f.0, 00:1f.2, 00:1f.3)"
+    else fail "dom0 sees 6 functions" "got '$v': $(sed -n 's/.*MICA-TEST pci dev //p' "$LOG" | tr '\n' '|')"; fi
+    expect_line "dom0 sees q35's AHCI at 00:1f.2 (8086:2922, class 010601)" \
+        '^MICA-TEST iommu ahci 0x8086 0x2922 0x010601$'
+    v=$(mt iommu ahci-bar5)
+    if [[ $v =~ ^0x([0-9a-f]+)\ 0x([0-9a-f]+)$ ]] &&
+       [ $((0x${BASH_REMATCH[2]} - 0x${BASH_REMATCH[1]} + 1)) -eq 4096 ] &&
+       [ $((0x${BASH_REMATCH[1]})) -ne 0 ]; then
+        pass "AHCI BAR 5 sized through the shadow: 4 KiB at 0x${BASH_REMATCH[1]}"
+    else
+        fail "AHCI BAR 5 sized through the shadow: 4 KiB" "got '$v'"
+    fi
+    expect_line "no dom0 driver binds the AHCI (no interrupts or BAR mapping yet)" \
+        '^MICA-TEST iommu ahci-driver none$'
+    script_ran pci iommu
     drv_checks mmap
     drv_checks gnt
     script_ran drv
@@ -93,6 +127,55 @@ test_iommu_none() {
     expect_rc $EXIT_DONE "all domains done"
 }
 
+# Firmware tables that lie, given to QEMU as an extra ACPI table
+# (-acpitable builds the header and checksum around the body). The body:
+# IVinfo and 8 reserved bytes, then one IVHD: type 0x10, flags 0, LENGTH,
+# the IOMMU's BDF 00:03.0, capability 0x40, MMIO base 0xfed90000 (nothing
+# there on q35), segment 0, info 0, attributes 0; then ENTRIES.
+ivrs_body() {
+    local len=$1 entries=$2
+    printf '\x41\x30\x20\x00\0\0\0\0\0\0\0\0'
+    printf "\\x10\\x00\\x$(printf %02x $((len & 255)))\\x$(printf %02x $((len >> 8)))"
+    printf '\x18\x00\x40\x00\x00\x00\xd9\xfe\0\0\0\0\0\0\0\0\0\0\0\0'
+    printf "$entries"
+}
+
+# An IVHD whose length runs past the table: refused with its offset, no
+# IOMMU used, the boot goes on.
+test_iommu_bad_ivrs() {
+    local dir=$BUILD/tests/system/iommu-bad-ivrs
+    mkdir -p "$dir"
+    ivrs_body 1024 '' >"$dir/ivrs.bin"
+    boot iommu-bad-ivrs "-cpu max -smp 1 -m 256 -acpitable sig=IVRS,rev=2,data=$dir/ivrs.bin" "" \
+        selftest:name=selftest
+    expect_line "an IVHD longer than the table is refused, with its offset" \
+        '^\(mica\) ivrs: block type 0x10 at offset 48: length 1024 does not fit the table \(72 bytes\)$'
+    expect_count "then: no IOMMU, in the clear line" 1 '^\(mica\) iommu: no IOMMU: device passthrough is disabled$'
+    guest_passes selftest
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+# A well-formed IVRS naming an IOMMU that is not there: its command buffer
+# never completes, so it is left disabled and the machine runs without one.
+test_iommu_dead() {
+    local dir=$BUILD/tests/system/iommu-dead
+    mkdir -p "$dir"
+    ivrs_body 28 '\x02\x00\x00\x00' >"$dir/ivrs.bin"
+    boot iommu-dead "-cpu max -smp 1 -m 256 -acpitable sig=IVRS,rev=2,data=$dir/ivrs.bin" "" \
+        selftest:name=selftest
+    expect_line "the IVRS's IOMMU is found at its base" '^\(mica\) iommu: AMD-Vi found at 0xfed90000: PCI 0000:00:03\.0 '
+    expect_line "an IOMMU whose commands never complete is left disabled" \
+        '^\(mica\) iommu: AMD-Vi at 0xfed90000: bring-up failed \(-[0-9]+\): left disabled$'
+    expect_count "then: no IOMMU, in the clear line" 1 '^\(mica\) iommu: no IOMMU: device passthrough is disabled$'
+    expect_no_line "no IOMMU claimed enabled" 'AMD-Vi IOMMUs? enabled'
+    guest_passes selftest
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
 test_iommu_found
 test_iommu_none
+test_iommu_bad_ivrs
+test_iommu_dead
 test_iommu_dom0
