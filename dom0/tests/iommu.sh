@@ -16,6 +16,7 @@ if [ -e "$d/vendor" ]; then
         echo "MICA-TEST iommu ahci-cap $(devmem "$start" 32 2>&1)"
         echo "MICA-TEST iommu ahci-vs $(devmem $((start + 0x10)) 32 2>&1)"
     done
+    echo "MICA-TEST iommu ahci-command $(dd if="$d/config" bs=2 skip=2 count=1 2>/dev/null | od -An -tx2 | tr -d ' ')"
     drv=none
     [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
     echo "MICA-TEST iommu ahci-driver $drv"

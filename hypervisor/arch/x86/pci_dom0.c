@@ -147,6 +147,21 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
     return true;
 }
 
+/*
+ * Bus mastering off: with its registers in dom0's reach, a device the
+ * firmware left mastering could be made to DMA. Its DTE blocks that behind
+ * a working IOMMU; until attaching dom0's I/O page table is done and shown
+ * to confine a device, the device does not master at all (dom0's command
+ * writes are dropped).
+ */
+static void stop_mastering(const struct pci_func *f)
+{
+    uint32_t cmd = pci_conf_read32(f->bdf, PCI_COMMAND);
+
+    if (cmd & PCI_COMMAND_MASTER)
+        pci_conf_write32(f->bdf, PCI_COMMAND, (cmd & 0xffffu) & ~(uint32_t)PCI_COMMAND_MASTER);
+}
+
 void pci_dom0_map_bars(struct domain *d)
 {
     const struct pci_func *f;
@@ -155,6 +170,7 @@ void pci_dom0_map_bars(struct domain *d)
         if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
             vpci_is_virtual(f->bdf))
             continue;
+        stop_mastering(f);
         for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
             uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
             bool is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
