@@ -47,5 +47,11 @@ extern bool opt_dom0_pci_view;
 bool pci_dom0_sees(const struct domain *d, uint16_t bdf);
 uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size);
 void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t val);
+/*
+ * The memory window dom0's host bridge gets (acpi_build.c): the span of the
+ * 32-bit memory BARs of the functions dom0 sees, in 1 MiB steps, below the
+ * I/O APIC. False (and nothing set) when they have none.
+ */
+bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len);
 
 #endif
