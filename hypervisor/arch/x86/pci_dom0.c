@@ -7,6 +7,10 @@
  */
 #include <mica/domain.h>
 #include <mica/iommu.h>
+#include <mica/console.h>
+#include <mica/p2m.h>
+#include <mica/mm.h>
+#include <mica/errno.h>
 #include <asm/pci.h>
 #include <asm/vpci.h>
 
@@ -14,6 +18,11 @@
 #define PCI_BAR_END         0x28
 #define PCI_ROM             0x30
 #define PCI_CFG_MAX         0x100
+#define PCI_BAR_IO          0x1u
+#define PCI_BAR_MEM_TYPE    0x6u
+#define PCI_BAR_MEM_64      0x4u
+#define WINDOW_ALIGN        0x100000ull
+#define WINDOW_LIMIT        0xfec00000ull   /* the I/O APIC, HPET, IOMMU, local APIC above */
 
 bool opt_dom0_pci_view;
 
@@ -67,4 +76,95 @@ void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t 
     mask = ones(size) << shift;
     v = (*bar & ~mask) | ((val << shift) & mask);
     *bar = (*bar & ~f->bar_mask[i]) | (v & f->bar_mask[i]);
+}
+
+/* The span of f's 32-bit memory BARs, widened into [*lo, *hi). */
+static void bar_span(const struct pci_func *f, uint64_t *lo, uint64_t *hi)
+{
+    for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
+        uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
+        bool is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
+        uint64_t base = v & m, size = (uint64_t)(~m) + 1;
+
+        if (!(v & PCI_BAR_IO) && m && base && !(is64 && i + 1 < PCI_NR_BARS &&
+                                                f->bar_shadow[i + 1])) {
+            size &= 0xffffffffull;
+            if (base < *lo)
+                *lo = base;
+            if (base + size > *hi)
+                *hi = base + size;
+        }
+        if (is64)
+            i++;            /* its upper half */
+    }
+}
+
+bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len)
+{
+    uint64_t lo = ~0ull, hi = 0;
+    const struct pci_func *f;
+
+    for (unsigned int i = 0; (f = pci_func_at(i)); i++)
+        if (f->hdr_type == PCI_HEADER_TYPE_NORMAL && !vpci_is_virtual(f->bdf) &&
+            !iommu_bdf_hidden(0, f->bdf))
+            bar_span(f, &lo, &hi);
+    lo &= ~(WINDOW_ALIGN - 1);
+    hi = (hi + WINDOW_ALIGN - 1) & ~(WINDOW_ALIGN - 1);
+    if (hi > WINDOW_LIMIT)
+        hi = WINDOW_LIMIT;
+    if (hi <= lo)
+        return false;
+    *base = (uint32_t)lo;
+    *len = (uint32_t)(hi - lo);
+    return true;
+}
+
+/* Map one BAR's pages; false (logged) if any is refused. */
+static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
+                    uint64_t base, uint64_t size)
+{
+    int rc = 0;
+
+    if (base + size > WINDOW_LIMIT) {
+        pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u at %#llx reaches the hypervisor's "
+                "MMIO: not mapped\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
+                (unsigned long long)base);
+        return false;
+    }
+    for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
+        if (p2m_lookup(&d->p2m, pa >> PAGE_SHIFT, NULL) != INVALID_MFN)
+            rc = -EEXIST;
+    for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
+        rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
+    if (rc) {
+        pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u at %#llx: not mapped (%d)\n",
+                f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base, rc);
+        return false;
+    }
+    pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u %#llx-%#llx mapped into d%u, uncached\n",
+            f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base,
+            (unsigned long long)(base + size - 1), d->id);
+    return true;
+}
+
+void pci_dom0_map_bars(struct domain *d)
+{
+    const struct pci_func *f;
+
+    for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
+        if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
+            vpci_is_virtual(f->bdf))
+            continue;
+        for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
+            uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
+            bool is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
+            uint64_t base = v & m, size = ((uint64_t)(~m) + 1) & 0xffffffffull;
+
+            if (!(v & PCI_BAR_IO) && m && base && size >= PAGE_SIZE &&
+                !(is64 && i + 1 < PCI_NR_BARS && f->bar_shadow[i + 1]))
+                map_bar(d, f, i, base, size);
+            if (is64)
+                i++;
+        }
+    }
 }

@@ -74,6 +74,13 @@ test_iommu_dom0() {
     expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
         '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
     expect_line "dom0_pci=view is announced" '^\(mica\) dom0_pci=view: dom0 sees the physical PCI functions'
+    expect_line "dom0's host bridge gets the windows the physical BARs sit in" \
+        "^\(mica\) dom0_pci=view: dom0's host bridge windows: I/O 0-0xcf7 and 0xd00-0xffff, memory 0x[0-9a-f]+00000-0x[0-9a-f]+fffff\$"
+    expect_line "Linux finds the AHCI's BAR 5 where the firmware put it" \
+        '^\[ *[0-9.]+\] pci 0000:00:1f\.2: BAR 5 \[mem 0x[0-9a-f]+-0x[0-9a-f]+\]$'
+    expect_no_line "Linux claims every BAR and bridge window inside the host bridge's windows" "can't claim"
+    expect_no_line "Linux moves no BAR (nothing left to assign)" "can't assign"
+
     dom0_up || return
     v=$(mt pci "dev 0000:00:00.0")
     if [[ $v == "0x4d43 0x0000 "* ]]; then pass "00:00.0 stays the virtual host bridge (4d43:0000)"
@@ -95,7 +102,14 @@ test_iommu_dom0() {
     else
         fail "AHCI BAR 5 sized through the shadow: 4 KiB" "got '$v'"
     fi
-    expect_line "no dom0 driver binds the AHCI (no interrupts or BAR mapping yet)" \
+    expect_line "the hypervisor maps the AHCI's BAR 5 into dom0, uncached" \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 BAR 5 0x[0-9a-f]+-0x[0-9a-f]+fff mapped into d0, uncached$'
+    expect_line "dom0 reads the AHCI's version register through the mapped BAR (AHCI 1.0: 0x00010000)" \
+        '^MICA-TEST iommu ahci-vs 0x00010000$'
+    expect_line "dom0 reads the AHCI's CAP register through the mapped BAR (not all ones, not 0)" \
+        '^MICA-TEST iommu ahci-cap 0x[0-9A-Fa-f]{8}$'
+    expect_no_line "... which is neither 0 nor all ones" '^MICA-TEST iommu ahci-cap 0x(00000000|FFFFFFFF|ffffffff)$'
+    expect_line "no dom0 driver binds the AHCI (no interrupts routed yet)" \
         '^MICA-TEST iommu ahci-driver none$'
     script_ran pci iommu
     drv_checks mmap
@@ -105,6 +119,19 @@ test_iommu_dom0() {
         '^\(mica\) iommu: d0: I/O page table matches its p2m: [0-9]+ pages, after [0-9]+ maps and [1-9][0-9]* unmaps$'
     expect_no_line "no difference between dom0's I/O page table and its p2m" 'I/O page table differs'
     dom0_off
+}
+
+# No IOMMU: one clear line, and the machine boots as before.
+test_iommu_none() {
+    boot iommu-none "-cpu max -smp 1 -m 256" "" selftest:name=selftest
+    expect_count "without an IOMMU: one clear line" 1 \
+        '^\(mica\) iommu: no IOMMU: device passthrough is disabled$'
+    expect_no_line "without an IOMMU: no AMD-Vi line" '^\(mica\) iommu: AMD-Vi'
+    expect_line "without an IOMMU: the PCI scan still runs" '^\(mica\) pci: [0-9]+ functions on segment 0$'
+    expect_no_line "without an IOMMU: no per-device IOMMU line" '^\(mica\) iommu: PCI '
+    guest_passes selftest
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
 }
 
 # Firmware tables that lie, given to QEMU as an extra ACPI table
