@@ -26,6 +26,20 @@
  * written back; the CPU compares an offer's priority with V_TPR, so a CR8
  * raised after the offer holds it back as it should.
  *
+ * Bochs (2.7) is the exception: its VMRUN re-evaluates which events the
+ * guest's RFLAGS.IF unmasks before it marks the CPU as in the guest, so a
+ * V_IRQ offered to a guest entered with IF already set stays masked until
+ * the guest itself sets IF again (STI, POPF, IRET); a guest spinning with
+ * interrupts on never gets it. So every entry whose offer must be taken
+ * at once (IF set, no interrupt shadow, nothing in EVENTINJ, above V_TPR)
+ * notes its RIP, and an exit that finds the offer still pending after the
+ * guest has run on (RIP moved) proves the CPU does not honour V_IRQ. From
+ * then on such offers are injected through EVENTINJ instead, as Xen and KVM
+ * inject every interrupt; V_IRQ stays for a guest that cannot take one yet,
+ * which Bochs delivers when the guest sets IF. QEMU and hardware take the
+ * offer before the first guest instruction (or exit before it for a
+ * physical interrupt, RIP unmoved), so they never switch.
+ *
  * NMIs: a CPU takes no NMI between delivering one and the IRET that ends
  * its handler, and an injected NMI does not set that blocking in the
  * guest, so it is kept here (as KVM does). Injecting one intercepts IRET;
@@ -34,6 +48,7 @@
  * single-stepping for it, the next exit (a timer tick at the latest)
  * delivers it.
  */
+#include <mica/console.h>
 #include <mica/domain.h>
 #include <asm/x86.h>
 #include <asm/svm_priv.h>
@@ -45,6 +60,9 @@
 #define VEC_NMI             2
 #define VEC_BP              3
 #define VEC_OF              4
+
+/* Set once this CPU model was seen leaving a deliverable V_IRQ untaken (Bochs). */
+static bool virq_unreliable;
 
 /* svm_of(v)->nmi_block: is the guest between an NMI's delivery and its IRET? */
 enum { NMI_OPEN, NMI_IN_HANDLER, NMI_IRET_SEEN };
@@ -152,8 +170,14 @@ void svm_intr_complete(struct vcpu *v)
         offer(v, vm, vec);                   /* not taken: offered again */
         return;
     }
-    if (vm->vintr & VINTR_V_IRQ)
+    if (vm->vintr & VINTR_V_IRQ) {
+        if (svm_of(v)->offer_due && vm->rip != svm_of(v)->offer_rip && !virq_unreliable) {
+            virq_unreliable = true;
+            pr_info("svm: the CPU left a deliverable V_IRQ untaken (Bochs); "
+                    "interrupts the guest can take go through EVENTINJ\n");
+        }
         return;                              /* still waiting for IF */
+    }
     svm_of(v)->virq_vec = -1;
     if (v->arch.vlapic)
         vlapic_accept(v, vec);
@@ -169,16 +193,38 @@ static void assist_upcall(struct vcpu *v, struct vmcb *vm)
     offer(v, vm, v->upcall_vector);
 }
 
-/* Before each VMRUN. */
-void svm_intr_assist(struct vcpu *v)
+/* Would the CPU take the V_IRQ offer before the guest's first instruction? */
+static bool offer_deliverable(const struct vcpu *v, const struct vmcb *vm)
 {
-    struct vmcb *vm = svm_of(v)->vmcb;
-    struct vlapic *l = v->arch.vlapic;
+    int vec = svm_of(v)->virq_vec;
 
-    if (!l) {
-        assist_upcall(v, vm);
+    if (vec < 0 || !(vm->vintr & VINTR_V_IRQ) || (vm->eventinj & EVENT_VALID) ||
+        !(vm->rflags & X86_EFLAGS_IF) || (vm->int_state & INT_STATE_SHADOW))
+        return false;
+    return (vm->vintr & VINTR_IGN_TPR) ||
+           ((uint64_t)vec >> APIC_PRIO_SHIFT) > (vm->vintr & VINTR_V_TPR);
+}
+
+/*
+ * The last step before VMRUN: note a deliverable offer, or on a CPU that
+ * does not honour one, inject it (svm_intr_complete() then finds V_IRQ
+ * clear and the vector taken, or cut short and offered again).
+ */
+static void offer_or_inject(struct vcpu *v, struct vmcb *vm)
+{
+    struct svm_vcpu *s = svm_of(v);
+
+    s->offer_due = offer_deliverable(v, vm);
+    s->offer_rip = vm->rip;
+    if (!s->offer_due || !virq_unreliable)
         return;
-    }
+    vm->vintr &= ~VINTR_V_IRQ;
+    vm->eventinj = EVENT_VALID | EVENT_TYPE_INTR | (uint64_t)s->virq_vec;
+    s->offer_due = false;
+}
+
+static void assist_lapic(struct vcpu *v, struct vmcb *vm, struct vlapic *l)
+{
     if (l->nmi_pending && svm_of(v)->nmi_block == NMI_OPEN && !(vm->eventinj & EVENT_VALID) &&
         !(vm->int_state & INT_STATE_SHADOW)) {
         l->nmi_pending = false;
@@ -186,6 +232,19 @@ void svm_intr_assist(struct vcpu *v)
     }
     tpr_to_cr8(v, vm);
     offer(v, vm, vlapic_pending(v));
+}
+
+/* Before each VMRUN. */
+void svm_intr_assist(struct vcpu *v)
+{
+    struct vmcb *vm = svm_of(v)->vmcb;
+    struct vlapic *l = v->arch.vlapic;
+
+    if (l)
+        assist_lapic(v, vm, l);
+    else
+        assist_upcall(v, vm);
+    offer_or_inject(v, vm);
 }
 
 bool svm_event_pending(struct vcpu *v)

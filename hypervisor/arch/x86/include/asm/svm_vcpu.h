@@ -24,6 +24,8 @@ struct svm_vcpu {
     uint8_t v_tpr;                 /* the CR8 (V_TPR) the last entry gave the guest */
     uint8_t nmi_block;             /* NMI_* in svm_intr.c: is the guest in its NMI handler? */
     uint64_t nmi_iret_rip;         /* where the IRET ending it was intercepted */
+    bool offer_due;                /* the last entry's V_IRQ offer was deliverable at once */
+    uint64_t offer_rip;            /* the RIP of that entry (svm_intr.c) */
 };
 
 #endif
