@@ -346,9 +346,72 @@ static int request_list(mica_store *s, uint32_t type, uint32_t tx, const char *p
     return rc;
 }
 
+/* Append one DIRECTORY_PART reply's names to *all; 1 when the list ended. */
+static int part_take(char **all, size_t *len, uint64_t *gen, const char *p, uint32_t plen)
+{
+    const char *g = memchr(p, '\0', plen);
+    char *end, *grown;
+    uint64_t v;
+    size_t nl;
+    bool last;
+
+    if (!g || plen == 0 || p[plen - 1] != '\0')
+        return -EIO;
+    v = strtoull(p, &end, 10);
+    if (end != g)
+        return -EIO;
+    if (*len && v != *gen)
+        return -EAGAIN;                 /* it changed between parts */
+    *gen = v;
+    nl = plen - (size_t)(g + 1 - p);
+    last = nl && (nl == 1 || (nl >= 2 && g[nl - 1] == '\0' && g[nl] == '\0'));
+    nl -= last;
+    if (!nl && !last)
+        return -EIO;                    /* no progress */
+    grown = realloc(*all, *len + nl + 1);
+    if (!grown)
+        return -ENOMEM;
+    memcpy(grown + *len, g + 1, nl);
+    *all = grown;
+    *len += nl;
+    return last;
+}
+
+/* A list too big for one reply, in parts (Xen's XS_DIRECTORY_PART);
+ * starts again when the node changes meanwhile. */
+static int directory_parts(mica_store *s, uint32_t tx, const char *path, char ***names)
+{
+    for (unsigned int tries = 0; tries < 8; tries++) {
+        char *all = NULL, *reply, off[16];
+        size_t len = 0;
+        uint64_t gen = 0;
+        uint32_t rlen;
+        int rc;
+
+        do {
+            const char *a[2] = { path, off };
+
+            snprintf(off, sizeof(off), "%zu", len);
+            rc = request_strs(s, MICA_STORE_DIRECTORY_PART, tx, a, 2, &reply, &rlen);
+            if (rc)
+                break;
+            rc = part_take(&all, &len, &gen, reply, rlen);
+            free(reply);
+        } while (rc == 0);
+        if (rc == 1)
+            rc = split_list(all ? all : "", (uint32_t)len, names);
+        free(all);
+        if (rc != -EAGAIN)
+            return rc;
+    }
+    return -EAGAIN;
+}
+
 int mica_store_directory(mica_store *s, uint32_t tx, const char *path, char ***names)
 {
-    return request_list(s, MICA_STORE_DIRECTORY, tx, path, names);
+    int rc = request_list(s, MICA_STORE_DIRECTORY, tx, path, names);
+
+    return rc == -E2BIG ? directory_parts(s, tx, path, names) : rc;
 }
 
 int mica_store_get_perms(mica_store *s, uint32_t tx, const char *path, char ***perms)

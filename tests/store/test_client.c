@@ -81,6 +81,19 @@ static void test_basic(mica_store *s)
     check(mica_store_rm(s, 0, "/c/d") == 0 && mica_store_read(s, 0, "/c/d", &val, &len) == -ENOENT,
           "rm, then read: -ENOENT", "");
     check(mica_store_write(s, 0, "/bad path", "x", 1) == -EINVAL, "a bad path: -EINVAL", "");
+    for (int i = 0; i < 700; i++) {
+        char p[64];
+
+        snprintf(p, sizeof(p), "/big/a-long-child-name-%04d", i);
+        mica_store_write(s, 0, p, "", 0);
+    }
+    names = NULL;
+    n = mica_store_directory(s, 0, "/big", &names);
+    check(n == 700 && !strcmp(names[0], "a-long-child-name-0000") &&
+          !strcmp(names[699], "a-long-child-name-0699"),
+          "directory of 700 children (16 KiB of names): all of them, in parts", "");
+    free(names);
+    mica_store_rm(s, 0, "/big");
 }
 
 static void test_watch(mica_store *s, mica_store *other)

@@ -804,9 +804,71 @@ static void test_fuzz(void)
     store_fini(&s);
 }
 
+/* DIRECTORY_PART: a list too long for one reply, in parts. */
+static void test_directory_part(void)
+{
+    struct store s;
+    struct conn *d0;
+    struct reply r;
+    char name[64], off[16], all[8192];
+    uint32_t len = 0, parts = 0;
+    bool ended = false;
+
+    fresh(&s);
+    d0 = conn_new(&s, CONN_TEST, 0, -1);
+    for (int i = 0; i < 500; i++) {
+        snprintf(name, sizeof(name), "/big/child-%04d", i);
+        WRITE(&s, d0, 0, name, "");
+    }
+    check(req(&s, d0, MICA_STORE_DIRECTORY, 0, &r, 1, "/big") == -E2BIG,
+          "directory_part: DIRECTORY of 500 children (5.5 KiB of names) is E2BIG", "");
+    while (!ended && parts < 10) {
+        const char *names;
+        uint32_t nl;
+
+        snprintf(off, sizeof(off), "%u", len);
+        if (req(&s, d0, MICA_STORE_DIRECTORY_PART, 0, &r, 2, "/big", off))
+            break;
+        names = memchr(r.data, '\0', r.len) + 1;
+        nl = r.len - (uint32_t)(names - r.data);
+        ended = nl == 1 || (nl >= 2 && names[nl - 2] == '\0' && names[nl - 1] == '\0');
+        nl -= ended;
+        memcpy(all + len, names, nl);
+        len += nl;
+        parts++;
+    }
+    snprintf(name, sizeof(name), "child-%04d", 499);
+    check(ended && parts == 2 && len == 500 * 11 && !strcmp(all + len - 11, name) &&
+          !strcmp(all + 11 * 137, "child-0137"),
+          "directory_part: two parts give all 500 names in order, then the end mark", "parts %u len %u",
+          parts, len);
+    check(req(&s, d0, MICA_STORE_DIRECTORY_PART, 0, NULL, 2, "/big", "5") == -EINVAL &&
+          req(&s, d0, MICA_STORE_DIRECTORY_PART, 0, NULL, 2, "/big", "5511") == -EINVAL &&
+          req(&s, d0, MICA_STORE_DIRECTORY_PART, 0, NULL, 2, "/big", "x") == -EINVAL &&
+          req(&s, d0, MICA_STORE_DIRECTORY_PART, 0, NULL, 1, "/big") == -EINVAL,
+          "directory_part: an offset inside a name, past the end, not a number, or missing: EINVAL", "");
+    check(req(&s, d0, MICA_STORE_DIRECTORY_PART, 0, &r, 2, "/big", "5500") == 0 &&
+          r.len == strlen(r.data) + 2 && r.data[r.len - 1] == '\0',
+          "directory_part: at the very end, the generation and the end mark alone", "len %u", r.len);
+    {
+        char gen[32];
+
+        req(&s, d0, MICA_STORE_DIRECTORY_PART, 0, &r, 2, "/big", "0");
+        snprintf(gen, sizeof(gen), "%.31s", r.data);
+        WRITE(&s, d0, 0, "/big/child-9999", "");
+        check(req(&s, d0, MICA_STORE_DIRECTORY_PART, 0, &r, 2, "/big", "0") == 0 && strcmp(gen, r.data),
+              "directory_part: a child added meanwhile changes the generation", "%s then %s", gen,
+              r.data);
+    }
+    check(req(&s, d0, MICA_STORE_DIRECTORY_PART, 0, NULL, 2, "/none", "0") == -ENOENT,
+          "directory_part: a missing node: ENOENT", "");
+    store_fini(&s);
+}
+
 int main(void)
 {
     test_tree();
+    test_directory_part();
     test_perms();
     test_watches();
     test_domains();

@@ -118,6 +118,36 @@ static int h_directory(struct req *r)
     return reply(r, buf, off);
 }
 
+/* The children's names from byte `off` of DIRECTORY's list (whole names
+ * that fit), after the node's generation; one more NUL ends the list. */
+static int h_directory_part(struct req *r)
+{
+    char buf[MICA_STORE_PAYLOAD_MAX];
+    const struct node *n;
+    uint32_t off, pos = 0, i = 0, len;
+    int rc;
+
+    if ((rc = parse_u32(r->arg[1], UINT32_MAX, &off)) || (rc = op_read(&r->o, r->path, &n)))
+        return rc;
+    for (; i < n->nkids && pos < off; i++)
+        pos += (uint32_t)strlen(n->kids[i]->name) + 1;
+    if (pos != off)
+        return -EINVAL;                 /* not the start of a name, or past the end */
+    len = (uint32_t)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n->gen) + 1;
+    for (; i < n->nkids; i++) {
+        size_t l = strlen(n->kids[i]->name) + 1;
+
+        if (len + l > sizeof(buf))
+            return reply(r, buf, len);  /* more next time, from off + what this gave */
+        memcpy(buf + len, n->kids[i]->name, l);
+        len += (uint32_t)l;
+    }
+    if (len == sizeof(buf))
+        return reply(r, buf, len);      /* the end marker comes alone next time */
+    buf[len++] = '\0';
+    return reply(r, buf, len);
+}
+
 static int h_read(struct req *r)
 {
     const struct node *n;
@@ -344,6 +374,7 @@ static const struct handler handlers[MICA_STORE_TYPE_NR] = {
     [MICA_STORE_GET_QUOTA] = { h_get_quota, 0, 1 },
     [MICA_STORE_SET_QUOTA] = { h_set_quota, F_DOM0, 3 },
     [MICA_STORE_RESTRICT] = { h_restrict, F_DOM0, 1 },
+    [MICA_STORE_DIRECTORY_PART] = { h_directory_part, F_TREE, 2 },
 };
 
 /* WRITE and SET_PERMS: a NUL-terminated path, then the rest. */

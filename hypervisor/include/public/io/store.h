@@ -41,6 +41,10 @@ enum mica_store_type {
     MICA_STORE_SET_QUOTA = 19,     /* dom0: "domid\0name\0value\0" -> "OK" */
     MICA_STORE_RESTRICT = 20,      /* added; dom0 socket: "domid\0" -> "OK": from now on this
                                       connection has that domain's rights (Xen's XS_RESTRICT) */
+    MICA_STORE_DIRECTORY_PART = 21, /* added; "path\0offset\0" -> "gen\0child\0...": the
+                                      children from byte `offset` of DIRECTORY's list, whole names
+                                      only, and one more "\0" when the list ends there (Xen's
+                                      XS_DIRECTORY_PART); a new gen means: start again at 0 */
     MICA_STORE_TYPE_NR
 };
 
