@@ -2,9 +2,10 @@
 # The PV network device (issue 11, docs/pvio.md): dom0/tests/pvnet.sh runs
 # two demo domUs with a vif each on the bridge mica0 and moves checksummed
 # data between them and dom0 (micanetback in dom0, mica_net.ko in the
-# domUs). Sourced by tests/system/run.sh after lib.sh.
+# domUs): ping, 64 MiB dom0->domU beside a hostile frontend, 64 MiB
+# domU->domU, NIC hot-plug, destroy mid-transfer. make stress-net
+# (tests/stress/pvnet.sh) adds 64 MiB domU->dom0.
+# Sourced by tests/system/run.sh after lib.sh.
 CTL_LIB_ONLY=1 . tests/system/areas/ctl.sh
 
-# Held in the net branch until plat (the domUs' store rings and introduce) is on main;
-# on a merge of main, plat and net it ran 57 checks (15:05-15:35 UTC, 2026-12-07).
-ctl_boot pvnet pvnet 20
+ctl_boot pvnet pvnet 40
