@@ -37,23 +37,23 @@ static char *rd(mica_store *s, const char *dir, const char *node)
 }
 
 /*
- * dir/node = val in a transaction that first finds dir/state, as Linux's
- * xenbus_switch_state: a write after the toolstack removed the device's
- * directory would make it again (and keep its vif). -ENOENT then.
+ * dir/node = val in a transaction that first finds dir, as Linux's
+ * xenbus_switch_state finds the state node: a write after the toolstack
+ * removed the device's directory would make it again (and keep its vif).
+ * -ENOENT then.
  */
 static int wr_present(mica_store *s, const char *dir, const char *path, const char *val)
 {
-    char state[256], *cur;
+    char *cur;
     size_t len;
     uint32_t tx;
     int rc;
 
-    snprintf(state, sizeof(state), "%s/state", dir);
     do {
         rc = mica_store_tx_start(s, &tx);
         if (rc)
             return rc;
-        rc = mica_store_read(s, tx, state, &cur, &len);
+        rc = mica_store_read(s, tx, dir, &cur, &len);
         if (!rc) {
             free(cur);
             rc = mica_store_write(s, tx, path, val, strlen(val));
