@@ -121,16 +121,24 @@ check-licences:
 	@scripts/check-licences.sh | tee /dev/stderr | grep -q '^PASS'
 
 # Mica under Bochs: Intel VMX with EPT and Bochs's SVM model (tests/vmx/run.sh),
-# then the system-test areas in VMX_AREAS (default: events grants) on VMX.
-check-vmx: $(BUILD)/mica.elf $(GUEST_ELFS)
+# then the system-test areas in VMX_AREAS (default: events grants) on VMX,
+# then the Debian dom0 on VMX (VMX_DOM0=1, the default; slow: ~20 minutes).
+VMX_DOM0 ?= 1
+check-vmx: $(BUILD)/mica.elf $(GUEST_ELFS) $(if $(filter 1,$(VMX_DOM0)),$(DOM0_TEST_DEPS))
 	@mkdir -p $(BUILD)/tests
 	@set -o pipefail 2>/dev/null; \
-	BOCHS=$(BOCHS) tests/vmx/run.sh $(BUILD) | tee $(BUILD)/tests/vmx.log; \
+	$(DOM0_TEST_ENV) BOCHS=$(BOCHS) VMX_DOM0=$(VMX_DOM0) tests/vmx/run.sh $(BUILD) | tee $(BUILD)/tests/vmx.log; \
 	tests/summary.sh $(BUILD)/tests/vmx.log
 
 # The bench guest's core figures under Bochs, VMX against Bochs's SVM model (never asserted).
 bench-vmx: $(BUILD)/mica.elf $(GUEST_ELFS)
 	BOCHS=$(BOCHS) tests/vmx/bench.sh $(BUILD)
+
+# The guest PV drivers built with Debian's dkms against the domU kernel's
+# headers: the same modules the system tests load (tests/pvdrivers/dkms.sh).
+.PHONY: check-pvdrivers
+check-pvdrivers: pvdrivers
+	@DKMS=$(DKMS) tests/pvdrivers/dkms.sh $(BUILD)
 
 check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 	@mkdir -p $(BUILD)/tests
@@ -142,7 +150,7 @@ check-dom0: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 install: install-libctl
 
 # Unit tests, a short run of each fuzz target (about a minute), then system
-# tests, then check-vmx's four Bochs boots without its areas (about 90 s);
+# tests, then check-vmx's four Bochs boots without its areas or dom0 (about 90 s);
 # tests/summary.sh prints "N passed, N failed".
 test: all
 	@mkdir -p $(BUILD)/tests
@@ -152,9 +160,10 @@ test: all
 	  $(MAKE) --no-print-directory check-ctl; \
 	  $(MAKE) --no-print-directory check-toolstack; \
 	  $(MAKE) --no-print-directory check-store; \
+	  $(MAKE) --no-print-directory check-pvdrivers; \
 	  $(MAKE) --no-print-directory check-fuzz; \
 	  $(MAKE) --no-print-directory check-system; \
-	  $(MAKE) --no-print-directory check-vmx VMX_AREAS=; } 2>&1 | tee $(BUILD)/tests/test.log; \
+	  $(MAKE) --no-print-directory check-vmx VMX_AREAS= VMX_DOM0=0; } 2>&1 | tee $(BUILD)/tests/test.log; \
 	tests/summary.sh $(BUILD)/tests/test.log
 
 # Benchmarks (bench/README.md): figures, never PASS/FAIL. bench/boot.sh
@@ -234,6 +243,7 @@ help:
 	@echo "                 bash completion and micad.service (DESTDIR= PREFIX=)"
 	@echo "make check-store the store daemon's core on the host: tree, permissions, watches, transactions, quotas,"
 	@echo "                 journal, fuzz (tests/store/)"
+	@echo "make check-pvdrivers  the guest PV drivers built and installed with dkms (tests/pvdrivers/dkms.sh)"
 	@echo "make check-fuzz  run each host fuzz target for FUZZ_SHORT=20 seconds (tests/fuzz/)"
 	@echo "make fuzz        run each host fuzz target for FUZZ_SECONDS=1200 and merge its finds into tests/fuzz/corpus/"
 	@echo "make iso         build $(BUILD)/mica.iso (DOM0_KERNEL= DOM0_INITRD= DOM0_CMDLINE= MICA_CMDLINE=)"

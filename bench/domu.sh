@@ -18,28 +18,12 @@ BUILD=${1:-build}
 QEMU=${QEMU:-qemu-system-x86_64}
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
-OUT=$BUILD/bench/domu
 QEMU_FLAGS="-accel tcg -machine q35 -device amd-iommu -cpu max,-rdtscp -smp 2 -m 2048 -display none -no-reboot"
-mkdir -p "$OUT"
-say() { echo "bench: $*"; }
-
-MICA_ELF=$BUILD/mica.elf tests/system/mkiso-dom0.sh "$OUT/mica.iso" "console=com1 dom0_mem=512M guest_console=print" \
-    "$BUILD/dom0/vmlinuz" "console=ttyS0 mica.test=benchdomu mica.bench_runs=$BENCH_RUNS" \
-    "$BUILD/dom0/initrd.img" >"$OUT/iso.log" 2>&1 || { say "mkiso failed: $OUT/iso.log"; exit 1; }
-
-fifo=$OUT/serial.fifo
-rm -f "$fifo"; mkfifo "$fifo"
-# shellcheck disable=SC2086
-timeout "$BENCH_TIMEOUT" "$QEMU" $QEMU_FLAGS -monitor none -cdrom "$OUT/mica.iso" \
-    -serial stdio </dev/null >"$fifo" 2>"$OUT/qemu.out" &
-qpid=$!
-: >"$OUT/serial.ts"
-while IFS= read -r line; do
-    line=${line%$'\r'}
-    printf '%s %s\n' "$EPOCHREALTIME" "$line" >>"$OUT/serial.ts"
-    case $line in *"MICA-BENCH done"*) break ;; esac
-done <"$fifo"
-kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; rm -f "$fifo"
+. bench/lib.sh
+bench_init domu
+bench_iso "console=com1 dom0_mem=512M guest_console=print" \
+    "console=ttyS0 mica.test=benchdomu mica.bench_runs=$BENCH_RUNS"
+bench_run "$BENCH_TIMEOUT" "MICA-BENCH done" "$OUT/serial.ts" ts
 
 # Host-side: create-start -> the domU's marker, per run.
 awk '

@@ -6,29 +6,20 @@
 # VM exits by reason of a busy domU beside an idle one of the same
 # configuration (their difference is what the traffic cost). One QEMU boot
 # of Mica; dom0 runs dom0/tests/benchnet.sh. Prints figures; asserts
-# nothing. Xen 4.17's netfront is not run here (no Xen network anchor was
-# measured on this machine).
+# nothing. Xen 4.17's netfront/netback figures, measured on this machine
+# with the same tools (../shared/anchors/xen-pvio.md), are printed beside,
+# as ratios to dom0's own loopback TCP of the same boot (the anchor's
+# method: absolute figures swing +-30% between boots under TCG).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${1:-build}
 QEMU=${QEMU:-qemu-system-x86_64}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-1500}
-OUT=$BUILD/bench/net
 QEMU_FLAGS="-accel tcg -machine q35 -cpu max -smp 2 -m 2048 -display none -no-reboot"
-mkdir -p "$OUT"
-say() { echo "bench: $*"; }
-
-MICA_ELF=$BUILD/mica.elf tests/system/mkiso-dom0.sh "$OUT/mica.iso" "console=com1 dom0_mem=1024M" \
-    "$BUILD/dom0/vmlinuz" "console=ttyS0 mica.test=benchnet" \
-    "$BUILD/dom0/initrd.img" >"$OUT/iso.log" 2>&1 || { say "mkiso failed: $OUT/iso.log"; exit 1; }
-
-# shellcheck disable=SC2086
-timeout "$BENCH_TIMEOUT" "$QEMU" $QEMU_FLAGS -monitor none -cdrom "$OUT/mica.iso" \
-    -serial stdio </dev/null 2>"$OUT/qemu.out" | tr -d '\r' | tee "$OUT/serial.log" |
-    while IFS= read -r line; do
-        case $line in *"MICA-BENCH net done"*) pkill -P $$ -x timeout 2>/dev/null; break ;; esac
-    done
-wait 2>/dev/null
+. bench/lib.sh
+bench_init net
+bench_iso "console=com1 dom0_mem=1024M" "console=ttyS0 mica.test=benchnet"
+bench_run "$BENCH_TIMEOUT" "MICA-BENCH net done" "$OUT/serial.log"
 
 log=$OUT/serial.log
 grep -a '^MICA-BENCH net ' "$log" | sed 's/^MICA-BENCH net /  /' | tee "$OUT/results.txt"
@@ -45,3 +36,20 @@ mib=$(sed -n 's/^MICA-BENCH net moved_mib \([0-9]*\) .*/\1/p' "$log")
     sed -n 's/^MICA-BENCH net moved_mib \([0-9]*\) backend_events \([0-9]*\) backend_notifications \([0-9]*\) guest_mica_irqs \([0-9]*\)$/\1 \2 \3 \4/p' "$log" |
         awk '$1 > 0 {printf "event-channel per MiB: backend events %.1f, backend notifications %.1f, guest mica interrupts %.1f\n", $2 / $1, $3 / $1, $4 / $1}'
 } | tee -a "$OUT/results.txt"
+# Beside Xen 4.17 (../shared/anchors/xen-pvio.md section 1, tool-reported
+# medians: iperf3 200 MiB; ping 10 x 56 B; dom0's loopback as reference).
+awk '
+    /^MICA-BENCH net iperf3 dom0-loopback / { lo = $5 }
+    /^MICA-BENCH net iperf3 dom0->domU / { tx = $5 }
+    /^MICA-BENCH net iperf3 domU->dom0 / { rx = $5 }
+    /^MICA-BENCH net ping-loopback / { split($6, a, "/"); plo = a[2] }
+    /^MICA-BENCH net ping rtt / { split($6, a, "/"); pdu = a[2] }
+    function r(a, b) { return b > 0 && a != "" ? sprintf("%.2f", a / b) : "n/a" }
+    END {
+        printf "\n%-26s %14s %14s   %s\n", "TCP, Mbit/s (ratio to lo)", "Mica", "Xen 4.17", "(Xen: ../shared/anchors/xen-pvio.md)"
+        printf "%-26s %14s %14s\n", "dom0 loopback", lo == "" ? "n/a" : lo, "610"
+        printf "%-26s %8s (%s) %8s (%s)\n", "dom0 -> domU", tx == "" ? "n/a" : tx, r(tx, lo), "182", "0.33"
+        printf "%-26s %8s (%s) %8s (%s)\n", "domU -> dom0", rx == "" ? "n/a" : rx, r(rx, lo), "125", "0.21"
+        printf "%-26s %14s %14s\n", "ping avg ms, loopback", plo == "" ? "n/a" : plo, "4.3"
+        printf "%-26s %14s %14s\n", "ping avg ms, dom0 -> domU", pdu == "" ? "n/a" : pdu, "15.3"
+    }' "$log" | tee -a "$OUT/results.txt"

@@ -78,12 +78,16 @@ $(TOOLS_OUT)/micablkback: $(BLKBACK_OBJS) $(CTL_SO)
 	@echo "  LD      $@"
 	@$(CC) -o $@ $(BLKBACK_OBJS) $(TOOLS_LDLIBS) -lpthread
 
+# The hostile-frontend tests' plumbing (tests/pvlib/pvloop.c): dom0's
+# loopback grants and port, store nodes, waits, result lines.
+PVLIB_SRCS := tests/pvlib/pvloop.c tests/pvlib/pvloop.h
+
 # mica-blkhostile (tests/pvblk/blkhostile.c): a good and hostile block
 # frontend in dom0 over a loopback, run by dom0/tests/pvblk.sh; installed
 # beside micablkback for dom0's tests.
-$(TOOLS_OUT)/mica-blkhostile: tests/pvblk/blkhostile.c $(CTL_SO) toolstack/toolstack.mk
+$(TOOLS_OUT)/mica-blkhostile: tests/pvblk/blkhostile.c $(PVLIB_SRCS) $(CTL_SO) toolstack/toolstack.mk
 	@echo "  CC      $@"
-	@$(CC) $(TOOLS_CFLAGS) -o $@ $< $(TOOLS_LDLIBS)
+	@$(CC) $(TOOLS_CFLAGS) -Itests/pvlib -o $@ $< tests/pvlib/pvloop.c $(TOOLS_LDLIBS)
 
 $(TOOLS_OUT)/micablkback.service: toolstack/micablkback/micablkback.service.in toolstack/toolstack.mk config.mk
 	@mkdir -p $(@D)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What dom0's mica.ko and a domU's mica_bus.ko share (common/kernel/): the
- * hypercall stubs, the event-channel core (events.c) and this domain's
- * grant table (gnttab.c). Each module's mksrc.sh copies these files beside
- * its own sources; docs/dom0-driver.md and docs/pv-install.md.
+ * hypercall stubs, the event-channel core (events.c), its MSI upcall
+ * (upcall.c) and this domain's grant table (gnttab.c). Each module's
+ * mksrc.sh copies these files beside its own sources; docs/dom0-driver.md
+ * and docs/pv-install.md.
  */
 #ifndef MICA_CORE_H
 #define MICA_CORE_H
@@ -76,6 +77,11 @@ void mica_port_unbind(u32 port);
 int mica_port_close(u32 port);
 void mica_port_lock(unsigned long *flags);
 void mica_port_unlock(unsigned long flags);
+
+/* upcall.c: the platform device's MSI, its handler scanning the ports. */
+struct pci_dev;
+int mica_upcall_setup(struct pci_dev *pdev, const char *name);
+void mica_upcall_teardown(struct pci_dev *pdev);
 
 /* gnttab.c: this domain's own grant table. */
 int mica_gnttab_init(void);

@@ -5,7 +5,6 @@
  * offers /dev/mica/privcmd and /dev/mica/evtchn to the toolstack.
  * docs/dom0-driver.md is the reference.
  */
-#include <linux/interrupt.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -79,42 +78,6 @@ static int check_privileged(struct pci_dev *pdev)
 	return rc;
 }
 
-static irqreturn_t mica_upcall_irq(int irq, void *data)
-{
-	mica_events_upcall();
-	return IRQ_HANDLED;
-}
-
-static int setup_upcall(struct pci_dev *pdev)
-{
-	unsigned long flags;
-	int rc;
-
-	rc = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
-	if (rc < 0) {
-		dev_err(&pdev->dev, "cannot allocate an MSI: %d\n", rc);
-		return rc;
-	}
-	rc = request_irq(pci_irq_vector(pdev, 0), mica_upcall_irq, 0,
-			 "mica-evtchn", pdev);
-	if (rc) {
-		dev_err(&pdev->dev, "cannot request the MSI: %d\n", rc);
-		pci_free_irq_vectors(pdev);
-		return rc;
-	}
-	/* An upcall raised before MSI was enabled was lost: look now. */
-	local_irq_save(flags);
-	mica_events_upcall();
-	local_irq_restore(flags);
-	return 0;
-}
-
-static void teardown_upcall(struct pci_dev *pdev)
-{
-	free_irq(pci_irq_vector(pdev, 0), pdev);
-	pci_free_irq_vectors(pdev);
-}
-
 /* The driver's state is global: one platform device per domain. */
 static bool mica_bound;
 static bool mica_grants;	/* the grant table and its two devices */
@@ -176,7 +139,7 @@ static int mica_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	rc = mica_events_init();
 	if (rc)
 		return rc;
-	rc = setup_upcall(pdev);
+	rc = mica_upcall_setup(pdev, "mica-evtchn");
 	if (rc)
 		goto err_events;
 	rc = misc_register(&privcmd_dev);
@@ -195,7 +158,7 @@ static int mica_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 err_privcmd:
 	misc_deregister(&privcmd_dev);
 err_upcall:
-	teardown_upcall(pdev);
+	mica_upcall_teardown(pdev);
 err_events:
 	mica_events_exit();
 	return rc;
@@ -210,7 +173,7 @@ static void mica_remove(struct pci_dev *pdev)
 	teardown_grants();
 	misc_deregister(&evtchn_dev);
 	misc_deregister(&privcmd_dev);
-	teardown_upcall(pdev);
+	mica_upcall_teardown(pdev);
 	mica_events_exit();
 	mica_bound = false;
 }

@@ -287,17 +287,42 @@ int ctl_device_read_state(mica_store *s, const char *dir)
     return (int)v;
 }
 
-/* online = 0 and state Closing in the backend, as Xen's hot-unplug asks. */
-static int ask_close(mica_store *s, const struct ctl_dev_paths *p)
+static int ask_close_once(mica_store *s, uint32_t tx, const struct ctl_dev_paths *p)
 {
     char path[MICA_STORE_PATH_MAX], state[8];
     int rc;
 
     snprintf(path, sizeof(path), "%s/online", p->be);
-    rc = mica_store_write(s, 0, path, "0", 1);
+    rc = mica_store_write(s, tx, path, "0", 1);
     snprintf(path, sizeof(path), "%s/state", p->be);
     snprintf(state, sizeof(state), "%d", MICA_BUS_CLOSING);
-    return rc ? rc : mica_store_write(s, 0, path, state, strlen(state));
+    return rc ? rc : mica_store_write(s, tx, path, state, strlen(state));
+}
+
+/*
+ * online = 0 and state Closing in the backend, as Xen's hot-unplug asks,
+ * in one transaction (as libxl writes them): a backend that saw online = 0
+ * alone may be Closed and gone before a later state write, which would
+ * then leave it Closing for ever.
+ */
+static int ask_close(mica_store *s, const struct ctl_dev_paths *p)
+{
+    int rc = -EAGAIN;
+
+    for (int i = 0; i < TX_TRIES && rc == -EAGAIN; i++) {
+        uint32_t tx;
+
+        rc = mica_store_tx_start(s, &tx);
+        if (rc)
+            break;
+        rc = ask_close_once(s, tx, p);
+        if (rc) {
+            mica_store_tx_end(s, tx, 0);
+            continue;
+        }
+        rc = mica_store_tx_end(s, tx, 1);
+    }
+    return rc;
 }
 
 /*

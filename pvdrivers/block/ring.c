@@ -128,8 +128,9 @@ static int publish_queue(struct mica_store_tx t, struct mica_blk *blk,
 	return rc;
 }
 
-static int publish(struct mica_store_tx t, struct mica_blk *blk)
+static int publish(struct mica_store_tx t, void *arg)
 {
+	struct mica_blk *blk = arg;
 	const char *dir = blk->dev->nodename;
 	unsigned int i;
 	int rc = 0;
@@ -151,21 +152,7 @@ static int publish(struct mica_store_tx t, struct mica_blk *blk)
 /* Write the ring keys in one transaction (again on a conflict). */
 int mica_blk_rings_publish(struct mica_blk *blk)
 {
-	struct mica_store_tx t;
-	int rc;
-
-	do {
-		rc = mica_store_tx_start(&t);
-		if (rc)
-			return rc;
-		rc = publish(t, blk);
-		if (rc) {
-			mica_store_tx_end(t, true);
-			return rc;
-		}
-		rc = mica_store_tx_end(t, false);
-	} while (rc == -EAGAIN);
-	return rc;
+	return mica_store_tx_run(publish, blk);
 }
 
 void mica_blk_rings_free(struct mica_blk *blk)

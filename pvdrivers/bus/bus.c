@@ -32,36 +32,32 @@ static DEFINE_MUTEX(devices_lock);	/* adding and removing devices */
 
 /* ---- state ---- */
 
-static int write_state(struct mica_bus_device *dev, enum mica_bus_state state)
+struct state_write {
+	struct mica_bus_device *dev;
+	enum mica_bus_state state;
+};
+
+static int write_state(struct mica_store_tx t, void *arg)
 {
-	struct mica_store_tx t;
+	struct state_write *w = arg;
 	int cur, rc;
 
-	rc = mica_store_tx_start(&t);
-	if (rc)
-		return rc;
 	/* A directory the toolstack removed is not created again. */
-	rc = mica_store_scanf(t, dev->nodename, "state", "%d", &cur);
+	rc = mica_store_scanf(t, w->dev->nodename, "state", "%d", &cur);
 	if (rc == 1 || rc == -ERANGE)	/* there, a number or not */
-		rc = mica_store_printf(t, dev->nodename, "state", "%d", state);
-	else if (rc == -ENOENT)
-		rc = 0;
-	if (rc < 0) {
-		mica_store_tx_end(t, true);
-		return rc;
-	}
-	return mica_store_tx_end(t, false);
+		return mica_store_printf(t, w->dev->nodename, "state", "%d",
+					 w->state);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 int mica_bus_switch_state(struct mica_bus_device *dev, enum mica_bus_state state)
 {
+	struct state_write w = { .dev = dev, .state = state };
 	int rc;
 
 	if (state == dev->state)
 		return 0;
-	do {
-		rc = write_state(dev, state);
-	} while (rc == -EAGAIN);
+	rc = mica_store_tx_run(write_state, &w);
 	if (rc) {
 		dev_err(&dev->dev, "writing state %d: %d\n", state, rc);
 		return rc;

@@ -14,40 +14,37 @@
 
 #define CONTROL_DIR	"control"
 
-/* Read and clear control/shutdown in transaction t: the value, or NULL. */
-static char *take_in(struct mica_store_tx t)
+/*
+ * Read and clear control/shutdown in transaction t: the value in *arg
+ * (a char *, freed here from an earlier try), -ENOENT if empty.
+ */
+static int take_in(struct mica_store_tx t, void *arg)
 {
-	char *req = mica_store_read(t, CONTROL_DIR, "shutdown", NULL);
+	char **req = arg;
+	int rc;
 
-	if (IS_ERR(req))
-		return NULL;
-	if (!*req || mica_store_write(t, CONTROL_DIR, "shutdown", "")) {
+	kfree(*req);
+	*req = mica_store_read(t, CONTROL_DIR, "shutdown", NULL);
+	if (IS_ERR(*req)) {
+		rc = PTR_ERR(*req);
+		*req = NULL;
+		return rc;
+	}
+	if (!**req)
+		return -ENOENT;
+	return mica_store_write(t, CONTROL_DIR, "shutdown", "");
+}
+
+/* The request, taken off the node in one transaction: the value, or NULL. */
+static char *take_request(void)
+{
+	char *req = NULL;
+
+	if (mica_store_tx_run(take_in, &req)) {
 		kfree(req);
 		return NULL;
 	}
 	return req;
-}
-
-/* The request, taken off the node (again while transactions conflict). */
-static char *take_request(void)
-{
-	struct mica_store_tx t;
-	char *req;
-	int rc;
-
-	do {
-		if (mica_store_tx_start(&t))
-			return NULL;
-		req = take_in(t);
-		if (!req) {
-			mica_store_tx_end(t, true);
-			return NULL;
-		}
-		rc = mica_store_tx_end(t, false);
-		if (rc)
-			kfree(req);
-	} while (rc == -EAGAIN);
-	return rc ? NULL : req;
 }
 
 static void do_poweroff(void)

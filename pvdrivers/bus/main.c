@@ -6,7 +6,6 @@
  * <mica/bus.h>. dom0's mica.ko binds the same device in the privileged
  * domain; this driver refuses it there. docs/pv-install.md.
  */
-#include <linux/interrupt.h>
 #include <linux/kmod.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -44,42 +43,6 @@ static int check_unprivileged(struct pci_dev *pdev)
 	}
 	kfree(d);
 	return rc;
-}
-
-static irqreturn_t mica_bus_upcall_irq(int irq, void *data)
-{
-	mica_events_upcall();
-	return IRQ_HANDLED;
-}
-
-static int setup_upcall(struct pci_dev *pdev)
-{
-	unsigned long flags;
-	int rc;
-
-	rc = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
-	if (rc < 0) {
-		dev_err(&pdev->dev, "cannot allocate an MSI: %d\n", rc);
-		return rc;
-	}
-	rc = request_irq(pci_irq_vector(pdev, 0), mica_bus_upcall_irq, 0,
-			 "mica-bus", pdev);
-	if (rc) {
-		dev_err(&pdev->dev, "cannot request the MSI: %d\n", rc);
-		pci_free_irq_vectors(pdev);
-		return rc;
-	}
-	/* An upcall raised before MSI was enabled was lost: look now. */
-	local_irq_save(flags);
-	mica_events_upcall();
-	local_irq_restore(flags);
-	return 0;
-}
-
-static void teardown_upcall(struct pci_dev *pdev)
-{
-	free_irq(pci_irq_vector(pdev, 0), pdev);
-	pci_free_irq_vectors(pdev);
 }
 
 int mica_param_get(u32 index, u64 *value)
@@ -178,7 +141,7 @@ static int mica_bus_pci_probe(struct pci_dev *pdev,
 	rc = mica_events_init();
 	if (rc)
 		return rc;
-	rc = setup_upcall(pdev);
+	rc = mica_upcall_setup(pdev, "mica-bus");
 	if (rc)
 		goto err_events;
 	rc = mica_gnttab_init();
@@ -195,7 +158,7 @@ static int mica_bus_pci_probe(struct pci_dev *pdev,
 	return 0;
 
 err_upcall:
-	teardown_upcall(pdev);
+	mica_upcall_teardown(pdev);
 err_events:
 	mica_events_exit();
 	return rc;
@@ -209,7 +172,7 @@ static void mica_bus_pci_remove(struct pci_dev *pdev)
 {
 	stop_store();
 	mica_gnttab_exit();
-	teardown_upcall(pdev);
+	mica_upcall_teardown(pdev);
 	mica_events_exit();
 	mica_bus_bound = false;
 }

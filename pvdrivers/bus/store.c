@@ -583,6 +583,27 @@ int mica_store_tx_end(struct mica_store_tx t, bool abort)
 }
 EXPORT_SYMBOL_GPL(mica_store_tx_end);
 
+int mica_store_tx_run(mica_store_tx_fn_t fn, void *arg)
+{
+	struct mica_store_tx t;
+	unsigned int try;
+	int rc = -EAGAIN;
+
+	for (try = 0; try < MICA_STORE_TX_TRIES && rc == -EAGAIN; try++) {
+		rc = mica_store_tx_start(&t);
+		if (rc)
+			return rc;
+		rc = fn(t, arg);
+		if (rc) {
+			mica_store_tx_end(t, true);
+			return rc;
+		}
+		rc = mica_store_tx_end(t, false);
+	}
+	return rc;
+}
+EXPORT_SYMBOL_GPL(mica_store_tx_run);
+
 static int watch_request(u32 type, struct mica_store_watch *w)
 {
 	char token[STORE_TOKEN_MAX];

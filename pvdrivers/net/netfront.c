@@ -534,8 +534,9 @@ static void rings_teardown(struct mnet *np)
 
 /* ------------------------------------------------------ the handshake */
 
-static int keys_write(struct mnet *np, struct mica_store_tx t)
+static int keys_write(struct mica_store_tx t, void *arg)
 {
+	struct mnet *np = arg;
 	struct mica_bus_device *d = np->bdev;
 	int rc;
 
@@ -557,21 +558,7 @@ static int keys_write(struct mnet *np, struct mica_store_tx t)
 
 static int keys_publish(struct mnet *np)
 {
-	struct mica_store_tx t;
-	int rc;
-
-	do {
-		rc = mica_store_tx_start(&t);
-		if (rc)
-			return rc;
-		rc = keys_write(np, t);
-		if (rc) {
-			mica_store_tx_end(t, true);
-			return rc;
-		}
-		rc = mica_store_tx_end(t, false);
-	} while (rc == -EAGAIN);
-	return rc;
+	return mica_store_tx_run(keys_write, np);
 }
 
 /* The backend is waiting (InitWait): grant the rings, say where they are. */

@@ -19,127 +19,41 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <mica/evtchn.h>
-#include <mica/gntalloc.h>
-#include <micactl.h>
 #include <public/io/blkif.h>
 #include <public/io/bus.h>
 
-#define PAGE 4096u
+#include "pvloop.h"
+
+#define PAGE PVL_PAGE
 #define RING_PAGE 0u
 #define DATA_PAGE 1u                /* 4 data pages, then one indirect page */
 #define NDATA 4u
 #define IND_PAGE (DATA_PAGE + 2 * NDATA)
 #define NPAGES (IND_PAGE + 1)
 #define DISK_SECTORS 8192u          /* 4 MiB */
-#define WAIT_MS 30000
-#define GRANT_MAPS "/sys/class/misc/mica-gntdev/grant_maps"
 
-static mica_store *st;
-static int fails, evfd;
+static struct pvl_loop lp;
 static unsigned int devid = 51952;  /* xvdp: out of the way of a domU's disks */
 static char be[96], fe[96], image[160];
-static uint32_t refs[NPAGES], port;
+static uint32_t *refs;
 static uint8_t *pages;
 static struct mica_blkif_front ring;
 static uint64_t next_id = 1;
 
-static void result(int ok, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (ok) {
-        printf("MICA-CHECK PASS blkhostile: %s\n", what);
-    } else {
-        printf("MICA-CHECK FAIL blkhostile: %s: ", what);
-        va_start(ap, fmt);
-        vprintf(fmt, ap);
-        va_end(ap);
-        printf("\n");
-        fails++;
-    }
-    fflush(stdout);
-}
-
-static int put(const char *dir, const char *node, const char *fmt, ...)
-{
-    char path[160], val[160];
-    va_list ap;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, node);
-    va_start(ap, fmt);
-    vsnprintf(val, sizeof(val), fmt, ap);
-    va_end(ap);
-    return mica_store_write(st, 0, path, val, strlen(val));
-}
-
-static long get_num(const char *dir, const char *node)
-{
-    char path[160], *val = NULL;
-    size_t len;
-    long v = -1;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, node);
-    if (!mica_store_read(st, 0, path, &val, &len))
-        v = strtol(val, NULL, 10);
-    free(val);
-    return v;
-}
-
-static long be_state_wait(long want)
-{
-    long s = -1;
-
-    for (int ms = 0; ms < WAIT_MS; ms += 50) {
-        s = get_num(be, "state");
-        if (s == want)
-            break;
-        usleep(50 * 1000);
-    }
-    return s;
-}
-
-static long grant_maps(void)
-{
-    FILE *f = fopen(GRANT_MAPS, "r");
-    long v = -1;
-
-    if (f) {
-        if (fscanf(f, "%ld", &v) != 1)
-            v = -1;
-        fclose(f);
-    }
-    return v;
-}
-
+/* dom0's loopback (tests/pvlib): the pages, the ring on the first. */
 static int loopback_setup(void)
 {
-    struct {
-        struct mica_ioctl_gntalloc_alloc_gref a;
-        uint32_t refs[NPAGES];
-    } op = { .a = { .domid = 0, .flags = MICA_GNTALLOC_WRITABLE, .count = NPAGES } };
-    struct mica_ioctl_evtchn_bind_unbound ub = { .remote_domain = 0 };
-    int ga = open(MICA_GNTALLOC_PATH, O_RDWR | O_CLOEXEC), rc;
+    int rc = pvl_loopback(&lp, NPAGES, 1);
 
-    evfd = open(MICA_EVTCHN_PATH, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-    if (ga < 0 || evfd < 0 || ioctl(ga, MICA_IOCTL_GNTALLOC_ALLOC_GREF, &op) < 0)
-        return -errno;
-    memcpy(refs, op.refs, sizeof(refs));
-    pages = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ga, (off_t)op.a.index);
-    if (pages == MAP_FAILED)
-        return -errno;
-    rc = ioctl(evfd, MICA_IOCTL_EVTCHN_BIND_UNBOUND, &ub);
-    if (rc <= 0)
-        return -errno;
-    port = (uint32_t)rc;
+    if (rc)
+        return rc;
+    refs = lp.refs;
+    pages = lp.pages;
     MICA_RING_SHARED_INIT((struct mica_blkif_sring *)pages);
     MICA_RING_FRONT_INIT(&ring, (struct mica_blkif_sring *)pages, PAGE);
     return 0;
@@ -159,51 +73,44 @@ static int toolstack_nodes(void)
     close(fd);
     snprintf(be, sizeof(be), "/local/domain/0/backend/vbd/0/%u", devid);
     snprintf(fe, sizeof(fe), "/local/domain/0/device/vbd/%u", devid);
-    return put(fe, "backend", "%s", be) ?: put(fe, "backend-id", "0") ?:
-           put(fe, "state", "%d", MICA_BUS_INITIALISING) ?: put(be, "frontend", "%s", fe) ?:
-           put(be, "frontend-id", "0") ?: put(be, "params", "%s", image) ?:
-           put(be, "mode", "w") ?: put(be, "online", "1") ?:
-           put(be, "state", "%d", MICA_BUS_INITIALISING);
+    return pvl_put(fe, "backend", "%s", be) ?: pvl_put(fe, "backend-id", "0") ?:
+           pvl_put(fe, "state", "%d", MICA_BUS_INITIALISING) ?: pvl_put(be, "frontend", "%s", fe) ?:
+           pvl_put(be, "frontend-id", "0") ?: pvl_put(be, "params", "%s", image) ?:
+           pvl_put(be, "mode", "w") ?: pvl_put(be, "online", "1") ?:
+           pvl_put(be, "state", "%d", MICA_BUS_INITIALISING);
 }
 
 static void features(void)
 {
-    result(get_num(be, "sectors") == DISK_SECTORS, "sectors", "backend says %ld, want %u",
-           get_num(be, "sectors"), DISK_SECTORS);
-    result(get_num(be, "sector-size") == 512 && get_num(be, "feature-flush-cache") == 1 &&
-           get_num(be, "feature-discard") == 1 && get_num(be, "info") == 0,
+    pvl_result(pvl_get_num(be, "sectors") == DISK_SECTORS, "sectors", "backend says %ld, want %u",
+           pvl_get_num(be, "sectors"), DISK_SECTORS);
+    pvl_result(pvl_get_num(be, "sector-size") == 512 && pvl_get_num(be, "feature-flush-cache") == 1 &&
+           pvl_get_num(be, "feature-discard") == 1 && pvl_get_num(be, "info") == 0,
            "feature keys", "sector-size %ld flush %ld discard %ld info %ld",
-           get_num(be, "sector-size"), get_num(be, "feature-flush-cache"),
-           get_num(be, "feature-discard"), get_num(be, "info"));
-    result(get_num(be, "feature-max-indirect-segments") >= 16 &&
-           get_num(be, "multi-queue-max-queues") >= 1, "indirect and queue limits",
-           "max indirect %ld, max queues %ld", get_num(be, "feature-max-indirect-segments"),
-           get_num(be, "multi-queue-max-queues"));
+           pvl_get_num(be, "sector-size"), pvl_get_num(be, "feature-flush-cache"),
+           pvl_get_num(be, "feature-discard"), pvl_get_num(be, "info"));
+    pvl_result(pvl_get_num(be, "feature-max-indirect-segments") >= 16 &&
+           pvl_get_num(be, "multi-queue-max-queues") >= 1, "indirect and queue limits",
+           "max indirect %ld, max queues %ld", pvl_get_num(be, "feature-max-indirect-segments"),
+           pvl_get_num(be, "multi-queue-max-queues"));
 }
 
 static int connect_ring(void)
 {
-    return put(fe, "ring-ref", "%u", refs[RING_PAGE]) ?:
-           put(fe, "event-channel", "%u", port) ?: put(fe, "protocol", "x86_64-abi") ?:
-           put(fe, "state", "%d", MICA_BUS_INITIALISED);
+    return pvl_put(fe, "ring-ref", "%u", refs[RING_PAGE]) ?:
+           pvl_put(fe, "event-channel", "%u", lp.port) ?: pvl_put(fe, "protocol", "x86_64-abi") ?:
+           pvl_put(fe, "state", "%d", MICA_BUS_INITIALISED);
 }
 
-static void notify(void)
-{
-    struct mica_ioctl_evtchn_port p = { .port = port };
-
-    ioctl(evfd, MICA_IOCTL_EVTCHN_NOTIFY, &p);
-}
-
-/* Wait until n responses are waiting (or WAIT_MS): the number waiting. */
+/* Wait until n responses are waiting (or PVL_WAIT_MS): the number waiting. */
 static unsigned int wait_rsps(unsigned int n)
 {
-    struct pollfd p = { .fd = evfd, .events = POLLIN };
+    struct pollfd p = { .fd = lp.evfd, .events = POLLIN };
     uint32_t fired;
 
-    for (int ms = 0; ms < WAIT_MS && MICA_RING_HAS_RSPS(&ring) < n; ms += 20) {
-        if (poll(&p, 1, 20) > 0 && read(evfd, &fired, sizeof(fired)) == sizeof(fired))
-            if (write(evfd, &fired, sizeof(fired)) != sizeof(fired))
+    for (int ms = 0; ms < PVL_WAIT_MS && MICA_RING_HAS_RSPS(&ring) < n; ms += 20) {
+        if (poll(&p, 1, 20) > 0 && read(lp.evfd, &fired, sizeof(fired)) == sizeof(fired))
+            if (write(lp.evfd, &fired, sizeof(fired)) != sizeof(fired))
                 break;
     }
     return MICA_RING_HAS_RSPS(&ring);
@@ -222,10 +129,10 @@ static int post(union mica_blkif_req *r, unsigned int n, const int16_t *want, ch
     }
     MICA_RING_PUSH_REQS_NOTIFY(&ring, notify_needed);
     (void)notify_needed;
-    notify();
+    pvl_notify(&lp);
     got = wait_rsps(n);
     if (got < n) {
-        snprintf(why, why_len, "%u of %u responses after %d ms", got, n, WAIT_MS);
+        snprintf(why, why_len, "%u of %u responses after %d ms", got, n, PVL_WAIT_MS);
         return -1;
     }
     mica_ring_rmb();
@@ -261,7 +168,7 @@ static void check_one(const char *what, union mica_blkif_req r, int16_t want)
 {
     char why[160] = "";
 
-    result(post(&r, 1, &want, why, sizeof(why)) == 0, what, "%s", why);
+    pvl_result(post(&r, 1, &want, why, sizeof(why)) == 0, what, "%s", why);
 }
 
 static void fill(unsigned int page, unsigned int n, uint8_t seed)
@@ -292,11 +199,11 @@ static void good_io(void)
     r = rw(MICA_BLKIF_OP_WRITE, 64, DATA_PAGE, NDATA);
     r.rw.flags = MICA_BLKIF_F_FUA;
     check_one("FUA write of 4 pages", r, MICA_BLKIF_RSP_OKAY);
-    result(image_has(64, DATA_PAGE, NDATA), "the image file holds the write", "bytes differ");
+    pvl_result(image_has(64, DATA_PAGE, NDATA), "the image file holds the write", "bytes differ");
     check_one("flush", rw(MICA_BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0), MICA_BLKIF_RSP_OKAY);
     memset(pages + rd * PAGE, 0, NDATA * PAGE);
     check_one("read of 4 pages", rw(MICA_BLKIF_OP_READ, 64, rd, NDATA), MICA_BLKIF_RSP_OKAY);
-    result(!memcmp(pages + DATA_PAGE * PAGE, pages + rd * PAGE, NDATA * PAGE),
+    pvl_result(!memcmp(pages + DATA_PAGE * PAGE, pages + rd * PAGE, NDATA * PAGE),
            "the read returns the write", "bytes differ");
     /* Indirect: the same pages, sectors 2..5 of each, at sector 1000. */
     fill(DATA_PAGE, NDATA, 0x77);
@@ -319,7 +226,7 @@ static void good_io(void)
             same = !memcmp(buf + i * 2048, pages + (DATA_PAGE + i) * PAGE + 1024, 2048);
         if (fd >= 0)
             close(fd);
-        result(same, "the image file holds the indirect write", "bytes differ");
+        pvl_result(same, "the image file holds the indirect write", "bytes differ");
     }
     memset(&r, 0, sizeof(r));
     r.discard.operation = MICA_BLKIF_OP_DISCARD;
@@ -327,7 +234,7 @@ static void good_io(void)
     r.discard.nr_sectors = 8 * NDATA;
     check_one("discard", r, MICA_BLKIF_RSP_OKAY);
     memset(pages + DATA_PAGE * PAGE, 0, NDATA * PAGE);
-    result(image_has(64, DATA_PAGE, NDATA), "discarded sectors read as zeros", "bytes differ");
+    pvl_result(image_has(64, DATA_PAGE, NDATA), "discarded sectors read as zeros", "bytes differ");
 }
 
 struct bad_case {
@@ -405,12 +312,12 @@ static void hostile(void)
 
     for (unsigned int i = 0; i < n; i++) {
         why[0] = 0;
-        result(post(&c[i].r, 1, &c[i].want, why, sizeof(why)) == 0, c[i].what, "%s", why);
+        pvl_result(post(&c[i].r, 1, &c[i].want, why, sizeof(why)) == 0, c[i].what, "%s", why);
     }
     fill(DATA_PAGE, 1, 0x5a);
     check_one("a good write after them", rw(MICA_BLKIF_OP_WRITE, 8, DATA_PAGE, 1),
               MICA_BLKIF_RSP_OKAY);
-    result(image_has(8, DATA_PAGE, 1), "the image file holds it", "bytes differ");
+    pvl_result(image_has(8, DATA_PAGE, 1), "the image file holds it", "bytes differ");
 }
 
 /* A producer 1000 ahead: the backend closes the device and lets go of the ring. */
@@ -420,25 +327,25 @@ static void overflow(long maps0)
     long state, maps = -1;
 
     MICA_RING_WRITE_ONCE(s->req_prod, ring.req_prod_pvt + 1000);
-    notify();
-    state = be_state_wait(MICA_BUS_CLOSING);
-    result(state == MICA_BUS_CLOSING, "a producer 1000 ahead closes the device",
+    pvl_notify(&lp);
+    state = pvl_state_wait(be, MICA_BUS_CLOSING);
+    pvl_result(state == MICA_BUS_CLOSING, "a producer 1000 ahead closes the device",
            "backend state %ld", state);
-    for (int ms = 0; ms < WAIT_MS; ms += 50) {
-        maps = grant_maps();
+    for (int ms = 0; ms < PVL_WAIT_MS; ms += 50) {
+        maps = pvl_sysfs_num(PVL_GRANT_MAPS);
         if (maps == maps0)
             break;
         usleep(50 * 1000);
     }
-    result(maps == maps0, "the backend unmapped the ring", "dom0 grant maps %ld, before %ld",
+    pvl_result(maps == maps0, "the backend unmapped the ring", "dom0 grant maps %ld, before %ld",
            maps, maps0);
 }
 
 static void cleanup(void)
 {
-    put(fe, "state", "%d", MICA_BUS_CLOSED);
-    mica_store_rm(st, 0, be);
-    mica_store_rm(st, 0, fe);
+    pvl_put(fe, "state", "%d", MICA_BUS_CLOSED);
+    mica_store_rm(pvl_store, 0, be);
+    mica_store_rm(pvl_store, 0, fe);
     unlink(image);
 }
 
@@ -449,27 +356,27 @@ int main(int argc, char **argv)
 
     if (argc > 1)
         devid = (unsigned int)strtoul(argv[1], NULL, 10);
-    rc = mica_store_open(&st);
+    rc = pvl_open("blkhostile");
     if (rc) {
-        result(0, "store", "%s", strerror(-rc));
+        pvl_result(0, "store", "%s", strerror(-rc));
         return 1;
     }
-    maps0 = grant_maps();
+    maps0 = pvl_sysfs_num(PVL_GRANT_MAPS);
     rc = loopback_setup();
-    result(!rc, "loopback grants and port", "%s", strerror(-rc));
+    pvl_result(!rc, "loopback grants and port", "%s", strerror(-rc));
     rc = rc ?: toolstack_nodes();
-    result(!rc && be_state_wait(MICA_BUS_INIT_WAIT) == MICA_BUS_INIT_WAIT,
-           "backend reaches InitWait", "rc %d, state %ld", rc, get_num(be, "state"));
+    pvl_result(!rc && pvl_state_wait(be, MICA_BUS_INIT_WAIT) == MICA_BUS_INIT_WAIT,
+           "backend reaches InitWait", "rc %d, state %ld", rc, pvl_get_num(be, "state"));
     features();
     rc = connect_ring();
-    result(!rc && be_state_wait(MICA_BUS_CONNECTED) == MICA_BUS_CONNECTED,
-           "backend reaches Connected", "rc %d, state %ld", rc, get_num(be, "state"));
-    if (!fails) {
+    pvl_result(!rc && pvl_state_wait(be, MICA_BUS_CONNECTED) == MICA_BUS_CONNECTED,
+           "backend reaches Connected", "rc %d, state %ld", rc, pvl_get_num(be, "state"));
+    if (!pvl_fails()) {
         good_io();
         hostile();
         overflow(maps0);
     }
     cleanup();
-    mica_store_close(st);
-    return fails ? 1 : 0;
+    pvl_close();
+    return pvl_fails() ? 1 : 0;
 }

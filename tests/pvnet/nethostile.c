@@ -15,132 +15,43 @@
  * non-zero when a check failed.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <mica/evtchn.h>
-#include <mica/gntalloc.h>
-#include <micactl.h>
 #include <public/io/bus.h>
 #include <public/io/netif.h>
 
-#define PAGE 4096u
-#define NPAGES 4u                   /* tx ring, rx ring, two data pages */
-#define WAIT_MS 30000
+#include "pvloop.h"
 
-static mica_store *st;
-static int fails, evfd;
+#define PAGE PVL_PAGE
+#define NPAGES 4u                   /* tx ring, rx ring, two data pages */
+
+static struct pvl_loop lp;
 static unsigned int devid = 9;
 static char be[96], fe[96];
-static uint32_t refs[NPAGES], port;
+static uint32_t *refs;
 static uint8_t *pages;
 static struct mica_netif_tx_front tx;
-
-static void result(int ok, const char *what, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (ok) {
-        printf("MICA-CHECK PASS nethostile: %s\n", what);
-    } else {
-        printf("MICA-CHECK FAIL nethostile: %s: ", what);
-        va_start(ap, fmt);
-        vprintf(fmt, ap);
-        va_end(ap);
-        printf("\n");
-        fails++;
-    }
-    fflush(stdout);
-}
-
-static int put(const char *dir, const char *node, const char *fmt, ...)
-{
-    char path[160], val[128];
-    va_list ap;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, node);
-    va_start(ap, fmt);
-    vsnprintf(val, sizeof(val), fmt, ap);
-    va_end(ap);
-    return mica_store_write(st, 0, path, val, strlen(val));
-}
-
-static long get_num(const char *dir, const char *node)
-{
-    char path[160], *val = NULL;
-    size_t len;
-    long v = -1;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, node);
-    if (!mica_store_read(st, 0, path, &val, &len))
-        v = strtol(val, NULL, 10);
-    free(val);
-    return v;
-}
-
-/* The backend's state once it is want (or the last seen after WAIT_MS). */
-static long be_state_wait(long want)
-{
-    long s = -1;
-    int ms;
-
-    for (ms = 0; ms < WAIT_MS; ms += 50) {
-        s = get_num(be, "state");
-        if (s == want)
-            break;
-        usleep(50 * 1000);
-    }
-    return s;
-}
-
-static long sysfs_num(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    long v = -1;
-
-    if (f) {
-        if (fscanf(f, "%ld", &v) != 1)
-            v = -1;
-        fclose(f);
-    }
-    return v;
-}
 
 static long tap_rx(void)
 {
     char p[96];
 
     snprintf(p, sizeof(p), "/sys/class/net/vif0.%u/statistics/rx_packets", devid);
-    return sysfs_num(p);
+    return pvl_sysfs_num(p);
 }
 
-/* Dom0's pages granted to dom0, an unbound port for dom0: the loopback. */
+/* dom0's loopback (tests/pvlib): the TX and RX rings on the first two pages. */
 static int loopback_setup(void)
 {
-    struct {
-        struct mica_ioctl_gntalloc_alloc_gref a;
-        uint32_t refs[NPAGES];
-    } op = { .a = { .domid = 0, .flags = MICA_GNTALLOC_WRITABLE, .count = NPAGES } };
-    struct mica_ioctl_evtchn_bind_unbound ub = { .remote_domain = 0 };
-    int ga = open(MICA_GNTALLOC_PATH, O_RDWR | O_CLOEXEC), rc;
+    int rc = pvl_loopback(&lp, NPAGES, 0);
 
-    evfd = open(MICA_EVTCHN_PATH, O_RDWR | O_CLOEXEC);
-    if (ga < 0 || evfd < 0 || ioctl(ga, MICA_IOCTL_GNTALLOC_ALLOC_GREF, &op) < 0)
-        return -errno;
-    memcpy(refs, op.refs, sizeof(refs));
-    pages = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ga, (off_t)op.a.index);
-    if (pages == MAP_FAILED)
-        return -errno;
-    rc = ioctl(evfd, MICA_IOCTL_EVTCHN_BIND_UNBOUND, &ub);
-    if (rc <= 0)
-        return -errno;
-    port = (uint32_t)rc;
+    if (rc)
+        return rc;
+    refs = lp.refs;
+    pages = lp.pages;
     MICA_RING_SHARED_INIT((struct mica_netif_tx_sring *)pages);
     MICA_RING_SHARED_INIT((struct mica_netif_rx_sring *)(pages + PAGE));
     MICA_RING_FRONT_INIT(&tx, (struct mica_netif_tx_sring *)pages, PAGE);
@@ -154,25 +65,18 @@ static int handshake(void)
 
     snprintf(be, sizeof(be), "/local/domain/0/backend/vif/0/%u", devid);
     snprintf(fe, sizeof(fe), "/local/domain/0/device/vif/%u", devid);
-    rc = put(fe, "backend", "%s", be) ?: put(fe, "backend-id", "0") ?:
-         put(fe, "state", "%d", MICA_BUS_INITIALISING) ?: put(be, "frontend", "%s", fe) ?:
-         put(be, "frontend-id", "0") ?: put(be, "bridge", "mica0") ?:
-         put(be, "mac", "00:16:3e:4d:ff:%02x", devid & 0xff) ?:
-         put(be, "state", "%d", MICA_BUS_INITIALISING);
+    rc = pvl_put(fe, "backend", "%s", be) ?: pvl_put(fe, "backend-id", "0") ?:
+         pvl_put(fe, "state", "%d", MICA_BUS_INITIALISING) ?: pvl_put(be, "frontend", "%s", fe) ?:
+         pvl_put(be, "frontend-id", "0") ?: pvl_put(be, "bridge", "mica0") ?:
+         pvl_put(be, "mac", "00:16:3e:4d:ff:%02x", devid & 0xff) ?:
+         pvl_put(be, "state", "%d", MICA_BUS_INITIALISING);
     if (rc)
         return rc;
-    if (be_state_wait(MICA_BUS_INIT_WAIT) != MICA_BUS_INIT_WAIT)
+    if (pvl_state_wait(be, MICA_BUS_INIT_WAIT) != MICA_BUS_INIT_WAIT)
         return -ETIMEDOUT;
-    return put(fe, "tx-ring-ref", "%u", refs[0]) ?: put(fe, "rx-ring-ref", "%u", refs[1]) ?:
-           put(fe, "event-channel", "%u", port) ?: put(fe, "request-rx-copy", "1") ?:
-           put(fe, "feature-sg", "1") ?: put(fe, "state", "%d", MICA_BUS_INITIALISED);
-}
-
-static void notify(void)
-{
-    struct mica_ioctl_evtchn_port p = { .port = port };
-
-    ioctl(evfd, MICA_IOCTL_EVTCHN_NOTIFY, &p);
+    return pvl_put(fe, "tx-ring-ref", "%u", refs[0]) ?: pvl_put(fe, "rx-ring-ref", "%u", refs[1]) ?:
+           pvl_put(fe, "event-channel", "%u", lp.port) ?: pvl_put(fe, "request-rx-copy", "1") ?:
+           pvl_put(fe, "feature-sg", "1") ?: pvl_put(fe, "state", "%d", MICA_BUS_INITIALISED);
 }
 
 static struct mica_netif_tx_req req(uint32_t ref, uint16_t off, uint16_t size, uint16_t flags,
@@ -196,8 +100,8 @@ static int post(const struct mica_netif_tx_req *r, unsigned int n, int16_t want)
         *MICA_RING_REQ_SLOT(&tx, tx.req_prod_pvt++) = r[i];
     MICA_RING_PUSH_REQS_NOTIFY(&tx, notify_needed);
     (void)notify_needed;
-    notify();                       /* always: a test must not depend on the backend's event */
-    for (ms = 0; ms < WAIT_MS && MICA_RING_HAS_RSPS(&tx) < n; ms += 10)
+    pvl_notify(&lp);                       /* always: a test must not depend on the backend's event */
+    for (ms = 0; ms < PVL_WAIT_MS && MICA_RING_HAS_RSPS(&tx) < n; ms += 10)
         usleep(10 * 1000);
     if (MICA_RING_HAS_RSPS(&tx) < n)
         return -1;
@@ -229,7 +133,7 @@ static void expect(const char *what, const struct mica_netif_tx_req *r, unsigned
 {
     int got = post(r, n, want);
 
-    result(got == (int)n, what, "%d of %u responses with status %d and their ids", got, n, want);
+    pvl_result(got == (int)n, what, "%d of %u responses with status %d and their ids", got, n, want);
 }
 
 static void good_packet(const char *what)
@@ -239,7 +143,7 @@ static void good_packet(const char *what)
 
     frame(60);
     expect(what, &r, 1, MICA_NETIF_RSP_OKAY);
-    result(tap_rx() == before + 1, "the good packet reached the tap", "tap rx_packets %ld -> %ld",
+    pvl_result(tap_rx() == before + 1, "the good packet reached the tap", "tap rx_packets %ld -> %ld",
            before, tap_rx());
 }
 
@@ -275,9 +179,9 @@ static void producer_ahead(void)
     long s;
 
     MICA_RING_WRITE_ONCE(tx.sring->req_prod, tx.req_prod_pvt + 1000);
-    notify();
-    s = be_state_wait(MICA_BUS_CLOSING);
-    result(s == MICA_BUS_CLOSING, "a producer 1000 ahead disconnects the vif (backend Closing)",
+    pvl_notify(&lp);
+    s = pvl_state_wait(be, MICA_BUS_CLOSING);
+    pvl_result(s == MICA_BUS_CLOSING, "a producer 1000 ahead disconnects the vif (backend Closing)",
            "backend state %ld", s);
 }
 
@@ -286,37 +190,37 @@ static void teardown(long maps0)
     char path[160];
     int n;
 
-    put(fe, "state", "%d", MICA_BUS_CLOSED);
+    pvl_put(fe, "state", "%d", MICA_BUS_CLOSED);
     snprintf(path, sizeof(path), "/local/domain/0/backend/vif/0");
-    mica_store_rm(st, 0, path);
-    mica_store_rm(st, 0, fe);
+    mica_store_rm(pvl_store, 0, path);
+    mica_store_rm(pvl_store, 0, fe);
     for (n = 0; n < 300 && tap_rx() >= 0; n++)
         usleep(100 * 1000);
-    result(tap_rx() < 0, "the removed vif's tap is gone", "vif0.%u still there", devid);
-    result(sysfs_num("/sys/class/misc/mica-gntdev/grant_maps") == maps0,
+    pvl_result(tap_rx() < 0, "the removed vif's tap is gone", "vif0.%u still there", devid);
+    pvl_result(pvl_sysfs_num(PVL_GRANT_MAPS) == maps0,
            "the backend unmapped the vif's rings", "dom0 grant maps %ld, before %ld",
-           sysfs_num("/sys/class/misc/mica-gntdev/grant_maps"), maps0);
+           pvl_sysfs_num(PVL_GRANT_MAPS), maps0);
 }
 
 int main(int argc, char **argv)
 {
-    long maps0 = sysfs_num("/sys/class/misc/mica-gntdev/grant_maps");
+    long maps0 = pvl_sysfs_num(PVL_GRANT_MAPS);
     int rc;
 
     if (argc > 1)
         devid = (unsigned int)strtoul(argv[1], NULL, 10);
-    rc = mica_store_open(&st);
+    rc = pvl_open("nethostile");
     if (rc) {
         fprintf(stderr, "mica: nethostile: the store: %s\n", strerror(-rc));
         return 1;
     }
     rc = loopback_setup();
-    result(!rc, "a loopback frontend's pages and port", "%s", strerror(-rc));
+    pvl_result(!rc, "a loopback frontend's pages and port", "%s", strerror(-rc));
     if (!rc) {
         rc = handshake();
-        result(!rc && be_state_wait(MICA_BUS_CONNECTED) == MICA_BUS_CONNECTED,
+        pvl_result(!rc && pvl_state_wait(be, MICA_BUS_CONNECTED) == MICA_BUS_CONNECTED,
                "micanetback connects the loopback vif", "rc %d, backend state %ld", rc,
-               get_num(be, "state"));
+               pvl_get_num(be, "state"));
     }
     if (!rc) {
         good_packet("a good packet: RSP_OKAY");
@@ -325,6 +229,6 @@ int main(int argc, char **argv)
         producer_ahead();
     }
     teardown(maps0);
-    mica_store_close(st);
-    return fails ? 1 : 0;
+    pvl_close();
+    return pvl_fails() ? 1 : 0;
 }

@@ -345,6 +345,54 @@ static void test_pm_timer(void)
           !(rd32(f + 112) & (1u << 8)), "no PM timer (a domU): PM_TMR_BLK and X_PM_TMR empty");
 }
 
+/* Where the byte string needle first occurs in the n bytes at hay, or NULL. */
+static const uint8_t *find_bytes(const uint8_t *hay, size_t n, const uint8_t *needle, size_t k)
+{
+    for (size_t i = 0; i + k <= n; i++)
+        if (!memcmp(hay + i, needle, k))
+            return hay + i;
+    return NULL;
+}
+
+/* dom0_pci=view: PCI0's _CRS gains the I/O windows and the memory window. */
+static void test_pci_windows(void)
+{
+    static const uint8_t mem_hdr[] = { 0x87, 23, 0, 0, 0x0c, 0x01 };
+    static const uint8_t io_lo[] = { 0x88, 13, 0, 1, 0x0c, 0x03, 0, 0, 0, 0, 0xf7, 0x0c };
+    static const uint8_t io_hi[] = { 0x88, 13, 0, 1, 0x0c, 0x03, 0, 0, 0x00, 0x0d, 0xff, 0xff };
+    struct acpi_build_config c = { .nr_vcpus = 1 };
+    uint64_t rsdp_gpa;
+    const uint8_t *dsdt, *m;
+    uint32_t dsdt_len, plain_len;
+
+    memset(guest, 0xa5, sizeof(guest));
+    acpi_build(&c, guest, sizeof(guest), VPLAT_ACPI_GPA, &rsdp_gpa);
+    dsdt = table_at(rd64(table_at(rd64(table_at(rd64(table_at(rsdp_gpa) + 24)) + 36)) + 140));
+    plain_len = rd32(dsdt + 4);
+    CHECK(!memcmp(dsdt, "DSDT", 4), "found the DSDT through the FADT's X_DSDT");
+    CHECK(!find_bytes(dsdt, plain_len, mem_hdr, sizeof(mem_hdr)), "no window: no DWordMemory in the DSDT");
+    c.mmio_window_base = 0xfd000000;
+    c.mmio_window_len = 0x01c00000;
+    memset(guest, 0xa5, sizeof(guest));
+    CHECK(acpi_build(&c, guest, sizeof(guest), VPLAT_ACPI_GPA, &rsdp_gpa) > 0, "windows: builds");
+    dsdt = table_at(rd64(table_at(rd64(table_at(rd64(table_at(rsdp_gpa) + 24)) + 36)) + 140));
+    dsdt_len = rd32(dsdt + 4);
+    CHECK_EQ(sum(dsdt, dsdt_len), 0, "windows: the DSDT's checksum holds");
+    /* 58 bytes of descriptors; PkgLengths may take a byte more each (Buffer, Device, Scope). */
+    CHECK(dsdt_len - plain_len >= 2 * 16 + 26 && dsdt_len - plain_len <= 2 * 16 + 26 + 3,
+          "windows: two WordIO and one DWordMemory more (%u bytes)", dsdt_len - plain_len);
+    m = find_bytes(dsdt, dsdt_len, mem_hdr, sizeof(mem_hdr));
+    CHECK(m && rd32(m + 10) == 0xfd000000 && rd32(m + 14) == 0xfebfffff && rd32(m + 22) == 0x01c00000,
+          "windows: memory 0xfd000000-0xfebfffff");
+    CHECK(find_bytes(dsdt, dsdt_len, io_lo, sizeof(io_lo)) &&
+          find_bytes(dsdt, dsdt_len, io_hi, sizeof(io_hi)),
+          "windows: I/O 0-0xcf7 and 0xd00-0xffff around the configuration ports");
+    c.mmio_window_base = 0xffff0000;
+    c.mmio_window_len = 0x20000;
+    CHECK_EQ_S(acpi_build(&c, guest, sizeof(guest), VPLAT_ACPI_GPA, &rsdp_gpa), -EINVAL,
+               "a memory window past 4 GiB is refused");
+}
+
 int main(void)
 {
     static const unsigned int counts[] = { 1, 2, 4, 64 };
@@ -357,5 +405,6 @@ int main(void)
     test_invalid();
     test_deterministic_and_base();
     test_pm_timer();
+    test_pci_windows();
     return check_done();
 }

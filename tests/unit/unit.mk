@@ -54,8 +54,10 @@ UNIT_SRCS_test_linux_load := hypervisor/common/linux_boot.c hypervisor/arch/x86/
                              hypervisor/arch/x86/acpi_build.c
 UNIT_SRCS_test_elf_check  := hypervisor/common/elf_check.c
 UNIT_SRCS_test_npt        := hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c \
-                             hypervisor/common/budget.c hypervisor/arch/x86/npt.c
+                             hypervisor/common/budget.c hypervisor/arch/x86/npt.c \
+                             hypervisor/arch/x86/iommu_pt.c
 UNIT_SRCS_test_guest_walk := $(UNIT_SRCS_test_npt) hypervisor/arch/x86/guest_walk.c
+UNIT_SRCS_test_iommu_pt   := $(UNIT_SRCS_test_npt)
 UNIT_SRCS_test_console    := hypervisor/common/console.c hypervisor/common/text_ring.c
 UNIT_SRCS_test_hypercall  := hypervisor/common/hypercall.c
 UNIT_SRCS_test_param      := hypervisor/common/param.c
@@ -72,6 +74,7 @@ UNIT_SRCS_test_svm_erratum := hypervisor/arch/x86/svm_erratum.c
 UNIT_SRCS_test_svm_intr   := hypervisor/arch/x86/svm_intr.c
 UNIT_SRCS_test_blkreq    := toolstack/micablkback/blkreq.c
 UNIT_SRCS_test_vpci       := hypervisor/arch/x86/vpci.c
+UNIT_SRCS_test_ivrs       := hypervisor/arch/x86/ivrs.c hypervisor/arch/x86/iommu_amd_event.c
 # test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.
 UNIT_SRCS_test_vlapic     := hypervisor/common/budget.c
 # test_timer.c #includes hypervisor/common/timer.c (to fake the CPU number and the

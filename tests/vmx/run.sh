@@ -3,7 +3,8 @@
 # make check-vmx: Mica under Bochs (tests/vmx/bochs.sh), on Intel VMX with
 # EPT (corei7_skylake_x) and, as a second opinion on the SVM backend, on
 # Bochs's AMD model (ryzen). Then the system-test areas named in VMX_AREAS
-# (tests/system/areas/NAME.sh, the same assertions as under QEMU) on VMX.
+# (tests/system/areas/NAME.sh, the same assertions as under QEMU) on VMX,
+# then, with VMX_DOM0=1, the Debian dom0 on VMX (tests/vmx/dom0.sh).
 # Usage: tests/vmx/run.sh [BUILD]. Bochs is slow: one boot at a time.
 set -u
 cd "$(dirname "$0")/../.."
@@ -68,3 +69,4 @@ test_no_ept
 for area in $VMX_AREAS; do
     . "tests/system/areas/$area.sh"
 done
+[ "${VMX_DOM0:-1}" != 1 ] || . tests/vmx/dom0.sh

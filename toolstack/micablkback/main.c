@@ -8,20 +8,22 @@
  * Watches /local/domain/0/backend/vbd in the store and starts a vbd
  * (vbd.c, a thread of its own) for each device directory FE/DEVID that
  * appears; a vbd whose thread has finished is forgotten once its directory
- * is gone, so a device re-attached under the same id starts afresh.
+ * is gone, so a device re-attached under the same id starts afresh. It
+ * sleeps until a watch event or a vbd's thread finishing (an eventfd).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 #include "micablkback.h"
 
-#define RESCAN_MS 1000
-
 int blkback_verbose;
+static int finished_fd = -1;            /* an eventfd: a vbd's thread finished */
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void blkback_log(const char *fmt, ...)
@@ -168,10 +170,37 @@ static void scan(mica_store *st)
     reap(st);
 }
 
+void blkback_vbd_finished(void)
+{
+    uint64_t one = 1;
+
+    if (write(finished_fd, &one, sizeof(one)) < 0)
+        blkback_log("waking the main loop: %s", strerror(errno));
+}
+
+/* Sleep until a watch event (all taken) or a vbd's thread finished: 0 or -errno. */
+static int wait_event(mica_store *st)
+{
+    struct pollfd p[2] = { { .fd = mica_store_fd(st), .events = POLLIN },
+                           { .fd = finished_fd, .events = POLLIN } };
+    char *path, *token;
+    uint64_t n;
+    int rc;
+
+    if (poll(p, 2, -1) < 0)
+        return errno == EINTR ? 0 : -errno;
+    if ((p[1].revents & POLLIN) && read(finished_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+        return -errno;
+    while ((rc = mica_store_read_watch(st, 0, &path, &token)) == 0) {
+        free(path);
+        free(token);
+    }
+    return rc == -ETIMEDOUT || rc == -EINTR ? 0 : rc;
+}
+
 static int run(void)
 {
     mica_store *st;
-    char *path, *token;
     int rc = mica_store_open(&st);
 
     if (rc < 0) {
@@ -179,24 +208,18 @@ static int run(void)
                 strerror(-rc));
         return 1;
     }
-    rc = mica_store_watch(st, BLKBACK_VBD_ROOT, "vbd");
+    finished_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    rc = finished_fd < 0 ? -errno : mica_store_watch(st, BLKBACK_VBD_ROOT, "vbd");
     if (rc < 0) {
         fprintf(stderr, "mica: micablkback: watching %s: %s\n", BLKBACK_VBD_ROOT, strerror(-rc));
         mica_store_close(st);
         return 1;
     }
     blkback_log("serving %s", BLKBACK_VBD_ROOT);
-    for (;;) {
+    do {
         scan(st);
-        /* A second at most: a vbd that finished after the last event is reaped. */
-        rc = mica_store_read_watch(st, RESCAN_MS, &path, &token);
-        if (rc < 0 && rc != -ETIMEDOUT && rc != -EINTR)
-            break;
-        if (!rc) {
-            free(path);
-            free(token);
-        }
-    }
+        rc = wait_event(st);
+    } while (!rc);
     fprintf(stderr, "mica: micablkback: the store connection failed: %s\n", strerror(-rc));
     mica_store_close(st);
     return 1;

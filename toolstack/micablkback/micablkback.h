@@ -62,6 +62,8 @@ struct vbd {
     volatile bool done;                 /* the thread has finished; main.c joins it */
 };
 
+/* main.c: a vbd's thread finished (v->done set): the main loop reaps it. */
+void blkback_vbd_finished(void);
 /* vbd.c */
 struct vbd *vbd_start(unsigned int fe_domid, unsigned int devid);
 /* queue.c */

@@ -96,13 +96,13 @@ static int write_features(struct vbd *v)
 static int set_state(struct vbd *v, enum mica_bus_state s)
 {
     blkback_dbg("vbd %u/%u: state %d", v->fe_domid, v->devid, s);
-    return st_writef(v->st, v->be, "state", "%d", (int)s);
+    return st_write_if_there(v->st, v->be, "state", "%d", (int)s);
 }
 
 static void fatal(struct vbd *v, int err, const char *what)
 {
     blkback_log("vbd %u/%u: %s: %s", v->fe_domid, v->devid, what, strerror(-err));
-    st_writef(v->st, v->be, "error", "%d %s", -err, what);
+    st_write_if_there(v->st, v->be, "error", "%d %s", -err, what);
     set_state(v, MICA_BUS_CLOSING);
 }
 
@@ -211,7 +211,8 @@ static bool step(struct vbd *v, enum mica_bus_state *ours)
 
     if (gone != PLUGGED) {
         disconnect(v);
-        /* A state node written into a removed directory would bring it back. */
+        /* Only while the directory is there: the toolstack may remove it
+         * meanwhile (a forced detach, the domain destroyed). */
         if (gone == UNPLUG_OFFLINE)
             set_state(v, MICA_BUS_CLOSED);
         return false;
@@ -400,6 +401,7 @@ out:
         mica_store_close(v->st);
     v->st = NULL;
     v->done = true;
+    blkback_vbd_finished();
     return NULL;
 }
 

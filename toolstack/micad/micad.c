@@ -5,7 +5,8 @@
  * or on_crash action when it shuts down (lifecycle.c). It wakes on
  * VIRQ_DOM_EXC (mica_event_fd) and reads the consoles every POLL_MS; the
  * domain list is read again at least every RESCAN_MS, which finds new
- * domains. Messages go to standard error ("micad: ..."): the journal under
+ * domains. A store watch on each domU's console/state says when its PV
+ * console connects or goes (pvcons.c). Messages go to standard error ("micad: ..."): the journal under
  * systemd, /var/log/mica/micad.log in Mica's own dom0. SIGHUP reopens the
  * logs (after a rotation); SIGTERM and SIGINT end it. One runs at a time
  * (a lock on /run/micad.pid).
@@ -114,6 +115,7 @@ static void forget_gone(struct micad *m)
             pp = &w->next;
             continue;
         }
+        pvcons_unwatch(m, w);
         pvcons_stop(w, "gone with its domain");
         log_note(w, "domain %s (id %" PRIu32 ") destroyed", w->name, w->domid);
         store_forget(m, w);
@@ -149,7 +151,7 @@ static void scan(struct micad *m)
         if (d->state == MICA_STATE_SHUTDOWN && !w->handled)
             lifecycle_shutdown(m, w, d);
         else if (d->state != MICA_STATE_SHUTDOWN)
-            pvcons_check(m, w);
+            pvcons_watch(m, w);
     }
     free(doms);
     forget_gone(m);
@@ -164,18 +166,24 @@ static void reopen_logs(struct micad *m)
 }
 
 /*
- * Sleep until a domain event, a PV console's event or client, or POLL_MS;
- * true when the domain event came.
+ * Sleep until a domain event, a store watch event (a PV console's state),
+ * a PV console's event or client, or POLL_MS; true when the domain event
+ * came.
  */
 static bool wait_event(struct micad *m)
 {
     struct pollfd pfd[MAX_POLL];
-    size_t n = 1;
+    size_t n = 2;
+    int ready;
 
     pfd[0] = (struct pollfd){ .fd = m->exc_fd, .events = POLLIN };
+    pfd[1] = (struct pollfd){ .fd = pvcons_store_fd(m), .events = POLLIN };
     for (struct watched *w = m->doms; w; w = w->next)
         n += pvcons_pollfds(w, pfd + n, MAX_POLL - n);
-    if (poll(pfd, n, POLL_MS) > 0 && (pfd[0].revents & POLLIN)) {
+    ready = poll(pfd, n, POLL_MS);
+    if (ready > 0 && (pfd[1].revents & POLLIN))
+        pvcons_store_events(m);
+    if (ready > 0 && (pfd[0].revents & POLLIN)) {
         int rc = mica_event_ack(m->ctx, m->exc_fd);
 
         if (rc < 0) {

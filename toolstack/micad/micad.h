@@ -26,6 +26,7 @@ struct watched {
     bool at_line_start;                 /* the log's last byte is a newline (or it is empty) */
     struct pvcons *pv;                  /* its PV console while connected (pvcons.c), or NULL */
     bool pv_failed;                     /* it could not be set up: said once, until a reconnect */
+    bool pv_watched;                    /* a store watch on its console/state is set */
     struct watched *next;
 };
 
@@ -50,7 +51,10 @@ void log_write(struct watched *w, const char *p, size_t n);
 
 /* pvcons.c */
 struct pollfd;
-void pvcons_check(struct micad *m, struct watched *w);
+void pvcons_watch(struct micad *m, struct watched *w);
+void pvcons_unwatch(struct micad *m, struct watched *w);
+int pvcons_store_fd(struct micad *m);
+void pvcons_store_events(struct micad *m);
 void pvcons_stop(struct watched *w, const char *why);
 void pvcons_service(struct micad *m, struct watched *w);
 size_t pvcons_pollfds(struct watched *w, struct pollfd *pfd, size_t max);

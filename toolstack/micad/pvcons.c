@@ -45,31 +45,49 @@ struct pvcons {
 
 /* ---- the store: is the guest's frontend connected? ---- */
 
+/* Forget the store connection (and with it every watch): open again at the next scan. */
+static void store_drop(struct micad *m)
+{
+    mica_store_close(m->store);
+    m->store = NULL;
+    for (struct watched *w = m->doms; w; w = w->next)
+        w->pv_watched = false;
+}
+
+/* The store connection, opened on demand; false (said once) without it. */
+static bool store_up(struct micad *m)
+{
+    int rc;
+
+    if (m->store)
+        return true;
+    rc = mica_store_open(&m->store);
+    if (rc < 0) {
+        if (!m->store_said)
+            micad_log("the store is not reachable (%s): PV consoles are not followed",
+                      strerror(-rc));
+        m->store_said = true;
+        m->store = NULL;
+        return false;
+    }
+    m->store_said = false;
+    return true;
+}
+
 static int guest_console_state(struct micad *m, uint32_t domid)
 {
     char path[64], num[3] = "", *val = NULL;
     size_t len = 0;
     int rc;
 
-    if (!m->store) {
-        rc = mica_store_open(&m->store);
-        if (rc < 0) {
-            if (!m->store_said)
-                micad_log("the store is not reachable (%s): PV consoles are not followed",
-                          strerror(-rc));
-            m->store_said = true;
-            m->store = NULL;
-            return rc;
-        }
-        m->store_said = false;
-    }
+    if (!store_up(m))
+        return -ENOTCONN;
     snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/console/state", domid);
     rc = mica_store_read(m->store, 0, path, &val, &len);
     if (rc == -ENOENT)
         return MICA_BUS_UNKNOWN;
     if (rc < 0) {
-        mica_store_close(m->store);     /* try a new connection next time */
-        m->store = NULL;
+        store_drop(m);                  /* try a new connection next time */
         return rc;
     }
     if (val && len > 0 && len < sizeof(num))   /* "4": anything longer is not a state */
@@ -210,8 +228,8 @@ void pvcons_stop(struct watched *w, const char *why)
     w->pv = NULL;
 }
 
-/* At each scan: follow the guest's console/state. */
-void pvcons_check(struct micad *m, struct watched *w)
+/* Follow the guest's console/state: connect to its ring or let go of it. */
+static void pvcons_check(struct micad *m, struct watched *w)
 {
     int state = guest_console_state(m, w->domid);
     int rc;
@@ -231,6 +249,69 @@ void pvcons_check(struct micad *m, struct watched *w)
                   w->name, w->domid, mica_last_error(m->ctx)[0] ? mica_last_error(m->ctx) :
                   strerror(-rc));
         w->pv_failed = true;            /* until the guest connects again */
+    }
+}
+
+/*
+ * At each scan: a store watch on the guest's console/state (token: its
+ * domid), whose events pvcons_store_events() follows; its state is read
+ * once when the watch is set. Without the store, the next scan tries again.
+ */
+void pvcons_watch(struct micad *m, struct watched *w)
+{
+    char path[64], token[16];
+
+    if (w->pv_watched || !store_up(m))
+        return;
+    snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/console/state", w->domid);
+    snprintf(token, sizeof(token), "%" PRIu32, w->domid);
+    if (mica_store_watch(m->store, path, token) < 0) {
+        store_drop(m);
+        return;
+    }
+    w->pv_watched = true;
+    pvcons_check(m, w);
+}
+
+/* The domain is gone: its watch goes with it. */
+void pvcons_unwatch(struct micad *m, struct watched *w)
+{
+    char path[64], token[16];
+
+    if (!w->pv_watched || !m->store)
+        return;
+    snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/console/state", w->domid);
+    snprintf(token, sizeof(token), "%" PRIu32, w->domid);
+    mica_store_unwatch(m->store, path, token);
+    w->pv_watched = false;
+}
+
+/* The store connection's descriptor for poll(), -1 without one. */
+int pvcons_store_fd(struct micad *m)
+{
+    return m->store ? mica_store_fd(m->store) : -1;
+}
+
+/* Every watch event waiting: the console/state of the domain it names changed. */
+void pvcons_store_events(struct micad *m)
+{
+    char *path, *token, *end;
+    struct watched *w;
+    unsigned long domid;
+    int rc = 0;
+
+    while (m->store && (rc = mica_store_read_watch(m->store, 0, &path, &token)) == 0) {
+        domid = strtoul(token, &end, 10);
+        for (w = m->doms; w && (*end || w->domid != domid); w = w->next)
+            ;
+        if (w && w->pv_watched)
+            pvcons_check(m, w);
+        free(path);
+        free(token);
+    }
+    if (m->store && rc != -ETIMEDOUT && rc != -EINTR && rc != -EAGAIN) {
+        micad_log("the store connection: %s; watching the PV consoles again", strerror(-rc));
+        store_drop(m);
     }
 }
 

@@ -43,9 +43,9 @@ $(DOM0_TOOLSTAMP): $(TOOLS_OUT)/micanetback $(TOOLS_OUT)/micanetback.service
 # mica-nethostile (tests/pvnet/nethostile.c): a hostile frontend in dom0,
 # run by dom0/tests/pvnet.sh; installed beside micanetback for dom0's tests.
 NETHOSTILE := $(TOOLS_OUT)/mica-nethostile
-$(NETHOSTILE): tests/pvnet/nethostile.c $(CTL_SO) toolstack/micanetback/netback.mk
+$(NETHOSTILE): tests/pvnet/nethostile.c $(PVLIB_SRCS) $(CTL_SO) toolstack/micanetback/netback.mk
 	@echo "  CC      $@"
-	@$(CC) $(TOOLS_CFLAGS) -Idom0/driver/include/uapi -o $@ $< $(TOOLS_LDLIBS)
+	@$(CC) $(TOOLS_CFLAGS) -Itests/pvlib -o $@ $< tests/pvlib/pvloop.c $(TOOLS_LDLIBS)
 toolstack: $(NETHOSTILE)
 $(DOM0_TOOLSTAMP): $(NETHOSTILE)
 endif

@@ -2,7 +2,8 @@
 /*
  * The few ACPI facts the hypervisor needs: the CPUs (MADT), how to power
  * off (FADT PM1 control blocks and the DSDT's \_S5 package) and how to
- * reset (FADT reset register).
+ * reset (FADT reset register); and where the AMD IOMMU table (IVRS) is,
+ * for ivrs.c.
  *
  * Every table comes from firmware and is treated as untrusted: each is
  * checksummed before use, and every read is bounded by the table's own
@@ -389,6 +390,9 @@ static void parse_table(paddr_t pa, struct acpi_info *out, bool *seen_madt,
     } else if (sig_is(t.p, "FACP") && !*seen_fadt) {
         *seen_fadt = true;
         parse_fadt(&t, out);
+    } else if (sig_is(t.p, "IVRS") && !out->ivrs) {
+        out->ivrs = t.p;        /* parsed by ivrs.c, bounded by ivrs_len */
+        out->ivrs_len = t.len;
     }
 }
 

@@ -137,6 +137,12 @@
 #define RES_WORD_ADDRESS    0x88            /* Word Address Space Descriptor */
 #define RES_WORD_ADDR_LEN   13              /* bytes after the 3-byte header */
 #define RES_TYPE_BUS        2               /* bus number range */
+#define RES_TYPE_IO         1
+#define RES_DWORD_ADDRESS   0x87            /* DWord Address Space Descriptor */
+#define RES_DWORD_ADDR_LEN  23
+#define RES_TYPE_MEMORY     0
+#define RES_MEM_RW          0x01            /* read-write, non-cacheable */
+#define RES_IO_ENTIRE_RANGE 0x03            /* ISA and non-ISA ports */
 #define RES_FLAG_MIN_FIXED  (1u << 2)
 #define RES_FLAG_MAX_FIXED  (1u << 3)       /* producer (bit 0 clear), positive decode */
 #define PCI_BUS_FIRST       0
@@ -409,7 +415,55 @@ static void aml_com1(struct aml *a)
  * (public/platform.h). No windows: the devices on it have no BARs. No _PRT:
  * no INTx either, the platform device uses MSI.
  */
-static void aml_pci0(struct aml *a)
+/* WordIO(ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, 0, min, max, 0, len) */
+static size_t put_word_io(uint8_t *r, uint16_t min, uint16_t max)
+{
+    const uint8_t d[] = {
+        RES_WORD_ADDRESS, RES_WORD_ADDR_LEN, 0,
+        RES_TYPE_IO, RES_FLAG_MIN_FIXED | RES_FLAG_MAX_FIXED, RES_IO_ENTIRE_RANGE,
+        0, 0, (uint8_t)min, (uint8_t)(min >> 8), (uint8_t)max, (uint8_t)(max >> 8), 0, 0,
+        (uint8_t)(max - min + 1), (uint8_t)((max - min + 1) >> 8),
+    };
+
+    memcpy(r, d, sizeof(d));
+    return sizeof(d);
+}
+
+/* DWordMemory(ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite, ...) */
+static size_t put_dword_mem(uint8_t *r, uint32_t base, uint32_t len)
+{
+    r[0] = RES_DWORD_ADDRESS;
+    r[1] = RES_DWORD_ADDR_LEN;
+    r[2] = 0;
+    r[3] = RES_TYPE_MEMORY;
+    r[4] = RES_FLAG_MIN_FIXED | RES_FLAG_MAX_FIXED;
+    r[5] = RES_MEM_RW;
+    wr32(r + 6, 0);                             /* granularity */
+    wr32(r + 10, base);
+    wr32(r + 14, base + len - 1);
+    wr32(r + 18, 0);                            /* translation offset */
+    wr32(r + 22, len);
+    return 3 + RES_DWORD_ADDR_LEN;
+}
+
+/*
+ * dom0_pci=view: after the bus range and the configuration ports, the
+ * windows the physical functions' BARs sit in (the I/O ports around the
+ * configuration ones, as PC firmware has them, and one memory range).
+ */
+static size_t pci0_windows(const struct acpi_build_config *c, uint8_t *r)
+{
+    size_t n = 0;
+
+    if (!c->mmio_window_len)
+        return 0;
+    n += put_word_io(r + n, 0, PCI_CONF_PORT - 1);
+    n += put_word_io(r + n, PCI_CONF_PORT + PCI_CONF_PORTS, 0xffff);
+    n += put_dword_mem(r + n, c->mmio_window_base, c->mmio_window_len);
+    return n;
+}
+
+static void aml_pci0(struct aml *a, const struct acpi_build_config *c)
 {
     static const uint8_t crs[] = {
         RES_WORD_ADDRESS, RES_WORD_ADDR_LEN, 0,
@@ -423,8 +477,10 @@ static void aml_pci0(struct aml *a)
         PCI_CONF_PORT & 0xff, PCI_CONF_PORT >> 8,
         PCI_CONF_PORT & 0xff, PCI_CONF_PORT >> 8,
         1, PCI_CONF_PORTS,
-        RES_END_TAG, RES_END_CHECKSUM,
     };
+    static const uint8_t end[] = { RES_END_TAG, RES_END_CHECKSUM };
+    uint8_t win[2 * 16 + 3 + RES_DWORD_ADDR_LEN];
+    size_t nwin = pci0_windows(c, win);
     struct aml_sb_device d;
     size_t buf;
 
@@ -434,8 +490,10 @@ static void aml_pci0(struct aml *a)
     aml_name(a, "_CRS");
     aml_byte(a, AML_BUFFER_OP);
     buf = aml_open(a);
-    aml_integer(a, sizeof(crs));
+    aml_integer(a, sizeof(crs) + nwin + sizeof(end));
     aml_bytes(a, crs, sizeof(crs));
+    aml_bytes(a, win, nwin);
+    aml_bytes(a, end, sizeof(end));
     aml_close(a, buf);
     aml_sb_device_close(a, &d);
 }
@@ -457,7 +515,7 @@ static void aml_s5(struct aml *a)
 
 /* ---- the tables ---- */
 
-static bool build_dsdt(struct builder *b, size_t *off)
+static bool build_dsdt(struct builder *b, const struct acpi_build_config *c, size_t *off)
 {
     struct aml a;
     uint8_t *t;
@@ -467,7 +525,7 @@ static bool build_dsdt(struct builder *b, size_t *off)
     a = (struct aml){ .p = b->buf + b->pos, .cap = b->len - b->pos };
     aml_com1(&a);
     aml_s5(&a);
-    aml_pci0(&a);
+    aml_pci0(&a, c);
     if (a.pos > a.cap)
         return false;
     b->pos += a.pos;
@@ -592,6 +650,8 @@ static int check_config(const struct acpi_build_config *c, size_t len,
     if (base_gpa % TABLE_ALIGN || base_gpa >= (1ull << 32) ||
         MIN(len, (size_t)VPLAT_ACPI_MAX) > (1ull << 32) - base_gpa)
         return -EINVAL;
+    if (c->mmio_window_len && c->mmio_window_len > (1ull << 32) - c->mmio_window_base)
+        return -EINVAL;     /* a window past 4 GiB */
     return 0;
 }
 
@@ -609,7 +669,7 @@ long acpi_build(const struct acpi_build_config *c, void *buf, size_t len,
         !claim(&b, HDR_LEN + XSDT_NR_ENTRIES * 8, &xsdt) ||
         !claim(&b, FADT_LEN, &fadt) ||
         !claim(&b, madt_len(c->nr_vcpus), &madt) ||
-        !build_dsdt(&b, &dsdt))
+        !build_dsdt(&b, c, &dsdt))
         return -ENOSPC;
     if (b.pos > VPLAT_ACPI_MAX)
         return -ENOSPC;

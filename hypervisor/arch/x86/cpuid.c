@@ -2,8 +2,9 @@
 /*
  * The guest CPUID policy: the host's leaves with everything Mica does not
  * virtualize hidden (SVM itself, MONITOR/MWAIT, RDTSCP, performance
- * counters, the AMD extras a guest would poke through unemulated MSRs),
- * the hypervisor bit set, topology made to match the domain, and Mica's
+ * counters, the AMD extras a guest would poke through unemulated MSRs,
+ * Intel's nominal TSC frequency), the hypervisor bit set, topology (leaf
+ * 1, Intel's leaves 4, 0xB and 0x1F) made to match the domain, and Mica's
  * signature at 0x40000000.
  */
 #include <mica/domain.h>
@@ -47,6 +48,60 @@ static void leaf1(struct vcpu *v, uint32_t r[4])
         r[3] |= BIT(28);
 }
 
+/*
+ * Intel's topology leaves, made to match the domain as leaf 1 is: each vCPU
+ * a core of one package, its x2APIC ID its vCPU number (the vLAPIC's ID).
+ * Passed through they would name the host's packages and, worse, the
+ * x2APIC ID of whichever pCPU the vCPU runs on.
+ */
+#define LEAF4_CORES_SHIFT     26          /* EAX[31:26]: cores per package - 1 */
+#define LEAF4_SHARING_SHIFT   14          /* EAX[25:14]: logical CPUs sharing it - 1 */
+#define LEAF4_LEVEL(eax)      (((eax) >> 5) & 7)
+#define LEAF4_KEEP            0x3fffu     /* type, level, self-init, associativity */
+#define TOPO_LEVEL_SMT        1u
+#define TOPO_LEVEL_CORE       2u
+#define TOPO_TYPE_SHIFT       8
+
+static void leaf4(struct vcpu *v, uint32_t r[4])
+{
+    uint32_t n = v->domain->nr_vcpus, cores = n > 64 ? 64 : n;
+
+    if (!(r[0] & 0x1f))                            /* no cache at this subleaf */
+        return;
+    r[0] = (r[0] & LEAF4_KEEP) | ((cores - 1) << LEAF4_CORES_SHIFT);
+    if (LEAF4_LEVEL(r[0]) >= 3)                    /* the last level: the package's */
+        r[0] |= ((n - 1) & 0xfffu) << LEAF4_SHARING_SHIFT;
+}
+
+static unsigned int order_of(uint32_t n)
+{
+    unsigned int shift = 0;
+
+    while ((1u << shift) < n)
+        shift++;
+    return shift;
+}
+
+static void leaf_topology(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    uint32_t n = v->domain->nr_vcpus, max, unused;
+
+    cpuid_count(0, 0, &max, &unused, &unused, &unused);
+    if (leaf > max)                                /* the CPU answers with its last leaf */
+        return;
+    r[0] = r[1] = 0;
+    r[2] = sub & 0xffu;                            /* level type 0: no such level */
+    r[3] = v->id;
+    if (sub == 0) {
+        r[1] = 1;
+        r[2] |= TOPO_LEVEL_SMT << TOPO_TYPE_SHIFT;
+    } else if (sub == 1) {
+        r[0] = order_of(n);
+        r[1] = n;
+        r[2] |= TOPO_LEVEL_CORE << TOPO_TYPE_SHIFT;
+    }
+}
+
 static void leaf7(struct vcpu *v, uint32_t sub, uint32_t r[4])
 {
     if (sub != 0) {
@@ -82,6 +137,12 @@ void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 1:
         leaf1(v, r);
         break;
+    case 4:
+        leaf4(v, r);
+        break;
+    case 0xb: case 0x1f:
+        leaf_topology(v, leaf, sub, r);
+        break;
     case 6:                                         /* power: only "APIC timer always runs" */
         r[0] = v->arch.vlapic ? BIT(2) : 0;
         r[1] = r[2] = r[3] = 0;
@@ -92,6 +153,14 @@ void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
         break;
     case 0xa: case 0x8000000a: case 0x8000001d: case 0x8000001e: case 0x8000001f:
         r[0] = r[1] = r[2] = r[3] = 0;              /* PMU, SVM, topology, SEV */
+        break;
+    case 0x15: case 0x16:
+        /*
+         * Intel's TSC/crystal ratio and nominal frequency: what the model
+         * claims, not what the TSC runs at (Bochs: 3.5 GHz claimed, its
+         * instruction rate real). Hidden, Linux measures the TSC itself.
+         */
+        r[0] = r[1] = r[2] = r[3] = 0;
         break;
     case 7:
         leaf7(v, sub, r);

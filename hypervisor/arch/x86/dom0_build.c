@@ -15,6 +15,7 @@
 #include <mica/lib.h>
 #include <mica/mm.h>
 #include <mica/sched.h>
+#include <asm/pci.h>
 #include <asm/acpi_build.h>
 #include <asm/linux_load.h>
 #include <asm/vplatform.h>
@@ -79,13 +80,19 @@ static void dom0_load_input(const struct boot_info *bi, const struct domain_conf
     const struct boot_module *k = &bi->mods[0];
     const struct boot_module *initrd = dom0_module_count(bi) > 1 ? &bi->mods[1] : NULL;
 
+    uint32_t win_base = 0, win_len = 0;
+
+    if (opt_dom0_pci_view && pci_dom0_mmio_window(&win_base, &win_len))
+        pr_info("dom0_pci=view: dom0's host bridge windows: I/O 0-0xcf7 and 0xd00-0xffff, "
+                "memory %#x-%#x\n", win_base, win_base + win_len - 1);
     *in = (struct linux_load){
         .kernel = (const void *)(uintptr_t)k->start, .kernel_size = k->end - k->start,
         .initrd = initrd ? (const void *)(uintptr_t)initrd->start : NULL,
         .initrd_size = initrd ? initrd->end - initrd->start : 0,
         .cmdline = k->cmdline, .ram_bytes = cfg->mem_bytes,
         .acpi = { .nr_vcpus = cfg->nr_vcpus, .pm_tmr_port = (uint16_t)acpi.pm_tmr_port,
-                  .pm_tmr_32bit = acpi.pm_tmr_32bit },
+                  .pm_tmr_32bit = acpi.pm_tmr_32bit,
+                  .mmio_window_base = win_base, .mmio_window_len = win_len },
     };
 }
 

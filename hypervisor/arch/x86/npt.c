@@ -20,6 +20,7 @@
 #include <mica/panic.h>
 #include <asm/page.h>
 #include <asm/ept.h>
+#include <asm/iommu_pt.h>
 
 #define NPT_TABLE    (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
 #define NPT_FOREIGN  (1ul << 9)      /* an available bit: P2M_FOREIGN */
@@ -64,6 +65,7 @@ int p2m_init(struct p2m *p, struct hyp_budget *budget)
     p->budget = budget;
     p->nr_tables = 0;
     p->detached = 0;
+    p->io = NULL;
     root = table_alloc(p, &rc);
     p->root = (paddr_t)(uintptr_t)root;
     return root ? 0 : rc;
@@ -79,6 +81,11 @@ static void free_level(struct p2m *p, pte_t *t, unsigned int level)
 
 void p2m_destroy(struct p2m *p)
 {
+    if (p->io) {
+        iopt_destroy(p->io);
+        hyp_free(p->budget, p->io, sizeof(*p->io));
+        p->io = NULL;
+    }
     p2m_free_detached(p);
     if (p->root)
         free_level(p, (pte_t *)p->root, NPT_LEVELS);
@@ -169,7 +176,21 @@ void p2m_free_detached(struct p2m *p)
     }
 }
 
-/* Under the lock, make the tables on the way to gfn and store *val in its leaf if given. */
+/* The I/O page table's side of build_path(): prepare gfn's path, or map *val there. */
+static int io_update(struct p2m *p, gfn_t gfn, const pte_t *val)
+{
+    if (!p->io)
+        return 0;
+    if (!val)
+        return iopt_prepare(p->io, gfn);
+    return iopt_map(p->io, gfn, (*val & PTE_ADDR_MASK) >> PAGE_SHIFT, *val & _PAGE_RW);
+}
+
+/*
+ * Under the lock, make the tables on the way to gfn (the I/O page table's
+ * too) and store *val in its leaf if given: the NPT's leaf last, once
+ * nothing can fail.
+ */
 static int build_path(struct p2m *p, gfn_t gfn, const pte_t *val)
 {
     pte_t *path[NPT_LEVELS];
@@ -181,6 +202,8 @@ static int build_path(struct p2m *p, gfn_t gfn, const pte_t *val)
         return -EINVAL;
     f = spin_lock_irqsave(&p->lock);
     rc = walk(p, gfn, true, path, &depth);
+    if (!rc)
+        rc = io_update(p, gfn, val);
     if (!rc && val)
         *path[NPT_LEVELS - 1] = *val;
     spin_unlock_irqrestore(&p->lock, f);
@@ -208,6 +231,8 @@ static int clear_and_trim(struct p2m *p, gfn_t gfn, bool clear)
     f = spin_lock_irqsave(&p->lock);
     if (!walk(p, gfn, false, path, &depth) && clear)
         *path[NPT_LEVELS - 1] = 0;
+    if (clear && p->io)
+        iopt_unmap(p->io, gfn);
     detach_empty(p, path, depth);
     spin_unlock_irqrestore(&p->lock, f);
     return 0;
@@ -291,4 +316,30 @@ void p2m_drain(struct p2m *p, p2m_leaf_fn fn, void *arg)
 {
     if (p->root)
         walk_level((pte_t *)p->root, NPT_LEVELS, 0, fn, arg, true);
+}
+
+struct io_fill {
+    struct iopt *io;
+    int rc;
+};
+
+static void io_fill_one(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
+{
+    struct io_fill *f = arg;
+
+    if (!f->rc)
+        f->rc = iopt_map(f->io, gfn, mfn, flags & P2M_RW);
+}
+
+int p2m_attach_io(struct p2m *p, struct iopt *io)
+{
+    struct io_fill fill = { io, 0 };
+    unsigned long f = spin_lock_irqsave(&p->lock);
+
+    if (p->root)
+        walk_level((pte_t *)p->root, NPT_LEVELS, 0, io_fill_one, &fill, false);
+    if (!fill.rc)
+        p->io = io;
+    spin_unlock_irqrestore(&p->lock, f);
+    return fill.rc;
 }

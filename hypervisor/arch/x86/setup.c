@@ -27,6 +27,8 @@
 #include <asm/dom0.h>
 #include <asm/vplatform_dev.h>
 #include <mica/linux_boot.h>
+#include <mica/iommu.h>
+#include <asm/pci.h>
 #include <mica/console_input.h>
 #include <public/sched.h>
 
@@ -44,6 +46,7 @@ static bool opt_dom0_vcpus_pin = true;  /* dom0_vcpus_pin: vCPU i stays on pCPU 
 static char opt_console[16] = "com1";   /* console=com1|none */
 static char opt_loglvl[16] = "info";    /* loglvl=err|warn|info|debug */
 static char opt_guest_console[16] = "ring";  /* guest_console=ring|print */
+static char opt_dom0_pci[16] = "none";  /* dom0_pci=none|view: physical functions in dom0's bus */
 
 static const struct param params[] = {
     { "console", PARAM_STRING, opt_console, sizeof(opt_console), 0, 0 },
@@ -56,6 +59,7 @@ static const struct param params[] = {
     { "dom0_vcpus", PARAM_UINT, &opt_dom0_vcpus, 0, 1, MAX_VCPUS },
     { "on_dom0_crash", PARAM_STRING, opt_on_dom0_crash, sizeof(opt_on_dom0_crash), 0, 0 },
     { "dom0_vcpus_pin", PARAM_BOOL, &opt_dom0_vcpus_pin, 0, 0, 0 },
+    { "dom0_pci", PARAM_STRING, opt_dom0_pci, sizeof(opt_dom0_pci), 0, 0 },
 };
 
 static void apply_console_options(void)
@@ -106,6 +110,7 @@ static void dom0_crashed(struct domain *d)
 /* dom0 owns the machine: its end is the machine's. */
 static void dom0_ended(struct domain *d, int reason)
 {
+    iommu_domain_report(d);
     if (reason == MICA_SHUTDOWN_poweroff) {
         pr_info("dom0 powered off\n");
         machine_poweroff(MACHINE_DONE);
@@ -130,6 +135,8 @@ static bool start_dom0(void)
         return false;
     if (dom0_build(&boot_info, &o, &d))
         panic("cannot build dom0");
+    if (iommu_enabled())
+        iommu_domain_init(d);       /* logs its failure; dom0 runs without devices then */
     on_dom0_end = dom0_ended;
     console_input_set_domain(d, vuart_input);
     domain_start(d);
@@ -138,6 +145,13 @@ static bool start_dom0(void)
 
 static void check_dom0_options(void)
 {
+    if (!strcmp(opt_dom0_pci, "view"))
+        opt_dom0_pci_view = true;
+    else if (strcmp(opt_dom0_pci, "none"))
+        pr_warn("cmdline: dom0_pci=%s: expected none or view; using none\n", opt_dom0_pci);
+    if (opt_dom0_pci_view)
+        pr_info("dom0_pci=view: dom0 sees the physical PCI functions' config space (BARs "
+                "shadowed, writes dropped, nothing mapped)\n");
     if (strcmp(opt_on_dom0_crash, "reboot") && strcmp(opt_on_dom0_crash, "poweroff") &&
         strcmp(opt_on_dom0_crash, "halt")) {
         pr_warn("cmdline: on_dom0_crash=%s: expected reboot, poweroff or halt; using reboot\n",
@@ -216,6 +230,8 @@ void start_mica(uint32_t magic, uint32_t mbi)
     paging_init(&boot_info);
     boot_cpu_init();
     bring_up_cpus();
+    pci_scan();
+    iommu_init(acpi.ivrs, acpi.ivrs_len);
 
     check_dom0_options();
     if (!start_dom0()) {

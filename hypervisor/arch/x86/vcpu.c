@@ -4,6 +4,7 @@
  * one way every hook is reached, and the x86-neutral services around them
  * (HLT, INIT/STARTUP, upcalls, guest TLB flushes).
  */
+#include <mica/iommu.h>
 #include <mica/domain.h>
 #include <mica/sched.h>
 #include <mica/console.h>
@@ -206,4 +207,5 @@ void arch_domain_flush_tlb(struct domain *d)
             cpu_relax();
         }
     }
+    iommu_domain_flush(d);
 }

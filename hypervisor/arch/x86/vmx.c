@@ -95,6 +95,21 @@ static void vpid_check(uint64_t ept_cap)
     }
 }
 
+/*
+ * INVPCID runs in the guest only with its secondary control; without it
+ * it raises #UD there, so the CPUID exit then hides it (Linux uses it for
+ * its global TLB flushes as soon as CPUID offers it).
+ */
+static void invpcid_check(void)
+{
+    uint32_t cpu2;
+
+    if (ctls(MSR_IA32_VMX_PROCBASED_CTLS2, vmx_cfg.cpu2 | CPU2_ENABLE_INVPCID, &cpu2)) {
+        vmx_cfg.cpu2 = cpu2;
+        vmx_cfg.invpcid = true;
+    }
+}
+
 /* 1..0xffff, wrapping (0 is the host's). */
 static uint16_t vpid_alloc(void)
 {
@@ -126,6 +141,7 @@ static const char *vmx_cpu_missing(void)
     if (!(ept & EPT_CAP_INVEPT) || !(ept & EPT_CAP_INVEPT_ALL))
         return "INVEPT for all contexts (IA32_VMX_EPT_VPID_CAP bits 20, 26)";
     vpid_check(ept);
+    invpcid_check();
     fixed_bits();
     return NULL;
 }

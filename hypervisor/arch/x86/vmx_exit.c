@@ -157,11 +157,15 @@ static void exit_exception(struct vcpu *v)
                  (unsigned long)vmx_of(v)->guest.rip);
 }
 
+#define CPUID_7_EBX_INVPCID  (1u << 10)
+
 static void exit_cpuid(struct vcpu *v)
 {
-    uint32_t r[4];
+    uint32_t leaf = (uint32_t)*gpr(v, VMX_RAX), sub = (uint32_t)*gpr(v, VMX_RCX), r[4];
 
-    guest_cpuid(v, (uint32_t)*gpr(v, VMX_RAX), (uint32_t)*gpr(v, VMX_RCX), r);
+    guest_cpuid(v, leaf, sub, r);
+    if (leaf == 7 && sub == 0 && !vmx_cfg.invpcid)
+        r[1] &= ~CPUID_7_EBX_INVPCID;              /* it would raise #UD (vmx.c) */
     *gpr(v, VMX_RAX) = r[0];
     *gpr(v, VMX_RBX) = r[1];
     *gpr(v, VMX_RCX) = r[2];

@@ -100,6 +100,14 @@ static int lookup(uint16_t bdf, unsigned int reg, unsigned int size)
     return -1;
 }
 
+bool vpci_is_virtual(uint16_t bdf)
+{
+    for (int i = 0; i < VPCI_NR_DEVS; i++)
+        if (devs[i].bdf == bdf)
+            return true;
+    return false;
+}
+
 uint32_t vpci_cfg_read(const struct vpci *p, uint16_t bdf, unsigned int reg, unsigned int size)
 {
     int i = lookup(bdf, reg, size);

@@ -12,6 +12,7 @@
 #include <asm/vplatform_dev.h>
 #include <asm/vlapic.h>
 #include <asm/vpci.h>
+#include <asm/pci.h>
 
 #define ADDR_BDF_SHIFT  8
 #define ADDR_REG_MASK   0xfcu
@@ -31,6 +32,12 @@ static unsigned int addr_reg(uint32_t addr, uint16_t port)
     return (addr & ADDR_REG_MASK) + (unsigned int)(port - PCI_CONF_DATA_PORT);
 }
 
+/* A physical function dom0 sees through pci_dom0.c (dom0_pci=view). */
+static bool physical(const struct domain *d, uint16_t bdf)
+{
+    return !vpci_is_virtual(bdf) && pci_dom0_sees(d, bdf);
+}
+
 uint32_t vpci_io_read(struct vcpu *v, uint16_t port, unsigned int size)
 {
     struct vplatform *p = v->domain->plat;
@@ -40,7 +47,9 @@ uint32_t vpci_io_read(struct vcpu *v, uint16_t port, unsigned int size)
     if (port == PCI_CONF_ADDR_PORT && size == 4)
         val = addr;
     else if (port >= PCI_CONF_DATA_PORT && (addr & PCI_CONF_ENABLE))
-        val = vpci_cfg_read(&p->pci, addr_bdf(addr), addr_reg(addr, port), size);
+        val = physical(v->domain, addr_bdf(addr)) ?
+              pci_dom0_read(addr_bdf(addr), addr_reg(addr, port), size) :
+              vpci_cfg_read(&p->pci, addr_bdf(addr), addr_reg(addr, port), size);
     spin_unlock_irqrestore(&p->pci_lock, f);
     return val;
 }
@@ -57,7 +66,10 @@ void vpci_io_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t va
     if (port == PCI_CONF_ADDR_PORT && size == 4) {
         p->pci.addr = val & PCI_CONF_ADDR_MASK;
     } else if (port >= PCI_CONF_DATA_PORT && (addr & PCI_CONF_ENABLE)) {
-        vpci_cfg_write(&p->pci, addr_bdf(addr), addr_reg(addr, port), size, val);
+        if (physical(v->domain, addr_bdf(addr)))
+            pci_dom0_write(addr_bdf(addr), addr_reg(addr, port), size, val);
+        else
+            vpci_cfg_write(&p->pci, addr_bdf(addr), addr_reg(addr, port), size, val);
         after = vpci_msi_get(&p->pci, &m);
     }
     spin_unlock_irqrestore(&p->pci_lock, f);

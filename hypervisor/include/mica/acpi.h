@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The few ACPI facts the hypervisor needs: CPUs, power-off and reset. */
+/* The few ACPI facts the hypervisor needs: CPUs, power-off, reset, the IOMMU table. */
 #ifndef MICA_ACPI_H
 #define MICA_ACPI_H
 
@@ -22,6 +22,9 @@ struct acpi_info {
     bool have_reset;                  /* FADT reset register (I/O space only) */
     uint16_t reset_port;
     uint8_t reset_value;
+
+    const uint8_t *ivrs;              /* the AMD IOMMU table (checksummed), NULL if none */
+    uint32_t ivrs_len;
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <mica/spinlock.h>
 
 struct hyp_budget;
+struct iopt;
 
 struct p2m {
     paddr_t root;            /* top-level table, machine address */
@@ -18,6 +19,7 @@ struct p2m {
     uint64_t nr_tables;      /* table pages allocated (detached ones too) */
     struct hyp_budget *budget;  /* charged for every table page (NULL: nobody) */
     paddr_t detached;        /* emptied tables waiting for p2m_free_detached() */
+    struct iopt *io;         /* I/O page table kept equal to this map (IOMMU), or NULL */
 };
 
 #define P2M_RW       0x1u    /* writable (else read-only) */
@@ -70,5 +72,13 @@ int p2m_prepare(struct p2m *p, gfn_t gfn);
 typedef void (*p2m_leaf_fn)(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg);
 void p2m_for_each(struct p2m *p, p2m_leaf_fn fn, void *arg);
 void p2m_drain(struct p2m *p, p2m_leaf_fn fn, void *arg);
+
+/*
+ * Give the p2m an I/O page table (docs/iommu.md): it is filled with every
+ * present entry now and then follows each map and unmap, under the p2m's
+ * lock; p2m_destroy() frees it (it was allocated on the p2m's budget).
+ * 0, or the error of a table allocation (then io is left as it was).
+ */
+int p2m_attach_io(struct p2m *p, struct iopt *io);
 
 #endif

@@ -79,6 +79,16 @@ char **mica_store_directory(struct mica_store_tx t, const char *dir, const char 
 int mica_store_tx_start(struct mica_store_tx *t);
 /* abort: true to throw it away; -EAGAIN: conflict, start again. */
 int mica_store_tx_end(struct mica_store_tx t, bool abort);
+/*
+ * One transaction around fn (as Xen frontends loop on
+ * xenbus_transaction_end's -EAGAIN): start, call fn(t, arg), end it (abort
+ * it if fn failed) and start again on a conflict, at most
+ * MICA_STORE_TX_TRIES times (then -EAGAIN). fn may run several times: it
+ * must redo all its work in each t. Returns fn's error, the store's, or 0.
+ */
+#define MICA_STORE_TX_TRIES 16
+typedef int (*mica_store_tx_fn_t)(struct mica_store_tx t, void *arg);
+int mica_store_tx_run(mica_store_tx_fn_t fn, void *arg);
 
 struct mica_store_watch {
 	struct list_head list;          /* the bus's */

@@ -28,6 +28,12 @@ struct acpi_build_config {
     uint16_t pm_tmr_port;       /* the machine's ACPI PM timer, passed through (dom0);
                                    0: none, as for a domU, which has no machine port */
     bool pm_tmr_32bit;
+    /*
+     * dom0_pci=view: PCI0's windows for the physical functions' BARs: the
+     * I/O ports but the configuration ones, and this 32-bit memory range
+     * (0 length: no windows, as for a domU).
+     */
+    uint32_t mmio_window_base, mmio_window_len;
 };
 
 /*

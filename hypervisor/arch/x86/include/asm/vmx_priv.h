@@ -16,6 +16,7 @@ struct vmx_config {
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
     uint64_t cr0_mask, cr4_mask;              /* bits the guest may not change on its own */
     bool vpid;                                /* tag guest TLB entries per vCPU */
+    bool invpcid;                             /* INVPCID runs in the guest */
     paddr_t msr_bitmap, io_bitmap, io_bitmap_platform;
 };
 extern struct vmx_config vmx_cfg;

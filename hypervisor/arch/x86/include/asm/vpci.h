@@ -98,6 +98,8 @@ void vpci_init(struct vpci *p);
  * writes nothing. Writes change only the command register and the MSI
  * capability's enable bit, address and data; the rest is read-only.
  */
+/* One of the virtual bus's own functions (the virtual one wins a shared BDF). */
+bool vpci_is_virtual(uint16_t bdf);
 uint32_t vpci_cfg_read(const struct vpci *p, uint16_t bdf, unsigned int reg, unsigned int size);
 void vpci_cfg_write(struct vpci *p, uint16_t bdf, unsigned int reg, unsigned int size,
                     uint32_t val);

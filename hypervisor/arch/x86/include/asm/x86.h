@@ -141,6 +141,8 @@ static inline void outl(uint16_t port, uint32_t v)
 { asm volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port)
 { uint8_t v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t inl(uint16_t port)
+{ uint32_t v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
 static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
 static inline void local_irq_disable(void) { asm volatile("cli" ::: "memory"); }

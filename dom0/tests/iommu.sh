@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# iommu: what dom0 sees of a physical PCI function under dom0_pci=view
+# (docs/iommu.md): q35's AHCI at 00:1f.2, its IDs and class, the BAR the
+# firmware gave it as Linux sized it through the hypervisor's shadow, and
+# whether a driver bound it. Prints facts; tests/system/areas/iommu.sh
+# checks them.
+d=/sys/bus/pci/devices/0000:00:1f.2
+if [ -e "$d/vendor" ]; then
+    echo "MICA-TEST iommu ahci $(cat "$d/vendor") $(cat "$d/device") $(cat "$d/class")"
+    # resource: one line per BAR, "start end flags"; BAR 5 is the AHCI's ABAR.
+    sed -n 6p "$d/resource" | while read -r start end flags; do
+        echo "MICA-TEST iommu ahci-bar5 $start $end"
+    done
+    drv=none
+    [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+    echo "MICA-TEST iommu ahci-driver $drv"
+else
+    echo "MICA-TEST iommu ahci none"
+fi

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The machine's PCI functions as the hypervisor found them at boot
+ * (segment 0, configuration mechanism 1). docs/iommu.md: the base for
+ * giving dom0 the physical devices through a filtered config space.
+ */
+#ifndef ASM_PCI_H
+#define ASM_PCI_H
+
+#include <mica/types.h>
+
+struct domain;
+
+#define PCI_MAX_FUNCS   256
+
+#define PCI_NR_BARS     6
+
+struct pci_func {
+    uint16_t bdf;
+    uint16_t vendor, device;
+    uint32_t class;             /* class, subclass, prog-if */
+    uint8_t hdr_type;           /* 0 device, 1 PCI-PCI bridge */
+    uint32_t bar_mask[PCI_NR_BARS];     /* writable bits of each BAR (0: none) */
+    uint32_t bar_shadow[PCI_NR_BARS];   /* what dom0 reads back (pci_dom0.c) */
+};
+
+#define PCI_BDF(bus, dev, fn)  ((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
+
+uint32_t pci_conf_read32(uint16_t bdf, unsigned int reg);
+void pci_conf_write32(uint16_t bdf, unsigned int reg, uint32_t val);
+/* Walk bus 0 and every bus behind a bridge (each bus once); log each function. */
+void pci_scan(void);
+unsigned int pci_nr_funcs(void);
+const struct pci_func *pci_func_at(unsigned int i);
+struct pci_func *pci_func_find(uint16_t bdf);
+
+
+/*
+ * dom0_pci=view (docs/iommu.md): dom0's config-space accesses to a
+ * physical function the virtual bus does not have, and the hypervisor does
+ * not keep, go through this filter: reads from the device, except its BARs
+ * (a shadow dom0 may size and move, not mapped yet) and its expansion ROM
+ * (none); every other write dropped, so dom0 cannot enable the device's
+ * decoding or bus mastering. No driver of dom0's binds without interrupts.
+ */
+extern bool opt_dom0_pci_view;
+bool pci_dom0_sees(const struct domain *d, uint16_t bdf);
+uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size);
+void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t val);
+/*
+ * The memory window dom0's host bridge gets (acpi_build.c): the span of the
+ * 32-bit memory BARs of the functions dom0 sees, in 1 MiB steps, below the
+ * I/O APIC. False (and nothing set) when they have none.
+ */
+bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len);
+
+#endif

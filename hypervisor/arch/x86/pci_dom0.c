@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dom0's view of the machine's physical PCI functions (dom0_pci=view; see
+ * asm/pci.h and docs/iommu.md): the first layer of the config-space
+ * filter. Called by vpci_io.c under dom0's pci_lock, which also guards the
+ * BAR shadows (only dom0 reaches them).
+ */
+#include <mica/domain.h>
+#include <mica/iommu.h>
+#include <asm/pci.h>
+#include <asm/vpci.h>
+
+#define PCI_BAR0            0x10
+#define PCI_BAR_END         0x28
+#define PCI_ROM             0x30
+#define PCI_CFG_MAX         0x100
+#define PCI_BAR_IO          0x1u
+#define PCI_BAR_MEM_TYPE    0x6u
+#define PCI_BAR_MEM_64      0x4u
+#define WINDOW_ALIGN        0x100000ull
+#define WINDOW_LIMIT        0xfec00000ull   /* the I/O APIC, HPET, IOMMU, local APIC above */
+
+bool opt_dom0_pci_view;
+
+static uint32_t ones(unsigned int size)
+{
+    return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
+bool pci_dom0_sees(const struct domain *d, uint16_t bdf)
+{
+    return opt_dom0_pci_view && d->privileged && d->id == 0 &&
+           pci_func_find(bdf) && !iommu_bdf_hidden(0, bdf);
+}
+
+static bool access_ok(unsigned int reg, unsigned int size)
+{
+    return (size == 1 || size == 2 || size == 4) && reg < PCI_CFG_MAX && (reg & 3) + size <= 4;
+}
+
+/* The dword at reg (aligned) as dom0 sees it. */
+static uint32_t dword(const struct pci_func *f, unsigned int reg)
+{
+    if (reg >= PCI_BAR0 && reg < PCI_BAR_END && f->hdr_type == PCI_HEADER_TYPE_NORMAL)
+        return f->bar_shadow[(reg - PCI_BAR0) / 4];
+    if (reg == PCI_ROM && f->hdr_type == PCI_HEADER_TYPE_NORMAL)
+        return 0;
+    return pci_conf_read32(f->bdf, reg);
+}
+
+uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size)
+{
+    const struct pci_func *f = pci_func_find(bdf);
+
+    if (!f || !access_ok(reg, size))
+        return ones(size);
+    return (dword(f, reg & ~3u) >> (8 * (reg & 3))) & ones(size);
+}
+
+/* Only BARs take writes: into the shadow, through the bits the BAR has. */
+void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t val)
+{
+    struct pci_func *f = pci_func_find(bdf);
+    unsigned int shift = 8 * (reg & 3), i;
+    uint32_t *bar, mask, v;
+
+    if (!f || !access_ok(reg, size) || f->hdr_type != PCI_HEADER_TYPE_NORMAL ||
+        reg < PCI_BAR0 || reg >= PCI_BAR_END)
+        return;
+    i = (reg - PCI_BAR0) / 4;
+    bar = &f->bar_shadow[i];
+    mask = ones(size) << shift;
+    v = (*bar & ~mask) | ((val << shift) & mask);
+    *bar = (*bar & ~f->bar_mask[i]) | (v & f->bar_mask[i]);
+}
+
+/* The span of f's 32-bit memory BARs, widened into [*lo, *hi). */
+static void bar_span(const struct pci_func *f, uint64_t *lo, uint64_t *hi)
+{
+    for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
+        uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
+        bool is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
+        uint64_t base = v & m, size = (uint64_t)(~m) + 1;
+
+        if (!(v & PCI_BAR_IO) && m && base && !(is64 && i + 1 < PCI_NR_BARS &&
+                                                f->bar_shadow[i + 1])) {
+            size &= 0xffffffffull;
+            if (base < *lo)
+                *lo = base;
+            if (base + size > *hi)
+                *hi = base + size;
+        }
+        if (is64)
+            i++;            /* its upper half */
+    }
+}
+
+bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len)
+{
+    uint64_t lo = ~0ull, hi = 0;
+    const struct pci_func *f;
+
+    for (unsigned int i = 0; (f = pci_func_at(i)); i++)
+        if (f->hdr_type == PCI_HEADER_TYPE_NORMAL && !vpci_is_virtual(f->bdf) &&
+            !iommu_bdf_hidden(0, f->bdf))
+            bar_span(f, &lo, &hi);
+    lo &= ~(WINDOW_ALIGN - 1);
+    hi = (hi + WINDOW_ALIGN - 1) & ~(WINDOW_ALIGN - 1);
+    if (hi > WINDOW_LIMIT)
+        hi = WINDOW_LIMIT;
+    if (hi <= lo)
+        return false;
+    *base = (uint32_t)lo;
+    *len = (uint32_t)(hi - lo);
+    return true;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The IOMMU as the rest of the hypervisor sees it (docs/iommu.md): found
+ * and enabled at boot with every device blocked, faults logged.
+ */
+#ifndef MICA_IOMMU_H
+#define MICA_IOMMU_H
+
+#include <mica/types.h>
+
+/*
+ * Find the IOMMUs the firmware's IVRS table (NULL if none) describes and
+ * enable each with every device blocked; without one, log "no IOMMU:
+ * device passthrough is disabled". Never fails the boot. Needs the boot
+ * CPU's timers (the event log is polled).
+ */
+void iommu_init(const uint8_t *ivrs, uint32_t ivrs_len);
+/* At least one IOMMU is enabled: device DMA can be confined. */
+bool iommu_enabled(void);
+/* A PCI function the hypervisor keeps (an IOMMU's own): dom0 never sees it. */
+bool iommu_bdf_hidden(uint16_t seg, uint16_t bdf);
+
+struct domain;
+/*
+ * Give d an I/O page table equal to its p2m, kept so from then on (its
+ * devices' DTEs will point at it). 0; -ENODEV without an IOMMU; -EDQUOT or
+ * -ENOMEM (logged; d keeps running without one).
+ */
+int iommu_domain_init(struct domain *d);
+/* After d's p2m lost entries: make the IOMMUs forget d's translations. */
+void iommu_domain_flush(struct domain *d);
+/* Log whether d's I/O page table still equals its p2m, and how many changes it followed. */
+void iommu_domain_report(struct domain *d);
+
+#endif

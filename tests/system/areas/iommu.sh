@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The AMD IOMMU (issue 12, docs/iommu.md): found through ACPI IVRS on
+# QEMU's q35 with -device amd-iommu, enabled with every device blocked, its
+# command buffer and event log working; dom0 still boots beside it and sees
+# only Mica's virtual bus (the IOMMU's own function hidden); and a machine
+# without one says so in one clear line and boots as before. Only this
+# area's boots get the amd-iommu device. Sourced by tests/system/run.sh
+# after lib.sh.
+
+DOM0_LIB_ONLY=1 . tests/system/dom0.sh
+
+IOMMU_Q="-device amd-iommu"
+IOMMU_BASE=0xfed80000       # where QEMU puts AMD-Vi's MMIO (its IVRS says so)
+
+# The hypervisor's own lines about one IOMMU at $IOMMU_BASE.
+expect_iommu_lines() {
+    local b=$IOMMU_BASE
+    expect_line "IOMMU found at $b through IVRS, its PCI function hidden from dom0" \
+        "^\(mica\) iommu: AMD-Vi found at $b: PCI 0000:00:[0-9a-f]{2}\.[0-7] \(cap 0x[0-9a-f]+, hidden from dom0\), IVHD type 0x(10|11|40), EFR 0x[0-9a-f]+, covers [0-9a-f:.]+-[0-9a-f:.]+ \([1-9][0-9]* device IDs"
+    expect_line "device table: 65536 entries, every device blocked" \
+        "^\(mica\) iommu: AMD-Vi at $b: device table 65536 entries at 0x[0-9a-f]+, every device blocked \(DTE V=1 TV=1 IR=IW=0\)\$"
+    expect_line "command buffer running: a COMPLETION_WAIT completed" \
+        "^\(mica\) iommu: AMD-Vi at $b: command buffer 256 entries at 0x[0-9a-f]+ running, completion wait took [0-9]+ us\$"
+    expect_line "event log enabled and running" \
+        "^\(mica\) iommu: AMD-Vi at $b: event log 256 entries at 0x[0-9a-f]+ enabled, running\$"
+    expect_line "one IOMMU enabled, the IVRS table parsed without error" \
+        '^\(mica\) iommu: 1 AMD-Vi IOMMU enabled, [0-9]+ IVMD blocks?, 0 IVRS errors; faults polled every 100 ms$'
+    expect_no_line "no 'no IOMMU' line when there is one" 'no IOMMU: device passthrough is disabled'
+    expect_iommu_devices
+    expect_no_line "no IOMMU bring-up failure" '^\(mica\) iommu: .*(failed|above the hypervisor)'
+    expect_no_line "no IVRS complaint" '^\(mica\) ivrs: '
+}
+
+# The hypervisor's PCI scan against IVRS: q35's AHCI is behind the IOMMU
+# with its DMA blocked, the function IVRS names for the IOMMU is AMD's
+# (1022), an IOMMU-class function (0806xx), and kept from dom0, and no
+# function is left outside the IOMMU.
+expect_iommu_devices() {
+    local bdf
+    bdf=$(tr -d '\r' <"$LOG" | sed -nE 's/^\(mica\) iommu: AMD-Vi found at [^:]+: PCI ([0-9a-f:.]+) .*/\1/p' | head -n1)
+    expect_line "the boot scan finds q35's AHCI (00:1f.2) behind the IOMMU, its DMA blocked" \
+        "^\(mica\) iommu: PCI 0000:00:1f\.2 8086:2922 class 010601: behind the IOMMU at $IOMMU_BASE, DMA blocked\$"
+    expect_line "the scan finds the IOMMU's function where IVRS says (${bdf:-none}), AMD's, kept from dom0" \
+        "^\(mica\) iommu: PCI ${bdf:-none} 1022:[0-9a-f]{4} class 0806[0-9a-f]{2}: the IOMMU itself, kept by the hypervisor and hidden from dom0\$"
+    expect_no_line "every function found is behind the IOMMU" 'behind no working IOMMU'
+    expect_no_line "the IOMMU's function IVRS names exists" 'not found by the scan'
+}
+
+# A test guest under the IOMMU: the hypervisor's lines, the guest unharmed,
+# and no fault logged on a machine where nothing does DMA.
+test_iommu_found() {
+    boot iommu-found "-cpu max -smp 2 -m 512 $IOMMU_Q" "" selftest:name=selftest
+    expect_iommu_lines
+    expect_no_line "no IOMMU event on a machine that does no DMA" '^\(mica\) iommu: AMD-Vi at .*: [A-Z_]+ (device|address)'
+    guest_passes selftest
+    guest_ended selftest poweroff
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+# dom0 (stock Debian kernel) boots with the IOMMU on and dom0_pci=view:
+# it sees the physical functions through the hypervisor's config-space
+# filter, the virtual bus's own functions winning their BDFs (00:00.0,
+# 00:02.0) and the IOMMU's function hidden; q35's AHCI with its IDs and
+# its BAR 5 (4 KiB) sized through the shadow, no driver bound. Its I/O
+# page table starts equal to its p2m (512 MiB: 131072 pages) and still
+# equals it when dom0 powers off, after the dom0 driver's checks mapped
+# and unmapped grants and foreign frames in dom0's p2m (mica-drvtest).
+test_iommu_dom0() {
+    local v
+    boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q" "dom0_mem=512M dom0_pci=view" \
+        "$DOM0_CMDLINE mica.test=pci,iommu,drv mica.micad=0" || return
+    expect_iommu_lines
+    expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
+        '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
+    expect_line "dom0_pci=view is announced" '^\(mica\) dom0_pci=view: dom0 sees the physical PCI functions'
+    expect_line "dom0's host bridge gets the windows the physical BARs sit in" \
+        "^\(mica\) dom0_pci=view: dom0's host bridge windows: I/O 0-0xcf7 and 0xd00-0xffff, memory 0x[0-9a-f]+00000-0x[0-9a-f]+fffff\$"
+    expect_line "Linux finds the AHCI's BAR 5 where the firmware put it" \
+        '^\[ *[0-9.]+\] pci 0000:00:1f\.2: BAR 5 \[mem 0x[0-9a-f]+-0x[0-9a-f]+\]$'
+    expect_no_line "Linux claims every BAR and bridge window inside the host bridge's windows" "can't claim"
+    expect_no_line "Linux moves no BAR (nothing left to assign)" "can't assign"
+
+    dom0_up || return
+    v=$(mt pci "dev 0000:00:00.0")
+    if [[ $v == "0x4d43 0x0000 "* ]]; then pass "00:00.0 stays the virtual host bridge (4d43:0000)"
+    else fail "00:00.0 stays the virtual host bridge (4d43:0000)" "got '$v'"; fi
+    v=$(mt pci "dev 0000:00:02.0")
+    if [[ $v == "0x4d43 0x0001 "* ]]; then pass "00:02.0 stays the Mica platform device, not q35's NIC"
+    else fail "00:02.0 stays the Mica platform device, not q35's NIC" "got '$v'"; fi
+    expect_no_line "the IOMMU's own function (00:03.0) is hidden from dom0" 'MICA-TEST pci dev 0000:00:03\.0 '
+    v=$(mt pci count)
+    if [ "$v" = 6 ]; then pass "dom0 sees 6 functions: 2 virtual, 4 physical (00:01.0, 00:1f.0, 00:1f.2, 00:1f.3)"
+    else fail "dom0 sees 6 functions" "got '$v': $(sed -n 's/.*MICA-TEST pci dev //p' "$LOG" | tr '\n' '|')"; fi
+    expect_line "dom0 sees q35's AHCI at 00:1f.2 (8086:2922, class 010601)" \
+        '^MICA-TEST iommu ahci 0x8086 0x2922 0x010601$'
+    v=$(mt iommu ahci-bar5)
+    if [[ $v =~ ^0x([0-9a-f]+)\ 0x([0-9a-f]+)$ ]] &&
+       [ $((0x${BASH_REMATCH[2]} - 0x${BASH_REMATCH[1]} + 1)) -eq 4096 ] &&
+       [ $((0x${BASH_REMATCH[1]})) -ne 0 ]; then
+        pass "AHCI BAR 5 sized through the shadow: 4 KiB at 0x${BASH_REMATCH[1]}"
+    else
+        fail "AHCI BAR 5 sized through the shadow: 4 KiB" "got '$v'"
+    fi
+    expect_line "no dom0 driver binds the AHCI (no interrupts or BAR mapping yet)" \
+        '^MICA-TEST iommu ahci-driver none$'
+    script_ran pci iommu
+    drv_checks mmap
+    drv_checks gnt
+    script_ran drv
+    expect_line "dom0's I/O page table still equals its p2m at poweroff, having followed unmaps" \
+        '^\(mica\) iommu: d0: I/O page table matches its p2m: [0-9]+ pages, after [0-9]+ maps and [1-9][0-9]* unmaps$'
+    expect_no_line "no difference between dom0's I/O page table and its p2m" 'I/O page table differs'
+    dom0_off
+}
+
+# No IOMMU: one clear line, and the machine boots as before.
+test_iommu_none() {
+    boot iommu-none "-cpu max -smp 1 -m 256" "" selftest:name=selftest
+    expect_count "without an IOMMU: one clear line" 1 \
+        '^\(mica\) iommu: no IOMMU: device passthrough is disabled$'
+    expect_no_line "without an IOMMU: no AMD-Vi line" '^\(mica\) iommu: AMD-Vi'
+    expect_line "without an IOMMU: the PCI scan still runs" '^\(mica\) pci: [0-9]+ functions on segment 0$'
+    expect_no_line "without an IOMMU: no per-device IOMMU line" '^\(mica\) iommu: PCI '
+    guest_passes selftest
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+# Firmware tables that lie, given to QEMU as an extra ACPI table
+# (-acpitable builds the header and checksum around the body). The body:
+# IVinfo and 8 reserved bytes, then one IVHD: type 0x10, flags 0, LENGTH,
+# the IOMMU's BDF 00:03.0, capability 0x40, MMIO base 0xfed90000 (nothing
+# there on q35), segment 0, info 0, attributes 0; then ENTRIES.
+ivrs_body() {
+    local len=$1 entries=$2
+    printf '\x41\x30\x20\x00\0\0\0\0\0\0\0\0'
+    printf "\\x10\\x00\\x$(printf %02x $((len & 255)))\\x$(printf %02x $((len >> 8)))"
+    printf '\x18\x00\x40\x00\x00\x00\xd9\xfe\0\0\0\0\0\0\0\0\0\0\0\0'
+    printf "$entries"
+}
+
+# An IVHD whose length runs past the table: refused with its offset, no
+# IOMMU used, the boot goes on.
+test_iommu_bad_ivrs() {
+    local dir=$BUILD/tests/system/iommu-bad-ivrs
+    mkdir -p "$dir"
+    ivrs_body 1024 '' >"$dir/ivrs.bin"
+    boot iommu-bad-ivrs "-cpu max -smp 1 -m 256 -acpitable sig=IVRS,rev=2,data=$dir/ivrs.bin" "" \
+        selftest:name=selftest
+    expect_line "an IVHD longer than the table is refused, with its offset" \
+        '^\(mica\) ivrs: block type 0x10 at offset 48: length 1024 does not fit the table \(72 bytes\)$'
+    expect_count "then: no IOMMU, in the clear line" 1 '^\(mica\) iommu: no IOMMU: device passthrough is disabled$'
+    guest_passes selftest
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+# A well-formed IVRS naming an IOMMU that is not there: its command buffer
+# never completes, so it is left disabled and the machine runs without one.
+test_iommu_dead() {
+    local dir=$BUILD/tests/system/iommu-dead
+    mkdir -p "$dir"
+    ivrs_body 28 '\x02\x00\x00\x00' >"$dir/ivrs.bin"
+    boot iommu-dead "-cpu max -smp 1 -m 256 -acpitable sig=IVRS,rev=2,data=$dir/ivrs.bin" "" \
+        selftest:name=selftest
+    expect_line "the IVRS's IOMMU is found at its base" '^\(mica\) iommu: AMD-Vi found at 0xfed90000: PCI 0000:00:03\.0 '
+    expect_line "an IOMMU whose commands never complete is left disabled" \
+        '^\(mica\) iommu: AMD-Vi at 0xfed90000: bring-up failed \(-[0-9]+\): left disabled$'
+    expect_count "then: no IOMMU, in the clear line" 1 '^\(mica\) iommu: no IOMMU: device passthrough is disabled$'
+    expect_no_line "no IOMMU claimed enabled" 'AMD-Vi IOMMUs? enabled'
+    guest_passes selftest
+    no_hypervisor_crash
+    expect_rc $EXIT_DONE "all domains done"
+}
+
+test_iommu_found
+test_iommu_none
+test_iommu_bad_ivrs
+test_iommu_dead
+test_iommu_dom0
