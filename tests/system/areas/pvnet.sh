@@ -8,4 +8,6 @@
 # Sourced by tests/system/run.sh after lib.sh.
 CTL_LIB_ONLY=1 . tests/system/areas/ctl.sh
 
-ctl_boot pvnet pvnet 40
+# 8-13 minutes on a loaded 2-core machine (each 64 MiB takes 2-6 under
+# TCG): more than ctl_boot's default 900 s leaves room for.
+CTL_TIMEOUT=${CTL_TIMEOUT:-1800} ctl_boot pvnet pvnet 40
