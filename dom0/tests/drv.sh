@@ -79,11 +79,7 @@ mica-drvtest mmap >>"$out"
 # everything and binds afresh (a new shared info page, a new MSI). The
 # daemons dom0's init started (the store, the block and net backends) hold
 # the driver's files: stop them first, as an admin would before an unload.
-for d in micanetback micablkback micad micastored; do killall -q "$d"; done
-for i in $(seq 50); do
-    pidof micanetback micablkback micad micastored >/dev/null || break
-    usleep 100000
-done
+mica-services stop
 dev=$(bound)
 if [ -n "$dev" ]; then
     # An open file holds the module.

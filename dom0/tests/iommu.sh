@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # iommu: what dom0 sees of a physical PCI function under dom0_pci=view
 # (docs/iommu.md): q35's AHCI at 00:1f.2, its IDs and class, the BAR the
-# firmware gave it as Linux sized it through the hypervisor's shadow, and
-# whether a driver bound it. Prints facts; tests/system/areas/iommu.sh
+# firmware gave it as Linux sized it through the hypervisor's shadow, its
+# registers read through that BAR (mapped into dom0's nested page tables),
+# and whether a driver bound it. Prints facts; tests/system/areas/iommu.sh
 # checks them.
 d=/sys/bus/pci/devices/0000:00:1f.2
 if [ -e "$d/vendor" ]; then
@@ -11,7 +12,11 @@ if [ -e "$d/vendor" ]; then
     # resource: one line per BAR, "start end flags"; BAR 5 is the AHCI's ABAR.
     sed -n 6p "$d/resource" | while read -r start end flags; do
         echo "MICA-TEST iommu ahci-bar5 $start $end"
+        # Through the BAR the hypervisor mapped: the HBA's CAP and VS registers.
+        echo "MICA-TEST iommu ahci-cap $(devmem "$start" 32 2>&1)"
+        echo "MICA-TEST iommu ahci-vs $(devmem $((start + 0x10)) 32 2>&1)"
     done
+    echo "MICA-TEST iommu ahci-command $(dd if="$d/config" bs=2 skip=2 count=1 2>/dev/null | od -An -tx2 | tr -d ' ')"
     drv=none
     [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
     echo "MICA-TEST iommu ahci-driver $drv"

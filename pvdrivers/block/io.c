@@ -18,7 +18,7 @@ void mica_blk_end_grants(struct mica_blk_queue *q, struct mica_blk_shadow *s)
 	unsigned int i;
 
 	for (i = 0; i < s->nr_grefs; i++)
-		if (mica_gnttab_end(s->grefs[i]))
+		if (s->grefs[i] != MICA_BLK_NO_REF && mica_gnttab_end(s->grefs[i]))
 			kept = true;
 	s->nr_grefs = 0;
 	if (s->indirect_ref != MICA_BLK_NO_REF && mica_gnttab_end(s->indirect_ref))

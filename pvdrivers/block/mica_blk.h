@@ -22,6 +22,8 @@
 #define MICA_BLK_SECTOR_SHIFT	9
 #define MICA_BLK_SECTORS_PER_PAGE (PAGE_SIZE >> MICA_BLK_SECTOR_SHIFT)
 #define MICA_BLK_NO_REF		(~0u)
+/* How long a closing frontend waits for the backend to unmap in-flight pages. */
+#define MICA_BLK_DRAIN_MS	5000u
 
 /* What one ring slot (request id == blk-mq tag) has outstanding. */
 struct mica_blk_shadow {

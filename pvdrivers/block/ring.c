@@ -6,6 +6,8 @@
  * every request the backend never answered.
  */
 #include <linux/blkdev.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/slab.h>
 #include "mica_blk.h"
 
@@ -168,21 +170,75 @@ void mica_blk_rings_free(struct mica_blk *blk)
 }
 
 /*
+ * End the grants of s the backend has let go of (each only once): true
+ * when none is left mapped.
+ */
+static bool try_end_grants(struct mica_blk_shadow *s)
+{
+	bool left = false;
+	unsigned int i;
+
+	for (i = 0; i < s->nr_grefs; i++) {
+		if (s->grefs[i] == MICA_BLK_NO_REF)
+			continue;
+		if (mica_gnttab_end(s->grefs[i]))
+			left = true;
+		else
+			s->grefs[i] = MICA_BLK_NO_REF;
+	}
+	if (s->indirect_ref != MICA_BLK_NO_REF) {
+		if (mica_gnttab_end(s->indirect_ref))
+			left = true;
+		else
+			s->indirect_ref = MICA_BLK_NO_REF;
+	}
+	return !left;
+}
+
+/* One pass over the requests in flight: true when the backend holds none. */
+static bool inflight_released(struct mica_blk *blk)
+{
+	struct mica_blk_queue *q;
+	unsigned long flags;
+	bool done = true;
+	unsigned int i, j;
+
+	for (i = 0; blk->queues && i < blk->nr_queues; i++) {
+		q = &blk->queues[i];
+		spin_lock_irqsave(&q->lock, flags);
+		for (j = 0; j < q->depth; j++)
+			if (q->shadow[j].rq && !try_end_grants(&q->shadow[j]))
+				done = false;
+		spin_unlock_irqrestore(&q->lock, flags);
+	}
+	return done;
+}
+
+/*
  * The backend is gone or closing: no response will come. With the ports
- * unbound (no handler running), end each outstanding request's grants and
- * fail it.
+ * unbound (no handler running), wait (up to MICA_BLK_DRAIN_MS) for the
+ * backend to unmap what it still has mapped of the requests in flight: a
+ * hot-unplug reaches us while it finishes the request in hand, and a
+ * page given back to its owner must not still be written by it. Then end
+ * each outstanding request's grants and fail it; a grant still mapped
+ * after that is left granted (never reused by us) and the backend is
+ * reported broken.
  */
 void mica_blk_fail_inflight(struct mica_blk *blk)
 {
+	unsigned long deadline = jiffies + msecs_to_jiffies(MICA_BLK_DRAIN_MS);
 	struct mica_blk_shadow *s;
 	struct mica_blk_queue *q;
 	unsigned long flags;
 	unsigned int i, j;
 
+	for (i = 0; blk->queues && i < blk->nr_queues; i++)
+		if (blk->queues[i].bound)
+			mica_evtchn_unbind(blk->queues[i].port);
+	while (!inflight_released(blk) && time_before(jiffies, deadline))
+		msleep(20);
 	for (i = 0; blk->queues && i < blk->nr_queues; i++) {
 		q = &blk->queues[i];
-		if (q->bound)
-			mica_evtchn_unbind(q->port);
 		spin_lock_irqsave(&q->lock, flags);
 		for (j = 0; j < q->depth; j++) {
 			s = &q->shadow[j];

@@ -152,9 +152,46 @@ static void test_follows_p2m(void)
     CHECK_EQ(hyp_budget_used(&b), 0, "... and uncharges it, structure included");
 }
 
+static void count_leaf(gfn_t gfn, mfn_t mfn, unsigned int flags, void *arg)
+{
+    (void)gfn; (void)mfn; (void)flags;
+    (*(unsigned int *)arg)++;
+}
+
+/* P2M_MMIO: a BAR in the NPT, a hole to every lookup and walk, not in the I/O table. */
+static void test_mmio(void)
+{
+    struct hyp_budget b;
+    struct p2m p = { 0 };
+    struct iopt *io;
+    unsigned int seen = 0, flags;
+    int rc;
+
+    setup();
+    hyp_budget_init(&b, 64 * PAGE_SIZE);
+    p2m_init(&p, &b);
+    io = hyp_zalloc(&b, sizeof(*io), &rc);
+    iopt_init(io, &b);
+    p2m_attach_io(&p, io);
+    p2m_map(&p, 7, 70, P2M_RW);
+    CHECK_EQ_S(p2m_map(&p, 0xfebd5, 0xfebd5, P2M_RW | P2M_MMIO), 0, "MMIO: mapped");
+    CHECK_EQ(p2m_lookup_flags(&p, 0xfebd5, &flags), INVALID_MFN, "MMIO: a hole to p2m_lookup_flags");
+    CHECK_EQ(iopt_lookup(io, 0xfebd5, NULL), INVALID_MFN, "MMIO: not in the I/O page table");
+    p2m_for_each(&p, count_leaf, &seen);
+    CHECK_EQ(seen, 1, "MMIO: p2m_for_each shows only the RAM entry");
+    CHECK_EQ_S(p2m_map(&p, 7, 0xfebd6, P2M_RW | P2M_MMIO), 0, "MMIO over a RAM gfn");
+    CHECK_EQ(iopt_lookup(io, 7, NULL), INVALID_MFN, "... takes the RAM entry out of the I/O table");
+    seen = 0;
+    p2m_drain(&p, count_leaf, &seen);
+    CHECK_EQ(seen, 0, "MMIO: p2m_drain shows none and clears them");
+    p2m_destroy(&p);
+    CHECK_EQ(frames_free_count(), POOL, "MMIO: destroy frees every table");
+}
+
 int main(void)
 {
     check_area("iommu_pt");
+    test_mmio();
     test_format();
     test_budget();
     test_follows_p2m();

@@ -50,6 +50,7 @@ static unsigned int nr_iommus;
 static bool iommu_up[IVRS_MAX_IOMMUS];   /* per IVRS index: enabled */
 static struct ivrs_info ivrs;
 static struct timer evt_timer;
+static uint64_t *empty_root;        /* the blocked DTEs' table: one zeroed page */
 
 static uint64_t mmio_rd(const struct amdvi *m, unsigned int reg)
 {
@@ -133,8 +134,10 @@ static void free_buffers(struct amdvi *m)
 /* Every device blocked: no DMA reaches memory until its owner's table is set. */
 static void dev_tab_block_all(struct amdvi *m)
 {
+    uint64_t dte0 = AMDVI_DTE0_BLOCKED | va_to_pa(empty_root);
+
     for (uint32_t id = 0; id < AMDVI_DEV_IDS; id++)
-        m->dev_tab[id * (AMDVI_DTE_SIZE / 8)] = AMDVI_DTE0_BLOCKED;
+        m->dev_tab[id * (AMDVI_DTE_SIZE / 8)] = dte0;
 }
 
 /* Point the IOMMU at its buffers, then turn it on. */
@@ -199,8 +202,8 @@ static int bring_up(struct amdvi *m)
         goto err_off;
     status = mmio_rd(m, AMDVI_STATUS);
     pr_info("iommu: AMD-Vi at %#llx: device table %u entries at %#llx, every device blocked "
-            "(DTE V=1 TV=1 IR=IW=0)\n", (unsigned long long)m->desc.base, AMDVI_DEV_IDS,
-            (unsigned long long)va_to_pa(m->dev_tab));
+            "(DTE V=1 TV=1 IR=IW=0, an empty table)\n", (unsigned long long)m->desc.base,
+            AMDVI_DEV_IDS, (unsigned long long)va_to_pa(m->dev_tab));
     pr_info("iommu: AMD-Vi at %#llx: command buffer %u entries at %#llx%s, completion wait "
             "took %llu us\n", (unsigned long long)m->desc.base, AMDVI_RING_ENTRIES,
             (unsigned long long)va_to_pa(m->cmd),
@@ -317,6 +320,12 @@ void iommu_init(const uint8_t *table, uint32_t len)
     int rc;
 
     if (!table || ivrs_parse(table, len, &ivrs)) {
+        pr_info("iommu: no IOMMU: device passthrough is disabled\n");
+        return;
+    }
+    empty_root = page_alloc_hyp(0);
+    if (!empty_root) {
+        pr_err("iommu: no memory for the blocked devices' table: IOMMUs left disabled\n");
         pr_info("iommu: no IOMMU: device passthrough is disabled\n");
         return;
     }

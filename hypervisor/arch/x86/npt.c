@@ -25,6 +25,7 @@
 #define NPT_TABLE    (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
 #define NPT_FOREIGN  (1ul << 9)      /* an available bit: P2M_FOREIGN */
 #define NPT_GRANT    (1ul << 10)     /* another: P2M_GRANT */
+#define NPT_MMIO     (1ul << 11)     /* the third: P2M_MMIO */
 #define NPT_LEVELS   4
 
 BUILD_BUG_ON(P2M_MAX_GFN != (1ull << (48 - PAGE_SHIFT)));
@@ -183,6 +184,10 @@ static int io_update(struct p2m *p, gfn_t gfn, const pte_t *val)
         return 0;
     if (!val)
         return iopt_prepare(p->io, gfn);
+    if (*val & NPT_MMIO) {
+        iopt_unmap(p->io, gfn);     /* no device-to-device DMA through the table */
+        return 0;
+    }
     return iopt_map(p->io, gfn, (*val & PTE_ADDR_MASK) >> PAGE_SHIFT, *val & _PAGE_RW);
 }
 
@@ -215,6 +220,12 @@ int p2m_map(struct p2m *p, gfn_t gfn, mfn_t mfn, unsigned int flags)
     pte_t v = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | leaf_extra |
               ((flags & P2M_RW) ? _PAGE_RW : 0) | ((flags & P2M_FOREIGN) ? NPT_FOREIGN : 0) |
               ((flags & P2M_GRANT) ? NPT_GRANT : 0);
+
+    if (flags & P2M_MMIO) {
+        if (leaf_extra)
+            return -EOPNOTSUPP;     /* EPT keeps the memory type elsewhere */
+        v |= NPT_MMIO | _PAGE_PCD | _PAGE_PWT;
+    }
 
     return build_path(p, gfn, &v);
 }
@@ -260,8 +271,8 @@ mfn_t p2m_lookup_flags(struct p2m *p, gfn_t gfn, unsigned int *flags)
     if (!walk(p, gfn, false, path, &depth))
         v = *path[NPT_LEVELS - 1];
     spin_unlock_irqrestore(&p->lock, f);
-    if (!(v & _PAGE_PRESENT))
-        return INVALID_MFN;
+    if (!(v & _PAGE_PRESENT) || (v & NPT_MMIO))
+        return INVALID_MFN;         /* MMIO is no frame: a hole to every caller */
     if (flags)
         *flags = pte_flags_to_p2m(v);
     return (v & PTE_ADDR_MASK) >> PAGE_SHIFT;
@@ -298,6 +309,8 @@ static void walk_level(pte_t *t, unsigned int level, gfn_t base, p2m_leaf_fn fn,
         }
         if (drain)
             __atomic_store_n(&t[i], 0, __ATOMIC_SEQ_CST);
+        if (v & NPT_MMIO)
+            continue;                   /* no frame to show */
         fn(gfn, (v & PTE_ADDR_MASK) >> PAGE_SHIFT, pte_flags_to_p2m(v), arg);
     }
 }

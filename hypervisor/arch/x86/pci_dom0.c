@@ -7,6 +7,10 @@
  */
 #include <mica/domain.h>
 #include <mica/iommu.h>
+#include <mica/console.h>
+#include <mica/p2m.h>
+#include <mica/mm.h>
+#include <mica/errno.h>
 #include <asm/pci.h>
 #include <asm/vpci.h>
 
@@ -113,4 +117,70 @@ bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len)
     *base = (uint32_t)lo;
     *len = (uint32_t)(hi - lo);
     return true;
+}
+
+/* Map one BAR's pages; false (logged) if any is refused. */
+static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
+                    uint64_t base, uint64_t size)
+{
+    int rc = 0;
+
+    if (base + size > WINDOW_LIMIT) {
+        pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u at %#llx reaches the hypervisor's "
+                "MMIO: not mapped\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
+                (unsigned long long)base);
+        return false;
+    }
+    for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
+        if (p2m_lookup(&d->p2m, pa >> PAGE_SHIFT, NULL) != INVALID_MFN)
+            rc = -EEXIST;
+    for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
+        rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
+    if (rc) {
+        pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u at %#llx: not mapped (%d)\n",
+                f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base, rc);
+        return false;
+    }
+    pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u %#llx-%#llx mapped into d%u, uncached\n",
+            f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base,
+            (unsigned long long)(base + size - 1), d->id);
+    return true;
+}
+
+/*
+ * Bus mastering off: with its registers in dom0's reach, a device the
+ * firmware left mastering could be made to DMA. Its DTE blocks that behind
+ * a working IOMMU; until attaching dom0's I/O page table is done and shown
+ * to confine a device, the device does not master at all (dom0's command
+ * writes are dropped).
+ */
+static void stop_mastering(const struct pci_func *f)
+{
+    uint32_t cmd = pci_conf_read32(f->bdf, PCI_COMMAND);
+
+    if (cmd & PCI_COMMAND_MASTER)
+        pci_conf_write32(f->bdf, PCI_COMMAND, (cmd & 0xffffu) & ~(uint32_t)PCI_COMMAND_MASTER);
+}
+
+void pci_dom0_map_bars(struct domain *d)
+{
+    const struct pci_func *f;
+
+    for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
+        if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
+            vpci_is_virtual(f->bdf))
+            continue;
+        stop_mastering(f);
+        for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
+            uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
+            bool is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
+            uint64_t base = v & m, size = ((uint64_t)(~m) + 1) & 0xffffffffull;
+
+            if (!(v & PCI_BAR_IO) && m && base && size >= PAGE_SIZE &&
+                !(is64 && i + 1 < PCI_NR_BARS && f->bar_shadow[i + 1]))
+                map_bar(d, f, i, base, size);
+            if (is64)
+                i++;
+        }
+    }
 }

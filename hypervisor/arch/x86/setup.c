@@ -135,8 +135,8 @@ static bool start_dom0(void)
         return false;
     if (dom0_build(&boot_info, &o, &d))
         panic("cannot build dom0");
-    if (iommu_enabled())
-        iommu_domain_init(d);       /* logs its failure; dom0 runs without devices then */
+    if (iommu_enabled() && !iommu_domain_init(d) && opt_dom0_pci_view)
+        pci_dom0_map_bars(d);       /* BARs only with DMA confined to dom0 */
     on_dom0_end = dom0_ended;
     console_input_set_domain(d, vuart_input);
     domain_start(d);
@@ -151,7 +151,7 @@ static void check_dom0_options(void)
         pr_warn("cmdline: dom0_pci=%s: expected none or view; using none\n", opt_dom0_pci);
     if (opt_dom0_pci_view)
         pr_info("dom0_pci=view: dom0 sees the physical PCI functions' config space (BARs "
-                "shadowed, writes dropped, nothing mapped)\n");
+                "shadowed, other writes dropped)\n");
     if (strcmp(opt_on_dom0_crash, "reboot") && strcmp(opt_on_dom0_crash, "poweroff") &&
         strcmp(opt_on_dom0_crash, "halt")) {
         pr_warn("cmdline: on_dom0_crash=%s: expected reboot, poweroff or halt; using reboot\n",

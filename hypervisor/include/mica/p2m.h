@@ -25,6 +25,13 @@ struct p2m {
 #define P2M_RW       0x1u    /* writable (else read-only) */
 #define P2M_FOREIGN  0x2u    /* another domain's frame, pinned by this mapping (memory_op) */
 #define P2M_GRANT    0x4u    /* a granted frame, pinned by this mapping (grant_table.c) */
+/*
+ * Machine MMIO mapped at the same address, uncached (a PCI BAR dom0 sees,
+ * docs/iommu.md). Never a frame: p2m_lookup*() report it as a hole and
+ * p2m_for_each()/p2m_drain() do not show it, so nothing treats it as RAM;
+ * the I/O page table does not mirror it. NPT only (-EOPNOTSUPP on EPT).
+ */
+#define P2M_MMIO     0x8u
 
 #define P2M_MAX_GFN  (1ull << 36)   /* gfns reach 48-bit guest-physical addresses */
 

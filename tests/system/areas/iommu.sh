@@ -18,7 +18,7 @@ expect_iommu_lines() {
     expect_line "IOMMU found at $b through IVRS, its PCI function hidden from dom0" \
         "^\(mica\) iommu: AMD-Vi found at $b: PCI 0000:00:[0-9a-f]{2}\.[0-7] \(cap 0x[0-9a-f]+, hidden from dom0\), IVHD type 0x(10|11|40), EFR 0x[0-9a-f]+, covers [0-9a-f:.]+-[0-9a-f:.]+ \([1-9][0-9]* device IDs"
     expect_line "device table: 65536 entries, every device blocked" \
-        "^\(mica\) iommu: AMD-Vi at $b: device table 65536 entries at 0x[0-9a-f]+, every device blocked \(DTE V=1 TV=1 IR=IW=0\)\$"
+        "^\(mica\) iommu: AMD-Vi at $b: device table 65536 entries at 0x[0-9a-f]+, every device blocked \(DTE V=1 TV=1 IR=IW=0, an empty table\)\$"
     expect_line "command buffer running: a COMPLETION_WAIT completed" \
         "^\(mica\) iommu: AMD-Vi at $b: command buffer 256 entries at 0x[0-9a-f]+ running, completion wait took [0-9]+ us\$"
     expect_line "event log enabled and running" \
@@ -102,8 +102,21 @@ test_iommu_dom0() {
     else
         fail "AHCI BAR 5 sized through the shadow: 4 KiB" "got '$v'"
     fi
-    expect_line "no dom0 driver binds the AHCI (no interrupts or BAR mapping yet)" \
+    expect_line "the hypervisor maps the AHCI's BAR 5 into dom0, uncached" \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 BAR 5 0x[0-9a-f]+-0x[0-9a-f]+fff mapped into d0, uncached$'
+    expect_line "dom0 reads the AHCI's version register through the mapped BAR (AHCI 1.0: 0x00010000)" \
+        '^MICA-TEST iommu ahci-vs 0x00010000$'
+    expect_line "dom0 reads the AHCI's CAP register through the mapped BAR (not all ones, not 0)" \
+        '^MICA-TEST iommu ahci-cap 0x[0-9A-Fa-f]{8}$'
+    expect_no_line "... which is neither 0 nor all ones" '^MICA-TEST iommu ahci-cap 0x(00000000|FFFFFFFF|ffffffff)$'
+    expect_line "no dom0 driver binds the AHCI (no interrupts routed yet)" \
         '^MICA-TEST iommu ahci-driver none$'
+    v=$(mt iommu ahci-command)
+    if [[ $v =~ ^[0-9a-f]{4}$ ]] && (( (0x$v & 0x2) && !(0x$v & 0x4) )); then
+        pass "the AHCI does not master: memory decoding on, bus master off (command 0x$v)"
+    else
+        fail "the AHCI does not master: memory decoding on, bus master off" "command '$v'"
+    fi
     script_ran pci iommu
     drv_checks mmap
     drv_checks gnt

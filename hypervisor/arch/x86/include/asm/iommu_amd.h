@@ -87,8 +87,14 @@ int ivrs_parse(const uint8_t *p, uint32_t len, struct ivrs_info *out);
 #define AMDVI_DTE_MODE_SHIFT    9
 #define AMDVI_DTE_IR            (1ull << 61)
 #define AMDVI_DTE_IW            (1ull << 62)
-/* No DMA: translation information valid, mode 0 (no table), no permission. */
-#define AMDVI_DTE0_BLOCKED      (AMDVI_DTE_V | AMDVI_DTE_TV)
+#define AMDVI_DTE_MODE_4LEVEL   (4ull << AMDVI_DTE_MODE_SHIFT)
+/*
+ * No DMA: translation information valid, no permission (IR=IW=0), and a
+ * 4-level table whose root is an empty page (OR in its address): every
+ * request is refused and logged as an IO_PAGE_FAULT with the device and
+ * address, even by an IOMMU model that would not log a mode-0 refusal.
+ */
+#define AMDVI_DTE0_BLOCKED      (AMDVI_DTE_V | AMDVI_DTE_TV | AMDVI_DTE_MODE_4LEVEL)
 
 /* Command buffer and event log: 16-byte entries, 256 of each (4 KiB). */
 #define AMDVI_ENTRY_SIZE        16u

@@ -39,7 +39,8 @@ struct pci_func *pci_func_find(uint16_t bdf);
  * dom0_pci=view (docs/iommu.md): dom0's config-space accesses to a
  * physical function the virtual bus does not have, and the hypervisor does
  * not keep, go through this filter: reads from the device, except its BARs
- * (a shadow dom0 may size and move, not mapped yet) and its expansion ROM
+ * (a shadow dom0 may size and move; pci_dom0_map_bars() maps them where
+ * the firmware put them) and its expansion ROM
  * (none); every other write dropped, so dom0 cannot enable the device's
  * decoding or bus mastering. No driver of dom0's binds without interrupts.
  */
@@ -53,5 +54,13 @@ void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t 
  * I/O APIC. False (and nothing set) when they have none.
  */
 bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len);
+/*
+ * Map the 32-bit memory BARs of the functions d (dom0) sees into its p2m at
+ * the firmware's addresses, uncached (P2M_MMIO), each logged; before d runs.
+ * Only behind an IOMMU (the caller checks). A BAR reaching the I/O APIC's
+ * page or above, or over d's RAM, is refused with a line. The mappings
+ * stay where they are: a BAR dom0 moves does not work at its new address.
+ */
+void pci_dom0_map_bars(struct domain *d);
 
 #endif
