@@ -83,7 +83,7 @@ QEMU_FLAGS := -accel $(QEMU_ACCEL) -machine q35 -cpu $(QEMU_CPU) -smp $(QEMU_SMP
     -m $(QEMU_MEM) -display none -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x01
 
-.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 check-vmx bench-vmx bench bench-blk bench-core bench-domu bench-net bench-fuzz stress-ctl clean help FORCE
+.PHONY: all install hypervisor iso run run-guests test check-licences check-system check-dom0 check-vmx bench-vmx bench bench-blk bench-core bench-domu bench-net bench-fuzz stress-ctl stress-net clean help FORCE
 all: $(BUILD)/mica.elf guests unit-tests libctl
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
@@ -108,6 +108,14 @@ stress-ctl: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
 	@set -o pipefail 2>/dev/null; \
 	$(DOM0_TEST_ENV) BUILD=$(BUILD) tests/stress/ctl.sh $(CTL_STRESS_CYCLES) | tee $(BUILD)/tests/stress-ctl.log; \
 	tests/summary.sh $(BUILD)/tests/stress-ctl.log
+
+# The pvnet system area with every transfer (tests/stress/pvnet.sh):
+# make test leaves out its domU->dom0 64 MiB for time.
+stress-net: $(BUILD)/mica.elf $(DOM0_TEST_DEPS)
+	@mkdir -p $(BUILD)/tests
+	@set -o pipefail 2>/dev/null; \
+	$(DOM0_TEST_ENV) BUILD=$(BUILD) tests/stress/pvnet.sh | tee $(BUILD)/tests/stress-net.log; \
+	tests/summary.sh $(BUILD)/tests/stress-net.log
 
 check-licences:
 	@scripts/check-licences.sh | tee /dev/stderr | grep -q '^PASS'
@@ -248,5 +256,6 @@ help:
 	@echo "make bench-core  core operations in TSC cycles under Mica and Xen 4.17 (also part of make bench)"
 	@echo "make bench-blk   fio on a PV disk in a domU beside dom0 on the same image file; exits and notifications per MiB (bench/blk.sh)"
 	@echo "make stress-ctl  the ctl-basic dom0 boot with CTL_STRESS_CYCLES=100 create/destroy cycles of a Linux domU"
+	@echo "make stress-net  the pvnet dom0 boot with every transfer (adds 64 MiB domU->dom0 to make test's)"
 	@echo "make bench-fuzz  10^6 fuzzed hypercalls beside good guests; fails on a panic, a failed check or a leak (FUZZ_ITERS=)"
 	@echo "make clean       remove $(BUILD)/"

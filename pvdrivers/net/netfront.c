@@ -211,6 +211,13 @@ static netdev_tx_t mnet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	if (skb->ip_summed == CHECKSUM_PARTIAL && !np->be_csum &&
 	    skb_checksum_help(skb))
 		goto drop;
+	/*
+	 * The skb stays ours until the backend answers (a round trip through
+	 * dom0's scheduler); charged to its socket all that time, TCP's small
+	 * queues would allow only a packet or two in flight (0.4 MB/s under
+	 * TCG). The ring bounds what we hold, as virtio-net without TX NAPI.
+	 */
+	skb_orphan(skb);
 	spin_lock_irqsave(&np->tx_lock, flags);
 	if (!np->connected || np->tx_free < MICA_NETIF_MAX_FRAGS ||
 	    !tx_queue_skb(np, skb, tx_flags(skb))) {

@@ -36,6 +36,37 @@ static char *rd(mica_store *s, const char *dir, const char *node)
     return val;
 }
 
+/*
+ * dir/node = val in a transaction that first finds dir, as Linux's
+ * xenbus_switch_state finds the state node: a write after the toolstack
+ * removed the device's directory would make it again (and keep its vif).
+ * -ENOENT then.
+ */
+static int wr_present(mica_store *s, const char *dir, const char *path, const char *val)
+{
+    char *cur;
+    size_t len;
+    uint32_t tx;
+    int rc;
+
+    do {
+        rc = mica_store_tx_start(s, &tx);
+        if (rc)
+            return rc;
+        rc = mica_store_read(s, tx, dir, &cur, &len);
+        if (!rc) {
+            free(cur);
+            rc = mica_store_write(s, tx, path, val, strlen(val));
+        }
+        if (rc) {
+            mica_store_tx_end(s, tx, 0);
+            return rc;
+        }
+        rc = mica_store_tx_end(s, tx, 1);
+    } while (rc == -EAGAIN);
+    return rc;
+}
+
 __attribute__((format(printf, 4, 5)))
 static int wr(mica_store *s, const char *dir, const char *node, const char *fmt, ...)
 {
@@ -46,7 +77,7 @@ static int wr(mica_store *s, const char *dir, const char *node, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(val, sizeof(val), fmt, ap);
     va_end(ap);
-    return mica_store_write(s, 0, path, val, strlen(val));
+    return wr_present(s, dir, path, val);
 }
 
 /* A decimal number <= max, strictly: 0 with *out, or -EINVAL/-ENOENT. */
