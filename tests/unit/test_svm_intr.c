@@ -501,6 +501,63 @@ static void test_event_pending(void)
     CHECK_EQ(pending_calls, 0, "event_pending, upcall: vlapic_pending never asked");
 }
 
+/*
+ * A CPU that leaves a deliverable offer untaken while the guest runs on
+ * (Bochs): from then on such offers go through EVENTINJ. Last, as the
+ * switch is for good.
+ */
+#define RFLAGS_IF       (1ull << 9)
+
+static void test_virq_unreliable(void)
+{
+    reset();
+    vmcb_l.rflags = RFLAGS_IF;
+    vmcb_l.rip = 0x1000;
+    pending_ret = 0x91;                              /* class 9 above CR8 7 */
+    svm_intr_assist(&vl);
+    exit_with(&vl, false, 0);                        /* a host interrupt before the first instruction */
+    svm_intr_assist(&vl);
+    CHECK_EQ(vmcb_l.eventinj, 0, "unreliable: RIP unmoved: still offered through V_IRQ");
+    CHECK_EQ(vmcb_l.vintr, offered(0x91), "unreliable: RIP unmoved: V_IRQ offer kept");
+
+    vmcb_l.int_state = INT_STATE_SHADOW;             /* not deliverable: no conclusion */
+    svm_intr_assist(&vl);
+    vmcb_l.rip = 0x1008;
+    exit_with(&vl, false, 0);
+    vmcb_l.int_state = 0;
+    svm_intr_assist(&vl);
+    CHECK_EQ(vmcb_l.eventinj, 0, "unreliable: shadowed entry proves nothing");
+
+    vmcb_l.rip = 0x1010;                             /* the guest ran on, the offer untaken */
+    exit_with(&vl, false, 0);
+    svm_intr_assist(&vl);
+    CHECK_EQ(vmcb_l.eventinj, EV_VALID | EV_INTR | 0x91, "unreliable: then injected through EVENTINJ");
+    CHECK(!(vmcb_l.vintr & V_IRQ), "unreliable: V_IRQ clear when injected");
+    exit_with(&vl, false, 0);
+    CHECK_EQ(accepts, 1, "unreliable: injected vector accepted after the exit");
+    CHECK_EQ_S(accept_vec, 0x91, "unreliable: the injected vector is the one accepted");
+
+    svm_intr_assist(&vl);
+    vmcb_l.rip = 0x1020;
+    exit_with(&vl, false, EV_VALID | EV_INTR | 0x91);   /* cut short: injected again */
+    svm_intr_assist(&vl);
+    CHECK_EQ(vmcb_l.eventinj, EV_VALID | EV_INTR | 0x91, "unreliable: cut short: injected again");
+
+    reset();
+    pending_ret = 0x91;                              /* IF clear: V_IRQ waits for STI */
+    svm_intr_assist(&vl);
+    CHECK_EQ(vmcb_l.eventinj, 0, "unreliable: IF clear: nothing injected");
+    CHECK_EQ(vmcb_l.vintr, offered(0x91), "unreliable: IF clear: offered through V_IRQ");
+
+    reset();
+    vmcb_u.rflags = RFLAGS_IF;                       /* the upcall of a vCPU without a vLAPIC */
+    vu.upcall_pending = true;
+    svm_intr_assist(&vu);
+    CHECK_EQ(vmcb_u.eventinj, EV_VALID | EV_INTR | 0xf3, "unreliable: upcall injected");
+    exit_with(&vu, false, 0);
+    CHECK_EQ_S(vu.arch.vendor.svm.virq_vec, -1, "unreliable: injected upcall taken");
+}
+
 int main(void)
 {
     check_area("svm_intr");
@@ -517,5 +574,6 @@ int main(void)
     test_nmi_blocking();
     test_upcall();
     test_event_pending();
+    test_virq_unreliable();
     return check_done();
 }
