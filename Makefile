@@ -256,6 +256,6 @@ help:
 	@echo "make bench-core  core operations in TSC cycles under Mica and Xen 4.17 (also part of make bench)"
 	@echo "make bench-blk   fio on a PV disk in a domU beside dom0 on the same image file; exits and notifications per MiB (bench/blk.sh)"
 	@echo "make stress-ctl  the ctl-basic dom0 boot with CTL_STRESS_CYCLES=100 create/destroy cycles of a Linux domU"
-	@echo "make stress-net  the pvnet dom0 boot with every transfer (adds 64 MiB domU->dom0 to make test's)"
+	@echo "make stress-net  the pvnet dom0 boot with 256 MiB per transfer (make test's moves 64)"
 	@echo "make bench-fuzz  10^6 fuzzed hypercalls beside good guests; fails on a panic, a failed check or a leak (FUZZ_ITERS=)"
 	@echo "make clean       remove $(BUILD)/"

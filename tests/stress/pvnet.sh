@@ -1,9 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # tests/stress/pvnet.sh: the pvnet boot of tests/system/areas/pvnet.sh with
-# mica.pvnet=full, so dom0/tests/pvnet.sh also moves its 64 MiB domU->dom0
-# (make test does dom0->domU and domU->domU only: each 64 MiB takes minutes
-# under TCG). `make stress-net` runs it; it prints the same PASS/FAIL lines,
+# mica.pvnet=full, so dom0/tests/pvnet.sh moves 256 MiB in each of its
+# three transfers (make test: 64 MiB each). `make stress-net` runs it; it prints the same PASS/FAIL lines,
 # which tests/summary.sh counts. Not part of `make test`.
 # Environment: as tests/system/run.sh (DOM0_KERNEL, DOM0_INITRD, DOM0_CMDLINE),
 # CTL_TIMEOUT (seconds for the boot, default 3600).
