@@ -39,7 +39,7 @@ FUZZ_BASE_SRCS := tests/unit/shim.c tests/unit/shim_printk.c \
 
 FUZZ_SRCS_fuzz_insn := hypervisor/arch/x86/insn.c
 FUZZ_SRCS_fuzz_guest_walk := hypervisor/arch/x86/guest_walk.c hypervisor/arch/x86/npt.c \
-                             hypervisor/common/budget.c \
+                             hypervisor/arch/x86/iommu_pt.c hypervisor/common/budget.c \
                              hypervisor/common/page_alloc.c hypervisor/common/xmalloc.c
 # The hypercall handlers on the real domain lifecycle, allocator, heap and
 # p2m; hv_shim.c models the scheduler, the arch, the timers and the console,
@@ -52,7 +52,7 @@ FUZZ_SRCS_fuzz_hypercall := $(FUZZ_DIR)/hv_shim.c $(FUZZ_DIR)/hv_domain.c \
         memory_op.c event_channel.c event_channel_state.c vcpu_op.c time_page.c \
         grant_table.c grant_state.c guest_access.c console_io.c sysctl.c version.c param.c \
         text_ring.c page_alloc.c xmalloc.c budget.c) \
-    hypervisor/arch/x86/npt.c hypervisor/arch/x86/guest_walk.c
+    hypervisor/arch/x86/npt.c hypervisor/arch/x86/iommu_pt.c hypervisor/arch/x86/guest_walk.c
 
 # Keep whatever goal the including Makefile had (or its first target).
 fuzz_saved_goal := $(.DEFAULT_GOAL)
