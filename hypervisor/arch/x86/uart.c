@@ -25,14 +25,18 @@ static bool uart_off;
 /*
  * Wait for room, however slowly the other end reads (a console that drops
  * bytes is worse than a slow one), but not forever: a UART that stays full
- * for 250 ms is taken as stuck, and bytes are then written without waiting
- * until it shows room again, so a dead port cannot stall the hypervisor.
+ * for UART_STUCK_MS is taken as stuck, and bytes are then written without
+ * waiting until it shows room again, so a dead port cannot stall the
+ * hypervisor. 250 ms was too short: under a loaded host, QEMU's serial
+ * backend (a pipe its reader drains late) holds THRE clear for longer,
+ * and dom0's lines lost bytes in the middle (pvnet's serial log).
  */
+#define UART_STUCK_MS  5000
 static bool uart_stuck;
 
 static void uart_putc(char c)
 {
-    uint64_t end = tsc_khz ? rdtsc() + tsc_khz * 250 : 0;
+    uint64_t end = tsc_khz ? rdtsc() + tsc_khz * UART_STUCK_MS : 0;
     unsigned int spins = 0;
 
     for (;;) {
