@@ -8,6 +8,7 @@
 #include <mica/linux_boot.h>
 #include <mica/errno.h>
 #include <mica/lib.h>
+#include <mica/unaligned.h>
 #include <asm/vplatform.h>
 
 /* Setup header, at its offsets in the image and in boot_params (boot.rst) */
@@ -54,21 +55,6 @@
 #define E820_RAM                1
 #define E820_RESERVED           2
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 static void wr32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v;
@@ -94,17 +80,17 @@ bool linux_image_probe(const void *data, size_t size)
     const uint8_t *d = data;
 
     return size >= HDR_MIN_END && memcmp(d + HDR_MAGIC, "HdrS", 4) == 0 &&
-           rd16(d + HDR_BOOT_FLAG) == BOOT_FLAG;
+           le16_at(d + HDR_BOOT_FLAG) == BOOT_FLAG;
 }
 
 /* Protocol version and the flags a 64-bit bzImage entry needs. */
 static int check_protocol(const uint8_t *d, const char **why)
 {
-    if (rd16(d + HDR_VERSION) < LINUX_MIN_VERSION)
+    if (le16_at(d + HDR_VERSION) < LINUX_MIN_VERSION)
         return fail(why, "boot protocol older than 2.12", -EINVAL);
     if (!(d[HDR_LOADFLAGS] & LOADED_HIGH))
         return fail(why, "a zImage (LOADED_HIGH clear), not a bzImage", -EINVAL);
-    if (!(rd16(d + HDR_XLOADFLAGS) & LINUX_XLF_KERNEL_64))
+    if (!(le16_at(d + HDR_XLOADFLAGS) & LINUX_XLF_KERNEL_64))
         return fail(why, "no 64-bit entry point (XLF_KERNEL_64 clear)", -EINVAL);
     return 0;
 }
@@ -114,7 +100,7 @@ static int check_sizes(const uint8_t *d, size_t size, struct linux_image *img,
                        const char **why)
 {
     uint32_t sects = d[HDR_SETUP_SECTS] ? d[HDR_SETUP_SECTS] : DEFAULT_SETUP_SECTS;
-    uint64_t syssize_bytes = (uint64_t)rd32(d + HDR_SYSSIZE) * 16;
+    uint64_t syssize_bytes = (uint64_t)le32_at(d + HDR_SYSSIZE) * 16;
 
     img->setup_bytes = (sects + 1) * SECTOR;
     img->header_end = HDR_MAGIC + d[HDR_JUMP_OFFSET];
@@ -132,13 +118,13 @@ static int check_sizes(const uint8_t *d, size_t size, struct linux_image *img,
 
 static void read_fields(const uint8_t *d, struct linux_image *img)
 {
-    img->version = rd16(d + HDR_VERSION);
-    img->pref_address = rd64(d + HDR_PREF_ADDRESS);
-    img->kernel_alignment = rd32(d + HDR_KERNEL_ALIGNMENT);
-    img->init_size = rd32(d + HDR_INIT_SIZE);
-    img->xloadflags = rd16(d + HDR_XLOADFLAGS);
-    img->initrd_addr_max = rd32(d + HDR_INITRD_ADDR_MAX);
-    img->cmdline_size = rd32(d + HDR_CMDLINE_SIZE);
+    img->version = le16_at(d + HDR_VERSION);
+    img->pref_address = le64_at(d + HDR_PREF_ADDRESS);
+    img->kernel_alignment = le32_at(d + HDR_KERNEL_ALIGNMENT);
+    img->init_size = le32_at(d + HDR_INIT_SIZE);
+    img->xloadflags = le16_at(d + HDR_XLOADFLAGS);
+    img->initrd_addr_max = le32_at(d + HDR_INITRD_ADDR_MAX);
+    img->cmdline_size = le32_at(d + HDR_CMDLINE_SIZE);
     img->relocatable = d[HDR_RELOCATABLE] != 0;
 }
 

@@ -361,6 +361,21 @@ int mica_store_unwatch(mica_store *s, const char *path, const char *token);
 int mica_store_read_watch(mica_store *s, int timeout_ms, char **path, char **token);
 int mica_store_tx_start(mica_store *s, uint32_t *tx);
 int mica_store_tx_end(mica_store *s, uint32_t tx, int commit);
+/*
+ * One transaction: start it, call fn(s, tx, arg), commit; abort when fn
+ * fails. The whole is tried again while fn or the commit answer -EAGAIN
+ * (another writer conflicted), MICA_STORE_TX_TRIES times at most, so fn
+ * must redo all its work each time. Returns 0 or fn's or the store's -errno.
+ */
+#define MICA_STORE_TX_TRIES  5
+int mica_store_tx_run(mica_store *s, int (*fn)(mica_store *s, uint32_t tx, void *arg), void *arg);
+/*
+ * dir/node = val, only while dir exists, in one transaction (a backend's
+ * write after the toolstack removed its device would make the directory
+ * again; Linux's xenbus_switch_state reads the state node first the same
+ * way). -ENOENT when dir is gone.
+ */
+int mica_store_write_present(mica_store *s, const char *dir, const char *node, const char *val);
 int mica_store_introduce(mica_store *s, uint32_t domid, uint64_t gfn, uint32_t port);
 int mica_store_release(mica_store *s, uint32_t domid);
 int mica_store_get_quota(mica_store *s, uint32_t domid, char **text);

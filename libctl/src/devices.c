@@ -21,7 +21,6 @@
 #include "devices.h"
 
 #define BACKEND_DOMID   0u
-#define TX_TRIES        5               /* transaction conflicts before giving up */
 #define KEY_LEN         256
 #define WATCH_TOKEN     "mica-device-remove"
 
@@ -150,8 +149,16 @@ static int exists(mica_store *s, uint32_t tx, const char *dir)
     return n < 0 ? n : 1;
 }
 
-static int write_once(mica_store *s, uint32_t tx, uint32_t domid, const struct dev_write *w)
+struct dev_write_arg {
+    uint32_t domid;
+    const struct dev_write *w;
+};
+
+static int write_once(mica_store *s, uint32_t tx, void *arg)
 {
+    const struct dev_write_arg *a = arg;
+    const struct dev_write *w = a->w;
+    uint32_t domid = a->domid;
     int rc = exists(s, tx, w->p.fe);
 
     if (rc == 0)
@@ -172,22 +179,9 @@ static int write_once(mica_store *s, uint32_t tx, uint32_t domid, const struct d
 /* Both directories in one transaction, again on a conflict. */
 static int write_device(mica_store *s, uint32_t domid, const struct dev_write *w)
 {
-    int rc = -EAGAIN;
+    struct dev_write_arg a = { domid, w };
 
-    for (int i = 0; i < TX_TRIES && rc == -EAGAIN; i++) {
-        uint32_t tx;
-
-        rc = mica_store_tx_start(s, &tx);
-        if (rc)
-            break;
-        rc = write_once(s, tx, domid, w);
-        if (rc) {
-            mica_store_tx_end(s, tx, 0);
-            continue;
-        }
-        rc = mica_store_tx_end(s, tx, 1);
-    }
-    return rc;
+    return mica_store_tx_run(s, write_once, &a);
 }
 
 static const char *const disk_types[] = {
@@ -287,8 +281,9 @@ int ctl_device_read_state(mica_store *s, const char *dir)
     return (int)v;
 }
 
-static int ask_close_once(mica_store *s, uint32_t tx, const struct ctl_dev_paths *p)
+static int ask_close_once(mica_store *s, uint32_t tx, void *arg)
 {
+    const struct ctl_dev_paths *p = arg;
     char path[MICA_STORE_PATH_MAX], state[8];
     int rc;
 
@@ -307,22 +302,7 @@ static int ask_close_once(mica_store *s, uint32_t tx, const struct ctl_dev_paths
  */
 static int ask_close(mica_store *s, const struct ctl_dev_paths *p)
 {
-    int rc = -EAGAIN;
-
-    for (int i = 0; i < TX_TRIES && rc == -EAGAIN; i++) {
-        uint32_t tx;
-
-        rc = mica_store_tx_start(s, &tx);
-        if (rc)
-            break;
-        rc = ask_close_once(s, tx, p);
-        if (rc) {
-            mica_store_tx_end(s, tx, 0);
-            continue;
-        }
-        rc = mica_store_tx_end(s, tx, 1);
-    }
-    return rc;
+    return mica_store_tx_run(s, ask_close_once, (void *)p);
 }
 
 /*

@@ -515,6 +515,52 @@ int mica_store_tx_end(mica_store *s, uint32_t tx, int commit)
     return request(s, MICA_STORE_TRANSACTION_END, tx, commit ? "T" : "F", 2, NULL, NULL);
 }
 
+int mica_store_tx_run(mica_store *s, int (*fn)(mica_store *s, uint32_t tx, void *arg), void *arg)
+{
+    int rc = -EAGAIN;
+
+    for (int i = 0; i < MICA_STORE_TX_TRIES && rc == -EAGAIN; i++) {
+        uint32_t tx;
+
+        rc = mica_store_tx_start(s, &tx);
+        if (rc)
+            break;
+        rc = fn(s, tx, arg);
+        if (rc) {
+            mica_store_tx_end(s, tx, 0);
+            continue;
+        }
+        rc = mica_store_tx_end(s, tx, 1);
+    }
+    return rc;
+}
+
+struct present_write {
+    const char *dir, *node, *val;
+};
+
+static int write_present_tx(mica_store *s, uint32_t tx, void *arg)
+{
+    const struct present_write *w = arg;
+    char path[MICA_STORE_PATH_MAX], *cur;
+    size_t len;
+    int rc = mica_store_read(s, tx, w->dir, &cur, &len);
+
+    if (rc)
+        return rc;
+    free(cur);
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", w->dir, w->node) >= sizeof(path))
+        return -E2BIG;
+    return mica_store_write(s, tx, path, w->val, strlen(w->val));
+}
+
+int mica_store_write_present(mica_store *s, const char *dir, const char *node, const char *val)
+{
+    struct present_write w = { dir, node, val };
+
+    return mica_store_tx_run(s, write_present_tx, &w);
+}
+
 int mica_store_introduce(mica_store *s, uint32_t domid, uint64_t gfn, uint32_t port)
 {
     char d[16], g[24], p[16];

@@ -96,6 +96,41 @@ static void test_basic(mica_store *s)
     mica_store_rm(s, 0, "/big");
 }
 
+static int always_conflict(mica_store *s, uint32_t tx, void *arg)
+{
+    (void)s;
+    (void)tx;
+    ++*(int *)arg;
+    return -EAGAIN;
+}
+
+static int write_one(mica_store *s, uint32_t tx, void *arg)
+{
+    (void)arg;
+    return mica_store_write(s, tx, "/txrun/a", "1", 1);
+}
+
+static void test_tx_helpers(mica_store *s)
+{
+    char *val = NULL;
+    size_t len;
+    int calls = 0;
+
+    check(mica_store_tx_run(s, write_one, NULL) == 0 && mica_store_read(s, 0, "/txrun/a", &val, &len) == 0 &&
+          !strcmp(val, "1"), "tx_run: fn's write committed", "");
+    free(val);
+    check(mica_store_tx_run(s, always_conflict, &calls) == -EAGAIN && calls == MICA_STORE_TX_TRIES,
+          "tx_run: a conflict every time gives -EAGAIN after MICA_STORE_TX_TRIES tries", "");
+    check(mica_store_write_present(s, "/txrun", "b", "2") == 0 &&
+          mica_store_read(s, 0, "/txrun/b", &val, &len) == 0 && !strcmp(val, "2"),
+          "write_present: writes under a directory that is there", "");
+    free(val);
+    check(mica_store_write_present(s, "/txgone", "state", "6") == -ENOENT &&
+          mica_store_read(s, 0, "/txgone", &val, &len) == -ENOENT,
+          "write_present: a removed directory gives -ENOENT and is not made again", "");
+    mica_store_rm(s, 0, "/txrun");
+}
+
 static void test_watch(mica_store *s, mica_store *other)
 {
     char *path = NULL, *token = NULL, *val;
@@ -206,6 +241,7 @@ int main(int argc, char **argv)
         return 1;
     }
     test_basic(a);
+    test_tx_helpers(a);
     test_watch(a, b);
     test_tx(a, b);
     test_quota(a, dom);

@@ -34,7 +34,6 @@ int st_read_uint(mica_store *st, const char *dir, const char *node,
     return rc;
 }
 
-#define ST_TX_TRIES 5
 
 int st_writef(mica_store *st, const char *dir, const char *node, const char *fmt, ...)
 {
@@ -51,48 +50,18 @@ int st_writef(mica_store *st, const char *dir, const char *node, const char *fmt
     return mica_store_write(st, 0, path, val, (size_t)n);
 }
 
-/* In transaction tx: dir/state still there, then dir/node = val. */
-static int write_if_there_tx(mica_store *st, uint32_t tx, const char *dir,
-                             const char *node, const char *val)
-{
-    char path[BLKBACK_PATH_MAX * 2], *old = NULL;
-    size_t len;
-    int rc;
-
-    snprintf(path, sizeof(path), "%s/state", dir);
-    rc = mica_store_read(st, tx, path, &old, &len);
-    free(old);
-    if (rc < 0)
-        return rc;
-    snprintf(path, sizeof(path), "%s/%s", dir, node);
-    return mica_store_write(st, tx, path, val, strlen(val));
-}
-
 int st_write_if_there(mica_store *st, const char *dir, const char *node, const char *fmt, ...)
 {
     char val[256];
     va_list ap;
-    int n, rc = -EAGAIN;
+    int n;
 
     va_start(ap, fmt);
     n = vsnprintf(val, sizeof(val), fmt, ap);
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof(val))
         return -EINVAL;
-    for (int i = 0; i < ST_TX_TRIES && rc == -EAGAIN; i++) {
-        uint32_t tx;
-
-        rc = mica_store_tx_start(st, &tx);
-        if (rc < 0)
-            return rc;
-        rc = write_if_there_tx(st, tx, dir, node, val);
-        if (rc < 0) {
-            mica_store_tx_end(st, tx, 0);
-            return rc;
-        }
-        rc = mica_store_tx_end(st, tx, 1);
-    }
-    return rc;
+    return mica_store_write_present(st, dir, node, val);
 }
 
 enum mica_bus_state st_state(mica_store *st, const char *dir)

@@ -36,48 +36,16 @@ static char *rd(mica_store *s, const char *dir, const char *node)
     return val;
 }
 
-/*
- * dir/node = val in a transaction that first finds dir, as Linux's
- * xenbus_switch_state finds the state node: a write after the toolstack
- * removed the device's directory would make it again (and keep its vif).
- * -ENOENT then.
- */
-static int wr_present(mica_store *s, const char *dir, const char *path, const char *val)
-{
-    char *cur;
-    size_t len;
-    uint32_t tx;
-    int rc;
-
-    do {
-        rc = mica_store_tx_start(s, &tx);
-        if (rc)
-            return rc;
-        rc = mica_store_read(s, tx, dir, &cur, &len);
-        if (!rc) {
-            free(cur);
-            rc = mica_store_write(s, tx, path, val, strlen(val));
-        }
-        if (rc) {
-            mica_store_tx_end(s, tx, 0);
-            return rc;
-        }
-        rc = mica_store_tx_end(s, tx, 1);
-    } while (rc == -EAGAIN);
-    return rc;
-}
-
 __attribute__((format(printf, 4, 5)))
 static int wr(mica_store *s, const char *dir, const char *node, const char *fmt, ...)
 {
-    char path[256], val[128];
+    char val[128];
     va_list ap;
 
-    snprintf(path, sizeof(path), "%s/%s", dir, node);
     va_start(ap, fmt);
     vsnprintf(val, sizeof(val), fmt, ap);
     va_end(ap);
-    return wr_present(s, dir, path, val);
+    return mica_store_write_present(s, dir, node, val);
 }
 
 /* A decimal number <= max, strictly: 0 with *out, or -EINVAL/-ENOENT. */

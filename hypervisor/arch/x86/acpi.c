@@ -13,6 +13,7 @@
 #include <mica/console.h>
 #include <mica/errno.h>
 #include <mica/lib.h>
+#include <mica/unaligned.h>
 
 #define ACPI_HDR_LEN        36
 #define ACPI_MAX_TABLE_LEN  (16u << 20)   /* larger is garbage, not a table */
@@ -67,22 +68,6 @@ struct acpi_table {
     uint32_t len;
 };
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-           (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 static uint8_t checksum(const uint8_t *p, size_t len)
 {
     uint8_t sum = 0;
@@ -109,7 +94,7 @@ static int map_table(paddr_t pa, struct acpi_table *t)
 
     if (!hdr)
         return -ENOENT;
-    len = rd32(hdr + 4);
+    len = le32_at(hdr + 4);
     if (len < ACPI_HDR_LEN || len > ACPI_MAX_TABLE_LEN) {
         pr_warn("acpi: table %.4s at 0x%llx has bad length %u\n",
                 (const char *)hdr, (unsigned long long)pa, len);
@@ -147,16 +132,16 @@ static void madt_entry(const uint8_t *e, uint8_t len, struct acpi_info *out,
 {
     switch (e[0]) {
     case MADT_LAPIC:
-        if (len >= 8 && (rd32(e + 4) & MADT_ENABLED))
+        if (len >= 8 && (le32_at(e + 4) & MADT_ENABLED))
             add_cpu(e[3], out, dropped);
         break;
     case MADT_X2APIC:
-        if (len >= 16 && (rd32(e + 8) & MADT_ENABLED))
-            add_cpu(rd32(e + 4), out, dropped);
+        if (len >= 16 && (le32_at(e + 8) & MADT_ENABLED))
+            add_cpu(le32_at(e + 4), out, dropped);
         break;
     case MADT_LAPIC_OVERRIDE:
         if (len >= 12)
-            out->lapic_base = rd64(e + 4);
+            out->lapic_base = le64_at(e + 4);
         break;
     default:
         break;
@@ -173,7 +158,7 @@ static void parse_madt(const struct acpi_table *t, struct acpi_info *out)
         pr_warn("acpi: MADT too short (%u bytes)\n", t->len);
         return;
     }
-    out->lapic_base = rd32(t->p + MADT_LAPIC_ADDR);
+    out->lapic_base = le32_at(t->p + MADT_LAPIC_ADDR);
     while (t->len - off >= 2) {
         len = t->p[off + 1];
         if (len < 2 || len > t->len - off) {
@@ -222,10 +207,10 @@ static uint32_t aml_int(const uint8_t *p, uint32_t avail, uint16_t *val)
     case AML_WORD_PREFIX:
         if (avail < 3)
             return 0;
-        *val = rd16(p + 1);
+        *val = le16_at(p + 1);
         return 3;
     case AML_DWORD_PREFIX:
-        if (avail < 5 || (v = rd32(p + 1)) > UINT16_MAX)
+        if (avail < 5 || (v = le32_at(p + 1)) > UINT16_MAX)
             return 0;
         *val = (uint16_t)v;
         return 5;
@@ -287,7 +272,7 @@ static uint64_t fadt_io_gas(const struct acpi_table *t, uint32_t off)
 {
     if (t->len < off + GAS_LEN || t->p[off] != GAS_SPACE_IO)
         return 0;
-    return rd64(t->p + off + GAS_ADDRESS);
+    return le64_at(t->p + off + GAS_ADDRESS);
 }
 
 static uint32_t fadt_pm1_cnt(const struct acpi_table *t, uint32_t legacy,
@@ -299,7 +284,7 @@ static uint32_t fadt_pm1_cnt(const struct acpi_table *t, uint32_t legacy,
         return (uint32_t)port;
     if (t->len < legacy + 4)
         return 0;
-    return rd32(t->p + legacy);
+    return le32_at(t->p + legacy);
 }
 
 static void fadt_reset(const struct acpi_table *t, struct acpi_info *out)
@@ -307,7 +292,7 @@ static void fadt_reset(const struct acpi_table *t, struct acpi_info *out)
     uint64_t port;
 
     if (t->len < FADT_RESET_VALUE + 1 ||
-        !(rd32(t->p + FADT_FLAGS) & FADT_RESET_REG_SUP))
+        !(le32_at(t->p + FADT_FLAGS) & FADT_RESET_REG_SUP))
         return;
     port = fadt_io_gas(t, FADT_RESET_REG);
     if (!port || port > UINT16_MAX)
@@ -322,12 +307,12 @@ static paddr_t fadt_dsdt(const struct acpi_table *t)
     uint64_t x_dsdt = 0;
 
     if (t->len >= FADT_X_DSDT + 8)
-        x_dsdt = rd64(t->p + FADT_X_DSDT);
+        x_dsdt = le64_at(t->p + FADT_X_DSDT);
     if (x_dsdt)
         return x_dsdt;
     if (t->len < FADT_DSDT + 4)
         return 0;
-    return rd32(t->p + FADT_DSDT);
+    return le32_at(t->p + FADT_DSDT);
 }
 
 static void parse_fadt(const struct acpi_table *t, struct acpi_info *out)
@@ -340,7 +325,7 @@ static void parse_fadt(const struct acpi_table *t, struct acpi_info *out)
     out->pm_tmr_port = fadt_pm1_cnt(t, FADT_PM_TMR, FADT_X_PM_TMR);
     if (out->pm_tmr_port > 0xfffc)
         out->pm_tmr_port = 0;
-    out->pm_tmr_32bit = t->len >= FADT_FLAGS + 4 && (rd32(t->p + FADT_FLAGS) & FADT_TMR_VAL_EXT);
+    out->pm_tmr_32bit = t->len >= FADT_FLAGS + 4 && (le32_at(t->p + FADT_FLAGS) & FADT_TMR_VAL_EXT);
     fadt_reset(t, out);
     if (map_table(dsdt_pa, &dsdt) || !sig_is(dsdt.p, "DSDT")) {
         pr_warn("acpi: no valid DSDT at 0x%llx\n", (unsigned long long)dsdt_pa);
@@ -364,15 +349,15 @@ static int parse_rsdp(const uint8_t *r, size_t len, paddr_t *root,
     if (checksum(r, RSDP_V1_LEN))
         return -EINVAL;
     if (r[RSDP_REVISION] >= 2 && len >= RSDP_V2_LEN) {
-        v2_len = rd32(r + RSDP_LENGTH);
+        v2_len = le32_at(r + RSDP_LENGTH);
         if (v2_len < RSDP_V2_LEN || v2_len > len || checksum(r, v2_len))
             return -EINVAL;
-        *root = rd64(r + RSDP_XSDT);
+        *root = le64_at(r + RSDP_XSDT);
         *entry_size = 8;
         if (*root)
             return 0;
     }
-    *root = rd32(r + RSDP_RSDT);
+    *root = le32_at(r + RSDP_RSDT);
     *entry_size = 4;
     return *root ? 0 : -ENOENT;
 }
@@ -421,7 +406,7 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, struct acpi_info *out)
     }
     for (off = ACPI_HDR_LEN; root.len - off >= entry_size; off += entry_size) {
         e = root.p + off;
-        parse_table(entry_size == 8 ? rd64(e) : rd32(e), out,
+        parse_table(entry_size == 8 ? le64_at(e) : le32_at(e), out,
                     &seen_madt, &seen_fadt);
     }
     return 0;

@@ -12,6 +12,7 @@
 #include <mica/console.h>
 #include <mica/errno.h>
 #include <mica/lib.h>
+#include <mica/unaligned.h>
 
 #define IVRS_HDR_LEN        48      /* ACPI header, IVinfo, reserved */
 #define IVRS_IVINFO         36
@@ -49,22 +50,6 @@
 #define DEV_HID_FIXED_LEN   22      /* ACPI HID entry before its UID */
 #define DEV_HID_UID_LEN     21
 #define DEV_DEVID           1
-
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-           (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /* The walk of one IVHD's device entries. */
 struct dev_walk {
@@ -108,7 +93,7 @@ static uint32_t dev_entry_len(const uint8_t *e, uint32_t avail)
 /* Apply one entry; false if it breaks the rules (an unmatched range end). */
 static bool dev_entry(struct dev_walk *w, const uint8_t *e)
 {
-    uint16_t devid = rd16(e + DEV_DEVID);
+    uint16_t devid = le16_at(e + DEV_DEVID);
 
     switch (e[0]) {
     case DEV_ALL:
@@ -227,13 +212,13 @@ static void parse_ivhd(const uint8_t *blk, uint32_t blk_off, uint32_t blk_len,
     }
     m.type = blk[0];
     m.flags = blk[1];
-    m.bdf = rd16(blk + IVHD_DEVID);
-    m.cap = rd16(blk + IVHD_CAP);
-    m.base = rd64(blk + IVHD_BASE);
-    m.seg = rd16(blk + IVHD_SEG);
-    m.info = rd16(blk + IVHD_INFO);
+    m.bdf = le16_at(blk + IVHD_DEVID);
+    m.cap = le16_at(blk + IVHD_CAP);
+    m.base = le64_at(blk + IVHD_BASE);
+    m.seg = le16_at(blk + IVHD_SEG);
+    m.info = le16_at(blk + IVHD_INFO);
     if (hdr_len == IVHD_EFR_LEN)
-        m.efr = rd64(blk + IVHD_EFR);
+        m.efr = le64_at(blk + IVHD_EFR);
     if (!m.base || (m.base & (PAGE_SIZE - 1))) {
         pr_warn("ivrs: IVHD at offset %u: bad MMIO base %#llx\n", blk_off,
                 (unsigned long long)m.base);
@@ -254,9 +239,9 @@ int ivrs_parse(const uint8_t *p, uint32_t len, struct ivrs_info *out)
         pr_warn("ivrs: table too short (%u bytes)\n", len);
         return -EINVAL;
     }
-    out->ivinfo = rd32(p + IVRS_IVINFO);
+    out->ivinfo = le32_at(p + IVRS_IVINFO);
     while (len - off >= BLK_HDR_LEN) {
-        blk_len = rd16(p + off + 2);
+        blk_len = le16_at(p + off + 2);
         if (blk_len < BLK_HDR_LEN || blk_len > len - off) {
             pr_warn("ivrs: block type %#x at offset %u: length %u does not fit the table "
                     "(%u bytes)\n", p[off], off, blk_len, len);
