@@ -179,16 +179,17 @@ EOF
 if [ "$(id -u)" -eq 0 ]; then
     NR=$(mktemp -d /tmp/mica-nonroot.XXXXXX)
     chmod 755 "$NR"
-    cp "$MICA" "$MICAD" "$NR/" && cp -a "${LD_LIBRARY_PATH%%:*}"/libmicactl.so* "$NR/"
+    cp "$MICA" "$MICAD" "$CORPUS/good-xml/minimal.xml" "$NR/" &&
+        cp -a "${LD_LIBRARY_PATH%%:*}"/libmicactl.so* "$NR/"
     trap 'rm -rf "$TMP" "$NR"' EXIT
     asuser="env LD_LIBRARY_PATH=$NR setpriv --reuid=nobody --regid=nogroup --clear-groups"
-    MICA_NR=$NR/mica MICAD_NR=$NR/micad
+    MICA_NR=$NR/mica MICAD_NR=$NR/micad XML_NR=$NR/minimal.xml
 else
     asuser=""
-    MICA_NR=$MICA MICAD_NR=$MICAD
+    MICA_NR=$MICA MICAD_NR=$MICAD XML_NR=$CORPUS/good-xml/minimal.xml
 fi
 declare -A sample=(
-    [create]="$CORPUS/good-xml/minimal.xml" [list]="" [destroy]="d" [pause]="d" [unpause]="d"
+    [create]="$XML_NR" [list]="" [destroy]="d" [pause]="d" [unpause]="d"
     [console]="d" [info]="" [dmesg]="" [top]="-b" [uptime]="" [domid]="d" [domname]="1"
     [vcpu-list]="" [vcpu-pin]="d 0 all" [sched-credit]="" [mem-max]="d 512" [rename]="d e"
     [block-attach]="d img xvda ro" [block-detach]="d xvda" [block-list]="d"
