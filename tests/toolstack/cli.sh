@@ -179,11 +179,12 @@ EOF
 if [ "$(id -u)" -eq 0 ]; then
     NR=$(mktemp -d /tmp/mica-nonroot.XXXXXX)
     chmod 755 "$NR"
-    cp "$MICA" "$MICAD" "$CORPUS/good-xml/minimal.xml" "$NR/" &&
-        cp -a "${LD_LIBRARY_PATH%%:*}"/libmicactl.so* "$NR/"
+    mkdir -p "$NR/xml" && cp -a "$CORPUS/files" "$NR/" && cp "$CORPUS/good-xml/minimal.xml" "$NR/xml/" &&
+        cp "$MICA" "$MICAD" "$NR/" && cp -a "${LD_LIBRARY_PATH%%:*}"/libmicactl.so* "$NR/"
+    chmod -R a+rX "$NR"
     trap 'rm -rf "$TMP" "$NR"' EXIT
     asuser="env LD_LIBRARY_PATH=$NR setpriv --reuid=nobody --regid=nogroup --clear-groups"
-    MICA_NR=$NR/mica MICAD_NR=$NR/micad XML_NR=$NR/minimal.xml
+    MICA_NR=$NR/mica MICAD_NR=$NR/micad XML_NR=$NR/xml/minimal.xml
 else
     asuser=""
     MICA_NR=$MICA MICAD_NR=$MICAD XML_NR=$CORPUS/good-xml/minimal.xml
