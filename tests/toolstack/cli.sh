@@ -179,11 +179,11 @@ EOF
 if [ "$(id -u)" -eq 0 ]; then
     NR=$(mktemp -d /tmp/mica-nonroot.XXXXXX)
     chmod 755 "$NR"
-    mkdir -p "$NR/xml" && cp -a "$CORPUS/files" "$NR/" && cp "$CORPUS/good-xml/minimal.xml" "$NR/xml/" &&
+    mkdir -p "$NR/xml" && cp -a "$CORPUS/files" "$MICA_SCHEMA_DIR" "$NR/" && cp "$CORPUS/good-xml/minimal.xml" "$NR/xml/" &&
         cp "$MICA" "$MICAD" "$NR/" && cp -a "${LD_LIBRARY_PATH%%:*}"/libmicactl.so* "$NR/"
     chmod -R a+rX "$NR"
     trap 'rm -rf "$TMP" "$NR"' EXIT
-    asuser="env LD_LIBRARY_PATH=$NR setpriv --reuid=nobody --regid=nogroup --clear-groups"
+    asuser="env LD_LIBRARY_PATH=$NR MICA_SCHEMA_DIR=$NR/$(basename "$MICA_SCHEMA_DIR") setpriv --reuid=nobody --regid=nogroup --clear-groups"
     MICA_NR=$NR/mica MICAD_NR=$NR/micad XML_NR=$NR/xml/minimal.xml
 else
     asuser=""
