@@ -46,6 +46,51 @@ expect_iommu_devices() {
     expect_no_line "the IOMMU's function IVRS names exists" 'not found by the scan'
 }
 
+# Every physical function dom0 sees (00:01.0, 00:1f.0, 00:1f.2, 00:1f.3)
+# gets its DTE pointed at dom0's I/O page table before dom0 runs, the
+# IOMMU taking each (INVALIDATE_DEVTAB_ENTRY completed); from then on
+# dom0's p2m changes invalidate its IOMMU domain, and those complete too.
+expect_iommu_dtes() {
+    local f
+    for f in 01.0 1f.0 1f.2 1f.3; do
+        expect_line "PCI 00:$f's DTE points at dom0's I/O page table (V TV Mode=4 IR IW, domain 1)" \
+            "^\(mica\) iommu: PCI 0000:00:${f%.*}\\.${f#*.}: DMA reaches d0's memory only, through its I/O page table \(DTE V=1 TV=1 Mode=4 IR=IW=1, IOMMU domain 1, root 0x[0-9a-f]+\)\$"
+    done
+    expect_count "exactly those 4 functions are given to dom0" 4 \
+        "^\(mica\) iommu: PCI [0-9a-f:.]+: DMA reaches d0's memory only"
+    expect_no_line "no function refused to dom0, no DTE the IOMMU did not take" \
+        '^\(mica\) iommu: PCI .*(not given to|did not take its new DTE)'
+    expect_line "QEMU's IVRS has no IVMD block (nothing to map 1:1)" \
+        '^\(mica\) iommu: 1 AMD-Vi IOMMU enabled, 0 IVMD blocks, '
+    expect_no_line "every invalidation of dom0's IOMMU domain completes" 'invalidation never completed'
+}
+
+# dom0 writes the AHCI's command register through sysfs: Bus Master and
+# INTx disable pass (its DTE points at dom0's table), parity and SERR do
+# not (the device's own values stay); writing the first value back
+# restores it exactly.
+expect_iommu_command() {
+    local v c0 c1
+    v=$(mt iommu ahci-command-set)
+    if [[ $v =~ ^0x([0-9a-f]{4})\ 0x([0-9a-f]{4})$ ]]; then
+        c0=$((0x${BASH_REMATCH[1]})) c1=$((0x${BASH_REMATCH[2]}))
+        if [ $c1 -eq $((c0 | 0x0404)) ]; then
+            pass "dom0 sets the AHCI's Bus Master and INTx disable; parity and SERR are filtered ($v)"
+        else
+            fail "dom0 sets the AHCI's Bus Master and INTx disable; parity and SERR are filtered" \
+                "before, after: $v (want 0x$(printf %04x $((c0 | 0x0404))))"
+        fi
+    else
+        fail "dom0 sets the AHCI's Bus Master and INTx disable" "got '$v'"
+    fi
+    v=$(mt iommu ahci-command-back)
+    if [[ $v =~ ^(0x[0-9a-f]{4})\ (0x[0-9a-f]{4})$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]; then
+        pass "dom0 clears them again: the command register is back to ${BASH_REMATCH[1]}"
+    else
+        fail "dom0 clears them again" "before, after: '$v'"
+    fi
+}
+
 # A test guest under the IOMMU: the hypervisor's lines, the guest unharmed,
 # and no fault logged on a machine where nothing does DMA.
 test_iommu_found() {
@@ -102,6 +147,7 @@ test_iommu_dom0() {
     else
         fail "AHCI BAR 5 sized through the shadow: 4 KiB" "got '$v'"
     fi
+    expect_iommu_dtes
     expect_line "the hypervisor maps the AHCI's BAR 5 into dom0, uncached" \
         '^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 BAR 5 0x[0-9a-f]+-0x[0-9a-f]+fff mapped into d0, uncached$'
     expect_line "dom0 reads the AHCI's version register through the mapped BAR (AHCI 1.0: 0x00010000)" \
@@ -117,6 +163,7 @@ test_iommu_dom0() {
     else
         fail "the AHCI does not master: memory decoding on, bus master off" "command '$v'"
     fi
+    expect_iommu_command
     script_ran pci iommu
     drv_checks mmap
     drv_checks gnt
