@@ -23,3 +23,43 @@ if [ -e "$d/vendor" ]; then
 else
     echo "MICA-TEST iommu ahci none"
 fi
+
+# The disk on the AHCI (a raw image the system test made, when it gave
+# one): stock ahci, bound by its modalias at boot with MSI (the
+# hypervisor's vector injecting dom0's), sd_mod giving /dev/sda. 4 MiB of
+# random bytes written at 1 MiB with direct I/O and a sync, read back
+# direct after the page cache is dropped; both checksums printed (the
+# runner compares them with the image's after QEMU ends), and the AHCI's
+# interrupt count in /proc/interrupts before and after.
+ahci_irqs() {
+    awk '/ahci/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; f = 1 }
+         END { if (f) print n + 0; else print "none" }' /proc/interrupts
+}
+if [ -e "$d/driver" ]; then
+    modprobe -q sd_mod
+    i=0
+    while [ ! -b /dev/sda ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+fi
+if [ -b /dev/sda ]; then
+    echo "MICA-TEST iommu disk-size $(cat /sys/block/sda/size)"
+    echo "MICA-TEST iommu disk-irq-line $(grep ahci /proc/interrupts | head -n1 | tr -s ' ')"
+    before=$(ahci_irqs)
+    dd if=/dev/urandom of=/tmp/disk.blob bs=1M count=4 2>/dev/null
+    echo "MICA-TEST iommu disk-sha-file $(sha256sum </tmp/disk.blob | cut -d' ' -f1)"
+    if dd if=/tmp/disk.blob of=/dev/sda bs=1M seek=1 oflag=direct conv=fsync 2>/tmp/disk.err; then
+        echo "MICA-TEST iommu disk-write ok"
+    else
+        echo "MICA-TEST iommu disk-write failed: $(tr '\n' ' ' </tmp/disk.err)"
+    fi
+    sync
+    echo 3 >/proc/sys/vm/drop_caches
+    echo "MICA-TEST iommu disk-sha-read $(dd if=/dev/sda bs=1M skip=1 count=4 iflag=direct 2>/dev/null |
+        sha256sum | cut -d' ' -f1)"
+    echo "MICA-TEST iommu disk-irqs $before $(ahci_irqs)"
+    rm -f /tmp/disk.blob
+else
+    echo "MICA-TEST iommu disk none"
+    dmesg | grep -iE 'ahci|ata[0-9]|scsi|sd ' | tail -n 20 | while IFS= read -r line; do
+        echo "MICA-TEST iommu disk-log $line"
+    done
+fi
