@@ -46,8 +46,9 @@ struct pci_func *pci_func_find(uint16_t bdf);
  * not keep, go through this filter: reads from the device, except its BARs
  * (a shadow dom0 may size and move; pci_dom0_map_bars() maps them where
  * the firmware put them) and its expansion ROM
- * (none); every other write dropped, so dom0 cannot enable the device's
- * decoding or bus mastering. No driver of dom0's binds without interrupts.
+ * (none); command-register writes filtered (decoding and Bus Master only
+ * for a function whose DTE points at dom0's I/O page table, INTx disable
+ * for any), every other write dropped.
  */
 extern bool opt_dom0_pci_view;
 bool pci_dom0_sees(const struct domain *d, uint16_t bdf);
@@ -65,6 +66,8 @@ bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len);
  * Only behind an IOMMU (the caller checks). A BAR reaching the I/O APIC's
  * page or above, or over d's RAM, is refused with a line. The mappings
  * stay where they are: a BAR dom0 moves does not work at its new address.
+ * Each function also gets its DTE pointed at d's I/O page table
+ * (iommu_assign_device()), its Bus Master cleared until d sets it.
  */
 void pci_dom0_map_bars(struct domain *d);
 
