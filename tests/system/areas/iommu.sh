@@ -160,7 +160,9 @@ test_iommu_dom0() {
     expect_no_line "... which is neither 0 nor all ones" '^MICA-TEST iommu ahci-cap 0x(00000000|FFFFFFFF|ffffffff)$'
     v=$(mt iommu ahci-command)
     if [[ $v =~ ^[0-9a-f]{4}$ ]] && (( (0x$v & 0x2) && !(0x$v & 0x4) )); then
-XX
+        pass "the AHCI, its driver unbound, does not master: memory decoding on, bus master off (command 0x$v)"
+    else
+        fail "the AHCI, its driver unbound, does not master: memory decoding on, bus master off" "command '$v'"
     fi
     expect_iommu_command
     script_ran pci iommu
