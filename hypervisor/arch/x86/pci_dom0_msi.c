@@ -45,7 +45,7 @@ struct pci_dom0_msi {
     bool hw_on;                     /* the device's MSI is enabled (and unmasked) */
     bool pending;                   /* arrived while dom0 masked it (or throttled) */
     bool throttled;
-    bool told_bad, told_storm;
+    bool told_storm;
     uint64_t win_start;
     uint32_t win_count;
     uint64_t count, storms;
@@ -68,7 +68,12 @@ static void ctrl_write(const struct pci_dom0_msi *m, uint16_t ctrl)
     pci_conf_write32(bdf, m->v.cap, (dw & 0xffffu) | (uint32_t)ctrl << MSI_CTRL_SHIFT);
 }
 
-/* The device's capability as the state says: the hypervisor's message, or off. */
+/*
+ * The device's capability as the state says: the hypervisor's message, or
+ * off. A message dom0 enables that cannot be delivered keeps it off without
+ * a word: Linux writes a zeroed message before it disables MSI (an
+ * interrupt's teardown), so that is no attack.
+ */
 static void program(struct pci_dom0_msi *m)
 {
     struct vpci_msi dummy;
@@ -78,10 +83,6 @@ static void program(struct pci_dom0_msi *m)
     bool on = msi_virt_enabled(&m->v) && valid;
     bool masked = msi_virt_masked(&m->v) || m->throttled;
 
-    if (msi_virt_enabled(&m->v) && !valid && !m->told_bad) {
-        m->told_bad = true;
-        log_func(m->f, "dom0 enabled a message this platform cannot deliver: kept off");
-    }
     if (!on || (masked && !mask)) {
         ctrl_write(m, base);
         m->hw_on = false;
