@@ -165,8 +165,11 @@ blkio() {
     io_loop xvda
     say "step io"
     if [ -n "$HOT_CRASH" ]; then
-        # The frontend cannot be unloaded under I/O: the open disk holds it.
+        # The frontend cannot be unloaded while its disk is open. The dd
+        # loop opens xvda anew for each write, so between two of them the
+        # disk may be closed: hold it open here for the rmmod.
         sleep 1
+        exec 3<>/dev/xvda
         if out=$(rmmod mica_blk 2>&1); then
             bad "rmmod mica_blk under I/O is refused" "it was unloaded"
         else

@@ -18,7 +18,6 @@
 #include <public/io/store.h>
 #include "build.h"
 
-#define TX_TRIES  5                     /* conflicts with other writers before giving up */
 #define NODE_LEN  128
 
 enum node_base { B_DOM, B_VM };
@@ -178,27 +177,37 @@ static int clear_paths(const struct store_op *o, const struct mica_domain_config
     return rc && rc != -ENOENT ? store_fail(o, vm, "remove", rc) : 0;
 }
 
+struct nodes_tx {
+    struct store_op *o;
+    const struct mica_domain_config *c;
+    uint32_t domid;
+    const struct ctl_ring *rings;
+    bool said;                          /* the last try's failure is already reported */
+};
+
+static int nodes_tx(mica_store *s, uint32_t tx, void *arg)
+{
+    struct nodes_tx *a = arg;
+    int rc;
+
+    (void)s;
+    a->o->tx = tx;
+    rc = clear_paths(a->o, a->c, a->domid);
+    if (!rc)
+        rc = ctl_dom_nodes(a->c, a->domid, a->rings, put_node, a->o);
+    a->said = rc != 0;
+    return rc;
+}
+
 /* The nodes in one transaction, started again when another writer conflicts. */
 static int write_nodes(struct store_op *o, const struct mica_domain_config *c, uint32_t domid,
                        const struct ctl_ring rings[])
 {
-    int rc = -EAGAIN;
+    struct nodes_tx a = { o, c, domid, rings, false };
+    int rc = mica_store_tx_run(o->s, nodes_tx, &a);
 
-    for (int tries = 0; tries < TX_TRIES && rc == -EAGAIN; tries++) {
-        rc = mica_store_tx_start(o->s, &o->tx);
-        if (rc)
-            return store_fail(o, NULL, "start a transaction", rc);
-        rc = clear_paths(o, c, domid);
-        if (!rc)
-            rc = ctl_dom_nodes(c, domid, rings, put_node, o);
-        if (rc) {
-            mica_store_tx_end(o->s, o->tx, 0);
-            return rc;
-        }
-        rc = mica_store_tx_end(o->s, o->tx, 1);
-    }
     o->tx = 0;
-    return rc ? store_fail(o, NULL, "commit the domain's nodes", rc) : 0;
+    return rc && !a.said ? store_fail(o, NULL, "commit the domain's nodes", rc) : rc;
 }
 
 static int set_quotas(const struct store_op *o, const struct mica_store_quota *q, uint32_t domid)

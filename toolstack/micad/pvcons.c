@@ -252,6 +252,13 @@ static void pvcons_check(struct micad *m, struct watched *w)
     }
 }
 
+/* The watch of a guest's console/state: its path, and its token (the domid). */
+static void watch_names(const struct watched *w, char path[64], char token[16])
+{
+    snprintf(path, 64, "/local/domain/%" PRIu32 "/console/state", w->domid);
+    snprintf(token, 16, "%" PRIu32, w->domid);
+}
+
 /*
  * At each scan: a store watch on the guest's console/state (token: its
  * domid), whose events pvcons_store_events() follows; its state is read
@@ -263,8 +270,7 @@ void pvcons_watch(struct micad *m, struct watched *w)
 
     if (w->pv_watched || !store_up(m))
         return;
-    snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/console/state", w->domid);
-    snprintf(token, sizeof(token), "%" PRIu32, w->domid);
+    watch_names(w, path, token);
     if (mica_store_watch(m->store, path, token) < 0) {
         store_drop(m);
         return;
@@ -280,8 +286,7 @@ void pvcons_unwatch(struct micad *m, struct watched *w)
 
     if (!w->pv_watched || !m->store)
         return;
-    snprintf(path, sizeof(path), "/local/domain/%" PRIu32 "/console/state", w->domid);
-    snprintf(token, sizeof(token), "%" PRIu32, w->domid);
+    watch_names(w, path, token);
     mica_store_unwatch(m->store, path, token);
     w->pv_watched = false;
 }
