@@ -46,14 +46,32 @@ static bool access_ok(unsigned int reg, unsigned int size)
     return (size == 1 || size == 2 || size == 4) && reg < PCI_CFG_MAX && (reg & 3) + size <= 4;
 }
 
+/*
+ * MSI-X is not offered yet (its table would need trapping): the pointer
+ * to its capability reads as the one after it, so dom0 uses MSI.
+ */
+static uint32_t hide_msix(const struct pci_func *f, unsigned int reg, uint32_t v)
+{
+    unsigned int shift = 8 * (f->msix_prev & 3u);
+    uint32_t next;
+
+    if (!f->msix_cap || reg != (f->msix_prev & ~3u))
+        return v;
+    next = (pci_conf_read32(f->bdf, f->msix_cap) >> 8) & 0xfcu;
+    return (v & ~(0xffu << shift)) | next << shift;
+}
+
 /* The dword at reg (aligned) as dom0 sees it. */
 static uint32_t dword(const struct pci_func *f, unsigned int reg)
 {
+    uint32_t v;
+
     if (reg >= PCI_BAR0 && reg < PCI_BAR_END && f->hdr_type == PCI_HEADER_TYPE_NORMAL)
         return f->bar_shadow[(reg - PCI_BAR0) / 4];
     if (reg == PCI_ROM && f->hdr_type == PCI_HEADER_TYPE_NORMAL)
         return 0;
-    return pci_conf_read32(f->bdf, reg);
+    v = hide_msix(f, reg, pci_conf_read32(f->bdf, reg));
+    return f->msi ? pci_dom0_msi_read(f, reg, v) : v;
 }
 
 uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size)
@@ -86,7 +104,11 @@ static void command_write(const struct pci_func *f, unsigned int reg, unsigned i
         pci_conf_write32(f->bdf, PCI_COMMAND, next);
 }
 
-/* The command register and the BARs take writes; all else is dropped. */
+/*
+ * The command register, the BARs (into the shadow, through the bits the BAR
+ * has) and the MSI capability (into dom0's image: pci_dom0_msi.c) take
+ * writes; all else is dropped.
+ */
 void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t val)
 {
     struct pci_func *f = pci_func_find(bdf);
@@ -99,6 +121,8 @@ void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t 
         command_write(f, reg, size, val);
         return;
     }
+    if (f->msi && pci_dom0_msi_write(f, reg, size, val))
+        return;
     if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || reg < PCI_BAR0 || reg >= PCI_BAR_END)
         return;
     i = (reg - PCI_BAR0) / 4;
@@ -212,4 +236,5 @@ void pci_dom0_map_bars(struct domain *d)
                 i++;
         }
     }
+    pci_dom0_msi_init(d);
 }

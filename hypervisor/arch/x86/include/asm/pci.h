@@ -10,6 +10,7 @@
 #include <mica/types.h>
 
 struct domain;
+struct pci_dom0_msi;
 
 #define PCI_MAX_FUNCS   256
 
@@ -22,6 +23,10 @@ struct pci_func {
     uint8_t hdr_type;           /* 0 device, 1 PCI-PCI bridge */
     uint32_t bar_mask[PCI_NR_BARS];     /* writable bits of each BAR (0: none) */
     uint32_t bar_shadow[PCI_NR_BARS];   /* what dom0 reads back (pci_dom0.c) */
+    uint8_t msi_cap;            /* the MSI capability's offset, 0: none */
+    uint8_t msix_cap;           /* the MSI-X capability's offset, 0: none */
+    uint8_t msix_prev;          /* the register that points at it (0x34 or a next byte) */
+    struct pci_dom0_msi *msi;   /* dom0's MSI (pci_dom0_msi.c), NULL: none */
 };
 
 #define PCI_BDF(bus, dev, fn)  ((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
@@ -65,5 +70,16 @@ bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len);
  * (iommu_assign_device()), its Bus Master cleared until d sets it.
  */
 void pci_dom0_map_bars(struct domain *d);
+
+/*
+ * dom0's MSI of the functions it sees (pci_dom0_msi.c, docs/iommu.md):
+ * one hypervisor vector per function with an MSI capability, the
+ * device's MSI disabled until dom0 enables a message it can deliver.
+ * Before dom0 runs. pci_dom0_msi_write() is the filter's (under dom0's
+ * pci_lock): dom0's write at reg of f's MSI capability, true if it was.
+ */
+void pci_dom0_msi_init(struct domain *d);
+bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size, uint32_t val);
+uint32_t pci_dom0_msi_read(const struct pci_func *f, unsigned int dreg, uint32_t hw);
 
 #endif
