@@ -112,7 +112,7 @@ expect_iommu_edu() {
     local out outside ga q
     drv_checks edu
     expect_line "dom0 finds edu at 00:05.0" '^MICA-TEST edu device 0000:00:05\.0$'
-    out=$BUILD/tests/system/iommu-dom0/qemu.out
+    out=${LOG%/*}/qemu.out     # the boot's QEMU stderr: its trace
     ga=$(mt edu pages | cut -d' ' -f1)
     q=$(grep -a -E -m1 "amdvi_translation_result devid: 00:05\.0 gpa ${ga:-none} hpa 0x[0-9a-f]+" "$out" |
         sed -E 's/.* hpa (0x[0-9a-f]+).*/\1/')
