@@ -87,8 +87,8 @@ else
 fi
 
 # The NIC (an e1000e on QEMU's user-mode network with restrict=on, when the
-# system test gave one): stock e1000e binds it by its modalias, with MSI
-# (the hypervisor hides its MSI-X); dom0 brings it up as 10.0.2.15/24 and
+# system test gave one): stock e1000e binds it by its modalias, with MSI-X
+# (its table trapped by the hypervisor); dom0 brings it up as 10.0.2.15/24 and
 # pings QEMU's gateway 10.0.2.2, which answers even restricted.
 nic=
 for n in /sys/bus/pci/drivers/e1000e/0000:*/net/*; do
@@ -110,7 +110,7 @@ if [ -n "$nic" ]; then
         echo "MICA-TEST iommu nic-ping failed: $(tail -n 2 /tmp/nic.ping | tr '\n' ' ')"
     fi
     echo "MICA-TEST iommu nic-irq-line $(grep -E "$nic" /proc/interrupts | head -n1 | tr -s ' ')"
-    echo "MICA-TEST iommu nic-irqs $(awk -v n="$nic" '$NF == n { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) c += $i }
+    echo "MICA-TEST iommu nic-irqs $(awk -v n="$nic" '$NF ~ "^" n { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) c += $i }
         END { print c + 0 }' /proc/interrupts)"
 else
     echo "MICA-TEST iommu nic none"

@@ -182,22 +182,26 @@ test_iommu_dom0() {
 # leaves the machine, the gateway 10.0.2.2 still answers.
 NIC_Q="-netdev user,id=n0,restrict=on -device e1000e,netdev=n0,addr=04.0"
 
-# dom0's NIC checks (dom0/tests/iommu.sh): stock e1000e binds it with MSI
-# (its MSI-X hidden) and dom0 reaches QEMU's gateway.
+# dom0's NIC checks (dom0/tests/iommu.sh): stock e1000e binds it with
+# MSI-X (its table trapped by the hypervisor) and dom0 reaches QEMU's
+# gateway.
 nic_checks() {
     local v
     expect_line "stock e1000e binds the NIC and gives it an interface" '^MICA-TEST iommu nic [a-z0-9]+$'
-    expect_line "e1000e enables MSI: the device gets the hypervisor's vector" \
-        '^\(mica\) dom0_pci=view: PCI 0000:00:04\.0 MSI: on: dom0.s message 0xfee[0-9a-f]{5}/0x[0-9a-f]+, the device.s vector 0x[0-9a-f]+ on CPU 0$'
+    expect_line "the NIC's MSI-X is offered: its table trapped" \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:04\.0 MSI-X: [1-9][0-9]* entries offered, table at 0x[0-9a-f]+ trapped$'
+    expect_line "e1000e enables MSI-X: the device gets the hypervisor's vectors" \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:04\.0 MSI-X on: [1-9][0-9]* entries, the device.s vectors 0x[0-9a-f]+-0x[0-9a-f]+ on CPU 0$'
+    expect_no_line "e1000e does not fall back from MSI-X" 'Failed to initialize MSI-X interrupts'
     expect_line "the NIC's link is up" '^MICA-TEST iommu nic-carrier 1$'
     v=$(mt iommu nic-ping)
     if [ "$v" = 3 ]; then pass "dom0 pings QEMU's gateway 10.0.2.2 through the e1000e: 3 of 3 answered"
     else fail "dom0 pings QEMU's gateway 10.0.2.2 through the e1000e" "got '${v:-nothing}': $(sed -n 's/.*MICA-TEST iommu nic-log //p' "$LOG" | tail -n 5 | tr '\n' '|')"; fi
-    expect_line "the NIC's interrupt is an MSI (PCI-MSI in /proc/interrupts)" \
-        '^MICA-TEST iommu nic-irq-line .*PCI-MSI'
+    expect_line "the NIC's interrupts are MSI-X (PCI-MSIX in /proc/interrupts)" \
+        '^MICA-TEST iommu nic-irq-line .*PCI-MSIX'
     v=$(mt iommu nic-irqs)
-    if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "the NIC's MSI counts in dom0's /proc/interrupts ($v)"
-    else fail "the NIC's MSI counts in dom0's /proc/interrupts" "got '$v'"; fi
+    if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "the NIC's MSI-X vectors count in dom0's /proc/interrupts ($v)"
+    else fail "the NIC's MSI-X vectors count in dom0's /proc/interrupts" "got '$v'"; fi
 }
 
 # q35's AHCI gets a raw disk on its port 0 (the ISO is on port 2).
