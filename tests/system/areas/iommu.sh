@@ -197,8 +197,8 @@ nic_checks() {
     v=$(mt iommu nic-ping)
     if [ "$v" = 3 ]; then pass "dom0 pings QEMU's gateway 10.0.2.2 through the e1000e: 3 of 3 answered"
     else fail "dom0 pings QEMU's gateway 10.0.2.2 through the e1000e" "got '${v:-nothing}': $(sed -n 's/.*MICA-TEST iommu nic-log //p' "$LOG" | tail -n 5 | tr '\n' '|')"; fi
-    expect_line "the NIC's interrupts are MSI-X (PCI-MSIX in /proc/interrupts)" \
-        '^MICA-TEST iommu nic-irq-line .*PCI-MSIX'
+    expect_line "the NIC's interrupts are per-queue message interrupts (MSI-X: PCI-MSI, eth0-rx-0)" \
+        '^MICA-TEST iommu nic-irq-line .*PCI-MSI [0-9]+-edge [a-z0-9]+-rx-0$'
     v=$(mt iommu nic-irqs)
     if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "the NIC's MSI-X vectors count in dom0's /proc/interrupts ($v)"
     else fail "the NIC's MSI-X vectors count in dom0's /proc/interrupts" "got '$v'"; fi
