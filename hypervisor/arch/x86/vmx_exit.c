@@ -184,6 +184,38 @@ static void exit_hlt(struct vcpu *v)
     vcpu_halt(v, vmx_of(v)->guest.rflags & X86_EFLAGS_IF);
 }
 
+/*
+ * INS/OUTS: the CPU gives the element's linear address (segment and
+ * override applied) and the address size; vio.c does the rest.
+ */
+static void exit_io_string(struct vcpu *v, uint16_t port, unsigned int bytes)
+{
+    struct vmx_vcpu *x = vmx_of(v);
+    unsigned int asz = (vmread(VMX_INSTRUCTION_INFO) >> INSN_INFO_ADDR_SIZE_SHIFT) &
+                       INSN_INFO_ADDR_SIZE_MASK;
+    uint64_t la = vmread(GUEST_LINEAR_ADDRESS), ptr;
+    struct vio_string s = {
+        .port = port, .size = bytes, .addr_bytes = 2u << asz,
+        .in = x->exit_qual & IO_QUAL_IN, .rep = x->exit_qual & IO_QUAL_REP,
+        .down = x->guest.rflags & X86_EFLAGS_DF,
+    };
+    int rc;
+
+    if (asz > 2) {
+        domain_crash(v->domain, "string I/O on port %#x: address size %u", port, asz);
+        return;
+    }
+    ptr = *gpr(v, s.in ? VMX_RDI : VMX_RSI) & (s.addr_bytes == 8 ? ~0ull :
+                                               (1ull << (8 * s.addr_bytes)) - 1);
+    s.seg_base = la - ptr;                /* the base the CPU applied */
+    rc = vio_string(v, &s);
+    if (rc < 0)
+        domain_crash(v->domain, "string I/O on port %#x: guest address %#lx is not its memory",
+                     port, (unsigned long)la);
+    else if (rc == 0)
+        skip(v);
+}
+
 static void exit_io(struct vcpu *v)
 {
     uint64_t q = vmx_of(v)->exit_qual;
@@ -192,7 +224,7 @@ static void exit_io(struct vcpu *v)
     uint64_t mask = (1ull << (8 * bytes)) - 1, *rax = gpr(v, VMX_RAX);
 
     if (q & IO_QUAL_STRING) {
-        domain_crash(v->domain, "string I/O on port %#x is not emulated", port);
+        exit_io_string(v, port, bytes);
         return;
     }
     if (q & IO_QUAL_IN)
@@ -213,6 +245,18 @@ static bool pat_valid(uint64_t pat)
     return true;
 }
 
+/*
+ * What IA32_ARCH_CAPABILITIES tells a guest: the CPU's "not affected" and
+ * mitigation-present bits (RDCL_NO, IBRS_ALL, RSBA, SKIP_L1DFL_VMENTRY,
+ * SSB_NO, MDS_NO, PSCHANGE_MC_NO, TAA_NO, the MMIO stale data NO bits,
+ * FB_CLEAR, RRSBA, BHI_NO, PBRSB_NO, GDS_NO, RFDS_NO), as KVM's; never the
+ * controls behind MSRs Mica does not give guests (TSX_CTRL, FB_CLEAR_CTRL...).
+ */
+#define ARCH_CAPS_GUEST  ((1ull << 0) | (1ull << 1) | (1ull << 2) | (1ull << 3) | (1ull << 4) | \
+                          (1ull << 5) | (1ull << 6) | (1ull << 8) | (1ull << 13) | (1ull << 14) | \
+                          (1ull << 15) | (1ull << 17) | (1ull << 19) | (1ull << 20) | \
+                          (1ull << 24) | (1ull << 26) | (1ull << 27))
+
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     struct vmx_vcpu *x = vmx_of(v);
@@ -225,6 +269,11 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         if (!v->domain->plat)
             return -EINVAL;
         *val = x->tsc_offset;
+        return 0;
+    case MSR_ARCH_CAPABILITIES:
+        if (!vmx_cfg.arch_caps)
+            return -EINVAL;
+        *val = rdmsr(MSR_ARCH_CAPABILITIES) & ARCH_CAPS_GUEST;
         return 0;
     default:
         return vmsr_read(v, msr, val);
@@ -414,6 +463,7 @@ static void exit_unexpected(struct vcpu *v)
 static const exit_handler_t exit_handlers[VMX_EXIT_NR] = {
     [EXIT_EXCEPTION_NMI] = exit_exception,
     [EXIT_EXTERNAL_INTERRUPT] = exit_nothing,   /* the host takes it once IF is set */
+    [EXIT_PREEMPTION_TIMER] = exit_nothing,     /* as the interrupt it stands in for */
     [EXIT_TRIPLE_FAULT] = exit_triple_fault,
     [EXIT_INIT] = exit_nothing,
     [EXIT_SIPI] = exit_nothing,

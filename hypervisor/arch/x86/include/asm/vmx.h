@@ -25,6 +25,7 @@
 #define MSR_IA32_VMX_EXIT_CTLS      0x00000483u
 #define MSR_IA32_VMX_ENTRY_CTLS     0x00000484u
 #define MSR_IA32_VMX_MISC           0x00000485u
+#define VMX_MISC_PREEMPT_RATE_MASK  0x1fu         /* timer ticks every 2^rate TSC cycles */
 #define MSR_IA32_VMX_CR0_FIXED0     0x00000486u
 #define MSR_IA32_VMX_CR0_FIXED1     0x00000487u
 #define MSR_IA32_VMX_CR4_FIXED0     0x00000488u
@@ -42,6 +43,7 @@
 #define PIN_EXT_INTR_EXITING        (1u << 0)
 #define PIN_NMI_EXITING             (1u << 3)
 #define PIN_VIRTUAL_NMIS            (1u << 5)
+#define PIN_PREEMPTION_TIMER        (1u << 6)
 
 /* Primary processor-based controls. */
 #define CPU_INTR_WINDOW_EXITING     (1u << 2)
@@ -163,6 +165,7 @@ enum vmcs_field {
     IDT_VECTORING_INFO          = 0x4408,
     IDT_VECTORING_ERROR_CODE    = 0x440a,
     VM_EXIT_INSTRUCTION_LEN     = 0x440c,
+    VMX_INSTRUCTION_INFO        = 0x440e,
     GUEST_ES_LIMIT              = 0x4800,
     GUEST_CS_LIMIT              = 0x4802,
     GUEST_SS_LIMIT              = 0x4804,
@@ -184,12 +187,14 @@ enum vmcs_field {
     GUEST_INTERRUPTIBILITY_INFO = 0x4824,
     GUEST_ACTIVITY_STATE        = 0x4826,
     GUEST_SYSENTER_CS           = 0x482a,
+    GUEST_PREEMPTION_TIMER      = 0x482e,
     HOST_IA32_SYSENTER_CS       = 0x4c00,
     CR0_GUEST_HOST_MASK         = 0x6000,
     CR4_GUEST_HOST_MASK         = 0x6002,
     CR0_READ_SHADOW             = 0x6004,
     CR4_READ_SHADOW             = 0x6006,
     EXIT_QUALIFICATION          = 0x6400,
+    GUEST_LINEAR_ADDRESS        = 0x640a,
     GUEST_CR0                   = 0x6800,
     GUEST_CR3                   = 0x6802,
     GUEST_CR4                   = 0x6804,
@@ -255,6 +260,10 @@ enum vmcs_field {
 #define IO_QUAL_SIZE_MASK           7u            /* bytes - 1 */
 #define IO_QUAL_IN                  (1u << 3)
 #define IO_QUAL_STRING              (1u << 4)
+#define IO_QUAL_REP                 (1u << 5)
+/* VMX_INSTRUCTION_INFO of an INS/OUTS exit: the address size (0: 16, 1: 32, 2: 64 bits). */
+#define INSN_INFO_ADDR_SIZE_SHIFT   7
+#define INSN_INFO_ADDR_SIZE_MASK    7u
 #define IO_QUAL_PORT_SHIFT          16
 /* ... of a control-register access. */
 #define CR_QUAL_NUM_MASK            0xfu
@@ -310,6 +319,7 @@ enum vmcs_field {
 #define EXIT_EPT_MISCONFIG          49
 #define EXIT_INVEPT                 50
 #define EXIT_RDTSCP                 51
+#define EXIT_PREEMPTION_TIMER       52
 #define EXIT_INVVPID                53
 #define EXIT_WBINVD                 54
 #define EXIT_XSETBV                 55
