@@ -164,8 +164,8 @@ test_iommu_dom0() {
     expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
         '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
     expect_line "dom0_pci=view is announced" '^\(mica\) dom0_pci=view: dom0 sees the physical PCI functions'
-    expect_line "Bus Master is cleared on the 5 physical functions dom0 sees, before it runs" \
-        '^\(mica\) dom0_pci=view: Bus Master off on the 5 functions d0 sees \([0-5] had it on\); only one whose DTE points at its I/O page table may set it$'
+    expect_line "Bus Master is cleared on the 6 physical functions dom0 sees, before it runs" \
+        '^\(mica\) dom0_pci=view: Bus Master off on the 6 functions d0 sees \([0-6] had it on\); only one whose DTE points at its I/O page table may set it$'
     expect_line "dom0's host bridge gets the windows the physical BARs sit in" \
         "^\(mica\) dom0_pci=view: dom0's host bridge windows: I/O 0-0xcf7 and 0xd00-0xffff, memory 0x[0-9a-f]+00000-0x[0-9a-f]+fffff\$"
     expect_line "Linux finds the AHCI's BAR 5 where the firmware put it" \
