@@ -105,12 +105,14 @@ expect_iommu_command() {
 # address); the engine pointed 128 MiB beyond dom0's RAM (host RAM of the
 # hypervisor's on this 1 GiB machine) writes and reads nothing there, and
 # pointed at the AHCI's registers reads nothing of them (no device-to-
-# device DMA); QEMU's trace shows both refused (host address 0, no
+# device DMA), and pointed at the IOMMU's device table (its address from
+# the hypervisor's log ring) writes and reads nothing there (edu's own DTE
+# among those it would overwrite); QEMU's trace shows those refused (host address 0, no
 # permission); the copy still works after, and dom0 runs on. QEMU 7.2
 # logs no IOMMU event at all (docs/iommu.md), so no fault line is
 # asserted.
 expect_iommu_edu() {
-    local out outside ga q
+    local out ga q v
     drv_checks edu
     expect_line "dom0 finds edu at 00:05.0" '^MICA-TEST edu device 0000:00:05\.0$'
     out=${LOG%/*}/qemu.out     # the boot's QEMU stderr: its trace
@@ -123,13 +125,27 @@ expect_iommu_edu() {
         fail "QEMU's IOMMU translated edu's device address to dom0's page" \
             "gpa '${ga:-none}': hpa '${q:-no trace line}'"
     fi
-    outside=$(mt edu outside | cut -d' ' -f1)
-    if [ -n "$outside" ] && grep -a -q -E "amdvi_translation_result devid: 00:05\.0 gpa $outside hpa 0x0\b" "$out" &&
-       ! grep -a -E "amdvi_translation_result devid: 00:05\.0 gpa $outside hpa " "$out" | grep -a -v -q ' hpa 0x0\b'; then
-        pass "QEMU's IOMMU gave edu nothing at $outside, beyond dom0's RAM (host address 0 each time)"
+    edu_refused "beyond dom0's RAM" "$(mt edu outside | cut -d' ' -f1)"
+    edu_refused "the IOMMU's device table" "$(mt edu devtab)"
+    v=$(tr -d '\r' <"$LOG" | sed -nE 's/^\(mica\) iommu: AMD-Vi at [^:]+: device table 65536 entries at (0x[0-9a-f]+),.*/\1/p')
+    if [ -n "$v" ] && [ "$v" = "$(mt edu devtab)" ]; then
+        pass "dom0 aimed edu at the device table's address the hypervisor logged ($v)"
     else
-        fail "QEMU's IOMMU gave edu nothing beyond dom0's RAM" \
-            "'${outside:-none}': $(grep -a -E "devid: 00:05\.0 gpa ${outside:-none} " "$out" | head -n3 | tr '\n' '|')"
+        fail "dom0 aimed edu at the device table's address the hypervisor logged" \
+            "logged '$v', aimed at '$(mt edu devtab)'"
+    fi
+}
+
+# edu_refused WHAT ADDRESS: QEMU's trace shows every translation of edu's
+# at ADDRESS giving host address 0 (no permission), and there was one.
+edu_refused() {
+    local what=$1 a=$2 out=${LOG%/*}/qemu.out
+    if [ -n "$a" ] && grep -a -q -E "amdvi_translation_result devid: 00:05\.0 gpa $a hpa 0x0\b" "$out" &&
+       ! grep -a -E "amdvi_translation_result devid: 00:05\.0 gpa $a hpa " "$out" | grep -a -v -q ' hpa 0x0\b'; then
+        pass "QEMU's IOMMU gave edu nothing at $a, $what (host address 0 each time)"
+    else
+        fail "QEMU's IOMMU gave edu nothing $what" \
+            "'${a:-none}': $(grep -a -E "devid: 00:05\.0 gpa ${a:-none} " "$out" | head -n3 | tr '\n' '|')"
     fi
 }
 
