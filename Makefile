@@ -62,7 +62,7 @@ include toolstack/toolstack.mk
 # options. It is rebuilt every time, so changed options always reach it.
 # guests.iso boots the demo guests instead: the self-test and two guests
 # spinning at once on two CPUs.
-MICA_CMDLINE ?= console=com1 loglvl=info dom0_mem=512M
+MICA_CMDLINE ?= console=com1 loglvl=info dom0_mem=512M dom0_pci=view
 DEMO_MODULES := selftest:name=selftest spin:name=spin-a spin:name=spin-b
 
 $(BUILD)/mica.iso: $(BUILD)/mica.elf $(DOM0_KERNEL) $(DOM0_INITRD) tests/system/mkiso-dom0.sh FORCE
@@ -88,8 +88,23 @@ all: $(BUILD)/mica.elf guests unit-tests libctl
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
 
-run: all $(BUILD)/mica.iso
-	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/mica.iso -serial mon:stdio -echr 0x14
+# make run's machine is a small host (docs/iommu.md, "dom0's own disk"):
+# QEMU's AMD IOMMU, q35's AHCI with RUN_DISK (made on the first run: an
+# ext4 file system labelled mica-dom0, kept between runs; dom0 mounts it at
+# /srv/mica) and an e1000e NIC on QEMU's user-mode network with
+# restrict=on (nothing leaves the machine). Mica gives dom0 the physical
+# functions with dom0_pci=view (MICA_CMDLINE).
+RUN_DISK ?= var/dom0-disk.img
+RUN_DISK_SIZE ?= 4G
+RUN_QEMU_FLAGS := -device amd-iommu \
+    -drive file=$(RUN_DISK),if=none,id=hd0,format=raw -device ide-hd,drive=hd0,bus=ide.0 \
+    -netdev user,id=net0,restrict=on -device e1000e,netdev=net0
+
+$(RUN_DISK):
+	tests/system/mkhostdisk.sh $@ $(RUN_DISK_SIZE)
+
+run: all $(BUILD)/mica.iso $(RUN_DISK)
+	$(QEMU) $(QEMU_FLAGS) $(RUN_QEMU_FLAGS) -cdrom $(BUILD)/mica.iso -serial mon:stdio -echr 0x14
 
 run-guests: all $(BUILD)/guests.iso
 	$(QEMU) $(QEMU_FLAGS) -cdrom $(BUILD)/guests.iso -serial mon:stdio -echr 0x14
