@@ -117,6 +117,32 @@ void mica_mac_generate(uint8_t mac[6]);
 /* A Linux interface name: 1..15 bytes, no '/', ':' or white space, not . or .. */
 const char *mica_bridge_problem(const char *name, char *buf, size_t len);
 
+/* ---- Added (issue 12, docs/iommu.md "Assignment"): PCI functions given to a domU ---- */
+
+/* A PCI function's address: segment (libvirt's domain=), bus, slot (device), function. */
+struct mica_pci_addr {
+    uint16_t seg;
+    uint8_t bus, slot, func;            /* slot 0..31, func 0..7 */
+};
+#define MICA_PCI_BDF(a) ((uint16_t)((a)->bus << 8 | (a)->slot << 3 | (a)->func))
+
+/* <hostdev mode='subsystem' type='pci' managed='yes|no'><source><address .../></source></hostdev> */
+struct mica_hostdev_config {
+    struct mica_pci_addr addr;          /* <source><address domain= bus= slot= function=/> */
+    int managed;                        /* managed='yes': made assignable at create, back at destroy */
+    unsigned int line;
+};
+#define MICA_HOSTDEVS_MAX 8             /* <hostdev> per domain */
+#define MICA_PCI_STR_LEN 13             /* "ssss:bb:dd.f" with the NUL */
+
+/*
+ * A BDF as lspci and xl print it: "SSSS:BB:DD.F" or "BB:DD.F" (hex; the
+ * segment 0 when absent). NULL when good (*a filled), else what is wrong.
+ */
+const char *mica_pci_addr_problem(const char *s, struct mica_pci_addr *a, char *buf, size_t len);
+/* "ssss:bb:dd.f" into buf (MICA_PCI_STR_LEN bytes). */
+void mica_pci_addr_str(const struct mica_pci_addr *a, char buf[MICA_PCI_STR_LEN]);
+
 struct mica_domain_config {
     char name[MICA_NAME_MAX + 1];
     uint8_t uuid[16];                   /* generated (libuuid) when the XML has none */
@@ -143,6 +169,9 @@ struct mica_domain_config {
     unsigned int nr_nics;
     int pv_console;                     /* <console type='pty'> present */
     struct mica_store_quota store_quota; /* <mica:store nodes= watches= transactions= value=/>; 0 = default */
+    /* Added (issue 12): <hostdev> inside <devices>, in document order. */
+    struct mica_hostdev_config *hostdevs;
+    unsigned int nr_hostdevs;
 };
 
 /*

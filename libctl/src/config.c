@@ -85,6 +85,8 @@ static const struct {
     { "source", "interface", false, false }, { "mac", "interface", false, false },
     { "model", "interface", false, false },
     { "target", "console", false, false },
+    { "hostdev", "devices", true, false }, { "source", "hostdev", false, false },
+    { "address", "source", false, false },
 };
 #define NR_KNOWN (sizeof(known) / sizeof(known[0]))
 
@@ -634,6 +636,7 @@ void mica_config_free(struct mica_domain_config *c)
         free(c->disks[i].source);
     free(c->disks);
     free(c->nics);
+    free(c->hostdevs);
     free(c->path);
     free(c);
 }

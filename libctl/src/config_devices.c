@@ -366,6 +366,7 @@ static int el_console(struct cfg_parse *p, xmlNode *n, const char *t)
 
 static const struct cfg_handler device_handlers[] = {
     { "disk", el_disk }, { "interface", el_interface }, { "console", el_console },
+    { "hostdev", cfg_el_hostdev },
 };
 
 int cfg_el_devices(struct cfg_parse *p, xmlNode *n, const char *t)

@@ -24,7 +24,7 @@ struct cfg_parse {
     bool have_uuid, have_current, have_period, have_quota;
     uint64_t period, quota;
     unsigned int period_line;
-    void *dev;                  /* the <disk> or <interface> being read (config_devices.c) */
+    void *dev;                  /* the <disk>, <interface> or <hostdev> being read */
 };
 
 /* Quotas a <mica:store> may set: xenstored's defaults are the floor of nothing, these the ceiling. */
@@ -66,6 +66,8 @@ int cfg_attr(const xmlNode *n, const char *name, char **out);
 int cfg_el_devices(struct cfg_parse *p, xmlNode *n, const char *text);
 int cfg_el_store(struct cfg_parse *p, xmlNode *n, const char *text);
 int cfg_devices_whole(struct cfg_parse *p);
+/* <hostdev> (config_hostdev.c). */
+int cfg_el_hostdev(struct cfg_parse *p, xmlNode *n, const char *text);
 
 /* The schema (config_schema.c): 0, or -EINVAL with the first problem reported. */
 int cfg_validate(struct cfg_parse *p, xmlDoc *doc);

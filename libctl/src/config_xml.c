@@ -117,9 +117,17 @@ static void put_nic(FILE *f, const struct mica_nic_config *n)
             n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
 }
 
+static void put_hostdev(FILE *f, const struct mica_hostdev_config *h)
+{
+    fprintf(f, "    <hostdev mode='subsystem' type='pci' managed='%s'>\n      <source>\n"
+            "        <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n"
+            "      </source>\n    </hostdev>\n", h->managed ? "yes" : "no", h->addr.seg,
+            h->addr.bus, h->addr.slot, h->addr.func);
+}
+
 static void put_devices(FILE *f, const struct mica_domain_config *c)
 {
-    if (!c->nr_disks && !c->nr_nics && !c->pv_console)
+    if (!c->nr_disks && !c->nr_nics && !c->pv_console && !c->nr_hostdevs)
         return;
     fputs("  <devices>\n", f);
     for (unsigned int i = 0; i < c->nr_disks; i++)
@@ -128,6 +136,8 @@ static void put_devices(FILE *f, const struct mica_domain_config *c)
         put_nic(f, &c->nics[i]);
     if (c->pv_console)
         fputs("    <console type='pty'>\n      <target type='xen' port='0'/>\n    </console>\n", f);
+    for (unsigned int i = 0; i < c->nr_hostdevs; i++)
+        put_hostdev(f, &c->hostdevs[i]);
     fputs("  </devices>\n", f);
 }
 

@@ -40,6 +40,9 @@ static int check_config(mica_ctx *ctx, const struct mica_domain_config *c)
     if (c->vcpus == 0 || c->vcpus > MICA_MAX_VCPUS)
         return ctl_config_fail(ctx, c, c->lines.vcpu, "vcpu", -EINVAL, "%u vCPUs: 1 to %d",
                                c->vcpus, MICA_MAX_VCPUS);
+    if (c->nr_hostdevs)     /* until assignment is built (docs/iommu.md "Assignment") */
+        return ctl_config_fail(ctx, c, c->hostdevs[0].line, "hostdev", -EOPNOTSUPP,
+                               "device assignment is not in this build yet");
     return ctl_devices_check(ctx, c);
 }
 

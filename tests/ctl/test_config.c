@@ -124,9 +124,17 @@ static void devices_summary(const struct mica_domain_config *c, char *buf, size_
                       m[0], m[1], m[2], m[3], m[4], m[5]);
     }
     if (n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, " console=%d store=%u/%u/%u/%u", c->pv_console,
-                 c->store_quota.nodes, c->store_quota.watches, c->store_quota.transactions,
-                 c->store_quota.value);
+        n += snprintf(buf + n, len - (size_t)n, " console=%d store=%u/%u/%u/%u", c->pv_console,
+                      c->store_quota.nodes, c->store_quota.watches, c->store_quota.transactions,
+                      c->store_quota.value);
+    /* " hostdevs=0000:00:1f.2:managed,..." only when there are some (older summaries stay) */
+    for (unsigned int i = 0; i < c->nr_hostdevs && n > 0 && (size_t)n < len; i++) {
+        char bdf[MICA_PCI_STR_LEN];
+
+        mica_pci_addr_str(&c->hostdevs[i].addr, bdf);
+        n += snprintf(buf + n, len - (size_t)n, "%s%s:%s", i ? "," : " hostdevs=", bdf,
+                      c->hostdevs[i].managed ? "managed" : "unmanaged");
+    }
 }
 
 static void summary(const struct mica_domain_config *c, char *buf, size_t len)
@@ -297,6 +305,33 @@ static void check_block_source(void)
               "accepted", "block: %s is refused as a file", dev);
 }
 
+/* The BDF strings of the CLI (mica pci-attach DOMAIN BDF): lspci's forms, everything else refused. */
+static void check_pci_addr_strings(void)
+{
+    static const struct { const char *s; const char *want; } cases[] = {
+        { "0000:00:1f.2", "0000:00:1f.2" }, { "00:1F.2", "0000:00:1f.2" },
+        { "ffff:ff:1f.7", "ffff:ff:1f.7" }, { "00:20.0", NULL }, { "00:1f.8", NULL },
+        { "0:0:1f.2", NULL }, { "00:1f", NULL }, { "", NULL }, { "00:1f.2 ", NULL },
+        { "0000:00:1f.2x", NULL }, { "00-1f.2", NULL }, { "0000.00:1f.2", NULL },
+        { "g0:1f.2", NULL }, { "00:1f:2", NULL }, { "00000:00:1f.2", NULL },
+    };
+    char buf[160], got[MICA_PCI_STR_LEN];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mica_pci_addr a = { 0 };
+        const char *why = mica_pci_addr_problem(cases[i].s, &a, buf, sizeof(buf));
+
+        if (cases[i].want) {
+            mica_pci_addr_str(&a, got);
+            ctl_check(!why && !strcmp(got, cases[i].want), why ? why : got,
+                      "PCI address '%s' is %s", cases[i].s, cases[i].want);
+        } else {
+            ctl_check(why && strstr(why, "'"), "accepted", "PCI address '%s' refused: %s",
+                      cases[i].s, why ? why : "");
+        }
+    }
+}
+
 static void check_memory_api(void)
 {
     static const char xml[] = "<domain type='mica'>\n<name>x</name>\n<memory>0</memory>\n";
@@ -330,5 +365,6 @@ int main(int argc, char **argv)
     check_vdev_numbers();
     check_generated_mac();
     check_block_source();
+    check_pci_addr_strings();
     return ctl_done();
 }
