@@ -27,6 +27,8 @@ disk_irqs() {
          END { print s + 0 }' /proc/interrupts
 }
 
+# ahci binds by its PCI modalias at boot; the SCSI disk needs sd_mod.
+modprobe -q sd_mod
 i=0
 while [ ! -b /dev/sda ] && [ $i -lt 60 ]; do
     sleep 1; i=$((i + 1))
