@@ -35,10 +35,14 @@ static uint32_t ones(unsigned int size)
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
+bool pci_dom0_sees_any(const struct domain *d)
+{
+    return opt_dom0_pci_view && d->privileged && d->id == 0;
+}
+
 bool pci_dom0_sees(const struct domain *d, uint16_t bdf)
 {
-    return opt_dom0_pci_view && d->privileged && d->id == 0 &&
-           pci_func_find(bdf) && !iommu_bdf_hidden(0, bdf);
+    return pci_dom0_sees_any(d) && pci_func_find(bdf) && !iommu_bdf_hidden(0, bdf);
 }
 
 static bool access_ok(unsigned int reg, unsigned int size)
@@ -47,15 +51,16 @@ static bool access_ok(unsigned int reg, unsigned int size)
 }
 
 /*
- * MSI-X is not offered yet (its table would need trapping): the pointer
- * to its capability reads as the one after it, so dom0 uses MSI.
+ * MSI-X not offered (its table is not in a 32-bit memory BAR, or no vector
+ * was left): the pointer to its capability reads as the one after it, so
+ * dom0 uses MSI.
  */
 static uint32_t hide_msix(const struct pci_func *f, unsigned int reg, uint32_t v)
 {
     unsigned int shift = 8 * (f->msix_prev & 3u);
     uint32_t next;
 
-    if (!f->msix_cap || reg != (f->msix_prev & ~3u))
+    if (!f->msix_cap || reg != (f->msix_prev & ~3u) || pci_dom0_msix_offered(f))
         return v;
     next = (pci_conf_read32(f->bdf, f->msix_cap) >> 8) & 0xfcu;
     return (v & ~(0xffu << shift)) | next << shift;
@@ -189,7 +194,8 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
         if (p2m_lookup(&d->p2m, pa >> PAGE_SHIFT, NULL) != INVALID_MFN)
             rc = -EEXIST;
     for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
-        rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
+        if (!pci_dom0_msix_page(f, pa))     /* an MSI-X table's page: trapped */
+            rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
     if (rc) {
         pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u at %#llx: not mapped (%d)\n",
                 f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base, rc);
@@ -201,28 +207,42 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
     return true;
 }
 
-/*
- * Bus mastering off until dom0's driver turns it on (pci_dom0_write: only
- * for a function whose DTE points at dom0's I/O page table); a function
- * behind no IOMMU never masters.
- */
-static void stop_mastering(const struct pci_func *f)
+/* f's Bus Master cleared; whether it was set. */
+static bool stop_mastering(const struct pci_func *f)
 {
     uint32_t cmd = pci_conf_read32(f->bdf, PCI_COMMAND);
 
-    if (cmd & PCI_COMMAND_MASTER)
-        pci_conf_write32(f->bdf, PCI_COMMAND, (cmd & 0xffffu) & ~(uint32_t)PCI_COMMAND_MASTER);
+    if (!(cmd & PCI_COMMAND_MASTER))
+        return false;
+    pci_conf_write32(f->bdf, PCI_COMMAND, (cmd & PCI_COMMAND_BITS) & ~(uint32_t)PCI_COMMAND_MASTER);
+    return true;
+}
+
+void pci_dom0_stop_mastering(struct domain *d)
+{
+    const struct pci_func *f;
+    unsigned int seen = 0, was = 0;
+
+    for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
+        if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
+            vpci_is_virtual(f->bdf))
+            continue;
+        seen++;
+        was += stop_mastering(f);
+    }
+    pr_info("dom0_pci=view: Bus Master off on the %u functions d%u sees (%u had it on); only "
+            "one whose DTE points at its I/O page table may set it\n", seen, d->id, was);
 }
 
 void pci_dom0_map_bars(struct domain *d)
 {
     const struct pci_func *f;
 
+    pci_dom0_msi_init(d);       /* first: MSI-X table pages stay unmapped */
     for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
         if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
             vpci_is_virtual(f->bdf))
             continue;
-        stop_mastering(f);
         iommu_assign_device(d, 0, f->bdf);     /* its DTE: dom0's I/O page table */
         for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
             uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
@@ -236,5 +256,4 @@ void pci_dom0_map_bars(struct domain *d)
                 i++;
         }
     }
-    pci_dom0_msi_init(d);
 }
