@@ -133,7 +133,8 @@ expect_iommu_edu() {
     ga=$(mt edu foreign)
     v=$(grep -a -E "amdvi_translation_result devid: 00:05\.0 gpa ${ga:-none} hpa " "$out" |
         sed -E 's/.* hpa (0x[0-9a-f]+).*/\1/' | uniq | tr '\n' ' ')
-    if [ -n "$ga" ] && [[ $v =~ ^(0x[0-9a-f]+)\ (0x[0-9a-f]+)\ $ ]] && [ "${BASH_REMATCH[1]}" != 0x0 ] &&
+    v=${v% }
+    if [ -n "$ga" ] && [[ $v =~ ^(0x[0-9a-f]+)\ (0x[0-9a-f]+)$ ]] && [ "${BASH_REMATCH[1]}" != 0x0 ] &&
        [ "${BASH_REMATCH[2]}" != 0x0 ]; then
         pass "QEMU's IOMMU translated $ga to the other domain's frame, then (unmapped, invalidated) to dom0's new one: $v"
     else
