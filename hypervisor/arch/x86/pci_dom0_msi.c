@@ -81,6 +81,7 @@ struct pci_dom0_msi {
     uint8_t vector;                 /* the hypervisor's */
     uint32_t dest;                  /* MSI_CPU's APIC ID */
     bool hw_on;                     /* the device's MSI is enabled (and unmasked) */
+    bool ever_on;                   /* the device's MSI registers have the hypervisor's message */
     bool pending;                   /* arrived while dom0 masked it (or throttled) */
     bool throttled;
     bool told_storm;
@@ -144,6 +145,7 @@ static void program(struct pci_dom0_msi *m)
         pci_conf_write32(m->f->bdf, m->v.cap + mask, masked);
     ctrl_write(m, base | PCI_MSI_FLAGS_ENABLE);
     m->hw_on = !masked;
+    m->ever_on = true;
 }
 
 /* ---- MSI-X ---------------------------------------------------------------- */
@@ -589,14 +591,16 @@ void pci_dom0_msi_init(struct domain *d)
 
 /* ---- at dom0's end ------------------------------------------------------------ */
 
-/* The device's MSI message, if its MSI is on: true when it is the hypervisor's. */
+/*
+ * The device's MSI message, once the hypervisor wrote one (before, it has
+ * the firmware's, and MSI off): true when it is the hypervisor's.
+ */
 static bool msi_hw_ours(const struct pci_dom0_msi *m, unsigned int *checked)
 {
     uint16_t bdf = m->f->bdf;
-    uint32_t ctrl = pci_conf_read32(bdf, m->v.cap) >> MSI_CTRL_SHIFT;
     uint32_t addr, hi = 0, data;
 
-    if (!m->v.cap || !(ctrl & PCI_MSI_FLAGS_ENABLE))
+    if (!m->v.cap || !m->ever_on)
         return true;
     addr = pci_conf_read32(bdf, m->v.cap + MSI_ADDR_LO_OFF);
     if (m->v.hw_ctrl & PCI_MSI_FLAGS_64BIT)
