@@ -251,6 +251,26 @@ test_iommu_dom0() {
     dom0_off
     disk_checks "$disk"
     nic_checks
+    hostile_msi_checks
+}
+
+# dom0 wrote hostile messages (the IOMMU's registers, the hypervisor's
+# timer vector) into the AHCI's MSI and the NIC's first MSI-X entry, then
+# put them back (the NIC's driver bound again): it read back its own
+# values, the NIC still works, and at
+# dom0's end both devices hold only the hypervisor's messages.
+hostile_msi_checks() {
+    expect_line "dom0 reads back the hostile MSI message it wrote (its image)" \
+        '^MICA-TEST iommu hostile-msi 0xfed80000 0x000000f0$'
+    expect_line "dom0 reads back the hostile MSI-X entry it wrote (its image of the trapped table)" \
+        '^MICA-TEST iommu hostile-msix 0xFED80000 0x000000F0$'
+    expect_line "the NIC, its driver bound again after the hostile entry, still reaches the gateway" \
+        '^MICA-TEST iommu hostile-after-ping ok$'
+    expect_line "at dom0's end the AHCI holds only the hypervisor's MSI message" \
+        "^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 at dom0's end: the device holds only the hypervisor's messages \(1 message checked, [1-9][0-9]* interrupts, 0 storms\)\$"
+    expect_line "at dom0's end the NIC holds only the hypervisor's MSI-X messages" \
+        "^\(mica\) dom0_pci=view: PCI 0000:00:04\.0 at dom0's end: the device holds only the hypervisor's messages \([1-9][0-9]* messages checked, [1-9][0-9]* interrupts, 0 storms\)\$"
+    expect_no_line "no device holds a message that is not the hypervisor's" 'holds a message that is not the hypervisor'
 }
 
 # An e1000e at 00:04.0 on QEMU's user-mode network, restricted: nothing
@@ -265,7 +285,7 @@ nic_checks() {
     expect_line "stock e1000e binds the NIC and gives it an interface" '^MICA-TEST iommu nic [a-z0-9]+$'
     expect_line "the NIC's MSI-X is offered: its table trapped" \
         '^\(mica\) dom0_pci=view: PCI 0000:00:04\.0 MSI-X: [1-9][0-9]* entries offered, table at 0x[0-9a-f]+ trapped$'
-    expect_line "e1000e enables MSI-X: the device gets the hypervisor's vectors" \
+    expect_count "e1000e enables MSI-X twice (probe, bound again): the device has the hypervisor's vectors" 2 \
         '^\(mica\) dom0_pci=view: PCI 0000:00:04\.0 MSI-X on: [1-9][0-9]* entries, the device.s vectors 0x[0-9a-f]+-0x[0-9a-f]+ on CPU 0$'
     expect_no_line "e1000e does not fall back from MSI-X" 'Failed to initialize MSI-X interrupts'
     expect_line "the NIC's link is up" '^MICA-TEST iommu nic-carrier 1$'
@@ -293,7 +313,7 @@ disk_checks() {
         '^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 MSI: on: dom0.s message 0xfee[0-9a-f]{5}/0x[0-9a-f]+, the device.s vector 0x[0-9a-f]+ on CPU 0$'
     expect_line "stock ahci binds the AHCI at boot (by its modalias)" '^MICA-TEST iommu ahci-driver ahci$'
     expect_line "ahci binds it again after dom0 unbound it" '^MICA-TEST iommu ahci-rebound ahci$'
-    expect_count "ahci enables MSI twice (at boot, and bound again): each time the hypervisor's vector" 2 \
+    expect_count "ahci's MSI goes on 3 times (boot, bound again, dom0's hostile message undone): each time the hypervisor's vector" 3 \
         '^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 MSI: on: '
     expect_line "ahci uses MSI (PCI-MSI in /proc/interrupts)" '^MICA-TEST iommu disk-irq-line .*PCI-MSI.*ahci'
     v=$(mt iommu disk-size)
