@@ -12,6 +12,7 @@
 #include <mica/mm.h>
 #include <mica/errno.h>
 #include <asm/pci.h>
+#include <asm/pci_cmd.h>
 #include <asm/vpci.h>
 
 #define PCI_BAR0            0x10
@@ -24,9 +25,6 @@
 #define WINDOW_ALIGN        0x100000ull
 #define WINDOW_LIMIT        0xfec00000ull   /* the I/O APIC, HPET, IOMMU, local APIC above */
 #define PCI_COMMAND_BITS    0xffffu         /* the command register: the dword's low half */
-/* Command bits dom0 sets: any function's INTx disable; decoding and Bus Master once assigned. */
-#define CMD_DOM0_ANY        PCI_COMMAND_INTX_DISABLE
-#define CMD_DOM0_ASSIGNED   (PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)
 
 bool opt_dom0_pci_view;
 
@@ -35,10 +33,14 @@ static uint32_t ones(unsigned int size)
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
+bool pci_dom0_sees_any(const struct domain *d)
+{
+    return opt_dom0_pci_view && d->privileged && d->id == 0;
+}
+
 bool pci_dom0_sees(const struct domain *d, uint16_t bdf)
 {
-    return opt_dom0_pci_view && d->privileged && d->id == 0 &&
-           pci_func_find(bdf) && !iommu_bdf_hidden(0, bdf);
+    return pci_dom0_sees_any(d) && pci_func_find(bdf) && !iommu_bdf_hidden(0, bdf);
 }
 
 static bool access_ok(unsigned int reg, unsigned int size)
@@ -47,15 +49,16 @@ static bool access_ok(unsigned int reg, unsigned int size)
 }
 
 /*
- * MSI-X is not offered yet (its table would need trapping): the pointer
- * to its capability reads as the one after it, so dom0 uses MSI.
+ * MSI-X not offered (its table is not in a 32-bit memory BAR, or no vector
+ * was left): the pointer to its capability reads as the one after it, so
+ * dom0 uses MSI.
  */
 static uint32_t hide_msix(const struct pci_func *f, unsigned int reg, uint32_t v)
 {
     unsigned int shift = 8 * (f->msix_prev & 3u);
     uint32_t next;
 
-    if (!f->msix_cap || reg != (f->msix_prev & ~3u))
+    if (!f->msix_cap || reg != (f->msix_prev & ~3u) || pci_dom0_msix_offered(f))
         return v;
     next = (pci_conf_read32(f->bdf, f->msix_cap) >> 8) & 0xfcu;
     return (v & ~(0xffu << shift)) | next << shift;
@@ -84,21 +87,15 @@ uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size)
 }
 
 /*
- * dom0 writes the command register (reg in the dword at PCI_COMMAND): I/O
- * and memory decoding and Bus Master pass for a function whose DTE points
- * at dom0's I/O page table (its DMA reaches dom0's memory only), INTx
- * disable for any function; every other command bit keeps the device's
- * value. The status half is written as zeros: its RW1C bits stay.
+ * dom0 writes the command register (reg in the dword at PCI_COMMAND):
+ * pci_cmd_filter() says what passes. The status half is written as zeros:
+ * its RW1C bits stay.
  */
 static void command_write(const struct pci_func *f, unsigned int reg, unsigned int size,
                           uint32_t val)
 {
-    unsigned int shift = 8 * (reg & 3);
-    uint32_t mask = (ones(size) << shift) & PCI_COMMAND_BITS;
-    uint32_t cur = pci_conf_read32(f->bdf, PCI_COMMAND) & PCI_COMMAND_BITS;
-    uint32_t pass = CMD_DOM0_ANY | (iommu_device_assigned(0, 0, f->bdf) ? CMD_DOM0_ASSIGNED : 0);
-    uint32_t want = (cur & ~mask) | ((val << shift) & mask);
-    uint32_t next = (cur & ~pass) | (want & pass);
+    uint16_t cur = (uint16_t)pci_conf_read32(f->bdf, PCI_COMMAND);
+    uint16_t next = pci_cmd_filter(cur, reg, size, val, iommu_device_assigned(0, 0, f->bdf));
 
     if (next != cur)
         pci_conf_write32(f->bdf, PCI_COMMAND, next);
@@ -189,7 +186,8 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
         if (p2m_lookup(&d->p2m, pa >> PAGE_SHIFT, NULL) != INVALID_MFN)
             rc = -EEXIST;
     for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
-        rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
+        if (!pci_dom0_msix_page(f, pa))     /* an MSI-X table's page: trapped */
+            rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
     if (rc) {
         pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u at %#llx: not mapped (%d)\n",
                 f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base, rc);
@@ -232,6 +230,7 @@ void pci_dom0_map_bars(struct domain *d)
 {
     const struct pci_func *f;
 
+    pci_dom0_msi_init(d);       /* first: MSI-X table pages stay unmapped */
     for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
         if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
             vpci_is_virtual(f->bdf))
@@ -249,5 +248,4 @@ void pci_dom0_map_bars(struct domain *d)
                 i++;
         }
     }
-    pci_dom0_msi_init(d);
 }
