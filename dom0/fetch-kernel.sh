@@ -19,12 +19,20 @@
 # give micanetback its bridge mica0 and the vifs' taps (docs/pvio.md);
 # ext4 and what it needs are for the PV disk tests' file system in the demo
 # domU (dom0/tests/pvblk.sh). A module the package does not have is left out.
+# The $bydevice modules are unpacked too but not listed in load-order: dom0's
+# /init loads them by a device's modalias (depmod resolves what they need),
+# so only a dom0 that sees the device (dom0_pci=view: q35's AHCI) takes
+# them: ahci and the SCSI disk with their dependencies (docs/iommu.md).
 set -eu
 out=$1
 meta=${DOM0_KERNEL_PACKAGE:-linux-image-amd64}
 modules="drivers/misc/pvpanic/pvpanic.ko drivers/misc/pvpanic/pvpanic-mmio.ko
     net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko drivers/net/tun.ko
     lib/crc16.ko crypto/crc32c_generic.ko fs/mbcache.ko fs/jbd2/jbd2.ko fs/ext4/ext4.ko"
+bydevice="crypto/crct10dif_common.ko crypto/crct10dif_generic.ko lib/crc-t10dif.ko
+    lib/crc64.ko lib/crc64-rocksoft.ko crypto/crc64_rocksoft_generic.ko block/t10-pi.ko
+    drivers/scsi/scsi_common.ko drivers/scsi/scsi_mod.ko drivers/scsi/sd_mod.ko
+    drivers/ata/libata.ko drivers/ata/libahci.ko drivers/ata/ahci.ko"
 
 say() { echo "dom0: $*"; }
 die() { echo "mica: fetch-kernel: $*" >&2; exit 1; }
@@ -41,13 +49,17 @@ modules_unpack() {
         cp "$ko" "$out/modules/$2/"
         echo "${m##*/}" >>"$out/modules/$2/load-order"
     done
+    for m in $bydevice; do
+        ko=$1/lib/modules/$2/kernel/$m
+        [ ! -f "$ko" ] || cp "$ko" "$out/modules/$2/"
+    done
 }
 
 # shellcheck disable=SC2046
 deb_unpack() {   # DEB STAGE [PATTERN...]: what the patterns name; tar fails on a missing module
     d=$1; st=$2; shift 2
     dpkg-deb --fsys-tarfile "$d" | tar -x -C "$st" --wildcards "$@" \
-        $(for m in $modules; do echo "./lib/modules/*/kernel/$m"; done) 2>/dev/null || :
+        $(for m in $modules $bydevice; do echo "./lib/modules/*/kernel/$m"; done) 2>/dev/null || :
 }
 
 if [ "${2:-}" = --modules ]; then

@@ -4,9 +4,24 @@
 # (docs/iommu.md): q35's AHCI at 00:1f.2, its IDs and class, the BAR the
 # firmware gave it as Linux sized it through the hypervisor's shadow, its
 # registers read through that BAR (mapped into dom0's nested page tables),
-# and whether a driver bound it. Prints facts; tests/system/areas/iommu.sh
-# checks them.
+# and whether a driver bound it; then its command register written through
+# sysfs (the hypervisor lets Bus Master, decoding and INTx disable through
+# for a function whose DTE points at dom0's I/O page table, nothing else)
+# and put back. Prints facts; tests/system/areas/iommu.sh checks them.
 d=/sys/bus/pci/devices/0000:00:1f.2
+# The command register (config offset 4), read and written as one word.
+cmd_rd() { dd if="$d/config" bs=2 skip=2 count=1 2>/dev/null | od -An -tx2 | tr -d ' '; }
+cmd_wr() {
+    printf "\\$(printf %03o $(($1 & 255)))\\$(printf %03o $((($1 >> 8) & 255)))" |
+        dd of="$d/config" bs=2 seek=2 count=1 conv=notrunc 2>/dev/null
+}
+# Stock ahci binds the AHCI at boot (by its modalias, with MSI): it is
+# unbound first, so the checks below see the device as dom0's drivers leave
+# it (decoding on, Bus Master off), then bound again for the disk.
+drv=none
+[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+echo "MICA-TEST iommu ahci-driver $drv"
+[ "$drv" = none ] || echo "${d##*/}" >"$d/driver/unbind"
 if [ -e "$d/vendor" ]; then
     echo "MICA-TEST iommu ahci $(cat "$d/vendor") $(cat "$d/device") $(cat "$d/class")"
     # resource: one line per BAR, "start end flags"; BAR 5 is the AHCI's ABAR.
@@ -16,10 +31,57 @@ if [ -e "$d/vendor" ]; then
         echo "MICA-TEST iommu ahci-cap $(devmem "$start" 32 2>&1)"
         echo "MICA-TEST iommu ahci-vs $(devmem $((start + 0x10)) 32 2>&1)"
     done
-    echo "MICA-TEST iommu ahci-command $(dd if="$d/config" bs=2 skip=2 count=1 2>/dev/null | od -An -tx2 | tr -d ' ')"
-    drv=none
-    [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-    echo "MICA-TEST iommu ahci-driver $drv"
+    echo "MICA-TEST iommu ahci-command $(cmd_rd)"
+    c0=0x$(cmd_rd)
+    # Bus Master, INTx disable, and parity/SERR, which must not pass.
+    cmd_wr $((c0 | 0x0004 | 0x0400 | 0x0040 | 0x0100))
+    echo "MICA-TEST iommu ahci-command-set $c0 0x$(cmd_rd)"
+    cmd_wr $((c0))
+    echo "MICA-TEST iommu ahci-command-back $c0 0x$(cmd_rd)"
 else
     echo "MICA-TEST iommu ahci none"
+fi
+
+# The disk on the AHCI (a raw image the system test made, when it gave
+# one): stock ahci, bound by its modalias at boot with MSI (the
+# hypervisor's vector injecting dom0's), sd_mod giving /dev/sda. 4 MiB of
+# random bytes written at 1 MiB with direct I/O and a sync, read back
+# direct after the page cache is dropped; both checksums printed (the
+# runner compares them with the image's after QEMU ends), and the AHCI's
+# interrupt count in /proc/interrupts before and after.
+ahci_irqs() {
+    awk '/ahci/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; f = 1 }
+         END { if (f) print n + 0; else print "none" }' /proc/interrupts
+}
+[ "$drv" = none ] || echo "${d##*/}" >"/sys/bus/pci/drivers/$drv/bind"
+rebound=none
+[ -e "$d/driver" ] && rebound=$(basename "$(readlink "$d/driver")")
+echo "MICA-TEST iommu ahci-rebound $rebound"
+if [ -e "$d/driver" ]; then
+    modprobe -q sd_mod
+    i=0
+    while [ ! -b /dev/sda ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+fi
+if [ -b /dev/sda ]; then
+    echo "MICA-TEST iommu disk-size $(cat /sys/block/sda/size)"
+    echo "MICA-TEST iommu disk-irq-line $(grep ahci /proc/interrupts | head -n1 | tr -s ' ')"
+    before=$(ahci_irqs)
+    dd if=/dev/urandom of=/tmp/disk.blob bs=1M count=4 2>/dev/null
+    echo "MICA-TEST iommu disk-sha-file $(sha256sum </tmp/disk.blob | cut -d' ' -f1)"
+    if dd if=/tmp/disk.blob of=/dev/sda bs=1M seek=1 oflag=direct conv=fsync 2>/tmp/disk.err; then
+        echo "MICA-TEST iommu disk-write ok"
+    else
+        echo "MICA-TEST iommu disk-write failed: $(tr '\n' ' ' </tmp/disk.err)"
+    fi
+    sync
+    echo 3 >/proc/sys/vm/drop_caches
+    echo "MICA-TEST iommu disk-sha-read $(dd if=/dev/sda bs=1M skip=1 count=4 iflag=direct 2>/dev/null |
+        sha256sum | cut -d' ' -f1)"
+    echo "MICA-TEST iommu disk-irqs $before $(ahci_irqs)"
+    rm -f /tmp/disk.blob
+else
+    echo "MICA-TEST iommu disk none"
+    dmesg | grep -iE 'ahci|ata[0-9]|scsi|sd ' | tail -n 20 | while IFS= read -r line; do
+        echo "MICA-TEST iommu disk-log $line"
+    done
 fi

@@ -23,6 +23,7 @@
 #include <mica/event_channel.h>
 #include <mica/grant_table.h>
 #include <mica/budget.h>
+#include <mica/iommu.h>
 #include <asm/pci_assign.h>
 #include <mica/panic.h>
 #include <public/sched.h>
@@ -468,6 +469,7 @@ void domain_relinquish(struct domain *d)
         __atomic_store_n(&d->release_deferred, true, __ATOMIC_SEQ_CST);
         return;
     }
+    iommu_domain_release(d);                /* no device DMA into what is freed next */
     spin_lock(&d->mem_lock);
     d->pages_released = d->nr_pages;        /* its own frames, each mapped once */
     p2m_drain(&d->p2m, free_p2m_entry, d);

@@ -17,6 +17,7 @@
 #include <mica/errno.h>
 #include <mica/hypercall.h>
 #include <mica/budget.h>
+#include <mica/iommu.h>
 #include <public/sched.h>
 #include <asm/percpu.h>
 #include <asm/time.h>
@@ -362,6 +363,12 @@ int vplatform_vcpus(struct domain *d)
 {
     (void)d;
     return 0;
+}
+
+/* No IOMMU in the model: no device to take back. */
+void iommu_domain_release(struct domain *d)
+{
+    (void)d;
 }
 
 void vplatform_destroy(struct domain *d)

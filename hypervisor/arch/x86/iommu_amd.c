@@ -406,19 +406,245 @@ err:
     return rc;
 }
 
-void iommu_domain_flush(struct domain *d)
+/* Make m forget every translation it cached for IOMMU domain domid. */
+static int inv_domain_pages(struct amdvi *m, uint16_t domid)
 {
-    uint32_t inv[4] = {
-        0, io_domid(d) | AMDVI_CMD_INV_IOMMU_PAGES << AMDVI_CMD_OPCODE_SHIFT,
+    const uint32_t inv[4] = {
+        0, domid | AMDVI_CMD_INV_IOMMU_PAGES << AMDVI_CMD_OPCODE_SHIFT,
         AMDVI_INV_ALL_ADDR_LO | AMDVI_INV_S | AMDVI_INV_PDE, AMDVI_INV_ALL_ADDR_HI,
     };
 
+    return cmd_submit_wait(m, inv);
+}
+
+void iommu_domain_flush(struct domain *d)
+{
     if (!d->p2m.io || !__atomic_load_n(&d->p2m.io->nr_devices, __ATOMIC_ACQUIRE))
         return;     /* no device uses the table: no IOMMU holds its translations */
     for (unsigned int i = 0; i < nr_iommus; i++)
-        if (cmd_submit_wait(&iommus[i], inv))
+        if (inv_domain_pages(&iommus[i], io_domid(d)))
             pr_err("iommu: AMD-Vi at %#llx: d%u: invalidation never completed\n",
                    (unsigned long long)iommus[i].desc.base, d->id);
+}
+
+/*
+ * Device assignment. A function's device ID is its BDF (segment 0; the
+ * functions the boot scan finds on q35 have no IVRS alias). The owners are
+ * kept here, one per function the scan can find, under assign_lock, which
+ * is taken before an IOMMU's cmd_lock.
+ */
+struct assigned_dev {
+    struct domain *d;       /* NULL: a free slot */
+    uint16_t seg, bdf;
+};
+
+static struct assigned_dev assigned[PCI_MAX_FUNCS];
+static spinlock_t assign_lock = SPINLOCK_INIT;
+
+static struct assigned_dev *assigned_find(uint16_t seg, uint16_t bdf)
+{
+    for (unsigned int i = 0; i < PCI_MAX_FUNCS; i++)
+        if (assigned[i].d && assigned[i].seg == seg && assigned[i].bdf == bdf)
+            return &assigned[i];
+    return NULL;
+}
+
+static struct assigned_dev *assigned_free_slot(void)
+{
+    for (unsigned int i = 0; i < PCI_MAX_FUNCS; i++)
+        if (!assigned[i].d)
+            return &assigned[i];
+    return NULL;
+}
+
+/* The working IOMMU whose device table holds seg:bdf's DTE, or NULL. */
+static struct amdvi *iommu_for(uint16_t seg, uint16_t bdf)
+{
+    unsigned int idx = ivrs.dev_iommu[bdf];
+
+    if (!idx || !iommu_up[idx - 1] || ivrs.iommus[idx - 1].seg != seg)
+        return NULL;
+    for (unsigned int i = 0; i < nr_iommus; i++)
+        if (iommus[i].desc.base == ivrs.iommus[idx - 1].base)
+            return &iommus[i];
+    return NULL;
+}
+
+/*
+ * Rewrite bdf's DTE: qword 0 in one store, the DomainID (qword 1) before it
+ * when the entry starts translating and after it when it stops, so the
+ * IOMMU never reads a translating entry with another domain's ID.
+ */
+static void dte_write(struct amdvi *m, uint16_t bdf, uint64_t dte0, uint16_t domid)
+{
+    volatile uint64_t *e = m->dev_tab + (size_t)bdf * (AMDVI_DTE_SIZE / 8);
+
+    if (domid)
+        e[1] = (e[1] & ~AMDVI_DTE1_DOMID_MASK) | domid;
+    __atomic_store_n(&e[0], dte0, __ATOMIC_SEQ_CST);
+    if (!domid)
+        e[1] &= ~AMDVI_DTE1_DOMID_MASK;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Make m re-read bdf's DTE (INVALIDATE_DEVTAB_ENTRY, then COMPLETION_WAIT). */
+static int dte_flush(struct amdvi *m, uint16_t bdf)
+{
+    const uint32_t inv[4] = {
+        bdf & AMDVI_INV_DEVID_MASK, AMDVI_CMD_INV_DEVTAB_ENTRY << AMDVI_CMD_OPCODE_SHIFT, 0, 0,
+    };
+
+    return cmd_submit_wait(m, inv);
+}
+
+static void dte_block(struct amdvi *m, uint16_t bdf)
+{
+    dte_write(m, bdf, AMDVI_DTE0_BLOCKED | va_to_pa(empty_root), 0);
+}
+
+static void log_assigned(const struct domain *d, const char *name)
+{
+    pr_info("iommu: PCI %s: DMA reaches d%u's memory only, through its I/O page table "
+            "(DTE V=1 TV=1 Mode=4 IR=IW=1, IOMMU domain %u, root %#llx)\n", name, d->id,
+            io_domid(d), (unsigned long long)d->p2m.io->root);
+    /* IVMD ranges (memory the firmware wants a device to keep reaching) would
+     * be mapped 1:1 into d's table here; QEMU's IVRS has none. */
+    if (ivrs.nr_ivmd)
+        pr_warn("iommu: PCI %s: IVRS has %u IVMD block%s, not mapped for it (not supported "
+                "yet): its DMA there faults\n", name, ivrs.nr_ivmd, ivrs.nr_ivmd == 1 ? "" : "s");
+}
+
+/* Why seg:bdf cannot be given to d (logged), or 0. */
+static int assign_check(const struct domain *d, uint16_t seg, uint16_t bdf, const char *name)
+{
+    if (seg || !pci_func_find(bdf)) {
+        pr_warn("iommu: PCI %s: not a function the boot scan found: not given to d%u\n",
+                name, d->id);
+        return -ENODEV;
+    }
+    if (!iommu_for(seg, bdf)) {
+        pr_warn("iommu: PCI %s: behind no working IOMMU: its DMA cannot be confined, not "
+                "given to d%u\n", name, d->id);
+        return -ENODEV;
+    }
+    if (!d->p2m.io) {
+        pr_warn("iommu: PCI %s: d%u has no I/O page table: not given to it\n", name, d->id);
+        return -ENODEV;
+    }
+    return 0;
+}
+
+int iommu_assign_device(struct domain *d, uint16_t seg, uint16_t bdf)
+{
+    struct assigned_dev *a;
+    struct amdvi *m;
+    char name[16];
+    int rc;
+
+    bdf_str(name, sizeof(name), seg, bdf);
+    rc = assign_check(d, seg, bdf, name);
+    if (rc)
+        return rc;
+    m = iommu_for(seg, bdf);
+    spin_lock(&assign_lock);
+    a = assigned_find(seg, bdf);
+    if (a) {
+        rc = a->d == d ? 0 : -EBUSY;
+        if (rc)
+            pr_warn("iommu: PCI %s: d%u has it: not given to d%u\n", name, a->d->id, d->id);
+        goto out;
+    }
+    a = assigned_free_slot();
+    if (!a) {
+        rc = -ENOSPC;       /* more owners than functions the scan can find */
+        goto out;
+    }
+    /* Counted first: a flush of d's translations from now on is not skipped. */
+    __atomic_add_fetch(&d->p2m.io->nr_devices, 1, __ATOMIC_SEQ_CST);
+    dte_write(m, bdf, AMDVI_DTE0_TRANSLATED | d->p2m.io->root, io_domid(d));
+    rc = dte_flush(m, bdf);
+    if (rc) {
+        dte_block(m, bdf);
+        dte_flush(m, bdf);
+        __atomic_sub_fetch(&d->p2m.io->nr_devices, 1, __ATOMIC_SEQ_CST);
+        pr_err("iommu: PCI %s: the IOMMU did not take its new DTE (%d): left blocked\n",
+               name, rc);
+        goto out;
+    }
+    *a = (struct assigned_dev){ .d = d, .seg = seg, .bdf = bdf };
+    log_assigned(d, name);
+out:
+    spin_unlock(&assign_lock);
+    return rc;
+}
+
+/* Under assign_lock: a's DTE blocked, the IOMMU's copies of it and of its domain's translations gone. */
+static void block_locked(struct assigned_dev *a)
+{
+    struct amdvi *m = iommu_for(a->seg, a->bdf);
+    struct domain *d = a->d;
+    char name[16];
+
+    bdf_str(name, sizeof(name), a->seg, a->bdf);
+    if (m) {
+        dte_block(m, a->bdf);
+        if (dte_flush(m, a->bdf) || inv_domain_pages(m, io_domid(d)))
+            pr_err("iommu: AMD-Vi at %#llx: PCI %s: invalidation never completed\n",
+                   (unsigned long long)m->desc.base, name);
+    }
+    __atomic_sub_fetch(&d->p2m.io->nr_devices, 1, __ATOMIC_SEQ_CST);
+    a->d = NULL;
+    pr_info("iommu: PCI %s: taken from d%u: DMA blocked\n", name, d->id);
+}
+
+int iommu_block_device(uint16_t seg, uint16_t bdf)
+{
+    struct assigned_dev *a;
+
+    spin_lock(&assign_lock);
+    a = assigned_find(seg, bdf);
+    if (a)
+        block_locked(a);
+    spin_unlock(&assign_lock);
+    return a ? 0 : -ENODEV;
+}
+
+bool iommu_device_assigned(domid_t id, uint16_t seg, uint16_t bdf)
+{
+    struct assigned_dev *a;
+    bool yes;
+
+    spin_lock(&assign_lock);
+    a = assigned_find(seg, bdf);
+    yes = a && a->d->id == id;
+    spin_unlock(&assign_lock);
+    return yes;
+}
+
+bool iommu_device_behind(uint16_t seg, uint16_t bdf)
+{
+    return iommu_for(seg, bdf) != NULL;
+}
+
+int iommu_device_owner(uint16_t seg, uint16_t bdf)
+{
+    struct assigned_dev *a;
+    int id;
+
+    spin_lock(&assign_lock);
+    a = assigned_find(seg, bdf);
+    id = a ? a->d->id : -ENODEV;
+    spin_unlock(&assign_lock);
+    return id;
+}
+
+void iommu_domain_release(struct domain *d)
+{
+    spin_lock(&assign_lock);
+    for (unsigned int i = 0; i < PCI_MAX_FUNCS; i++)
+        if (assigned[i].d == d)
+            block_locked(&assigned[i]);
+    spin_unlock(&assign_lock);
 }
 
 struct io_check {

@@ -87,6 +87,36 @@ uint32_t pci_conf_read32(uint16_t bdf, unsigned int reg)
     return v;
 }
 
+#define PCI_CAP_PTR_MASK    0xfcu
+#define PCI_CAP_MAX         48      /* capabilities in 256 bytes, at most */
+#define PCI_CAP_ID_MSIX     0x11
+
+static uint8_t conf_byte(uint16_t bdf, unsigned int reg)
+{
+    return (uint8_t)(pci_conf_read32(bdf, reg) >> (8 * (reg & 3)));
+}
+
+/* Where the MSI and MSI-X capabilities are; the walk is bounded against loops. */
+static void find_caps(struct pci_func *p)
+{
+    unsigned int prev = PCI_CAPABILITY_LIST, ptr, n = 0;
+
+    if (!((pci_conf_read32(p->bdf, PCI_COMMAND) >> 16) & PCI_STATUS_CAP_LIST))
+        return;
+    for (ptr = conf_byte(p->bdf, prev) & PCI_CAP_PTR_MASK; ptr && n < PCI_CAP_MAX; n++) {
+        uint8_t id = conf_byte(p->bdf, ptr);
+
+        if (id == PCI_CAP_ID_MSI && !p->msi_cap)
+            p->msi_cap = (uint8_t)ptr;
+        if (id == PCI_CAP_ID_MSIX && !p->msix_cap) {
+            p->msix_cap = (uint8_t)ptr;
+            p->msix_prev = (uint8_t)prev;
+        }
+        prev = ptr + 1;
+        ptr = conf_byte(p->bdf, prev) & PCI_CAP_PTR_MASK;
+    }
+}
+
 static void scan_bus(unsigned int bus);
 
 static void add_func(uint16_t bdf, uint32_t id)
@@ -106,6 +136,7 @@ static void add_func(uint16_t bdf, uint32_t id)
     p->hdr_type = (pci_conf_read32(bdf, PCI_HDR_DWORD) >> 16) & PCI_HDR_TYPE_MASK;
     if (p->hdr_type == PCI_HEADER_TYPE_NORMAL)
         size_bars(p);
+    find_caps(p);
     if (p->hdr_type != PCI_HDR_BRIDGE)
         return;
     busnos = pci_conf_read32(bdf, PCI_BUS_NUMBERS);

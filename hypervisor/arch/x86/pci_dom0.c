@@ -23,6 +23,10 @@
 #define PCI_BAR_MEM_64      0x4u
 #define WINDOW_ALIGN        0x100000ull
 #define WINDOW_LIMIT        0xfec00000ull   /* the I/O APIC, HPET, IOMMU, local APIC above */
+#define PCI_COMMAND_BITS    0xffffu         /* the command register: the dword's low half */
+/* Command bits dom0 sets: any function's INTx disable; decoding and Bus Master once assigned. */
+#define CMD_DOM0_ANY        PCI_COMMAND_INTX_DISABLE
+#define CMD_DOM0_ASSIGNED   (PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)
 
 bool opt_dom0_pci_view;
 
@@ -42,14 +46,32 @@ static bool access_ok(unsigned int reg, unsigned int size)
     return (size == 1 || size == 2 || size == 4) && reg < PCI_CFG_MAX && (reg & 3) + size <= 4;
 }
 
+/*
+ * MSI-X is not offered yet (its table would need trapping): the pointer
+ * to its capability reads as the one after it, so dom0 uses MSI.
+ */
+static uint32_t hide_msix(const struct pci_func *f, unsigned int reg, uint32_t v)
+{
+    unsigned int shift = 8 * (f->msix_prev & 3u);
+    uint32_t next;
+
+    if (!f->msix_cap || reg != (f->msix_prev & ~3u))
+        return v;
+    next = (pci_conf_read32(f->bdf, f->msix_cap) >> 8) & 0xfcu;
+    return (v & ~(0xffu << shift)) | next << shift;
+}
+
 /* The dword at reg (aligned) as dom0 sees it. */
 static uint32_t dword(const struct pci_func *f, unsigned int reg)
 {
+    uint32_t v;
+
     if (reg >= PCI_BAR0 && reg < PCI_BAR_END && f->hdr_type == PCI_HEADER_TYPE_NORMAL)
         return f->bar_shadow[(reg - PCI_BAR0) / 4];
     if (reg == PCI_ROM && f->hdr_type == PCI_HEADER_TYPE_NORMAL)
         return 0;
-    return pci_conf_read32(f->bdf, reg);
+    v = hide_msix(f, reg, pci_conf_read32(f->bdf, reg));
+    return f->msi ? pci_dom0_msi_read(f, reg, v) : v;
 }
 
 uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size)
@@ -61,15 +83,47 @@ uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size)
     return (dword(f, reg & ~3u) >> (8 * (reg & 3))) & ones(size);
 }
 
-/* Only BARs take writes: into the shadow, through the bits the BAR has. */
+/*
+ * dom0 writes the command register (reg in the dword at PCI_COMMAND): I/O
+ * and memory decoding and Bus Master pass for a function whose DTE points
+ * at dom0's I/O page table (its DMA reaches dom0's memory only), INTx
+ * disable for any function; every other command bit keeps the device's
+ * value. The status half is written as zeros: its RW1C bits stay.
+ */
+static void command_write(const struct pci_func *f, unsigned int reg, unsigned int size,
+                          uint32_t val)
+{
+    unsigned int shift = 8 * (reg & 3);
+    uint32_t mask = (ones(size) << shift) & PCI_COMMAND_BITS;
+    uint32_t cur = pci_conf_read32(f->bdf, PCI_COMMAND) & PCI_COMMAND_BITS;
+    uint32_t pass = CMD_DOM0_ANY | (iommu_device_assigned(0, 0, f->bdf) ? CMD_DOM0_ASSIGNED : 0);
+    uint32_t want = (cur & ~mask) | ((val << shift) & mask);
+    uint32_t next = (cur & ~pass) | (want & pass);
+
+    if (next != cur)
+        pci_conf_write32(f->bdf, PCI_COMMAND, next);
+}
+
+/*
+ * The command register, the BARs (into the shadow, through the bits the BAR
+ * has) and the MSI capability (into dom0's image: pci_dom0_msi.c) take
+ * writes; all else is dropped.
+ */
 void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t val)
 {
     struct pci_func *f = pci_func_find(bdf);
     unsigned int shift = 8 * (reg & 3), i;
     uint32_t *bar, mask, v;
 
-    if (!f || !access_ok(reg, size) || f->hdr_type != PCI_HEADER_TYPE_NORMAL ||
-        reg < PCI_BAR0 || reg >= PCI_BAR_END)
+    if (!f || !access_ok(reg, size))
+        return;
+    if ((reg & ~3u) == PCI_COMMAND) {
+        command_write(f, reg, size, val);
+        return;
+    }
+    if (f->msi && pci_dom0_msi_write(f, reg, size, val))
+        return;
+    if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || reg < PCI_BAR0 || reg >= PCI_BAR_END)
         return;
     i = (reg - PCI_BAR0) / 4;
     bar = &f->bar_shadow[i];
@@ -148,11 +202,9 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
 }
 
 /*
- * Bus mastering off: with its registers in dom0's reach, a device the
- * firmware left mastering could be made to DMA. Its DTE blocks that behind
- * a working IOMMU; until attaching dom0's I/O page table is done and shown
- * to confine a device, the device does not master at all (dom0's command
- * writes are dropped).
+ * Bus mastering off until dom0's driver turns it on (pci_dom0_write: only
+ * for a function whose DTE points at dom0's I/O page table); a function
+ * behind no IOMMU never masters.
  */
 static void stop_mastering(const struct pci_func *f)
 {
@@ -171,6 +223,7 @@ void pci_dom0_map_bars(struct domain *d)
             vpci_is_virtual(f->bdf))
             continue;
         stop_mastering(f);
+        iommu_assign_device(d, 0, f->bdf);     /* its DTE: dom0's I/O page table */
         for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
             uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
             bool is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
@@ -183,4 +236,5 @@ void pci_dom0_map_bars(struct domain *d)
                 i++;
         }
     }
+    pci_dom0_msi_init(d);
 }

@@ -151,7 +151,7 @@ static void check_dom0_options(void)
         pr_warn("cmdline: dom0_pci=%s: expected none or view; using none\n", opt_dom0_pci);
     if (opt_dom0_pci_view)
         pr_info("dom0_pci=view: dom0 sees the physical PCI functions' config space (BARs "
-                "shadowed, other writes dropped)\n");
+                "shadowed, the command register filtered, other writes dropped)\n");
     if (strcmp(opt_on_dom0_crash, "reboot") && strcmp(opt_on_dom0_crash, "poweroff") &&
         strcmp(opt_on_dom0_crash, "halt")) {
         pr_warn("cmdline: on_dom0_crash=%s: expected reboot, poweroff or halt; using reboot\n",

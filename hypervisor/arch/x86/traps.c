@@ -6,6 +6,7 @@
  */
 #include <mica/console.h>
 #include <mica/panic.h>
+#include <mica/errno.h>
 #include <asm/x86.h>
 #include <asm/traps.h>
 #include <asm/percpu.h>
@@ -26,6 +27,18 @@ static const char *const exc_names[32] = {
 void irq_register(unsigned int vector, irq_handler_t handler)
 {
     irq_handlers[vector & 0xff] = handler;
+}
+
+int irq_vector_alloc(irq_handler_t handler)
+{
+    for (unsigned int v = VEC_DYN_FIRST; v <= VEC_DYN_LAST; v++) {
+        irq_handler_t none = NULL;
+
+        if (__atomic_compare_exchange_n(&irq_handlers[v], &none, handler, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return (int)v;
+    }
+    return -ENOSPC;
 }
 
 static void dump_regs(const struct cpu_regs *r)

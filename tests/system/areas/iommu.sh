@@ -46,6 +46,51 @@ expect_iommu_devices() {
     expect_no_line "the IOMMU's function IVRS names exists" 'not found by the scan'
 }
 
+# Every physical function dom0 sees (00:01.0, 00:1f.0, 00:1f.2, 00:1f.3)
+# gets its DTE pointed at dom0's I/O page table before dom0 runs, the
+# IOMMU taking each (INVALIDATE_DEVTAB_ENTRY completed); from then on
+# dom0's p2m changes invalidate its IOMMU domain, and those complete too.
+expect_iommu_dtes() {
+    local f
+    for f in 01.0 1f.0 1f.2 1f.3; do
+        expect_line "PCI 00:$f's DTE points at dom0's I/O page table (V TV Mode=4 IR IW, domain 1)" \
+            "^\(mica\) iommu: PCI 0000:00:${f%.*}\\.${f#*.}: DMA reaches d0's memory only, through its I/O page table \(DTE V=1 TV=1 Mode=4 IR=IW=1, IOMMU domain 1, root 0x[0-9a-f]+\)\$"
+    done
+    expect_count "exactly those 4 functions are given to dom0" 4 \
+        "^\(mica\) iommu: PCI [0-9a-f:.]+: DMA reaches d0's memory only"
+    expect_no_line "no function refused to dom0, no DTE the IOMMU did not take" \
+        '^\(mica\) iommu: PCI .*(not given to|did not take its new DTE)'
+    expect_line "QEMU's IVRS has no IVMD block (nothing to map 1:1)" \
+        '^\(mica\) iommu: 1 AMD-Vi IOMMU enabled, 0 IVMD blocks, '
+    expect_no_line "every invalidation of dom0's IOMMU domain completes" 'invalidation never completed'
+}
+
+# dom0 writes the AHCI's command register through sysfs: Bus Master and
+# INTx disable pass (its DTE points at dom0's table), parity and SERR do
+# not (the device's own values stay); writing the first value back
+# restores it exactly.
+expect_iommu_command() {
+    local v c0 c1
+    v=$(mt iommu ahci-command-set)
+    if [[ $v =~ ^0x([0-9a-f]{4})\ 0x([0-9a-f]{4})$ ]]; then
+        c0=$((0x${BASH_REMATCH[1]})) c1=$((0x${BASH_REMATCH[2]}))
+        if [ $c1 -eq $((c0 | 0x0404)) ]; then
+            pass "dom0 sets the AHCI's Bus Master and INTx disable; parity and SERR are filtered ($v)"
+        else
+            fail "dom0 sets the AHCI's Bus Master and INTx disable; parity and SERR are filtered" \
+                "before, after: $v (want 0x$(printf %04x $((c0 | 0x0404))))"
+        fi
+    else
+        fail "dom0 sets the AHCI's Bus Master and INTx disable" "got '$v'"
+    fi
+    v=$(mt iommu ahci-command-back)
+    if [[ $v =~ ^(0x[0-9a-f]{4})\ (0x[0-9a-f]{4})$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]; then
+        pass "dom0 clears them again: the command register is back to ${BASH_REMATCH[1]}"
+    else
+        fail "dom0 clears them again" "before, after: '$v'"
+    fi
+}
+
 # A test guest under the IOMMU: the hypervisor's lines, the guest unharmed,
 # and no fault logged on a machine where nothing does DMA.
 test_iommu_found() {
@@ -67,8 +112,11 @@ test_iommu_found() {
 # equals it when dom0 powers off, after the dom0 driver's checks mapped
 # and unmapped grants and foreign frames in dom0's p2m (mica-drvtest).
 test_iommu_dom0() {
-    local v
-    boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q" "dom0_mem=512M dom0_pci=view" \
+    local v disk=$BUILD/tests/system/iommu-dom0/disk.img
+    mkdir -p "${disk%/*}"
+    rm -f "$disk"
+    truncate -s 16M "$disk"
+    boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q $(disk_q "$disk")" "dom0_mem=512M dom0_pci=view" \
         "$DOM0_CMDLINE mica.test=pci,iommu,drv mica.micad=0" || return
     expect_iommu_lines
     expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
@@ -102,6 +150,7 @@ test_iommu_dom0() {
     else
         fail "AHCI BAR 5 sized through the shadow: 4 KiB" "got '$v'"
     fi
+    expect_iommu_dtes
     expect_line "the hypervisor maps the AHCI's BAR 5 into dom0, uncached" \
         '^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 BAR 5 0x[0-9a-f]+-0x[0-9a-f]+fff mapped into d0, uncached$'
     expect_line "dom0 reads the AHCI's version register through the mapped BAR (AHCI 1.0: 0x00010000)" \
@@ -109,14 +158,13 @@ test_iommu_dom0() {
     expect_line "dom0 reads the AHCI's CAP register through the mapped BAR (not all ones, not 0)" \
         '^MICA-TEST iommu ahci-cap 0x[0-9A-Fa-f]{8}$'
     expect_no_line "... which is neither 0 nor all ones" '^MICA-TEST iommu ahci-cap 0x(00000000|FFFFFFFF|ffffffff)$'
-    expect_line "no dom0 driver binds the AHCI (no interrupts routed yet)" \
-        '^MICA-TEST iommu ahci-driver none$'
     v=$(mt iommu ahci-command)
     if [[ $v =~ ^[0-9a-f]{4}$ ]] && (( (0x$v & 0x2) && !(0x$v & 0x4) )); then
-        pass "the AHCI does not master: memory decoding on, bus master off (command 0x$v)"
+        pass "the AHCI, its driver unbound, does not master: memory decoding on, bus master off (command 0x$v)"
     else
-        fail "the AHCI does not master: memory decoding on, bus master off" "command '$v'"
+        fail "the AHCI, its driver unbound, does not master: memory decoding on, bus master off" "command '$v'"
     fi
+    expect_iommu_command
     script_ran pci iommu
     drv_checks mmap
     drv_checks gnt
@@ -125,6 +173,43 @@ test_iommu_dom0() {
         '^\(mica\) iommu: d0: I/O page table matches its p2m: [0-9]+ pages, after [0-9]+ maps and [1-9][0-9]* unmaps$'
     expect_no_line "no difference between dom0's I/O page table and its p2m" 'I/O page table differs'
     dom0_off
+    disk_checks "$disk"
+}
+
+# q35's AHCI gets a raw disk on its port 0 (the ISO is on port 2).
+disk_q() {
+    echo "-drive file=$1,if=none,id=d0,format=raw -device ide-hd,drive=d0,bus=ide.0"
+}
+
+# dom0's disk checks (dom0/tests/iommu.sh): stock ahci bound with MSI, the
+# hypervisor's vector injecting dom0's, a checksummed write read back the
+# same and found in the image after QEMU ended.
+disk_checks() {
+    local img=$1 v f r host
+    expect_line "dom0 enables the AHCI's MSI: the device gets the hypervisor's vector" \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 MSI: on: dom0.s message 0xfee[0-9a-f]{5}/0x[0-9a-f]+, the device.s vector 0x[0-9a-f]+ on CPU 0$'
+    expect_line "stock ahci binds the AHCI at boot (by its modalias)" '^MICA-TEST iommu ahci-driver ahci$'
+    expect_line "ahci binds it again after dom0 unbound it" '^MICA-TEST iommu ahci-rebound ahci$'
+    expect_count "ahci enables MSI twice (at boot, and bound again): each time the hypervisor's vector" 2 \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:1f\.2 MSI: on: '
+    expect_line "ahci uses MSI (PCI-MSI in /proc/interrupts)" '^MICA-TEST iommu disk-irq-line .*PCI-MSI.*ahci'
+    v=$(mt iommu disk-size)
+    if [ "$v" = 32768 ]; then pass "dom0 finds /dev/sda: 16 MiB (32768 sectors)"
+    else fail "dom0 finds /dev/sda: 16 MiB" "got '${v:-no disk}': $(sed -n 's/.*MICA-TEST iommu disk-log //p' "$LOG" | tail -n 5 | tr '\n' '|')"; fi
+    expect_line "dom0 writes 4 MiB with direct I/O and a sync" '^MICA-TEST iommu disk-write ok$'
+    f=$(mt iommu disk-sha-file); r=$(mt iommu disk-sha-read)
+    if [[ $f =~ ^[0-9a-f]{64}$ ]] && [ "$f" = "$r" ]; then pass "dom0 reads back what it wrote (sha256 $f)"
+    else fail "dom0 reads back what it wrote" "wrote '$f', read '$r'"; fi
+    host=$(dd if="$img" bs=1M skip=1 count=4 2>/dev/null | sha256sum | cut -d' ' -f1)
+    if [ -n "$f" ] && [ "$host" = "$f" ]; then pass "the image holds dom0's bytes after QEMU ended (sha256 matches)"
+    else fail "the image holds dom0's bytes after QEMU ended" "image '$host', dom0 wrote '$f'"; fi
+    v=$(mt iommu disk-irqs)
+    if [[ $v =~ ^([0-9]+)\ ([0-9]+)$ ]] && (( BASH_REMATCH[2] > BASH_REMATCH[1] )); then
+        pass "the AHCI's MSI counts in dom0's /proc/interrupts during the I/O ($v)"
+    else
+        fail "the AHCI's MSI counts in dom0's /proc/interrupts during the I/O" "got '$v'"
+    fi
+    expect_no_line "no interrupt storm from the AHCI" 'MSI: interrupt storm'
 }
 
 # No IOMMU: one clear line, and the machine boots as before.

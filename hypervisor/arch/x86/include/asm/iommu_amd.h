@@ -88,6 +88,8 @@ int ivrs_parse(const uint8_t *p, uint32_t len, struct ivrs_info *out);
 #define AMDVI_DTE_IR            (1ull << 61)
 #define AMDVI_DTE_IW            (1ull << 62)
 #define AMDVI_DTE_MODE_4LEVEL   (4ull << AMDVI_DTE_MODE_SHIFT)
+#define AMDVI_DTE_ROOT_MASK     0x000ffffffffff000ull
+#define AMDVI_DTE1_DOMID_MASK   0xffffull      /* DomainID: the DTE's qword 1, bits 15:0 */
 /*
  * No DMA: translation information valid, no permission (IR=IW=0), and a
  * 4-level table whose root is an empty page (OR in its address): every
@@ -95,6 +97,8 @@ int ivrs_parse(const uint8_t *p, uint32_t len, struct ivrs_info *out);
  * address, even by an IOMMU model that would not log a mode-0 refusal.
  */
 #define AMDVI_DTE0_BLOCKED      (AMDVI_DTE_V | AMDVI_DTE_TV | AMDVI_DTE_MODE_4LEVEL)
+/* A device given to a domain: the same, with both permissions and its table's root. */
+#define AMDVI_DTE0_TRANSLATED   (AMDVI_DTE0_BLOCKED | AMDVI_DTE_IR | AMDVI_DTE_IW)
 
 /* Command buffer and event log: 16-byte entries, 256 of each (4 KiB). */
 #define AMDVI_ENTRY_SIZE        16u
@@ -108,6 +112,7 @@ int ivrs_parse(const uint8_t *p, uint32_t len, struct ivrs_info *out);
 #define AMDVI_CMD_INV_IOMMU_PAGES  0x3u
 #define AMDVI_CMD_INV_IOMMU_ALL    0x8u
 #define AMDVI_CW_STORE          (1u << 0)
+#define AMDVI_INV_DEVID_MASK    0xffffu        /* INVALIDATE_DEVTAB_ENTRY: dword 0 */
 #define AMDVI_INV_S             (1u << 0)      /* INVALIDATE_IOMMU_PAGES: a range */
 #define AMDVI_INV_PDE           (1u << 1)      /* ... directory entries too */
 #define AMDVI_INV_ALL_ADDR_LO   0xfffff000u    /* with S: every address */

@@ -10,6 +10,7 @@
 #include <mica/types.h>
 
 struct domain;
+struct pci_dom0_msi;
 
 #define PCI_MAX_FUNCS   256
 
@@ -22,6 +23,10 @@ struct pci_func {
     uint8_t hdr_type;           /* 0 device, 1 PCI-PCI bridge */
     uint32_t bar_mask[PCI_NR_BARS];     /* writable bits of each BAR (0: none) */
     uint32_t bar_shadow[PCI_NR_BARS];   /* what dom0 reads back (pci_dom0.c) */
+    uint8_t msi_cap;            /* the MSI capability's offset, 0: none */
+    uint8_t msix_cap;           /* the MSI-X capability's offset, 0: none */
+    uint8_t msix_prev;          /* the register that points at it (0x34 or a next byte) */
+    struct pci_dom0_msi *msi;   /* dom0's MSI (pci_dom0_msi.c), NULL: none */
 };
 
 #define PCI_BDF(bus, dev, fn)  ((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
@@ -41,8 +46,9 @@ struct pci_func *pci_func_find(uint16_t bdf);
  * not keep, go through this filter: reads from the device, except its BARs
  * (a shadow dom0 may size and move; pci_dom0_map_bars() maps them where
  * the firmware put them) and its expansion ROM
- * (none); every other write dropped, so dom0 cannot enable the device's
- * decoding or bus mastering. No driver of dom0's binds without interrupts.
+ * (none); command-register writes filtered (decoding and Bus Master only
+ * for a function whose DTE points at dom0's I/O page table, INTx disable
+ * for any), every other write dropped.
  */
 extern bool opt_dom0_pci_view;
 bool pci_dom0_sees(const struct domain *d, uint16_t bdf);
@@ -60,7 +66,20 @@ bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len);
  * Only behind an IOMMU (the caller checks). A BAR reaching the I/O APIC's
  * page or above, or over d's RAM, is refused with a line. The mappings
  * stay where they are: a BAR dom0 moves does not work at its new address.
+ * Each function also gets its DTE pointed at d's I/O page table
+ * (iommu_assign_device()), its Bus Master cleared until d sets it.
  */
 void pci_dom0_map_bars(struct domain *d);
+
+/*
+ * dom0's MSI of the functions it sees (pci_dom0_msi.c, docs/iommu.md):
+ * one hypervisor vector per function with an MSI capability, the
+ * device's MSI disabled until dom0 enables a message it can deliver.
+ * Before dom0 runs. pci_dom0_msi_write() is the filter's (under dom0's
+ * pci_lock): dom0's write at reg of f's MSI capability, true if it was.
+ */
+void pci_dom0_msi_init(struct domain *d);
+bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size, uint32_t val);
+uint32_t pci_dom0_msi_read(const struct pci_func *f, unsigned int dreg, uint32_t hw);
 
 #endif
