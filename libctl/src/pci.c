@@ -208,6 +208,8 @@ int mica_pci_assignable_add(mica_ctx *ctx, const struct mica_pci_addr *a)
     if (mica_pci_is_assignable(a))
         return ctl_fail(ctx, -EEXIST, "pci-assignable-add: %s: assignable already", bdf);
     snprintf(dir, sizeof(dir), "%s/pci-assignable", ctl_run_dir());
+    if (mkdir(ctl_run_dir(), 0755) && errno != EEXIST)
+        return ctl_fail(ctx, -errno, "pci-assignable-add: %s: %s", ctl_run_dir(), strerror(errno));
     if (mkdir(dir, 0700) && errno != EEXIST)
         return ctl_fail(ctx, -errno, "pci-assignable-add: %s: %s", dir, strerror(errno));
     /* No driver of dom0's may take it from now on (Linux's driver_override). */
