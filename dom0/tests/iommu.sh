@@ -7,7 +7,10 @@
 # and whether a driver bound it; then its command register written through
 # sysfs (the hypervisor lets Bus Master, decoding and INTx disable through
 # for a function whose DTE points at dom0's I/O page table, nothing else)
-# and put back. Prints facts; tests/system/areas/iommu.sh checks them.
+# and put back. With QEMU's edu device on the machine, mica-drvtest edu
+# programs its DMA engine through sysfs: to and from dom0's pages, beyond
+# dom0's RAM, and at the AHCI's registers. Prints facts;
+# tests/system/areas/iommu.sh checks them.
 d=/sys/bus/pci/devices/0000:00:1f.2
 # The command register (config offset 4), read and written as one word.
 cmd_rd() { dd if="$d/config" bs=2 skip=2 count=1 2>/dev/null | od -An -tx2 | tr -d ' '; }
@@ -33,8 +36,8 @@ if [ -e "$d/vendor" ]; then
     done
     echo "MICA-TEST iommu ahci-command $(cmd_rd)"
     c0=0x$(cmd_rd)
-    # Bus Master, INTx disable, and parity/SERR, which must not pass.
-    cmd_wr $((c0 | 0x0004 | 0x0400 | 0x0040 | 0x0100))
+    # Bus Master and INTx disable set, parity set and SERR flipped: those two must not pass.
+    cmd_wr $(((c0 | 0x0004 | 0x0400 | 0x0040) ^ 0x0100))
     echo "MICA-TEST iommu ahci-command-set $c0 0x$(cmd_rd)"
     cmd_wr $((c0))
     echo "MICA-TEST iommu ahci-command-back $c0 0x$(cmd_rd)"
@@ -85,3 +88,10 @@ else
         echo "MICA-TEST iommu disk-log $line"
     done
 fi
+# QEMU's edu device (1234:11e8), when the machine has one.
+for dev in /sys/bus/pci/devices/*; do
+    if [ "$(cat "$dev/vendor")" = 0x1234 ] && [ "$(cat "$dev/device")" = 0x11e8 ]; then
+        mica-drvtest edu
+        break
+    fi
+done

@@ -8,10 +8,12 @@
  *
  *     BENCH <name> median <c> p10 <c> p90 <c> n <samples>
  *
- * mode=core (privileged, mem=16M): the null hypercall, an event sent on a
+ * mode=core (privileged, mem=16M): the null hypercall, a CPUID exit
+ * (leaf 0, which the hypervisor answers), an event sent on a
  * loopback channel to the upcall on the same vCPU, a grant mapped and
  * unmapped (granting to itself), a 4 KiB grant copy, and a domain created
- * (256 KiB, 1 vCPU, paused) and destroyed.
+ * (256 KiB, 1 vCPU, paused; no name, so the hypervisor names it domN and it
+ * cannot clash with this guest's own name) and destroyed.
  * mode=ping / mode=pong (peer=N), one on each pCPU: ping sends on an
  * interdomain channel and spins (interrupts on) until pong's answer's
  * upcall; pong spins likewise and answers each event at once. The round
@@ -100,6 +102,21 @@ static int64_t bind_interdomain(uint16_t dom, uint32_t port)
     int64_t rc = mica_evtchn_op(MICA_EVTCHNOP_bind_interdomain, &b);
 
     return rc ? rc : b.local_port;
+}
+
+/* An exit the hypervisor answers without a hypercall: CPUID leaf 0. */
+static void bench_cpuid(unsigned int n)
+{
+    unsigned int s;
+
+    for (s = 0; s < n / batch; s++) {
+        uint64_t t0 = rdtsc();
+
+        for (unsigned int i = 0; i < batch; i++)
+            (void)cpuid(0, 0);
+        samples[s] = (rdtsc() - t0) / batch;
+    }
+    report("cpuid_exit", s, 1);
 }
 
 /* Send on one end of a loopback channel; the upcall for the other end. */
@@ -194,7 +211,6 @@ static void bench_domains(unsigned int n)
         int64_t rc;
 
         domctl_init(&op, 0);
-        strlcpy(op.u.create.name, "bench", sizeof(op.u.create.name));
         op.u.create.mem_kb = 256;
         op.u.create.nr_vcpus = 1;
         memcpy(op.u.create.uuid, "mica-bch", 8);
@@ -226,6 +242,7 @@ static int mode_core(const struct mica_start_info *si)
         gprintf("BENCH tsc_khz %lu\n", op.u.physinfo.tsc_khz);
     bench_rdtsc(iters("n", 2000));
     bench_null(iters("n", 2000));
+    bench_cpuid(iters("n", 2000));
     bench_evtchn_self(iters("n", 2000));
     bench_grants(si, iters("n", 2000));
     if (si->domid == 0)

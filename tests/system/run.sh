@@ -6,10 +6,14 @@
 # (NAME.sh), without the boot tests above them and the dom0 tests:
 #     SYSTEM_AREAS=hardening tests/system/run.sh
 #     make check-system SYSTEM_AREAS="hardening events"
+# Areas whose dom0 scripts can share a dom0 boot (CTL_GROUPS in
+# tests/system/areas/ctl.sh) share one when run together; CTL_SHARE=0 boots
+# each alone.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 . tests/system/lib.sh
+CTL_SHARE=${CTL_SHARE:-1}
 
 if [ -n "${SYSTEM_AREAS:-}" ]; then
     for area in $SYSTEM_AREAS; do
@@ -19,6 +23,7 @@ if [ -n "${SYSTEM_AREAS:-}" ]; then
             echo "FAIL system: area $area: no tests/system/areas/$area.sh"
         fi
     done
+    ! declare -F ctl_flush >/dev/null || ctl_flush
     exit 0
 fi
 
@@ -149,6 +154,7 @@ test_refusal nonpt max,-npt "nested paging"
 for area in tests/system/areas/*.sh; do
     [ -e "$area" ] && . "$area"
 done
+! declare -F ctl_flush >/dev/null || ctl_flush
 
 # Linux as dom0: tests/system/dom0.sh.
 . tests/system/dom0.sh

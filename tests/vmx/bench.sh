@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # make bench-vmx: the bench guest's core figures (tests/guests/bench.c,
-# mode=core: null hypercall, event send to upcall, grant map+unmap, grant
+# mode=core: null hypercall, CPUID exit, event send to upcall, grant map+unmap, grant
 # copy, domain create+destroy) in emulated TSC cycles under Bochs, on
 # Intel VMX (corei7_skylake_x) and on Bochs's own SVM model (ryzen), so
 # the two backends are compared on one emulator. Never asserted: a

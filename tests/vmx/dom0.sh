@@ -10,9 +10,10 @@
 # The CPU is VMX_DOM0_CPU (default corei7_haswell_4770). On a Skylake model
 # dom0 boots the same, but Linux's log then has "RETBleed: WARNING: Spectre
 # v2 mitigation leaves CPU vulnerable": Skylake needs IBRS against
-# RETBleed, and Mica gives guests no speculation controls (IA32_SPEC_CTRL
-# is not virtualised: docs/architecture.md section 12), so that line is
-# Linux telling the truth about the guest, and fails the clean-log check.
+# RETBleed, and Bochs 2.7's Skylake model has none (CPUID 7 EDX is 0), so
+# Mica, which gives guests SPEC_CTRL only where the CPU has it
+# (docs/architecture.md 3.1), cannot either: that line is Linux telling
+# the truth, and fails the clean-log check.
 # Slow: a few minutes of guest time take ~15 minutes under Bochs, so this
 # runs in `make check-vmx` (VMX_DOM0=1, the default), not in make test.
 

@@ -929,6 +929,7 @@ int main(int argc, char **argv)
 		{ "evtchn", test_evtchn },
 		{ "gnt", test_gnt },
 		{ "fuzz", test_fuzz },
+		{ "edu", test_edu },
 	};
 	size_t i;
 
@@ -952,6 +953,6 @@ int main(int argc, char **argv)
 		printf("MICA-TEST drv %s done %d %d\n", group, checks, failed);
 		return failed ? 1 : 0;
 	}
-	fprintf(stderr, "usage: mica-drvtest privcmd|mmap|evtchn|gnt|fuzz|upcall CPU|param DOMID\n");
+	fprintf(stderr, "usage: mica-drvtest privcmd|mmap|evtchn|gnt|fuzz|edu|upcall CPU|param DOMID\n");
 	return 2;
 }

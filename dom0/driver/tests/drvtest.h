@@ -2,7 +2,7 @@
 /*
  * mica-drvtest: what its files share (drvtest.c: the common helpers, main
  * and the privcmd, mmap, evtchn and upcall groups; gnttest.c: the gnt
- * group; fuzz.c: the fuzz group).
+ * group; fuzz.c: the fuzz group; edutest.c: the edu group).
  */
 #ifndef MICA_DRVTEST_H
 #define MICA_DRVTEST_H
@@ -77,5 +77,6 @@ void gnt_copy_checks(int gd, const uint32_t *refs, char *a);
 /* The groups beside drvtest.c's own. */
 void test_gnt(void);
 void test_fuzz(void);
+void test_edu(void);
 
 #endif

@@ -189,6 +189,14 @@ void apic_init_ap(void)
     apic_enable();
 }
 
+/* When each pCPU's one-shot was last programmed to fire (now_ns() time). */
+static uint64_t timer_deadline[MAX_CPUS];
+
+uint64_t apic_timer_deadline(void)
+{
+    return timer_deadline[smp_processor_id()];
+}
+
 /* One-shot: the count saturates, and a late timer just re-evaluates. */
 void arch_timer_program(uint64_t when_ns)
 {
@@ -199,6 +207,7 @@ void arch_timer_program(uint64_t when_ns)
     apic_write(APIC_TMR_DIV, TMR_DIV_16);
     apic_write(APIC_LVT_TMR, VEC_TIMER);
     apic_write(APIC_TMR_INIT, (uint32_t)MIN(MAX(count, 1ull), (uint64_t)TMR_COUNT_MAX));
+    timer_deadline[smp_processor_id()] = when_ns;
 }
 
 void arch_timer_kick(unsigned int cpu)

@@ -201,17 +201,31 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
     return true;
 }
 
-/*
- * Bus mastering off until dom0's driver turns it on (pci_dom0_write: only
- * for a function whose DTE points at dom0's I/O page table); a function
- * behind no IOMMU never masters.
- */
-static void stop_mastering(const struct pci_func *f)
+/* f's Bus Master cleared; whether it was set. */
+static bool stop_mastering(const struct pci_func *f)
 {
     uint32_t cmd = pci_conf_read32(f->bdf, PCI_COMMAND);
 
-    if (cmd & PCI_COMMAND_MASTER)
-        pci_conf_write32(f->bdf, PCI_COMMAND, (cmd & 0xffffu) & ~(uint32_t)PCI_COMMAND_MASTER);
+    if (!(cmd & PCI_COMMAND_MASTER))
+        return false;
+    pci_conf_write32(f->bdf, PCI_COMMAND, (cmd & PCI_COMMAND_BITS) & ~(uint32_t)PCI_COMMAND_MASTER);
+    return true;
+}
+
+void pci_dom0_stop_mastering(struct domain *d)
+{
+    const struct pci_func *f;
+    unsigned int seen = 0, was = 0;
+
+    for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
+        if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
+            vpci_is_virtual(f->bdf))
+            continue;
+        seen++;
+        was += stop_mastering(f);
+    }
+    pr_info("dom0_pci=view: Bus Master off on the %u functions d%u sees (%u had it on); only "
+            "one whose DTE points at its I/O page table may set it\n", seen, d->id, was);
 }
 
 void pci_dom0_map_bars(struct domain *d)
@@ -222,7 +236,6 @@ void pci_dom0_map_bars(struct domain *d)
         if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
             vpci_is_virtual(f->bdf))
             continue;
-        stop_mastering(f);
         iommu_assign_device(d, 0, f->bdf);     /* its DTE: dom0's I/O page table */
         for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
             uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];

@@ -135,6 +135,8 @@ static bool start_dom0(void)
         return false;
     if (dom0_build(&boot_info, &o, &d))
         panic("cannot build dom0");
+    if (opt_dom0_pci_view)
+        pci_dom0_stop_mastering(d);     /* with an IOMMU or without */
     if (iommu_enabled() && !iommu_domain_init(d) && opt_dom0_pci_view)
         pci_dom0_map_bars(d);       /* BARs only with DMA confined to dom0 */
     on_dom0_end = dom0_ended;

@@ -15,9 +15,15 @@
 #include <asm/percpu.h>
 #include <asm/fpu.h>
 #include <asm/ept.h>
+#include <asm/apic.h>
+#include <asm/time.h>
+#include <asm/cpuid.h>
 #include <asm/vmx_priv.h>
 
 struct vmx_config vmx_cfg;
+
+#define NS_PER_MS       1000000ull
+#define PREEMPT_MAX_NS  (10 * NS_PER_MS)   /* the longest an entry runs unchecked */
 
 static bool vmx_cpu_present(void)
 {
@@ -110,6 +116,49 @@ static void invpcid_check(void)
     }
 }
 
+/*
+ * The VMX-preemption timer, where offered: each entry is armed to leave by
+ * this pCPU's next timer deadline. External-interrupt exiting alone should
+ * do that, but Bochs 2.7 delivers no external interrupt as an exit while
+ * the guest runs with IF=0 (the host's CLI before the entry leaves it
+ * masked): a busy test kernel then kept its pCPU for seconds, past every
+ * tick, and caps went unenforced. On hardware the timer only adds an exit
+ * where the interrupt's would have come.
+ */
+static void preempt_check(void)
+{
+    bool truectl = rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_TRUE_CTLS;
+    uint32_t pin;
+
+    if (ctls(truectl ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
+             vmx_cfg.pin | PIN_PREEMPTION_TIMER, &pin)) {
+        vmx_cfg.pin = pin;
+        vmx_cfg.preempt = true;
+        vmx_cfg.preempt_rate = rdmsr(MSR_IA32_VMX_MISC) & VMX_MISC_PREEMPT_RATE_MASK;
+    }
+}
+
+/*
+ * Speculation controls for guests, as KVM and Xen give them, where the CPU
+ * has them: SPEC_CTRL (IBRS, STIBP, SSBD) and PRED_CMD (IBPB) go straight
+ * to the hardware (no exit: Linux writes SPEC_CTRL on each kernel entry
+ * with IBRS), SPEC_CTRL is switched with the vCPU like the syscall MSRs
+ * (Mica's own value is 0: it only ever runs with a guest's bits or none),
+ * ARCH_CAPABILITIES is read through a filter. CPUID offers what is here.
+ */
+static void spec_ctrl_check(void)
+{
+    uint32_t a, b, c, d;
+
+    cpuid_count(7, 0, &a, &b, &c, &d);
+    vmx_cfg.spec_ctrl = d & CPUID_7_EDX_SPEC_CTRL;
+    vmx_cfg.arch_caps = d & CPUID_7_EDX_ARCH_CAPS;
+    if (vmx_cfg.spec_ctrl)
+        cpuid_guest_spec_ctrl = d & (CPUID_7_EDX_SPEC_CTRL | CPUID_7_EDX_STIBP | CPUID_7_EDX_SSBD);
+    if (vmx_cfg.arch_caps)
+        cpuid_guest_spec_ctrl |= CPUID_7_EDX_ARCH_CAPS;
+}
+
 /* 1..0xffff, wrapping (0 is the host's). */
 static uint16_t vpid_alloc(void)
 {
@@ -142,6 +191,8 @@ static const char *vmx_cpu_missing(void)
         return "INVEPT for all contexts (IA32_VMX_EPT_VPID_CAP bits 20, 26)";
     vpid_check(ept);
     invpcid_check();
+    preempt_check();
+    spec_ctrl_check();
     fixed_bits();
     return NULL;
 }
@@ -151,6 +202,15 @@ static int vmx_hw_init(void)
     ept_init();
     pr_info("VMX: EPT (4-level, write-back), unrestricted guest, %s\n",
             vmx_cfg.vpid ? "VPID" : "no VPID (guest TLBs flushed on every entry and exit)");
+    if (vmx_cfg.spec_ctrl || vmx_cfg.arch_caps)
+        pr_info("VMX: guests get%s%s%s%s\n",
+                vmx_cfg.spec_ctrl ? " SPEC_CTRL (IBRS) and PRED_CMD (IBPB)" : "",
+                cpuid_guest_spec_ctrl & CPUID_7_EDX_STIBP ? ", STIBP" : "",
+                cpuid_guest_spec_ctrl & CPUID_7_EDX_SSBD ? ", SSBD" : "",
+                vmx_cfg.arch_caps ? ", ARCH_CAPABILITIES" : "");
+    if (vmx_cfg.preempt)
+        pr_debug("VMX: preemption timer (2^%u TSC cycles a tick) bounds each entry\n",
+                 vmx_cfg.preempt_rate);
     return vmx_bitmaps_init();
 }
 
@@ -170,6 +230,8 @@ static int vmx_cpu_enable(void)
         page_free_hyp(region, 0);
         return -EIO;
     }
+    if (vmx_cfg.spec_ctrl)
+        wrmsr(MSR_SPEC_CTRL, 0);         /* whatever firmware left: no guest sees it */
     fpu_init_cpu();
     return 0;
 }
@@ -245,6 +307,8 @@ static bool vmx_load(struct vcpu *v)
     }
     for (size_t i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
         wrmsr(syscall_msrs[i], x->syscall_msrs[i]);
+    if (vmx_cfg.spec_ctrl && x->spec_ctrl)
+        wrmsr(MSR_SPEC_CTRL, x->spec_ctrl);
     return true;
 }
 
@@ -254,6 +318,11 @@ static void vmx_unload(struct vcpu *v)
 
     for (size_t i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
         x->syscall_msrs[i] = rdmsr(syscall_msrs[i]);
+    if (vmx_cfg.spec_ctrl) {
+        x->spec_ctrl = rdmsr(MSR_SPEC_CTRL);
+        if (x->spec_ctrl)
+            wrmsr(MSR_SPEC_CTRL, 0);     /* the next vCPU starts from none */
+    }
     vmclear(x->vmcs_pa);
     x->launched = false;
 }
@@ -268,6 +337,20 @@ static void flush_check(struct vcpu *v, unsigned int cpu)
         ept_flush(&v->domain->p2m);
 }
 
+/*
+ * Arm the preemption timer for this pCPU's next timer deadline; one already
+ * passed (its interrupt is pending, or the list is empty) gets the longest
+ * wait, so the guest still makes progress between exits.
+ */
+static void preempt_arm(void)
+{
+    uint64_t now = now_ns(), when = apic_timer_deadline();
+    uint64_t ns = when > now ? MIN(when - now, PREEMPT_MAX_NS) : PREEMPT_MAX_NS;
+    uint64_t ticks = (ns * tsc_khz / NS_PER_MS) >> vmx_cfg.preempt_rate;
+
+    vmwrite(GUEST_PREEMPTION_TIMER, MIN(ticks, (uint64_t)UINT32_MAX));
+}
+
 /* One entry and exit: false if the entry failed (the domain is killed). */
 static bool vmx_enter_once(struct vcpu *v, struct percpu *pc)
 {
@@ -276,6 +359,8 @@ static bool vmx_enter_once(struct vcpu *v, struct percpu *pc)
 
     flush_check(v, pc->cpu);
     vmx_intr_assist(v);
+    if (vmx_cfg.preempt)
+        preempt_arm();
     write_cr2(x->cr2);
     failed = vmx_enter(&x->gprs, x->launched);
     x->cr2 = read_cr2();

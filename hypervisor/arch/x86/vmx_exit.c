@@ -213,6 +213,18 @@ static bool pat_valid(uint64_t pat)
     return true;
 }
 
+/*
+ * What IA32_ARCH_CAPABILITIES tells a guest: the CPU's "not affected" and
+ * mitigation-present bits (RDCL_NO, IBRS_ALL, RSBA, SKIP_L1DFL_VMENTRY,
+ * SSB_NO, MDS_NO, PSCHANGE_MC_NO, TAA_NO, the MMIO stale data NO bits,
+ * FB_CLEAR, RRSBA, BHI_NO, PBRSB_NO, GDS_NO, RFDS_NO), as KVM's; never the
+ * controls behind MSRs Mica does not give guests (TSX_CTRL, FB_CLEAR_CTRL...).
+ */
+#define ARCH_CAPS_GUEST  ((1ull << 0) | (1ull << 1) | (1ull << 2) | (1ull << 3) | (1ull << 4) | \
+                          (1ull << 5) | (1ull << 6) | (1ull << 8) | (1ull << 13) | (1ull << 14) | \
+                          (1ull << 15) | (1ull << 17) | (1ull << 19) | (1ull << 20) | \
+                          (1ull << 24) | (1ull << 26) | (1ull << 27))
+
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     struct vmx_vcpu *x = vmx_of(v);
@@ -225,6 +237,11 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         if (!v->domain->plat)
             return -EINVAL;
         *val = x->tsc_offset;
+        return 0;
+    case MSR_ARCH_CAPABILITIES:
+        if (!vmx_cfg.arch_caps)
+            return -EINVAL;
+        *val = rdmsr(MSR_ARCH_CAPABILITIES) & ARCH_CAPS_GUEST;
         return 0;
     default:
         return vmsr_read(v, msr, val);
@@ -414,6 +431,7 @@ static void exit_unexpected(struct vcpu *v)
 static const exit_handler_t exit_handlers[VMX_EXIT_NR] = {
     [EXIT_EXCEPTION_NMI] = exit_exception,
     [EXIT_EXTERNAL_INTERRUPT] = exit_nothing,   /* the host takes it once IF is set */
+    [EXIT_PREEMPTION_TIMER] = exit_nothing,     /* as the interrupt it stands in for */
     [EXIT_TRIPLE_FAULT] = exit_triple_fault,
     [EXIT_INIT] = exit_nothing,
     [EXIT_SIPI] = exit_nothing,

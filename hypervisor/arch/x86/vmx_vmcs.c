@@ -56,6 +56,10 @@ int vmx_bitmaps_init(void)
     memset(msr, 0xff, PAGE_SIZE);
     for (size_t i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
         msr_allow(msr, passthrough_msrs[i]);
+    if (vmx_cfg.spec_ctrl) {                /* switched by vmx_load/vmx_unload */
+        msr_allow(msr, MSR_SPEC_CTRL);
+        msr_allow(msr, MSR_PRED_CMD);
+    }
     memset(io, 0xff, 2 * PAGE_SIZE);
     memset(io_plat, 0xff, 2 * PAGE_SIZE);
     for (size_t i = 0; i < ARRAY_SIZE(platform_ports); i++)

@@ -11,6 +11,11 @@ DOM0_LIB_ONLY=1 . tests/system/dom0.sh
 
 IOMMU_Q="-device amd-iommu"
 IOMMU_BASE=0xfed80000       # where QEMU puts AMD-Vi's MMIO (its IVRS says so)
+# QEMU's edu device (a DMA engine; hw/misc/edu.c) at 00:05.0, after the
+# IOMMU on the command line, with all 64 address bits (its default mask
+# is 28 bits: it could not reach beyond dom0's RAM), and QEMU's trace of
+# its translations: what the IOMMU made of each device address.
+EDU_Q="-device edu,addr=05.0,dma_mask=0xffffffffffffffff -trace amdvi_translation_result"
 
 # The hypervisor's own lines about one IOMMU at $IOMMU_BASE.
 expect_iommu_lines() {
@@ -46,20 +51,21 @@ expect_iommu_devices() {
     expect_no_line "the IOMMU's function IVRS names exists" 'not found by the scan'
 }
 
-# Every physical function dom0 sees (00:01.0, 00:1f.0, 00:1f.2, 00:1f.3)
+# Every physical function dom0 sees (00:01.0, edu's 00:05.0, 00:1f.0,
+# 00:1f.2, 00:1f.3)
 # gets its DTE pointed at dom0's I/O page table before dom0 runs, the
 # IOMMU taking each (INVALIDATE_DEVTAB_ENTRY completed); from then on
 # dom0's p2m changes invalidate its IOMMU domain, and those complete too.
 expect_iommu_dtes() {
     local f
-    for f in 01.0 1f.0 1f.2 1f.3; do
+    for f in 01.0 05.0 1f.0 1f.2 1f.3; do
         expect_line "PCI 00:$f's DTE points at dom0's I/O page table (V TV Mode=4 IR IW, domain 1)" \
             "^\(mica\) iommu: PCI 0000:00:${f%.*}\\.${f#*.}: DMA reaches d0's memory only, through its I/O page table \(DTE V=1 TV=1 Mode=4 IR=IW=1, IOMMU domain 1, root 0x[0-9a-f]+\)\$"
     done
     # ... and each time hostdev.sh's assignments give one back to dom0 (pci: ...: back to d0).
     local back
     back=$(tr -d '\r' <"$LOG" | grep -c -E '^\(mica\) pci: [0-9a-f:.]+: back to d0$')
-    expect_count "exactly those 4 functions are given to dom0 (and the $back given back)" $((4 + back)) \
+    expect_count "exactly those 5 functions are given to dom0 (and the $back given back)" $((5 + back)) \
         "^\(mica\) iommu: PCI [0-9a-f:.]+: DMA reaches d0's memory only"
     expect_no_line "no function refused to dom0, no DTE the IOMMU did not take" \
         '^\(mica\) iommu: PCI .*(not given to|did not take its new DTE)'
@@ -77,7 +83,7 @@ expect_iommu_command() {
     v=$(mt iommu ahci-command-set)
     if [[ $v =~ ^0x([0-9a-f]{4})\ 0x([0-9a-f]{4})$ ]]; then
         c0=$((0x${BASH_REMATCH[1]})) c1=$((0x${BASH_REMATCH[2]}))
-        if [ $c1 -eq $((c0 | 0x0404)) ]; then
+        if [ $c1 -eq $((c0 | 0x0404)) ] && [ $(((c0 ^ c1) & 0x0140)) -eq 0 ]; then
             pass "dom0 sets the AHCI's Bus Master and INTx disable; parity and SERR are filtered ($v)"
         else
             fail "dom0 sets the AHCI's Bus Master and INTx disable; parity and SERR are filtered" \
@@ -91,6 +97,41 @@ expect_iommu_command() {
         pass "dom0 clears them again: the command register is back to ${BASH_REMATCH[1]}"
     else
         fail "dom0 clears them again" "before, after: '$v'"
+    fi
+}
+
+# DMA isolation with edu (mica-drvtest edu, dom0/driver/tests/edutest.c):
+# dom0 sets its Bus Master and copies a page of its own through the
+# device's buffer to another (device address = dom0's guest-physical
+# address, which QEMU's trace shows translated to a different host
+# address); the engine pointed 128 MiB beyond dom0's RAM (host RAM of the
+# hypervisor's on this 1 GiB machine) writes and reads nothing there, and
+# pointed at the AHCI's registers reads nothing of them (no device-to-
+# device DMA); QEMU's trace shows both refused (host address 0, no
+# permission); the copy still works after, and dom0 runs on. QEMU 7.2
+# logs no IOMMU event at all (docs/iommu.md), so no fault line is
+# asserted.
+expect_iommu_edu() {
+    local out outside ga q
+    drv_checks edu
+    expect_line "dom0 finds edu at 00:05.0" '^MICA-TEST edu device 0000:00:05\.0$'
+    out=${LOG%/*}/qemu.out     # the boot's QEMU stderr: its trace
+    ga=$(mt edu pages | cut -d' ' -f1)
+    q=$(grep -a -E -m1 "amdvi_translation_result devid: 00:05\.0 gpa ${ga:-none} hpa 0x[0-9a-f]+" "$out" |
+        sed -E 's/.* hpa (0x[0-9a-f]+).*/\1/')
+    if [ -n "$q" ] && [ $((q)) -ne 0 ] && [ $((q)) -ne $((ga)) ]; then
+        pass "QEMU's IOMMU translated edu's device address $ga (dom0's page) to host $q"
+    else
+        fail "QEMU's IOMMU translated edu's device address to dom0's page" \
+            "gpa '${ga:-none}': hpa '${q:-no trace line}'"
+    fi
+    outside=$(mt edu outside | cut -d' ' -f1)
+    if [ -n "$outside" ] && grep -a -q -E "amdvi_translation_result devid: 00:05\.0 gpa $outside hpa 0x0\b" "$out" &&
+       ! grep -a -E "amdvi_translation_result devid: 00:05\.0 gpa $outside hpa " "$out" | grep -a -v -q ' hpa 0x0\b'; then
+        pass "QEMU's IOMMU gave edu nothing at $outside, beyond dom0's RAM (host address 0 each time)"
+    else
+        fail "QEMU's IOMMU gave edu nothing beyond dom0's RAM" \
+            "'${outside:-none}': $(grep -a -E "devid: 00:05\.0 gpa ${outside:-none} " "$out" | head -n3 | tr '\n' '|')"
     fi
 }
 
@@ -119,12 +160,14 @@ test_iommu_dom0() {
     mkdir -p "${disk%/*}"
     rm -f "$disk"
     truncate -s 16M "$disk"
-    boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q $(disk_q "$disk")" "dom0_mem=512M dom0_pci=view" \
+    boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q $EDU_Q $(disk_q "$disk")" "dom0_mem=512M dom0_pci=view" \
         "$DOM0_CMDLINE mica.test=pci,iommu,hostdev,drv mica.micad=0" || return
     expect_iommu_lines
     expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
         '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
     expect_line "dom0_pci=view is announced" '^\(mica\) dom0_pci=view: dom0 sees the physical PCI functions'
+    expect_line "Bus Master is cleared on the 5 physical functions dom0 sees, before it runs" \
+        '^\(mica\) dom0_pci=view: Bus Master off on the 5 functions d0 sees \([0-5] had it on\); only one whose DTE points at its I/O page table may set it$'
     expect_line "dom0's host bridge gets the windows the physical BARs sit in" \
         "^\(mica\) dom0_pci=view: dom0's host bridge windows: I/O 0-0xcf7 and 0xd00-0xffff, memory 0x[0-9a-f]+00000-0x[0-9a-f]+fffff\$"
     expect_line "Linux finds the AHCI's BAR 5 where the firmware put it" \
@@ -141,8 +184,8 @@ test_iommu_dom0() {
     else fail "00:02.0 stays the Mica platform device, not q35's NIC" "got '$v'"; fi
     expect_no_line "the IOMMU's own function (00:03.0) is hidden from dom0" 'MICA-TEST pci dev 0000:00:03\.0 '
     v=$(mt pci count)
-    if [ "$v" = 6 ]; then pass "dom0 sees 6 functions: 2 virtual, 4 physical (00:01.0, 00:1f.0, 00:1f.2, 00:1f.3)"
-    else fail "dom0 sees 6 functions" "got '$v': $(sed -n 's/.*MICA-TEST pci dev //p' "$LOG" | tr '\n' '|')"; fi
+    if [ "$v" = 7 ]; then pass "dom0 sees 7 functions: 2 virtual, 5 physical (00:01.0, 00:05.0, 00:1f.0, 00:1f.2, 00:1f.3)"
+    else fail "dom0 sees 7 functions" "got '$v': $(sed -n 's/.*MICA-TEST pci dev //p' "$LOG" | tr '\n' '|')"; fi
     expect_line "dom0 sees q35's AHCI at 00:1f.2 (8086:2922, class 010601)" \
         '^MICA-TEST iommu ahci 0x8086 0x2922 0x010601$'
     v=$(mt iommu ahci-bar5)
@@ -168,6 +211,7 @@ test_iommu_dom0() {
         fail "the AHCI, its driver unbound, does not master: memory decoding on, bus master off" "command '$v'"
     fi
     expect_iommu_command
+    expect_iommu_edu
     expect_hostdev
     script_ran pci iommu hostdev
     drv_checks mmap

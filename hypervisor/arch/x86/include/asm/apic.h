@@ -14,5 +14,7 @@ void apic_send_ipi(uint32_t apic_id, uint8_t vector);
 void apic_send_ipi_allbutself(uint8_t vector);
 /* INIT-SIPI-SIPI to wake an AP at the real-mode page page_pa. */
 void apic_start_ap(uint32_t apic_id, paddr_t page_pa);
+/* When this pCPU's timer was last programmed to fire (now_ns() time; 0: never). */
+uint64_t apic_timer_deadline(void);
 
 #endif

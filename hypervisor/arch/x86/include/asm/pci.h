@@ -67,9 +67,16 @@ bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len);
  * page or above, or over d's RAM, is refused with a line. The mappings
  * stay where they are: a BAR dom0 moves does not work at its new address.
  * Each function also gets its DTE pointed at d's I/O page table
- * (iommu_assign_device()), its Bus Master cleared until d sets it.
+ * (iommu_assign_device()).
  */
 void pci_dom0_map_bars(struct domain *d);
+/*
+ * Clear Bus Master on every function d (dom0) sees, IOMMU or not, before
+ * d runs (logged): a device the firmware left mastering would DMA to
+ * whatever d makes it point at. d sets it again only on a function whose
+ * DTE points at d's I/O page table (pci_dom0_write()).
+ */
+void pci_dom0_stop_mastering(struct domain *d);
 
 /*
  * dom0's MSI of the functions it sees (pci_dom0_msi.c, docs/iommu.md):

@@ -25,6 +25,7 @@
 #define MSR_IA32_VMX_EXIT_CTLS      0x00000483u
 #define MSR_IA32_VMX_ENTRY_CTLS     0x00000484u
 #define MSR_IA32_VMX_MISC           0x00000485u
+#define VMX_MISC_PREEMPT_RATE_MASK  0x1fu         /* timer ticks every 2^rate TSC cycles */
 #define MSR_IA32_VMX_CR0_FIXED0     0x00000486u
 #define MSR_IA32_VMX_CR0_FIXED1     0x00000487u
 #define MSR_IA32_VMX_CR4_FIXED0     0x00000488u
@@ -42,6 +43,7 @@
 #define PIN_EXT_INTR_EXITING        (1u << 0)
 #define PIN_NMI_EXITING             (1u << 3)
 #define PIN_VIRTUAL_NMIS            (1u << 5)
+#define PIN_PREEMPTION_TIMER        (1u << 6)
 
 /* Primary processor-based controls. */
 #define CPU_INTR_WINDOW_EXITING     (1u << 2)
@@ -184,6 +186,7 @@ enum vmcs_field {
     GUEST_INTERRUPTIBILITY_INFO = 0x4824,
     GUEST_ACTIVITY_STATE        = 0x4826,
     GUEST_SYSENTER_CS           = 0x482a,
+    GUEST_PREEMPTION_TIMER      = 0x482e,
     HOST_IA32_SYSENTER_CS       = 0x4c00,
     CR0_GUEST_HOST_MASK         = 0x6000,
     CR4_GUEST_HOST_MASK         = 0x6002,
@@ -310,6 +313,7 @@ enum vmcs_field {
 #define EXIT_EPT_MISCONFIG          49
 #define EXIT_INVEPT                 50
 #define EXIT_RDTSCP                 51
+#define EXIT_PREEMPTION_TIMER       52
 #define EXIT_INVVPID                53
 #define EXIT_WBINVD                 54
 #define EXIT_XSETBV                 55

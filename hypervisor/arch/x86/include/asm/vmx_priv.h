@@ -17,6 +17,10 @@ struct vmx_config {
     uint64_t cr0_mask, cr4_mask;              /* bits the guest may not change on its own */
     bool vpid;                                /* tag guest TLB entries per vCPU */
     bool invpcid;                             /* INVPCID runs in the guest */
+    bool preempt;                             /* the VMX-preemption timer guards each entry */
+    bool spec_ctrl;                           /* guests have SPEC_CTRL and PRED_CMD */
+    bool arch_caps;                           /* guests read IA32_ARCH_CAPABILITIES */
+    unsigned int preempt_rate;                /* its tick: 2^rate TSC cycles */
     paddr_t msr_bitmap, io_bitmap, io_bitmap_platform;
 };
 extern struct vmx_config vmx_cfg;

@@ -56,6 +56,7 @@ struct vmx_vcpu {
     uint32_t inject_len;           /* for software events */
     uint64_t tsc_offset;
     uint64_t syscall_msrs[5];      /* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE */
+    uint64_t spec_ctrl;            /* IA32_SPEC_CTRL, live while its turn lasts */
     uint64_t cr2;                  /* not in the VMCS */
     uint32_t *exit_count;          /* per basic exit reason, VMX_EXIT_NR entries */
     uint64_t exits;

@@ -92,6 +92,16 @@
 #define MSR_SYSENTER_ESP    0x00000175u
 #define MSR_SYSENTER_EIP    0x00000176u
 #define MSR_TSC_DEADLINE    0x000006e0u
+#define MSR_SPEC_CTRL       0x00000048u  /* IBRS, STIBP, SSBD */
+#define MSR_PRED_CMD        0x00000049u  /* IBPB (write-only) */
+#define MSR_ARCH_CAPABILITIES 0x0000010au
+/* CPUID 7.0 EDX: the speculation controls. */
+#define CPUID_7_EDX_SPEC_CTRL   (1u << 26)   /* IBRS and IBPB: SPEC_CTRL, PRED_CMD */
+#define CPUID_7_EDX_STIBP       (1u << 27)
+#define CPUID_7_EDX_ARCH_CAPS   (1u << 29)   /* IA32_ARCH_CAPABILITIES */
+#define CPUID_7_EDX_SSBD        (1u << 31)
+#define CPUID_7_EDX_SPEC_ALL    (CPUID_7_EDX_SPEC_CTRL | CPUID_7_EDX_STIBP | \
+                                 CPUID_7_EDX_ARCH_CAPS | CPUID_7_EDX_SSBD)
 #define MSR_X2APIC_FIRST    0x00000800u  /* x2APIC registers: 0x800 + xAPIC offset / 16 */
 #define MSR_X2APIC_LAST     0x000008ffu
 

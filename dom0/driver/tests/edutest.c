@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mica-drvtest edu: DMA isolation under dom0_pci=view (docs/iommu.md),
+ * with QEMU's "edu" device (its DMA engine: source 0x80, destination
+ * 0x88, count 0x90, command 0x98; RUN bit 0, direction bit 1 (1: from its
+ * 4 KiB buffer at 0x40000 to memory); QEMU's hw/misc/edu.c) reached
+ * through sysfs, no driver. Its device addresses are dom0's guest-physical
+ * ones, translated by dom0's I/O page table: a copy to and from a page of
+ * dom0's must work; the same engine pointed beyond dom0's RAM (host RAM
+ * the hypervisor owns) or at another device's registers must move nothing.
+ * The test machine needs edu's dma_mask wide enough for those addresses
+ * (tests/system/areas/iommu.sh gives it all 64 bits).
+ */
+#include "drvtest.h"
+
+#include <dirent.h>
+
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+#define EDU_ID		0x00
+#define EDU_ID_VALUE	0x010000edu
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_RUN	0x1
+#define EDU_DMA_TO_RAM	0x2
+#define EDU_BUF		0x40000ull	/* its buffer, as the engine addresses it */
+#define EDU_BAR_SIZE	0x100000ul
+/*
+ * Half its buffer per transfer: QEMU 7.2's range check refuses a transfer
+ * that ends at the buffer's end (off by one), and refusing aborts QEMU.
+ */
+#define XFER		2048ul
+#define DMA_WAIT_MS	20000		/* its timer fires 100 ms after RUN (virtual time) */
+#define PCI_CMD_OFF	4
+#define PCI_CMD_MEM	0x2
+#define PCI_CMD_MASTER	0x4
+#define AHCI_VS_OFF	0x10		/* the AHCI's version register in its ABAR */
+#define AHCI_VS_1_0	0x00010000u
+#define OUTSIDE_ALIGN	0x10000000ull	/* the first 256 MiB boundary past dom0's RAM */
+#define OUTSIDE_GAP	0x08000000ull	/* ... and 128 MiB further */
+#define PAGEMAP_PFN	((1ull << 55) - 1)
+#define PAGEMAP_PRESENT	(1ull << 63)
+
+static volatile uint8_t *edu;
+
+static uint64_t rd64(unsigned int off)
+{
+	return *(volatile uint64_t *)(edu + off);
+}
+
+static void wr64(unsigned int off, uint64_t v)
+{
+	*(volatile uint64_t *)(edu + off) = v;
+}
+
+/* A sysfs file's hexadecimal number ("0x1234"), or -1. */
+static long sysfs_hex(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%lx", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* The sysfs directory of the first function with these IDs, or -1. */
+static int find_dev(unsigned int vendor, unsigned int device, char *dir, size_t len)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	char p[300];
+	int found = -1;
+
+	while (d && found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor", e->d_name);
+		if (sysfs_hex(p) != (long)vendor)
+			continue;
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device", e->d_name);
+		if (sysfs_hex(p) != (long)device)
+			continue;
+		snprintf(dir, len, "/sys/bus/pci/devices/%s", e->d_name);
+		found = 0;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Set bits in the function's command register through sysfs; what it reads back. */
+static long command_set(const char *dir, uint16_t bits)
+{
+	char p[320];
+	uint16_t cmd;
+	int fd;
+	long rc = -1;
+
+	snprintf(p, sizeof(p), "%s/config", dir);
+	fd = open(p, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &cmd, 2, PCI_CMD_OFF) == 2) {
+		cmd |= bits;
+		if (pwrite(fd, &cmd, 2, PCI_CMD_OFF) == 2 && pread(fd, &cmd, 2, PCI_CMD_OFF) == 2)
+			rc = cmd;
+	}
+	close(fd);
+	return rc;
+}
+
+/* The guest-physical address of the page at va (locked and touched), or 0. */
+static uint64_t gpa_of(void *va)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, 8, (off_t)((uintptr_t)va / PAGE * 8)) != 8)
+		e = 0;
+	close(fd);
+	if (!(e & PAGEMAP_PRESENT) || !(e & PAGEMAP_PFN))
+		return 0;
+	return (e & PAGEMAP_PFN) * PAGE;
+}
+
+/* The end of dom0's highest "System RAM" range in /proc/iomem (exclusive), or 0. */
+static uint64_t ram_end(void)
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	unsigned long long lo, hi, end = 0;
+	char line[256];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (line[0] != ' ' && strstr(line, "System RAM") &&
+		    sscanf(line, "%llx-%llx", &lo, &hi) == 2 && hi + 1 > end)
+			end = hi + 1;
+	if (f)
+		fclose(f);
+	return end;
+}
+
+/* One DMA of len bytes; 0 once the engine is idle again, -ETIMEDOUT if it never is. */
+static int dma(uint64_t src, uint64_t dst, uint64_t len, uint64_t cmd)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	wr64(EDU_DMA_SRC, src);
+	wr64(EDU_DMA_DST, dst);
+	wr64(EDU_DMA_CNT, len);
+	wr64(EDU_DMA_CMD, cmd | EDU_DMA_RUN);
+	for (int ms = 0; ms < DMA_WAIT_MS; ms += 10) {
+		if (!(rd64(EDU_DMA_CMD) & EDU_DMA_RUN))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+static int to_buf(uint64_t from)
+{
+	return dma(from, EDU_BUF, XFER, 0);
+}
+
+static int from_buf(uint64_t to)
+{
+	return dma(EDU_BUF, to, XFER, EDU_DMA_TO_RAM);
+}
+
+static void fill_byte(uint8_t *p, uint8_t seed)
+{
+	for (size_t i = 0; i < XFER; i++)
+		p[i] = (uint8_t)(seed + i * 7);
+}
+
+/* The edu device mapped and mastering: its sysfs directory in dir, 0; or -1 (checked). */
+static int edu_open(char *dir, size_t len)
+{
+	char p[320];
+	long cmd;
+	int fd;
+
+	if (find_dev(EDU_VENDOR, EDU_DEVICE, dir, len)) {
+		check(0, "found", "no PCI function %04x:%04x in dom0", EDU_VENDOR, EDU_DEVICE);
+		return -1;
+	}
+	snprintf(p, sizeof(p), "%s/resource0", dir);
+	fd = open(p, O_RDWR | O_SYNC);
+	edu = fd < 0 ? MAP_FAILED : mmap(NULL, EDU_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+					 fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (edu == MAP_FAILED) {
+		check(0, "found", "%s: cannot map: %s", p, strerror(errno));
+		return -1;
+	}
+	check(*(volatile uint32_t *)(edu + EDU_ID) == EDU_ID_VALUE, "found",
+	      "%s: identification 0x%08x", dir, *(volatile uint32_t *)(edu + EDU_ID));
+	printf("MICA-TEST edu device %s\n", strrchr(dir, '/') + 1);
+	cmd = command_set(dir, PCI_CMD_MEM | PCI_CMD_MASTER);
+	check(cmd >= 0 && (cmd & (PCI_CMD_MEM | PCI_CMD_MASTER)) == (PCI_CMD_MEM | PCI_CMD_MASTER),
+	      "bus-master", "command register reads %#lx after setting memory and bus master", cmd);
+	return 0;
+}
+
+/* Both dom0 pages, their guest-physical addresses, and the copy A -> buffer -> B. */
+static void copy_checks(uint8_t *a, uint8_t *b, uint64_t ga, uint64_t gb, const char *name)
+{
+	int rc;
+
+	fill_byte(a, 0x5a);
+	memset(b, 0, PAGE);
+	rc = to_buf(ga);
+	if (!rc)
+		rc = from_buf(gb);
+	check(!rc && !memcmp(a, b, XFER), name,
+	      "rc %d: page at %#llx copied through the device to %#llx: %s", rc,
+	      (unsigned long long)ga, (unsigned long long)gb,
+	      memcmp(a, b, XFER) ? "differs" : "same");
+}
+
+/* Nothing from outside: b holds the buffer's known fill or no data at all. */
+static int nothing_from(const uint8_t *b, const uint8_t *known)
+{
+	int zero = 1, ones = 1;
+
+	for (size_t i = 0; i < XFER; i++) {
+		zero &= !b[i];
+		ones &= b[i] == 0xff;
+	}
+	return zero || ones || !memcmp(b, known, XFER);
+}
+
+static void outside_checks(uint8_t *a, uint8_t *b, uint64_t ga, uint64_t gb, uint64_t outside)
+{
+	uint8_t q[XFER];
+	int rc;
+
+	/* Write a pattern there (refused), then read it back (refused): no trace of it. */
+	fill_byte(q, 0xc3);
+	memcpy(a, q, XFER);
+	rc = to_buf(ga);
+	if (!rc)
+		rc = from_buf(outside);
+	check(!rc, "write-outside-done", "rc %d", rc);
+	fill_byte(a, 0x11);
+	rc = to_buf(ga);		/* the buffer now holds a known fill */
+	if (!rc)
+		rc = to_buf(outside);
+	memset(b, 0x77, PAGE);
+	if (!rc)
+		rc = from_buf(gb);
+	check(!rc && memcmp(b, q, XFER) && nothing_from(b, a), "outside-unreached",
+	      "rc %d: read back from %#llx: %s", rc, (unsigned long long)outside,
+	      !memcmp(b, q, XFER) ? "the pattern written there" : "data not from dom0");
+}
+
+/* Another device's registers (the AHCI's ABAR): no device-to-device DMA through dom0's table. */
+static void peer_checks(uint8_t *a, uint8_t *b, uint64_t ga, uint64_t gb)
+{
+	char dir[300], p[320];
+	unsigned long long start = 0;
+	FILE *f;
+	int rc;
+
+	if (find_dev(0x8086, 0x2922, dir, sizeof(dir))) {
+		check(0, "peer-unreached", "no AHCI (8086:2922) in dom0");
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/resource", dir);
+	f = fopen(p, "r");
+	for (int i = 0; f && i < 6 && fscanf(f, "%llx %*x %*x", &start) == 1; i++)
+		;			/* BAR 5, the ABAR: the sixth line */
+	if (f)
+		fclose(f);
+	fill_byte(a, 0x22);
+	rc = to_buf(ga);
+	if (!rc)
+		rc = to_buf(start);
+	memset(b, 0x77, PAGE);
+	if (!rc)
+		rc = from_buf(gb);
+	check(!rc && start && *(uint32_t *)(b + AHCI_VS_OFF) != AHCI_VS_1_0 && nothing_from(b, a),
+	      "peer-unreached", "rc %d: the AHCI's ABAR at %#llx read through the device: VS %#x",
+	      rc, start, *(uint32_t *)(b + AHCI_VS_OFF));
+	printf("MICA-TEST edu peer %#llx\n", start);
+}
+
+void test_edu(void)
+{
+	uint64_t ga, gb, outside;
+	char dir[300];
+	uint8_t *a, *b;
+
+	if (edu_open(dir, sizeof(dir)))
+		return;
+	a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED,
+		 -1, 0);
+	if (a == MAP_FAILED) {
+		check(0, "pages", "mmap: %s", strerror(errno));
+		return;
+	}
+	b = a + PAGE;
+	memset(a, 1, 2 * PAGE);
+	ga = gpa_of(a);
+	gb = gpa_of(b);
+	check(ga && gb, "pages", "pagemap gives %#llx and %#llx", (unsigned long long)ga,
+	      (unsigned long long)gb);
+	if (!ga || !gb)
+		return;
+	outside = ((ram_end() + OUTSIDE_ALIGN - 1) & ~(OUTSIDE_ALIGN - 1)) + OUTSIDE_GAP;
+	printf("MICA-TEST edu pages %#llx %#llx\n", (unsigned long long)ga, (unsigned long long)gb);
+	printf("MICA-TEST edu outside %#llx (dom0's RAM ends at %#llx)\n",
+	       (unsigned long long)outside, (unsigned long long)ram_end());
+	copy_checks(a, b, ga, gb, "copy");
+	outside_checks(a, b, ga, gb, outside);
+	peer_checks(a, b, ga, gb);
+	copy_checks(a, b, ga, gb, "copy-after");
+	munmap(a, 2 * PAGE);
+	munmap((void *)edu, EDU_BAR_SIZE);
+}
