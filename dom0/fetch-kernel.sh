@@ -22,7 +22,8 @@
 # The $bydevice modules are unpacked too but not listed in load-order: dom0's
 # /init loads them by a device's modalias (depmod resolves what they need),
 # so only a dom0 that sees the device (dom0_pci=view: q35's AHCI) takes
-# them: ahci and the SCSI disk with their dependencies (docs/iommu.md).
+# them: ahci and the SCSI disk with their dependencies, and e1000e
+# (docs/iommu.md).
 set -eu
 out=$1
 meta=${DOM0_KERNEL_PACKAGE:-linux-image-amd64}
@@ -32,7 +33,8 @@ modules="drivers/misc/pvpanic/pvpanic.ko drivers/misc/pvpanic/pvpanic-mmio.ko
 bydevice="crypto/crct10dif_common.ko crypto/crct10dif_generic.ko lib/crc-t10dif.ko
     lib/crc64.ko lib/crc64-rocksoft.ko crypto/crc64_rocksoft_generic.ko block/t10-pi.ko
     drivers/scsi/scsi_common.ko drivers/scsi/scsi_mod.ko drivers/scsi/sd_mod.ko
-    drivers/ata/libata.ko drivers/ata/libahci.ko drivers/ata/ahci.ko"
+    drivers/ata/libata.ko drivers/ata/libahci.ko drivers/ata/ahci.ko
+    drivers/net/ethernet/intel/e1000e/e1000e.ko"
 
 say() { echo "dom0: $*"; }
 die() { echo "mica: fetch-kernel: $*" >&2; exit 1; }

@@ -209,6 +209,43 @@ static void test_cpuid(void)
           "ecx 0x%x", r.ecx);
 }
 
+/*
+ * String I/O on an empty port (a test kernel's ports read all-ones and drop
+ * writes): emulated, with RCX, RSI/RDI and DF as the CPU would use them.
+ * The long REP is more than the hypervisor's batch an exit (1024).
+ */
+#define STRIO_PORT  0x80
+#define STRIO_LONG  3000u
+static uint8_t strio_buf[STRIO_LONG + 16];
+
+static void test_string_io(void)
+{
+    uint8_t *p = strio_buf;
+    const uint16_t *w = (const uint16_t *)(void *)strio_buf;
+    uint64_t n = STRIO_LONG;
+    unsigned int ones = 0;
+
+    memset(strio_buf, 0, sizeof(strio_buf));
+    asm volatile ("cld; rep insb" : "+D"(p), "+c"(n) : "d"(STRIO_PORT) : "memory");
+    for (unsigned int i = 0; i < STRIO_LONG; i++)
+        ones += strio_buf[i] == 0xff;
+    check(ones == STRIO_LONG && strio_buf[STRIO_LONG] == 0 && n == 0 &&
+          p == strio_buf + STRIO_LONG, "rep insb: 3000 bytes of an empty port read 0xff",
+          "%u bytes 0xff, the next %#x, rcx %lu, rdi moved %ld", ones, strio_buf[STRIO_LONG],
+          (unsigned long)n, (long)(p - strio_buf));
+    n = 8;
+    asm volatile ("cld; rep outsw" : "+S"(w), "+c"(n) : "d"(STRIO_PORT) : "memory");
+    check(n == 0 && (const uint8_t *)w == strio_buf + 16, "rep outsw: 8 words written",
+          "rcx %lu, rsi moved %ld", (unsigned long)n, (long)((const uint8_t *)w - strio_buf));
+    memset(strio_buf, 0, 12);
+    p = strio_buf + 4;
+    asm volatile ("std; insl; cld" : "+D"(p) : "d"(STRIO_PORT) : "memory");
+    check(p == strio_buf && *(uint32_t *)(void *)(strio_buf + 4) == 0xffffffffu &&
+          strio_buf[3] == 0 && strio_buf[8] == 0, "insl with DF=1: one dword, rdi down by 4",
+          "rdi moved %ld, dword %#x", (long)(p - strio_buf - 4),
+          *(uint32_t *)(void *)(strio_buf + 4));
+}
+
 static void do_vmrun(void *arg)
 {
     asm volatile ("vmrun" :: "a" (arg) : "memory");
@@ -330,6 +367,7 @@ int guest_main(const struct mica_start_info *si)
     test_sched();
     test_regs();
     test_cpuid();
+    test_string_io();
     test_exceptions();
     test_tsc();
     test_ram();

@@ -154,7 +154,7 @@ test_refusal nonpt max,-npt "nested paging"
 for area in tests/system/areas/*.sh; do
     [ -e "$area" ] && . "$area"
 done
-! declare -F ctl_flush >/dev/null || ctl_flush
 
-# Linux as dom0: tests/system/dom0.sh.
+# Linux as dom0: tests/system/dom0.sh (its dom0-smp2 test in a shared boot).
 . tests/system/dom0.sh
+! declare -F ctl_flush >/dev/null || ctl_flush

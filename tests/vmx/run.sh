@@ -31,12 +31,12 @@ test_selftest() {
 }
 
 # Hostile guests beside good ones on VMX: a triple fault, a write outside
-# its memory (an EPT violation), a short run of the hypercall fuzzer, a
+# its memory (an EPT violation), a REP INSB there (string I/O emulation), a short run of the hypercall fuzzer, a
 # halt with interrupts off (vcpu_halt() and domain_vcpu_halted() through
 # VMX's HLT exit); the good ones pass and the hypervisor carries on.
 test_hostile() {
     boot vmx-hostile "-smp 2 -m 512" "" selftest:name=good \
-        hostile_ud:name=bad-ud hostile_oob:name=bad-oob \
+        hostile_ud:name=bad-ud hostile_oob:name=bad-oob hostile_oob:name=bad-ins,mode=insb \
         hostile_hc:name=bad-hc,seed=12345,iters=$VMX_FUZZ_ITERS halt:name=halter spin:name=good-spin
     guest_passes good
     guest_passes good-spin
@@ -46,6 +46,8 @@ test_hostile() {
     guest_ended bad-hc poweroff
     guest_ended bad-ud crash "triple fault"
     guest_ended bad-oob crash "outside its memory"
+    guest_ended bad-ins crash "string I/O on port 0x80: guest address 0x.* is not its memory"
+    expect_no_line "bad-ins ran nothing after its REP INSB" "FAIL bad-ins"
     expect_no_line "bad-ud ran nothing after ud2" "FAIL bad-ud"
     expect_no_line "bad-oob ran nothing after its stray write" "FAIL bad-oob"
     expect_line "halter's vCPU is down (halted, interrupts off)" "vcpu0 halted with interrupts disabled"

@@ -7,7 +7,9 @@
  * through sysfs, no driver. Its device addresses are dom0's guest-physical
  * ones, translated by dom0's I/O page table: a copy to and from a page of
  * dom0's must work; the same engine pointed beyond dom0's RAM (host RAM
- * the hypervisor owns) or at another device's registers must move nothing.
+ * the hypervisor owns), at the IOMMU's own device table (its address from
+ * the hypervisor's log) or at another device's registers must move
+ * nothing.
  * The test machine needs edu's dma_mask wide enough for those addresses
  * (tests/system/areas/iommu.sh gives it all 64 bits).
  */
@@ -40,6 +42,7 @@
 #define AHCI_VS_1_0	0x00010000u
 #define OUTSIDE_ALIGN	0x10000000ull	/* the first 256 MiB boundary past dom0's RAM */
 #define OUTSIDE_GAP	0x08000000ull	/* ... and 128 MiB further */
+#define LOG_DEVTAB	"device table 65536 entries at "	/* iommu_amd.c's bring-up line */
 #define PAGEMAP_PFN	((1ull << 55) - 1)
 #define PAGEMAP_PRESENT	(1ull << 63)
 
@@ -262,6 +265,67 @@ static void outside_checks(uint8_t *a, uint8_t *b, uint64_t ga, uint64_t gb, uin
 	      !memcmp(b, q, XFER) ? "the pattern written there" : "data not from dom0");
 }
 
+/*
+ * The host address of the IOMMU's device table, from the hypervisor's log
+ * ring (sysctl readlog; *lost: bytes the ring no longer has), or 0.
+ */
+static uint64_t devtab_addr(uint64_t *lost)
+{
+	static char log[MICA_SYSCTL_READ_MAX + 1];
+	struct mica_sysctl s;
+	const char *p;
+	long rc;
+	int fd = open_privcmd();
+
+	if (fd < 0)
+		return 0;
+	memset(&s, 0, sizeof(s));
+	s.interface_version = MICA_SYSCTL_INTERFACE_VERSION;
+	s.u.read.buf = (uintptr_t)log;
+	s.u.read.len = MICA_SYSCTL_READ_MAX;
+	rc = hc(fd, MICA_HC_sysctl, MICA_SYSCTL_readlog, (uintptr_t)&s, 0);
+	close(fd);
+	log[rc > 0 ? rc : 0] = 0;
+	*lost = s.u.read.lost;
+	p = strstr(log, LOG_DEVTAB);
+	return p ? strtoull(p + strlen(LOG_DEVTAB), NULL, 16) : 0;
+}
+
+/*
+ * The hypervisor's own memory beyond dom0's RAM: the IOMMU's device table.
+ * A pattern written over its first 64 entries (edu's among them) would
+ * end every later DMA of edu's; read back, it must not come.
+ */
+static void devtab_checks(uint8_t *a, uint8_t *b, uint64_t ga, uint64_t gb)
+{
+	uint64_t lost = 0, dt = devtab_addr(&lost);
+	uint8_t q[XFER];
+	int rc;
+
+	check(dt && dt >= ram_end(), "devtab-found",
+	      "device table at %#llx (dom0's RAM ends at %#llx; %llu log bytes lost)",
+	      (unsigned long long)dt, (unsigned long long)ram_end(), (unsigned long long)lost);
+	if (!dt || dt < ram_end())
+		return;
+	printf("MICA-TEST edu devtab %#llx\n", (unsigned long long)dt);
+	fill_byte(q, 0xe7);
+	memcpy(a, q, XFER);
+	rc = to_buf(ga);
+	if (!rc)
+		rc = from_buf(dt);
+	fill_byte(a, 0x33);
+	if (!rc)
+		rc = to_buf(ga);
+	if (!rc)
+		rc = to_buf(dt);
+	memset(b, 0x77, PAGE);
+	if (!rc)
+		rc = from_buf(gb);
+	check(!rc && memcmp(b, q, XFER) && nothing_from(b, a), "devtab-unreached",
+	      "rc %d: read back from the device table at %#llx: %s", rc, (unsigned long long)dt,
+	      !memcmp(b, q, XFER) ? "the pattern written there" : "data not from dom0");
+}
+
 /* Another device's registers (the AHCI's ABAR): no device-to-device DMA through dom0's table. */
 static void peer_checks(uint8_t *a, uint8_t *b, uint64_t ga, uint64_t gb)
 {
@@ -322,6 +386,7 @@ void test_edu(void)
 	copy_checks(a, b, ga, gb, "copy");
 	outside_checks(a, b, ga, gb, outside);
 	peer_checks(a, b, ga, gb);
+	devtab_checks(a, b, ga, gb);
 	copy_checks(a, b, ga, gb, "copy-after");
 	munmap(a, 2 * PAGE);
 	munmap((void *)edu, EDU_BAR_SIZE);

@@ -14,6 +14,7 @@
 #include <asm/vlapic.h>
 #include <asm/vioapic.h>
 #include <asm/vplatform.h>
+#include <asm/pci.h>
 
 static uint64_t get_gpr(struct vcpu *v, unsigned int n)
 {
@@ -59,11 +60,17 @@ static const struct mmio_device mmio_devices[] = {
       vioapic_mmio_write },
 };
 
+/* Beside them: dom0's physical MSI-X tables (dom0_pci=view), at their own addresses. */
+static const struct mmio_device *const extra_devices[] = { &pci_dom0_msix_mmio };
+
 const struct mmio_device *mmio_device_at(struct vcpu *v, uint64_t gpa)
 {
     for (size_t i = 0; i < ARRAY_SIZE(mmio_devices); i++)
         if (mmio_devices[i].claims(v, gpa))
             return &mmio_devices[i];
+    for (size_t i = 0; i < ARRAY_SIZE(extra_devices); i++)
+        if (extra_devices[i]->claims(v, gpa))
+            return extra_devices[i];
     return NULL;
 }
 

@@ -35,10 +35,14 @@ static uint32_t ones(unsigned int size)
     return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
+bool pci_dom0_sees_any(const struct domain *d)
+{
+    return opt_dom0_pci_view && d->privileged && d->id == 0;
+}
+
 bool pci_dom0_sees(const struct domain *d, uint16_t bdf)
 {
-    return opt_dom0_pci_view && d->privileged && d->id == 0 &&
-           pci_func_find(bdf) && !iommu_bdf_hidden(0, bdf);
+    return pci_dom0_sees_any(d) && pci_func_find(bdf) && !iommu_bdf_hidden(0, bdf);
 }
 
 static bool access_ok(unsigned int reg, unsigned int size)
@@ -47,15 +51,16 @@ static bool access_ok(unsigned int reg, unsigned int size)
 }
 
 /*
- * MSI-X is not offered yet (its table would need trapping): the pointer
- * to its capability reads as the one after it, so dom0 uses MSI.
+ * MSI-X not offered (its table is not in a 32-bit memory BAR, or no vector
+ * was left): the pointer to its capability reads as the one after it, so
+ * dom0 uses MSI.
  */
 static uint32_t hide_msix(const struct pci_func *f, unsigned int reg, uint32_t v)
 {
     unsigned int shift = 8 * (f->msix_prev & 3u);
     uint32_t next;
 
-    if (!f->msix_cap || reg != (f->msix_prev & ~3u))
+    if (!f->msix_cap || reg != (f->msix_prev & ~3u) || pci_dom0_msix_offered(f))
         return v;
     next = (pci_conf_read32(f->bdf, f->msix_cap) >> 8) & 0xfcu;
     return (v & ~(0xffu << shift)) | next << shift;
@@ -189,7 +194,8 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
         if (p2m_lookup(&d->p2m, pa >> PAGE_SHIFT, NULL) != INVALID_MFN)
             rc = -EEXIST;
     for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
-        rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
+        if (!pci_dom0_msix_page(f, pa))     /* an MSI-X table's page: trapped */
+            rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
     if (rc) {
         pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u at %#llx: not mapped (%d)\n",
                 f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base, rc);
@@ -232,6 +238,7 @@ void pci_dom0_map_bars(struct domain *d)
 {
     const struct pci_func *f;
 
+    pci_dom0_msi_init(d);       /* first: MSI-X table pages stay unmapped */
     for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
         if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
             vpci_is_virtual(f->bdf))
@@ -249,5 +256,4 @@ void pci_dom0_map_bars(struct domain *d)
                 i++;
         }
     }
-    pci_dom0_msi_init(d);
 }

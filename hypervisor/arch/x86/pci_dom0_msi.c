@@ -23,6 +23,8 @@
 #include <mica/lib.h>
 #include <mica/errno.h>
 #include <asm/apic.h>
+#include <asm/mmio.h>
+#include <asm/x86.h>
 #include <asm/pci.h>
 #include <asm/pci_msi.h>
 #include <asm/time.h>
@@ -34,9 +36,45 @@
 #define MSI_STORM_LIMIT     1000u          /* per window: 100000 a second */
 #define MSI_CTRL_SHIFT      16             /* message control in the capability's first dword */
 #define MSI_CPU             0              /* the CPU the devices' messages go to */
+#define MSIX_TABLE_LIMIT    0xfec00000ull  /* tables at or above the I/O APIC: not offered */
+
+#define MSIX_MAX_ENTRIES    16             /* offered per function; more stay masked */
+#define MSIX_ENTRY_SIZE     16
+#define PCI_MSIX_FLAGS_QSIZE   0x07ffu
+#define PCI_MSIX_FLAGS_MASKALL 0x4000u
+#define PCI_MSIX_FLAGS_ENABLE  0x8000u
+#define PCI_MSIX_TABLE      4              /* table offset and BIR, from the capability */
+#define PCI_MSIX_BIR_MASK   7u
+#define MSIX_VCTRL_MASKBIT  1u
+#define MSIX_IDX_MSI        (-1)
+
+enum { MSIX_ADDR_LO, MSIX_ADDR_HI, MSIX_DATA, MSIX_VCTRL, MSIX_WORDS };
+
+/* One MSI-X table entry: dom0's words, and the hypervisor's vector behind it. */
+struct msix_ent {
+    uint32_t w[MSIX_WORDS];
+    uint8_t vector;
+    bool pending;
+};
+
+/*
+ * MSI-X: dom0's message control (enable, function mask) and table are
+ * images; the device's table holds the hypervisor's messages, masked
+ * unless dom0's entry is deliverable and unmasked.
+ */
+struct pci_dom0_msix {
+    uint8_t cap;
+    uint16_t hw_ctrl;
+    uint16_t ctrl;                  /* dom0's enable and function mask */
+    uint64_t table_pa;
+    unsigned int nr;                /* entries offered (at most MSIX_MAX_ENTRIES) */
+    volatile uint32_t *table;       /* the device's, through the identity map */
+    struct msix_ent e[MSIX_MAX_ENTRIES];
+};
 
 struct pci_dom0_msi {
     spinlock_t lock;                /* the image, the state below, the device's capability */
+    struct pci_dom0_msix *x;        /* NULL: MSI-X not offered */
     struct pci_func *f;
     struct domain *d;
     struct msi_virt v;
@@ -53,10 +91,16 @@ struct pci_dom0_msi {
 };
 
 static struct pci_dom0_msi *by_vector[256];
+static int8_t vec_entry[256];       /* MSIX_IDX_MSI or the MSI-X entry */
+
+static bool msix_on(const struct pci_dom0_msi *m)
+{
+    return m->x && (m->x->ctrl & PCI_MSIX_FLAGS_ENABLE);
+}
 
 static void log_func(const struct pci_func *f, const char *what)
 {
-    pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x MSI: %s\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f,
+    pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x %s\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f,
             f->bdf & 7, what);
 }
 
@@ -80,8 +124,11 @@ static void program(struct pci_dom0_msi *m)
     uint16_t base = m->v.hw_ctrl & ~(uint16_t)(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
     unsigned int mask = msi_virt_mask_off(&m->v);
     bool valid = !vpci_msi_decode(msi_virt_addr(&m->v), msi_virt_data(&m->v), &dummy);
-    bool on = msi_virt_enabled(&m->v) && valid;
+    bool on = msi_virt_enabled(&m->v) && valid && !msix_on(m);
     bool masked = msi_virt_masked(&m->v) || m->throttled;
+
+    if (!m->v.cap)
+        return;
 
     if (!on || (masked && !mask)) {
         ctrl_write(m, base);
@@ -99,20 +146,87 @@ static void program(struct pci_dom0_msi *m)
     m->hw_on = !masked;
 }
 
-/* dom0's message, if it is to be injected now; else it waits as pending. */
-static bool take(struct pci_dom0_msi *m, struct vpci_msi *out)
+/* ---- MSI-X ---------------------------------------------------------------- */
+
+static uint64_t ent_addr(const struct msix_ent *e)
 {
+    return e->w[MSIX_ADDR_LO] | (uint64_t)e->w[MSIX_ADDR_HI] << 32;
+}
+
+/* dom0's entry i can raise its message now. */
+static bool ent_live(const struct pci_dom0_msi *m, unsigned int i, struct vpci_msi *msg)
+{
+    const struct pci_dom0_msix *x = m->x;
+    struct vpci_msi dummy;
+
+    return msix_on(m) && !(x->ctrl & PCI_MSIX_FLAGS_MASKALL) && !m->throttled &&
+           !msi_virt_enabled(&m->v) && !(x->e[i].w[MSIX_VCTRL] & MSIX_VCTRL_MASKBIT) &&
+           !vpci_msi_decode(ent_addr(&x->e[i]), x->e[i].w[MSIX_DATA], msg ? msg : &dummy);
+}
+
+/* The device's entry i: the hypervisor's message, masked unless dom0's is live. */
+static void program_ent(struct pci_dom0_msi *m, unsigned int i)
+{
+    volatile uint32_t *t = m->x->table + i * (MSIX_ENTRY_SIZE / 4);
+
+    t[MSIX_VCTRL] = ent_live(m, i, NULL) ? 0 : MSIX_VCTRL_MASKBIT;
+}
+
+/* The device's message control: enabled as dom0's, masked as dom0's or while throttled. */
+static void program_msix(struct pci_dom0_msi *m)
+{
+    struct pci_dom0_msix *x = m->x;
+    uint16_t ctrl = x->hw_ctrl & ~(uint16_t)(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+    uint32_t dw = pci_conf_read32(m->f->bdf, x->cap);
+
+    if (msix_on(m) && !msi_virt_enabled(&m->v))
+        ctrl |= PCI_MSIX_FLAGS_ENABLE;
+    if ((x->ctrl & PCI_MSIX_FLAGS_MASKALL) || m->throttled)
+        ctrl |= PCI_MSIX_FLAGS_MASKALL;
+    for (unsigned int i = 0; i < x->nr; i++)
+        program_ent(m, i);
+    pci_conf_write32(m->f->bdf, x->cap, (dw & 0xffffu) | (uint32_t)ctrl << MSI_CTRL_SHIFT);
+}
+
+static void program_all(struct pci_dom0_msi *m)
+{
+    program(m);
+    if (m->x)
+        program_msix(m);
+}
+
+static void inject(struct pci_dom0_msi *m, const struct vpci_msi *msg)
+{
+    vlapic_deliver_ext(m->d, msg->dest, msg->logical, msg->lowest, msg->vector);
+}
+
+/* What waited while masked goes now, if it can (m->lock held). */
+static void flush_pending(struct pci_dom0_msi *m)
+{
+    struct vpci_msi msg;
+
+    for (unsigned int i = 0; m->x && i < m->x->nr; i++)
+        if (m->x->e[i].pending && ent_live(m, i, &msg)) {
+            m->x->e[i].pending = false;
+            inject(m, &msg);
+        }
+}
+
+/* dom0's message, if it is to be injected now; else it waits as pending. */
+static bool take(struct pci_dom0_msi *m, int idx, struct vpci_msi *out)
+{
+    if (idx != MSIX_IDX_MSI) {
+        if (ent_live(m, (unsigned int)idx, out))
+            return true;
+        m->x->e[idx].pending = true;
+        return false;
+    }
     if (!msi_virt_enabled(&m->v) || msi_virt_masked(&m->v) || m->throttled) {
         m->pending = true;
         return false;
     }
     m->pending = false;
     return !vpci_msi_decode(msi_virt_addr(&m->v), msi_virt_data(&m->v), out);
-}
-
-static void inject(struct pci_dom0_msi *m, const struct vpci_msi *msg)
-{
-    vlapic_deliver_ext(m->d, msg->dest, msg->logical, msg->lowest, msg->vector);
 }
 
 /* Count this interrupt in its window; true if it tipped the device into a storm. */
@@ -126,14 +240,15 @@ static bool storm(struct pci_dom0_msi *m, uint64_t now)
         return false;
     m->throttled = true;
     m->storms++;
-    program(m);
+    program_all(m);
     timer_set(&m->unthrottle, m->win_start + 2 * MSI_STORM_WINDOW_NS);
     return true;
 }
 
 static void msi_irq(struct cpu_regs *regs)
 {
-    struct pci_dom0_msi *m = by_vector[regs->vector & 0xff];
+    unsigned int vec = regs->vector & 0xff;
+    struct pci_dom0_msi *m = by_vector[vec];
     struct vpci_msi msg;
     unsigned long fl;
     bool go, first_storm = false;
@@ -144,10 +259,10 @@ static void msi_irq(struct cpu_regs *regs)
     m->count++;
     if (!m->throttled && storm(m, now_ns()) && !m->told_storm)
         first_storm = m->told_storm = true;
-    go = take(m, &msg);
+    go = take(m, vec_entry[vec], &msg);
     spin_unlock_irqrestore(&m->lock, fl);
     if (first_storm)
-        log_func(m->f, "interrupt storm: masked for a window (more than 1000 in 10 ms)");
+        log_func(m->f, "MSI: interrupt storm: masked for a window (more than 1000 in 10 ms)");
     if (go)
         inject(m, &msg);
 }
@@ -162,12 +277,40 @@ static void unthrottle(struct timer *t)
     m->throttled = false;
     m->win_start = now_ns();
     m->win_count = 0;
-    program(m);
+    program_all(m);
     if (m->pending)
-        go = take(m, &msg);
+        go = take(m, MSIX_IDX_MSI, &msg);
+    flush_pending(m);
     spin_unlock_irqrestore(&m->lock, fl);
     if (go)
         inject(m, &msg);
+}
+
+/* dom0's write to the MSI-X message control: enable and function mask only. */
+static bool msix_cfg_write(struct pci_dom0_msi *m, unsigned int reg, unsigned int size,
+                           uint32_t val)
+{
+    struct pci_dom0_msix *x = m->x;
+    unsigned int lo = x->cap + 2u;
+    uint16_t keep = PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL;
+    bool hit = false;
+
+    for (unsigned int b = 0; b < size; b++) {
+        unsigned int r = reg + b;
+        uint16_t byte = (uint16_t)((val >> (8 * b)) & 0xff);
+
+        if (r != lo + 1)
+            continue;       /* the low byte is the table size: read-only */
+        x->ctrl = (uint16_t)((x->ctrl & ~keep) | ((uint16_t)(byte << 8) & keep));
+        hit = true;
+    }
+    if (reg <= lo && reg + size > lo)
+        hit = true;
+    if (hit) {
+        program_all(m);
+        flush_pending(m);
+    }
+    return hit;
 }
 
 bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size, uint32_t val)
@@ -175,18 +318,24 @@ bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size,
     struct pci_dom0_msi *m = f->msi;
     struct vpci_msi msg;
     unsigned long fl = spin_lock_irqsave(&m->lock);
-    bool was_on = m->hw_on, hit, go = false, announce;
+    bool was_on = m->hw_on, x_was_on = msix_on(m), hit, go = false, announce;
     char line[112];
 
-    hit = msi_virt_write(&m->v, reg, size, val);
+    hit = m->v.cap && msi_virt_write(&m->v, reg, size, val);
     if (hit) {
-        program(m);
+        program_all(m);
         if (m->pending)
-            go = take(m, &msg);
+            go = take(m, MSIX_IDX_MSI, &msg);
+    } else if (m->x) {
+        hit = msix_cfg_write(m, reg, size, val);
     }
     announce = hit && m->hw_on && !was_on;
-    if (announce)
-        snprintf(line, sizeof(line), "on: dom0's message %#llx/%#x, the device's vector %#x on CPU %u",
+    if (hit && msix_on(m) && !x_was_on) {
+        announce = true;
+        snprintf(line, sizeof(line), "MSI-X on: %u entries, the device's vectors %#x-%#x on CPU %u",
+                 m->x->nr, m->x->e[0].vector, m->x->e[m->x->nr - 1].vector, MSI_CPU);
+    } else if (announce)
+        snprintf(line, sizeof(line), "MSI: on: dom0's message %#llx/%#x, the device's vector %#x on CPU %u",
                  (unsigned long long)msi_virt_addr(&m->v), msi_virt_data(&m->v), m->vector,
                  MSI_CPU);
     spin_unlock_irqrestore(&m->lock, fl);
@@ -199,31 +348,226 @@ bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size,
 
 uint32_t pci_dom0_msi_read(const struct pci_func *f, unsigned int dreg, uint32_t hw)
 {
-    return msi_virt_overlay(&f->msi->v, dreg, hw);
+    const struct pci_dom0_msi *m = f->msi;
+
+    if (m->x && dreg == m->x->cap) {
+        uint32_t keep = (uint32_t)(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL) << 16;
+
+        hw = (hw & ~keep) | ((uint32_t)m->x->ctrl << 16 & keep);
+    }
+    return m->v.cap ? msi_virt_overlay(&m->v, dreg, hw) : hw;
+}
+
+bool pci_dom0_msix_offered(const struct pci_func *f)
+{
+    return f->msi && f->msi->x;
+}
+
+/* ---- dom0's accesses to an MSI-X table page --------------------------------- */
+
+static struct pci_dom0_msi *table_owner(uint64_t gpa)
+{
+    const struct pci_func *f;
+
+    for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
+        const struct pci_dom0_msix *x = f->msi ? f->msi->x : NULL;
+
+        if (x && (gpa >> PAGE_SHIFT) >= (x->table_pa >> PAGE_SHIFT) &&
+            (gpa >> PAGE_SHIFT) <= ((x->table_pa + x->nr * MSIX_ENTRY_SIZE - 1) >> PAGE_SHIFT))
+            return f->msi;
+    }
+    return NULL;
+}
+
+bool pci_dom0_msix_page(const struct pci_func *f, uint64_t pa)
+{
+    const struct pci_dom0_msix *x = f->msi ? f->msi->x : NULL;
+
+    return x && (pa >> PAGE_SHIFT) >= (x->table_pa >> PAGE_SHIFT) &&
+           (pa >> PAGE_SHIFT) <= ((x->table_pa + x->nr * MSIX_ENTRY_SIZE - 1) >> PAGE_SHIFT);
+}
+
+static bool msix_claims(struct vcpu *v, uint64_t gpa)
+{
+    return pci_dom0_sees_any(v->domain) && table_owner(gpa);
+}
+
+/* The entry word at gpa, or -1 outside the table. */
+static int table_word(const struct pci_dom0_msix *x, uint64_t gpa)
+{
+    if (gpa < x->table_pa || gpa >= x->table_pa + x->nr * MSIX_ENTRY_SIZE)
+        return -1;
+    return (int)((gpa - x->table_pa) / 4);
+}
+
+static uint32_t rd_dword(struct pci_dom0_msi *m, uint64_t gpa)
+{
+    int w = table_word(m->x, gpa);
+
+    if (w < 0)
+        return *(volatile uint32_t *)(uintptr_t)gpa;     /* the PBA or other registers */
+    return m->x->e[w / MSIX_WORDS].w[w % MSIX_WORDS];
+}
+
+static void wr_dword(struct pci_dom0_msi *m, uint64_t gpa, uint32_t val)
+{
+    int w = table_word(m->x, gpa);
+    struct msix_ent *e;
+
+    if (w < 0) {
+        *(volatile uint32_t *)(uintptr_t)gpa = val;
+        return;
+    }
+    e = &m->x->e[w / MSIX_WORDS];
+    switch (w % MSIX_WORDS) {
+    case MSIX_ADDR_LO:  e->w[MSIX_ADDR_LO] = val & ~3u; break;
+    case MSIX_VCTRL:    e->w[MSIX_VCTRL] = val & MSIX_VCTRL_MASKBIT; break;
+    default:            e->w[w % MSIX_WORDS] = val; break;
+    }
+    program_ent(m, (unsigned int)(w / MSIX_WORDS));
+    flush_pending(m);
+}
+
+static int msix_read(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *val)
+{
+    struct pci_dom0_msi *m = table_owner(gpa);
+    unsigned long fl;
+    uint64_t dw;
+
+    (void)v;
+    *val = ~0ull >> (64 - 8 * size);
+    if (!m || (size != 4 && size != 8) || (gpa & (size - 1)))
+        return 0;           /* the spec's accesses only: others read as all ones */
+    fl = spin_lock_irqsave(&m->lock);
+    dw = rd_dword(m, gpa);
+    if (size == 8)
+        dw |= (uint64_t)rd_dword(m, gpa + 4) << 32;
+    spin_unlock_irqrestore(&m->lock, fl);
+    *val = dw;
+    return 0;
+}
+
+static int msix_write(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t val)
+{
+    struct pci_dom0_msi *m = table_owner(gpa);
+    unsigned long fl;
+
+    (void)v;
+    if (!m || (size != 4 && size != 8) || (gpa & (size - 1)))
+        return 0;           /* dropped */
+    fl = spin_lock_irqsave(&m->lock);
+    wr_dword(m, gpa, (uint32_t)val);
+    if (size == 8)
+        wr_dword(m, gpa + 4, (uint32_t)(val >> 32));
+    spin_unlock_irqrestore(&m->lock, fl);
+    return 0;
+}
+
+const struct mmio_device pci_dom0_msix_mmio = {
+    "a physical function's MSI-X table", 0, msix_claims, msix_read, msix_write,
+};
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+/* The table's host-physical address from its BAR (the firmware's), or 0. */
+static uint64_t table_pa(const struct pci_func *f, uint32_t tbl)
+{
+    unsigned int bir = tbl & PCI_MSIX_BIR_MASK;
+    uint32_t bar;
+
+    if (bir >= PCI_NR_BARS || !f->bar_mask[bir])
+        return 0;
+    bar = f->bar_shadow[bir];
+    if ((bar & 1u) || ((bar & 6u) == 4u && (bir + 1 >= PCI_NR_BARS || f->bar_shadow[bir + 1])))
+        return 0;           /* an I/O BAR, or above 4 GiB: not offered */
+    return (uint64_t)(bar & f->bar_mask[bir]) + (tbl & ~PCI_MSIX_BIR_MASK);
+}
+
+static int msix_attach(struct pci_dom0_msi *m)
+{
+    struct pci_func *f = m->f;
+    struct pci_dom0_msix *x;
+    uint32_t dw = pci_conf_read32(f->bdf, f->msix_cap);
+    uint64_t pa = table_pa(f, pci_conf_read32(f->bdf, f->msix_cap + PCI_MSIX_TABLE));
+    int vec;
+
+    if (!pa || pa >= MSIX_TABLE_LIMIT)
+        return -EINVAL;
+    x = xnew(struct pci_dom0_msix);
+    if (!x)
+        return -ENOMEM;
+    x->cap = f->msix_cap;
+    x->hw_ctrl = (uint16_t)(dw >> MSI_CTRL_SHIFT);
+    x->nr = (x->hw_ctrl & PCI_MSIX_FLAGS_QSIZE) + 1u;
+    if (x->nr > MSIX_MAX_ENTRIES)
+        x->nr = MSIX_MAX_ENTRIES;
+    x->table_pa = pa;
+    x->table = (volatile uint32_t *)(uintptr_t)pa;
+    /* Off while the table is set: every entry masked, with the hypervisor's message. */
+    pci_conf_write32(f->bdf, f->msix_cap, (dw & 0xffffu) |
+                     (uint32_t)((x->hw_ctrl & ~PCI_MSIX_FLAGS_ENABLE) | PCI_MSIX_FLAGS_MASKALL)
+                     << MSI_CTRL_SHIFT);
+    for (unsigned int i = 0; i < x->nr; i++) {
+        volatile uint32_t *t = x->table + i * (MSIX_ENTRY_SIZE / 4);
+
+        vec = irq_vector_alloc(msi_irq);
+        if (vec < 0) {
+            x->nr = i;      /* the rest stay masked, never offered */
+            break;
+        }
+        x->e[i].vector = (uint8_t)vec;
+        x->e[i].w[MSIX_VCTRL] = MSIX_VCTRL_MASKBIT;     /* the reset state */
+        t[MSIX_VCTRL] = MSIX_VCTRL_MASKBIT;
+        t[MSIX_ADDR_LO] = MSI_ADDR_BASE | m->dest << MSI_ADDR_DEST_SHIFT;
+        t[MSIX_ADDR_HI] = 0;
+        t[MSIX_DATA] = (uint32_t)vec;
+        vec_entry[vec] = (int8_t)i;
+        by_vector[vec] = m;
+    }
+    if (!x->nr) {
+        xfree(x);
+        return -ENOSPC;
+    }
+    m->x = x;
+    program_msix(m);
+    return 0;
 }
 
 static int msi_attach(struct domain *d, struct pci_func *f)
 {
     struct pci_dom0_msi *m = xnew(struct pci_dom0_msi);
-    int vec;
+    int vec, rc;
 
     if (!m)
         return -ENOMEM;
-    vec = irq_vector_alloc(msi_irq);
-    if (vec < 0) {
-        xfree(m);
-        return vec;
-    }
     m->f = f;
     m->d = d;
-    m->vector = (uint8_t)vec;
     m->dest = apic_id();
-    msi_virt_init(&m->v, f->msi_cap,
-                  (uint16_t)(pci_conf_read32(f->bdf, f->msi_cap) >> MSI_CTRL_SHIFT));
     timer_init(&m->unthrottle, unthrottle, m, MSI_CPU);
-    program(m);                 /* off: dom0 has enabled nothing */
-    by_vector[vec] = m;
+    if (f->msi_cap) {
+        vec = irq_vector_alloc(msi_irq);
+        if (vec < 0) {
+            xfree(m);
+            return vec;
+        }
+        m->vector = (uint8_t)vec;
+        msi_virt_init(&m->v, f->msi_cap,
+                      (uint16_t)(pci_conf_read32(f->bdf, f->msi_cap) >> MSI_CTRL_SHIFT));
+        program(m);             /* off: dom0 has enabled nothing */
+        vec_entry[vec] = MSIX_IDX_MSI;
+        by_vector[vec] = m;
+    }
     f->msi = m;
+    if (f->msix_cap) {
+        rc = msix_attach(m);
+        if (rc)
+            pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x MSI-X: not offered (%d)\n",
+                    f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, rc);
+        else
+            pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x MSI-X: %u entries offered, table at "
+                    "%#llx trapped\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, m->x->nr,
+                    (unsigned long long)m->x->table_pa);
+    }
     return 0;
 }
 
@@ -233,7 +577,8 @@ void pci_dom0_msi_init(struct domain *d)
     int rc;
 
     for (unsigned int n = 0; (f = (struct pci_func *)pci_func_at(n)); n++) {
-        if (!f->msi_cap || f->msi || !pci_dom0_sees(d, f->bdf) || vpci_is_virtual(f->bdf))
+        if ((!f->msi_cap && !f->msix_cap) || f->msi || !pci_dom0_sees(d, f->bdf) ||
+            vpci_is_virtual(f->bdf))
             continue;
         rc = msi_attach(d, f);
         if (rc)

@@ -135,6 +135,58 @@ void vio_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
         r->write(v, port, size, val & ones(size));
 }
 
+/* ---- INS / OUTS ------------------------------------------------------------ */
+
+#define GPR_RCX 1
+#define GPR_RSI 6
+#define GPR_RDI 7
+
+/* reg with its low addr_bytes replaced by val (a 32-bit write zero-extends, as in long mode). */
+static uint64_t reg_update(uint64_t reg, uint64_t val, unsigned int addr_bytes)
+{
+    uint64_t mask = addr_bytes == 8 ? ~0ull : (1ull << (8 * addr_bytes)) - 1;
+
+    if (addr_bytes == 4)
+        return val & mask;
+    return (reg & ~mask) | (val & mask);
+}
+
+static int string_one(struct vcpu *v, const struct vio_string *s, uint64_t la)
+{
+    uint32_t val = 0;
+
+    if (s->in) {
+        val = vio_read(v, s->port, s->size);
+        return copy_to_guest(v, la, &val, s->size) ? -EFAULT : 0;
+    }
+    if (copy_from_guest(v, &val, la, s->size))
+        return -EFAULT;
+    vio_write(v, s->port, s->size, val);
+    return 0;
+}
+
+int vio_string(struct vcpu *v, const struct vio_string *s)
+{
+    unsigned int ptr_reg = s->in ? GPR_RDI : GPR_RSI;
+    uint64_t amask = s->addr_bytes == 8 ? ~0ull : (1ull << (8 * s->addr_bytes)) - 1;
+    uint64_t reg = arch_vcpu_get_gpr(v, ptr_reg), rcx = arch_vcpu_get_gpr(v, GPR_RCX);
+    uint64_t left = s->rep ? rcx & amask : 1, ptr = reg & amask, n;
+    int rc = 0;
+
+    for (n = 0; n < left && n < VIO_STRING_BATCH; n++) {
+        rc = string_one(v, s, s->seg_base + ptr);
+        if (rc)
+            break;
+        ptr = (s->down ? ptr - s->size : ptr + s->size) & amask;
+    }
+    arch_vcpu_set_gpr(v, ptr_reg, reg_update(reg, ptr, s->addr_bytes));
+    if (s->rep)
+        arch_vcpu_set_gpr(v, GPR_RCX, reg_update(rcx, left - n, s->addr_bytes));
+    if (rc)
+        return rc;
+    return n < left ? 1 : 0;
+}
+
 /* A local APIC for every vCPU structure of d that has none yet. */
 int vplatform_vcpus(struct domain *d)
 {

@@ -184,6 +184,38 @@ static void exit_hlt(struct vcpu *v)
     vcpu_halt(v, vmx_of(v)->guest.rflags & X86_EFLAGS_IF);
 }
 
+/*
+ * INS/OUTS: the CPU gives the element's linear address (segment and
+ * override applied) and the address size; vio.c does the rest.
+ */
+static void exit_io_string(struct vcpu *v, uint16_t port, unsigned int bytes)
+{
+    struct vmx_vcpu *x = vmx_of(v);
+    unsigned int asz = (vmread(VMX_INSTRUCTION_INFO) >> INSN_INFO_ADDR_SIZE_SHIFT) &
+                       INSN_INFO_ADDR_SIZE_MASK;
+    uint64_t la = vmread(GUEST_LINEAR_ADDRESS), ptr;
+    struct vio_string s = {
+        .port = port, .size = bytes, .addr_bytes = 2u << asz,
+        .in = x->exit_qual & IO_QUAL_IN, .rep = x->exit_qual & IO_QUAL_REP,
+        .down = x->guest.rflags & X86_EFLAGS_DF,
+    };
+    int rc;
+
+    if (asz > 2) {
+        domain_crash(v->domain, "string I/O on port %#x: address size %u", port, asz);
+        return;
+    }
+    ptr = *gpr(v, s.in ? VMX_RDI : VMX_RSI) & (s.addr_bytes == 8 ? ~0ull :
+                                               (1ull << (8 * s.addr_bytes)) - 1);
+    s.seg_base = la - ptr;                /* the base the CPU applied */
+    rc = vio_string(v, &s);
+    if (rc < 0)
+        domain_crash(v->domain, "string I/O on port %#x: guest address %#lx is not its memory",
+                     port, (unsigned long)la);
+    else if (rc == 0)
+        skip(v);
+}
+
 static void exit_io(struct vcpu *v)
 {
     uint64_t q = vmx_of(v)->exit_qual;
@@ -192,7 +224,7 @@ static void exit_io(struct vcpu *v)
     uint64_t mask = (1ull << (8 * bytes)) - 1, *rax = gpr(v, VMX_RAX);
 
     if (q & IO_QUAL_STRING) {
-        domain_crash(v->domain, "string I/O on port %#x is not emulated", port);
+        exit_io_string(v, port, bytes);
         return;
     }
     if (q & IO_QUAL_IN)

@@ -68,7 +68,7 @@ ctl_boot_now() {
 # reconnect, so each comes last in its group.
 # An area alone in a run (or not in a group) boots by itself as before.
 if [ -z "${CTL_GROUPS+set}" ]; then
-    CTL_GROUPS="bus,devcfg,pvcons,plat-dom0"
+    CTL_GROUPS="bus,devcfg,pvcons,plat-dom0 ctl-basic,ctl-life,store"
 fi
 declare -p CTL_QUEUED >/dev/null 2>&1 || declare -gA CTL_QUEUED=()
 declare -p CTL_DONE >/dev/null 2>&1 || declare -gA CTL_DONE=()
@@ -81,21 +81,27 @@ ctl_group_of() {
     done
 }
 
-# ctl_boot NAME SCRIPTS MIN: the area's dom0 scripts, in a boot of their own
-# or, with CTL_SHARE=1 and NAME in a group, queued until the whole group is
-# (or ctl_flush runs).
-ctl_boot() {
-    local name=$1 scripts=$2 min=$3 group m
+# ctl_share NAME SCRIPTS MIN [CHECKER]: with CTL_SHARE=1 and NAME in a group,
+# queue the area's dom0 scripts for its group's boot (booted once the whole
+# group is queued, or by ctl_flush) and return 0; else return 1, the caller
+# boots alone. CHECKER SCRIPTS MIN FILE (default ctl_area_checks) checks the
+# area's part of the boot once dom0 is up (FILE: its lines).
+ctl_share() {
+    local name=$1 scripts=$2 min=$3 checker=${4:-ctl_area_checks} group m
     group=$(ctl_group_of "$name")
-    if [ "${CTL_SHARE:-}" != 1 ] || [ -z "$group" ]; then
-        ctl_boot_now "$@"
-        return
-    fi
-    CTL_QUEUED[$name]="$scripts $min ${CTL_TIMEOUT:-900}"
+    [ "${CTL_SHARE:-}" = 1 ] && [ -n "$group" ] || return 1
+    CTL_QUEUED[$name]="$scripts $min ${CTL_TIMEOUT:-900} $checker"
     for m in $(echo "$group" | tr , ' '); do
         [ -n "${CTL_QUEUED[$m]:-}" ] || return 0
     done
     ctl_boot_group "$group"
+    return 0
+}
+
+# ctl_boot NAME SCRIPTS MIN: the area's dom0 scripts, in a boot of their own
+# or in their group's (ctl_share).
+ctl_boot() {
+    ctl_share "$@" || ctl_boot_now "$@"
 }
 
 # ctl_flush: boot every group with areas still queued (the run's end).
@@ -109,20 +115,20 @@ ctl_flush() {
 # ctl_boot_group GROUP: one boot for the queued areas of GROUP, then each
 # area's checks under its own name.
 ctl_boot_group() {
-    local m names=() scripts="" timeout=0 min s t q
+    local m names=() scripts="" timeout=0 min s t c
     for m in $(echo "$1" | tr , ' '); do
         [ -n "${CTL_QUEUED[$m]:-}" ] && [ -z "${CTL_DONE[$m]:-}" ] || continue
         names+=("$m")
     done
     [ "${#names[@]}" -gt 0 ] || return 0
     for m in "${names[@]}"; do CTL_DONE[$m]=1; done
-    if [ "${#names[@]}" -eq 1 ]; then
-        read -r s min t <<<"${CTL_QUEUED[${names[0]}]}"
+    read -r s min t c <<<"${CTL_QUEUED[${names[0]}]}"
+    if [ "${#names[@]}" -eq 1 ] && [ "$c" = ctl_area_checks ]; then
         CTL_TIMEOUT=$t ctl_boot_now "${names[0]}" "$s" "$min"
         return
     fi
     for m in "${names[@]}"; do
-        read -r s min t <<<"${CTL_QUEUED[$m]}"
+        read -r s min t c <<<"${CTL_QUEUED[$m]}"
         scripts=${scripts:+$scripts,}$s
         timeout=$((timeout + t))
     done
@@ -139,12 +145,12 @@ ctl_boot_group() {
     fi
     local dir=${LOG%/*} prev=""
     for m in "${names[@]}"; do
-        read -r s min t <<<"${CTL_QUEUED[$m]}"
+        read -r s min t c <<<"${CTL_QUEUED[$m]}"
         T=system/$m
         ctl_segment "$prev" "${s##*,}" >"$dir/$m.checks"
         prev=${s##*,}
         dom0_up || continue
-        ctl_area_checks "$s" "$min" "$dir/$m.checks"
+        "$c" "$s" "$min" "$dir/$m.checks"
     done
 }
 

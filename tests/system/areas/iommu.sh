@@ -51,21 +51,22 @@ expect_iommu_devices() {
     expect_no_line "the IOMMU's function IVRS names exists" 'not found by the scan'
 }
 
-# Every physical function dom0 sees (00:01.0, edu's 00:05.0, 00:1f.0,
+# Every physical function dom0 sees (00:01.0, the NIC's 00:04.0, edu's
+# 00:05.0, 00:1f.0,
 # 00:1f.2, 00:1f.3)
 # gets its DTE pointed at dom0's I/O page table before dom0 runs, the
 # IOMMU taking each (INVALIDATE_DEVTAB_ENTRY completed); from then on
 # dom0's p2m changes invalidate its IOMMU domain, and those complete too.
 expect_iommu_dtes() {
     local f
-    for f in 01.0 05.0 1f.0 1f.2 1f.3; do
+    for f in 01.0 04.0 05.0 1f.0 1f.2 1f.3; do
         expect_line "PCI 00:$f's DTE points at dom0's I/O page table (V TV Mode=4 IR IW, domain 1)" \
             "^\(mica\) iommu: PCI 0000:00:${f%.*}\\.${f#*.}: DMA reaches d0's memory only, through its I/O page table \(DTE V=1 TV=1 Mode=4 IR=IW=1, IOMMU domain 1, root 0x[0-9a-f]+\)\$"
     done
     # ... and each time hostdev.sh's assignments give one back to dom0 (pci: ...: back to d0).
     local back
     back=$(tr -d '\r' <"$LOG" | grep -c -E '^\(mica\) pci: [0-9a-f:.]+: back to d0$')
-    expect_count "exactly those 5 functions are given to dom0 (and the $back given back)" $((5 + back)) \
+    expect_count "exactly those 6 functions are given to dom0 (and the $back given back)" $((6 + back)) \
         "^\(mica\) iommu: PCI [0-9a-f:.]+: DMA reaches d0's memory only"
     expect_no_line "no function refused to dom0, no DTE the IOMMU did not take" \
         '^\(mica\) iommu: PCI .*(not given to|did not take its new DTE)'
@@ -107,12 +108,14 @@ expect_iommu_command() {
 # address); the engine pointed 128 MiB beyond dom0's RAM (host RAM of the
 # hypervisor's on this 1 GiB machine) writes and reads nothing there, and
 # pointed at the AHCI's registers reads nothing of them (no device-to-
-# device DMA); QEMU's trace shows both refused (host address 0, no
+# device DMA), and pointed at the IOMMU's device table (its address from
+# the hypervisor's log ring) writes and reads nothing there (edu's own DTE
+# among those it would overwrite); QEMU's trace shows those refused (host address 0, no
 # permission); the copy still works after, and dom0 runs on. QEMU 7.2
 # logs no IOMMU event at all (docs/iommu.md), so no fault line is
 # asserted.
 expect_iommu_edu() {
-    local out outside ga q
+    local out ga q v
     drv_checks edu
     expect_line "dom0 finds edu at 00:05.0" '^MICA-TEST edu device 0000:00:05\.0$'
     out=${LOG%/*}/qemu.out     # the boot's QEMU stderr: its trace
@@ -125,13 +128,27 @@ expect_iommu_edu() {
         fail "QEMU's IOMMU translated edu's device address to dom0's page" \
             "gpa '${ga:-none}': hpa '${q:-no trace line}'"
     fi
-    outside=$(mt edu outside | cut -d' ' -f1)
-    if [ -n "$outside" ] && grep -a -q -E "amdvi_translation_result devid: 00:05\.0 gpa $outside hpa 0x0\b" "$out" &&
-       ! grep -a -E "amdvi_translation_result devid: 00:05\.0 gpa $outside hpa " "$out" | grep -a -v -q ' hpa 0x0\b'; then
-        pass "QEMU's IOMMU gave edu nothing at $outside, beyond dom0's RAM (host address 0 each time)"
+    edu_refused "beyond dom0's RAM" "$(mt edu outside | cut -d' ' -f1)"
+    edu_refused "the IOMMU's device table" "$(mt edu devtab)"
+    v=$(tr -d '\r' <"$LOG" | sed -nE 's/^\(mica\) iommu: AMD-Vi at [^:]+: device table 65536 entries at (0x[0-9a-f]+),.*/\1/p')
+    if [ -n "$v" ] && [ "$v" = "$(mt edu devtab)" ]; then
+        pass "dom0 aimed edu at the device table's address the hypervisor logged ($v)"
     else
-        fail "QEMU's IOMMU gave edu nothing beyond dom0's RAM" \
-            "'${outside:-none}': $(grep -a -E "devid: 00:05\.0 gpa ${outside:-none} " "$out" | head -n3 | tr '\n' '|')"
+        fail "dom0 aimed edu at the device table's address the hypervisor logged" \
+            "logged '$v', aimed at '$(mt edu devtab)'"
+    fi
+}
+
+# edu_refused WHAT ADDRESS: QEMU's trace shows every translation of edu's
+# at ADDRESS giving host address 0 (no permission), and there was one.
+edu_refused() {
+    local what=$1 a=$2 out=${LOG%/*}/qemu.out
+    if [ -n "$a" ] && grep -a -q -E "amdvi_translation_result devid: 00:05\.0 gpa $a hpa 0x0\b" "$out" &&
+       ! grep -a -E "amdvi_translation_result devid: 00:05\.0 gpa $a hpa " "$out" | grep -a -v -q ' hpa 0x0\b'; then
+        pass "QEMU's IOMMU gave edu nothing at $a, $what (host address 0 each time)"
+    else
+        fail "QEMU's IOMMU gave edu nothing $what" \
+            "'${a:-none}': $(grep -a -E "devid: 00:05\.0 gpa ${a:-none} " "$out" | head -n3 | tr '\n' '|')"
     fi
 }
 
@@ -162,14 +179,14 @@ test_iommu_dom0() {
     truncate -s 16M "$disk"
     # Four scripts, three domUs made by hostdev.sh: 120 s is too short on a loaded machine.
     DOM0_TIMEOUT=${IOMMU_DOM0_TIMEOUT:-600} \
-        boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q $EDU_Q $(disk_q "$disk")" "dom0_mem=512M dom0_pci=view" \
+        boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q $EDU_Q $(disk_q "$disk") $NIC_Q" "dom0_mem=512M dom0_pci=view" \
         "$DOM0_CMDLINE mica.test=pci,iommu,hostdev,drv mica.micad=0" || return
     expect_iommu_lines
     expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
         '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
     expect_line "dom0_pci=view is announced" '^\(mica\) dom0_pci=view: dom0 sees the physical PCI functions'
-    expect_line "Bus Master is cleared on the 5 physical functions dom0 sees, before it runs" \
-        '^\(mica\) dom0_pci=view: Bus Master off on the 5 functions d0 sees \([0-5] had it on\); only one whose DTE points at its I/O page table may set it$'
+    expect_line "Bus Master is cleared on the 6 physical functions dom0 sees, before it runs" \
+        '^\(mica\) dom0_pci=view: Bus Master off on the 6 functions d0 sees \([0-6] had it on\); only one whose DTE points at its I/O page table may set it$'
     expect_line "dom0's host bridge gets the windows the physical BARs sit in" \
         "^\(mica\) dom0_pci=view: dom0's host bridge windows: I/O 0-0xcf7 and 0xd00-0xffff, memory 0x[0-9a-f]+00000-0x[0-9a-f]+fffff\$"
     expect_line "Linux finds the AHCI's BAR 5 where the firmware put it" \
@@ -186,8 +203,8 @@ test_iommu_dom0() {
     else fail "00:02.0 stays the Mica platform device, not q35's NIC" "got '$v'"; fi
     expect_no_line "the IOMMU's own function (00:03.0) is hidden from dom0" 'MICA-TEST pci dev 0000:00:03\.0 '
     v=$(mt pci count)
-    if [ "$v" = 7 ]; then pass "dom0 sees 7 functions: 2 virtual, 5 physical (00:01.0, 00:05.0, 00:1f.0, 00:1f.2, 00:1f.3)"
-    else fail "dom0 sees 7 functions" "got '$v': $(sed -n 's/.*MICA-TEST pci dev //p' "$LOG" | tr '\n' '|')"; fi
+    if [ "$v" = 8 ]; then pass "dom0 sees 8 functions: 2 virtual, 6 physical (00:01.0, the NIC's 00:04.0, edu's 00:05.0, 00:1f.0, 00:1f.2, 00:1f.3)"
+    else fail "dom0 sees 8 functions" "got '$v': $(sed -n 's/.*MICA-TEST pci dev //p' "$LOG" | tr '\n' '|')"; fi
     expect_line "dom0 sees q35's AHCI at 00:1f.2 (8086:2922, class 010601)" \
         '^MICA-TEST iommu ahci 0x8086 0x2922 0x010601$'
     v=$(mt iommu ahci-bar5)
@@ -224,6 +241,33 @@ test_iommu_dom0() {
     expect_no_line "no difference between dom0's I/O page table and its p2m" 'I/O page table differs'
     dom0_off
     disk_checks "$disk"
+    nic_checks
+}
+
+# An e1000e at 00:04.0 on QEMU's user-mode network, restricted: nothing
+# leaves the machine, the gateway 10.0.2.2 still answers.
+NIC_Q="-netdev user,id=n0,restrict=on -device e1000e,netdev=n0,addr=04.0"
+
+# dom0's NIC checks (dom0/tests/iommu.sh): stock e1000e binds it with
+# MSI-X (its table trapped by the hypervisor) and dom0 reaches QEMU's
+# gateway.
+nic_checks() {
+    local v
+    expect_line "stock e1000e binds the NIC and gives it an interface" '^MICA-TEST iommu nic [a-z0-9]+$'
+    expect_line "the NIC's MSI-X is offered: its table trapped" \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:04\.0 MSI-X: [1-9][0-9]* entries offered, table at 0x[0-9a-f]+ trapped$'
+    expect_line "e1000e enables MSI-X: the device gets the hypervisor's vectors" \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:04\.0 MSI-X on: [1-9][0-9]* entries, the device.s vectors 0x[0-9a-f]+-0x[0-9a-f]+ on CPU 0$'
+    expect_no_line "e1000e does not fall back from MSI-X" 'Failed to initialize MSI-X interrupts'
+    expect_line "the NIC's link is up" '^MICA-TEST iommu nic-carrier 1$'
+    v=$(mt iommu nic-ping)
+    if [ "$v" = 3 ]; then pass "dom0 pings QEMU's gateway 10.0.2.2 through the e1000e: 3 of 3 answered"
+    else fail "dom0 pings QEMU's gateway 10.0.2.2 through the e1000e" "got '${v:-nothing}': $(sed -n 's/.*MICA-TEST iommu nic-log //p' "$LOG" | tail -n 5 | tr '\n' '|')"; fi
+    expect_line "the NIC's interrupts are per-queue message interrupts (MSI-X: PCI-MSI, eth0-rx-0)" \
+        '^MICA-TEST iommu nic-irq-line .*PCI-MSI [0-9]+-edge [a-z0-9]+-rx-0$'
+    v=$(mt iommu nic-irqs)
+    if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "the NIC's MSI-X vectors count in dom0's /proc/interrupts ($v)"
+    else fail "the NIC's MSI-X vectors count in dom0's /proc/interrupts" "got '$v'"; fi
 }
 
 # Device assignment (dom0/tests/hostdev.sh's MICA-CHECK lines, relayed),

@@ -32,16 +32,20 @@ test_svm_erratum_forged
 # after loading it into the TLB (mode=stale): the CPU runs it, the
 # hypervisor can read only its 2 prefixes. It must kill the domain for an
 # instruction it cannot read, not skip a length made up from leftovers.
+# Beside them a REP INSB into a guest-physical address past the guest's
+# RAM (hostile_oob mode=insb): the string I/O emulation kills the domain.
 test_svm_page_edge() {
     local stale
     boot svm-page-edge "-cpu max -smp 1 -m 256" "" pageedge:name=edge,mem=8M \
-        pageedge:name=stale,mode=stale,mem=8M
+        pageedge:name=stale,mode=stale,mem=8M hostile_oob:name=bad-ins,mode=insb
     guest_passes edge
     guest_ended edge poweroff
     stale=$(domid_of stale)
     expect_no_line "the edge CPUID is not refused" "^\(mica\) d$(domid_of edge) .*cannot decode"
     expect_no_line "stale: never comes back" "^\(d$stale\) FAIL stale: "
     guest_ended stale crash "cannot decode the instruction at rip 0x400ffe"
+    guest_ended bad-ins crash "string I/O on port 0x80: an element's address is not its memory"
+    expect_no_line "bad-ins ran nothing after its REP INSB" "FAIL bad-ins"
     no_hypervisor_crash
     expect_rc $EXIT_DONE "all domains done"
 }

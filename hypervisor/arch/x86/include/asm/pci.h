@@ -11,6 +11,7 @@
 
 struct domain;
 struct pci_dom0_msi;
+struct mmio_device;
 
 #define PCI_MAX_FUNCS   256
 
@@ -86,6 +87,18 @@ void pci_dom0_stop_mastering(struct domain *d);
  * pci_lock): dom0's write at reg of f's MSI capability, true if it was.
  */
 void pci_dom0_msi_init(struct domain *d);
+/*
+ * MSI-X (pci_dom0_msi.c): offered when its table sits in a 32-bit memory
+ * BAR; the table's page(s) are then kept out of dom0's p2m
+ * (pci_dom0_msix_page()) and dom0's accesses to them emulated
+ * (pci_dom0_msix_mmio, in mmio.c's table). Not offered, the capability is
+ * hidden from dom0's capability list.
+ */
+bool pci_dom0_msix_offered(const struct pci_func *f);
+bool pci_dom0_msix_page(const struct pci_func *f, uint64_t pa);
+extern const struct mmio_device pci_dom0_msix_mmio;
+/* d is dom0 under dom0_pci=view. */
+bool pci_dom0_sees_any(const struct domain *d);
 bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size, uint32_t val);
 uint32_t pci_dom0_msi_read(const struct pci_func *f, unsigned int dreg, uint32_t hw);
 

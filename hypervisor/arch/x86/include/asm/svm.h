@@ -149,6 +149,9 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb");
 #define IOIO_SZ8              (1ull << 4)
 #define IOIO_SZ16             (1ull << 5)
 #define IOIO_SZ32             (1ull << 6)
+#define IOIO_A16              (1ull << 7)   /* address size of INS/OUTS */
+#define IOIO_A32              (1ull << 8)
+#define IOIO_A64              (1ull << 9)
 #define IOIO_PORT_SHIFT       16
 /* EXITINFO1 of an MSR exit. */
 #define MSR_EXIT_WRITE        (1ull << 0)

@@ -165,6 +165,7 @@ enum vmcs_field {
     IDT_VECTORING_INFO          = 0x4408,
     IDT_VECTORING_ERROR_CODE    = 0x440a,
     VM_EXIT_INSTRUCTION_LEN     = 0x440c,
+    VMX_INSTRUCTION_INFO        = 0x440e,
     GUEST_ES_LIMIT              = 0x4800,
     GUEST_CS_LIMIT              = 0x4802,
     GUEST_SS_LIMIT              = 0x4804,
@@ -193,6 +194,7 @@ enum vmcs_field {
     CR0_READ_SHADOW             = 0x6004,
     CR4_READ_SHADOW             = 0x6006,
     EXIT_QUALIFICATION          = 0x6400,
+    GUEST_LINEAR_ADDRESS        = 0x640a,
     GUEST_CR0                   = 0x6800,
     GUEST_CR3                   = 0x6802,
     GUEST_CR4                   = 0x6804,
@@ -258,6 +260,10 @@ enum vmcs_field {
 #define IO_QUAL_SIZE_MASK           7u            /* bytes - 1 */
 #define IO_QUAL_IN                  (1u << 3)
 #define IO_QUAL_STRING              (1u << 4)
+#define IO_QUAL_REP                 (1u << 5)
+/* VMX_INSTRUCTION_INFO of an INS/OUTS exit: the address size (0: 16, 1: 32, 2: 64 bits). */
+#define INSN_INFO_ADDR_SIZE_SHIFT   7
+#define INSN_INFO_ADDR_SIZE_MASK    7u
 #define IO_QUAL_PORT_SHIFT          16
 /* ... of a control-register access. */
 #define CR_QUAL_NUM_MASK            0xfu

@@ -49,6 +49,24 @@ void vplatform_destroy(struct domain *d);
 uint32_t vio_read(struct vcpu *v, uint16_t port, unsigned int size);
 void vio_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t val);
 
+/* An INS or OUTS exit, as the backend decoded it. */
+struct vio_string {
+    uint16_t port;
+    unsigned int size;          /* 1, 2 or 4 bytes an element */
+    unsigned int addr_bytes;    /* address size: 2, 4 or 8 */
+    bool in, rep, down;         /* INS; a REP prefix; RFLAGS.DF */
+    uint64_t seg_base;          /* of ES (INS) or the source segment (OUTS) */
+};
+/*
+ * Run it against the guest's memory and registers (RCX, RSI/RDI, through
+ * the get_gpr/set_gpr hooks), at most VIO_STRING_BATCH elements an exit:
+ * 0 done (the caller moves RIP on), 1 a REP with elements left (RIP stays:
+ * the instruction exits again), -EFAULT an element's address is not the
+ * guest's (the caller kills the domain).
+ */
+#define VIO_STRING_BATCH 1024u
+int vio_string(struct vcpu *v, const struct vio_string *s);
+
 /*
  * Platform MSRs beyond the vCPU's own state (the local APIC's through
  * vlapic_rdmsr/wrmsr): 0, or -EINVAL when the guest's RDMSR/WRMSR raises #GP.

@@ -63,6 +63,7 @@
 #define X86_EFLAGS_CF   (1ul << 0)
 #define X86_EFLAGS_FIXED (1ul << 1)
 #define X86_EFLAGS_IF   (1ul << 9)
+#define X86_EFLAGS_DF   (1ul << 10)
 
 #define MSR_EFER            0xc0000080u
 #define  EFER_SCE           (1ul << 0)
