@@ -80,11 +80,16 @@ static int attach_detach(struct invocation *inv, bool attach)
 {
     struct mica_pci_addr a;
     char drv[128];
-    uint32_t domid;
+    uint32_t domid, owner;
+    int rc;
 
     bdf_arg(inv, 1, &a);
     if (domain_arg(inv, inv->args[0], &domid) < 0)
         return EXIT_FAILURE;
+    /* The hypervisor's verdict first: dom0's sysfs may show a virtual function at that BDF. */
+    rc = attach ? mica_pci_owner(inv->ctx, &a, &owner) : 0;
+    if (rc)
+        return done(inv, rc);
     if (attach && !mica_pci_dom0_driver(&a, drv, sizeof(drv)) && drv[0]) {
         fail(inv->spec->name, "%s: dom0's driver %s has it: mica pci-assignable-add %s first",
              inv->args[1], drv, inv->args[1]);
