@@ -60,7 +60,7 @@ XEN_OPTS="dom0=pvh console=com1 com1=115200,8n1 dom0_mem=768M noreboot=false"
 TARGET_NATIVE=1.3
 TARGET_XEN=2
 
-say() { echo "bench: $*"; }
+. bench/lib.sh         # say, grub_iso
 die() { echo "mica: bench: $*" >&2; exit 1; }
 
 [[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$BENCH_RUNS: not a positive number"
@@ -79,23 +79,6 @@ for c in $BENCH_CONFIGS; do
 done
 
 # ------------------------------------------------------------- the ISOs
-
-# grub_iso ISO "MENU ENTRY LINES" SRC:DEST...: a GRUB (BIOS) ISO with each
-# SRC copied to /boot/DEST and one menu entry, booted at once.
-grub_iso() {
-    local iso=$1 entry=$2 f stage rc=0
-    shift 2
-    stage=$(mktemp -d "${TMPDIR:-/tmp}/mica-bench.XXXXXX") || return 1
-    mkdir -p "$stage/boot/grub"
-    for f in "$@"; do
-        cp "${f%%:*}" "$stage/boot/${f#*:}" || { rm -rf "$stage"; return 1; }
-    done
-    printf 'set timeout=0\nset default=0\nmenuentry "bench" {\n%s\n    boot\n}\n' \
-        "$entry" >"$stage/boot/grub/grub.cfg"
-    grub-mkrescue -o "$iso" "$stage" >"$iso.log" 2>&1 || rc=1
-    rm -rf "$stage"
-    return $rc
-}
 
 # make_iso CONFIG: build OUT/CONFIG.iso, or set BROKEN[CONFIG].
 make_iso() {

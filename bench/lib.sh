@@ -8,7 +8,9 @@
 #
 #   bench_init NAME            OUT=$BUILD/bench/NAME, made; say()
 #   bench_iso MICA_OPTS DOM0_OPTS     $OUT/mica.iso ($OUT/iso.log); exits on failure
-#   bench_run TIMEOUT DONE LOG [ts]   QEMU (QEMU_FLAGS) on the ISO until a
+#   grub_iso ISO ENTRY SRC:DEST...   a GRUB ISO booting ENTRY (bench/boot.sh, disk.sh)
+#   bench_run TIMEOUT DONE LOG [ts]   QEMU (QEMU_FLAGS) on the ISO ($BENCH_ISO,
+#                              default $OUT/mica.iso) until a
 #                              serial line holds DONE (or TIMEOUT s): each
 #                              line, without its CR, into LOG (with ts:
 #                              prefixed by the host's $EPOCHREALTIME)
@@ -31,7 +33,7 @@ bench_run() {
 
     rm -f "$fifo"; mkfifo "$fifo" || { say "mkfifo $fifo failed"; exit 1; }
     # shellcheck disable=SC2086
-    timeout "$timeout" "$QEMU" $QEMU_FLAGS -monitor none -cdrom "$OUT/mica.iso" \
+    timeout "$timeout" "$QEMU" $QEMU_FLAGS -monitor none -cdrom "${BENCH_ISO:-$OUT/mica.iso}" \
         -serial stdio </dev/null >"$fifo" 2>"$OUT/qemu.out" &
     qpid=$!
     : >"$log"
@@ -45,4 +47,21 @@ bench_run() {
         case $line in *"$done"*) break ;; esac
     done <"$fifo"
     kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; rm -f "$fifo"
+}
+
+# grub_iso ISO "MENU ENTRY LINES" SRC:DEST...: a GRUB (BIOS) ISO with each
+# SRC copied to /boot/DEST and one menu entry, booted at once.
+grub_iso() {
+    local iso=$1 entry=$2 f stage rc=0
+    shift 2
+    stage=$(mktemp -d "${TMPDIR:-/tmp}/mica-bench.XXXXXX") || return 1
+    mkdir -p "$stage/boot/grub"
+    for f in "$@"; do
+        cp "${f%%:*}" "$stage/boot/${f#*:}" || { rm -rf "$stage"; return 1; }
+    done
+    printf 'set timeout=0\nset default=0\nmenuentry "bench" {\n%s\n    boot\n}\n' \
+        "$entry" >"$stage/boot/grub/grub.cfg"
+    grub-mkrescue -o "$iso" "$stage" >"$iso.log" 2>&1 || rc=1
+    rm -rf "$stage"
+    return $rc
 }

@@ -417,17 +417,23 @@ test_dom0_vcpus1() {
     dom0_off
 }
 
-# reboot -f resets the machine and dom0 comes up again. The second boot
-# runs the same script and would reboot again, so the runner ends QEMU
-# itself when the second boot's banner appears (QEMU runs without
-# -no-reboot here). It counts the hypervisor's start lines and dom0's
-# banners together: the 4th is the second banner when all goes well, and
-# ends a machine that restarts without ever reaching dom0 just as soon.
+# reboot -f resets the machine and dom0 comes up again, with its own disk
+# (issue 12): QEMU gets an AMD IOMMU and q35's AHCI with a fresh ext4 image
+# (tests/system/mkhostdisk.sh), Mica dom0_pci=view. dom0 runs hostdisk.sh
+# then reboot.sh: the first boot mounts the disk at /srv/mica, writes 4 MiB
+# and their sha256, remounts it read-only and reboots; the second boot
+# finds the same sum and powers off (hostdisk.sh), so the machine ends by
+# itself. The runner ends QEMU only if it has not 60 s after that line.
 test_dom0_reboot() {
-    local stops=4
-    [ -z "$DOM0_NATIVE" ] || stops=2
-    DOM0_REBOOT=1 DOM0_STOP='^(Mica dom0: |\(mica\) Mica .* hypervisor$)' DOM0_STOP_COUNT=$stops \
-        boot_dom0 dom0-reboot "$DOM0_Q -smp 2" "" "$DOM0_CMDLINE mica.test=reboot" || return
+    local img sum t0
+    img=$BUILD/tests/${DOM0_NATIVE:+native-}dom0-reboot-disk.img
+    if ! tests/system/mkhostdisk.sh "$img" 64M; then
+        fail "dom0-reboot: make the disk image" "tests/system/mkhostdisk.sh $img failed"
+        return
+    fi
+    DOM0_REBOOT=1 DOM0_STOP='^MICA-TEST hostdisk (found|none)' DOM0_STOP_AFTER=60 DOM0_TIMEOUT=420 \
+        boot_dom0 dom0-reboot "$DOM0_Q -smp 2 -device amd-iommu $(hostdisk_q "$img")" "dom0_pci=view" \
+        "$DOM0_CMDLINE mica.test=hostdisk,reboot" || return
     dom0_up || return
     expect_line "dom0 asked for a reboot" 'MICA-TEST reboot rebooting$'
     expect_no_line "reboot -f did not return" 'MICA-TEST reboot still-running'
@@ -435,9 +441,37 @@ test_dom0_reboot() {
     [ -n "$DOM0_NATIVE" ] ||
         expect_count "the hypervisor started twice" 2 '^\(mica\) Mica .* hypervisor$'
     expect_count "dom0 came up a second time" 2 '^Mica dom0: '
-    [ -n "$DOM0_KILLED" ] || fail "the machine restarted" \
-        "QEMU ended by itself (status $RC); last lines: $(dom0_says)"
-    no_hypervisor_crash
+    expect_count "both boots mount dom0's disk (stock ahci behind the IOMMU) at /srv/mica" 2 \
+        '^MICA-TEST hostdisk mounted: mica-hostdisk: /dev/sd[a-z] \(LABEL=mica-dom0\) on /srv/mica: [0-9]+ MiB free$'
+    sum=$(sed -n 's/^MICA-TEST hostdisk wrote \([0-9a-f]\{64\}\)$/\1/p' "$LOG" | head -n 1)
+    if [ -n "$sum" ]; then pass "the first boot wrote 4 MiB and their sha256 ($sum)"
+    else fail "the first boot wrote 4 MiB and their sha256" "no 'wrote' line: $(grep -a 'MICA-TEST hostdisk' "$LOG" | tr '\n' '|')"; fi
+    expect_line "the first boot left the file system read-only for the reboot" '^MICA-TEST hostdisk remounted read-only$'
+    if [ -n "$sum" ] && grep -aqx "MICA-TEST hostdisk found $sum expected $sum" "$LOG"; then
+        pass "after the reboot dom0 reads the same 4 MiB back from its disk"
+    else
+        fail "after the reboot dom0 reads the same 4 MiB back from its disk" \
+            "$(grep -a 'MICA-TEST hostdisk found' "$LOG" || echo 'no found line')"
+    fi
+    [ -z "$DOM0_KILLED" ] || fail "the second boot powered off by itself" \
+        "the runner ended QEMU; last lines: $(dom0_says)"
+    dom0_off
+    if "$(command -v e2fsck || echo /sbin/e2fsck)" -fn "$img" >"$img.fsck" 2>&1; then
+        pass "the disk's file system is clean after the reboot and the power-off (e2fsck -fn)"
+    else
+        fail "the disk's file system is clean after the reboot and the power-off" "$(tail -n 3 "$img.fsck" | tr '\n' '|')"
+    fi
+    t0=$("$(command -v debugfs || echo /sbin/debugfs)" -R 'cat /hostdisk-test.sha' "$img" 2>/dev/null)
+    if [ -n "$sum" ] && [ "$t0" = "$sum" ]; then
+        pass "the host finds the sum dom0 wrote in the image"
+    else
+        fail "the host finds the sum dom0 wrote in the image" "debugfs says '$t0'"
+    fi
+}
+
+# hostdisk_q IMAGE: q35's AHCI port 0 with IMAGE (the ISO is on port 2).
+hostdisk_q() {
+    echo "-drive file=$1,if=none,id=hd0,format=raw -device ide-hd,drive=hd0,bus=ide.0"
 }
 
 # A dom0 kernel crash: the hypervisor says dom0 crashed and, with

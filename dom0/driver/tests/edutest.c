@@ -326,6 +326,73 @@ static void devtab_checks(uint8_t *a, uint8_t *b, uint64_t ga, uint64_t gb)
 	      !memcmp(b, q, XFER) ? "the pattern written there" : "data not from dom0");
 }
 
+/*
+ * Another domain's page mapped into dom0 (privcmd MMAPBATCH of a domain
+ * made for this, never run): dom0's I/O page table mirrors its p2m, so the
+ * device reaches the page while dom0 maps it; once unmapped, the same
+ * device address must not reach it any more although the IOMMU translated
+ * it a moment before (the unmap's INVALIDATE_IOMMU_PAGES for dom0's IOMMU
+ * domain dropped that translation). After the unmap the gfn holds a fresh
+ * frame of dom0's again (privcmd_mmap.c), which the device may reach.
+ */
+static void foreign_checks(uint8_t *b, uint64_t gb)
+{
+	uint64_t gfns[1] = { 0 }, gf = 0;
+	struct mica_privcmd_mmapbatch mb;
+	struct mica_domctl d;
+	uint8_t q[XFER], *p = MAP_FAILED;
+	int32_t errs[1] = { 0 };
+	int fd = open_privcmd();
+	long rc;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(d.u.create.name, sizeof(d.u.create.name), "edutest");
+	d.u.create.mem_kb = 4 * 4;
+	d.u.create.nr_vcpus = 1;
+	rc = fd < 0 ? -EBADF : domctl(fd, MICA_DOMCTL_create, &d);
+	check(!rc, "foreign-domain", "domctl create: %ld", rc);
+	if (rc)
+		goto out;
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	mb = (struct mica_privcmd_mmapbatch){ .addr = (uintptr_t)p, .gfns = (uintptr_t)gfns,
+		.errs = (uintptr_t)errs, .num = 1, .domid = d.domid };
+	rc = p == MAP_FAILED ? -errno :
+	     ioctl(fd, MICA_IOCTL_PRIVCMD_MMAPBATCH, &mb) < 0 ? -errno : errs[0];
+	if (!rc) {
+		fill_byte(p, 0x4d);
+		memcpy(q, p, XFER);
+		gf = gpa_of(p);
+	}
+	check(!rc && gf, "foreign-map", "rc %ld, dom0 gfn address %#llx", rc,
+	      (unsigned long long)gf);
+	if (rc || !gf)
+		goto out_destroy;
+	printf("MICA-TEST edu foreign %#llx\n", (unsigned long long)gf);
+	memset(b, 0x77, PAGE);
+	rc = to_buf(gf);
+	if (!rc)
+		rc = from_buf(gb);
+	check(!rc && !memcmp(b, q, XFER), "foreign-mapped-reached",
+	      "rc %ld: d%u's page at %#llx read through the device: %s", rc, d.domid,
+	      (unsigned long long)gf, memcmp(b, q, XFER) ? "differs" : "same");
+	munmap(p, PAGE);
+	p = MAP_FAILED;
+	memset(b, 0x77, PAGE);
+	rc = to_buf(gf);
+	if (!rc)
+		rc = from_buf(gb);
+	check(!rc && memcmp(b, q, XFER), "foreign-unmapped-unreached",
+	      "rc %ld: after the unmap, %#llx still reads d%u's page through the device", rc,
+	      (unsigned long long)gf, d.domid);
+out_destroy:
+	if (p != MAP_FAILED)
+		munmap(p, PAGE);
+	destroy_domain(fd, d.domid);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Another device's registers (the AHCI's ABAR): no device-to-device DMA through dom0's table. */
 static void peer_checks(uint8_t *a, uint8_t *b, uint64_t ga, uint64_t gb)
 {
@@ -387,6 +454,7 @@ void test_edu(void)
 	outside_checks(a, b, ga, gb, outside);
 	peer_checks(a, b, ga, gb);
 	devtab_checks(a, b, ga, gb);
+	foreign_checks(b, gb);
 	copy_checks(a, b, ga, gb, "copy-after");
 	munmap(a, 2 * PAGE);
 	munmap((void *)edu, EDU_BAR_SIZE);

@@ -12,6 +12,7 @@
 #include <mica/mm.h>
 #include <mica/errno.h>
 #include <asm/pci.h>
+#include <asm/pci_cmd.h>
 #include <asm/vpci.h>
 
 #define PCI_BAR0            0x10
@@ -24,9 +25,6 @@
 #define WINDOW_ALIGN        0x100000ull
 #define WINDOW_LIMIT        0xfec00000ull   /* the I/O APIC, HPET, IOMMU, local APIC above */
 #define PCI_COMMAND_BITS    0xffffu         /* the command register: the dword's low half */
-/* Command bits dom0 sets: any function's INTx disable; decoding and Bus Master once assigned. */
-#define CMD_DOM0_ANY        PCI_COMMAND_INTX_DISABLE
-#define CMD_DOM0_ASSIGNED   (PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)
 
 bool opt_dom0_pci_view;
 
@@ -89,21 +87,15 @@ uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size)
 }
 
 /*
- * dom0 writes the command register (reg in the dword at PCI_COMMAND): I/O
- * and memory decoding and Bus Master pass for a function whose DTE points
- * at dom0's I/O page table (its DMA reaches dom0's memory only), INTx
- * disable for any function; every other command bit keeps the device's
- * value. The status half is written as zeros: its RW1C bits stay.
+ * dom0 writes the command register (reg in the dword at PCI_COMMAND):
+ * pci_cmd_filter() says what passes. The status half is written as zeros:
+ * its RW1C bits stay.
  */
 static void command_write(const struct pci_func *f, unsigned int reg, unsigned int size,
                           uint32_t val)
 {
-    unsigned int shift = 8 * (reg & 3);
-    uint32_t mask = (ones(size) << shift) & PCI_COMMAND_BITS;
-    uint32_t cur = pci_conf_read32(f->bdf, PCI_COMMAND) & PCI_COMMAND_BITS;
-    uint32_t pass = CMD_DOM0_ANY | (iommu_device_assigned(0, 0, f->bdf) ? CMD_DOM0_ASSIGNED : 0);
-    uint32_t want = (cur & ~mask) | ((val << shift) & mask);
-    uint32_t next = (cur & ~pass) | (want & pass);
+    uint16_t cur = (uint16_t)pci_conf_read32(f->bdf, PCI_COMMAND);
+    uint16_t next = pci_cmd_filter(cur, reg, size, val, iommu_device_assigned(0, 0, f->bdf));
 
     if (next != cur)
         pci_conf_write32(f->bdf, PCI_COMMAND, next);

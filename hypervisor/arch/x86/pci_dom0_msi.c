@@ -81,6 +81,7 @@ struct pci_dom0_msi {
     uint8_t vector;                 /* the hypervisor's */
     uint32_t dest;                  /* MSI_CPU's APIC ID */
     bool hw_on;                     /* the device's MSI is enabled (and unmasked) */
+    bool ever_on;                   /* the device's MSI registers have the hypervisor's message */
     bool pending;                   /* arrived while dom0 masked it (or throttled) */
     bool throttled;
     bool told_storm;
@@ -144,6 +145,7 @@ static void program(struct pci_dom0_msi *m)
         pci_conf_write32(m->f->bdf, m->v.cap + mask, masked);
     ctrl_write(m, base | PCI_MSI_FLAGS_ENABLE);
     m->hw_on = !masked;
+    m->ever_on = true;
 }
 
 /* ---- MSI-X ---------------------------------------------------------------- */
@@ -584,5 +586,60 @@ void pci_dom0_msi_init(struct domain *d)
         if (rc)
             pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x MSI: not offered (%d)\n",
                     f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, rc);
+    }
+}
+
+/* ---- at dom0's end ------------------------------------------------------------ */
+
+/*
+ * The device's MSI message, once the hypervisor wrote one (before, it has
+ * the firmware's, and MSI off): true when it is the hypervisor's.
+ */
+static bool msi_hw_ours(const struct pci_dom0_msi *m, unsigned int *checked)
+{
+    uint16_t bdf = m->f->bdf;
+    uint32_t addr, hi = 0, data;
+
+    if (!m->v.cap || !m->ever_on)
+        return true;
+    addr = pci_conf_read32(bdf, m->v.cap + MSI_ADDR_LO_OFF);
+    if (m->v.hw_ctrl & PCI_MSI_FLAGS_64BIT)
+        hi = pci_conf_read32(bdf, m->v.cap + 8);
+    data = pci_conf_read32(bdf, m->v.cap + msi_virt_data_off(&m->v)) & 0xffffu;
+    (*checked)++;
+    return addr == (MSI_ADDR_BASE | m->dest << MSI_ADDR_DEST_SHIFT) && !hi && data == m->vector;
+}
+
+/* Every MSI-X entry of the device: the hypervisor's message. */
+static bool msix_hw_ours(const struct pci_dom0_msi *m, unsigned int *checked)
+{
+    for (unsigned int i = 0; m->x && i < m->x->nr; i++) {
+        volatile const uint32_t *t = m->x->table + i * (MSIX_ENTRY_SIZE / 4);
+
+        (*checked)++;
+        if (t[MSIX_ADDR_LO] != (MSI_ADDR_BASE | m->dest << MSI_ADDR_DEST_SHIFT) ||
+            t[MSIX_ADDR_HI] || t[MSIX_DATA] != m->x->e[i].vector)
+            return false;
+    }
+    return true;
+}
+
+void pci_dom0_msi_report(void)
+{
+    const struct pci_func *f;
+
+    for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
+        unsigned int checked = 0;
+        bool ours;
+
+        if (!f->msi)
+            continue;
+        ours = msi_hw_ours(f->msi, &checked) && msix_hw_ours(f->msi, &checked);
+        pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x at dom0's end: %s (%u message%s "
+                "checked, %llu interrupts, %llu storms)\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f,
+                f->bdf & 7, ours ? "the device holds only the hypervisor's messages" :
+                "the device holds a message that is not the hypervisor's", checked,
+                checked == 1 ? "" : "s", (unsigned long long)f->msi->count,
+                (unsigned long long)f->msi->storms);
     }
 }

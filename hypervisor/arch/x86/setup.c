@@ -111,6 +111,7 @@ static void dom0_crashed(struct domain *d)
 static void dom0_ended(struct domain *d, int reason)
 {
     iommu_domain_report(d);
+    pci_dom0_msi_report();
     if (reason == MICA_SHUTDOWN_poweroff) {
         pr_info("dom0 powered off\n");
         machine_poweroff(MACHINE_DONE);

@@ -99,6 +99,8 @@ bool pci_dom0_msix_page(const struct pci_func *f, uint64_t pa);
 extern const struct mmio_device pci_dom0_msix_mmio;
 /* d is dom0 under dom0_pci=view. */
 bool pci_dom0_sees_any(const struct domain *d);
+/* At dom0's end: per function, whether the device holds only the hypervisor's messages. */
+void pci_dom0_msi_report(void);
 bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size, uint32_t val);
 uint32_t pci_dom0_msi_read(const struct pci_func *f, unsigned int dreg, uint32_t hw);
 
