@@ -417,13 +417,15 @@ test_dom0_vcpus1() {
     dom0_off
 }
 
-# reboot -f resets the machine and dom0 comes up again, with its own disk
-# (issue 12): QEMU gets an AMD IOMMU and q35's AHCI with a fresh ext4 image
-# (tests/system/mkhostdisk.sh), Mica dom0_pci=view. dom0 runs hostdisk.sh
-# then reboot.sh: the first boot mounts the disk at /srv/mica, writes 4 MiB
-# and their sha256, remounts it read-only and reboots; the second boot
-# finds the same sum and powers off (hostdisk.sh), so the machine ends by
-# itself. The runner ends QEMU only if it has not 60 s after that line.
+# reboot -f resets the machine and dom0 comes up again, on make run's
+# machine (issue 12): QEMU's AMD IOMMU, q35's AHCI with a fresh ext4 image
+# (tests/system/mkhostdisk.sh) and an e1000e on user-mode networking, Mica
+# dom0_pci=view. dom0 runs hostdisk.sh, hostnet.sh, then reboot.sh: the
+# first boot mounts the disk at /srv/mica, writes 4 MiB and their sha256,
+# remounts it read-only, gets an address for the NIC by DHCP and pings
+# QEMU's gateway, and reboots; the second boot finds the same sum and
+# powers off (hostdisk.sh), so the machine ends by itself. The runner
+# ends QEMU only if it has not 60 s after that line.
 test_dom0_reboot() {
     local img sum t0
     img=$BUILD/tests/${DOM0_NATIVE:+native-}dom0-reboot-disk.img
@@ -432,8 +434,8 @@ test_dom0_reboot() {
         return
     fi
     DOM0_REBOOT=1 DOM0_STOP='^MICA-TEST hostdisk (found|none)' DOM0_STOP_AFTER=60 DOM0_TIMEOUT=420 \
-        boot_dom0 dom0-reboot "$DOM0_Q -smp 2 -device amd-iommu $(hostdisk_q "$img")" "dom0_pci=view" \
-        "$DOM0_CMDLINE mica.test=hostdisk,reboot" || return
+        boot_dom0 dom0-reboot "$DOM0_Q -smp 2 -device amd-iommu $(hostdisk_q "$img") $HOSTNET_Q" \
+        "dom0_pci=view" "$DOM0_CMDLINE mica.test=hostdisk,hostnet,reboot" || return
     dom0_up || return
     expect_line "dom0 asked for a reboot" 'MICA-TEST reboot rebooting$'
     expect_no_line "reboot -f did not return" 'MICA-TEST reboot still-running'
@@ -453,6 +455,12 @@ test_dom0_reboot() {
         fail "after the reboot dom0 reads the same 4 MiB back from its disk" \
             "$(grep -a 'MICA-TEST hostdisk found' "$LOG" || echo 'no found line')"
     fi
+    expect_line "dom0's e1000e gets an address by DHCP from QEMU (mica-hostnet)" \
+        '^MICA-TEST hostnet up 0 mica-hostnet: eth[0-9]+: 10\.0\.2\.[0-9]+/24 from DHCP server 10\.0\.2\.2, no default route\|$'
+    expect_line "dom0 pings QEMU's host address (10.0.2.2) through its own NIC" '^MICA-TEST hostnet ping 10\.0\.2\.2 ok$'
+    if [[ $(mt hostnet irqs) =~ ^[1-9][0-9]*$ ]]; then pass "the NIC's interrupts reach dom0 ($(mt hostnet irqs))"
+    else fail "the NIC's interrupts reach dom0" "irqs '$(mt hostnet irqs)'"; fi
+    script_ran hostnet
     [ -z "$DOM0_KILLED" ] || fail "the second boot powered off by itself" \
         "the runner ended QEMU; last lines: $(dom0_says)"
     dom0_off
@@ -468,6 +476,9 @@ test_dom0_reboot() {
         fail "the host finds the sum dom0 wrote in the image" "debugfs says '$t0'"
     fi
 }
+
+# make run's NIC: an e1000e on QEMU's user-mode network, restrict=on.
+HOSTNET_Q="-netdev user,id=hn0,restrict=on -device e1000e,netdev=hn0"
 
 # hostdisk_q IMAGE: q35's AHCI port 0 with IMAGE (the ISO is on port 2).
 hostdisk_q() {

@@ -31,6 +31,36 @@ static void setup(struct p2m *p)
     p2m_init(p, NULL);
 }
 
+/*
+ * What EPT with A/D bits sets by itself (accessed, bit 8, on each entry of
+ * a walk; dirty, bit 9, on a leaf written through) changes nothing the
+ * p2m reads back: bit 9 was once P2M_FOREIGN's.
+ */
+#define EPT_ACCESSED  (1ul << 8)
+#define EPT_DIRTY     (1ul << 9)
+
+static void test_ept_ad_bits(void)
+{
+    struct p2m p;
+    unsigned int fl = 99;
+    pte_t *t;
+
+    setup(&p);
+    p2m_map(&p, 1, 0x111, P2M_RW);
+    t = (pte_t *)p.root;
+    for (int level = 0; level < 3; level++) {
+        t[0] |= EPT_ACCESSED;
+        t = (pte_t *)(t[0] & PTE_ADDR_MASK);
+    }
+    t[1] |= EPT_ACCESSED | EPT_DIRTY;
+    CHECK_EQ(p2m_lookup_flags(&p, 1, &fl), 0x111, "an entry the CPU marked accessed and dirty");
+    CHECK_EQ(fl, P2M_RW, "... flags still P2M_RW (not foreign)");
+    p2m_unmap(&p, 1);
+    CHECK_EQ(p2m_lookup_flags(&p, 1, &fl), INVALID_MFN, "... unmapped");
+    p2m_destroy(&p);
+    CHECK_EQ(frames_free_count(), POOL, "... and every table freed");
+}
+
 static void test_flags(void)
 {
     struct p2m p;
@@ -135,6 +165,7 @@ int main(void)
 {
     check_area("p2m_walk");
     test_flags();
+    test_ept_ad_bits();
     test_prepare();
     test_for_each();
     return check_done();

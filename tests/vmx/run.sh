@@ -67,7 +67,7 @@ test_no_ept() {
 }
 
 test_selftest vmx-selftest corei7_skylake_x "Intel VMX"
-expect_line "VMX with EPT, unrestricted guest and VPID" '^\(mica\) VMX: EPT \(4-level, write-back\), unrestricted guest, VPID$'
+expect_line "VMX with EPT (A/D bits), unrestricted guest and VPID" '^\(mica\) VMX: EPT \(4-level, write-back, A/D bits\), unrestricted guest, VPID$'
 test_selftest svm-selftest ryzen "AMD SVM"
 test_hostile
 test_no_ept

@@ -23,9 +23,15 @@
 #include <asm/iommu_pt.h>
 
 #define NPT_TABLE    (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
-#define NPT_FOREIGN  (1ul << 9)      /* an available bit: P2M_FOREIGN */
-#define NPT_GRANT    (1ul << 10)     /* another: P2M_GRANT */
-#define NPT_MMIO     (1ul << 11)     /* the third: P2M_MMIO */
+/*
+ * Software bits, ignored by both formats: P2M_FOREIGN sits at bit 52, not
+ * 9, as EPT with A/D bits (ept.c) sets bit 9 on every write (dirty) and 8
+ * on every walk (accessed); EPT ignores 10 and 11 (10 is user-mode execute
+ * only with mode-based execute control, never enabled).
+ */
+#define NPT_FOREIGN  (1ul << 52)     /* P2M_FOREIGN */
+#define NPT_GRANT    (1ul << 10)     /* P2M_GRANT */
+#define NPT_MMIO     (1ul << 11)     /* P2M_MMIO */
 #define NPT_LEVELS   4
 
 BUILD_BUG_ON(P2M_MAX_GFN != (1ull << (48 - PAGE_SHIFT)));

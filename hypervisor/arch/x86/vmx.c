@@ -200,7 +200,8 @@ static const char *vmx_cpu_missing(void)
 static int vmx_hw_init(void)
 {
     ept_init();
-    pr_info("VMX: EPT (4-level, write-back), unrestricted guest, %s\n",
+    pr_info("VMX: EPT (4-level, write-back%s), unrestricted guest, %s\n",
+            ept_ad_bits() ? ", A/D bits" : "",
             vmx_cfg.vpid ? "VPID" : "no VPID (guest TLBs flushed on every entry and exit)");
     if (vmx_cfg.spec_ctrl || vmx_cfg.arch_caps)
         pr_info("VMX: guests get%s%s%s%s\n",

@@ -13,7 +13,9 @@ void p2m_set_leaf_bits(uint64_t bits);
 
 /* Once, before any p2m is built: leaves become EPT leaves (write-back). */
 void ept_init(void);
-/* The EPT pointer of p: its root, 4-level walks, write-back tables. */
+/* The CPU keeps EPT accessed/dirty bits (EPT_VPID_CAP bit 21). */
+bool ept_ad_bits(void);
+/* The EPT pointer of p: its root, 4-level walks, write-back tables, A/D where offered. */
 uint64_t ept_pointer(const struct p2m *p);
 /* Drop this pCPU's cached guest-physical translations of p. */
 void ept_flush(const struct p2m *p);
