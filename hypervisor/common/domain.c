@@ -24,6 +24,7 @@
 #include <mica/grant_table.h>
 #include <mica/budget.h>
 #include <mica/iommu.h>
+#include <asm/pci_assign.h>
 #include <mica/panic.h>
 #include <public/sched.h>
 #include <public/domctl.h>
@@ -462,6 +463,7 @@ void domain_p2m_flush(struct domain *d)
  */
 void domain_relinquish(struct domain *d)
 {
+    pci_assign_domain_gone(d);              /* its host devices blocked, back to dom0 */
     /* Its grants are still mapped elsewhere: the last unmap calls us again. */
     if (!gnttab_domain_release(d)) {
         __atomic_store_n(&d->release_deferred, true, __ATOMIC_SEQ_CST);

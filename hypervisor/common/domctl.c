@@ -17,6 +17,7 @@
 #include <public/domctl.h>
 #include <public/sched.h>
 #include "domctl_check.h"
+#include <asm/pci_assign.h>
 
 BUILD_BUG_ON(MICA_DOMID_MAX != DOMID_MAX);
 BUILD_BUG_ON(MICA_MAX_VCPUS != MAX_VCPUS);
@@ -299,6 +300,10 @@ static long domctl_on(struct vcpu *v, uint64_t cmd, struct mica_domctl *op, stru
     case MICA_DOMCTL_getvcpuinfo:      return domctl_getvcpuinfo(d, &op->u.vcpuinfo);
     case MICA_DOMCTL_set_hyp_budget:   return domctl_set_hyp_budget(d, &op->u.hyp_budget);
     case MICA_DOMCTL_rename:           return domctl_rename(v, d, &op->u.rename);
+    case MICA_DOMCTL_assign_device:
+    case MICA_DOMCTL_deassign_device:
+    case MICA_DOMCTL_test_assign_device:
+        return pci_assign_domctl(v, cmd, d, &op->u.assign_device);
     default:
         fill_info(d, &op->u.getinfo);
         return 0;

@@ -143,6 +143,36 @@ const char *mica_pci_addr_problem(const char *s, struct mica_pci_addr *a, char *
 /* "ssss:bb:dd.f" into buf (MICA_PCI_STR_LEN bytes). */
 void mica_pci_addr_str(const struct mica_pci_addr *a, char buf[MICA_PCI_STR_LEN]);
 
+/*
+ * Added (issue 12): assignment. assign/deassign are the hypervisor's
+ * MICA_DOMCTL_{assign,deassign}_device (public/domctl.h; the message names
+ * the function and why: no such function, kept by the hypervisor, no IOMMU
+ * behind it, another domain has it). owner: the domain whose memory the
+ * function's DMA reaches (0: dom0) or MICA_PCI_NO_OWNER (blocked).
+ */
+#define MICA_PCI_NO_OWNER (~0u)
+int mica_pci_assign(mica_ctx *ctx, uint32_t domid, const struct mica_pci_addr *a);
+int mica_pci_deassign(mica_ctx *ctx, uint32_t domid, const struct mica_pci_addr *a);
+int mica_pci_owner(mica_ctx *ctx, const struct mica_pci_addr *a, uint32_t *owner);
+/* The functions dom0 sees (sysfs) that domid has; *list malloc'd, sorted. Returns the count. */
+int mica_pci_list(mica_ctx *ctx, uint32_t domid, struct mica_pci_addr **list);
+/*
+ * dom0's side (xl's pci-assignable-*): add unbinds dom0's driver through
+ * sysfs (MICA_SYSFS_PCI, /sys/bus/pci, overridable by the environment's
+ * MICA_SYSFS_PCI), sets driver_override so none binds again, and remembers
+ * the driver in MICA_RUN_DIR/pci-assignable/BDF; remove forgets it and,
+ * with rebind, binds that driver again (-EBUSY while a domU has it); list
+ * gives the assignable functions, sorted. dom0_driver: the driver bound now
+ * ("" for none), -ENOENT when dom0 has no such function.
+ */
+#define MICA_SYSFS_PCI_DEFAULT "/sys/bus/pci"
+#define MICA_PCI_NO_DRIVER "none"           /* what driver_override holds meanwhile */
+int mica_pci_assignable_add(mica_ctx *ctx, const struct mica_pci_addr *a);
+int mica_pci_assignable_remove(mica_ctx *ctx, const struct mica_pci_addr *a, int rebind);
+int mica_pci_assignable_list(mica_ctx *ctx, struct mica_pci_addr **list);
+int mica_pci_is_assignable(const struct mica_pci_addr *a);
+int mica_pci_dom0_driver(const struct mica_pci_addr *a, char *drv, size_t len);
+
 struct mica_domain_config {
     char name[MICA_NAME_MAX + 1];
     uint8_t uuid[16];                   /* generated (libuuid) when the XML has none */

@@ -40,9 +40,6 @@ static int check_config(mica_ctx *ctx, const struct mica_domain_config *c)
     if (c->vcpus == 0 || c->vcpus > MICA_MAX_VCPUS)
         return ctl_config_fail(ctx, c, c->lines.vcpu, "vcpu", -EINVAL, "%u vCPUs: 1 to %d",
                                c->vcpus, MICA_MAX_VCPUS);
-    if (c->nr_hostdevs)     /* until assignment is built (docs/iommu.md "Assignment") */
-        return ctl_config_fail(ctx, c, c->hostdevs[0].line, "hostdev", -EOPNOTSUPP,
-                               "device assignment is not in this build yet");
     return ctl_devices_check(ctx, c);
 }
 
@@ -203,6 +200,8 @@ static int build_domain(mica_ctx *ctx, const struct mica_domain_config *c, struc
         rc = connect_domain(ctx, c, s, domid);
     if (!rc)                            /* after the domain's own store nodes, before unpause */
         rc = add_devices(ctx, c, s, domid);
+    if (!rc)
+        rc = ctl_hostdevs_assign(ctx, c, domid);
     if (!rc && !(flags & MICA_CREATE_PAUSED))
         rc = mica_domain_unpause(ctx, domid);
     return rc;
@@ -243,6 +242,8 @@ int mica_domain_create(mica_ctx *ctx, const struct mica_domain_config *cfg,
     if (!rc)
         rc = check_host(ctx, &c, &host);
     if (!rc)
+        rc = ctl_hostdevs_check(ctx, &c);
+    if (!rc)
         rc = ctl_build_prepare(ctx, &c, host.tsc_khz, &b);
     if (rc || (flags & MICA_CREATE_DRY_RUN))
         goto out;
@@ -254,7 +255,7 @@ int mica_domain_create(mica_ctx *ctx, const struct mica_domain_config *cfg,
         goto out;
     rc = build_domain(ctx, &c, &b, store, id, flags);
     if (rc) {
-        undo(ctx, &c, id);
+        undo(ctx, &c, id);  /* destroy: its host devices back to dom0, managed ones rebound */
         goto out;
     }
     if (domid)

@@ -32,4 +32,11 @@ int ctl_devices_create(mica_ctx *ctx, mica_store *s, const struct mica_domain_co
 /* mica_domain_destroy: every device of domid closed and removed at once; quiet without a store. */
 int ctl_devices_forget(mica_ctx *ctx, uint32_t domid);
 
+/* <hostdev> (hostdev.c): checked before create, given before unpause, taken back at destroy. */
+int ctl_hostdevs_check(mica_ctx *ctx, const struct mica_domain_config *c);
+/* managed='yes' ones made assignable first; destroy (the caller's undo) gives them back. */
+int ctl_hostdevs_assign(mica_ctx *ctx, const struct mica_domain_config *c, uint32_t domid);
+void ctl_hostdevs_detach(mica_ctx *ctx, const struct mica_domain_config *c, uint32_t domid);
+void ctl_hostdevs_unmanage(mica_ctx *ctx, const struct mica_domain_config *c);
+
 #endif

@@ -49,6 +49,7 @@ static int simple(mica_ctx *ctx, unsigned int cmd, uint32_t domid, const char *w
 /* Destroy, and forget the configuration saved for it and its part of the store. */
 int mica_domain_destroy(mica_ctx *ctx, uint32_t domid)
 {
+    struct mica_domain_config *hc = NULL;
     struct mica_dominfo info;
     char path[4096];
     int rc;
@@ -59,12 +60,20 @@ int mica_domain_destroy(mica_ctx *ctx, uint32_t domid)
     if (rc)
         return rc;
     ctl_devices_forget(ctx, domid);     /* as libxl: the backends let go first, forced */
+    if (mica_domain_saved_config(ctx, domid, &hc))
+        hc = NULL;
+    ctl_hostdevs_detach(ctx, hc, domid);    /* its host PCI functions back to dom0 first */
     rc = simple(ctx, MICA_DOMCTL_destroy, domid, "destroy");
     if (rc)
-        return rc;
+        goto out;
+    ctl_hostdevs_unmanage(ctx, hc);
     ctl_saved_path(info.uuid, path, sizeof(path));
     unlink(path);
-    return mica_domain_store_forget(ctx, domid, info.uuid);
+    ctl_clear_error(ctx);
+    rc = mica_domain_store_forget(ctx, domid, info.uuid);
+out:
+    mica_config_free(hc);
+    return rc;
 }
 
 int mica_domain_pause(mica_ctx *ctx, uint32_t domid)

@@ -22,6 +22,7 @@
 #include <asm/percpu.h>
 #include <asm/time.h>
 #include <asm/vplatform_dev.h>
+#include <asm/pci_assign.h>
 
 #include "shim.h"
 #include "hv_shim.h"
@@ -408,4 +409,17 @@ size_t console_ring_read_at(uint64_t *offset, char *buf, size_t len, uint64_t *l
     *lost = 0;
     *head = *offset = 0;
     return 0;
+}
+
+/* Device assignment (pci_assign.c): no IOMMU in the model, as on a machine without one. */
+long pci_assign_domctl(struct vcpu *v, uint64_t cmd, struct domain *d,
+                       struct mica_domctl_assign_device *a)
+{
+    (void)v, (void)cmd, (void)d, (void)a;
+    return -ENXIO;
+}
+
+void pci_assign_domain_gone(struct domain *d)
+{
+    (void)d;
 }

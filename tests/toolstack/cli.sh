@@ -55,7 +55,8 @@ else
 fi
 for want in create list destroy pause unpause console info dmesg top uptime domid domname \
             vcpu-list vcpu-pin sched-credit mem-max rename block-attach block-detach block-list \
-            network-attach network-detach network-list help; do
+            network-attach network-detach network-list pci-assignable-add pci-assignable-remove \
+            pci-assignable-list pci-attach pci-detach pci-list help; do
     echo "$verbs" | grep -qx -- "$want" || fail "verb $want" "missing from mica help"
 done
 
@@ -171,6 +172,19 @@ network-attach d bridge=a bridge=b|bridge=b: given twice
 network-attach d mac=00:16:3e:00:00:01 mac=00:16:3e:00:00:02|mac=00:16:3e:00:00:02: given twice
 network-detach d zz|zz: not a vif id or a MAC address
 network-detach --force d 00:16:3e|00:16:3e: not a vif id or a MAC address
+pci-attach d 00:20.0|00:20.0: bad PCI function: .* the slot is 00 to 1f
+pci-attach d 00:1f.8|00:1f.8: bad PCI function: .* the function 0 to 7
+pci-attach d 0:0:1f.2|0:0:1f.2: bad PCI function: .* SSSS:BB:DD.F or BB:DD.F
+pci-attach d 00:1f|00:1f: bad PCI function
+pci-attach d ''|: bad PCI function
+pci-attach d 10000:00:1f.2|10000:00:1f.2: bad PCI function
+pci-attach d 0000:00:1f.2x|0000:00:1f.2x: bad PCI function
+pci-detach d g0:00.0|g0:00.0: bad PCI function
+pci-detach d 00.1f.2|00.1f.2: bad PCI function
+pci-assignable-add 00:1f:2|00:1f:2: bad PCI function
+pci-assignable-add -- -0:00.0|-0:00.0: bad PCI function
+pci-assignable-remove ' 00:1f.2'| 00:1f.2: bad PCI function
+pci-assignable-remove -n 00:1F.|00:1F.: bad PCI function
 EOF
 
 # Not root: every verb that needs the hypervisor says so in one line, exit 1.
@@ -196,6 +210,8 @@ declare -A sample=(
     [block-attach]="d img xvda ro" [block-detach]="d xvda" [block-list]="d"
     [network-attach]="d bridge=mica0" [network-detach]="d 0" [network-list]="d"
     [store]="ls" [shutdown]="d" [reboot]="-w d"
+    [pci-assignable-add]="00:1f.2" [pci-assignable-remove]="00:1f.2" [pci-assignable-list]=""
+    [pci-attach]="d 00:1f.2" [pci-detach]="d 00:1f.2" [pci-list]="d"
 )
 for v in $verbs; do
     [ "$v" = help ] && continue

@@ -89,7 +89,14 @@ _mica()
         _mica_store "$prog" "$npos" "$cur" ;;
     list|uptime|vcpu-list)
         COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
-    destroy|shutdown|reboot|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename|block-list|network-list)
+    pci-assignable-add)
+        [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(ls /sys/bus/pci/devices 2>/dev/null)" -- "$cur")) ;;
+    pci-assignable-remove)
+        [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$("$prog" pci-assignable-list 2>/dev/null)" -- "$cur")) ;;
+    pci-attach|pci-detach)
+        [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur"))
+        [ "$npos" -eq 1 ] && COMPREPLY=($(compgen -W "$("$prog" pci-assignable-list 2>/dev/null)" -- "$cur")) ;;
+    destroy|shutdown|reboot|pause|unpause|console|domid|domname|vcpu-pin|mem-max|rename|block-list|network-list|pci-list)
         [ "$npos" -eq 0 ] && COMPREPLY=($(compgen -W "$(_mica_domains "$prog")" -- "$cur")) ;;
     block-attach)
         case $npos in

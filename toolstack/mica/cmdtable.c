@@ -10,6 +10,7 @@
 #include "mica.h"
 
 #define DOMAIN_HELP "DOMAIN is a name, a domain id or a UUID."
+#define BDF_HELP "BDF is a PCI function as lspci prints it: SSSS:BB:DD.F or BB:DD.F (hex)."
 
 const struct cmd_spec cmd_table[] = {
     { "create", cmd_create, check_create, CMD_NEEDS_CTX | CMD_MODIFIES | CMD_LATE_CTX, "FILE", 1, 1,
@@ -129,6 +130,31 @@ const struct cmd_spec cmd_table[] = {
     { "network-list", cmd_network_list, NULL, CMD_NEEDS_CTX, "DOMAIN", 1, 1,
       "List a domain's PV network interfaces",
       "Columns: Idx BE Mac-Addr Bridge FE-state BE-state. " DOMAIN_HELP, { { 0 } } },
+    { "pci-assignable-add", cmd_pci_assignable_add, check_pci_bdf_first,
+      CMD_NEEDS_CTX | CMD_MODIFIES, "BDF", 1, 1,
+      "Make a host PCI function assignable to domUs",
+      "Unbinds dom0's driver from it (sysfs; driver_override keeps others off) and remembers\n"
+      "the driver for pci-assignable-remove. " BDF_HELP, { { 0 } } },
+    { "pci-assignable-remove", cmd_pci_assignable_remove, check_pci_bdf_first,
+      CMD_NEEDS_CTX | CMD_MODIFIES, "BDF", 1, 1,
+      "Give an assignable PCI function back to dom0",
+      "Binds the driver it had again; refused while a domU has it. " BDF_HELP,
+      { { "no-rebind", 'n', NULL, "forget it as assignable but bind no driver" } } },
+    { "pci-assignable-list", cmd_pci_assignable_list, NULL, CMD_NEEDS_CTX, "", 0, 0,
+      "List the assignable PCI functions", "One BDF per line, in order.", { { 0 } } },
+    { "pci-attach", cmd_pci_attach, check_pci_bdf_second, CMD_NEEDS_CTX | CMD_MODIFIES,
+      "DOMAIN BDF", 2, 2,
+      "Give a host PCI function to a domain",
+      "The hypervisor points the function's DMA at the domain's memory through the IOMMU.\n"
+      "dom0's driver must have let it go (pci-assignable-add). " BDF_HELP " " DOMAIN_HELP,
+      { { 0 } } },
+    { "pci-detach", cmd_pci_detach, check_pci_bdf_second, CMD_NEEDS_CTX | CMD_MODIFIES,
+      "DOMAIN BDF", 2, 2,
+      "Take a PCI function back from a domain",
+      "Its DMA is blocked first, then it is dom0's again (still assignable). " BDF_HELP " "
+      DOMAIN_HELP, { { 0 } } },
+    { "pci-list", cmd_pci_list, NULL, CMD_NEEDS_CTX, "DOMAIN", 1, 1,
+      "List the host PCI functions a domain has", "One BDF per line. " DOMAIN_HELP, { { 0 } } },
     { "store", cmd_store, check_store, 0, "ACTION [ARG...]", 1, -1,
       "Read and change the store (micastored)",
       "ACTION is one of\n"

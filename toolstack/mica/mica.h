@@ -119,6 +119,15 @@ int cmd_network_attach(struct invocation *inv);
 int cmd_network_detach(struct invocation *inv);
 int cmd_network_list(struct invocation *inv);
 int check_block_attach(const struct invocation *inv);
+/* cmd_pci.c: PCI passthrough (xl's pci-assignable-*, pci-attach|detach|list) */
+int cmd_pci_assignable_add(struct invocation *inv);
+int cmd_pci_assignable_remove(struct invocation *inv);
+int cmd_pci_assignable_list(struct invocation *inv);
+int cmd_pci_attach(struct invocation *inv);
+int cmd_pci_detach(struct invocation *inv);
+int cmd_pci_list(struct invocation *inv);
+int check_pci_bdf_first(const struct invocation *inv);
+int check_pci_bdf_second(const struct invocation *inv);
 int check_block_detach(const struct invocation *inv);
 int check_network_attach(const struct invocation *inv);
 int check_network_detach(const struct invocation *inv);

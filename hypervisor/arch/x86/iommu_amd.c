@@ -621,6 +621,23 @@ bool iommu_device_assigned(domid_t id, uint16_t seg, uint16_t bdf)
     return yes;
 }
 
+bool iommu_device_behind(uint16_t seg, uint16_t bdf)
+{
+    return iommu_for(seg, bdf) != NULL;
+}
+
+int iommu_device_owner(uint16_t seg, uint16_t bdf)
+{
+    struct assigned_dev *a;
+    int id;
+
+    spin_lock(&assign_lock);
+    a = assigned_find(seg, bdf);
+    id = a ? a->d->id : -ENODEV;
+    spin_unlock(&assign_lock);
+    return id;
+}
+
 void iommu_domain_release(struct domain *d)
 {
     spin_lock(&assign_lock);

@@ -10,6 +10,7 @@
 #define ESRCH       MICA_ESRCH
 #define EINTR       MICA_EINTR
 #define EIO         MICA_EIO
+#define ENXIO       MICA_ENXIO
 #define E2BIG       MICA_E2BIG
 #define EBADF       MICA_EBADF
 #define EAGAIN      MICA_EAGAIN

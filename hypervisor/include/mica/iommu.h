@@ -55,4 +55,9 @@ bool iommu_device_assigned(domid_t id, uint16_t seg, uint16_t bdf);
 /* d is going away: block every device it has, before its memory is freed. */
 void iommu_domain_release(struct domain *d);
 
+/* Added (pci_assign.c): seg:bdf's DTE is in a working IOMMU's device table. */
+bool iommu_device_behind(uint16_t seg, uint16_t bdf);
+/* The id of the domain seg:bdf is assigned to, or -ENODEV (none: its DMA is blocked). */
+int iommu_device_owner(uint16_t seg, uint16_t bdf);
+
 #endif

@@ -34,7 +34,10 @@
 #define MICA_DOMCTL_getvcpuinfo      13  /* u.vcpuinfo: one vCPU's state, pCPU, time, affinity */
 #define MICA_DOMCTL_set_hyp_budget   14  /* u.hyp_budget: hypervisor memory it may cause */
 #define MICA_DOMCTL_rename           15  /* u.rename: a new name */
-#define MICA_DOMCTL_NR               16  /* first unused sub-command */
+#define MICA_DOMCTL_assign_device    16  /* u.assign_device: give a host PCI function to domid (a domU) */
+#define MICA_DOMCTL_deassign_device  17  /* u.assign_device: take it from domid, back to dom0 */
+#define MICA_DOMCTL_test_assign_device 18 /* u.assign_device: may it be given, and who has it (owner) */
+#define MICA_DOMCTL_NR               19  /* first unused sub-command */
 
 #define MICA_MAX_VCPUS           64
 #define MICA_DOMAIN_NAME_LEN     32
@@ -178,6 +181,28 @@ struct mica_domctl_vcpu_context {
 };
 MICA_STATIC_ASSERT(sizeof(struct mica_domctl_vcpu_context) == 64, "ABI size");
 
+/*
+ * Device assignment (issue 12, docs/iommu.md "Assignment", docs/abi.md):
+ * a host PCI function's DMA goes through domid's I/O page table (equal to
+ * its p2m), so it reaches that domain's memory only. Errors, in this order:
+ * flags or pad not 0 -EINVAL; a function the hypervisor keeps (the IOMMU's
+ * own, a bridge, a BDF of the virtual bus) -EPERM; a function the boot scan
+ * did not find (or seg != 0) -ENODEV; no IOMMU, or none behind the function
+ * -ENXIO (logged); assign: domid is dom0 or not running -EINVAL, another
+ * domU has it -EBUSY, domid has it already -EEXIST, no room for domid's I/O
+ * page table -EDQUOT/-ENOMEM; deassign: domid does not have it -ENOENT.
+ * test_assign_device takes any domid (MICA_DOMID_SELF) and only reports.
+ */
+#define MICA_PCI_OWNER_NONE  0xffffu  /* owner: no domain (DMA blocked) */
+struct mica_domctl_assign_device {
+    uint16_t seg;               /* PCI segment: 0 */
+    uint16_t bdf;               /* bus << 8 | slot << 3 | function */
+    uint32_t flags;             /* 0 */
+    uint16_t owner;             /* OUT: the domain its DMA reaches (0: dom0), or MICA_PCI_OWNER_NONE */
+    uint16_t pad[3];            /* 0 */
+};
+MICA_STATIC_ASSERT(sizeof(struct mica_domctl_assign_device) == 16, "ABI size");
+
 struct mica_domctl {
     uint32_t interface_version; /* MICA_DOMCTL_INTERFACE_VERSION */
     uint16_t domid;             /* target (MICA_DOMID_SELF allowed); create: out, the new id */
@@ -193,6 +218,7 @@ struct mica_domctl {
         struct mica_domctl_affinity     affinity;
         struct mica_domctl_vcpuinfo     vcpuinfo;
         struct mica_domctl_rename       rename;
+        struct mica_domctl_assign_device assign_device;
         uint8_t raw[120];
     } u;
 };

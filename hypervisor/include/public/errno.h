@@ -11,6 +11,7 @@
 #define MICA_ESRCH        3   /* no such domain */
 #define MICA_EINTR        4
 #define MICA_EIO          5
+#define MICA_ENXIO        6   /* no IOMMU to confine the device's DMA */
 #define MICA_E2BIG        7   /* argument larger than the call accepts */
 #define MICA_EBADF        9
 #define MICA_EAGAIN      11   /* try again (resource busy for now) */

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Device assignment (docs/iommu.md "Assignment", public/domctl.h): dom0's
+ * toolstack gives a host PCI function to a domU and takes it back. The
+ * function's DTE is blocked (DMA refused, the IOMMU's cached copies
+ * invalidated) before it points at the domU's I/O page table, which equals
+ * the domU's p2m, so its DMA reaches that domain's memory only. Deassign
+ * and the domU's death block it again first and then give it back to dom0
+ * (when dom0 sees it, dom0_pci=view), so nothing of the domU's DMA is left
+ * in flight through the IOMMU.
+ *
+ * The owner of each function is the IOMMU layer's (include/mica/iommu.h);
+ * every call here runs under domctl_lock, or from a dying domain's release.
+ */
+#include <mica/domain.h>
+#include <mica/iommu.h>
+#include <mica/console.h>
+#include <mica/errno.h>
+#include <mica/lib.h>
+#include <asm/pci.h>
+#include <asm/pci_assign.h>
+#include <asm/vpci.h>
+#include <public/domctl.h>
+
+/* dom0, once it asked for an assignment: where functions go back to. */
+static struct domain *ctl_dom0;
+
+static void bdf_name(char *buf, size_t len, uint16_t seg, uint16_t bdf)
+{
+    snprintf(buf, len, "%04x:%02x:%02x.%x", seg, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+}
+
+/* The function may not master while its DTE changes: a driver's DMA stops here. */
+static void stop_mastering(uint16_t bdf)
+{
+    uint32_t cmd = pci_conf_read32(bdf, PCI_COMMAND);
+
+    if (cmd & PCI_COMMAND_MASTER)
+        pci_conf_write32(bdf, PCI_COMMAND, (cmd & 0xffffu) & ~(uint32_t)PCI_COMMAND_MASTER);
+}
+
+/* The checks every sub-command makes on seg:bdf (public/domctl.h's order). */
+static int check_function(const struct mica_domctl_assign_device *a, const char *name,
+                          domid_t for_id)
+{
+    const struct pci_func *f;
+
+    if (a->flags || a->pad[0] || a->pad[1] || a->pad[2])
+        return -EINVAL;
+    if (iommu_bdf_hidden(a->seg, a->bdf))
+        return -EPERM;
+    f = a->seg ? NULL : pci_func_find(a->bdf);
+    if (!f)
+        return -ENODEV;
+    if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || vpci_is_virtual(a->bdf))
+        return -EPERM;
+    if (!iommu_enabled()) {
+        pr_warn("pci: %s for d%u: no IOMMU: device passthrough is disabled\n", name, for_id);
+        return -ENXIO;
+    }
+    if (!iommu_device_behind(a->seg, a->bdf)) {
+        pr_warn("pci: %s for d%u: behind no working IOMMU: its DMA cannot be confined\n",
+                name, for_id);
+        return -ENXIO;
+    }
+    return 0;
+}
+
+/*
+ * Back to dom0 after it was blocked, when dom0 sees the function; else it
+ * stays blocked. No reset yet: the function keeps whatever state the domU
+ * left in its registers (no FLR or secondary bus reset is done), though no
+ * DMA of the domU's can reach memory once the DTE was blocked.
+ */
+static void give_back(uint16_t seg, uint16_t bdf, const char *name)
+{
+    struct domain *d0 = ctl_dom0;
+
+    if (d0 && d0->state == DOMAIN_RUNNING && pci_dom0_sees(d0, bdf) &&
+        !iommu_assign_device(d0, seg, bdf)) {
+        pr_info("pci: %s: back to d0\n", name);
+        return;
+    }
+    pr_info("pci: %s: left blocked (dom0 does not see it)\n", name);
+}
+
+static long assign(struct vcpu *v, struct domain *d, struct mica_domctl_assign_device *a,
+                   const char *name)
+{
+    int owner, rc;
+
+    if (d == v->domain || d->privileged || d->state != DOMAIN_RUNNING)
+        return -EINVAL;
+    owner = iommu_device_owner(a->seg, a->bdf);
+    if (owner == d->id)
+        return -EEXIST;
+    if (owner > 0)
+        return -EBUSY;
+    if (!d->p2m.io) {
+        rc = iommu_domain_init(d);
+        if (rc)
+            return rc;
+    }
+    ctl_dom0 = v->domain;
+    stop_mastering(a->bdf);
+    if (owner == 0)
+        iommu_block_device(a->seg, a->bdf);     /* blocked and invalidated first */
+    rc = iommu_assign_device(d, a->seg, a->bdf);
+    if (rc) {
+        pr_warn("pci: %s: not given to d%u (%d)\n", name, d->id, rc);
+        if (owner == 0)
+            give_back(a->seg, a->bdf, name);
+        return rc;
+    }
+    pr_info("pci: %s: assigned to d%u (%s) by d%u, from %s\n", name, d->id, d->name,
+            v->domain->id, owner == 0 ? "d0" : "no domain");
+    return 0;
+}
+
+static long deassign(struct vcpu *v, struct domain *d, const struct mica_domctl_assign_device *a,
+                     const char *name)
+{
+    if (d == v->domain || d->privileged)
+        return -EINVAL;
+    if (iommu_device_owner(a->seg, a->bdf) != d->id)
+        return -ENOENT;
+    ctl_dom0 = v->domain;
+    stop_mastering(a->bdf);
+    iommu_block_device(a->seg, a->bdf);
+    pr_info("pci: %s: taken from d%u by d%u\n", name, d->id, v->domain->id);
+    give_back(a->seg, a->bdf, name);
+    return 0;
+}
+
+long pci_assign_domctl(struct vcpu *v, uint64_t cmd, struct domain *d,
+                       struct mica_domctl_assign_device *a)
+{
+    char name[16];
+    int owner;
+    long rc;
+
+    bdf_name(name, sizeof(name), a->seg, a->bdf);
+    rc = check_function(a, name, d->id);
+    if (rc)
+        return rc;
+    if (cmd == MICA_DOMCTL_assign_device)
+        return assign(v, d, a, name);
+    if (cmd == MICA_DOMCTL_deassign_device)
+        return deassign(v, d, a, name);
+    owner = iommu_device_owner(a->seg, a->bdf);
+    a->owner = owner < 0 ? MICA_PCI_OWNER_NONE : (uint16_t)owner;
+    return 0;
+}
+
+void pci_assign_domain_gone(struct domain *d)
+{
+    const struct pci_func *f;
+    char name[16];
+
+    if (d->privileged || !d->p2m.io)
+        return;
+    for (unsigned int i = 0; (f = pci_func_at(i)); i++) {
+        if (iommu_device_owner(0, f->bdf) != d->id)
+            continue;
+        bdf_name(name, sizeof(name), 0, f->bdf);
+        stop_mastering(f->bdf);
+        iommu_block_device(0, f->bdf);
+        pr_info("pci: %s: taken from d%u, which is going away\n", name, d->id);
+        give_back(0, f->bdf, name);
+    }
+}
