@@ -276,22 +276,38 @@ static int by_addr(const void *x, const void *y)
     return ka < kb ? -1 : ka > kb;
 }
 
-int mica_pci_assignable_list(mica_ctx *ctx, struct mica_pci_addr **list)
+/* Is the function a's owner the domain *arg points at (mica_pci_list's filter)? */
+static bool owned_by(mica_ctx *ctx, const struct mica_pci_addr *a, const void *arg)
 {
-    char dir[512], buf[160];
+    uint32_t owner;
+
+    return !mica_pci_owner(ctx, a, &owner) && owner == *(const uint32_t *)arg;
+}
+
+/*
+ * The entries of dir named like a BDF that keep (NULL: all), sorted, in a
+ * new array *list; their number, or a negative errno (a missing dir is
+ * none when absent_ok, else an error naming verb).
+ */
+static int list_bdfs(mica_ctx *ctx, const char *verb, const char *dir, bool absent_ok,
+                     bool (*keep)(mica_ctx *, const struct mica_pci_addr *, const void *),
+                     const void *arg, struct mica_pci_addr **list)
+{
     struct mica_pci_addr *out = NULL, a, *grown;
+    char buf[160];
     struct dirent *e;
     DIR *d;
     int n = 0;
 
     *list = NULL;
-    snprintf(dir, sizeof(dir), "%s/pci-assignable", ctl_run_dir());
     d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? 0 : ctl_fail(ctx, -errno, "pci-assignable-list: %s: %s", dir,
-                                              strerror(errno));
+    if (!d) {
+        if (absent_ok && errno == ENOENT)
+            return 0;
+        return ctl_fail(ctx, -errno, "%s: %s: %s", verb, dir, strerror(errno));
+    }
     while ((e = readdir(d))) {
-        if (mica_pci_addr_problem(e->d_name, &a, buf, sizeof(buf)))
+        if (mica_pci_addr_problem(e->d_name, &a, buf, sizeof(buf)) || (keep && !keep(ctx, &a, arg)))
             continue;
         grown = realloc(out, (n + 1) * sizeof(*out));
         if (!grown) {
@@ -308,36 +324,22 @@ int mica_pci_assignable_list(mica_ctx *ctx, struct mica_pci_addr **list)
     return n;
 }
 
+int mica_pci_assignable_list(mica_ctx *ctx, struct mica_pci_addr **list)
+{
+    char dir[512];
+
+    snprintf(dir, sizeof(dir), "%s/pci-assignable", ctl_run_dir());
+    return list_bdfs(ctx, "pci-assignable-list", dir, true, NULL, NULL, list);
+}
+
 int mica_pci_list(mica_ctx *ctx, uint32_t domid, struct mica_pci_addr **list)
 {
-    char dir[512], buf[160];
-    struct mica_pci_addr *out = NULL, a, *grown;
-    struct dirent *e;
-    uint32_t owner;
-    DIR *d;
-    int n = 0;
+    char dir[512];
+    int n;
 
-    *list = NULL;
     snprintf(dir, sizeof(dir), "%s/devices", sysfs_pci());
-    d = opendir(dir);
-    if (!d)
-        return ctl_fail(ctx, -errno, "pci-list: %s: %s", dir, strerror(errno));
-    while ((e = readdir(d))) {
-        if (mica_pci_addr_problem(e->d_name, &a, buf, sizeof(buf)) ||
-            mica_pci_owner(ctx, &a, &owner) || owner != domid)
-            continue;
-        grown = realloc(out, (n + 1) * sizeof(*out));
-        if (!grown) {
-            free(out);
-            closedir(d);
-            return -ENOMEM;
-        }
-        out = grown;
-        out[n++] = a;
-    }
-    closedir(d);
-    ctl_clear_error(ctx);
-    qsort(out, n, sizeof(*out), by_addr);
-    *list = out;
+    n = list_bdfs(ctx, "pci-list", dir, false, owned_by, &domid, list);
+    if (n >= 0)
+        ctl_clear_error(ctx);   /* a function the hypervisor does not know is not listed */
     return n;
 }

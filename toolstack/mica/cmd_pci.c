@@ -59,12 +59,10 @@ int cmd_pci_assignable_remove(struct invocation *inv)
     return done(inv, mica_pci_assignable_remove(inv->ctx, &a, !opt(inv, "no-rebind")));
 }
 
-/* One line per function: BDF, its owner (dom0, a domain id, or -), dom0's driver to rebind. */
-int cmd_pci_assignable_list(struct invocation *inv)
+/* n functions of l (a libctl list, freed here), one BDF a line; n < 0 is the error. */
+static int print_bdfs(struct invocation *inv, struct mica_pci_addr *l, int n)
 {
-    struct mica_pci_addr *l;
     char bdf[MICA_PCI_STR_LEN];
-    int n = mica_pci_assignable_list(inv->ctx, &l);
 
     if (n < 0)
         return done(inv, n);
@@ -74,6 +72,15 @@ int cmd_pci_assignable_list(struct invocation *inv)
     }
     free(l);
     return 0;
+}
+
+/* One line per assignable function: its BDF. */
+int cmd_pci_assignable_list(struct invocation *inv)
+{
+    struct mica_pci_addr *l;
+    int n = mica_pci_assignable_list(inv->ctx, &l);
+
+    return print_bdfs(inv, l, n);
 }
 
 static int attach_detach(struct invocation *inv, bool attach)
@@ -112,19 +119,11 @@ int cmd_pci_detach(struct invocation *inv)
 int cmd_pci_list(struct invocation *inv)
 {
     struct mica_pci_addr *l;
-    char bdf[MICA_PCI_STR_LEN];
     uint32_t domid;
     int n;
 
     if (domain_arg(inv, inv->args[0], &domid) < 0)
         return EXIT_FAILURE;
     n = mica_pci_list(inv->ctx, domid, &l);
-    if (n < 0)
-        return done(inv, n);
-    for (int i = 0; i < n; i++) {
-        mica_pci_addr_str(&l[i], bdf);
-        printf("%s\n", bdf);
-    }
-    free(l);
-    return 0;
+    return print_bdfs(inv, l, n);
 }
