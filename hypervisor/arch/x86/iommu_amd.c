@@ -547,6 +547,16 @@ int iommu_assign_device(struct domain *d, uint16_t seg, uint16_t bdf)
         return rc;
     m = iommu_for(seg, bdf);
     spin_lock(&assign_lock);
+    /*
+     * Checked under assign_lock: a domain ending sets DOMAIN_DYING before
+     * iommu_domain_release() takes the lock, so a device is never left
+     * pointing at the I/O page table of one whose frames are being freed.
+     */
+    if (domain_is_dying(d)) {
+        rc = -EINVAL;
+        pr_warn("iommu: PCI %s: d%u is dying: not given to it\n", name, d->id);
+        goto out;
+    }
     a = assigned_find(seg, bdf);
     if (a) {
         rc = a->d == d ? 0 : -EBUSY;

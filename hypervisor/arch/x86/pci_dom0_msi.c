@@ -38,7 +38,7 @@
 #define MSI_CPU             0              /* the CPU the devices' messages go to */
 #define MSIX_TABLE_LIMIT    0xfec00000ull  /* tables at or above the I/O APIC: not offered */
 
-#define MSIX_MAX_ENTRIES    16             /* offered per function; more stay masked */
+#define MSIX_MAX_ENTRIES    16             /* a larger table is not offered */
 #define MSIX_ENTRY_SIZE     16
 #define PCI_MSIX_FLAGS_QSIZE   0x07ffu
 #define PCI_MSIX_FLAGS_MASKALL 0x4000u
@@ -485,6 +485,25 @@ static uint64_t table_pa(const struct pci_func *f, uint32_t tbl)
     return (uint64_t)(bar & f->bar_mask[bir]) + (tbl & ~PCI_MSIX_BIR_MASK);
 }
 
+/* The vectors of x's first n entries, given back (their entries stay masked). */
+static void msix_free_vectors(struct pci_dom0_msix *x, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        by_vector[x->e[i].vector] = NULL;
+        irq_vector_free(x->e[i].vector);
+    }
+}
+
+/* A function whose MSI-X is not offered: off and masked in the device, whatever the firmware left. */
+static void msix_quiesce(const struct pci_func *f)
+{
+    uint32_t dw = pci_conf_read32(f->bdf, f->msix_cap);
+    uint16_t ctrl = (uint16_t)(dw >> MSI_CTRL_SHIFT);
+
+    ctrl = (uint16_t)((ctrl & ~PCI_MSIX_FLAGS_ENABLE) | PCI_MSIX_FLAGS_MASKALL);
+    pci_conf_write32(f->bdf, f->msix_cap, (dw & 0xffffu) | (uint32_t)ctrl << MSI_CTRL_SHIFT);
+}
+
 static int msix_attach(struct pci_dom0_msi *m)
 {
     struct pci_func *f = m->f;
@@ -501,8 +520,15 @@ static int msix_attach(struct pci_dom0_msi *m)
     x->cap = f->msix_cap;
     x->hw_ctrl = (uint16_t)(dw >> MSI_CTRL_SHIFT);
     x->nr = (x->hw_ctrl & PCI_MSIX_FLAGS_QSIZE) + 1u;
-    if (x->nr > MSIX_MAX_ENTRIES)
-        x->nr = MSIX_MAX_ENTRIES;
+    /*
+     * Every entry the device has must be one the hypervisor emulates:
+     * an entry it did not would be written by dom0 straight into the
+     * device's table (same page) and fire once MSI-X is on.
+     */
+    if (x->nr > MSIX_MAX_ENTRIES) {
+        xfree(x);
+        return -E2BIG;
+    }
     x->table_pa = pa;
     x->table = (volatile uint32_t *)(uintptr_t)pa;
     /* Off while the table is set: every entry masked, with the hypervisor's message. */
@@ -514,8 +540,9 @@ static int msix_attach(struct pci_dom0_msi *m)
 
         vec = irq_vector_alloc(msi_irq);
         if (vec < 0) {
-            x->nr = i;      /* the rest stay masked, never offered */
-            break;
+            msix_free_vectors(x, i);    /* all entries or none: none, masked */
+            xfree(x);
+            return -ENOSPC;
         }
         x->e[i].vector = (uint8_t)vec;
         x->e[i].w[MSIX_VCTRL] = MSIX_VCTRL_MASKBIT;     /* the reset state */
@@ -525,10 +552,6 @@ static int msix_attach(struct pci_dom0_msi *m)
         t[MSIX_DATA] = (uint32_t)vec;
         vec_entry[vec] = (int8_t)i;
         by_vector[vec] = m;
-    }
-    if (!x->nr) {
-        xfree(x);
-        return -ENOSPC;
     }
     m->x = x;
     program_msix(m);
@@ -562,6 +585,8 @@ static int msi_attach(struct domain *d, struct pci_func *f)
     f->msi = m;
     if (f->msix_cap) {
         rc = msix_attach(m);
+        if (rc)
+            msix_quiesce(f);
         if (rc)
             pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x MSI-X: not offered (%d)\n",
                     f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, rc);

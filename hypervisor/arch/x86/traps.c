@@ -41,6 +41,12 @@ int irq_vector_alloc(irq_handler_t handler)
     return -ENOSPC;
 }
 
+void irq_vector_free(int vector)
+{
+    if (vector >= VEC_DYN_FIRST && vector <= VEC_DYN_LAST)
+        __atomic_store_n(&irq_handlers[vector], NULL, __ATOMIC_RELEASE);
+}
+
 static void dump_regs(const struct cpu_regs *r)
 {
     pr_err("RIP %04lx:%016lx RFLAGS %016lx  error %lx\n",

@@ -22,6 +22,8 @@ void irq_register(unsigned int vector, irq_handler_t handler);
  * CPU: the IDT is shared), or -ENOSPC.
  */
 int irq_vector_alloc(irq_handler_t handler);
+/* Gives back a vector irq_vector_alloc() returned (no interrupt may still use it). */
+void irq_vector_free(int vector);
 void do_interrupt(struct cpu_regs *regs);
 
 #endif
