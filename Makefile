@@ -88,7 +88,7 @@ all: $(BUILD)/mica.elf guests unit-tests libctl
 hypervisor: $(BUILD)/mica.elf
 iso: $(BUILD)/mica.iso
 
-# make run's machine is a small host (docs/iommu.md, "dom0's own disk"):
+# make run's machine is a small host (docs/iommu.md, "dom0's own disk and NIC"):
 # QEMU's AMD IOMMU, q35's AHCI with RUN_DISK (made on the first run: an
 # ext4 file system labelled mica-dom0, kept between runs; dom0 mounts it at
 # /srv/mica) and an e1000e NIC on QEMU's user-mode network with
