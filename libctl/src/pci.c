@@ -8,6 +8,7 @@
  * driver_override set so no other binds), the driver remembered in
  * MICA_RUN_DIR/pci-assignable/BDF for remove to bind it again.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -27,11 +28,11 @@ static long hex_field(const char *s, size_t n)
     long v = 0;
 
     for (size_t i = 0; i < n; i++) {
-        const char *d = strchr("0123456789abcdef", s[i] | 0x20);
+        unsigned char c = (unsigned char)s[i];
 
-        if (!s[i] || !d || !*d)
+        if (!isxdigit(c))
             return -1;
-        v = v * 16 + (d - "0123456789abcdef");
+        v = v * 16 + (isdigit(c) ? c - '0' : tolower(c) - 'a' + 10);
     }
     return v;
 }

@@ -314,6 +314,8 @@ static void check_pci_addr_strings(void)
         { "0:0:1f.2", NULL }, { "00:1f", NULL }, { "", NULL }, { "00:1f.2 ", NULL },
         { "0000:00:1f.2x", NULL }, { "00-1f.2", NULL }, { "0000.00:1f.2", NULL },
         { "g0:1f.2", NULL }, { "00:1f:2", NULL }, { "00000:00:1f.2", NULL },
+        /* control bytes that differ from digits only in bit 5 */
+        { "\x10\x11:1f.2", NULL }, { "00:1f.\x12", NULL }, { "\x10\x10\x10\x10:00:1f.2", NULL },
     };
     char buf[160], got[MICA_PCI_STR_LEN];
 
