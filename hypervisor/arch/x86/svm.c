@@ -271,11 +271,17 @@ static void svm_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
     gp->cs_base = vm->cs.base;
     gp->cs_long = (vm->efer & EFER_LMA) && (vm->cs.attr & SEG_ATTR_L);
     gp->cpl = vm->cpl;
+    gp->rflags = vm->rflags;
 }
 
 static uint64_t svm_vcpu_tsc_offset(struct vcpu *v)
 {
     return svm_of(v)->vmcb->tsc_offset;
+}
+
+static void svm_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+    svm_of(v)->vmcb->cr2 = cr2;
 }
 
 static uint64_t svm_get_rip(struct vcpu *v)
@@ -305,4 +311,6 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .vcpu_set_gpr = svm_set_gpr,
     .vcpu_get_rip = svm_get_rip,
     .vcpu_advance_rip = svm_advance_rip,
+    .vcpu_inject_exception = svm_inject_exception,
+    .vcpu_set_cr2 = svm_set_cr2,
 };

@@ -87,7 +87,25 @@ void arch_vcpu_advance_rip(struct vcpu *v, unsigned int len)
     vcpu_ops->vcpu_advance_rip(v, len);
 }
 
+void arch_vcpu_inject_exception(struct vcpu *v, unsigned int vector, bool has_err, uint32_t err)
+{
+    vcpu_ops->vcpu_inject_exception(v, vector, has_err, err);
+}
+
+void arch_vcpu_set_cr2(struct vcpu *v, uint64_t cr2) { vcpu_ops->vcpu_set_cr2(v, cr2); }
+
 /* ---- services ----------------------------------------------------------- */
+
+void vcpu_inject_pf(struct vcpu *v, uint64_t la, uint32_t pfec)
+{
+    arch_vcpu_set_cr2(v, la);
+    arch_vcpu_inject_exception(v, X86_VEC_PF, true, pfec);
+}
+
+void vcpu_inject_gp0(struct vcpu *v)
+{
+    arch_vcpu_inject_exception(v, X86_VEC_GP, true, 0);
+}
 
 /*
  * INIT parks a vCPU until a STARTUP IPI; Linux only sends it to vCPUs that

@@ -411,6 +411,12 @@ static void vmx_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
     gp->cs_base = g->cs_base;
     gp->cs_long = (g->efer & EFER_LMA) && (g->cs_ar & VMX_AR_FROM_ATTR(SEG_ATTR_L));
     gp->cpl = (g->ss_ar >> SEG_ATTR_DPL_SHIFT) & 3;
+    gp->rflags = g->rflags;
+}
+
+static void vmx_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+    vmx_of(v)->cr2 = cr2;                /* loaded by vmx_enter_once() */
 }
 
 static uint64_t vmx_vcpu_tsc_offset(struct vcpu *v)
@@ -438,6 +444,8 @@ const struct vcpu_vendor_ops vmx_vcpu_ops = {
     .vcpu_set_gpr = vmx_set_gpr,
     .vcpu_get_rip = vmx_get_rip,
     .vcpu_advance_rip = vmx_advance_rip,
+    .vcpu_inject_exception = vmx_inject_exception,
+    .vcpu_set_cr2 = vmx_set_cr2,
     .vcpu_dump_exits = vmx_dump_exits,
     .vcpu_dump_state = vmx_dump_state,
 };

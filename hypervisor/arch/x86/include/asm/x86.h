@@ -24,6 +24,12 @@
 #define X86_CR4_OSXMMEXCPT (1ul << 10)
 #define X86_CR4_VMXE       (1ul << 13)
 #define X86_CR4_OSXSAVE    (1ul << 18)
+#define X86_CR4_SMEP       (1ul << 20)
+#define X86_CR4_SMAP       (1ul << 21)
+
+/* Architectural exception vectors the hypervisor injects. */
+#define X86_VEC_GP   13
+#define X86_VEC_PF   14
 
 #define X86_DR6_RESET   0xffff0ff0ul
 #define X86_DR7_RESET   0x400ul
@@ -64,6 +70,7 @@
 #define X86_EFLAGS_FIXED (1ul << 1)
 #define X86_EFLAGS_IF   (1ul << 9)
 #define X86_EFLAGS_DF   (1ul << 10)
+#define X86_EFLAGS_AC   (1ul << 18)
 
 #define MSR_EFER            0xc0000080u
 #define  EFER_SCE           (1ul << 0)
