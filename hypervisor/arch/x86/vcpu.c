@@ -17,6 +17,7 @@
 #include <asm/vplatform_dev.h>
 #include <asm/percpu.h>
 #include <asm/x86.h>
+#include <asm/spec_ctrl.h>
 
 static const struct vcpu_vendor_ops *vcpu_ops;
 
@@ -48,10 +49,17 @@ int arch_vcpu_cpu_enable(void) { return vcpu_ops->cpu_enable(); }
 int arch_vcpu_create(struct vcpu *v) { return vcpu_ops->vcpu_create(v); }
 void arch_vcpu_destroy(struct vcpu *v) { vcpu_ops->vcpu_destroy(v); }
 size_t arch_vcpu_bytes(void) { return vcpu_ops->vcpu_bytes(); }
-void arch_vcpu_run(struct vcpu *v) { vcpu_ops->vcpu_run(v); }
+
+void arch_vcpu_run(struct vcpu *v)
+{
+    spec_ctrl_enter(v);                   /* IBPB when the domain changes */
+    vcpu_ops->vcpu_run(v);
+}
+
 void arch_vcpu_platform_io(struct vcpu *v) { vcpu_ops->vcpu_platform_io(v); }
 bool arch_vcpu_event_pending(struct vcpu *v) { return vcpu_ops->vcpu_event_pending(v); }
 uint64_t arch_vcpu_tsc_offset(struct vcpu *v) { return vcpu_ops->vcpu_tsc_offset(v); }
+uint32_t arch_vcpu_cpuid_spec_ctrl(void) { return vcpu_ops->cpuid_spec_ctrl(); }
 void arch_vcpu_dump_exits(struct vcpu *v) { vcpu_ops->vcpu_dump_exits(v); }
 void arch_vcpu_dump_state(struct vcpu *v) { vcpu_ops->vcpu_dump_state(v); }
 

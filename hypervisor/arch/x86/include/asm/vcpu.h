@@ -102,6 +102,11 @@ struct vcpu_vendor_ops {
     void (*vcpu_inject_exception)(struct vcpu *v, unsigned int vector, bool has_err, uint32_t err);
     /* The guest's CR2 from the next entry on (a #PF the hypervisor injects). */
     void (*vcpu_set_cr2)(struct vcpu *v, uint64_t cr2);
+    /*
+     * The speculation controls (CPUID_7_EDX_SPEC_ALL bits of CPUID 7.0 EDX)
+     * it gives guests, known after cpu_missing; guest_cpuid() hides the rest.
+     */
+    uint32_t (*cpuid_spec_ctrl)(void);
     /* Per-exit counts on the log (shutdown, console key 'd'). */
     void (*vcpu_dump_exits)(struct vcpu *v);
     /* One line of where it is and what it waits for (console key 'v'). */
@@ -138,6 +143,7 @@ uint64_t arch_vcpu_get_rip(struct vcpu *v);
 void arch_vcpu_advance_rip(struct vcpu *v, unsigned int len);
 void arch_vcpu_inject_exception(struct vcpu *v, unsigned int vector, bool has_err, uint32_t err);
 void arch_vcpu_set_cr2(struct vcpu *v, uint64_t cr2);
+uint32_t arch_vcpu_cpuid_spec_ctrl(void);
 void arch_vcpu_dump_exits(struct vcpu *v);
 void arch_vcpu_dump_state(struct vcpu *v);
 
