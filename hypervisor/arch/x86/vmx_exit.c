@@ -252,10 +252,12 @@ static bool pat_valid(uint64_t pat)
  * FB_CLEAR, RRSBA, BHI_NO, PBRSB_NO, GDS_NO, RFDS_NO), as KVM's; never the
  * controls behind MSRs Mica does not give guests (TSX_CTRL, FB_CLEAR_CTRL...).
  */
-#define ARCH_CAPS_GUEST  ((1ull << 0) | (1ull << 1) | (1ull << 2) | (1ull << 3) | (1ull << 4) | \
-                          (1ull << 5) | (1ull << 6) | (1ull << 8) | (1ull << 13) | (1ull << 14) | \
-                          (1ull << 15) | (1ull << 17) | (1ull << 19) | (1ull << 20) | \
-                          (1ull << 24) | (1ull << 26) | (1ull << 27))
+#define ARCH_CAPS_GUEST  (ARCH_CAP_RDCL_NO | ARCH_CAP_IBRS_ALL | ARCH_CAP_RSBA | \
+                          ARCH_CAP_SKIP_L1DFL_VMENTRY | ARCH_CAP_SSB_NO | ARCH_CAP_MDS_NO | \
+                          ARCH_CAP_PSCHANGE_MC_NO | ARCH_CAP_TAA_NO | ARCH_CAP_SBDR_SSDP_NO | \
+                          ARCH_CAP_FBSDP_NO | ARCH_CAP_PSDP_NO | ARCH_CAP_FB_CLEAR | \
+                          ARCH_CAP_RRSBA | ARCH_CAP_BHI_NO | ARCH_CAP_PBRSB_NO | \
+                          ARCH_CAP_GDS_NO | ARCH_CAP_RFDS_NO)
 
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
