@@ -44,6 +44,8 @@ test_hostile() {
     guest_passes good
     guest_passes strio
     guest_ended strio poweroff
+    expect_line "VMX exit counts are named by reason (strio's string I/O: io=N)" \
+        "^\(mica\) d$(domid_of strio) vcpu0: [0-9]+ exits: .* io=[0-9]+"
     guest_passes good-spin
     guest_passes bad-hc
     guest_ended good poweroff

@@ -90,9 +90,9 @@ static void set_ad(const struct walk *w)
             bits |= _PAGE_DIRTY;
         if (!w->entry[i])
             continue;
-        if (w->esize == 8)
+        if (w->esize == 8 && (*(volatile uint64_t *)w->entry[i] & bits) != bits)
             __atomic_fetch_or((uint64_t *)w->entry[i], bits, __ATOMIC_SEQ_CST);
-        else
+        else if (w->esize == 4 && (*(volatile uint32_t *)w->entry[i] & bits) != bits)
             __atomic_fetch_or((uint32_t *)w->entry[i], bits, __ATOMIC_SEQ_CST);
     }
 }
