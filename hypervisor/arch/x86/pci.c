@@ -30,6 +30,7 @@
 #define PCI_BAR_MEM_ADDR    0xfffffff0u
 #define PCI_BAR_MEM_TYPE    0x6u
 #define PCI_BAR_MEM_64      0x4u
+#define PCI_COMMAND_BITS    0xffffu         /* the command register: the dword's low half */
 
 static struct pci_func funcs[PCI_MAX_FUNCS];
 static unsigned int nr_funcs;
@@ -192,4 +193,26 @@ struct pci_func *pci_func_find(uint16_t bdf)
         if (funcs[i].bdf == bdf)
             return &funcs[i];
     return NULL;
+}
+
+bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
+                   bool *is64)
+{
+    uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
+
+    *is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
+    *base = v & m;
+    *size = ((uint64_t)(~m) + 1) & 0xffffffffull;
+    return !(v & PCI_BAR_IO) && m && *base &&
+           !(*is64 && i + 1 < PCI_NR_BARS && f->bar_shadow[i + 1]);
+}
+
+bool pci_stop_mastering(uint16_t bdf)
+{
+    uint32_t cmd = pci_conf_read32(bdf, PCI_COMMAND);
+
+    if (!(cmd & PCI_COMMAND_MASTER))
+        return false;
+    pci_conf_write32(bdf, PCI_COMMAND, (cmd & PCI_COMMAND_BITS) & ~(uint32_t)PCI_COMMAND_MASTER);
+    return true;
 }

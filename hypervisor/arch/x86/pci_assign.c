@@ -30,15 +30,6 @@ static void bdf_name(char *buf, size_t len, uint16_t seg, uint16_t bdf)
     snprintf(buf, len, "%04x:%02x:%02x.%x", seg, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
 }
 
-/* The function may not master while its DTE changes: a driver's DMA stops here. */
-static void stop_mastering(uint16_t bdf)
-{
-    uint32_t cmd = pci_conf_read32(bdf, PCI_COMMAND);
-
-    if (cmd & PCI_COMMAND_MASTER)
-        pci_conf_write32(bdf, PCI_COMMAND, (cmd & 0xffffu) & ~(uint32_t)PCI_COMMAND_MASTER);
-}
-
 /* The checks every sub-command makes on seg:bdf (public/domctl.h's order). */
 static int check_function(const struct mica_domctl_assign_device *a, const char *name,
                           domid_t for_id)
@@ -102,7 +93,7 @@ static long assign(struct vcpu *v, struct domain *d, struct mica_domctl_assign_d
             return rc;
     }
     ctl_dom0 = v->domain;
-    stop_mastering(a->bdf);
+    pci_stop_mastering(a->bdf);     /* no DMA while its DTE changes */
     if (owner == 0)
         iommu_block_device(a->seg, a->bdf);     /* blocked and invalidated first */
     rc = iommu_assign_device(d, a->seg, a->bdf);
@@ -125,7 +116,7 @@ static long deassign(struct vcpu *v, struct domain *d, const struct mica_domctl_
     if (iommu_device_owner(a->seg, a->bdf) != d->id)
         return -ENOENT;
     ctl_dom0 = v->domain;
-    stop_mastering(a->bdf);
+    pci_stop_mastering(a->bdf);     /* no DMA while its DTE changes */
     iommu_block_device(a->seg, a->bdf);
     pr_info("pci: %s: taken from d%u by d%u\n", name, d->id, v->domain->id);
     give_back(a->seg, a->bdf, name);
@@ -163,7 +154,7 @@ void pci_assign_domain_gone(struct domain *d)
         if (iommu_device_owner(0, f->bdf) != d->id)
             continue;
         bdf_name(name, sizeof(name), 0, f->bdf);
-        stop_mastering(f->bdf);
+        pci_stop_mastering(f->bdf);
         iommu_block_device(0, f->bdf);
         pr_info("pci: %s: taken from d%u, which is going away\n", name, d->id);
         give_back(0, f->bdf, name);

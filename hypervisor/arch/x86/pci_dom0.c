@@ -19,12 +19,8 @@
 #define PCI_BAR_END         0x28
 #define PCI_ROM             0x30
 #define PCI_CFG_MAX         0x100
-#define PCI_BAR_IO          0x1u
-#define PCI_BAR_MEM_TYPE    0x6u
-#define PCI_BAR_MEM_64      0x4u
 #define WINDOW_ALIGN        0x100000ull
 #define WINDOW_LIMIT        0xfec00000ull   /* the I/O APIC, HPET, IOMMU, local APIC above */
-#define PCI_COMMAND_BITS    0xffffu         /* the command register: the dword's low half */
 
 bool opt_dom0_pci_view;
 
@@ -133,13 +129,10 @@ void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t 
 static void bar_span(const struct pci_func *f, uint64_t *lo, uint64_t *hi)
 {
     for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
-        uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
-        bool is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
-        uint64_t base = v & m, size = (uint64_t)(~m) + 1;
+        uint64_t base, size;
+        bool is64;
 
-        if (!(v & PCI_BAR_IO) && m && base && !(is64 && i + 1 < PCI_NR_BARS &&
-                                                f->bar_shadow[i + 1])) {
-            size &= 0xffffffffull;
+        if (pci_bar_mem32(f, i, &base, &size, &is64)) {
             if (base < *lo)
                 *lo = base;
             if (base + size > *hi)
@@ -199,17 +192,6 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
     return true;
 }
 
-/* f's Bus Master cleared; whether it was set. */
-static bool stop_mastering(const struct pci_func *f)
-{
-    uint32_t cmd = pci_conf_read32(f->bdf, PCI_COMMAND);
-
-    if (!(cmd & PCI_COMMAND_MASTER))
-        return false;
-    pci_conf_write32(f->bdf, PCI_COMMAND, (cmd & PCI_COMMAND_BITS) & ~(uint32_t)PCI_COMMAND_MASTER);
-    return true;
-}
-
 void pci_dom0_stop_mastering(struct domain *d)
 {
     const struct pci_func *f;
@@ -220,7 +202,7 @@ void pci_dom0_stop_mastering(struct domain *d)
             vpci_is_virtual(f->bdf))
             continue;
         seen++;
-        was += stop_mastering(f);
+        was += pci_stop_mastering(f->bdf);
     }
     pr_info("dom0_pci=view: Bus Master off on the %u functions d%u sees (%u had it on); only "
             "one whose DTE points at its I/O page table may set it\n", seen, d->id, was);
@@ -237,12 +219,10 @@ void pci_dom0_map_bars(struct domain *d)
             continue;
         iommu_assign_device(d, 0, f->bdf);     /* its DTE: dom0's I/O page table */
         for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
-            uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
-            bool is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
-            uint64_t base = v & m, size = ((uint64_t)(~m) + 1) & 0xffffffffull;
+            uint64_t base, size;
+            bool is64;
 
-            if (!(v & PCI_BAR_IO) && m && base && size >= PAGE_SIZE &&
-                !(is64 && i + 1 < PCI_NR_BARS && f->bar_shadow[i + 1]))
+            if (pci_bar_mem32(f, i, &base, &size, &is64) && size >= PAGE_SIZE)
                 map_bar(d, f, i, base, size);
             if (is64)
                 i++;

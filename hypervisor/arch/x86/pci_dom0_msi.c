@@ -475,14 +475,12 @@ const struct mmio_device pci_dom0_msix_mmio = {
 static uint64_t table_pa(const struct pci_func *f, uint32_t tbl)
 {
     unsigned int bir = tbl & PCI_MSIX_BIR_MASK;
-    uint32_t bar;
+    uint64_t base, size;
+    bool is64;
 
-    if (bir >= PCI_NR_BARS || !f->bar_mask[bir])
-        return 0;
-    bar = f->bar_shadow[bir];
-    if ((bar & 1u) || ((bar & 6u) == 4u && (bir + 1 >= PCI_NR_BARS || f->bar_shadow[bir + 1])))
+    if (bir >= PCI_NR_BARS || !pci_bar_mem32(f, bir, &base, &size, &is64))
         return 0;           /* an I/O BAR, or above 4 GiB: not offered */
-    return (uint64_t)(bar & f->bar_mask[bir]) + (tbl & ~PCI_MSIX_BIR_MASK);
+    return base + (tbl & ~PCI_MSIX_BIR_MASK);
 }
 
 /* The vectors of x's first n entries, given back (their entries stay masked). */

@@ -39,6 +39,15 @@ void pci_scan(void);
 unsigned int pci_nr_funcs(void);
 const struct pci_func *pci_func_at(unsigned int i);
 struct pci_func *pci_func_find(uint16_t bdf);
+/*
+ * BAR i of f as dom0's shadow holds it: true, with *base and *size, when it
+ * is a memory BAR below 4 GiB with a base (a 64-bit one whose upper half is
+ * 0); *is64 says whether BAR i + 1 is its upper half (to skip).
+ */
+bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
+                   bool *is64);
+/* bdf's Bus Master cleared (no DMA from it from now on); whether it was set. */
+bool pci_stop_mastering(uint16_t bdf);
 
 
 /*
