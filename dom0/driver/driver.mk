@@ -54,7 +54,7 @@ $(DRV_ROOT).stamp: $(MICA_KO) $(DRV_TEST) dom0/driver/driver.mk
 	    $(BUSYBOX) depmod -b $(DRV_ROOT) $$rel && \
 	    grep -q ' mica$$' $$mods/modules.alias || \
 	    { echo "mica: depmod: no alias for mica.ko in $$mods/modules.alias" >&2; exit 1; }
-	@cp $(DRV_TEST) $(DRV_ROOT)/usr/bin/
+	@$(OBJCOPY) --strip-all $(DRV_TEST) $(DRV_ROOT)/usr/bin/mica-drvtest
 	@touch $@
 
 .PHONY: dom0-driver check-driver-style
