@@ -27,6 +27,10 @@
 #define EDU_STATUS_BUSY	0x1
 #define EDU_FACT_N	10u
 #define EDU_FACT_VALUE	3628800u	/* 10! */
+#define EDU_RAISE	0x60		/* raises its interrupt with the value written */
+#define EDU_DMA_IRQ	0x4		/* DMA command: interrupt when done */
+#define EDU_IRQ_NAME	"mica-edu-msi"	/* mica_edu_msi.ko's, in /proc/interrupts */
+#define IRQ_WAIT_MS	5000
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
 #define EDU_DMA_CNT	0x90
@@ -484,13 +488,70 @@ static void register_checks(void)
 	      EDU_FACT_VALUE);
 }
 
+/* The interrupts counted on every CPU for name in /proc/interrupts, or -1: no such line. */
+static long irq_count(const char *name)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[1024], *p, *end;
+	long total = -1, v;
+
+	while (f && total < 0 && fgets(line, sizeof(line), f)) {
+		p = strchr(line, ':');
+		if (!strstr(line, name) || !p)
+			continue;
+		for (total = 0, p++; (v = strtol(p, &end, 10)), end != p; p = end)
+			total += v;
+	}
+	if (f)
+		fclose(f);
+	return total;
+}
+
+/* The count once it passed before (or after IRQ_WAIT_MS), settled 100 ms. */
+static long irq_after(long before)
+{
+	long c = irq_count(EDU_IRQ_NAME);
+
+	for (int ms = 0; ms < IRQ_WAIT_MS && c <= before; ms++) {
+		usleep(1000);
+		c = irq_count(EDU_IRQ_NAME);
+	}
+	usleep(100000);
+	return irq_count(EDU_IRQ_NAME);
+}
+
+/*
+ * Its MSI, through mica_edu_msi.ko (loaded by the domU's /init): one
+ * interrupt for a write to its raise register, one for a DMA that asks
+ * for it; each counted once in /proc/interrupts.
+ */
+static void msi_checks(uint64_t ga)
+{
+	long c0 = irq_count(EDU_IRQ_NAME), c1, c2;
+	int rc;
+
+	check(c0 >= 0, "msi-driver", "no %s line in /proc/interrupts: mica_edu_msi not bound",
+	      EDU_IRQ_NAME);
+	if (c0 < 0)
+		return;
+	*(volatile uint32_t *)(edu + EDU_RAISE) = 1;
+	c1 = irq_after(c0);
+	check(c1 == c0 + 1, "msi-raise", "%ld interrupts before the raise, %ld after", c0, c1);
+	rc = dma(ga, EDU_BUF, XFER, EDU_DMA_IRQ);
+	c2 = irq_after(c1);
+	check(!rc && c2 == c1 + 1, "msi-dma", "rc %d: %ld interrupts before the DMA, %ld after",
+	      rc, c1, c2);
+	printf("MICA-TEST edu-domu interrupts %ld\n", c2);
+}
+
 /*
  * mica-drvtest edu-domu: in a domU that edu is assigned to (<hostdev>,
  * docs/iommu.md "Assignment"): the function on the domU's own PCI bus,
  * its BAR mapped (identification, liveness, factorial), its DMA engine
  * copying between its buffer and the domU's pages both ways (device
  * addresses are the domU's guest-physical ones, its I/O page table's),
- * and pointed beyond the domU's RAM it neither writes nor reads back.
+ * and pointed beyond the domU's RAM it neither writes nor reads back; its
+ * MSI, routed by the hypervisor to the domU, counted.
  */
 void test_edu_domu(void)
 {
@@ -523,6 +584,7 @@ void test_edu_domu(void)
 	copy_checks(a, b, ga, gb, "copy");
 	outside_checks(a, b, ga, gb, outside);
 	copy_checks(a, b, ga, gb, "copy-after");
+	msi_checks(ga);
 	munmap(a, 2 * PAGE);
 	munmap((void *)edu, EDU_BAR_SIZE);
 }

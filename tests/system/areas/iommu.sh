@@ -156,9 +156,10 @@ expect_iommu_edu() {
 # which then shows dom0 has it back working; its MICA-CHECK lines are
 # relayed by expect_hostdev): the hypervisor assigned it at create, mapped
 # its BAR 0 into the domU and out of dom0, gave it back at destroy (no
-# FLR: edu has none, so only its Bus Master was cleared); QEMU's trace
-# shows the domU's page translated to a host address and the address
-# beyond the domU's RAM to none.
+# FLR: edu has none, so only its Bus Master was cleared); the domU's MSI
+# went on with the hypervisor's vector in the device; QEMU's trace shows
+# the domU's page translated to a host address and the address beyond the
+# domU's RAM to none.
 expect_edudomu() {
     local ga q v
     expect_line "edu domU: edu (00:05.0) assigned to the domU at create, from dom0" \
@@ -170,6 +171,10 @@ expect_edudomu() {
     expect_count "edu domU: its BAR 0 mapped into dom0 twice (at boot, and back from the domU)" 2 \
         '^\(mica\) dom0_pci=view: PCI 0000:00:05\.0 BAR 0 0x[0-9a-f]+-0x[0-9a-f]+ mapped into d0, uncached$'
     expect_count "edu domU: back to dom0 once" 1 '^\(mica\) pci: 0000:00:05\.0: back to d0$'
+    expect_line "edu domU: the domU enables edu's MSI (mica_edu_msi.ko): the device gets the hypervisor's vector" \
+        '^\(mica\) pci: PCI 0000:00:05\.0 MSI: on: d[1-9][0-9]*.s message 0xfee[0-9a-f]{5}/0x[0-9a-f]+, the device.s vector 0x[0-9a-f]+ on CPU 0$'
+    expect_line "edu domU: at dom0's end edu holds only the hypervisor's MSI message, its interrupts counted" \
+        "^\(mica\) dom0_pci=view: PCI 0000:00:05\.0 at dom0's end: the device holds only the hypervisor's messages \(1 message checked, [1-9][0-9]* interrupts, 0 storms\)\$"
     ga=$(mt edudomu pages | cut -d' ' -f1)
     q=$(grep -a -E -m1 "amdvi_translation_result devid: 00:05\.0 gpa ${ga:-none} hpa 0x[0-9a-f]+" "${LOG%/*}/qemu.out" |
         sed -E 's/.* hpa (0x[0-9a-f]+).*/\1/')
