@@ -78,5 +78,6 @@ void gnt_copy_checks(int gd, const uint32_t *refs, char *a);
 void test_gnt(void);
 void test_fuzz(void);
 void test_edu(void);
+void test_edu_domu(void);
 
 #endif

@@ -172,7 +172,7 @@ static int translate(struct vcpu *v, const struct guest_paging *gp, bool write, 
     int rc = guest_walk(gp, &v->domain->p2m, la, GW_CPU, &pfec, gpa);
 
     if (rc == GUEST_WALK_PF)
-        vcpu_inject_pf(v, (gp->efer & EFER_LMA) ? la : (uint32_t)la, pfec);
+        vcpu_inject_pf(v, la, pfec);
     else if (rc == GUEST_WALK_GP)
         vcpu_inject_gp0(v);
     return rc;
@@ -187,7 +187,8 @@ static int element_at(struct vcpu *v, const struct guest_paging *gp, const struc
     e->len[1] = s->size - e->len[0];
     rc = translate(v, gp, s->in, la, &e->gpa[0]);
     if (!rc && e->len[1])
-        rc = translate(v, gp, s->in, la + e->len[0], &e->gpa[1]);
+        rc = translate(v, gp, s->in, gp->cs_long ? la + e->len[0] : (uint32_t)(la + e->len[0]),
+                       &e->gpa[1]);
     return rc;
 }
 
@@ -227,7 +228,10 @@ int vio_string(struct vcpu *v, const struct vio_string *s)
 
     arch_vcpu_paging(v, &gp);
     for (n = 0; n < left && n < VIO_STRING_BATCH; n++) {
-        rc = string_one(v, &gp, s, s->seg_base + ptr);
+        uint64_t la = s->seg_base + ptr;
+
+        /* Outside 64-bit code a linear address wraps at 4 GiB (so CR2 is 32-bit). */
+        rc = string_one(v, &gp, s, gp.cs_long ? la : (uint32_t)la);
         if (rc)
             break;
         ptr = (s->down ? ptr - s->size : ptr + s->size) & amask;
