@@ -194,12 +194,13 @@ static const char *who(const struct domain *d)
 static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
                     uint64_t base, uint64_t size)
 {
+    char name[PCI_BDF_STR_LEN];
     int rc = 0;
 
+    pci_bdf_str(name, 0, f->bdf);
     if (base + size > WINDOW_LIMIT) {
-        pr_warn("%s: PCI 0000:%02x:%02x.%x BAR %u at %#llx reaches the hypervisor's "
-                "MMIO: not mapped\n", who(d), f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
-                (unsigned long long)base);
+        pr_warn("%s: PCI %s BAR %u at %#llx reaches the hypervisor's MMIO: not mapped\n",
+                who(d), name, i, (unsigned long long)base);
         return false;
     }
     for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
@@ -209,13 +210,12 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
         if (!pci_dom0_msix_page(f, pa))     /* an MSI-X table's page: trapped */
             rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
     if (rc) {
-        pr_warn("%s: PCI 0000:%02x:%02x.%x BAR %u at %#llx: not mapped (%d)\n", who(d),
-                f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base, rc);
+        pr_warn("%s: PCI %s BAR %u at %#llx: not mapped (%d)\n", who(d), name, i,
+                (unsigned long long)base, rc);
         return false;
     }
-    pr_info("%s: PCI 0000:%02x:%02x.%x BAR %u %#llx-%#llx mapped into d%u, uncached\n",
-            who(d), f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base,
-            (unsigned long long)(base + size - 1), d->id);
+    pr_info("%s: PCI %s BAR %u %#llx-%#llx mapped into d%u, uncached\n", who(d), name, i,
+            (unsigned long long)base, (unsigned long long)(base + size - 1), d->id);
     return true;
 }
 
