@@ -170,8 +170,7 @@ bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len)
     const struct pci_func *f;
 
     for (unsigned int i = 0; (f = pci_func_at(i)); i++)
-        if (f->hdr_type == PCI_HEADER_TYPE_NORMAL && !vpci_is_virtual(f->bdf) &&
-            !iommu_bdf_hidden(0, f->bdf))
+        if (pci_func_assignable(f))
             bar_span(f, &lo, &hi);
     lo &= ~(WINDOW_ALIGN - 1);
     hi = (hi + WINDOW_ALIGN - 1) & ~(WINDOW_ALIGN - 1);
@@ -260,8 +259,7 @@ void pci_dom0_stop_mastering(struct domain *d)
     unsigned int seen = 0, was = 0;
 
     for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
-        if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
-            vpci_is_virtual(f->bdf))
+        if (!pci_dom0_sees(d, f->bdf) || !pci_func_assignable(f))
             continue;
         seen++;
         was += pci_stop_mastering(f->bdf);
@@ -276,8 +274,7 @@ void pci_dom0_map_bars(struct domain *d)
 
     pci_dom0_msi_init(d);       /* first: MSI-X table pages stay unmapped */
     for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
-        if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
-            vpci_is_virtual(f->bdf))
+        if (!pci_dom0_sees(d, f->bdf) || !pci_func_assignable(f))
             continue;
         iommu_assign_device(d, 0, f->bdf);     /* its DTE: dom0's I/O page table */
         for (unsigned int i = 0; i < PCI_NR_BARS; i++) {

@@ -63,6 +63,11 @@ bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uin
 /* bdf's Bus Master cleared (no DMA from it from now on); whether it was set. */
 bool pci_stop_mastering(uint16_t bdf);
 /*
+ * A physical function a domain may be given (dom0's view, an assignment):
+ * a normal header (no bridge), not on the virtual bus, not the IOMMU.
+ */
+bool pci_func_assignable(const struct pci_func *f);
+/*
  * A Function Level Reset of f when it has one (PCI Express capability,
  * DEVCAP FLR), waiting the 100 ms the spec asks; whether it was done.
  * After it the BARs hold the firmware's values again and the command
