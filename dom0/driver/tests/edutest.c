@@ -48,6 +48,8 @@
 #define PCI_CMD_OFF	4
 #define PCI_CMD_MEM	0x2
 #define PCI_CMD_MASTER	0x4
+#define PCI_CMD_PARITY	0x40
+#define PCI_CMD_SERR	0x100
 #define AHCI_VS_OFF	0x10		/* the AHCI's version register in its ABAR */
 #define AHCI_VS_1_0	0x00010000u
 #define OUTSIDE_ALIGN	0x10000000ull	/* the first 256 MiB boundary past dom0's RAM */
@@ -470,6 +472,19 @@ void test_edu(void)
 	munmap((void *)edu, EDU_BAR_SIZE);
 }
 
+/*
+ * The hypervisor's command-register filter, the domU being the owner:
+ * memory and Bus Master went through (edu_open); parity and SERR do not.
+ */
+static void command_checks(const char *dir)
+{
+	long before = command_set(dir, 0);
+	long after = command_set(dir, PCI_CMD_PARITY | PCI_CMD_SERR);
+
+	check(before >= 0 && after >= 0 && !((before ^ after) & (PCI_CMD_PARITY | PCI_CMD_SERR)),
+	      "command-filtered", "command %#lx, %#lx after setting parity and SERR", before, after);
+}
+
 /* Its registers: the liveness check's inverse and a factorial from its worker. */
 static void register_checks(void)
 {
@@ -561,6 +576,7 @@ void test_edu_domu(void)
 
 	if (edu_open(dir, sizeof(dir)))
 		return;
+	command_checks(dir);
 	register_checks();
 	a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED,
 		 -1, 0);

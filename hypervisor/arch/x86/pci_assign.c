@@ -77,8 +77,7 @@ static void give_back(struct pci_func *f, struct domain *from, const char *name)
     bool to_d0 = d0 && d0->state == DOMAIN_RUNNING && pci_dom0_sees(d0, f->bdf);
 
     pci_bars_move(f, from, to_d0 ? d0 : NULL);
-    if (to_d0)
-        pci_msi_set_owner(f, d0);
+    pci_msi_set_owner(f, to_d0 ? d0 : NULL);    /* never left pointing at a dying domain */
     if (to_d0 && !iommu_assign_device(d0, 0, f->bdf)) {
         pr_info("pci: %s: back to d0\n", name);
         return;

@@ -111,8 +111,9 @@ void pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to);
 /*
  * f's MSI (pci_dom0_msi.c) now belongs to d: its image back to the reset
  * state (MSI and MSI-X off), the device's MSI off, pending interrupts
- * dropped; from now on its vector injects d's message into d. A function
- * dom0 never had an MSI image for keeps its MSI off (not routed).
+ * dropped; from now on its vector injects d's message into d (d NULL: no
+ * owner, nothing injected). A function dom0 never had an MSI image for
+ * keeps its MSI off (not routed).
  */
 void pci_msi_set_owner(struct pci_func *f, struct domain *d);
 /*
