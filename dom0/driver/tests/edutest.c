@@ -31,6 +31,8 @@
 #define EDU_DMA_IRQ	0x4		/* DMA command: interrupt when done */
 #define EDU_IRQ_NAME	"mica-edu-msi"	/* mica_edu_msi.ko's, in /proc/interrupts */
 #define IRQ_WAIT_MS	5000
+#define PCI_BAR0_OFF	0x10
+#define EDU_MOVED_BASE	0xe0000000u	/* in a domU's host-bridge window (libctl's build.c) */
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
 #define EDU_DMA_CNT	0x90
@@ -560,6 +562,50 @@ static void msi_checks(uint64_t ga)
 }
 
 /*
+ * The domU places the BAR itself: BAR 0 written to EDU_MOVED_BASE through
+ * its config space, the registers answer there (/dev/mem: the kernel's
+ * resource stays at the old address, so the new one is nobody's); written
+ * back, resource0's mapping works again.
+ */
+static void move_checks(const char *dir)
+{
+	uint32_t old = 0, want, now = 0, id = 0;
+	volatile uint32_t *p = MAP_FAILED;
+	char path[320];
+	int fd, mfd;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || pread(fd, &old, 4, PCI_BAR0_OFF) != 4) {
+		check(0, "bar-moved", "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	want = EDU_MOVED_BASE | (old & 0xfu);
+	if (pwrite(fd, &want, 4, PCI_BAR0_OFF) != 4 || pread(fd, &now, 4, PCI_BAR0_OFF) != 4)
+		now = 0;
+	mfd = open("/dev/mem", O_RDWR | O_SYNC);
+	if (mfd >= 0) {
+		p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, mfd, EDU_MOVED_BASE);
+		close(mfd);
+	}
+	if (p != MAP_FAILED) {
+		id = p[EDU_ID / 4];
+		munmap((void *)p, PAGE);
+	}
+	check(now == want && id == EDU_ID_VALUE, "bar-moved",
+	      "BAR 0 %#x written %#x reads %#x; identification there %#x (%s)", old, want, now, id,
+	      p == MAP_FAILED ? "no /dev/mem mapping" : "mapped");
+	if (pwrite(fd, &old, 4, PCI_BAR0_OFF) != 4)
+		old = 0;
+	id = *(volatile uint32_t *)(edu + EDU_ID);
+	check(old && id == EDU_ID_VALUE, "bar-back", "BAR 0 written back to %#x: identification %#x",
+	      old, id);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
  * mica-drvtest edu-domu: in a domU that edu is assigned to (<hostdev>,
  * docs/iommu.md "Assignment"): the function on the domU's own PCI bus,
  * its BAR mapped (identification, liveness, factorial), its DMA engine
@@ -601,6 +647,7 @@ void test_edu_domu(void)
 	outside_checks(a, b, ga, gb, outside);
 	copy_checks(a, b, ga, gb, "copy-after");
 	msi_checks(ga);
+	move_checks(dir);
 	munmap(a, 2 * PAGE);
 	munmap((void *)edu, EDU_BAR_SIZE);
 }
