@@ -7,6 +7,7 @@
  * here only orders the hypervisor's own CPUs.
  */
 #include <mica/console.h>
+#include <mica/iommu.h>
 #include <mica/lib.h>
 #include <mica/spinlock.h>
 #include <asm/pci.h>
@@ -213,6 +214,12 @@ bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uin
                    bool *is64)
 {
     return pci_bar_mem32_in(f, f->bar_shadow, i, base, size, is64);
+}
+
+bool pci_func_assignable(const struct pci_func *f)
+{
+    return f->hdr_type == PCI_HEADER_TYPE_NORMAL && !vpci_is_virtual(f->bdf) &&
+           !iommu_bdf_hidden(0, f->bdf);
 }
 
 bool pci_stop_mastering(uint16_t bdf)

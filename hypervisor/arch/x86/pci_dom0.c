@@ -175,8 +175,7 @@ bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len)
     const struct pci_func *f;
 
     for (unsigned int i = 0; (f = pci_func_at(i)); i++)
-        if (f->hdr_type == PCI_HEADER_TYPE_NORMAL && !vpci_is_virtual(f->bdf) &&
-            !iommu_bdf_hidden(0, f->bdf))
+        if (pci_func_assignable(f))
             bar_span(f, &lo, &hi);
     lo &= ~(WINDOW_ALIGN - 1);
     hi = (hi + WINDOW_ALIGN - 1) & ~(WINDOW_ALIGN - 1);
@@ -202,12 +201,13 @@ static const char *who(const struct domain *d)
 static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
                     uint64_t base, uint64_t hbase, uint64_t size)
 {
+    char name[PCI_BDF_STR_LEN];
     int rc = 0;
 
+    pci_bdf_str(name, 0, f->bdf);
     if (base + size > WINDOW_LIMIT || hbase + size > WINDOW_LIMIT) {
-        pr_warn("%s: PCI 0000:%02x:%02x.%x BAR %u at %#llx reaches the hypervisor's "
-                "MMIO: not mapped\n", who(d), f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
-                (unsigned long long)base);
+        pr_warn("%s: PCI %s BAR %u at %#llx reaches the hypervisor's MMIO: not mapped\n",
+                who(d), name, i, (unsigned long long)base);
         return false;
     }
     for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
@@ -218,13 +218,12 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
             rc = p2m_map(&d->p2m, (base + off) >> PAGE_SHIFT, (hbase + off) >> PAGE_SHIFT,
                          P2M_RW | P2M_MMIO);
     if (rc) {
-        pr_warn("%s: PCI 0000:%02x:%02x.%x BAR %u at %#llx: not mapped (%d)\n", who(d),
-                f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base, rc);
+        pr_warn("%s: PCI %s BAR %u at %#llx: not mapped (%d)\n", who(d), name, i,
+                (unsigned long long)base, rc);
         return false;
     }
-    pr_info("%s: PCI 0000:%02x:%02x.%x BAR %u %#llx-%#llx mapped into d%u, uncached\n",
-            who(d), f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base,
-            (unsigned long long)(base + size - 1), d->id);
+    pr_info("%s: PCI %s BAR %u %#llx-%#llx mapped into d%u, uncached\n", who(d), name, i,
+            (unsigned long long)base, (unsigned long long)(base + size - 1), d->id);
     return true;
 }
 
@@ -337,8 +336,7 @@ void pci_dom0_stop_mastering(struct domain *d)
     unsigned int seen = 0, was = 0;
 
     for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
-        if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
-            vpci_is_virtual(f->bdf))
+        if (!pci_dom0_sees(d, f->bdf) || !pci_func_assignable(f))
             continue;
         seen++;
         was += pci_stop_mastering(f->bdf);
@@ -353,8 +351,7 @@ void pci_dom0_map_bars(struct domain *d)
 
     pci_dom0_msi_init(d);       /* first: MSI-X table pages stay unmapped */
     for (unsigned int n = 0; (f = pci_func_at(n)); n++) {
-        if (f->hdr_type != PCI_HEADER_TYPE_NORMAL || !pci_dom0_sees(d, f->bdf) ||
-            vpci_is_virtual(f->bdf))
+        if (!pci_dom0_sees(d, f->bdf) || !pci_func_assignable(f))
             continue;
         iommu_assign_device(d, 0, f->bdf);     /* its DTE: dom0's I/O page table */
         for (unsigned int i = 0; i < PCI_NR_BARS; i++) {

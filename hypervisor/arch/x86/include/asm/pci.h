@@ -8,6 +8,7 @@
 #define ASM_PCI_H
 
 #include <mica/types.h>
+#include <mica/lib.h>
 
 struct domain;
 struct pci_dom0_msi;
@@ -32,6 +33,18 @@ struct pci_func {
 };
 
 #define PCI_BDF(bus, dev, fn)  ((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
+#define PCI_BDF_BUS(bdf)       ((unsigned int)(bdf) >> 8)
+#define PCI_BDF_SLOT(bdf)      (((unsigned int)(bdf) >> 3) & 0x1fu)
+#define PCI_BDF_FUNC(bdf)      ((unsigned int)(bdf) & 0x7u)
+
+/* "ssss:bb:dd.f", the way every log line names a function. */
+#define PCI_BDF_STR_LEN        13
+static inline char *pci_bdf_str(char buf[PCI_BDF_STR_LEN], uint16_t seg, uint16_t bdf)
+{
+    snprintf(buf, PCI_BDF_STR_LEN, "%04x:%02x:%02x.%x", seg, PCI_BDF_BUS(bdf), PCI_BDF_SLOT(bdf),
+             PCI_BDF_FUNC(bdf));
+    return buf;
+}
 
 uint32_t pci_conf_read32(uint16_t bdf, unsigned int reg);
 void pci_conf_write32(uint16_t bdf, unsigned int reg, uint32_t val);
@@ -52,6 +65,11 @@ bool pci_bar_mem32_in(const struct pci_func *f, const uint32_t *bars, unsigned i
                       uint64_t *base, uint64_t *size, bool *is64);
 /* bdf's Bus Master cleared (no DMA from it from now on); whether it was set. */
 bool pci_stop_mastering(uint16_t bdf);
+/*
+ * A physical function a domain may be given (dom0's view, an assignment):
+ * a normal header (no bridge), not on the virtual bus, not the IOMMU.
+ */
+bool pci_func_assignable(const struct pci_func *f);
 /*
  * A Function Level Reset of f when it has one (PCI Express capability,
  * DEVCAP FLR), waiting the 100 ms the spec asks; whether it was done.
