@@ -79,4 +79,7 @@ void test_gnt(void);
 void test_fuzz(void);
 void test_edu(void);
 
+/* edustorm.c: QEMU edu's raise register in a tight loop (0 seconds: once). */
+int edu_storm(const char *dir, const char *secs);
+
 #endif
