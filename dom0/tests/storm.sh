@@ -3,11 +3,15 @@
 # storm: an interrupt storm from a device cannot starve another domain of
 # CPU (issue 12; docs/iommu.md "Storms"). Run last in the iommu area's dom0
 # boot (dom0_pci=view, QEMU's edu at 00:05.0). mica_edu_irq.ko gives edu
-# one MSI with a handler that acknowledges it; dom0's vCPUs are pinned to
-# pCPU 1 and a domU that counts loops (mica.domu=count) to pCPU 0, where
-# every device's MSI lands. Its loops per second are measured quiet, then
-# while dom0 writes edu's raise register in a tight loop (mica-drvtest
-# edu-storm): it must keep at least a quarter of its quiet rate (a domU
+# one MSI with a handler that acknowledges it, bound to dom0's vCPU 0
+# (on pCPU 0: dom0_vcpus_pin), and a domU that counts loops
+# (mica.domu=count) is pinned to pCPU 0 too, where every device's MSI
+# lands: the hypervisor's handlers and dom0's both take their time from
+# it, with equal weights. Its loops per second are measured quiet, then
+# while edu floods: the driver's refire parameter makes its handler raise
+# the interrupt again each time (a device that never stays quiet), started
+# by one raise (mica-drvtest edu-storm DEV 0). The domU must keep at least
+# a quarter of its quiet rate (a domU
 # starved by the handlers gets next to nothing), the hypervisor must log
 # edu's throttling, dom0 must answer a command meanwhile, and after the
 # flood one raise must again be one interrupt. Prints "MICA-CHECK PASS
@@ -19,7 +23,7 @@ d=/sys/bus/pci/devices/$EDU
 KO=/usr/lib/mica/tests/mica_edu_irq.ko
 DOMU=storm-burn
 CON=/tmp/storm-console.log
-FLOOD_S=12          # the flood: long enough for the window below and a command
+REFIRE=/sys/module/mica_edu_irq/parameters/refire
 WIN_S=4             # each measured window, in dom0's seconds
 SHARE_DIV=4         # the domU keeps at least 1/SHARE_DIV of its quiet rate
 
@@ -46,14 +50,10 @@ rate_between() {
     set -- $1 $2
     if [ $# -eq 4 ] && [ "$3" -gt "$1" ]; then echo $((($4 - $2) / ($3 - $1))); else echo 0; fi
 }
-dom0_pin() {
-    v=0
-    while [ $v -lt "$(nproc)" ]; do mica vcpu-pin 0 $v "$1" || return 1; v=$((v + 1)); done
-}
 cleanup() {
+    echo 0 >$REFIRE 2>/dev/null
     [ -n "$conpid" ] && kill "$conpid" 2>/dev/null
     mica destroy $DOMU >/dev/null 2>&1
-    check "storm: dom0's vCPUs unpinned again" dom0_pin "0-$(($(nproc) - 1))"
     check "storm: mica_edu_irq unloaded" rmmod mica_edu_irq
 }
 
@@ -75,7 +75,8 @@ n=$(raise_once)
 [ "$n" = 1 ] && ok "storm: before the flood one raise is one interrupt" ||
     bad "storm: before the flood one raise is one interrupt" "$n"
 
-check "storm: dom0's vCPUs pinned to pCPU 1" dom0_pin 1
+irq=$(echo "$line" | sed -n 's/^ *\([0-9]*\):.*/\1/p')
+check "storm: edu's interrupt goes to dom0's vCPU 0" sh -c "echo 0 >/proc/irq/$irq/smp_affinity_list"
 xml $DOMU count 1 96 "<cputune><vcpupin vcpu='0' cpuset='0'/></cputune>" >/tmp/storm.xml
 if ! check "storm: create a counting domU pinned to pCPU 0" mica create /tmp/storm.xml; then
     cleanup; exit 1
@@ -88,7 +89,11 @@ if [ "$(grep -c '^MICA-DOMU-LOOPS' $CON)" -lt 4 ]; then
     bad "storm: the domU counts" "after ${i} s: $(tail -c 300 $CON | tr '\r\n' '||')"; cleanup; exit 1
 fi
 ok "storm: the domU counts (up after ${i} s)"
-say "vcpus $(mica vcpu-list | tr -s ' ' | tr '\n' '|')"
+vl=$(mica vcpu-list)
+say "vcpus $(echo "$vl" | tr -s ' ' | tr '\n' '|')"
+row=$(echo "$vl" | awk '$2 == 0 && $3 == 0 { print $4 }')
+[ "$row" = 0 ] && ok "storm: dom0's vCPU 0 is on pCPU 0 beside the domU" ||
+    bad "storm: dom0's vCPU 0 is on pCPU 0 beside the domU" "$(echo "$vl" | tr -s ' ' | tr '\n' '|')"
 
 a=$(last_loops); sleep $WIN_S; b=$(last_loops)
 quiet=$(rate_between "$a" "$b")
@@ -96,24 +101,21 @@ say "quiet $quiet loops/s ($a -> $b)"
 
 storms0=$(mica dmesg | grep -c "PCI $EDU MSI: interrupt storm")
 irq0=$(edu_irqs)
-taskset -c $(($(nproc) - 1)) mica-drvtest edu-storm $d $FLOOD_S >/tmp/storm-flood.out 2>&1 &
-flood=$!
+echo 1 >$REFIRE
+mica-drvtest edu-storm $d 0 >/dev/null
 sleep 1
-a=$(last_loops)
+a=$(last_loops); sleep $WIN_S; b=$(last_loops)
 check "storm: dom0 answers mica list during the flood" mica list
-sleep $WIN_S
-b=$(last_loops)
-wait $flood
-stormy=$(rate_between "$a" "$b")
+echo 0 >$REFIRE
 irq1=$(edu_irqs)
-say "flood $(cat /tmp/storm-flood.out | tr '\n' ' ')"
+stormy=$(rate_between "$a" "$b")
 say "during $stormy loops/s ($a -> $b)"
-raised=$(sed -n 's/^MICA-TEST storm raised \([0-9]*\) in.*/\1/p' /tmp/storm-flood.out)
-say "dom0-irqs $((irq1 - irq0)) of ${raised:-?} raised"
-if [ "${raised:-0}" -gt 0 ] && [ $((irq1 - irq0)) -gt 0 ]; then
-    ok "storm: edu interrupted dom0 during the flood ($((irq1 - irq0)) of $raised raises)"
+say "dom0-irqs $((irq1 - irq0))"
+# The flood is more than a trickle: 1000 interrupts in the window (an idle edu has none).
+if [ $((irq1 - irq0)) -gt 1000 ]; then
+    ok "storm: edu flooded dom0 with interrupts ($((irq1 - irq0)) in about $((WIN_S + 1)) s)"
 else
-    bad "storm: edu interrupted dom0 during the flood" "$((irq1 - irq0)) of '${raised:-?}'"
+    bad "storm: edu flooded dom0 with interrupts" "$((irq1 - irq0)) in about $((WIN_S + 1)) s"
 fi
 if [ "$quiet" -gt 0 ] && [ $((stormy * SHARE_DIV)) -ge "$quiet" ]; then
     ok "storm: the domU on pCPU 0 keeps at least 1/$SHARE_DIV of its CPU during the storm ($stormy of $quiet loops/s)"

@@ -9,13 +9,14 @@
  * whatever address or data dom0 writes, the device cannot raise another
  * vector, reach another CPU or the hypervisor's own vectors.
  *
- * Storms (irq_rate.c): more than MSI_STORM_LIMIT interrupts of one
- * function in an MSI_STORM_WINDOW_NS window, or more than MSI_CPU_LIMIT
- * of all functions on the CPU they land on with this one over its fair
+ * Storms (irq_rate.c): more than msi_storm_limit interrupts of one
+ * function in an MSI_STORM_WINDOW_NS window, or more than
+ * msi_storm_cpu_limit of all functions on the CPU they land on (command
+ * line; 1000 and 2000 by default) with this one over its fair
  * share of that, mask it (its mask bit, or its MSI enable when it has
  * none) until the window after; what arrived meanwhile is injected once on
- * unmasking. So the functions together take at most about twice
- * MSI_CPU_LIMIT handler runs a window on a CPU, and other domains keep
+ * unmasking. So the functions together take at most about twice the
+ * CPU's limit of handler runs a window on a CPU, and other domains keep
  * their time there. A throttled function is logged, at most once a
  * second each (with the throttles since its last line).
  */
@@ -40,8 +41,6 @@
 #include <asm/vpci.h>
 
 #define MSI_STORM_WINDOW_NS 10000000ull    /* 10 ms */
-#define MSI_STORM_LIMIT     1000u          /* per function and window: 100000 a second */
-#define MSI_CPU_LIMIT       2000u          /* per CPU and window, all functions: 200000 a second */
 #define MSI_STORM_LOG_NS    1000000000ull  /* a function's throttle lines: one a second at most */
 #define MSI_CTRL_SHIFT      16             /* message control in the capability's first dword */
 #define MSI_CPU             0              /* the CPU the devices' messages go to */
@@ -108,9 +107,9 @@ struct msi_cpu {
     uint64_t count, throttles;
 };
 
-static const struct irq_rate_limits msi_limits = {
-    MSI_STORM_WINDOW_NS, MSI_STORM_LIMIT, MSI_CPU_LIMIT,
-};
+uint64_t opt_msi_storm_limit = 1000;        /* per function and window: 100000 a second */
+uint64_t opt_msi_storm_cpu_limit = 2000;    /* per CPU and window, all functions: 200000 a second */
+static struct irq_rate_limits msi_limits;   /* from those, at msi_attach() */
 static struct msi_cpu msi_cpus[MAX_CPUS];
 static unsigned int msi_sources;    /* functions with a vector on MSI_CPU */
 
@@ -278,12 +277,12 @@ static bool throttle(struct pci_dom0_msi *m, struct msi_cpu *c, enum irq_rate_ve
     if (why == IRQ_RATE_CPU)
         snprintf(line, len, "MSI: interrupt storm: masked for a window (CPU %u over %u in %llu ms, "
                  "this function over its share %u; %u throttle%s since the last line, %llu in all)",
-                 smp_processor_id(), MSI_CPU_LIMIT, MSI_STORM_WINDOW_NS / 1000000ull,
+                 smp_processor_id(), msi_limits.cpu, MSI_STORM_WINDOW_NS / 1000000ull,
                  irq_rate_share(&msi_limits, msi_sources), m->unlogged, m->unlogged == 1 ? "" : "s",
                  (unsigned long long)m->storms);
     else
         snprintf(line, len, "MSI: interrupt storm: masked for a window (this function over %u in "
-                 "%llu ms; %u throttle%s since the last line, %llu in all)", MSI_STORM_LIMIT,
+                 "%llu ms; %u throttle%s since the last line, %llu in all)", msi_limits.source,
                  MSI_STORM_WINDOW_NS / 1000000ull, m->unlogged, m->unlogged == 1 ? "" : "s",
                  (unsigned long long)m->storms);
     m->unlogged = 0;
@@ -655,6 +654,10 @@ void pci_dom0_msi_init(struct domain *d)
     struct pci_func *f;
     int rc;
 
+    /* The command line's bounds (setup.c: 1 to 1000000) fit in 32 bits. */
+    msi_limits = (struct irq_rate_limits){ MSI_STORM_WINDOW_NS, (uint32_t)opt_msi_storm_limit,
+                                           (uint32_t)opt_msi_storm_cpu_limit };
+
     for (unsigned int n = 0; (f = (struct pci_func *)pci_func_at(n)); n++) {
         if ((!f->msi_cap && !f->msix_cap) || f->msi || !pci_dom0_sees(d, f->bdf) ||
             vpci_is_virtual(f->bdf))
@@ -728,7 +731,7 @@ void pci_dom0_msi_report(void)
             pr_info("dom0_pci=view: CPU %u: %llu device interrupts from %u functions, %llu "
                     "throttles for the CPU's limit (%u a %llu ms window, a function's share %u, "
                     "its own limit %u)\n", c, (unsigned long long)msi_cpus[c].count, msi_sources,
-                    (unsigned long long)msi_cpus[c].throttles, MSI_CPU_LIMIT,
+                    (unsigned long long)msi_cpus[c].throttles, msi_limits.cpu,
                     MSI_STORM_WINDOW_NS / 1000000ull, irq_rate_share(&msi_limits, msi_sources),
-                    MSI_STORM_LIMIT);
+                    msi_limits.source);
 }

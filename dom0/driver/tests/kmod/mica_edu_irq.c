@@ -6,9 +6,11 @@
  * acknowledges what the device raised (interrupt status at 0x24 written
  * to the acknowledge register at 0x64), so each write of edu's raise
  * register (0x60) is one interrupt, counted in /proc/interrupts under
- * "mica_edu_irq". The storm test raises it in a tight loop through sysfs
- * (mica-drvtest edu-storm); the hypervisor must throttle it
- * (docs/iommu.md, "Storms").
+ * "mica_edu_irq". With the parameter refire set
+ * (/sys/module/mica_edu_irq/parameters/refire) the handler raises it again
+ * once acknowledged: a flood paced only by the interrupt path (a device
+ * whose line never stays quiet), which the hypervisor must throttle
+ * (docs/iommu.md, "Storms"; dom0/tests/storm.sh).
  */
 #include <linux/interrupt.h>
 #include <linux/module.h>
@@ -17,7 +19,13 @@
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
 #define EDU_IRQ_STATUS	0x24
+#define EDU_IRQ_RAISE	0x60
 #define EDU_IRQ_ACK	0x64
+#define EDU_RAISE_BIT	0x1
+
+static bool refire;
+module_param(refire, bool, 0644);
+MODULE_PARM_DESC(refire, "raise edu's interrupt again from its handler (a flood)");
 
 struct edu_irq {
 	void __iomem *regs;
@@ -30,6 +38,8 @@ static irqreturn_t edu_irq_handler(int irq, void *data)
 
 	if (status)
 		iowrite32(status, e->regs + EDU_IRQ_ACK);
+	if (READ_ONCE(refire))
+		iowrite32(EDU_RAISE_BIT, e->regs + EDU_IRQ_RAISE);
 	/* MSI is never shared: one raised before the acknowledgement may find none left. */
 	return IRQ_HANDLED;
 }
@@ -49,6 +59,8 @@ static int edu_irq_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	e->regs = pcim_iomap(pdev, 0, 0);
 	if (!e->regs)
 		return -ENOMEM;
+	/* edu's MSI is a write of its own (bus master): without this it is dropped. */
+	pci_set_master(pdev);
 	rc = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
 	if (rc < 0)
 		return rc;
@@ -68,6 +80,7 @@ static void edu_irq_remove(struct pci_dev *pdev)
 
 	free_irq(pci_irq_vector(pdev, 0), e);
 	pci_free_irq_vectors(pdev);
+	pci_clear_master(pdev);
 }
 
 static const struct pci_device_id edu_irq_ids[] = {
