@@ -95,7 +95,7 @@ sleep 10
 h2=$(field life-h cpu_time_ns); l2=$(field life-l cpu_time_ns)
 r=$(awk -v a="$h1" -v b="$h2" -v c="$l1" -v d="$l2" 'BEGIN { if (d - c <= 0) print 0; else printf "%.2f", (b - a) / (d - c) }')
 echo "MICA-TEST ctl-life weight-ratio $r"
-if awk -v r="$r" 'BEGIN { exit !(r >= 1.4 && r <= 2.8) }'; then ok "weights 512:256 split a pCPU about 2:1 ($r)"
+if awk -v r="$r" 'BEGIN { exit !(r >= 1.6 && r <= 2.5) }'; then ok "weights 512:256 split a pCPU about 2:1 ($r)"
 else bad "weights 512:256 split a pCPU about 2:1" "ratio $r"; fi
 w=$(mica sched-credit -d life-h | awk 'NR > 1 { print $3 }' | head -n 1)
 [ "$w" = 512 ] && ok "sched-credit shows life-h's weight 512" || bad "sched-credit shows life-h's weight 512" "'$w'"

@@ -50,6 +50,21 @@ int zero_gpa(struct domain *d, gpa_t gpa, size_t len)
     return 0;
 }
 
+int copy_gpa_chunk(struct domain *d, gpa_t gpa, void *buf, size_t len, bool to_guest)
+{
+    uint8_t *p;
+
+    /* mem_lock: memory_op cannot free the frame while we copy (memory_op.c). */
+    spin_lock(&d->mem_lock);
+    p = gpa_page(d, gpa, to_guest);
+    if (p && to_guest)
+        memcpy(p, buf, len);
+    else if (p)
+        memcpy(buf, p, len);
+    spin_unlock(&d->mem_lock);
+    return p ? 0 : -EFAULT;
+}
+
 /* Copy between hypervisor memory and guest-linear memory, page by page. */
 static int copy_guest(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool to_guest)
 {
@@ -60,19 +75,9 @@ static int copy_guest(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool 
     while (len) {
         size_t chunk = MIN(len, PAGE_SIZE - (gva & ~PAGE_MASK));
         gpa_t gpa;
-        uint8_t *p;
 
-        if (guest_linear_to_gpa(&gp, &v->domain->p2m, gva, to_guest, &gpa))
-            return -EFAULT;
-        /* mem_lock: memory_op cannot free the frame while we copy (memory_op.c). */
-        spin_lock(&v->domain->mem_lock);
-        p = gpa_page(v->domain, gpa, to_guest);
-        if (p && to_guest)
-            memcpy(p, b, chunk);
-        else if (p)
-            memcpy(b, p, chunk);
-        spin_unlock(&v->domain->mem_lock);
-        if (!p)
+        if (guest_linear_to_gpa(&gp, &v->domain->p2m, gva, to_guest, &gpa) ||
+            copy_gpa_chunk(v->domain, gpa, b, chunk, to_guest))
             return -EFAULT;
         gva += chunk, b += chunk, len -= chunk;
     }

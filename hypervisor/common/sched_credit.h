@@ -10,7 +10,8 @@
  * credits per millisecond; every accounting period (CSCHED_TICKS_PER_ACCT
  * ticks) the capacity of the pCPUs in use is shared out again among the
  * domains with active vCPUs, in proportion to weight, never more than a
- * domain's vCPUs can use or its cap allows. Priority follows the balance:
+ * domain's vCPUs can use or its cap allows; domains pinned to one pCPU
+ * share that pCPU among themselves (their pool). Priority follows the balance:
  * UNDER with credit left, OVER without; BOOST for a vCPU that just woke.
  */
 #ifndef MICA_SCHED_CREDIT_H
@@ -64,6 +65,8 @@ struct sched_dom {
     uint32_t cap;                   /* 0: none, else percent of one pCPU */
     unsigned int nr_vcpus;
     unsigned int nr_active;
+    uint64_t pool;                  /* 0, or the one pCPU all its active vCPUs are
+                                       pinned to (a bit): shares that pCPU alone */
     /* Results of the last csched_acct_share(): */
     uint64_t share;                 /* credits for the whole domain */
     int32_t grant;                  /* credits for each active vCPU */
@@ -87,16 +90,22 @@ bool csched_preempts(int pri, int curr_pri);
 uint64_t csched_dom_limit(const struct sched_dom *d, const struct csched_params *p);
 /*
  * Share capacity credits among the domains on the list that have active
- * vCPUs, in proportion to weight x active vCPUs; a domain that would get
- * more than csched_dom_limit() gets its limit, and the rest is shared among
- * the others. Sets share and grant of each domain.
+ * vCPUs and pool 0, in proportion to weight x active vCPUs; a domain that
+ * would get more than csched_dom_limit() gets its limit, and the rest is
+ * shared among the others. The domains of one single-pCPU pool share that
+ * pCPU's credits_per_acct the same way among themselves. Sets share and
+ * grant of each domain.
  */
 void csched_acct_share(struct sched_dom *list, uint64_t capacity,
                        const struct csched_params *p);
-/* Give one active vCPU its domain's grant; returns CSCHED_REFILL_* flags. */
+/*
+ * Give one active vCPU its domain's grant; returns CSCHED_REFILL_* flags.
+ * wants_cpu: it is queued or running (a balance over a period's worth is
+ * then cut to one period's worth; otherwise it stops earning).
+ */
 #define CSCHED_REFILL_UNPARK     1u     /* was parked, may run again */
 #define CSCHED_REFILL_INACTIVE   2u     /* did not use its credit: stops earning */
-unsigned int csched_refill(struct sched_vcpu *sv, const struct csched_params *p);
+unsigned int csched_refill(struct sched_vcpu *sv, const struct csched_params *p, bool wants_cpu);
 /* Run queue: by priority, first come first served within one. */
 void csched_runq_insert(struct sched_vcpu **head, struct sched_vcpu *sv);
 bool csched_runq_remove(struct sched_vcpu **head, struct sched_vcpu *sv);

@@ -68,12 +68,12 @@ static uint64_t dom_weight(const struct sched_dom *d)
 }
 
 /*
- * Water-filling: whoever would get more than its limit at the current rate
- * gets its limit and leaves the sharing; repeat until nobody does, then the
- * rest share what is left. The rate only rises as limited domains leave, so
- * one that reached its limit keeps it.
+ * Water-filling within one pool: whoever would get more than its limit at
+ * the current rate gets its limit and leaves the sharing; repeat until
+ * nobody does, then the rest share what is left. The rate only rises as
+ * limited domains leave, so one that reached its limit keeps it.
  */
-void csched_acct_share(struct sched_dom *list, uint64_t capacity,
+static void share_pool(struct sched_dom *list, uint64_t pool, uint64_t capacity,
                        const struct csched_params *p)
 {
     uint64_t left = capacity, wsum = 0;
@@ -81,6 +81,8 @@ void csched_acct_share(struct sched_dom *list, uint64_t capacity,
     struct sched_dom *d;
 
     for (d = list; d; d = d->next) {
+        if (d->pool != pool)
+            continue;
         d->share = 0;
         d->grant = 0;
         d->acct_done = !d->nr_active;
@@ -92,7 +94,7 @@ void csched_acct_share(struct sched_dom *list, uint64_t capacity,
         for (d = list; d; d = d->next) {
             uint64_t limit;
 
-            if (d->acct_done)
+            if (d->pool != pool || d->acct_done)
                 continue;
             limit = csched_dom_limit(d, p);
             if (left * dom_weight(d) / wsum < limit)
@@ -105,6 +107,8 @@ void csched_acct_share(struct sched_dom *list, uint64_t capacity,
         }
     }
     for (d = list; d; d = d->next) {
+        if (d->pool != pool)
+            continue;
         if (!d->acct_done)
             d->share = (left * dom_weight(d) + wsum - 1) / wsum;
         if (d->nr_active)
@@ -112,7 +116,26 @@ void csched_acct_share(struct sched_dom *list, uint64_t capacity,
     }
 }
 
-unsigned int csched_refill(struct sched_vcpu *sv, const struct csched_params *p)
+/*
+ * Weights only mean something among vCPUs that compete for the same pCPU.
+ * Domains pinned to one pCPU share that pCPU: shared out with everyone
+ * over all pCPUs, two spinners pinned together would each be given a whole
+ * pCPU's credit, never run out, and split it 1:1 whatever their weights.
+ */
+void csched_acct_share(struct sched_dom *list, uint64_t capacity,
+                       const struct csched_params *p)
+{
+    uint64_t done = 0;
+
+    share_pool(list, 0, capacity, p);
+    for (struct sched_dom *d = list; d; d = d->next)
+        if (d->pool && !(done & d->pool)) {
+            done |= d->pool;
+            share_pool(list, d->pool, (uint64_t)p->credits_per_acct, p);
+        }
+}
+
+unsigned int csched_refill(struct sched_vcpu *sv, const struct csched_params *p, bool wants_cpu)
 {
     unsigned int flags = 0;
 
@@ -133,7 +156,11 @@ unsigned int csched_refill(struct sched_vcpu *sv, const struct csched_params *p)
         sv->parked = false;
         flags |= CSCHED_REFILL_UNPARK;
     }
-    if (sv->credit > p->credits_per_acct) {
+    if (sv->credit > p->credits_per_acct && wants_cpu) {
+        /* Queued or running, it competes but others (boosted ones) took
+         * its turns: it keeps a period's worth and goes on earning. */
+        sv->credit = p->credits_per_acct;
+    } else if (sv->credit > p->credits_per_acct) {
         /* It left a period's worth unused: it is not competing for the CPU.
          * Half the credit stays, so it starts a little ahead next time. */
         sv->active = false;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Unit tests for hypervisor/arch/x86/guest_walk.c (guest_linear_to_gpa).
+ * Unit tests for hypervisor/arch/x86/guest_walk.c (guest_linear_to_gpa, and
+ * guest_walk as the CPU's own access: error codes, U/S, SMAP/SMEP, NX, A/D).
  * Guest RAM is a real p2m (npt.c on the real allocator): GUEST_PAGES gfns
  * from 0, each on its own zeroed frame. Guest page tables are written into
  * that RAM through the p2m, and the walker has to read them the same way.
@@ -12,6 +13,7 @@
 #include <mica/p2m.h>
 #include <asm/page.h>
 #include <asm/x86.h>
+#include <asm/guest_walk.h>
 
 #include "check.h"
 #include "shim.h"
@@ -309,6 +311,148 @@ static void test_pae(void)
     expect_fault(&gp_pae, LA_PAE, false, "PAE, PD outside guest RAM");
 }
 
+/* ---- as the CPU's own access (guest_walk, GW_CPU) ---- */
+
+#define US   _PAGE_USER
+#define AD   (_PAGE_ACCESSED | _PAGE_DIRTY)
+
+/* guest_walk with GW_CPU for access: its result, and *pfec. */
+static int cpu_walk(const struct guest_paging *gp, uint64_t la, uint32_t access, uint32_t *pfec,
+                    gpa_t *gpa)
+{
+    *pfec = access;
+    return guest_walk(gp, &p2m, la, GW_CPU, pfec, gpa);
+}
+
+static void expect_pf(const struct guest_paging *gp, uint64_t la, uint32_t access, uint32_t want,
+                      const char *what)
+{
+    uint32_t pfec;
+    gpa_t gpa;
+
+    if (CHECK_EQ_S(cpu_walk(gp, la, access, &pfec, &gpa), GUEST_WALK_PF, "%s: #PF", what))
+        CHECK_EQ(pfec, want, "%s: error code", what);
+}
+
+static void expect_ok(const struct guest_paging *gp, uint64_t la, uint32_t access, gpa_t want,
+                      const char *what)
+{
+    uint32_t pfec;
+    gpa_t gpa = 0;
+
+    if (CHECK_EQ_S(cpu_walk(gp, la, access, &pfec, &gpa), 0, "%s: translates", what))
+        CHECK_EQ(gpa, want, "%s: gpa", what);
+}
+
+/* The long-mode tables with U/S everywhere and no NX (EFER.NXE clear). */
+static void build_long_user(void)
+{
+    build_long();
+    for (size_t i = 0; i < ARRAY_SIZE(long_levels); i++)
+        *long_entry(i) = (*long_entry(i) & ~(_PAGE_NX | AD)) | US;
+}
+
+static void test_cpu_user(void)
+{
+    char what[80];
+
+    build_long_user();
+    expect_ok(&gp_long, LA64, PFEC_USER | PFEC_WRITE, LEAF4K | 0xabc, "user write, U/S and R/W all levels");
+    for (size_t i = 0; i < ARRAY_SIZE(long_levels); i++) {
+        *long_entry(i) &= ~US;
+        snprintf(what, sizeof(what), "supervisor %s, user read", long_levels[i].name);
+        expect_pf(&gp_long, LA64, PFEC_USER, PFEC_PRESENT | PFEC_USER, what);
+        snprintf(what, sizeof(what), "supervisor %s, user write", long_levels[i].name);
+        expect_pf(&gp_long, LA64, PFEC_USER | PFEC_WRITE, PFEC_PRESENT | PFEC_USER | PFEC_WRITE, what);
+        snprintf(what, sizeof(what), "supervisor %s, supervisor write", long_levels[i].name);
+        expect_ok(&gp_long, LA64, PFEC_WRITE, LEAF4K | 0xabc, what);
+        *long_entry(i) |= US;
+    }
+    /* Not present wins over a protection fault at a level above. */
+    *long_entry(0) &= ~US;
+    *long_entry(3) &= ~P;
+    expect_pf(&gp_long, LA64, PFEC_USER | PFEC_WRITE, PFEC_USER | PFEC_WRITE,
+              "supervisor PML4E, PTE not present: not-present fault");
+    expect_pf(&gp_long, LA64, 0, 0, "PTE not present, supervisor read: error code 0");
+    /* A user write to a read-only page faults whatever CR0.WP says. */
+    *long_entry(0) |= US;
+    *long_entry(3) |= P;
+    *long_entry(2) &= ~RW;
+    {
+        struct guest_paging no_wp = gp_long;
+
+        no_wp.cr0 &= ~X86_CR0_WP;
+        expect_pf(&no_wp, LA64, PFEC_USER | PFEC_WRITE, PFEC_PRESENT | PFEC_USER | PFEC_WRITE,
+                  "read-only PDE, user write without WP");
+        expect_ok(&no_wp, LA64, PFEC_WRITE, LEAF4K | 0xabc, "read-only PDE, supervisor write without WP");
+        expect_pf(&gp_long, LA64, PFEC_WRITE, PFEC_PRESENT | PFEC_WRITE,
+                  "read-only PDE, supervisor write with WP");
+    }
+}
+
+static void test_cpu_smap_smep_nx(void)
+{
+    struct guest_paging gp = gp_long;
+
+    build_long_user();
+    gp.cr4 |= X86_CR4_SMAP;
+    expect_pf(&gp, LA64, PFEC_WRITE, PFEC_PRESENT | PFEC_WRITE, "SMAP: supervisor write to a user page");
+    expect_pf(&gp, LA64, 0, PFEC_PRESENT, "SMAP: supervisor read of a user page");
+    gp.rflags = X86_EFLAGS_AC;
+    expect_ok(&gp, LA64, PFEC_WRITE, LEAF4K | 0xabc, "SMAP with RFLAGS.AC: allowed");
+    expect_ok(&gp, LA64, PFEC_USER | PFEC_WRITE, LEAF4K | 0xabc, "SMAP: a user access is not touched");
+    *long_entry(3) &= ~US;
+    gp.rflags = 0;
+    expect_ok(&gp, LA64, PFEC_WRITE, LEAF4K | 0xabc, "SMAP: a supervisor page");
+    *long_entry(3) |= US;
+    gp.cr4 = gp_long.cr4 | X86_CR4_SMEP;
+    expect_pf(&gp, LA64, PFEC_FETCH, PFEC_PRESENT | PFEC_FETCH, "SMEP: supervisor fetch from a user page");
+    expect_ok(&gp, LA64, 0, LEAF4K | 0xabc, "SMEP: a supervisor read is not touched");
+    /* NX without EFER.NXE is a reserved bit; with it, a fetch fault. */
+    *long_entry(1) |= _PAGE_NX;
+    expect_pf(&gp_long, LA64, 0, PFEC_PRESENT | PFEC_RSVD, "NX without EFER.NXE: reserved bit");
+    gp = gp_long;
+    gp.efer |= EFER_NXE;
+    expect_ok(&gp, LA64, PFEC_WRITE, LEAF4K | 0xabc, "NX PDPTE: a write is allowed");
+    expect_pf(&gp, LA64, PFEC_FETCH, PFEC_PRESENT | PFEC_FETCH, "NX PDPTE: a fetch faults");
+    *long_entry(1) &= ~_PAGE_NX;
+    *long_entry(0) |= PS;
+    expect_pf(&gp_long, LA64, 0, PFEC_PRESENT | PFEC_RSVD, "PS in a PML4E: reserved bit");
+    expect_gpa(&gp_long, LA64, false, LEAF4K | 0xabc, "hypercall walk: reserved bits not checked");
+}
+
+static void test_cpu_ad_bits(void)
+{
+    uint32_t pfec;
+    gpa_t gpa;
+
+    build_long_user();
+    expect_gpa(&gp_long, LA64, true, LEAF4K | 0xabc, "hypercall write walk");
+    CHECK_EQ(*long_entry(3) & AD, 0, "a hypercall walk sets no A/D bit");
+    expect_ok(&gp_long, LA64, 0, LEAF4K | 0xabc, "CPU read walk");
+    for (size_t i = 0; i < ARRAY_SIZE(long_levels); i++)
+        CHECK_EQ(*long_entry(i) & AD, _PAGE_ACCESSED, "read: %s accessed, not dirty", long_levels[i].name);
+    expect_ok(&gp_long, LA64, PFEC_WRITE, LEAF4K | 0xabc, "CPU write walk");
+    CHECK_EQ(*long_entry(3) & AD, AD, "write: the PTE accessed and dirty");
+    CHECK_EQ(*long_entry(2) & AD, _PAGE_ACCESSED, "write: the PDE accessed only");
+    build_long_user();
+    *long_entry(3) &= ~US;
+    expect_pf(&gp_long, LA64, PFEC_USER, PFEC_PRESENT | PFEC_USER, "user read of a supervisor page");
+    CHECK_EQ(*long_entry(0) & AD, 0, "a faulting walk sets no A bit");
+    CHECK_EQ_S(cpu_walk(&gp_long, 0x0000800000000000ull, 0, &pfec, &gpa), GUEST_WALK_GP,
+               "non-canonical: #GP");
+    put64(L2_T, 0xc5, (OUTSIDE + 0x5000) | P | RW | US);
+    CHECK_EQ_S(cpu_walk(&gp_long, LA64, 0, &pfec, &gpa), -EFAULT, "PT outside guest RAM: -EFAULT");
+    /* 32-bit paging: 4-byte entries. */
+    build_32();
+    put32(PD32, 0x2a5, PT32 | P | RW | US);
+    put32(PT32, 0x1c2, 0xfedcb000u | P | RW);
+    expect_pf(&gp_32, LA32, PFEC_USER, PFEC_PRESENT | PFEC_USER, "32-bit: user read of a supervisor PTE");
+    expect_ok(&gp_32, LA32, PFEC_WRITE, 0xfedcb9abull, "32-bit: supervisor write");
+    CHECK_EQ(*(uint32_t *)gpa_ptr(PT32 + 0x1c2 * 4) & AD, AD, "32-bit: PTE accessed and dirty");
+    CHECK_EQ(*(uint32_t *)gpa_ptr(PD32 + 0x2a5 * 4) & AD, _PAGE_ACCESSED, "32-bit: PDE accessed");
+}
+
 int main(void)
 {
     check_area("guest_walk");
@@ -322,5 +466,8 @@ int main(void)
     test_32bit_4k();
     test_32bit_4m();
     test_pae();
+    test_cpu_user();
+    test_cpu_smap_smep_nx();
+    test_cpu_ad_bits();
     return check_done();
 }

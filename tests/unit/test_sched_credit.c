@@ -119,6 +119,36 @@ static void test_share_weights(void)
           (unsigned long long)a.share, (unsigned long long)b.share);
 }
 
+/* ctl-life's case: two spinners pinned to pCPU 1 of two, dom0 running too. */
+static void test_share_pinned(void)
+{
+    struct sched_dom h, l, d0, m;
+
+    dom_init(&h, 512, 0, 1);
+    dom_init(&l, 256, 0, 1);
+    dom_init(&d0, 256, 0, 1);
+    h.pool = l.pool = 1ull << 1;
+    h.next = &l;
+    l.next = &d0;
+    csched_acct_share(&h, 300, &p10);
+    CHECK_EQ(h.share, 200, "pinned together, weights 512:256: 200 of their pCPU's 300");
+    CHECK_EQ(l.share, 100, "pinned together, weights 512:256: 100 of their pCPU's 300");
+    CHECK_EQ(d0.share, 300, "the unpinned domain shares the other pCPU alone: 300");
+
+    dom_init(&m, 256, 0, 1);
+    m.pool = 1ull << 2;
+    d0.next = &m;
+    csched_acct_share(&h, 300, &p10);
+    CHECK_EQ(m.share, 300, "a domain alone on its pCPU gets all of it");
+    CHECK_EQ(h.share + l.share, 300, "another pool does not change the first: %llu",
+             (unsigned long long)(h.share + l.share));
+
+    h.cap = 10;
+    csched_acct_share(&h, 300, &p10);
+    CHECK_EQ(h.share, 30, "a cap still holds inside a pool: cap 10 is 30 credits");
+    CHECK_EQ(l.share, 270, "the rest of the pool's pCPU goes to the other member");
+}
+
 static void test_share_caps(void)
 {
     struct sched_dom a, b;
@@ -149,42 +179,47 @@ static void test_refill(void)
     dom_init(&d, 256, 0, 1);
     d.grant = 100;
     vcpu_init(&sv, &d, -50, CSCHED_PRI_OVER);
-    fl = csched_refill(&sv, &p10);
+    fl = csched_refill(&sv, &p10, false);
     CHECK(sv.credit == 50 && sv.pri == CSCHED_PRI_UNDER && !fl, "-50 + 100: UNDER");
     vcpu_init(&sv, &d, -250, CSCHED_PRI_UNDER);
-    csched_refill(&sv, &p10);
+    csched_refill(&sv, &p10, false);
     CHECK(sv.credit == -150 && sv.pri == CSCHED_PRI_OVER, "-250 + 100: OVER");
     d.grant = 10;
     vcpu_init(&sv, &d, -1000, CSCHED_PRI_OVER);
-    csched_refill(&sv, &p10);
+    csched_refill(&sv, &p10, false);
     CHECK_EQ_S(sv.credit, -300, "debt is bounded to one period's worth");
     vcpu_init(&sv, &d, 5, CSCHED_PRI_BOOST);
-    csched_refill(&sv, &p10);
+    csched_refill(&sv, &p10, false);
     CHECK_EQ_S(sv.pri, CSCHED_PRI_BOOST, "a boost survives a refill with credit");
     vcpu_init(&sv, &d, -50, CSCHED_PRI_BOOST);
-    csched_refill(&sv, &p10);
+    csched_refill(&sv, &p10, false);
     CHECK_EQ_S(sv.pri, CSCHED_PRI_OVER, "without credit a boost ends");
 
     d.grant = 100;
     vcpu_init(&sv, &d, 250, CSCHED_PRI_UNDER);
-    fl = csched_refill(&sv, &p10);
+    fl = csched_refill(&sv, &p10, false);
     CHECK(fl == CSCHED_REFILL_INACTIVE && !sv.active && sv.credit == 175,
           "350 > one period's worth: stops earning, keeps half (flags %u, credit %d)", fl,
           (int)sv.credit);
+    vcpu_init(&sv, &d, 250, CSCHED_PRI_UNDER);
+    fl = csched_refill(&sv, &p10, true);
+    CHECK(!fl && sv.active && sv.credit == 300 && sv.pri == CSCHED_PRI_UNDER,
+          "350 while queued or running: competing, keeps earning with 300 (flags %u, credit %d)",
+          fl, (int)sv.credit);
 
     dom_init(&d, 256, 25, 1);
     d.grant = 75;
     vcpu_init(&sv, &d, -100, CSCHED_PRI_OVER);
     sv.parked = true;
-    fl = csched_refill(&sv, &p10);
+    fl = csched_refill(&sv, &p10, false);
     CHECK(sv.parked && !fl && sv.credit == -25, "capped, still in debt after the refill: parked");
-    fl = csched_refill(&sv, &p10);
+    fl = csched_refill(&sv, &p10, false);
     CHECK(!sv.parked && fl == CSCHED_REFILL_UNPARK && sv.pri == CSCHED_PRI_UNDER,
           "capped, back in credit: unparked, UNDER");
     sv.parked = true;
     sv.credit = -200;
     d.cap = 0;
-    fl = csched_refill(&sv, &p10);
+    fl = csched_refill(&sv, &p10, false);
     CHECK(!sv.parked && fl == CSCHED_REFILL_UNPARK, "cap lifted: unparked even in debt");
 
     dom_init(&d, 256, 25, 1);
@@ -269,7 +304,7 @@ static void sim_acct(struct sim *s)
         if (!sv->active)
             continue;
         queued = csched_runq_remove(&s->rq, sv);
-        fl = csched_refill(sv, &p10);
+        fl = csched_refill(sv, &p10, queued || sv == s->curr);
         if (fl & CSCHED_REFILL_INACTIVE)
             sv->dom->nr_active--;
         if (queued || ((fl & CSCHED_REFILL_UNPARK) && sv != s->curr))
@@ -387,6 +422,7 @@ int main(void)
     test_priorities();
     test_share_weights();
     test_share_caps();
+    test_share_pinned();
     test_refill();
     test_runq();
     test_sim_weights();

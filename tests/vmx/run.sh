@@ -31,14 +31,21 @@ test_selftest() {
 }
 
 # Hostile guests beside good ones on VMX: a triple fault, a write outside
-# its memory (an EPT violation), a REP INSB there (string I/O emulation), a short run of the hypercall fuzzer, a
+# its memory (an EPT violation), a REP INSB there (string I/O emulation), string
+# I/O meeting the guest's page tables (pageedge mode=strio: #PF with CR2, error
+# code and RCX, resumed; U set from CPL 3), a short run of the hypercall fuzzer, a
 # halt with interrupts off (vcpu_halt() and domain_vcpu_halted() through
 # VMX's HLT exit); the good ones pass and the hypervisor carries on.
 test_hostile() {
     boot vmx-hostile "-smp 2 -m 512" "" selftest:name=good \
         hostile_ud:name=bad-ud hostile_oob:name=bad-oob hostile_oob:name=bad-ins,mode=insb \
-        hostile_hc:name=bad-hc,seed=12345,iters=$VMX_FUZZ_ITERS halt:name=halter spin:name=good-spin
+        hostile_hc:name=bad-hc,seed=12345,iters=$VMX_FUZZ_ITERS halt:name=halter spin:name=good-spin \
+        pageedge:name=strio,mode=strio,mem=8M
     guest_passes good
+    guest_passes strio
+    guest_ended strio poweroff
+    expect_line "VMX exit counts are named by reason (strio's string I/O: io=N)" \
+        "^\(mica\) d$(domid_of strio) vcpu0: [0-9]+ exits: .* io=[0-9]+"
     guest_passes good-spin
     guest_passes bad-hc
     guest_ended good poweroff

@@ -16,8 +16,6 @@
 
 #define BIT(n) (1u << (n))
 
-uint32_t cpuid_guest_spec_ctrl;
-
 static void mica_leaves(uint32_t leaf, uint32_t r[4])
 {
     r[0] = r[1] = r[2] = r[3] = 0;
@@ -118,7 +116,7 @@ static void leaf7(struct vcpu *v, uint32_t sub, uint32_t r[4])
     if (tsc_invariant && v->domain->plat)
         r[1] |= BIT(1);
     r[2] &= ~(BIT(3) | BIT(4) | BIT(16) | BIT(22)); /* PKU OSPKE LA57 RDPID */
-    r[3] &= ~(CPUID_7_EDX_SPEC_ALL & ~cpuid_guest_spec_ctrl); /* unless virtualised */
+    r[3] &= ~(CPUID_7_EDX_SPEC_ALL & ~arch_vcpu_cpuid_spec_ctrl()); /* unless virtualised */
 }
 
 static void leaf_ext1(uint32_t r[4])

@@ -108,6 +108,7 @@ struct percpu *percpu_setup(unsigned int cpu, uint32_t apic_id)
     pc->self = pc;
     pc->cpu = cpu;
     pc->apic_id = apic_id;
+    pc->last_domid = -1;
     pc->stack_top = stack_top(STACK_ORDER);
     pc->tss.ist[IST_DF - 1] = stack_top(IST_ORDER);
     pc->tss.ist[IST_NMI - 1] = stack_top(IST_ORDER);

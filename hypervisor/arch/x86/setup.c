@@ -29,6 +29,7 @@
 #include <mica/linux_boot.h>
 #include <mica/iommu.h>
 #include <asm/pci.h>
+#include <asm/spec_ctrl.h>
 #include <mica/console_input.h>
 #include <public/sched.h>
 
@@ -201,6 +202,7 @@ static void boot_cpu_init(void)
     apic_init_bsp(acpi.lapic_base ? acpi.lapic_base : 0xfee00000);
     if (arch_vcpu_hw_init() || arch_vcpu_cpu_enable())
         panic("cannot enable %s on the boot CPU", arch_vcpu_vendor_name());
+    spec_ctrl_init();
 }
 
 static void bring_up_cpus(void)

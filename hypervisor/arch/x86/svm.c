@@ -271,11 +271,23 @@ static void svm_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
     gp->cs_base = vm->cs.base;
     gp->cs_long = (vm->efer & EFER_LMA) && (vm->cs.attr & SEG_ATTR_L);
     gp->cpl = vm->cpl;
+    gp->rflags = vm->rflags;
 }
 
 static uint64_t svm_vcpu_tsc_offset(struct vcpu *v)
 {
     return svm_of(v)->vmcb->tsc_offset;
+}
+
+/* None: SPEC_CTRL and friends stay hidden from guests on SVM (not passed through). */
+static uint32_t svm_cpuid_spec_ctrl(void)
+{
+    return 0;
+}
+
+static void svm_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+    svm_of(v)->vmcb->cr2 = cr2;
 }
 
 static uint64_t svm_get_rip(struct vcpu *v)
@@ -298,6 +310,7 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .vcpu_run = svm_vcpu_run,
     .vcpu_paging = svm_vcpu_paging,
     .vcpu_event_pending = svm_event_pending,
+    .cpuid_spec_ctrl = svm_cpuid_spec_ctrl,
     .vcpu_dump_exits = svm_dump_exits,
     .vcpu_dump_state = svm_dump_state,
     .vcpu_tsc_offset = svm_vcpu_tsc_offset,
@@ -305,4 +318,6 @@ const struct vcpu_vendor_ops svm_vcpu_ops = {
     .vcpu_set_gpr = svm_set_gpr,
     .vcpu_get_rip = svm_get_rip,
     .vcpu_advance_rip = svm_advance_rip,
+    .vcpu_inject_exception = svm_inject_exception,
+    .vcpu_set_cr2 = svm_set_cr2,
 };

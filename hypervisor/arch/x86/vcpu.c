@@ -17,6 +17,7 @@
 #include <asm/vplatform_dev.h>
 #include <asm/percpu.h>
 #include <asm/x86.h>
+#include <asm/spec_ctrl.h>
 
 static const struct vcpu_vendor_ops *vcpu_ops;
 
@@ -48,10 +49,17 @@ int arch_vcpu_cpu_enable(void) { return vcpu_ops->cpu_enable(); }
 int arch_vcpu_create(struct vcpu *v) { return vcpu_ops->vcpu_create(v); }
 void arch_vcpu_destroy(struct vcpu *v) { vcpu_ops->vcpu_destroy(v); }
 size_t arch_vcpu_bytes(void) { return vcpu_ops->vcpu_bytes(); }
-void arch_vcpu_run(struct vcpu *v) { vcpu_ops->vcpu_run(v); }
+
+void arch_vcpu_run(struct vcpu *v)
+{
+    spec_ctrl_enter(v);                   /* IBPB when the domain changes */
+    vcpu_ops->vcpu_run(v);
+}
+
 void arch_vcpu_platform_io(struct vcpu *v) { vcpu_ops->vcpu_platform_io(v); }
 bool arch_vcpu_event_pending(struct vcpu *v) { return vcpu_ops->vcpu_event_pending(v); }
 uint64_t arch_vcpu_tsc_offset(struct vcpu *v) { return vcpu_ops->vcpu_tsc_offset(v); }
+uint32_t arch_vcpu_cpuid_spec_ctrl(void) { return vcpu_ops->cpuid_spec_ctrl(); }
 void arch_vcpu_dump_exits(struct vcpu *v) { vcpu_ops->vcpu_dump_exits(v); }
 void arch_vcpu_dump_state(struct vcpu *v) { vcpu_ops->vcpu_dump_state(v); }
 
@@ -87,7 +95,25 @@ void arch_vcpu_advance_rip(struct vcpu *v, unsigned int len)
     vcpu_ops->vcpu_advance_rip(v, len);
 }
 
+void arch_vcpu_inject_exception(struct vcpu *v, unsigned int vector, bool has_err, uint32_t err)
+{
+    vcpu_ops->vcpu_inject_exception(v, vector, has_err, err);
+}
+
+void arch_vcpu_set_cr2(struct vcpu *v, uint64_t cr2) { vcpu_ops->vcpu_set_cr2(v, cr2); }
+
 /* ---- services ----------------------------------------------------------- */
+
+void vcpu_inject_pf(struct vcpu *v, uint64_t la, uint32_t pfec)
+{
+    arch_vcpu_set_cr2(v, la);
+    arch_vcpu_inject_exception(v, X86_VEC_PF, true, pfec);
+}
+
+void vcpu_inject_gp0(struct vcpu *v)
+{
+    arch_vcpu_inject_exception(v, X86_VEC_GP, true, 0);
+}
 
 /*
  * INIT parks a vCPU until a STARTUP IPI; Linux only sends it to vCPUs that

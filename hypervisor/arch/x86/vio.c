@@ -14,6 +14,9 @@
 #include <public/sched.h>
 #include <asm/vplatform.h>
 #include <asm/vplatform_dev.h>
+#include <asm/guest_walk.h>
+#include <asm/x86.h>
+#include <asm/page.h>
 
 #define PCI_CONF_ADDR  0xcf8
 #define RESET_CPU      0x04    /* reset control register: reset the CPU */
@@ -151,16 +154,65 @@ static uint64_t reg_update(uint64_t reg, uint64_t val, unsigned int addr_bytes)
     return (reg & ~mask) | (val & mask);
 }
 
-static int string_one(struct vcpu *v, const struct vio_string *s, uint64_t la)
-{
-    uint32_t val = 0;
+/*
+ * Where an element of size bytes at la lies: up to two pieces (it may
+ * cross a page), each translated as the CPU's own access at the guest's
+ * CPL before any byte moves or the port is touched (as hardware checks an
+ * access whole, and as Xen's emulator translates before it does the I/O).
+ */
+struct element {
+    gpa_t gpa[2];
+    size_t len[2];
+};
 
+static int translate(struct vcpu *v, const struct guest_paging *gp, bool write, uint64_t la,
+                     gpa_t *gpa)
+{
+    uint32_t pfec = (write ? PFEC_WRITE : 0) | (gp->cpl == 3 ? PFEC_USER : 0);
+    int rc = guest_walk(gp, &v->domain->p2m, la, GW_CPU, &pfec, gpa);
+
+    if (rc == GUEST_WALK_PF)
+        vcpu_inject_pf(v, la, pfec);
+    else if (rc == GUEST_WALK_GP)
+        vcpu_inject_gp0(v);
+    return rc;
+}
+
+static int element_at(struct vcpu *v, const struct guest_paging *gp, const struct vio_string *s,
+                      uint64_t la, struct element *e)
+{
+    int rc;
+
+    e->len[0] = MIN((size_t)s->size, PAGE_SIZE - (la & ~PAGE_MASK));
+    e->len[1] = s->size - e->len[0];
+    rc = translate(v, gp, s->in, la, &e->gpa[0]);
+    if (!rc && e->len[1])
+        rc = translate(v, gp, s->in, gp->cs_long ? la + e->len[0] : (uint32_t)(la + e->len[0]),
+                       &e->gpa[1]);
+    return rc;
+}
+
+/* 0, -EFAULT (not the domain's memory), or GUEST_WALK_PF/GP (injected: nothing done). */
+static int string_one(struct vcpu *v, const struct guest_paging *gp, const struct vio_string *s,
+                      uint64_t la)
+{
+    struct element e;
+    uint8_t buf[4] = { 0 };
+    uint32_t val;
+    int rc = element_at(v, gp, s, la, &e);
+
+    if (rc)
+        return rc;
     if (s->in) {
         val = vio_read(v, s->port, s->size);
-        return copy_to_guest(v, la, &val, s->size) ? -EFAULT : 0;
+        memcpy(buf, &val, sizeof(buf));
     }
-    if (copy_from_guest(v, &val, la, s->size))
-        return -EFAULT;
+    for (unsigned int i = 0; i < 2 && !rc; i++)
+        if (e.len[i])
+            rc = copy_gpa_chunk(v->domain, e.gpa[i], buf + (i ? e.len[0] : 0), e.len[i], s->in);
+    if (rc || s->in)
+        return rc;
+    memcpy(&val, buf, sizeof(val));
     vio_write(v, s->port, s->size, val);
     return 0;
 }
@@ -171,17 +223,25 @@ int vio_string(struct vcpu *v, const struct vio_string *s)
     uint64_t amask = s->addr_bytes == 8 ? ~0ull : (1ull << (8 * s->addr_bytes)) - 1;
     uint64_t reg = arch_vcpu_get_gpr(v, ptr_reg), rcx = arch_vcpu_get_gpr(v, GPR_RCX);
     uint64_t left = s->rep ? rcx & amask : 1, ptr = reg & amask, n;
+    struct guest_paging gp;
     int rc = 0;
 
+    arch_vcpu_paging(v, &gp);
     for (n = 0; n < left && n < VIO_STRING_BATCH; n++) {
-        rc = string_one(v, s, s->seg_base + ptr);
+        uint64_t la = s->seg_base + ptr;
+
+        /* Outside 64-bit code a linear address wraps at 4 GiB (so CR2 is 32-bit). */
+        rc = string_one(v, &gp, s, gp.cs_long ? la : (uint32_t)la);
         if (rc)
             break;
         ptr = (s->down ? ptr - s->size : ptr + s->size) & amask;
     }
+    /* As hardware: a fault stops a REP at the element, the ones done counted. */
     arch_vcpu_set_gpr(v, ptr_reg, reg_update(reg, ptr, s->addr_bytes));
     if (s->rep)
         arch_vcpu_set_gpr(v, GPR_RCX, reg_update(rcx, left - n, s->addr_bytes));
+    if (rc == GUEST_WALK_PF || rc == GUEST_WALK_GP)
+        return VIO_STRING_FAULT;
     if (rc)
         return rc;
     return n < left ? 1 : 0;

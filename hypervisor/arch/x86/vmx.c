@@ -153,10 +153,11 @@ static void spec_ctrl_check(void)
     cpuid_count(7, 0, &a, &b, &c, &d);
     vmx_cfg.spec_ctrl = d & CPUID_7_EDX_SPEC_CTRL;
     vmx_cfg.arch_caps = d & CPUID_7_EDX_ARCH_CAPS;
+    vmx_cfg.cpuid_spec = 0;
     if (vmx_cfg.spec_ctrl)
-        cpuid_guest_spec_ctrl = d & (CPUID_7_EDX_SPEC_CTRL | CPUID_7_EDX_STIBP | CPUID_7_EDX_SSBD);
+        vmx_cfg.cpuid_spec = d & (CPUID_7_EDX_SPEC_CTRL | CPUID_7_EDX_STIBP | CPUID_7_EDX_SSBD);
     if (vmx_cfg.arch_caps)
-        cpuid_guest_spec_ctrl |= CPUID_7_EDX_ARCH_CAPS;
+        vmx_cfg.cpuid_spec |= CPUID_7_EDX_ARCH_CAPS;
 }
 
 /* 1..0xffff, wrapping (0 is the host's). */
@@ -206,8 +207,8 @@ static int vmx_hw_init(void)
     if (vmx_cfg.spec_ctrl || vmx_cfg.arch_caps)
         pr_info("VMX: guests get%s%s%s%s\n",
                 vmx_cfg.spec_ctrl ? " SPEC_CTRL (IBRS) and PRED_CMD (IBPB)" : "",
-                cpuid_guest_spec_ctrl & CPUID_7_EDX_STIBP ? ", STIBP" : "",
-                cpuid_guest_spec_ctrl & CPUID_7_EDX_SSBD ? ", SSBD" : "",
+                vmx_cfg.cpuid_spec & CPUID_7_EDX_STIBP ? ", STIBP" : "",
+                vmx_cfg.cpuid_spec & CPUID_7_EDX_SSBD ? ", SSBD" : "",
                 vmx_cfg.arch_caps ? ", ARCH_CAPABILITIES" : "");
     if (vmx_cfg.preempt)
         pr_debug("VMX: preemption timer (2^%u TSC cycles a tick) bounds each entry\n",
@@ -411,6 +412,17 @@ static void vmx_vcpu_paging(struct vcpu *v, struct guest_paging *gp)
     gp->cs_base = g->cs_base;
     gp->cs_long = (g->efer & EFER_LMA) && (g->cs_ar & VMX_AR_FROM_ATTR(SEG_ATTR_L));
     gp->cpl = (g->ss_ar >> SEG_ATTR_DPL_SHIFT) & 3;
+    gp->rflags = g->rflags;
+}
+
+static uint32_t vmx_cpuid_spec_ctrl(void)
+{
+    return vmx_cfg.cpuid_spec;
+}
+
+static void vmx_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+    vmx_of(v)->cr2 = cr2;                /* loaded by vmx_enter_once() */
 }
 
 static uint64_t vmx_vcpu_tsc_offset(struct vcpu *v)
@@ -438,6 +450,9 @@ const struct vcpu_vendor_ops vmx_vcpu_ops = {
     .vcpu_set_gpr = vmx_set_gpr,
     .vcpu_get_rip = vmx_get_rip,
     .vcpu_advance_rip = vmx_advance_rip,
+    .vcpu_inject_exception = vmx_inject_exception,
+    .vcpu_set_cr2 = vmx_set_cr2,
+    .cpuid_spec_ctrl = vmx_cpuid_spec_ctrl,
     .vcpu_dump_exits = vmx_dump_exits,
     .vcpu_dump_state = vmx_dump_state,
 };

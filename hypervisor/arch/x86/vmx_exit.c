@@ -252,10 +252,12 @@ static bool pat_valid(uint64_t pat)
  * FB_CLEAR, RRSBA, BHI_NO, PBRSB_NO, GDS_NO, RFDS_NO), as KVM's; never the
  * controls behind MSRs Mica does not give guests (TSX_CTRL, FB_CLEAR_CTRL...).
  */
-#define ARCH_CAPS_GUEST  ((1ull << 0) | (1ull << 1) | (1ull << 2) | (1ull << 3) | (1ull << 4) | \
-                          (1ull << 5) | (1ull << 6) | (1ull << 8) | (1ull << 13) | (1ull << 14) | \
-                          (1ull << 15) | (1ull << 17) | (1ull << 19) | (1ull << 20) | \
-                          (1ull << 24) | (1ull << 26) | (1ull << 27))
+#define ARCH_CAPS_GUEST  (ARCH_CAP_RDCL_NO | ARCH_CAP_IBRS_ALL | ARCH_CAP_RSBA | \
+                          ARCH_CAP_SKIP_L1DFL_VMENTRY | ARCH_CAP_SSB_NO | ARCH_CAP_MDS_NO | \
+                          ARCH_CAP_PSCHANGE_MC_NO | ARCH_CAP_TAA_NO | ARCH_CAP_SBDR_SSDP_NO | \
+                          ARCH_CAP_FBSDP_NO | ARCH_CAP_PSDP_NO | ARCH_CAP_FB_CLEAR | \
+                          ARCH_CAP_RRSBA | ARCH_CAP_BHI_NO | ARCH_CAP_PBRSB_NO | \
+                          ARCH_CAP_GDS_NO | ARCH_CAP_RFDS_NO)
 
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
@@ -451,13 +453,17 @@ static void exit_triple_fault(struct vcpu *v)
     domain_crash(v->domain, "triple fault at rip %#lx", (unsigned long)vmx_of(v)->guest.rip);
 }
 
+static const char *exit_name(unsigned int reason);
+
 static void exit_unexpected(struct vcpu *v)
 {
     struct vmx_vcpu *x = vmx_of(v);
+    const char *name = exit_name(x->exit_reason & EXIT_REASON_MASK);
 
     vmx_dump_state(v);
-    domain_crash(v->domain, "unexpected exit %#x (qualification %#lx) at rip %#lx",
-                 x->exit_reason, (unsigned long)x->exit_qual, (unsigned long)x->guest.rip);
+    domain_crash(v->domain, "unexpected exit %#x (%s, qualification %#lx) at rip %#lx",
+                 x->exit_reason, name ? name : "unknown", (unsigned long)x->exit_qual,
+                 (unsigned long)x->guest.rip);
 }
 
 static const exit_handler_t exit_handlers[VMX_EXIT_NR] = {
@@ -521,16 +527,50 @@ void vmx_handle_exit(struct vcpu *v)
     exit_unexpected(v);
 }
 
+/* The basic exit reason's name, as in the dumps (Xen's and KVM's spellings), or NULL. */
+static const char *exit_name(unsigned int reason)
+{
+    static const char *const names[VMX_EXIT_NR] = {
+        [EXIT_EXCEPTION_NMI] = "exception", [EXIT_EXTERNAL_INTERRUPT] = "intr",
+        [EXIT_TRIPLE_FAULT] = "triple_fault", [EXIT_INIT] = "init", [EXIT_SIPI] = "sipi",
+        [EXIT_INTERRUPT_WINDOW] = "intr_window", [EXIT_NMI_WINDOW] = "nmi_window",
+        [EXIT_TASK_SWITCH] = "task_switch", [EXIT_CPUID] = "cpuid", [EXIT_GETSEC] = "getsec",
+        [EXIT_HLT] = "hlt", [EXIT_INVD] = "invd", [EXIT_INVLPG] = "invlpg",
+        [EXIT_RDPMC] = "rdpmc", [EXIT_RDTSC] = "rdtsc", [EXIT_VMCALL] = "vmcall",
+        [EXIT_VMCLEAR] = "vmclear", [EXIT_VMLAUNCH] = "vmlaunch", [EXIT_VMPTRLD] = "vmptrld",
+        [EXIT_VMPTRST] = "vmptrst", [EXIT_VMREAD] = "vmread", [EXIT_VMRESUME] = "vmresume",
+        [EXIT_VMWRITE] = "vmwrite", [EXIT_VMXOFF] = "vmxoff", [EXIT_VMXON] = "vmxon",
+        [EXIT_CR_ACCESS] = "cr", [EXIT_DR_ACCESS] = "dr", [EXIT_IO_INSTRUCTION] = "io",
+        [EXIT_MSR_READ] = "rdmsr", [EXIT_MSR_WRITE] = "wrmsr",
+        [EXIT_INVALID_GUEST_STATE] = "bad_guest_state", [EXIT_MSR_LOADING] = "msr_loading",
+        [EXIT_MWAIT] = "mwait", [EXIT_MONITOR] = "monitor", [EXIT_PAUSE] = "pause",
+        [EXIT_MCE_DURING_ENTRY] = "mce_entry", [EXIT_EPT_VIOLATION] = "ept_violation",
+        [EXIT_EPT_MISCONFIG] = "ept_misconfig", [EXIT_INVEPT] = "invept",
+        [EXIT_RDTSCP] = "rdtscp", [EXIT_PREEMPTION_TIMER] = "preempt_timer",
+        [EXIT_INVVPID] = "invvpid", [EXIT_WBINVD] = "wbinvd", [EXIT_XSETBV] = "xsetbv",
+        [EXIT_RDRAND] = "rdrand", [EXIT_INVPCID] = "invpcid", [EXIT_VMFUNC] = "vmfunc",
+        [EXIT_RDSEED] = "rdseed", [EXIT_XSAVES] = "xsaves", [EXIT_XRSTORS] = "xrstors",
+    };
+
+    return reason < VMX_EXIT_NR ? names[reason] : NULL;
+}
+
 void vmx_dump_exits(struct vcpu *v)
 {
     struct vmx_vcpu *x = vmx_of(v);
-    char buf[256];
+    char buf[320];
     int n = 0;
 
-    for (unsigned int c = 0; c < VMX_EXIT_NR && n < (int)sizeof(buf) - 32; c++)
-        if (x->exit_count[c])
-            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %u=%u", c, x->exit_count[c]);
-    pr_info("d%u vcpu%u: %lu exits (by VMX basic reason):%s\n", v->domain->id, v->id,
+    for (unsigned int c = 0; c < VMX_EXIT_NR && n < (int)sizeof(buf) - 32; c++) {
+        if (!x->exit_count[c])
+            continue;
+        if (exit_name(c))
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %s=%u", exit_name(c),
+                          x->exit_count[c]);
+        else
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " exit%u=%u", c, x->exit_count[c]);
+    }
+    pr_info("d%u vcpu%u: %lu exits:%s\n", v->domain->id, v->id,
             (unsigned long)x->exits, n ? buf : " none");
 }
 
@@ -539,13 +579,15 @@ void vmx_dump_state(struct vcpu *v)
 {
     const struct vmx_vcpu *x = vmx_of(v);
     const struct vmx_guest *g = &x->guest;
+    const char *name = exit_name(x->exit_reason & EXIT_REASON_MASK);
 
     pr_info("  d%u vcpu%u: rip %#lx rsp %#lx rflags %#lx intr %#x cr0 %#lx cr3 %#lx cr4 %#lx "
-            "efer %#lx cs_ar %#x ss_ar %#x exit %#x qual %#lx exits %lu\n",
+            "efer %#lx cs_ar %#x ss_ar %#x exit %#x (%s) qual %#lx exits %lu\n",
             v->domain->id, v->id, (unsigned long)g->rip, (unsigned long)g->rsp,
             (unsigned long)g->rflags, g->intr_state, (unsigned long)g->cr0,
             (unsigned long)g->cr3, (unsigned long)g->cr4, (unsigned long)g->efer, g->cs_ar,
-            g->ss_ar, x->exit_reason, (unsigned long)x->exit_qual, (unsigned long)x->exits);
+            g->ss_ar, x->exit_reason, name ? name : "unknown", (unsigned long)x->exit_qual,
+            (unsigned long)x->exits);
     if (v->arch.vlapic)
         vlapic_dump(v);
 }

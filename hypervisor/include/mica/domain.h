@@ -204,6 +204,13 @@ void domain_p2m_flush(struct domain *d);
 int copy_to_gpa(struct domain *d, gpa_t gpa, const void *src, size_t len);
 int zero_gpa(struct domain *d, gpa_t gpa, size_t len);
 
+/*
+ * len bytes at gpa, all in one page, to (to_guest) or from buf, with the
+ * frame held against memory_op: 0, or -EFAULT if it is not the domain's
+ * memory (or, to_guest, not writable in its p2m).
+ */
+int copy_gpa_chunk(struct domain *d, gpa_t gpa, void *buf, size_t len, bool to_guest);
+
 /* Copy through the vCPU's own page tables (hypercall arguments): -EFAULT. */
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len);
 int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len);

@@ -76,6 +76,14 @@ int catch_exception(void (*fn)(void *), void *arg);
  */
 void irq_set_handler(unsigned int vector, void (*fn)(struct exc_frame *f));
 
+/*
+ * Run fn(frame) first when exception vector (0-31) is raised; it returns
+ * true to resume the interrupted code (iretq with the frame as it left
+ * it), false to go on as without it (catch_exception, else a failure).
+ * NULL removes it.
+ */
+void exc_set_hook(unsigned int vector, bool (*fn)(struct exc_frame *f));
+
 /* rdmsr under catch_exception: -1 on success, else the vector. */
 int rdmsr_safe(uint32_t msr, uint64_t *val);
 

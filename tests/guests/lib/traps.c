@@ -3,6 +3,7 @@
  * The guest's IDT (all 256 vectors) and its exception handler. An exception
  * inside catch_exception() resumes there with the vector as the result; any
  * other exception is a failure: one FAIL line, then shutdown with crash.
+ * exc_set_hook() puts a function before that for an exception vector.
  * Vectors 32-255 are interrupts: the handler irq_set_handler() installed
  * runs, and one without a handler is a failure too.
  */
@@ -12,6 +13,8 @@
 #define NR_EXCEPTIONS 32
 #define GATE_INTR64  0x8e       /* present, DPL 0, 64-bit interrupt gate */
 #define GUEST_CS     0x08
+#define GUEST_DS     0x10
+#define EFLAGS_IOPL  (3ul << 12)
 
 struct idt_gate {
     uint16_t offset_lo;
@@ -36,6 +39,13 @@ struct catch_ctx catch_ctx;
 static struct idt_gate idt[NR_VECTORS] __aligned(16);
 static unsigned int handler_depth;
 static void (*irq_handlers[NR_VECTORS])(struct exc_frame *f);
+static bool (*exc_hooks[NR_EXCEPTIONS])(struct exc_frame *f);
+
+void exc_set_hook(unsigned int vector, bool (*fn)(struct exc_frame *f))
+{
+    if (vector < NR_EXCEPTIONS)
+        exc_hooks[vector] = fn;
+}
 
 void irq_set_handler(unsigned int vector, void (*fn)(struct exc_frame *f))
 {
@@ -76,6 +86,9 @@ static void resume_catch(struct exc_frame *f)
     f->rsp = catch_ctx.rsp;
     f->rax = f->vector;
     f->rip = (uint64_t)catch_resume;
+    f->cs = GUEST_CS;              /* from user mode too (CPL 3 code under catch_exception) */
+    f->ss = GUEST_DS;
+    f->rflags &= ~EFLAGS_IOPL;
     catch_ctx.active = 0;
 }
 
@@ -89,6 +102,8 @@ void guest_exception(struct exc_frame *f)
         gprintf("FAIL %s: unexpected interrupt %lu at 0x%lx\n", guest_name(), f->vector, f->rip);
         guest_crash();
     }
+    if (exc_hooks[f->vector] && exc_hooks[f->vector](f))
+        return;
     if (catch_ctx.active) {
         resume_catch(f);
         return;

@@ -34,12 +34,19 @@ test_svm_erratum_forged
 # instruction it cannot read, not skip a length made up from leftovers.
 # Beside them a REP INSB into a guest-physical address past the guest's
 # RAM (hostile_oob mode=insb): the string I/O emulation kills the domain.
+# And string I/O against the guest's page tables (pageedge mode=strio): a
+# REP INSB into a not-present page gets #PF (CR2, error code, RCX) and
+# resumes once the guest maps it; OUTSB from one gets #PF with error code
+# 0; at CPL 3 a REP INSB into a supervisor page gets #PF with U set.
 test_svm_page_edge() {
     local stale
     boot svm-page-edge "-cpu max -smp 1 -m 256" "" pageedge:name=edge,mem=8M \
-        pageedge:name=stale,mode=stale,mem=8M hostile_oob:name=bad-ins,mode=insb
+        pageedge:name=stale,mode=stale,mem=8M hostile_oob:name=bad-ins,mode=insb \
+        pageedge:name=strio,mode=strio,mem=8M
     guest_passes edge
     guest_ended edge poweroff
+    guest_passes strio
+    guest_ended strio poweroff
     stale=$(domid_of stale)
     expect_no_line "the edge CPUID is not refused" "^\(mica\) d$(domid_of edge) .*cannot decode"
     expect_no_line "stale: never comes back" "^\(d$stale\) FAIL stale: "

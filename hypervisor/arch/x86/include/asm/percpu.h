@@ -22,6 +22,7 @@ struct percpu {
     volatile bool online;
     volatile bool need_resched;   /* set by the timer and by wake-ups */
     uint64_t irq_count;           /* timer interrupts taken */
+    int32_t last_domid;           /* domain of the last vCPU run here, -1: none (spec_ctrl.c) */
 };
 
 extern struct percpu *percpu[MAX_CPUS];

@@ -48,6 +48,7 @@ struct guest_paging {
     uint64_t cs_base;
     bool cs_long;                  /* executing 64-bit code */
     unsigned int cpl;
+    uint64_t rflags;               /* AC for SMAP */
 };
 
 struct vcpu_entry64 {
@@ -97,6 +98,15 @@ struct vcpu_vendor_ops {
     uint64_t (*vcpu_get_rip)(struct vcpu *v);
     /* Past an emulated instruction of len bytes (ending any STI/MOV SS shadow). */
     void (*vcpu_advance_rip)(struct vcpu *v, unsigned int len);
+    /* In an exit handler of v: deliver exception vector (with err if has_err) at the next entry. */
+    void (*vcpu_inject_exception)(struct vcpu *v, unsigned int vector, bool has_err, uint32_t err);
+    /* The guest's CR2 from the next entry on (a #PF the hypervisor injects). */
+    void (*vcpu_set_cr2)(struct vcpu *v, uint64_t cr2);
+    /*
+     * The speculation controls (CPUID_7_EDX_SPEC_ALL bits of CPUID 7.0 EDX)
+     * it gives guests, known after cpu_missing; guest_cpuid() hides the rest.
+     */
+    uint32_t (*cpuid_spec_ctrl)(void);
     /* Per-exit counts on the log (shutdown, console key 'd'). */
     void (*vcpu_dump_exits)(struct vcpu *v);
     /* One line of where it is and what it waits for (console key 'v'). */
@@ -131,6 +141,9 @@ uint64_t arch_vcpu_get_gpr(struct vcpu *v, unsigned int n);
 void arch_vcpu_set_gpr(struct vcpu *v, unsigned int n, uint64_t val);
 uint64_t arch_vcpu_get_rip(struct vcpu *v);
 void arch_vcpu_advance_rip(struct vcpu *v, unsigned int len);
+void arch_vcpu_inject_exception(struct vcpu *v, unsigned int vector, bool has_err, uint32_t err);
+void arch_vcpu_set_cr2(struct vcpu *v, uint64_t cr2);
+uint32_t arch_vcpu_cpuid_spec_ctrl(void);
 void arch_vcpu_dump_exits(struct vcpu *v);
 void arch_vcpu_dump_state(struct vcpu *v);
 
@@ -166,6 +179,14 @@ void arch_vcpu_left_guest(struct vcpu *v);
  * with run queue locks held and interrupts off.
  */
 void arch_vcpu_migrate(struct vcpu *v, unsigned int new_cpu);
+
+/*
+ * In an exit handler of v, for an instruction the hypervisor emulates: the
+ * page fault the CPU would have raised (CR2 = la, error code pfec, PFEC_*
+ * of asm/guest_walk.h), or #GP(0). RIP stays at the instruction.
+ */
+void vcpu_inject_pf(struct vcpu *v, uint64_t la, uint32_t pfec);
+void vcpu_inject_gp0(struct vcpu *v);
 
 /* INIT and STARTUP signals (from a virtual local APIC). */
 void vcpu_init_signal(struct vcpu *v);

@@ -20,6 +20,7 @@ struct vmx_config {
     bool preempt;                             /* the VMX-preemption timer guards each entry */
     bool spec_ctrl;                           /* guests have SPEC_CTRL and PRED_CMD */
     bool arch_caps;                           /* guests read IA32_ARCH_CAPABILITIES */
+    uint32_t cpuid_spec;                      /* CPUID_7_EDX_SPEC_ALL bits guests see */
     unsigned int preempt_rate;                /* its tick: 2^rate TSC cycles */
     paddr_t msr_bitmap, io_bitmap, io_bitmap_platform;
 };

@@ -59,12 +59,18 @@ struct vio_string {
 };
 /*
  * Run it against the guest's memory and registers (RCX, RSI/RDI, through
- * the get_gpr/set_gpr hooks), at most VIO_STRING_BATCH elements an exit:
+ * the get_gpr/set_gpr hooks), at most VIO_STRING_BATCH elements an exit.
+ * Each element's address goes through the guest's page tables as the CPU's
+ * own access at the guest's CPL (guest_walk() with GW_CPU).
  * 0 done (the caller moves RIP on), 1 a REP with elements left (RIP stays:
- * the instruction exits again), -EFAULT an element's address is not the
- * guest's (the caller kills the domain).
+ * the instruction exits again), VIO_STRING_FAULT the guest's page tables
+ * refused an element: its #PF (or #GP(0), non-canonical) is injected and
+ * RCX/RSI/RDI count the elements done, as hardware leaves them (RIP stays),
+ * -EFAULT an element's address, or one of its page tables, is not the
+ * guest's memory (the caller kills the domain).
  */
 #define VIO_STRING_BATCH 1024u
+#define VIO_STRING_FAULT 2
 int vio_string(struct vcpu *v, const struct vio_string *s);
 
 /*

@@ -24,6 +24,12 @@
 #define X86_CR4_OSXMMEXCPT (1ul << 10)
 #define X86_CR4_VMXE       (1ul << 13)
 #define X86_CR4_OSXSAVE    (1ul << 18)
+#define X86_CR4_SMEP       (1ul << 20)
+#define X86_CR4_SMAP       (1ul << 21)
+
+/* Architectural exception vectors the hypervisor injects. */
+#define X86_VEC_GP   13
+#define X86_VEC_PF   14
 
 #define X86_DR6_RESET   0xffff0ff0ul
 #define X86_DR7_RESET   0x400ul
@@ -64,6 +70,7 @@
 #define X86_EFLAGS_FIXED (1ul << 1)
 #define X86_EFLAGS_IF   (1ul << 9)
 #define X86_EFLAGS_DF   (1ul << 10)
+#define X86_EFLAGS_AC   (1ul << 18)
 
 #define MSR_EFER            0xc0000080u
 #define  EFER_SCE           (1ul << 0)
@@ -95,12 +102,33 @@
 #define MSR_TSC_DEADLINE    0x000006e0u
 #define MSR_SPEC_CTRL       0x00000048u  /* IBRS, STIBP, SSBD */
 #define MSR_PRED_CMD        0x00000049u  /* IBPB (write-only) */
+#define  PRED_CMD_IBPB      (1ul << 0)   /* indirect branch prediction barrier */
 #define MSR_ARCH_CAPABILITIES 0x0000010au
+/* IA32_ARCH_CAPABILITIES: "not affected" and mitigation-present bits (Linux's msr-index.h names). */
+#define  ARCH_CAP_RDCL_NO            (1ull << 0)
+#define  ARCH_CAP_IBRS_ALL           (1ull << 1)
+#define  ARCH_CAP_RSBA               (1ull << 2)
+#define  ARCH_CAP_SKIP_L1DFL_VMENTRY (1ull << 3)
+#define  ARCH_CAP_SSB_NO             (1ull << 4)
+#define  ARCH_CAP_MDS_NO             (1ull << 5)
+#define  ARCH_CAP_PSCHANGE_MC_NO     (1ull << 6)
+#define  ARCH_CAP_TAA_NO             (1ull << 8)
+#define  ARCH_CAP_SBDR_SSDP_NO       (1ull << 13)  /* MMIO stale data */
+#define  ARCH_CAP_FBSDP_NO           (1ull << 14)
+#define  ARCH_CAP_PSDP_NO            (1ull << 15)
+#define  ARCH_CAP_FB_CLEAR           (1ull << 17)
+#define  ARCH_CAP_RRSBA              (1ull << 19)
+#define  ARCH_CAP_BHI_NO             (1ull << 20)
+#define  ARCH_CAP_PBRSB_NO           (1ull << 24)
+#define  ARCH_CAP_GDS_NO             (1ull << 26)
+#define  ARCH_CAP_RFDS_NO            (1ull << 27)
 /* CPUID 7.0 EDX: the speculation controls. */
 #define CPUID_7_EDX_SPEC_CTRL   (1u << 26)   /* IBRS and IBPB: SPEC_CTRL, PRED_CMD */
 #define CPUID_7_EDX_STIBP       (1u << 27)
 #define CPUID_7_EDX_ARCH_CAPS   (1u << 29)   /* IA32_ARCH_CAPABILITIES */
 #define CPUID_7_EDX_SSBD        (1u << 31)
+/* CPUID 0x80000008 EBX (AMD): IBPB, IA32_PRED_CMD. */
+#define CPUID_80000008_EBX_IBPB (1u << 12)
 #define CPUID_7_EDX_SPEC_ALL    (CPUID_7_EDX_SPEC_CTRL | CPUID_7_EDX_STIBP | \
                                  CPUID_7_EDX_ARCH_CAPS | CPUID_7_EDX_SSBD)
 #define MSR_X2APIC_FIRST    0x00000800u  /* x2APIC registers: 0x800 + xAPIC offset / 16 */
