@@ -57,15 +57,18 @@ GUEST_TOOLS  := $(DOM0_OUT)/guest-tools
 # that the dom0 driver, autoloaded by the platform device's ID in a domU,
 # refuses to serve there (mica.domu=privtest), and the PV drivers installed
 # with `make -C pvdrivers install` (pvdrivers/pvdrivers.mk), which its /init
-# loads by modalias as udev would.
+# loads by modalias as udev would; and mica-drvtest, whose edu-domu group
+# drives a device assigned to the domU (mica.domu=edutest).
 # The disk and network tools (fio, e2fsprogs, iperf3: 6 MiB more, 20 MiB
 # unpacked) are a second archive, guest-tools.img, that the block and network
 # tests append to it (ctl-lib.sh use_guest_tools): a small domU (96 MiB) could
 # not unpack them, and every other domU boots faster without them.
 GUEST_TOOLS_IMG := $(DOM0_OUT)/guest-tools.img
-$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh $(wildcard dom0/guest/*) config.mk $(PV_ROOT).stamp
+$(GUEST_INITRD): $(MKCPIO) dom0/mkinitramfs.sh $(wildcard dom0/guest/*) config.mk $(PV_ROOT).stamp \
+        $(DRV_ROOT).stamp
 	@echo "  CPIO    $@"
-	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/ $(PV_ROOT)/lib:/lib
+	@dom0/mkinitramfs.sh $@ $(MKCPIO) $(BUSYBOX) dom0/guest:/ $(PV_ROOT)/lib:/lib \
+	    $(DRV_ROOT)/usr/bin:/usr/bin
 
 $(GUEST_TOOLS_IMG): $(MKCPIO) dom0/mkinitramfs.sh $(IPERF_ROOT).stamp $(GUEST_TOOLS).stamp
 	@echo "  CPIO    $@"

@@ -41,6 +41,16 @@ $(MICA_KO): $(DOM0_OUT)/headers/release $(DRV_SRCS) dom0/driver/driver.mk \
 	@$(DRV_KMAKE) -C $(DOM0_OUT)/headers/usr/src/linux-headers-$(DRV_RELEASE) \
 	    M=$(abspath $(DRV_OUT)) modules
 
+# The edu MSI test driver (dom0/driver/tests/edumsi/), for the domU that
+# edu is assigned to; in drvroot's extra/ beside mica.ko, loaded by name only.
+EDU_MSI_OUT := $(DOM0_OUT)/edumsi
+EDU_MSI_KO  := $(EDU_MSI_OUT)/mica_edu_msi.ko
+$(EDU_MSI_KO): $(DOM0_OUT)/headers/release $(wildcard dom0/driver/tests/edumsi/*) dom0/driver/driver.mk
+	@echo "  KMOD    $@"
+	@rm -rf $(EDU_MSI_OUT) && mkdir -p $(EDU_MSI_OUT) && cp dom0/driver/tests/edumsi/* $(EDU_MSI_OUT)/
+	@$(DRV_KMAKE) -C $(DOM0_OUT)/headers/usr/src/linux-headers-$(DRV_RELEASE) \
+	    M=$(abspath $(EDU_MSI_OUT)) modules
+
 $(EDU_KO): $(DOM0_OUT)/headers/release $(wildcard dom0/driver/tests/kmod/*.c) \
         dom0/driver/tests/kmod/Kbuild dom0/driver/driver.mk
 	@echo "  KMOD    $@"
@@ -58,17 +68,18 @@ $(DRV_TEST): $(wildcard dom0/driver/tests/*.[ch]) dom0/driver/include/uapi/mica/
 
 # busybox's depmod writes modules.dep and modules.alias, which dom0's /init
 # loads mica.ko by (modprobe of each PCI device's modalias).
-$(DRV_ROOT).stamp: $(MICA_KO) $(EDU_KO) $(DRV_TEST) dom0/driver/driver.mk
+$(DRV_ROOT).stamp: $(MICA_KO) $(EDU_MSI_KO) $(EDU_KO) $(DRV_TEST) dom0/driver/driver.mk
 	@echo "  DEPMOD  $(DRV_ROOT)"
 	@rm -rf $(DRV_ROOT)
 	@rel=$(DRV_RELEASE); mods=$(DRV_ROOT)/lib/modules/$$rel; \
 	    mkdir -p $$mods/extra $(DRV_ROOT)/usr/bin && \
 	    { [ ! -d $(DOM0_OUT)/modules/$$rel ] || cp -p $(DOM0_OUT)/modules/$$rel/* $$mods/; } && \
 	    $(OBJCOPY) --strip-debug $(MICA_KO) $$mods/extra/mica.ko && \
+	    $(OBJCOPY) --strip-debug $(EDU_MSI_KO) $$mods/extra/mica_edu_msi.ko && \
 	    $(BUSYBOX) depmod -b $(DRV_ROOT) $$rel && \
 	    grep -q ' mica$$' $$mods/modules.alias || \
 	    { echo "mica: depmod: no alias for mica.ko in $$mods/modules.alias" >&2; exit 1; }
-	@cp $(DRV_TEST) $(DRV_ROOT)/usr/bin/
+	@$(OBJCOPY) --strip-all $(DRV_TEST) $(DRV_ROOT)/usr/bin/mica-drvtest
 	@mkdir -p $(DRV_ROOT)/usr/lib/mica/tests && \
 	    $(OBJCOPY) --strip-debug $(EDU_KO) $(DRV_ROOT)/usr/lib/mica/tests/mica_edu_irq.ko
 	@touch $@

@@ -57,6 +57,14 @@ xml() {
 XML
 }
 
+# hostdev_xml BDF MANAGED: a <devices> with one <hostdev>.
+hostdev_xml() {
+    b=${1#0000:}
+    echo "<devices><hostdev mode='subsystem' type='pci' managed='$2'><source>
+      <address domain='0x0000' bus='0x${b%%:*}' slot='0x$(echo "$b" | cut -d: -f2 | cut -d. -f1)'
+               function='0x${b##*.}'/></source></hostdev></devices>"
+}
+
 # free_kb: the hypervisor's free memory in KiB (exact: frames x 4).
 free_kb() { mica info --json | sed -n 's/.*"free_memory_kb": *\([0-9]*\).*/\1/p'; }
 # same WHAT A B: A and B are the same non-empty value.

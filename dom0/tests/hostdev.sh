@@ -15,13 +15,6 @@ AHCI=0000:00:1f.2
 d=/sys/bus/pci/devices/$AHCI
 
 drv_of() { [ -e "$d/driver" ] && basename "$(readlink "$d/driver")" || echo none; }
-# hostdev_xml BDF MANAGED: a <devices> with one <hostdev>.
-hostdev_xml() {
-    b=${1#0000:}
-    echo "<devices><hostdev mode='subsystem' type='pci' managed='$2'><source>
-      <address domain='0x0000' bus='0x${b%%:*}' slot='0x$(echo "$b" | cut -d: -f2 | cut -d. -f1)'
-               function='0x${b##*.}'/></source></hostdev></devices>"
-}
 # expect_fail WHAT PATTERN CMD...: one "mica: " line matching PATTERN, non-zero status.
 expect_fail() {
     what=$1 pat=$2; shift 2

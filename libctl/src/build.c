@@ -13,6 +13,16 @@
 #include <string.h>
 #include "build.h"
 
+/*
+ * A domU with <hostdev> functions: its host bridge's memory window, where
+ * the assigned functions' BARs sit (the hypervisor maps them at the
+ * firmware's addresses, as dom0 sees them) and where the domU's Linux
+ * would place a BAR it moves; below the I/O APIC, as dom0's
+ * (docs/iommu.md).
+ */
+#define DOMU_PCI_WINDOW_BASE  0xc0000000u
+#define DOMU_PCI_WINDOW_END   0xfec00000u
+
 static bool has_console(const char *s)
 {
     for (const char *q = s; (q = strstr(q, "console=")); q++)
@@ -89,7 +99,10 @@ int ctl_build_prepare(mica_ctx *ctx, const struct mica_domain_config *c, uint64_
         .kernel = b->kernel, .kernel_size = b->kernel_size,
         .initrd = b->initrd, .initrd_size = b->initrd_size,
         .cmdline = b->cmdline, .ram_bytes = c->mem_kb << 10,
-        .acpi = { .nr_vcpus = c->vcpus, .pm_tmr_port = 0 },   /* a domU has no PM timer */
+        .acpi = { .nr_vcpus = c->vcpus, .pm_tmr_port = 0,     /* a domU has no PM timer */
+                  .mmio_window_base = c->nr_hostdevs ? DOMU_PCI_WINDOW_BASE : 0,
+                  .mmio_window_len = c->nr_hostdevs ?
+                                     DOMU_PCI_WINDOW_END - DOMU_PCI_WINDOW_BASE : 0 },
     };
     rc = linux_load_prepare(&b->in, &b->img, &b->layout, &why, &what);
     return rc ? load_fail(ctx, c, what, why, rc) : 0;

@@ -32,7 +32,9 @@
  * resumes and finishes, the accessed and dirty bits set; an OUTSB from a
  * not-present page gets #PF with error code 0; from CPL 3 (IOPL 3) a REP
  * INSB into a user page works and one into a supervisor page gets #PF with
- * P|W|U and no element done.
+ * P|W|U and no element done; with CR4.SMAP (where CPUID offers it) a
+ * kernel REP INSB into a user page gets #PF with P|W, and runs with
+ * RFLAGS.AC set.
  */
 #include "guest.h"
 #include "cpu.h"
@@ -296,20 +298,84 @@ static void strio_kernel_outsb(uint8_t *page0)
     check_eq_u64("RSI unchanged", (uint64_t)a.src, pf.rsi);
 }
 
-/* User bits on the tables to the image and the region: the CPL 3 code and its stack. */
+static uint64_t pt_low[512] __aligned(PAGE_SIZE);
+
+/*
+ * User pages: the CPL 3 code's and its stack's (the first 2 MiB split into
+ * 4 KiB pages, the rest supervisor, so SMAP leaves the kernel's own data
+ * alone) and the whole region; user bits on the tables above them.
+ */
 static void user_pages(uint64_t *pde)
 {
     uint64_t *pml4 = (uint64_t *)(read_cr3() & ADDR_MASK);
     uint64_t *pdpt = (uint64_t *)(pml4[0] & ADDR_MASK);
     uint64_t *pd = (uint64_t *)(pdpt[0] & ADDR_MASK);
+    uint64_t code = (uint64_t)user_insb_cpl3, stack = (uint64_t)user_stack;
 
+    for (uint64_t i = 0; i < 512; i++)
+        pt_low[i] = (i * PAGE_SIZE) | PTE_P | PTE_RW;
+    pt_low[code >> 12] |= PTE_US;
+    pt_low[(code + 16) >> 12] |= PTE_US;
+    pt_low[stack >> 12] |= PTE_US;
     pml4[0] |= PTE_US;
     pdpt[0] |= PTE_US;
-    pd[0] |= PTE_US;
+    pd[0] = (uint64_t)pt_low | PTE_P | PTE_RW | PTE_US;
     *pde |= PTE_US;
     for (int i = 0; i < 512; i++)
         pt[i] |= PTE_US;
     write_cr3(read_cr3());
+}
+
+#define CPUID7_EBX_SMAP  (1u << 20)
+#define X86_CR4_SMAP     (1ul << 21)
+
+static inline void write_cr4(uint64_t v)
+{
+    asm volatile ("mov %0, %%cr4" :: "r" (v) : "memory");
+}
+
+/* rep insb with RFLAGS.AC set: SMAP lets it at a user page. */
+static uint64_t insb_ac(uint8_t *dst, uint64_t n)
+{
+    asm volatile ("stac; cld; rep insb; clac" : "+D"(dst), "+c"(n) : "d"(EMPTY_PORT) : "memory");
+    return n;
+}
+
+struct insb_arg {
+    uint8_t *dst;
+    uint64_t n;
+};
+
+static void insb_caught(void *arg)
+{
+    struct insb_arg *a = arg;
+
+    insb_k(a->dst, a->n);
+}
+
+/* CR4.SMAP (where the CPU has it): a kernel REP INSB into a user page faults unless RFLAGS.AC. */
+static void strio_smap(uint8_t *page0)
+{
+    struct insb_arg a = { page0 + 128, 3 };
+    uint64_t left;
+    int vec;
+
+    if (!(cpuid(7, 0).ebx & CPUID7_EBX_SMAP)) {
+        gprintf("# %s: no SMAP in CPUID 7: its checks skipped\n", guest_name());
+        return;
+    }
+    memset(a.dst, 0, 3);
+    write_cr4(read_cr4() | X86_CR4_SMAP);
+    pf = (typeof(pf)){ 0 };
+    vec = catch_exception(insb_caught, &a);
+    left = insb_ac(a.dst, 3);
+    write_cr4(read_cr4() & ~X86_CR4_SMAP);
+    check_eq_u64("SMAP: kernel REP INSB into a user page: #PF", PF_VECTOR, (uint64_t)vec);
+    check_eq_u64("its error code is P|W (supervisor)", PFEC_P | PFEC_W, pf.err);
+    check_eq_u64("its CR2", (uint64_t)a.dst, pf.cr2);
+    check_eq_u64("SMAP with RFLAGS.AC set: the REP runs", 0, left);
+    check(a.dst[0] == 0xff && a.dst[2] == 0xff, "SMAP with RFLAGS.AC: 3 bytes written",
+          "%#x %#x", a.dst[0], a.dst[2]);
 }
 
 /* CPL 3 (IOPL 3): into a user page it works; into a supervisor page #PF with P|W|U. */
@@ -340,6 +406,7 @@ static void strio_user(uint64_t *pde, uint8_t *page0)
     check_eq_u64("RCX: no element done", 5, pf.rcx);
     check_eq_u64("RDI unchanged", page2 + 32, pf.rdi);
     check(((uint8_t *)page2)[32] == 0, "nothing written to the supervisor page", "-");
+    strio_smap(page0);
 }
 
 static int mode_strio(void)

@@ -419,6 +419,23 @@ static void test_cpu_smap_smep_nx(void)
     *long_entry(0) |= PS;
     expect_pf(&gp_long, LA64, 0, PFEC_PRESENT | PFEC_RSVD, "PS in a PML4E: reserved bit");
     expect_gpa(&gp_long, LA64, false, LEAF4K | 0xabc, "hypercall walk: reserved bits not checked");
+    /* Address bits above MAXPHYADDR: reserved, in a table's entry or the leaf. */
+    *long_entry(0) &= ~PS;
+    guest_walk_set_maxphyaddr(46);
+    expect_ok(&gp_long, LA64, 0, LEAF4K | 0xabc, "MAXPHYADDR 46: the leaf's bit 44 is an address bit");
+    guest_walk_set_maxphyaddr(40);
+    expect_pf(&gp_long, LA64, PFEC_WRITE, PFEC_PRESENT | PFEC_WRITE | PFEC_RSVD,
+              "MAXPHYADDR 40: the leaf's bit 44 is reserved");
+    expect_gpa(&gp_long, LA64, true, LEAF4K | 0xabc, "hypercall walk: MAXPHYADDR not checked");
+    *long_entry(3) = (*long_entry(3) & ~PTE_ADDR_MASK) | 0x5000;
+    expect_ok(&gp_long, LA64, 0, 0x5abc, "MAXPHYADDR 40: a low leaf translates");
+    *long_entry(2) |= 1ull << 51;
+    expect_pf(&gp_long, LA64, 0, PFEC_PRESENT | PFEC_RSVD, "MAXPHYADDR 40: a PDE's bit 51 is reserved");
+    guest_walk_set_maxphyaddr(52);
+    CHECK_EQ_S(cpu_walk(&gp_long, LA64, 0, &(uint32_t){ 0 }, &(gpa_t){ 0 }), -EFAULT,
+               "MAXPHYADDR 52: bit 51 is an address, the PT's outside guest RAM: -EFAULT");
+    *long_entry(2) &= ~(1ull << 51);
+    expect_ok(&gp_long, LA64, 0, 0x5abc, "MAXPHYADDR 52: the PDE without bit 51 translates");
 }
 
 static void test_cpu_ad_bits(void)

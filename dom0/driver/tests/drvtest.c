@@ -930,6 +930,7 @@ int main(int argc, char **argv)
 		{ "gnt", test_gnt },
 		{ "fuzz", test_fuzz },
 		{ "edu", test_edu },
+		{ "edu-domu", test_edu_domu },
 	};
 	size_t i;
 
@@ -955,7 +956,7 @@ int main(int argc, char **argv)
 		printf("MICA-TEST drv %s done %d %d\n", group, checks, failed);
 		return failed ? 1 : 0;
 	}
-	fprintf(stderr, "usage: mica-drvtest privcmd|mmap|evtchn|gnt|fuzz|edu|upcall CPU|param DOMID|\n"
+	fprintf(stderr, "usage: mica-drvtest privcmd|mmap|evtchn|gnt|fuzz|edu|edu-domu|upcall CPU|param DOMID|\n"
 		"       edu-storm DEVDIR SECONDS\n");
 	return 2;
 }

@@ -78,6 +78,7 @@ void gnt_copy_checks(int gd, const uint32_t *refs, char *a);
 void test_gnt(void);
 void test_fuzz(void);
 void test_edu(void);
+void test_edu_domu(void);
 
 /* edustorm.c: QEMU edu's raise register in a tight loop (0 seconds: once). */
 int edu_storm(const char *dir, const char *secs);

@@ -17,8 +17,17 @@
 #include <asm/guest_walk.h>
 
 #define MAX_LEVELS   4
+#define MAX_PHYS_BITS  52                /* the architecture's limit */
 #define PAE_PDPT_MASK  0xffffffe0ull     /* 4 PDPTEs at CR3 & ~0x1f */
 #define ADDR32_MASK    0xfffff000ull
+
+/* Address bits of an 8-byte entry the guest's CPU reserves (above its MAXPHYADDR). */
+static uint64_t rsvd_addr_bits;
+
+void guest_walk_set_maxphyaddr(unsigned int bits)
+{
+    rsvd_addr_bits = bits && bits < MAX_PHYS_BITS ? PTE_ADDR_MASK & ~((1ull << bits) - 1) : 0;
+}
 
 /* One walk: the access, and where each entry read lies (for the A/D bits). */
 struct walk {
@@ -53,12 +62,16 @@ static uint64_t entry_addr(const struct walk *w, uint64_t e)
     return e & (w->esize == 8 ? PTE_ADDR_MASK : ADDR32_MASK);
 }
 
-/* Reserved bits the CPU faults on (GW_CPU): NX without EFER.NXE, PS in a PML4E. */
+/*
+ * Reserved bits the CPU faults on (GW_CPU): NX without EFER.NXE, PS in a
+ * PML4E, address bits above MAXPHYADDR.
+ */
 static bool reserved(const struct walk *w, uint64_t e, bool top4)
 {
     if (!(w->flags & GW_CPU) || w->esize != 8)
         return false;
-    return ((e & _PAGE_NX) && !(w->gp->efer & EFER_NXE)) || (top4 && (e & _PAGE_PSE));
+    return ((e & _PAGE_NX) && !(w->gp->efer & EFER_NXE)) || (top4 && (e & _PAGE_PSE)) ||
+           (e & rsvd_addr_bits);
 }
 
 /* The combined rights against the access: 0, or the protection fault's error code. */

@@ -12,6 +12,7 @@
 #include <asm/pci.h>
 #include <asm/vpci.h>
 #include <asm/x86.h>
+#include <asm/time.h>
 
 #define PCI_ID              0x00
 #define PCI_CLASS_REV       0x08
@@ -72,6 +73,7 @@ static void size_bars(struct pci_func *p)
         else
             p->bar_mask[i] = back & PCI_BAR_MEM_ADDR;
         p->bar_shadow[i] = orig;
+        p->bar_fw[i] = orig;
         upper = !upper && !(orig & PCI_BAR_IO) && (orig & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
     }
     pci_conf_write32(p->bdf, PCI_COMMAND, cmd);
@@ -214,5 +216,44 @@ bool pci_stop_mastering(uint16_t bdf)
     if (!(cmd & PCI_COMMAND_MASTER))
         return false;
     pci_conf_write32(bdf, PCI_COMMAND, (cmd & PCI_COMMAND_BITS) & ~(uint32_t)PCI_COMMAND_MASTER);
+    return true;
+}
+
+#define PCI_CAP_ID_EXP      0x10
+#define PCI_EXP_DEVCAP      4           /* from the PCI Express capability */
+#define PCI_EXP_DEVCAP_FLR  (1u << 28)
+#define PCI_EXP_DEVCTL      8
+#define PCI_EXP_DEVCTL_FLR  (1u << 15)
+#define PCI_FLR_WAIT_US     100000      /* PCIe base spec 6.6.2: 100 ms before the function is used */
+
+/* The PCI Express capability's offset, or 0; the walk bounded against loops. */
+static unsigned int exp_cap(uint16_t bdf)
+{
+    unsigned int ptr, n = 0;
+
+    if (!((pci_conf_read32(bdf, PCI_COMMAND) >> 16) & PCI_STATUS_CAP_LIST))
+        return 0;
+    for (ptr = conf_byte(bdf, PCI_CAPABILITY_LIST) & PCI_CAP_PTR_MASK; ptr && n < PCI_CAP_MAX;
+         n++, ptr = conf_byte(bdf, ptr + 1) & PCI_CAP_PTR_MASK)
+        if (conf_byte(bdf, ptr) == PCI_CAP_ID_EXP)
+            return ptr;
+    return 0;
+}
+
+bool pci_flr(const struct pci_func *f)
+{
+    unsigned int cap = exp_cap(f->bdf);
+    uint32_t ctl, cmd;
+
+    if (!cap || !(pci_conf_read32(f->bdf, cap + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLR))
+        return false;
+    cmd = pci_conf_read32(f->bdf, PCI_COMMAND) & PCI_COMMAND_BITS;
+    ctl = pci_conf_read32(f->bdf, cap + PCI_EXP_DEVCTL);
+    pci_conf_write32(f->bdf, cap + PCI_EXP_DEVCTL, (ctl & 0xffffu) | PCI_EXP_DEVCTL_FLR);
+    udelay(PCI_FLR_WAIT_US);
+    /* Where the firmware put the BARs (where they are mapped), decoding as it was, no mastering. */
+    for (unsigned int i = 0; i < PCI_NR_BARS; i++)
+        pci_conf_write32(f->bdf, PCI_BAR0 + 4 * i, f->bar_fw[i]);
+    pci_conf_write32(f->bdf, PCI_COMMAND, cmd & ~(uint32_t)PCI_COMMAND_MASTER);
     return true;
 }

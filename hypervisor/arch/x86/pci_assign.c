@@ -58,17 +58,33 @@ static int check_function(const struct mica_domctl_assign_device *a, const char 
 }
 
 /*
- * Back to dom0 after it was blocked, when dom0 sees the function; else it
- * stays blocked. No reset yet: the function keeps whatever state the domU
- * left in its registers (no FLR or secondary bus reset is done), though no
- * DMA of the domU's can reach memory once the DTE was blocked.
+ * Reset between owners: a Function Level Reset when the function has one;
+ * else only its Bus Master stays off (done before the DTE was blocked),
+ * and its other registers keep what the last owner left.
  */
-static void give_back(uint16_t seg, uint16_t bdf, const char *name)
+static void reset(const struct pci_func *f, const char *name)
+{
+    if (pci_flr(f))
+        pr_info("pci: %s: reset (FLR)\n", name);
+    else
+        pr_info("pci: %s: no FLR: not reset, bus mastering off\n", name);
+}
+
+/*
+ * Back to dom0 after it was blocked and reset, when dom0 sees the
+ * function: its BARs out of from's p2m (NULL: none) and into dom0's, its
+ * MSI dom0's again (off), its DTE at dom0's table; else it stays blocked
+ * with its BARs in no domain's p2m.
+ */
+static void give_back(struct pci_func *f, struct domain *from, const char *name)
 {
     struct domain *d0 = ctl_dom0;
+    bool to_d0 = d0 && d0->state == DOMAIN_RUNNING && pci_dom0_sees(d0, f->bdf);
 
-    if (d0 && d0->state == DOMAIN_RUNNING && pci_dom0_sees(d0, bdf) &&
-        !iommu_assign_device(d0, seg, bdf)) {
+    pci_bars_move(f, from, to_d0 ? d0 : NULL);
+    if (to_d0)
+        pci_msi_set_owner(f, d0);
+    if (to_d0 && !iommu_assign_device(d0, 0, f->bdf)) {
         pr_info("pci: %s: back to d0\n", name);
         return;
     }
@@ -78,6 +94,7 @@ static void give_back(uint16_t seg, uint16_t bdf, const char *name)
 static long assign(struct vcpu *v, struct domain *d, struct mica_domctl_assign_device *a,
                    const char *name)
 {
+    struct pci_func *f = pci_func_find(a->bdf);
     int owner, rc;
 
     if (d == v->domain || d->privileged || d->state != DOMAIN_RUNNING)
@@ -96,11 +113,12 @@ static long assign(struct vcpu *v, struct domain *d, struct mica_domctl_assign_d
     pci_stop_mastering(a->bdf);     /* no DMA while its DTE changes */
     if (owner == 0)
         iommu_block_device(a->seg, a->bdf);     /* blocked and invalidated first */
+    pci_msi_set_owner(f, d);        /* the device's MSI off; d's vector from now on */
+    pci_bars_move(f, owner == 0 ? v->domain : NULL, d);
     rc = iommu_assign_device(d, a->seg, a->bdf);
     if (rc) {
         pr_warn("pci: %s: not given to d%u (%d)\n", name, d->id, rc);
-        if (owner == 0)
-            give_back(a->seg, a->bdf, name);
+        give_back(f, d, name);
         return rc;
     }
     pr_info("pci: %s: assigned to d%u (%s) by d%u, from %s\n", name, d->id, d->name,
@@ -119,7 +137,8 @@ static long deassign(struct vcpu *v, struct domain *d, const struct mica_domctl_
     pci_stop_mastering(a->bdf);     /* no DMA while its DTE changes */
     iommu_block_device(a->seg, a->bdf);
     pr_info("pci: %s: taken from d%u by d%u\n", name, d->id, v->domain->id);
-    give_back(a->seg, a->bdf, name);
+    reset(pci_func_find(a->bdf), name);
+    give_back(pci_func_find(a->bdf), d, name);
     return 0;
 }
 
@@ -145,18 +164,19 @@ long pci_assign_domctl(struct vcpu *v, uint64_t cmd, struct domain *d,
 
 void pci_assign_domain_gone(struct domain *d)
 {
-    const struct pci_func *f;
+    struct pci_func *f;
     char name[16];
 
     if (d->privileged || !d->p2m.io)
         return;
-    for (unsigned int i = 0; (f = pci_func_at(i)); i++) {
+    for (unsigned int i = 0; (f = (struct pci_func *)pci_func_at(i)); i++) {
         if (iommu_device_owner(0, f->bdf) != d->id)
             continue;
         bdf_name(name, sizeof(name), 0, f->bdf);
         pci_stop_mastering(f->bdf);
         iommu_block_device(0, f->bdf);
         pr_info("pci: %s: taken from d%u, which is going away\n", name, d->id);
-        give_back(0, f->bdf, name);
+        reset(f, name);
+        give_back(f, d, name);
     }
 }

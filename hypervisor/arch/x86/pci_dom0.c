@@ -11,6 +11,7 @@
 #include <mica/p2m.h>
 #include <mica/mm.h>
 #include <mica/errno.h>
+#include <mica/lib.h>
 #include <asm/pci.h>
 #include <asm/pci_cmd.h>
 #include <asm/vpci.h>
@@ -39,6 +40,21 @@ bool pci_dom0_sees(const struct domain *d, uint16_t bdf)
     return pci_dom0_sees_any(d) && pci_func_find(bdf) && !iommu_bdf_hidden(0, bdf);
 }
 
+bool pci_view_sees(const struct domain *d, uint16_t bdf)
+{
+    if (d->privileged)
+        return pci_dom0_sees(d, bdf);
+    return pci_func_find(bdf) && iommu_device_owner(0, bdf) == (int)d->id;
+}
+
+/* d may change bdf's registers: a domU the function it has, dom0 one no domU has. */
+static bool may_write(const struct domain *d, uint16_t bdf)
+{
+    int owner = iommu_device_owner(0, bdf);
+
+    return d->privileged ? owner <= 0 : owner == (int)d->id;
+}
+
 static bool access_ok(unsigned int reg, unsigned int size)
 {
     return (size == 1 || size == 2 || size == 4) && reg < PCI_CFG_MAX && (reg & 3) + size <= 4;
@@ -49,19 +65,19 @@ static bool access_ok(unsigned int reg, unsigned int size)
  * was left): the pointer to its capability reads as the one after it, so
  * dom0 uses MSI.
  */
-static uint32_t hide_msix(const struct pci_func *f, unsigned int reg, uint32_t v)
+static uint32_t hide_msix(const struct pci_func *f, unsigned int reg, uint32_t v, bool offered)
 {
     unsigned int shift = 8 * (f->msix_prev & 3u);
     uint32_t next;
 
-    if (!f->msix_cap || reg != (f->msix_prev & ~3u) || pci_dom0_msix_offered(f))
+    if (!f->msix_cap || reg != (f->msix_prev & ~3u) || offered)
         return v;
     next = (pci_conf_read32(f->bdf, f->msix_cap) >> 8) & 0xfcu;
     return (v & ~(0xffu << shift)) | next << shift;
 }
 
-/* The dword at reg (aligned) as dom0 sees it. */
-static uint32_t dword(const struct pci_func *f, unsigned int reg)
+/* The dword at reg (aligned) as d (dom0, or the domU that has f) sees it; no MSI-X for a domU. */
+static uint32_t dword(const struct domain *d, const struct pci_func *f, unsigned int reg)
 {
     uint32_t v;
 
@@ -69,29 +85,33 @@ static uint32_t dword(const struct pci_func *f, unsigned int reg)
         return f->bar_shadow[(reg - PCI_BAR0) / 4];
     if (reg == PCI_ROM && f->hdr_type == PCI_HEADER_TYPE_NORMAL)
         return 0;
-    v = hide_msix(f, reg, pci_conf_read32(f->bdf, reg));
+    v = hide_msix(f, reg, pci_conf_read32(f->bdf, reg),
+                  d->privileged && pci_dom0_msix_offered(f));
     return f->msi ? pci_dom0_msi_read(f, reg, v) : v;
 }
 
-uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size)
+uint32_t pci_dom0_read(const struct domain *d, uint16_t bdf, unsigned int reg,
+                       unsigned int size)
 {
     const struct pci_func *f = pci_func_find(bdf);
 
     if (!f || !access_ok(reg, size))
         return ones(size);
-    return (dword(f, reg & ~3u) >> (8 * (reg & 3))) & ones(size);
+    return (dword(d, f, reg & ~3u) >> (8 * (reg & 3))) & ones(size);
 }
 
 /*
- * dom0 writes the command register (reg in the dword at PCI_COMMAND):
- * pci_cmd_filter() says what passes. The status half is written as zeros:
- * its RW1C bits stay.
+ * d writes the command register (reg in the dword at PCI_COMMAND):
+ * pci_cmd_filter() says what passes (decoding and Bus Master while f's DTE
+ * points at d's I/O page table). The status half is written as zeros: its
+ * RW1C bits stay.
  */
-static void command_write(const struct pci_func *f, unsigned int reg, unsigned int size,
-                          uint32_t val)
+static void command_write(const struct domain *d, const struct pci_func *f, unsigned int reg,
+                          unsigned int size, uint32_t val)
 {
     uint16_t cur = (uint16_t)pci_conf_read32(f->bdf, PCI_COMMAND);
-    uint16_t next = pci_cmd_filter(cur, reg, size, val, iommu_device_assigned(0, 0, f->bdf));
+    uint16_t next = pci_cmd_filter(cur, reg, size, val,
+                                   iommu_device_assigned(d->id, 0, f->bdf));
 
     if (next != cur)
         pci_conf_write32(f->bdf, PCI_COMMAND, next);
@@ -102,16 +122,17 @@ static void command_write(const struct pci_func *f, unsigned int reg, unsigned i
  * has) and the MSI capability (into dom0's image: pci_dom0_msi.c) take
  * writes; all else is dropped.
  */
-void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t val)
+void pci_dom0_write(const struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
+                    uint32_t val)
 {
     struct pci_func *f = pci_func_find(bdf);
     unsigned int shift = 8 * (reg & 3), i;
     uint32_t *bar, mask, v;
 
-    if (!f || !access_ok(reg, size))
+    if (!f || !access_ok(reg, size) || !may_write(d, bdf))
         return;
     if ((reg & ~3u) == PCI_COMMAND) {
-        command_write(f, reg, size, val);
+        command_write(d, f, reg, size, val);
         return;
     }
     if (f->msi && pci_dom0_msi_write(f, reg, size, val))
@@ -163,6 +184,12 @@ bool pci_dom0_mmio_window(uint32_t *base, uint32_t *len)
     return true;
 }
 
+/* The log lines' prefix: dom0's view, or an assignment. */
+static const char *who(const struct domain *d)
+{
+    return d->privileged ? "dom0_pci=view" : "pci";
+}
+
 /* Map one BAR's pages; false (logged) if any is refused. */
 static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
                     uint64_t base, uint64_t size)
@@ -170,8 +197,8 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
     int rc = 0;
 
     if (base + size > WINDOW_LIMIT) {
-        pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u at %#llx reaches the hypervisor's "
-                "MMIO: not mapped\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
+        pr_warn("%s: PCI 0000:%02x:%02x.%x BAR %u at %#llx reaches the hypervisor's "
+                "MMIO: not mapped\n", who(d), f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i,
                 (unsigned long long)base);
         return false;
     }
@@ -182,14 +209,49 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
         if (!pci_dom0_msix_page(f, pa))     /* an MSI-X table's page: trapped */
             rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
     if (rc) {
-        pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u at %#llx: not mapped (%d)\n",
+        pr_warn("%s: PCI 0000:%02x:%02x.%x BAR %u at %#llx: not mapped (%d)\n", who(d),
                 f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base, rc);
         return false;
     }
-    pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x BAR %u %#llx-%#llx mapped into d%u, uncached\n",
-            f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base,
+    pr_info("%s: PCI 0000:%02x:%02x.%x BAR %u %#llx-%#llx mapped into d%u, uncached\n",
+            who(d), f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, i, (unsigned long long)base,
             (unsigned long long)(base + size - 1), d->id);
     return true;
+}
+
+/*
+ * Take one BAR's pages out of d's p2m: those that are no frame (MMIO, or a
+ * hole already); RAM there is left alone. The caller flushes.
+ */
+static void unmap_bar(struct domain *d, uint64_t base, uint64_t size)
+{
+    for (uint64_t pa = base; pa < base + size; pa += PAGE_SIZE)
+        if (p2m_lookup(&d->p2m, pa >> PAGE_SHIFT, NULL) == INVALID_MFN)
+            p2m_unmap(&d->p2m, pa >> PAGE_SHIFT);
+}
+
+void pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to)
+{
+    memcpy(f->bar_shadow, f->bar_fw, sizeof(f->bar_shadow));
+    for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
+        uint64_t base, size;
+        bool is64, mem = pci_bar_mem32(f, i, &base, &size, &is64) && size >= PAGE_SIZE;
+
+        if (mem && from) {
+            spin_lock(&from->mem_lock);
+            unmap_bar(from, base, size);
+            spin_unlock(&from->mem_lock);
+        }
+        if (mem && to && base + size <= WINDOW_LIMIT) {
+            spin_lock(&to->mem_lock);
+            map_bar(to, f, i, base, size);
+            spin_unlock(&to->mem_lock);
+        }
+        if (is64)
+            i++;
+    }
+    if (from)
+        domain_p2m_flush(from);
 }
 
 void pci_dom0_stop_mastering(struct domain *d)

@@ -109,7 +109,7 @@ struct msi_cpu {
 
 uint64_t opt_msi_storm_limit = 1000;        /* per function and window: 100000 a second */
 uint64_t opt_msi_storm_cpu_limit = 2000;    /* per CPU and window, all functions: 200000 a second */
-static struct irq_rate_limits msi_limits;   /* from those, at msi_attach() */
+static struct irq_rate_limits msi_limits;   /* from those, at pci_dom0_msi_init() */
 static struct msi_cpu msi_cpus[MAX_CPUS];
 static unsigned int msi_sources;    /* functions with a vector on MSI_CPU */
 
@@ -121,10 +121,13 @@ static bool msix_on(const struct pci_dom0_msi *m)
     return m->x && (m->x->ctrl & PCI_MSIX_FLAGS_ENABLE);
 }
 
-static void log_func(const struct pci_func *f, const char *what)
+/* A line about f's MSI: dom0's (under dom0_pci=view), or the domU's that has it (pci:). */
+static void log_func(const struct pci_dom0_msi *m, const char *what)
 {
-    pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x %s\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f,
-            f->bdf & 7, what);
+    const struct pci_func *f = m->f;
+
+    pr_info("%s: PCI 0000:%02x:%02x.%x %s\n", m->d->privileged ? "dom0_pci=view" : "pci",
+            f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, what);
 }
 
 static void ctrl_write(const struct pci_dom0_msi *m, uint16_t ctrl)
@@ -296,6 +299,7 @@ static void msi_irq(struct cpu_regs *regs)
     struct msi_cpu *c = &msi_cpus[smp_processor_id()];
     enum irq_rate_verdict why;
     struct vpci_msi msg;
+    struct domain *d;
     unsigned long fl;
     uint64_t now;
     bool go, tell = false;
@@ -311,11 +315,12 @@ static void msi_irq(struct cpu_regs *regs)
     if (!m->throttled && why != IRQ_RATE_OK)
         tell = throttle(m, c, why, now, line, sizeof(line));
     go = take(m, vec_entry[vec], &msg);
+    d = m->d;                       /* the owner: dom0, or the domU it is assigned to */
     spin_unlock_irqrestore(&m->lock, fl);
     if (tell)
-        log_func(m->f, line);
+        log_func(m, line);
     if (go)
-        inject(m, &msg);
+        vlapic_deliver_ext(d, msg.dest, msg.logical, msg.lowest, msg.vector);
 }
 
 static void unthrottle(struct timer *t)
@@ -377,7 +382,7 @@ bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size,
         program_all(m);
         if (m->pending)
             go = take(m, MSIX_IDX_MSI, &msg);
-    } else if (m->x) {
+    } else if (m->x && m->d->privileged) {     /* a domU is not offered MSI-X */
         hit = msix_cfg_write(m, reg, size, val);
     }
     announce = hit && m->hw_on && !was_on;
@@ -386,12 +391,13 @@ bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size,
         snprintf(line, sizeof(line), "MSI-X on: %u entries, the device's vectors %#x-%#x on CPU %u",
                  m->x->nr, m->x->e[0].vector, m->x->e[m->x->nr - 1].vector, MSI_CPU);
     } else if (announce)
-        snprintf(line, sizeof(line), "MSI: on: dom0's message %#llx/%#x, the device's vector %#x on CPU %u",
+        snprintf(line, sizeof(line), "MSI: on: %s%u's message %#llx/%#x, the device's vector %#x on CPU %u",
+                 m->d->privileged ? "dom" : "d", m->d->id,
                  (unsigned long long)msi_virt_addr(&m->v), msi_virt_data(&m->v), m->vector,
                  MSI_CPU);
     spin_unlock_irqrestore(&m->lock, fl);
     if (announce)
-        log_func(f, line);
+        log_func(m, line);
     if (go)
         inject(m, &msg);
     return hit;
@@ -412,6 +418,35 @@ uint32_t pci_dom0_msi_read(const struct pci_func *f, unsigned int dreg, uint32_t
 bool pci_dom0_msix_offered(const struct pci_func *f)
 {
     return f->msi && f->msi->x;
+}
+
+void pci_msi_set_owner(struct pci_func *f, struct domain *d)
+{
+    struct pci_dom0_msi *m = f->msi;
+    unsigned long fl;
+
+    if (!m)
+        return;
+    fl = spin_lock_irqsave(&m->lock);
+    m->d = d;
+    if (m->v.cap)
+        msi_virt_init(&m->v, m->v.cap, m->v.hw_ctrl);
+    m->pending = false;
+    for (unsigned int i = 0; m->x && i < m->x->nr; i++) {
+        volatile uint32_t *t = m->x->table + i * (MSIX_ENTRY_SIZE / 4);
+
+        t[MSIX_VCTRL] = MSIX_VCTRL_MASKBIT;     /* the hypervisor's message again (an FLR clears it) */
+        t[MSIX_ADDR_LO] = MSI_ADDR_BASE | m->dest << MSI_ADDR_DEST_SHIFT;
+        t[MSIX_ADDR_HI] = 0;
+        t[MSIX_DATA] = m->x->e[i].vector;
+        memset(m->x->e[i].w, 0, sizeof(m->x->e[i].w));
+        m->x->e[i].w[MSIX_VCTRL] = MSIX_VCTRL_MASKBIT;
+        m->x->e[i].pending = false;
+    }
+    if (m->x)
+        m->x->ctrl = 0;
+    program_all(m);                 /* off: the new owner has enabled nothing */
+    spin_unlock_irqrestore(&m->lock, fl);
 }
 
 /* ---- dom0's accesses to an MSI-X table page --------------------------------- */

@@ -30,6 +30,7 @@
 #include <mica/iommu.h>
 #include <asm/pci.h>
 #include <asm/spec_ctrl.h>
+#include <asm/guest_walk.h>
 #include <mica/console_input.h>
 #include <public/sched.h>
 
@@ -183,6 +184,18 @@ static void refuse_if_unsupported(void)
     machine_poweroff(MACHINE_UNSUPPORTED);
 }
 
+/* MAXPHYADDR: CPUID 0x80000008 EAX[7:0], 36 where the leaf is missing (the SDM's default). */
+static unsigned int phys_addr_bits(void)
+{
+    uint32_t a, b, c, d;
+
+    cpuid_count(0x80000000u, 0, &a, &b, &c, &d);
+    if (a < 0x80000008u)
+        return 36;
+    cpuid_count(0x80000008u, 0, &a, &b, &c, &d);
+    return a & 0xff;
+}
+
 static void boot_cpu_init(void)
 {
     uint32_t a, b, c, d;
@@ -203,6 +216,7 @@ static void boot_cpu_init(void)
     if (arch_vcpu_hw_init() || arch_vcpu_cpu_enable())
         panic("cannot enable %s on the boot CPU", arch_vcpu_vendor_name());
     spec_ctrl_init();
+    guest_walk_set_maxphyaddr(phys_addr_bits());
 }
 
 static void bring_up_cpus(void)

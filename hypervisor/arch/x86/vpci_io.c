@@ -32,10 +32,13 @@ static unsigned int addr_reg(uint32_t addr, uint16_t port)
     return (addr & ADDR_REG_MASK) + (unsigned int)(port - PCI_CONF_DATA_PORT);
 }
 
-/* A physical function dom0 sees through pci_dom0.c (dom0_pci=view). */
+/*
+ * A physical function the domain sees through pci_dom0.c: dom0's under
+ * dom0_pci=view, or one assigned to this domU (at its host BDF).
+ */
 static bool physical(const struct domain *d, uint16_t bdf)
 {
-    return !vpci_is_virtual(bdf) && pci_dom0_sees(d, bdf);
+    return !vpci_is_virtual(bdf) && pci_view_sees(d, bdf);
 }
 
 uint32_t vpci_io_read(struct vcpu *v, uint16_t port, unsigned int size)
@@ -48,7 +51,7 @@ uint32_t vpci_io_read(struct vcpu *v, uint16_t port, unsigned int size)
         val = addr;
     else if (port >= PCI_CONF_DATA_PORT && (addr & PCI_CONF_ENABLE))
         val = physical(v->domain, addr_bdf(addr)) ?
-              pci_dom0_read(addr_bdf(addr), addr_reg(addr, port), size) :
+              pci_dom0_read(v->domain, addr_bdf(addr), addr_reg(addr, port), size) :
               vpci_cfg_read(&p->pci, addr_bdf(addr), addr_reg(addr, port), size);
     spin_unlock_irqrestore(&p->pci_lock, f);
     return val;
@@ -67,7 +70,7 @@ void vpci_io_write(struct vcpu *v, uint16_t port, unsigned int size, uint32_t va
         p->pci.addr = val & PCI_CONF_ADDR_MASK;
     } else if (port >= PCI_CONF_DATA_PORT && (addr & PCI_CONF_ENABLE)) {
         if (physical(v->domain, addr_bdf(addr)))
-            pci_dom0_write(addr_bdf(addr), addr_reg(addr, port), size, val);
+            pci_dom0_write(v->domain, addr_bdf(addr), addr_reg(addr, port), size, val);
         else
             vpci_cfg_write(&p->pci, addr_bdf(addr), addr_reg(addr, port), size, val);
         after = vpci_msi_get(&p->pci, &m);

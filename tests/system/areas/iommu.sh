@@ -152,6 +152,42 @@ expect_iommu_edu() {
     fi
 }
 
+# edu in a domU (dom0/tests/edudomu.sh, before iommu.sh's mica-drvtest edu,
+# which then shows dom0 has it back working; its MICA-CHECK lines are
+# relayed by expect_hostdev): the hypervisor assigned it at create, mapped
+# its BAR 0 into the domU and out of dom0, gave it back at destroy (no
+# FLR: edu has none, so only its Bus Master was cleared); the domU's MSI
+# went on with the hypervisor's vector in the device; QEMU's trace shows
+# the domU's page translated to a host address and the address beyond the
+# domU's RAM to none.
+expect_edudomu() {
+    local ga q v
+    expect_line "edu domU: edu (00:05.0) assigned to the domU at create, from dom0" \
+        '^\(mica\) pci: 0000:00:05\.0: assigned to d[1-9][0-9]* \(eduu\) by d0, from d0$'
+    expect_line "edu domU: its BAR 0 (1 MiB) mapped into the domU, uncached" \
+        '^\(mica\) pci: PCI 0000:00:05\.0 BAR 0 0x[0-9a-f]+00000-0x[0-9a-f]+fffff mapped into d[1-9][0-9]*, uncached$'
+    expect_line "edu domU: taken back from the domU (destroy), not reset (no FLR), bus mastering off" \
+        '^\(mica\) pci: 0000:00:05\.0: no FLR: not reset, bus mastering off$'
+    expect_count "edu domU: its BAR 0 mapped into dom0 twice (at boot, and back from the domU)" 2 \
+        '^\(mica\) dom0_pci=view: PCI 0000:00:05\.0 BAR 0 0x[0-9a-f]+-0x[0-9a-f]+ mapped into d0, uncached$'
+    expect_count "edu domU: back to dom0 once" 1 '^\(mica\) pci: 0000:00:05\.0: back to d0$'
+    expect_line "edu domU: the domU enables edu's MSI (mica_edu_msi.ko): the device gets the hypervisor's vector" \
+        '^\(mica\) pci: PCI 0000:00:05\.0 MSI: on: d[1-9][0-9]*.s message 0xfee[0-9a-f]{5}/0x[0-9a-f]+, the device.s vector 0x[0-9a-f]+ on CPU 0$'
+    expect_line "edu domU: at dom0's end edu holds only the hypervisor's MSI message, its interrupts counted" \
+        "^\(mica\) dom0_pci=view: PCI 0000:00:05\.0 at dom0's end: the device holds only the hypervisor's messages \(1 message checked, [1-9][0-9]* interrupts, 0 storms\)\$"
+    ga=$(mt edudomu pages | cut -d' ' -f1)
+    q=$(grep -a -E -m1 "amdvi_translation_result devid: 00:05\.0 gpa ${ga:-none} hpa 0x[0-9a-f]+" "${LOG%/*}/qemu.out" |
+        sed -E 's/.* hpa (0x[0-9a-f]+).*/\1/')
+    if [ -n "$q" ] && [ $((q)) -ne 0 ]; then
+        pass "edu domU: QEMU's IOMMU translated the domU's page $ga to host $q"
+    else
+        fail "edu domU: QEMU's IOMMU translated the domU's page" "gpa '${ga:-none}': hpa '${q:-no trace line}'"
+    fi
+    edu_refused "beyond the domU's RAM" "$(mt edudomu outside | cut -d' ' -f1)"
+    v=$(mt edudomu seconds)
+    echo "# edu domU: create to the test's end took ${v:-?} s in dom0"
+}
+
 # edu_refused WHAT ADDRESS: QEMU's trace shows every translation of edu's
 # at ADDRESS giving host address 0 (no permission), and there was one.
 edu_refused() {
@@ -194,7 +230,7 @@ test_iommu_dom0() {
     # seen under load; storm.sh's domU boots and counts for about 20 s more.
     DOM0_TIMEOUT=$((DOM0_TIMEOUT > 900 ? DOM0_TIMEOUT : 900)) \
         boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q $EDU_Q $(disk_q "$disk") $NIC_Q" "dom0_mem=512M dom0_pci=view $STORM_HV" \
-        "$DOM0_CMDLINE mica.test=pci,iommu,hostdev,drv,storm mica.micad=0" || return
+        "$DOM0_CMDLINE mica.test=pci,edudomu,iommu,hostdev,drv,storm mica.micad=0" || return
     expect_iommu_lines
     expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
         '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
@@ -244,9 +280,10 @@ test_iommu_dom0() {
         fail "the AHCI, its driver unbound, does not master: memory decoding on, bus master off" "command '$v'"
     fi
     expect_iommu_command
+    expect_edudomu
     expect_iommu_edu
     expect_hostdev
-    script_ran pci iommu hostdev
+    script_ran pci edudomu iommu hostdev
     drv_checks mmap
     drv_checks gnt
     script_ran drv

@@ -28,6 +28,13 @@ struct p2m;
 #define GW_CPU  (1u << 0)           /* SMAP, SMEP, NX, reserved bits, A/D bits, as the CPU */
 
 /*
+ * The guest's MAXPHYADDR (CPUID 0x80000008 EAX[7:0], the host's, which
+ * guest_cpuid() passes on): entry address bits at and above it are
+ * reserved for a GW_CPU walk. 52 (none) until set, once at boot.
+ */
+void guest_walk_set_maxphyaddr(unsigned int bits);
+
+/*
  * Translate la for an access described by *pfec (PFEC_WRITE, PFEC_USER,
  * PFEC_FETCH). 0 and *gpa; GUEST_WALK_PF with *pfec the fault's error code;
  * GUEST_WALK_GP; -EFAULT when an entry lies outside the domain's memory (a

@@ -23,7 +23,8 @@ struct pci_func {
     uint32_t class;             /* class, subclass, prog-if */
     uint8_t hdr_type;           /* 0 device, 1 PCI-PCI bridge */
     uint32_t bar_mask[PCI_NR_BARS];     /* writable bits of each BAR (0: none) */
-    uint32_t bar_shadow[PCI_NR_BARS];   /* what dom0 reads back (pci_dom0.c) */
+    uint32_t bar_shadow[PCI_NR_BARS];   /* what its owner reads back (pci_dom0.c) */
+    uint32_t bar_fw[PCI_NR_BARS];       /* the firmware's values, where the BARs are mapped */
     uint8_t msi_cap;            /* the MSI capability's offset, 0: none */
     uint8_t msix_cap;           /* the MSI-X capability's offset, 0: none */
     uint8_t msix_prev;          /* the register that points at it (0x34 or a next byte) */
@@ -48,6 +49,14 @@ bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uin
                    bool *is64);
 /* bdf's Bus Master cleared (no DMA from it from now on); whether it was set. */
 bool pci_stop_mastering(uint16_t bdf);
+/*
+ * A Function Level Reset of f when it has one (PCI Express capability,
+ * DEVCAP FLR), waiting the 100 ms the spec asks; whether it was done.
+ * After it the BARs hold the firmware's values again and the command
+ * register its decoding bits as before, Bus Master off; MSI and MSI-X are
+ * off (pci_msi_set_owner() writes the hypervisor's MSI-X entries again).
+ */
+bool pci_flr(const struct pci_func *f);
 
 
 /*
@@ -62,8 +71,32 @@ bool pci_stop_mastering(uint16_t bdf);
  */
 extern bool opt_dom0_pci_view;
 bool pci_dom0_sees(const struct domain *d, uint16_t bdf);
-uint32_t pci_dom0_read(uint16_t bdf, unsigned int reg, unsigned int size);
-void pci_dom0_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t val);
+/*
+ * The same filter serves a domU for the functions assigned to it
+ * (pci_assign.c): pci_view_sees() is dom0's view, or d owning bdf; d's
+ * writes reach a function only while d owns it (dom0's: one no domU has);
+ * a domU is never offered MSI-X (its capability is hidden).
+ */
+bool pci_view_sees(const struct domain *d, uint16_t bdf);
+uint32_t pci_dom0_read(const struct domain *d, uint16_t bdf, unsigned int reg,
+                       unsigned int size);
+void pci_dom0_write(const struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
+                    uint32_t val);
+/*
+ * Assignment (pci_assign.c): f's 32-bit memory BARs of at least a page,
+ * at the firmware's addresses, taken out of from's p2m (NULL: none) and
+ * mapped into to's (NULL: none) at the same guest addresses, uncached,
+ * the MSI-X table's pages left out; from's TLBs flushed. The BAR shadow
+ * is reset to the firmware's values for the new owner. Logged per BAR.
+ */
+void pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to);
+/*
+ * f's MSI (pci_dom0_msi.c) now belongs to d: its image back to the reset
+ * state (MSI and MSI-X off), the device's MSI off, pending interrupts
+ * dropped; from now on its vector injects d's message into d. A function
+ * dom0 never had an MSI image for keeps its MSI off (not routed).
+ */
+void pci_msi_set_owner(struct pci_func *f, struct domain *d);
 /*
  * The memory window dom0's host bridge gets (acpi_build.c): the span of the
  * 32-bit memory BARs of the functions dom0 sees, in 1 MiB steps, below the
