@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # storm: an interrupt storm from a device cannot starve another domain of
-# CPU (issue 12; docs/iommu.md "Storms"). Run last in the iommu area's dom0
-# boot (dom0_pci=view, QEMU's edu at 00:05.0). mica_edu_irq.ko gives edu
+# CPU (issue 12; docs/iommu.md "Storms"). Run before drv.sh (which stops
+# the store daemon mica create needs) in the iommu area's dom0 boot
+# (dom0_pci=view, QEMU's edu at 00:05.0). mica_edu_irq.ko gives edu
 # one MSI with a handler that acknowledges it, bound to dom0's vCPU 0
 # (on pCPU 0: dom0_vcpus_pin), and a domU that counts loops
 # (mica.domu=count) is pinned to pCPU 0 too, where every device's MSI

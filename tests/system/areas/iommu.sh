@@ -230,7 +230,7 @@ test_iommu_dom0() {
     # seen under load; storm.sh's domU boots and counts for about 20 s more.
     DOM0_TIMEOUT=$((DOM0_TIMEOUT > 900 ? DOM0_TIMEOUT : 900)) \
         boot_dom0 iommu-dom0 "-cpu max -m 1024 -smp 2 $IOMMU_Q $EDU_Q $(disk_q "$disk") $NIC_Q" "dom0_mem=512M dom0_pci=view $STORM_HV" \
-        "$DOM0_CMDLINE mica.test=pci,edudomu,iommu,hostdev,drv,storm mica.micad=0" || return
+        "$DOM0_CMDLINE mica.test=pci,edudomu,iommu,hostdev,storm,drv mica.micad=0" || return
     expect_iommu_lines
     expect_line "dom0's I/O page table starts equal to its p2m (131072 pages = 512 MiB)" \
         '^\(mica\) iommu: d0: I/O page table equal to its p2m: 131072 pages mapped, [0-9]+ table pages \(AMD-Vi v1, 4 levels, IOMMU domain 1\)$'
