@@ -79,6 +79,13 @@ done | awk '
         r[c, j] = line; kib[c] += kv(line, "kib"); irq[c] += kv(line, "irqs") }
     $2 ~ /^\(mica\)$/ && $3 == "d0" && $5 ~ /^[0-9]+$/ && $6 == "exits:" {
         ex[$1] += $5; for (i = 7; i <= NF; i++) { split($i, b, "="); why[$1, b[1]] += b[2]; reasons[b[1]] = 1 } }
+    $2 ~ /^\(mica\)$/ && $3 == "d0" && $5 == "emulated" && $6 == "MMIO:" {
+        s = $0; sub(/\r$/, "", s); sub(/.*emulated MMIO: /, "", s)
+        n = split(s, parts, ", ")
+        for (i = 1; i <= n; i++) {
+            d = parts[i]; v = d; sub(/.*=/, "", v); sub(/=[0-9]+$/, "", d)
+            mm[$1, d] += v; mmdev[d] = 1
+        } }
     END {
         printf "%-9s %22s %22s %8s %22s\n", "job", "native Linux", "Mica dom0", "x native", "Xen 4.17 PVH dom0"
         n = split("seqwrite seqread randread", jobs, " ")
@@ -96,6 +103,9 @@ done | awk '
             mib = kib["mica"] / 1024
             printf "Mica dom0 exits per MiB (less a boot that only finds the disk): %.1f; by reason:", (ex["mica"] - ex["mica-idle"]) / mib
             for (w in reasons) { v = why["mica", w] - why["mica-idle", w]; if (v > 0) printf " %s=%.1f", w, v / mib }
+            printf "\n"
+            printf "of the npf exits, emulated MMIO per MiB by device:"
+            for (d in mmdev) { v = mm["mica", d] - mm["mica-idle", d]; printf " [%s]=%.1f", d, v / mib }
             printf "\n"
         } else printf "Mica dom0 exits per MiB: n/a (needs both the mica and mica-idle runs)\n"
         printf "target (issue 12, not asserted): Mica >= 0.9x native\n"

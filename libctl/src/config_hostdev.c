@@ -16,11 +16,6 @@
 #include <string.h>
 #include "config_priv.h"
 
-#define PCI_SEG_MAX   0xffffu
-#define PCI_BUS_MAX   0xffu
-#define PCI_SLOT_MAX  0x1fu
-#define PCI_FUNC_MAX  0x7u
-
 /* What a <hostdev> has told so far (p->dev while its children are read). */
 struct hostdev_state {
     struct mica_hostdev_config h;

@@ -19,9 +19,6 @@
 #include <public/domctl.h>
 #include "priv.h"
 
-#define PCI_SLOT_MAX 0x1fu
-#define PCI_FUNC_MAX 0x7u
-
 /* exactly n hex digits at s: their value, or -1 */
 static long hex_field(const char *s, size_t n)
 {

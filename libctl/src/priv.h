@@ -39,6 +39,12 @@ int ctl_config_fail(mica_ctx *ctx, const struct mica_domain_config *c,
                     unsigned int line, const char *element, int rc,
                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* The parts of a PCI address (segment:bus:slot.function), each one's largest value. */
+#define PCI_SEG_MAX   0xffffu
+#define PCI_BUS_MAX   0xffu
+#define PCI_SLOT_MAX  0x1fu
+#define PCI_FUNC_MAX  0x7u
+
 struct mica_domctl;
 
 /* A domctl on domid through mica_do_domctl; a failure is reported as "what: domain N: why". */

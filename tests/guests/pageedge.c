@@ -30,11 +30,12 @@
  * running into a not-present page gets #PF (CR2 the page, error code W,
  * RCX/RDI counting the elements done) and, the page mapped by the handler,
  * resumes and finishes, the accessed and dirty bits set; an OUTSB from a
- * not-present page gets #PF with error code 0; from CPL 3 (IOPL 3) a REP
- * INSB into a user page works and one into a supervisor page gets #PF with
- * P|W|U and no element done; with CR4.SMAP (where CPUID offers it) a
- * kernel REP INSB into a user page gets #PF with P|W, and runs with
- * RFLAGS.AC set.
+ * not-present page gets #PF with error code 0; an INSW across into it gets
+ * #PF there with neither byte written (an access is checked whole); from
+ * CPL 3 (IOPL 3) a REP INSB into a user page works and one into a
+ * supervisor page gets #PF with P|W|U and no element done; with CR4.SMAP
+ * (where CPUID offers it) a kernel REP INSB into a user page gets #PF with
+ * P|W, and runs with RFLAGS.AC set.
  */
 #include "guest.h"
 #include "cpu.h"
@@ -298,6 +299,31 @@ static void strio_kernel_outsb(uint8_t *page0)
     check_eq_u64("RSI unchanged", (uint64_t)a.src, pf.rsi);
 }
 
+/* rep insw of 1 element under catch_exception. */
+static void insw_caught(void *arg)
+{
+    uint8_t *dst = arg;
+    uint64_t n = 1;
+
+    asm volatile ("cld; rep insw" : "+D"(dst), "+c"(n) : "d"(EMPTY_PORT) : "memory");
+}
+
+/* CPL 0: an INSW across into the not-present page: #PF there, and neither byte written. */
+static void strio_kernel_split(uint8_t *page0)
+{
+    uint8_t *dst = page0 + PAGE_SIZE - 1;
+    int vec;
+
+    *dst = 0x5a;
+    pf = (typeof(pf)){ 0 };
+    vec = catch_exception(insw_caught, dst);
+    check_eq_u64("kernel INSW across into a not-present page: #PF", PF_VECTOR, (uint64_t)vec);
+    check_eq_u64("its CR2 is the first byte of that page", (uint64_t)dst + 1, pf.cr2);
+    check_eq_u64("its error code is W", PFEC_W, pf.err);
+    check_eq_u64("RCX: the element not done", 1, pf.rcx);
+    check_eq_u64("its byte in the present page not written", 0x5a, *dst);
+}
+
 static uint64_t pt_low[512] __aligned(PAGE_SIZE);
 
 /*
@@ -419,6 +445,7 @@ static int mode_strio(void)
     pde = split_region(false);
     strio_kernel_insb(page0);
     strio_kernel_outsb(page0);
+    strio_kernel_split(page0);
     strio_user(pde, page0);
     exc_set_hook(PF_VECTOR, NULL);
     return 0;

@@ -350,10 +350,10 @@ static void test_events(void)
     char line[128];
 
     amdvi_event_format(fault, line, sizeof(line));
-    CHECK_STR(line, "IO_PAGE_FAULT device 00:1f.2 domain 5 address 0x112345000 flags 0x20 (write)",
+    CHECK_STR(line, "IO_PAGE_FAULT device 0000:00:1f.2 domain 5 address 0x112345000 flags 0x20 (write)",
               "event: a write fault names device, domain, address");
     amdvi_event_format(read_fault, line, sizeof(line));
-    CHECK_STR(line, "IO_PAGE_FAULT device 00:03.0 domain 0 address 0x1000 flags 0 (read)",
+    CHECK_STR(line, "IO_PAGE_FAULT device 0000:00:03.0 domain 0 address 0x1000 flags 0 (read)",
               "event: a read fault");
     amdvi_event_format(ill_cmd, line, sizeof(line));
     CHECK_STR(line, "ILLEGAL_COMMAND_ERROR address 0x1d0010 flags 0",
@@ -364,7 +364,7 @@ static void test_events(void)
     amdvi_event_format(zero, line, sizeof(line));
     CHECK_STR(line, "event type 0: 00000000 00000000 00000000 00000000",
               "event: type 0 is shown raw");
-    CHECK_EQ(amdvi_event_format(fault, line, 8), 76, "event: a short buffer gets the length needed");
+    CHECK_EQ(amdvi_event_format(fault, line, 8), 81, "event: a short buffer gets the length needed");
     CHECK_EQ(strlen(line), 7, "event: a short buffer is cut and terminated");
 }
 

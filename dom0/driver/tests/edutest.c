@@ -31,6 +31,8 @@
 #define EDU_DMA_IRQ	0x4		/* DMA command: interrupt when done */
 #define EDU_IRQ_NAME	"mica-edu-msi"	/* mica_edu_msi.ko's, in /proc/interrupts */
 #define IRQ_WAIT_MS	5000
+#define PCI_BAR0_OFF	0x10
+#define EDU_MOVED_BASE	0xe0000000u	/* in a domU's host-bridge window (libctl's build.c) */
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
 #define EDU_DMA_CNT	0x90
@@ -48,6 +50,8 @@
 #define PCI_CMD_OFF	4
 #define PCI_CMD_MEM	0x2
 #define PCI_CMD_MASTER	0x4
+#define PCI_CMD_PARITY	0x40
+#define PCI_CMD_SERR	0x100
 #define AHCI_VS_OFF	0x10		/* the AHCI's version register in its ABAR */
 #define AHCI_VS_1_0	0x00010000u
 #define OUTSIDE_ALIGN	0x10000000ull	/* the first 256 MiB boundary past dom0's RAM */
@@ -470,6 +474,19 @@ void test_edu(void)
 	munmap((void *)edu, EDU_BAR_SIZE);
 }
 
+/*
+ * The hypervisor's command-register filter, the domU being the owner:
+ * memory and Bus Master went through (edu_open); parity and SERR do not.
+ */
+static void command_checks(const char *dir)
+{
+	long before = command_set(dir, 0);
+	long after = command_set(dir, PCI_CMD_PARITY | PCI_CMD_SERR);
+
+	check(before >= 0 && after >= 0 && !((before ^ after) & (PCI_CMD_PARITY | PCI_CMD_SERR)),
+	      "command-filtered", "command %#lx, %#lx after setting parity and SERR", before, after);
+}
+
 /* Its registers: the liveness check's inverse and a factorial from its worker. */
 static void register_checks(void)
 {
@@ -545,6 +562,50 @@ static void msi_checks(uint64_t ga)
 }
 
 /*
+ * The domU places the BAR itself: BAR 0 written to EDU_MOVED_BASE through
+ * its config space, the registers answer there (/dev/mem: the kernel's
+ * resource stays at the old address, so the new one is nobody's); written
+ * back, resource0's mapping works again.
+ */
+static void move_checks(const char *dir)
+{
+	uint32_t old = 0, want, now = 0, id = 0;
+	volatile uint32_t *p = MAP_FAILED;
+	char path[320];
+	int fd, mfd;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || pread(fd, &old, 4, PCI_BAR0_OFF) != 4) {
+		check(0, "bar-moved", "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	want = EDU_MOVED_BASE | (old & 0xfu);
+	if (pwrite(fd, &want, 4, PCI_BAR0_OFF) != 4 || pread(fd, &now, 4, PCI_BAR0_OFF) != 4)
+		now = 0;
+	mfd = open("/dev/mem", O_RDWR | O_SYNC);
+	if (mfd >= 0) {
+		p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, mfd, EDU_MOVED_BASE);
+		close(mfd);
+	}
+	if (p != MAP_FAILED) {
+		id = p[EDU_ID / 4];
+		munmap((void *)p, PAGE);
+	}
+	check(now == want && id == EDU_ID_VALUE, "bar-moved",
+	      "BAR 0 %#x written %#x reads %#x; identification there %#x (%s)", old, want, now, id,
+	      p == MAP_FAILED ? "no /dev/mem mapping" : "mapped");
+	if (pwrite(fd, &old, 4, PCI_BAR0_OFF) != 4)
+		old = 0;
+	id = *(volatile uint32_t *)(edu + EDU_ID);
+	check(old && id == EDU_ID_VALUE, "bar-back", "BAR 0 written back to %#x: identification %#x",
+	      old, id);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
  * mica-drvtest edu-domu: in a domU that edu is assigned to (<hostdev>,
  * docs/iommu.md "Assignment"): the function on the domU's own PCI bus,
  * its BAR mapped (identification, liveness, factorial), its DMA engine
@@ -561,6 +622,7 @@ void test_edu_domu(void)
 
 	if (edu_open(dir, sizeof(dir)))
 		return;
+	command_checks(dir);
 	register_checks();
 	a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED,
 		 -1, 0);
@@ -585,6 +647,7 @@ void test_edu_domu(void)
 	outside_checks(a, b, ga, gb, outside);
 	copy_checks(a, b, ga, gb, "copy-after");
 	msi_checks(ga);
+	move_checks(dir);
 	munmap(a, 2 * PAGE);
 	munmap((void *)edu, EDU_BAR_SIZE);
 }

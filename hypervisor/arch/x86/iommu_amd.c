@@ -67,11 +67,6 @@ static paddr_t va_to_pa(const volatile void *va)
     return (paddr_t)(uintptr_t)va;     /* the hypervisor's identity map */
 }
 
-static void bdf_str(char *buf, size_t len, uint16_t seg, uint16_t bdf)
-{
-    snprintf(buf, len, "%04x:%02x:%02x.%x", seg, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
-}
-
 /* Queue one command and wait until the IOMMU has stored CW_DONE after it. */
 static int cmd_submit_wait(struct amdvi *m, const uint32_t cmd[4])
 {
@@ -167,11 +162,11 @@ static void program(struct amdvi *m)
 static void log_found(const struct amdvi *m, uint64_t efr)
 {
     const struct ivrs_iommu *d = &m->desc;
-    char self[16], first[16], last[16];
+    char self[PCI_BDF_STR_LEN], first[PCI_BDF_STR_LEN], last[PCI_BDF_STR_LEN];
 
-    bdf_str(self, sizeof(self), d->seg, d->bdf);
-    bdf_str(first, sizeof(first), d->seg, d->dev_first);
-    bdf_str(last, sizeof(last), d->seg, d->dev_last);
+    pci_bdf_str(self, d->seg, d->bdf);
+    pci_bdf_str(first, d->seg, d->dev_first);
+    pci_bdf_str(last, d->seg, d->dev_last);
     pr_info("iommu: AMD-Vi found at %#llx: PCI %s (cap %#x, hidden from dom0), IVHD type %#x, "
             "EFR %#llx, covers %s-%s (%u device IDs, %u special)\n",
             (unsigned long long)d->base, self, d->cap, d->type, (unsigned long long)efr,
@@ -289,10 +284,10 @@ static void log_devices(void)
 {
     const struct pci_func *f;
     unsigned int owner;
-    char bdf[16];
+    char bdf[PCI_BDF_STR_LEN];
 
     for (unsigned int i = 0; (f = pci_func_at(i)); i++) {
-        bdf_str(bdf, sizeof(bdf), 0, f->bdf);
+        pci_bdf_str(bdf, 0, f->bdf);
         owner = ivrs.dev_iommu[f->bdf];
         if (iommu_bdf_hidden(0, f->bdf))
             pr_info("iommu: PCI %s %04x:%04x class %06x: the IOMMU itself, kept by the "
@@ -308,9 +303,8 @@ static void log_devices(void)
     }
     for (unsigned int i = 0; i < ivrs.nr; i++)
         if (!pci_func_find(ivrs.iommus[i].bdf) || ivrs.iommus[i].seg)
-            pr_warn("iommu: IVRS names PCI %04x:%02x:%02x.%x for the IOMMU at %#llx: "
-                    "not found by the scan\n", ivrs.iommus[i].seg, ivrs.iommus[i].bdf >> 8,
-                    (ivrs.iommus[i].bdf >> 3) & 0x1f, ivrs.iommus[i].bdf & 7,
+            pr_warn("iommu: IVRS names PCI %s for the IOMMU at %#llx: not found by the scan\n",
+                    pci_bdf_str(bdf, ivrs.iommus[i].seg, ivrs.iommus[i].bdf),
                     (unsigned long long)ivrs.iommus[i].base);
 }
 
@@ -538,10 +532,10 @@ int iommu_assign_device(struct domain *d, uint16_t seg, uint16_t bdf)
 {
     struct assigned_dev *a;
     struct amdvi *m;
-    char name[16];
+    char name[PCI_BDF_STR_LEN];
     int rc;
 
-    bdf_str(name, sizeof(name), seg, bdf);
+    pci_bdf_str(name, seg, bdf);
     rc = assign_check(d, seg, bdf, name);
     if (rc)
         return rc;
@@ -593,9 +587,9 @@ static void block_locked(struct assigned_dev *a)
 {
     struct amdvi *m = iommu_for(a->seg, a->bdf);
     struct domain *d = a->d;
-    char name[16];
+    char name[PCI_BDF_STR_LEN];
 
-    bdf_str(name, sizeof(name), a->seg, a->bdf);
+    pci_bdf_str(name, a->seg, a->bdf);
     if (m) {
         dte_block(m, a->bdf);
         if (dte_flush(m, a->bdf) || inv_domain_pages(m, io_domid(d)))

@@ -4,6 +4,7 @@
  * device (bus:dev.fn), in which IOMMU domain, at which address.
  */
 #include <asm/iommu_amd.h>
+#include <asm/pci.h>
 #include <mica/lib.h>
 
 struct event_kind {
@@ -30,14 +31,13 @@ int amdvi_event_format(const uint32_t ev[4], char *buf, size_t len)
     uint64_t addr = (uint64_t)ev[3] << 32 | ev[2];
     unsigned int dev = ev[0] & 0xffff;
     const struct event_kind *k = type < ARRAY_SIZE(kinds) ? &kinds[type] : NULL;
-    char devs[24] = "", doms[24] = "";
+    char devs[24] = "", doms[24] = "", name[PCI_BDF_STR_LEN];
 
     if (!k || !k->name)
         return snprintf(buf, len, "event type %#x: %08x %08x %08x %08x",
                         type, ev[0], ev[1], ev[2], ev[3]);
     if (k->has_device)
-        snprintf(devs, sizeof(devs), " device %02x:%02x.%x",
-                 dev >> 8, (dev >> 3) & 0x1f, dev & 7);
+        snprintf(devs, sizeof(devs), " device %s", pci_bdf_str(name, 0, (uint16_t)dev));
     if (k->has_domain)
         snprintf(doms, sizeof(doms), " domain %u", ev[1] & 0xffff);
     return snprintf(buf, len, "%s%s%s address %#llx flags %#x%s%s", k->name, devs, doms,

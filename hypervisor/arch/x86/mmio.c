@@ -8,6 +8,7 @@
 #include <mica/domain.h>
 #include <mica/console.h>
 #include <mica/errno.h>
+#include <mica/lib.h>
 #include <asm/vcpu.h>
 #include <asm/mmio.h>
 #include <asm/insn.h>
@@ -74,6 +75,39 @@ const struct mmio_device *mmio_device_at(struct vcpu *v, uint64_t gpa)
     return NULL;
 }
 
+/* Where dev's accesses are counted: its place in the two tables. */
+static unsigned int dev_slot(const struct mmio_device *dev)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(extra_devices); i++)
+        if (extra_devices[i] == dev)
+            return (unsigned int)(ARRAY_SIZE(mmio_devices) + i);
+    return (unsigned int)(dev - mmio_devices);
+}
+
+static const char *slot_name(unsigned int slot)
+{
+    if (slot < ARRAY_SIZE(mmio_devices))
+        return mmio_devices[slot].name;
+    return extra_devices[slot - ARRAY_SIZE(mmio_devices)]->name;
+}
+
+_Static_assert(ARRAY_SIZE(mmio_devices) + ARRAY_SIZE(extra_devices) <= VCPU_MMIO_COUNTED,
+               "VCPU_MMIO_COUNTED counts every device");
+
+/* "d0 vcpu0: emulated MMIO: the local APIC=12, ...": what its npf exits were. */
+void mmio_dump_counts(struct vcpu *v)
+{
+    char buf[256];
+    int n = 0;
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(mmio_devices) + ARRAY_SIZE(extra_devices); i++)
+        if (v->arch.mmio_count[i] && n < (int)sizeof(buf) - 64)
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s %s=%u", n ? "," : "",
+                          slot_name(i), v->arch.mmio_count[i]);
+    if (n)
+        pr_info("d%u vcpu%u: emulated MMIO:%s\n", v->domain->id, v->id, buf);
+}
+
 /* 0 if emulated (RIP advanced), -EINVAL if the instruction could not be handled. */
 int mmio_emulate(struct vcpu *v, const struct mmio_device *dev, uint64_t gpa)
 {
@@ -83,6 +117,7 @@ int mmio_emulate(struct vcpu *v, const struct mmio_device *dev, uint64_t gpa)
     size_t got = vcpu_fetch_insn(v, buf);
     uint64_t val;
 
+    v->arch.mmio_count[dev_slot(dev)]++;
     arch_vcpu_paging(v, &gp);
     if (!got || insn_decode_mmio(buf, got, gp.cs_long, &in))
         return -EINVAL;

@@ -25,11 +25,6 @@
 /* dom0, once it asked for an assignment: where functions go back to. */
 static struct domain *ctl_dom0;
 
-static void bdf_name(char *buf, size_t len, uint16_t seg, uint16_t bdf)
-{
-    snprintf(buf, len, "%04x:%02x:%02x.%x", seg, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
-}
-
 /* The checks every sub-command makes on seg:bdf (public/domctl.h's order). */
 static int check_function(const struct mica_domctl_assign_device *a, const char *name,
                           domid_t for_id)
@@ -82,8 +77,7 @@ static void give_back(struct pci_func *f, struct domain *from, const char *name)
     bool to_d0 = d0 && d0->state == DOMAIN_RUNNING && pci_dom0_sees(d0, f->bdf);
 
     pci_bars_move(f, from, to_d0 ? d0 : NULL);
-    if (to_d0)
-        pci_msi_set_owner(f, d0);
+    pci_msi_set_owner(f, to_d0 ? d0 : NULL);    /* never left pointing at a dying domain */
     if (to_d0 && !iommu_assign_device(d0, 0, f->bdf)) {
         pr_info("pci: %s: back to d0\n", name);
         return;
@@ -145,11 +139,11 @@ static long deassign(struct vcpu *v, struct domain *d, const struct mica_domctl_
 long pci_assign_domctl(struct vcpu *v, uint64_t cmd, struct domain *d,
                        struct mica_domctl_assign_device *a)
 {
-    char name[16];
+    char name[PCI_BDF_STR_LEN];
     int owner;
     long rc;
 
-    bdf_name(name, sizeof(name), a->seg, a->bdf);
+    pci_bdf_str(name, a->seg, a->bdf);
     rc = check_function(a, name, d->id);
     if (rc)
         return rc;
@@ -165,14 +159,14 @@ long pci_assign_domctl(struct vcpu *v, uint64_t cmd, struct domain *d,
 void pci_assign_domain_gone(struct domain *d)
 {
     struct pci_func *f;
-    char name[16];
+    char name[PCI_BDF_STR_LEN];
 
     if (d->privileged || !d->p2m.io)
         return;
     for (unsigned int i = 0; (f = (struct pci_func *)pci_func_at(i)); i++) {
         if (iommu_device_owner(0, f->bdf) != d->id)
             continue;
-        bdf_name(name, sizeof(name), 0, f->bdf);
+        pci_bdf_str(name, 0, f->bdf);
         pci_stop_mastering(f->bdf);
         iommu_block_device(0, f->bdf);
         pr_info("pci: %s: taken from d%u, which is going away\n", name, d->id);

@@ -124,10 +124,10 @@ static bool msix_on(const struct pci_dom0_msi *m)
 /* A line about f's MSI: dom0's (under dom0_pci=view), or the domU's that has it (pci:). */
 static void log_func(const struct pci_dom0_msi *m, const char *what)
 {
-    const struct pci_func *f = m->f;
+    char name[PCI_BDF_STR_LEN];
 
-    pr_info("%s: PCI 0000:%02x:%02x.%x %s\n", m->d->privileged ? "dom0_pci=view" : "pci",
-            f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, what);
+    pr_info("%s: PCI %s %s\n", m->d && m->d->privileged ? "dom0_pci=view" : "pci",
+            pci_bdf_str(name, 0, m->f->bdf), what);
 }
 
 static void ctrl_write(const struct pci_dom0_msi *m, uint16_t ctrl)
@@ -224,7 +224,8 @@ static void program_all(struct pci_dom0_msi *m)
 
 static void inject(struct pci_dom0_msi *m, const struct vpci_msi *msg)
 {
-    vlapic_deliver_ext(m->d, msg->dest, msg->logical, msg->lowest, msg->vector);
+    if (m->d)
+        vlapic_deliver_ext(m->d, msg->dest, msg->logical, msg->lowest, msg->vector);
 }
 
 /* What waited while masked goes now, if it can (m->lock held). */
@@ -319,7 +320,7 @@ static void msi_irq(struct cpu_regs *regs)
     spin_unlock_irqrestore(&m->lock, fl);
     if (tell)
         log_func(m, line);
-    if (go)
+    if (go && d)
         vlapic_deliver_ext(d, msg.dest, msg.logical, msg.lowest, msg.vector);
 }
 
@@ -382,11 +383,11 @@ bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size,
         program_all(m);
         if (m->pending)
             go = take(m, MSIX_IDX_MSI, &msg);
-    } else if (m->x && m->d->privileged) {     /* a domU is not offered MSI-X */
+    } else if (m->x && m->d && m->d->privileged) {     /* a domU is not offered MSI-X */
         hit = msix_cfg_write(m, reg, size, val);
     }
-    announce = hit && m->hw_on && !was_on;
-    if (hit && msix_on(m) && !x_was_on) {
+    announce = hit && m->hw_on && !was_on && m->d;     /* an owner's write */
+    if (hit && msix_on(m) && !x_was_on && m->d) {
         announce = true;
         snprintf(line, sizeof(line), "MSI-X on: %u entries, the device's vectors %#x-%#x on CPU %u",
                  m->x->nr, m->x->e[0].vector, m->x->e[m->x->nr - 1].vector, MSI_CPU);

@@ -184,16 +184,19 @@ static void refuse_if_unsupported(void)
     machine_poweroff(MACHINE_UNSUPPORTED);
 }
 
-/* MAXPHYADDR: CPUID 0x80000008 EAX[7:0], 36 where the leaf is missing (the SDM's default). */
+#define PHYS_BITS_DEFAULT  36      /* MAXPHYADDR without CPUID 0x80000008 (the SDM's) */
+#define PHYS_BITS_MASK     0xffu
+
+/* MAXPHYADDR: CPUID 0x80000008 EAX[7:0]. */
 static unsigned int phys_addr_bits(void)
 {
     uint32_t a, b, c, d;
 
-    cpuid_count(0x80000000u, 0, &a, &b, &c, &d);
-    if (a < 0x80000008u)
-        return 36;
-    cpuid_count(0x80000008u, 0, &a, &b, &c, &d);
-    return a & 0xff;
+    cpuid_count(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
+    if (a < CPUID_EXT_ADDR_SIZES)
+        return PHYS_BITS_DEFAULT;
+    cpuid_count(CPUID_EXT_ADDR_SIZES, 0, &a, &b, &c, &d);
+    return a & PHYS_BITS_MASK;
 }
 
 static void boot_cpu_init(void)

@@ -16,9 +16,6 @@
 #include <asm/percpu.h>
 #include <asm/spec_ctrl.h>
 
-#define CPUID_EXT_BASE  0x80000000u
-#define CPUID_EXT_SIZES 0x80000008u
-
 static bool have_ibpb;
 
 void spec_ctrl_init(void)
@@ -30,9 +27,9 @@ void spec_ctrl_init(void)
         cpuid_count(7, 0, &a, &b, &c, &d);
         have_ibpb = d & CPUID_7_EDX_SPEC_CTRL;
     }
-    cpuid_count(CPUID_EXT_BASE, 0, &max_ext, &b, &c, &d);
-    if (max_ext >= CPUID_EXT_SIZES) {
-        cpuid_count(CPUID_EXT_SIZES, 0, &a, &b, &c, &d);
+    cpuid_count(CPUID_EXT_MAX, 0, &max_ext, &b, &c, &d);
+    if (max_ext >= CPUID_EXT_ADDR_SIZES) {
+        cpuid_count(CPUID_EXT_ADDR_SIZES, 0, &a, &b, &c, &d);
         have_ibpb = have_ibpb || (b & CPUID_80000008_EBX_IBPB);
     }
     if (have_ibpb)

@@ -13,6 +13,7 @@
 #include <mica/mm.h>
 #include <asm/insn.h>
 #include <asm/vcpu.h>
+#include <asm/mmio.h>
 #include <asm/vlapic.h>
 #include <asm/vplatform_dev.h>
 #include <asm/percpu.h>
@@ -60,7 +61,12 @@ void arch_vcpu_platform_io(struct vcpu *v) { vcpu_ops->vcpu_platform_io(v); }
 bool arch_vcpu_event_pending(struct vcpu *v) { return vcpu_ops->vcpu_event_pending(v); }
 uint64_t arch_vcpu_tsc_offset(struct vcpu *v) { return vcpu_ops->vcpu_tsc_offset(v); }
 uint32_t arch_vcpu_cpuid_spec_ctrl(void) { return vcpu_ops->cpuid_spec_ctrl(); }
-void arch_vcpu_dump_exits(struct vcpu *v) { vcpu_ops->vcpu_dump_exits(v); }
+void arch_vcpu_dump_exits(struct vcpu *v)
+{
+    vcpu_ops->vcpu_dump_exits(v);
+    mmio_dump_counts(v);
+}
+
 void arch_vcpu_dump_state(struct vcpu *v) { vcpu_ops->vcpu_dump_state(v); }
 
 void arch_vcpu_set_entry64(struct vcpu *v, const struct vcpu_entry64 *e)

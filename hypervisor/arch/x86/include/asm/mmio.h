@@ -23,6 +23,8 @@ struct mmio_device {
 
 /* The device whose page holds gpa, or NULL. */
 const struct mmio_device *mmio_device_at(struct vcpu *v, uint64_t gpa);
+/* The emulated accesses of v, per device, on the console (beside its exits). */
+void mmio_dump_counts(struct vcpu *v);
 /* The access at RIP to dev's page: 0 (emulated, RIP advanced) or -EINVAL. */
 int mmio_emulate(struct vcpu *v, const struct mmio_device *dev, uint64_t gpa);
 

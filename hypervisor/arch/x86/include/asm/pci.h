@@ -8,6 +8,7 @@
 #define ASM_PCI_H
 
 #include <mica/types.h>
+#include <mica/lib.h>
 
 struct domain;
 struct pci_dom0_msi;
@@ -32,6 +33,18 @@ struct pci_func {
 };
 
 #define PCI_BDF(bus, dev, fn)  ((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
+#define PCI_BDF_BUS(bdf)       ((unsigned int)(bdf) >> 8)
+#define PCI_BDF_SLOT(bdf)      (((unsigned int)(bdf) >> 3) & 0x1fu)
+#define PCI_BDF_FUNC(bdf)      ((unsigned int)(bdf) & 0x7u)
+
+/* "ssss:bb:dd.f", the way every log line names a function. */
+#define PCI_BDF_STR_LEN        13
+static inline char *pci_bdf_str(char buf[PCI_BDF_STR_LEN], uint16_t seg, uint16_t bdf)
+{
+    snprintf(buf, PCI_BDF_STR_LEN, "%04x:%02x:%02x.%x", seg, PCI_BDF_BUS(bdf), PCI_BDF_SLOT(bdf),
+             PCI_BDF_FUNC(bdf));
+    return buf;
+}
 
 uint32_t pci_conf_read32(uint16_t bdf, unsigned int reg);
 void pci_conf_write32(uint16_t bdf, unsigned int reg, uint32_t val);
@@ -47,8 +60,16 @@ struct pci_func *pci_func_find(uint16_t bdf);
  */
 bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
                    bool *is64);
+/* The same decoding of BAR i in bars[] (f->bar_fw: where the firmware put it). */
+bool pci_bar_mem32_in(const struct pci_func *f, const uint32_t *bars, unsigned int i,
+                      uint64_t *base, uint64_t *size, bool *is64);
 /* bdf's Bus Master cleared (no DMA from it from now on); whether it was set. */
 bool pci_stop_mastering(uint16_t bdf);
+/*
+ * A physical function a domain may be given (dom0's view, an assignment):
+ * a normal header (no bridge), not on the virtual bus, not the IOMMU.
+ */
+bool pci_func_assignable(const struct pci_func *f);
 /*
  * A Function Level Reset of f when it has one (PCI Express capability,
  * DEVCAP FLR), waiting the 100 ms the spec asks; whether it was done.
@@ -75,17 +96,19 @@ bool pci_dom0_sees(const struct domain *d, uint16_t bdf);
  * The same filter serves a domU for the functions assigned to it
  * (pci_assign.c): pci_view_sees() is dom0's view, or d owning bdf; d's
  * writes reach a function only while d owns it (dom0's: one no domU has);
- * a domU is never offered MSI-X (its capability is hidden).
+ * a domU is never offered MSI-X (its capability is hidden). A domU's
+ * memory BARs are mapped where its shadow puts them (page-aligned, below
+ * the I/O APIC), so it can move them: each BAR write moves the mapping.
  */
 bool pci_view_sees(const struct domain *d, uint16_t bdf);
 uint32_t pci_dom0_read(const struct domain *d, uint16_t bdf, unsigned int reg,
                        unsigned int size);
-void pci_dom0_write(const struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
+void pci_dom0_write(struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
                     uint32_t val);
 /*
- * Assignment (pci_assign.c): f's 32-bit memory BARs of at least a page,
- * at the firmware's addresses, taken out of from's p2m (NULL: none) and
- * mapped into to's (NULL: none) at the same guest addresses, uncached,
+ * Assignment (pci_assign.c): f's 32-bit memory BARs of at least a page
+ * taken out of from's p2m (NULL: none; from where from has them) and
+ * mapped into to's (NULL: none) at the firmware's addresses, uncached,
  * the MSI-X table's pages left out; from's TLBs flushed. The BAR shadow
  * is reset to the firmware's values for the new owner. Logged per BAR.
  */
@@ -93,8 +116,9 @@ void pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to);
 /*
  * f's MSI (pci_dom0_msi.c) now belongs to d: its image back to the reset
  * state (MSI and MSI-X off), the device's MSI off, pending interrupts
- * dropped; from now on its vector injects d's message into d. A function
- * dom0 never had an MSI image for keeps its MSI off (not routed).
+ * dropped; from now on its vector injects d's message into d (d NULL: no
+ * owner, nothing injected). A function dom0 never had an MSI image for
+ * keeps its MSI off (not routed).
  */
 void pci_msi_set_owner(struct pci_func *f, struct domain *d);
 /*

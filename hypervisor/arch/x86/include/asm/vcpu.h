@@ -29,8 +29,11 @@ struct domain;
 struct vlapic;
 
 /* Vendor-neutral x86 state of a vCPU. */
+#define VCPU_MMIO_COUNTED 4         /* emulated MMIO devices counted (mmio.c) */
+
 struct arch_vcpu {
     int last_pcpu;                 /* where it last entered the guest, -1: never */
+    uint32_t mmio_count[VCPU_MMIO_COUNTED];   /* accesses emulated, per device */
     uint64_t xcr0;                 /* the guest's XCR0 */
     void *fpu;                     /* XSAVE/FXSAVE area, 64-byte aligned */
     struct vlapic *vlapic;         /* NULL: no local APIC (test kernels) */

@@ -127,6 +127,9 @@
 #define CPUID_7_EDX_STIBP       (1u << 27)
 #define CPUID_7_EDX_ARCH_CAPS   (1u << 29)   /* IA32_ARCH_CAPABILITIES */
 #define CPUID_7_EDX_SSBD        (1u << 31)
+/* Extended CPUID leaves: the highest one, and address sizes (EAX[7:0] MAXPHYADDR). */
+#define CPUID_EXT_MAX           0x80000000u
+#define CPUID_EXT_ADDR_SIZES    0x80000008u
 /* CPUID 0x80000008 EBX (AMD): IBPB, IA32_PRED_CMD. */
 #define CPUID_80000008_EBX_IBPB (1u << 12)
 #define CPUID_7_EDX_SPEC_ALL    (CPUID_7_EDX_SPEC_CTRL | CPUID_7_EDX_STIBP | \
