@@ -175,8 +175,9 @@ expect_edudomu() {
     expect_count "edu domU: back to dom0 once" 1 '^\(mica\) pci: 0000:00:05\.0: back to d0$'
     expect_line "edu domU: the domU enables edu's MSI (mica_edu_msi.ko): the device gets the hypervisor's vector" \
         '^\(mica\) pci: PCI 0000:00:05\.0 MSI: on: d[1-9][0-9]*.s message 0xfee[0-9a-f]{5}/0x[0-9a-f]+, the device.s vector 0x[0-9a-f]+ on CPU 0$'
+    # (storm.sh floods edu later in the boot: its storms are expect_storm's.)
     expect_line "edu domU: at dom0's end edu holds only the hypervisor's MSI message, its interrupts counted" \
-        "^\(mica\) dom0_pci=view: PCI 0000:00:05\.0 at dom0's end: the device holds only the hypervisor's messages \(1 message checked, [1-9][0-9]* interrupts, 0 storms\)\$"
+        "^\(mica\) dom0_pci=view: PCI 0000:00:05\.0 at dom0's end: the device holds only the hypervisor's messages \(1 message checked, [1-9][0-9]* interrupts, [0-9]+ storms\)\$"
     ga=$(mt edudomu pages | cut -d' ' -f1)
     q=$(grep -a -E -m1 "amdvi_translation_result devid: 00:05\.0 gpa ${ga:-none} hpa 0x[0-9a-f]+" "${LOG%/*}/qemu.out" |
         sed -E 's/.* hpa (0x[0-9a-f]+).*/\1/')
