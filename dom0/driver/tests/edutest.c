@@ -487,7 +487,8 @@ static void command_checks(const char *dir)
 	long before = command_set(dir, 0);
 	long after = command_set(dir, PCI_CMD_PARITY | PCI_CMD_SERR);
 
-	check(before >= 0 && after >= 0 && !((before ^ after) & (PCI_CMD_PARITY | PCI_CMD_SERR)),
+	check(before >= 0 && after >= 0 && !(before & (PCI_CMD_PARITY | PCI_CMD_SERR)) &&
+	      !((before ^ after) & (PCI_CMD_PARITY | PCI_CMD_SERR)),
 	      "command-filtered", "command %#lx, %#lx after setting parity and SERR", before, after);
 }
 

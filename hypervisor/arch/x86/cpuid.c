@@ -178,7 +178,7 @@ void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 0x80000001:
         leaf_ext1(r);
         break;
-    case 0x80000008:
+    case CPUID_EXT_ADDR_SIZES:
         r[1] = 0;                                   /* speculation controls */
         r[2] = (v->domain->nr_vcpus - 1) & 0xff;
         break;

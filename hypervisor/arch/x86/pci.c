@@ -94,6 +94,7 @@ uint32_t pci_conf_read32(uint16_t bdf, unsigned int reg)
 #define PCI_CAP_PTR_MASK    0xfcu
 #define PCI_CAP_MAX         48      /* capabilities in 256 bytes, at most */
 #define PCI_CAP_ID_MSIX     0x11
+#define PCI_CAP_ID_EXP      0x10
 
 static uint8_t conf_byte(uint16_t bdf, unsigned int reg)
 {
@@ -112,6 +113,8 @@ static void find_caps(struct pci_func *p)
 
         if (id == PCI_CAP_ID_MSI && !p->msi_cap)
             p->msi_cap = (uint8_t)ptr;
+        if (id == PCI_CAP_ID_EXP && !p->exp_cap)
+            p->exp_cap = (uint8_t)ptr;
         if (id == PCI_CAP_ID_MSIX && !p->msix_cap) {
             p->msix_cap = (uint8_t)ptr;
             p->msix_prev = (uint8_t)prev;
@@ -232,37 +235,23 @@ bool pci_stop_mastering(uint16_t bdf)
     return true;
 }
 
-#define PCI_CAP_ID_EXP      0x10
 #define PCI_EXP_DEVCAP      4           /* from the PCI Express capability */
 #define PCI_EXP_DEVCAP_FLR  (1u << 28)
 #define PCI_EXP_DEVCTL      8
 #define PCI_EXP_DEVCTL_FLR  (1u << 15)
+#define PCI_EXP_DEVCTL_MASK 0xffffu     /* the dword's low half; DEVSTA above it is RW1C */
 #define PCI_FLR_WAIT_US     100000      /* PCIe base spec 6.6.2: 100 ms before the function is used */
-
-/* The PCI Express capability's offset, or 0; the walk bounded against loops. */
-static unsigned int exp_cap(uint16_t bdf)
-{
-    unsigned int ptr, n = 0;
-
-    if (!((pci_conf_read32(bdf, PCI_COMMAND) >> 16) & PCI_STATUS_CAP_LIST))
-        return 0;
-    for (ptr = conf_byte(bdf, PCI_CAPABILITY_LIST) & PCI_CAP_PTR_MASK; ptr && n < PCI_CAP_MAX;
-         n++, ptr = conf_byte(bdf, ptr + 1) & PCI_CAP_PTR_MASK)
-        if (conf_byte(bdf, ptr) == PCI_CAP_ID_EXP)
-            return ptr;
-    return 0;
-}
 
 bool pci_flr(const struct pci_func *f)
 {
-    unsigned int cap = exp_cap(f->bdf);
+    unsigned int cap = f->exp_cap;
     uint32_t ctl, cmd;
 
     if (!cap || !(pci_conf_read32(f->bdf, cap + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLR))
         return false;
     cmd = pci_conf_read32(f->bdf, PCI_COMMAND) & PCI_COMMAND_BITS;
     ctl = pci_conf_read32(f->bdf, cap + PCI_EXP_DEVCTL);
-    pci_conf_write32(f->bdf, cap + PCI_EXP_DEVCTL, (ctl & 0xffffu) | PCI_EXP_DEVCTL_FLR);
+    pci_conf_write32(f->bdf, cap + PCI_EXP_DEVCTL, (ctl & PCI_EXP_DEVCTL_MASK) | PCI_EXP_DEVCTL_FLR);
     udelay(PCI_FLR_WAIT_US);
     /* Where the firmware put the BARs (where they are mapped), decoding as it was, no mastering. */
     for (unsigned int i = 0; i < PCI_NR_BARS; i++)

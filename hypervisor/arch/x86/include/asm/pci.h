@@ -28,6 +28,7 @@ struct pci_func {
     uint32_t bar_fw[PCI_NR_BARS];       /* the firmware's values, where the BARs are mapped */
     uint8_t msi_cap;            /* the MSI capability's offset, 0: none */
     uint8_t msix_cap;           /* the MSI-X capability's offset, 0: none */
+    uint8_t exp_cap;            /* the PCI Express capability's offset, 0: none */
     uint8_t msix_prev;          /* the register that points at it (0x34 or a next byte) */
     struct pci_dom0_msi *msi;   /* dom0's MSI (pci_dom0_msi.c), NULL: none */
 };
