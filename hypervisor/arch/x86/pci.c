@@ -198,16 +198,29 @@ struct pci_func *pci_func_find(uint16_t bdf)
     return NULL;
 }
 
-bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
-                   bool *is64)
+/* BAR i of bars (f's shadow or firmware values) as pci_bar_mem32() decodes it. */
+static bool bar_mem32(const struct pci_func *f, const uint32_t *bars, unsigned int i,
+                      uint64_t *base, uint64_t *size, bool *is64)
 {
-    uint32_t v = f->bar_shadow[i], m = f->bar_mask[i];
+    uint32_t v = bars[i], m = f->bar_mask[i];
 
     *is64 = !(v & PCI_BAR_IO) && (v & PCI_BAR_MEM_TYPE) == PCI_BAR_MEM_64;
     *base = v & m;
     *size = ((uint64_t)(~m) + 1) & 0xffffffffull;
     return !(v & PCI_BAR_IO) && m && *base &&
-           !(*is64 && i + 1 < PCI_NR_BARS && f->bar_shadow[i + 1]);
+           !(*is64 && i + 1 < PCI_NR_BARS && bars[i + 1]);
+}
+
+bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
+                   bool *is64)
+{
+    return bar_mem32(f, f->bar_shadow, i, base, size, is64);
+}
+
+bool pci_bar_fw_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
+                      bool *is64)
+{
+    return bar_mem32(f, f->bar_fw, i, base, size, is64);
 }
 
 bool pci_func_assignable(const struct pci_func *f)

@@ -9,6 +9,7 @@
 
 #include <mica/types.h>
 #include <mica/lib.h>
+#include <mica/spinlock.h>
 
 struct domain;
 struct pci_dom0_msi;
@@ -60,6 +61,9 @@ struct pci_func *pci_func_find(uint16_t bdf);
  */
 bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
                    bool *is64);
+/* The same of the firmware's value of BAR i (bar_fw), whatever the shadow holds. */
+bool pci_bar_fw_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
+                      bool *is64);
 /* bdf's Bus Master cleared (no DMA from it from now on); whether it was set. */
 bool pci_stop_mastering(uint16_t bdf);
 /*
@@ -96,6 +100,15 @@ bool pci_dom0_sees(const struct domain *d, uint16_t bdf);
  * a domU is never offered MSI-X (its capability is hidden).
  */
 bool pci_view_sees(const struct domain *d, uint16_t bdf);
+/*
+ * Who owns a physical function, and every register write that depends on
+ * it, change under this lock: pci_dom0_read()/write() hold it from the
+ * owner check to the write; assignment, deassignment and a domain's end
+ * (pci_assign.c) hold it throughout. Taken inside a domain's pci_lock
+ * and domctl_lock, before mem_lock, an MSI image's lock and the IOMMU's
+ * assign_lock; never in interrupt context.
+ */
+extern spinlock_t pci_owner_lock;
 uint32_t pci_dom0_read(const struct domain *d, uint16_t bdf, unsigned int reg,
                        unsigned int size);
 void pci_dom0_write(const struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
