@@ -31,6 +31,12 @@
 #define EDU_DMA_IRQ	0x4		/* DMA command: interrupt when done */
 #define EDU_IRQ_NAME	"mica-edu-msi"	/* mica_edu_msi.ko's, in /proc/interrupts */
 #define IRQ_WAIT_MS	5000
+#define PCI_BAR0_OFF	0x10
+#define PCI_CAP_PTR	0x34
+#define PCI_CAP_ID_MSI	0x05
+#define HOSTILE_ADDR	0xfed80000u	/* the IOMMU's registers */
+#define HOSTILE_DATA	0xf0u		/* the hypervisor's timer vector */
+#define EDU_MOVED_BASE	0xe0000000u	/* in a domU's host-bridge window (libctl's build.c) */
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
 #define EDU_DMA_CNT	0x90
@@ -559,6 +565,105 @@ static void msi_checks(uint64_t ga)
 	printf("MICA-TEST edu-domu interrupts %ld\n", c2);
 }
 
+/* The MSI capability's offset in the config space at fd, or 0. */
+static unsigned int msi_cap(int fd)
+{
+	uint8_t cfg[256];
+	unsigned int p, n = 0;
+
+	if (pread(fd, cfg, sizeof(cfg), 0) != (ssize_t)sizeof(cfg))
+		return 0;
+	for (p = cfg[PCI_CAP_PTR] & 0xfc; p && n < 48; p = cfg[p + 1] & 0xfc, n++)
+		if (cfg[p] == PCI_CAP_ID_MSI)
+			return p;
+	return 0;
+}
+
+/*
+ * A hostile message in edu's MSI (the IOMMU's registers, the hypervisor's
+ * timer vector): the domU reads back its own image; the device never
+ * holds it (the hypervisor's report at dom0's end says so). Put back,
+ * edu's MSI raises the domU's vector again.
+ */
+static void hostile_msi_checks(const char *dir)
+{
+	uint32_t lo = 0, data = 0, hlo = HOSTILE_ADDR, hdata = HOSTILE_DATA, rlo = 0, rdata = 0;
+	unsigned int cap, doff = 0;
+	uint16_t ctrl = 0;
+	char path[320];
+	long c0, c1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	fd = open(path, O_RDWR);
+	cap = fd < 0 ? 0 : msi_cap(fd);
+	if (cap && pread(fd, &ctrl, 2, cap + 2) == 2)
+		doff = cap + (ctrl & 0x80 ? 12 : 8);	/* 64-bit: the data after the upper address */
+	if (!cap || pread(fd, &lo, 4, cap + 4) != 4 || pread(fd, &data, 2, doff) != 2) {
+		check(0, "hostile-msi", "%s: no MSI capability read", path);
+		goto out;
+	}
+	if (pwrite(fd, &hlo, 4, cap + 4) != 4 || pwrite(fd, &hdata, 2, doff) != 2 ||
+	    pread(fd, &rlo, 4, cap + 4) != 4 || pread(fd, &rdata, 2, doff) != 2)
+		rlo = rdata = 0;
+	check(rlo == hlo && rdata == hdata, "hostile-msi", "wrote %#x/%#x, read back %#x/%#x",
+	      hlo, hdata, rlo, rdata);
+	if (pwrite(fd, &lo, 4, cap + 4) != 4 || pwrite(fd, &data, 2, doff) != 2)
+		lo = 0;
+	c0 = irq_count(EDU_IRQ_NAME);
+	*(volatile uint32_t *)(edu + EDU_RAISE) = 1;
+	c1 = irq_after(c0);
+	check(lo && c1 == c0 + 1, "hostile-msi-undone",
+	      "message %#x/%#x put back: %ld interrupts before a raise, %ld after", lo, data, c0, c1);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * The domU places the BAR itself: BAR 0 written to EDU_MOVED_BASE through
+ * its config space, the registers answer there (/dev/mem: the kernel's
+ * resource stays at the old address, so the new one is nobody's); written
+ * back, resource0's mapping works again.
+ */
+static void move_checks(const char *dir)
+{
+	uint32_t old = 0, want, now = 0, id = 0;
+	volatile uint32_t *p = MAP_FAILED;
+	char path[320];
+	int fd, mfd;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	fd = open(path, O_RDWR);
+	if (fd < 0 || pread(fd, &old, 4, PCI_BAR0_OFF) != 4) {
+		check(0, "bar-moved", "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	want = EDU_MOVED_BASE | (old & 0xfu);
+	if (pwrite(fd, &want, 4, PCI_BAR0_OFF) != 4 || pread(fd, &now, 4, PCI_BAR0_OFF) != 4)
+		now = 0;
+	mfd = open("/dev/mem", O_RDWR | O_SYNC);
+	if (mfd >= 0) {
+		p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, mfd, EDU_MOVED_BASE);
+		close(mfd);
+	}
+	if (p != MAP_FAILED) {
+		id = p[EDU_ID / 4];
+		munmap((void *)p, PAGE);
+	}
+	check(now == want && id == EDU_ID_VALUE, "bar-moved",
+	      "BAR 0 %#x written %#x reads %#x; identification there %#x (%s)", old, want, now, id,
+	      p == MAP_FAILED ? "no /dev/mem mapping" : "mapped");
+	if (pwrite(fd, &old, 4, PCI_BAR0_OFF) != 4)
+		old = 0;
+	id = *(volatile uint32_t *)(edu + EDU_ID);
+	check(old && id == EDU_ID_VALUE, "bar-back", "BAR 0 written back to %#x: identification %#x",
+	      old, id);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
 /*
  * mica-drvtest edu-domu: in a domU that edu is assigned to (<hostdev>,
  * docs/iommu.md "Assignment"): the function on the domU's own PCI bus,
@@ -601,6 +706,8 @@ void test_edu_domu(void)
 	outside_checks(a, b, ga, gb, outside);
 	copy_checks(a, b, ga, gb, "copy-after");
 	msi_checks(ga);
+	hostile_msi_checks(dir);
+	move_checks(dir);
 	munmap(a, 2 * PAGE);
 	munmap((void *)edu, EDU_BAR_SIZE);
 }

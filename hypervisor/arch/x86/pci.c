@@ -198,8 +198,7 @@ struct pci_func *pci_func_find(uint16_t bdf)
     return NULL;
 }
 
-/* BAR i of bars (f's shadow or firmware values) as pci_bar_mem32() decodes it. */
-static bool bar_mem32(const struct pci_func *f, const uint32_t *bars, unsigned int i,
+bool pci_bar_mem32_in(const struct pci_func *f, const uint32_t *bars, unsigned int i,
                       uint64_t *base, uint64_t *size, bool *is64)
 {
     uint32_t v = bars[i], m = f->bar_mask[i];
@@ -214,13 +213,7 @@ static bool bar_mem32(const struct pci_func *f, const uint32_t *bars, unsigned i
 bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
                    bool *is64)
 {
-    return bar_mem32(f, f->bar_shadow, i, base, size, is64);
-}
-
-bool pci_bar_fw_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
-                      bool *is64)
-{
-    return bar_mem32(f, f->bar_fw, i, base, size, is64);
+    return pci_bar_mem32_in(f, f->bar_shadow, i, base, size, is64);
 }
 
 bool pci_func_assignable(const struct pci_func *f)

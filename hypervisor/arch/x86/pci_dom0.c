@@ -129,18 +129,21 @@ static void command_write(const struct domain *d, const struct pci_func *f, unsi
         pci_conf_write32(f->bdf, PCI_COMMAND, next);
 }
 
+static void bar_follow(struct domain *d, struct pci_func *f, unsigned int reg, uint32_t old);
+
 /*
  * Under pci_owner_lock, d's right to write checked: the command register,
  * the BARs (into the shadow, through the bits the BAR has) and the MSI
  * capability (into the owner's image: pci_dom0_msi.c) take writes; all
  * else is dropped.
  */
-static void write_locked(const struct domain *d, struct pci_func *f, unsigned int reg,
+static void write_locked(struct domain *d, struct pci_func *f, unsigned int reg,
                          unsigned int size, uint32_t val)
 {
     unsigned int shift = 8 * (reg & 3), i;
-    uint32_t *bar, mask, v;
+    uint32_t *bar, mask, v, old;
 
+    old = f->bar_shadow[reg >= PCI_BAR0 && reg < PCI_BAR_END ? (reg - PCI_BAR0) / 4 : 0];
     if ((reg & ~3u) == PCI_COMMAND) {
         command_write(d, f, reg, size, val);
         return;
@@ -154,9 +157,11 @@ static void write_locked(const struct domain *d, struct pci_func *f, unsigned in
     mask = ones(size) << shift;
     v = (*bar & ~mask) | ((val << shift) & mask);
     *bar = (*bar & ~f->bar_mask[i]) | (v & f->bar_mask[i]);
+    if (!d->privileged)
+        bar_follow(d, f, reg, old);  /* a domU places its BARs */
 }
 
-void pci_dom0_write(const struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
+void pci_dom0_write(struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
                     uint32_t val)
 {
     struct pci_func *f = pci_func_find(bdf);
@@ -212,15 +217,18 @@ static const char *who(const struct domain *d)
     return d->privileged ? "dom0_pci=view" : "pci";
 }
 
-/* Map one BAR's pages; false (logged) if any is refused. */
+/*
+ * Map one BAR's pages: the frames at host address hbase at guest address
+ * base (dom0: the same); false (logged) if any is refused.
+ */
 static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
-                    uint64_t base, uint64_t size)
+                    uint64_t base, uint64_t hbase, uint64_t size)
 {
     char name[PCI_BDF_STR_LEN];
     int rc = 0;
 
     pci_bdf_str(name, 0, f->bdf);
-    if (base + size > WINDOW_LIMIT) {
+    if (base + size > WINDOW_LIMIT || hbase + size > WINDOW_LIMIT) {
         pr_warn("%s: PCI %s BAR %u at %#llx reaches the hypervisor's MMIO: not mapped\n",
                 who(d), name, i, (unsigned long long)base);
         return false;
@@ -228,9 +236,10 @@ static bool map_bar(struct domain *d, const struct pci_func *f, unsigned int i,
     for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
         if (p2m_lookup(&d->p2m, pa >> PAGE_SHIFT, NULL) != INVALID_MFN)
             rc = -EEXIST;
-    for (uint64_t pa = base; pa < base + size && !rc; pa += PAGE_SIZE)
-        if (!pci_dom0_msix_page(f, pa))     /* an MSI-X table's page: trapped */
-            rc = p2m_map(&d->p2m, pa >> PAGE_SHIFT, pa >> PAGE_SHIFT, P2M_RW | P2M_MMIO);
+    for (uint64_t off = 0; off < size && !rc; off += PAGE_SIZE)
+        if (!pci_dom0_msix_page(f, hbase + off))     /* an MSI-X table's page: trapped */
+            rc = p2m_map(&d->p2m, (base + off) >> PAGE_SHIFT, (hbase + off) >> PAGE_SHIFT,
+                         P2M_RW | P2M_MMIO);
     if (rc) {
         pr_warn("%s: PCI %s BAR %u at %#llx: not mapped (%d)\n", who(d), name, i,
                 (unsigned long long)base, rc);
@@ -252,28 +261,96 @@ static void unmap_bar(struct domain *d, uint64_t base, uint64_t size)
             p2m_unmap(&d->p2m, pa >> PAGE_SHIFT);
 }
 
+/* BAR i (a memory BAR of at least a page) where the firmware put it: its host address. */
+static bool bar_host(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
+                     bool *is64)
+{
+    return pci_bar_mem32_in(f, f->bar_fw, i, base, size, is64) && *size >= PAGE_SIZE;
+}
+
+/*
+ * Where d's p2m has BAR i's frames: dom0's at the firmware's address
+ * whatever its shadow says; a domU's where its shadow puts the BAR, when
+ * that is page-aligned below WINDOW_LIMIT (a BAR being sized is nowhere).
+ */
+static bool bar_guest(const struct domain *d, const struct pci_func *f, unsigned int i,
+                      uint64_t *base, uint64_t *size)
+{
+    uint64_t hsize;
+    bool is64;
+
+    if (!bar_host(f, i, base, &hsize, &is64))
+        return false;
+    if (d->privileged)
+        return (*size = hsize), true;
+    return pci_bar_mem32(f, i, base, size, &is64) && *size == hsize &&
+           !(*base & (PAGE_SIZE - 1)) && *base + *size <= WINDOW_LIMIT;
+}
+
+/* BAR i's frames out of d's p2m, from where they are (mem_lock taken). */
+static void bar_out(struct domain *d, const struct pci_func *f, unsigned int i)
+{
+    uint64_t base, size;
+
+    if (!bar_guest(d, f, i, &base, &size))
+        return;
+    spin_lock(&d->mem_lock);
+    unmap_bar(d, base, size);
+    spin_unlock(&d->mem_lock);
+}
+
+/* BAR i's frames into d's p2m, where bar_guest() says (mem_lock taken). */
+static void bar_in(struct domain *d, const struct pci_func *f, unsigned int i)
+{
+    uint64_t base, hbase, size, hsize;
+    bool is64;
+
+    if (!bar_host(f, i, &hbase, &hsize, &is64) || !bar_guest(d, f, i, &base, &size))
+        return;
+    spin_lock(&d->mem_lock);
+    map_bar(d, f, i, base, hbase, size);
+    spin_unlock(&d->mem_lock);
+}
+
 void pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to)
 {
-    memcpy(f->bar_shadow, f->bar_fw, sizeof(f->bar_shadow));
-    for (unsigned int i = 0; i < PCI_NR_BARS; i++) {
-        uint64_t base, size;
-        bool is64, mem = pci_bar_fw_mem32(f, i, &base, &size, &is64) && size >= PAGE_SIZE;
+    uint64_t base, size;
+    bool is64;
 
-        if (mem && from) {
-            spin_lock(&from->mem_lock);
-            unmap_bar(from, base, size);
-            spin_unlock(&from->mem_lock);
-        }
-        if (mem && to && base + size <= WINDOW_LIMIT) {
-            spin_lock(&to->mem_lock);
-            map_bar(to, f, i, base, size);
-            spin_unlock(&to->mem_lock);
-        }
-        if (is64)
-            i++;
-    }
+    for (unsigned int i = 0; i < PCI_NR_BARS; i += is64 ? 2 : 1)
+        if (bar_host(f, i, &base, &size, &is64) && from)
+            bar_out(from, f, i);
+    memcpy(f->bar_shadow, f->bar_fw, sizeof(f->bar_shadow));
+    for (unsigned int i = 0; i < PCI_NR_BARS; i += is64 ? 2 : 1)
+        if (bar_host(f, i, &base, &size, &is64) && to)
+            bar_in(to, f, i);
     if (from)
         domain_p2m_flush(from);
+}
+
+/*
+ * A domU wrote BAR reg's shadow (old: its value before): its frames follow
+ * it, out of where they were and into where it is now, if anywhere; the
+ * BAR whose upper half it is for a 64-bit BAR's upper dword.
+ */
+static void bar_follow(struct domain *d, struct pci_func *f, unsigned int reg, uint32_t old)
+{
+    unsigned int i = (reg - PCI_BAR0) / 4, k = i;
+    uint32_t now = f->bar_shadow[i];
+    uint64_t base, size;
+    bool is64;
+
+    if (now == old)
+        return;
+    if (i > 0 && bar_host(f, i - 1, &base, &size, &is64) && is64)
+        k = i - 1;
+    if (!bar_host(f, k, &base, &size, &is64))
+        return;
+    f->bar_shadow[i] = old;
+    bar_out(d, f, k);
+    f->bar_shadow[i] = now;
+    bar_in(d, f, k);
+    domain_p2m_flush(d);
 }
 
 void pci_dom0_stop_mastering(struct domain *d)
@@ -305,7 +382,7 @@ void pci_dom0_map_bars(struct domain *d)
             bool is64;
 
             if (pci_bar_mem32(f, i, &base, &size, &is64) && size >= PAGE_SIZE)
-                map_bar(d, f, i, base, size);
+                map_bar(d, f, i, base, base, size);
             if (is64)
                 i++;
         }

@@ -102,10 +102,10 @@ static bool msix_on(const struct pci_dom0_msi *m)
 /* A line about f's MSI: dom0's (under dom0_pci=view), or the domU's that has it (pci:). */
 static void log_func(const struct pci_dom0_msi *m, const char *what)
 {
-    const struct pci_func *f = m->f;
+    char name[PCI_BDF_STR_LEN];
 
-    pr_info("%s: PCI 0000:%02x:%02x.%x %s\n", m->d && m->d->privileged ? "dom0_pci=view" : "pci",
-            f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, what);
+    pr_info("%s: PCI %s %s\n", m->d && m->d->privileged ? "dom0_pci=view" : "pci",
+            pci_bdf_str(name, 0, m->f->bdf), what);
 }
 
 static void ctrl_write(const struct pci_dom0_msi *m, uint16_t ctrl)

@@ -166,6 +166,8 @@ expect_edudomu() {
         '^\(mica\) pci: 0000:00:05\.0: assigned to d[1-9][0-9]* \(eduu\) by d0, from d0$'
     expect_line "edu domU: its BAR 0 (1 MiB) mapped into the domU, uncached" \
         '^\(mica\) pci: PCI 0000:00:05\.0 BAR 0 0x[0-9a-f]+00000-0x[0-9a-f]+fffff mapped into d[1-9][0-9]*, uncached$'
+    expect_line "edu domU: the domU moves BAR 0 to 0xe0000000: the hypervisor maps it there" \
+        '^\(mica\) pci: PCI 0000:00:05\.0 BAR 0 0xe0000000-0xe00fffff mapped into d[1-9][0-9]*, uncached$'
     expect_line "edu domU: taken back from the domU (destroy), not reset (no FLR), bus mastering off" \
         '^\(mica\) pci: 0000:00:05\.0: no FLR: not reset, bus mastering off$'
     expect_count "edu domU: its BAR 0 mapped into dom0 twice (at boot, and back from the domU)" 2 \

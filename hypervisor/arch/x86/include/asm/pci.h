@@ -61,9 +61,9 @@ struct pci_func *pci_func_find(uint16_t bdf);
  */
 bool pci_bar_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
                    bool *is64);
-/* The same of the firmware's value of BAR i (bar_fw), whatever the shadow holds. */
-bool pci_bar_fw_mem32(const struct pci_func *f, unsigned int i, uint64_t *base, uint64_t *size,
-                      bool *is64);
+/* The same decoding of BAR i in bars[] (f->bar_fw: where the firmware put it). */
+bool pci_bar_mem32_in(const struct pci_func *f, const uint32_t *bars, unsigned int i,
+                      uint64_t *base, uint64_t *size, bool *is64);
 /* bdf's Bus Master cleared (no DMA from it from now on); whether it was set. */
 bool pci_stop_mastering(uint16_t bdf);
 /*
@@ -97,7 +97,9 @@ bool pci_dom0_sees(const struct domain *d, uint16_t bdf);
  * The same filter serves a domU for the functions assigned to it
  * (pci_assign.c): pci_view_sees() is dom0's view, or d owning bdf; d's
  * writes reach a function only while d owns it (dom0's: one no domU has);
- * a domU is never offered MSI-X (its capability is hidden).
+ * a domU is never offered MSI-X (its capability is hidden). A domU's
+ * memory BARs are mapped where its shadow puts them (page-aligned, below
+ * the I/O APIC), so it can move them: each BAR write moves the mapping.
  */
 bool pci_view_sees(const struct domain *d, uint16_t bdf);
 /*
@@ -111,12 +113,12 @@ bool pci_view_sees(const struct domain *d, uint16_t bdf);
 extern spinlock_t pci_owner_lock;
 uint32_t pci_dom0_read(const struct domain *d, uint16_t bdf, unsigned int reg,
                        unsigned int size);
-void pci_dom0_write(const struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
+void pci_dom0_write(struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
                     uint32_t val);
 /*
- * Assignment (pci_assign.c): f's 32-bit memory BARs of at least a page,
- * at the firmware's addresses, taken out of from's p2m (NULL: none) and
- * mapped into to's (NULL: none) at the same guest addresses, uncached,
+ * Assignment (pci_assign.c): f's 32-bit memory BARs of at least a page
+ * taken out of from's p2m (NULL: none; from where from has them) and
+ * mapped into to's (NULL: none) at the firmware's addresses, uncached,
  * the MSI-X table's pages left out; from's TLBs flushed. The BAR shadow
  * is reset to the firmware's values for the new owner. Logged per BAR.
  */
