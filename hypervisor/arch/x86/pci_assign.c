@@ -113,8 +113,9 @@ static long assign(struct vcpu *v, struct domain *d, struct mica_domctl_assign_d
     if (owner == 0)
         iommu_block_device(a->seg, a->bdf);     /* blocked and invalidated first */
     pci_msi_set_owner(f, d);        /* the device's MSI off; d's vector from now on */
-    pci_bars_move(f, owner == 0 ? v->domain : NULL, d);
-    rc = iommu_assign_device(d, a->seg, a->bdf);
+    rc = pci_bars_move(f, owner == 0 ? v->domain : NULL, d);    /* -EEXIST: d has a page there */
+    if (!rc)
+        rc = iommu_assign_device(d, a->seg, a->bdf);
     if (rc) {
         pr_warn("pci: %s: not given to d%u (%d)\n", name, d->id, rc);
         give_back(f, d, name);

@@ -299,33 +299,53 @@ static void bar_out(struct domain *d, const struct pci_func *f, unsigned int i)
     spin_unlock(&d->mem_lock);
 }
 
-/* BAR i's frames into d's p2m, where bar_guest() says (mem_lock taken). */
-static void bar_in(struct domain *d, const struct pci_func *f, unsigned int i)
+/*
+ * BAR i's frames into d's p2m, where bar_guest() says (mem_lock taken);
+ * false (logged) if map_bar() refused them.
+ */
+static bool bar_in(struct domain *d, const struct pci_func *f, unsigned int i)
 {
     uint64_t base, hbase, size, hsize;
-    bool is64;
+    bool is64, ok;
 
     if (!bar_host(f, i, &hbase, &hsize, &is64) || !bar_guest(d, f, i, &base, &size))
-        return;
+        return true;        /* nowhere to map it */
     spin_lock(&d->mem_lock);
-    map_bar(d, f, i, base, hbase, size);
+    ok = map_bar(d, f, i, base, hbase, size);
     spin_unlock(&d->mem_lock);
+    return ok;
 }
 
-void pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to)
+/* BAR i out of from's p2m (logged: from no longer reaches it). */
+static void bar_leave(struct domain *from, const struct pci_func *f, unsigned int i)
+{
+    char name[PCI_BDF_STR_LEN];
+    uint64_t base, size;
+
+    if (!bar_guest(from, f, i, &base, &size))
+        return;
+    bar_out(from, f, i);
+    pci_bdf_str(name, 0, f->bdf);
+    pr_info("pci: PCI %s BAR %u %#llx-%#llx unmapped from d%u\n", name, i,
+            (unsigned long long)base, (unsigned long long)(base + size - 1), from->id);
+}
+
+int pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to)
 {
     uint64_t base, size;
     bool is64;
+    int rc = 0;
 
     for (unsigned int i = 0; i < PCI_NR_BARS; i += is64 ? 2 : 1)
         if (bar_host(f, i, &base, &size, &is64) && from)
-            bar_out(from, f, i);
+            bar_leave(from, f, i);
     memcpy(f->bar_shadow, f->bar_fw, sizeof(f->bar_shadow));
     for (unsigned int i = 0; i < PCI_NR_BARS; i += is64 ? 2 : 1)
-        if (bar_host(f, i, &base, &size, &is64) && to)
-            bar_in(to, f, i);
+        if (bar_host(f, i, &base, &size, &is64) && to && !bar_in(to, f, i))
+            rc = -EEXIST;
     if (from)
         domain_p2m_flush(from);
+    return rc;
 }
 
 /*

@@ -121,8 +121,11 @@ void pci_dom0_write(struct domain *d, uint16_t bdf, unsigned int reg, unsigned i
  * mapped into to's (NULL: none) at the firmware's addresses, uncached,
  * the MSI-X table's pages left out; from's TLBs flushed. The BAR shadow
  * is reset to the firmware's values for the new owner. Logged per BAR.
+ * A page of to's p2m that holds anything (RAM, a foreign or granted
+ * frame) is never replaced: that BAR is not mapped (logged) and the
+ * result is -EEXIST, else 0. Under pci_owner_lock.
  */
-void pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to);
+int pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to);
 /*
  * f's MSI (pci_dom0_msi.c) now belongs to d: its image back to the reset
  * state (MSI and MSI-X off), the device's MSI off, pending interrupts
