@@ -35,7 +35,7 @@ fi
 
 pl=$(cd "$dir" && pwd)/checkpatch.pl
 top=$(cd "$(dirname "$0")/../.." && pwd)
-report=$(cd "$top" && for f in dom0/driver/*.[ch] dom0/driver/tests/edumsi/*.c common/kernel/*.[ch] pvdrivers/*/*.[ch] \
+report=$(cd "$top" && for f in dom0/driver/*.[ch] dom0/driver/tests/edumsi/*.c dom0/driver/tests/kmod/*.c common/kernel/*.[ch] pvdrivers/*/*.[ch] \
         pvdrivers/include/mica/*.h; do
     case $f in pvdrivers/build/*) continue ;; esac
     [ -f "$f" ] || continue

@@ -11,13 +11,19 @@
 #                             DKMS), and Kbuild's output: mica.ko
 #   build/dom0/drvroot/       what the initramfs gets: /lib/modules/<release>/
 #                             (the fetched modules, mica.ko, modules.dep and
-#                             modules.alias from depmod) and /usr/bin/mica-drvtest
+#                             modules.alias from depmod), /usr/bin/mica-drvtest and
+#                             /usr/lib/mica/tests/mica_edu_irq.ko (the storm test's
+#                             driver for QEMU's edu: not under /lib/modules, so
+#                             nothing loads it by its ID)
+#   build/dom0/edu-kmod/      that test driver's build (dom0/driver/tests/kmod/)
 #   build/dom0/mica-drvtest   the driver's test program (dom0/driver/tests/*.c)
 
 DRV_OUT   := $(DOM0_OUT)/driver
 DRV_ROOT  := $(DOM0_OUT)/drvroot
 MICA_KO   := $(DRV_OUT)/mica.ko
 DRV_TEST  := $(DOM0_OUT)/mica-drvtest
+EDU_KMOD_OUT := $(DOM0_OUT)/edu-kmod
+EDU_KO    := $(EDU_KMOD_OUT)/mica_edu_irq.ko
 DRV_SRCS  := $(wildcard dom0/driver/Kbuild dom0/driver/*.[ch] common/kernel/*.[ch] \
     dom0/driver/include/uapi/mica/*.h \
     hypervisor/include/public/*.h)
@@ -45,6 +51,14 @@ $(EDU_MSI_KO): $(DOM0_OUT)/headers/release $(wildcard dom0/driver/tests/edumsi/*
 	@$(DRV_KMAKE) -C $(DOM0_OUT)/headers/usr/src/linux-headers-$(DRV_RELEASE) \
 	    M=$(abspath $(EDU_MSI_OUT)) modules
 
+$(EDU_KO): $(DOM0_OUT)/headers/release $(wildcard dom0/driver/tests/kmod/*.c) \
+        dom0/driver/tests/kmod/Kbuild dom0/driver/driver.mk
+	@echo "  KMOD    $@"
+	@rm -rf $(EDU_KMOD_OUT) && mkdir -p $(EDU_KMOD_OUT) && \
+	    cp dom0/driver/tests/kmod/Kbuild dom0/driver/tests/kmod/*.c $(EDU_KMOD_OUT)/
+	@$(DRV_KMAKE) -C $(DOM0_OUT)/headers/usr/src/linux-headers-$(DRV_RELEASE) \
+	    M=$(abspath $(EDU_KMOD_OUT)) modules
+
 # A static program: dom0's initramfs has no C library.
 $(DRV_TEST): $(wildcard dom0/driver/tests/*.[ch]) dom0/driver/include/uapi/mica/*.h \
         hypervisor/include/public/*.h
@@ -54,7 +68,7 @@ $(DRV_TEST): $(wildcard dom0/driver/tests/*.[ch]) dom0/driver/include/uapi/mica/
 
 # busybox's depmod writes modules.dep and modules.alias, which dom0's /init
 # loads mica.ko by (modprobe of each PCI device's modalias).
-$(DRV_ROOT).stamp: $(MICA_KO) $(EDU_MSI_KO) $(DRV_TEST) dom0/driver/driver.mk
+$(DRV_ROOT).stamp: $(MICA_KO) $(EDU_MSI_KO) $(EDU_KO) $(DRV_TEST) dom0/driver/driver.mk
 	@echo "  DEPMOD  $(DRV_ROOT)"
 	@rm -rf $(DRV_ROOT)
 	@rel=$(DRV_RELEASE); mods=$(DRV_ROOT)/lib/modules/$$rel; \
@@ -66,10 +80,12 @@ $(DRV_ROOT).stamp: $(MICA_KO) $(EDU_MSI_KO) $(DRV_TEST) dom0/driver/driver.mk
 	    grep -q ' mica$$' $$mods/modules.alias || \
 	    { echo "mica: depmod: no alias for mica.ko in $$mods/modules.alias" >&2; exit 1; }
 	@$(OBJCOPY) --strip-all $(DRV_TEST) $(DRV_ROOT)/usr/bin/mica-drvtest
+	@mkdir -p $(DRV_ROOT)/usr/lib/mica/tests && \
+	    $(OBJCOPY) --strip-debug $(EDU_KO) $(DRV_ROOT)/usr/lib/mica/tests/mica_edu_irq.ko
 	@touch $@
 
 .PHONY: dom0-driver check-driver-style
-dom0-driver: $(MICA_KO) $(DRV_TEST)
+dom0-driver: $(MICA_KO) $(EDU_KO) $(DRV_TEST)
 
 # The kernel's checkpatch.pl over the module (fetched once: not in make test).
 check-driver-style: $(DOM0_OUT)/vmlinuz

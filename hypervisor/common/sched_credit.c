@@ -533,45 +533,6 @@ static void acct_activate(struct vcpu *v)
     spin_unlock_irqrestore(&acct_lock, f);
 }
 
-/*
- * Each domain's pool: the one pCPU its active vCPUs are all pinned to, or 0
- * (csched_acct_share). Returns the pCPUs some pool has.
- */
-static uint64_t acct_pools(void)
-{
-    uint64_t online = csched_online_mask(), pinned = 0;
-
-    for (struct sched_dom *d = dom_list; d; d = d->next) {
-        uint64_t cpus = 0;
-
-        for (struct sched_vcpu *sv = d->vcpus; sv; sv = sv->dom_next)
-            if (sv->active)
-                cpus |= sv->affinity & online;
-        d->pool = cpus && !(cpus & (cpus - 1)) ? cpus : 0;
-        pinned |= d->pool;
-    }
-    return pinned;
-}
-
-/*
- * What pool 0 shares: the pCPUs some active vCPU of it may run on, less
- * those a single-pCPU pool has (one pCPU at least).
- */
-static uint64_t acct_capacity(uint64_t pinned)
-{
-    uint64_t cpus = 0;
-    unsigned int n;
-
-    for (struct sched_dom *d = dom_list; d; d = d->next)
-        for (struct sched_vcpu *sv = d->vcpus; sv; sv = sv->dom_next)
-            if (sv->active && !d->pool)
-                cpus |= sv->affinity;
-    cpus &= csched_online_mask() & ~pinned;
-    for (n = 0; cpus; cpus &= cpus - 1)     /* no libgcc popcount here */
-        n++;
-    return (uint64_t)MAX(n, 1u) * (uint64_t)params.credits_per_acct;
-}
-
 static void acct_refill(struct sched_vcpu *sv)
 {
     struct vcpu *v = sv->vcpu;
@@ -596,7 +557,8 @@ static void acct_fn(struct timer *t)
     uint64_t next = t->expires + acct_period_ns(), now = now_ns();
     unsigned int active = 0;
 
-    csched_acct_share(dom_list, acct_capacity(acct_pools()), &params);
+    csched_acct_share(dom_list, csched_acct_pools(dom_list, csched_online_mask(), &params),
+                      &params);
     for (struct sched_dom *d = dom_list; d; d = d->next) {
         for (struct sched_vcpu *sv = d->vcpus; sv; sv = sv->dom_next)
             if (sv->active)

@@ -99,6 +99,16 @@ uint64_t csched_dom_limit(const struct sched_dom *d, const struct csched_params 
 void csched_acct_share(struct sched_dom *list, uint64_t capacity,
                        const struct csched_params *p);
 /*
+ * Sets each domain's pool: the one online pCPU all its active vCPUs are
+ * pinned to, unless an active vCPU outside the pools may run only on
+ * pooled pCPUs, that one among them (it would compete there unaccounted);
+ * else 0. Returns pool 0's capacity for csched_acct_share(): the online
+ * pCPUs its active vCPUs may use, less the pooled ones (one pCPU's worth
+ * at least). A pool-0 vCPU that may also run on a pooled pCPU still does
+ * when its other pCPUs are busy: weights are then approximate.
+ */
+uint64_t csched_acct_pools(struct sched_dom *list, uint64_t online, const struct csched_params *p);
+/*
  * Give one active vCPU its domain's grant; returns CSCHED_REFILL_* flags.
  * wants_cpu: it is queued or running (a balance over a period's worth is
  * then cut to one period's worth; otherwise it stops earning).

@@ -149,6 +149,59 @@ static void test_share_pinned(void)
     CHECK_EQ(l.share, 270, "the rest of the pool's pCPU goes to the other member");
 }
 
+/* csched_acct_pools: who is pooled, and pool 0's capacity. */
+static void test_pools(void)
+{
+    struct sched_dom h, l, d0, x;
+    struct sched_vcpu hv, lv, d0v[2], xv;
+    const uint64_t online = 3;                  /* pCPUs 0 and 1 */
+
+    /* ctl-life: two spinners pinned to pCPU 1, dom0 free to run on both. */
+    dom_init(&h, 512, 0, 1);
+    dom_init(&l, 256, 0, 1);
+    dom_init(&d0, 256, 0, 1);
+    vcpu_init(&hv, &h, 0, CSCHED_PRI_UNDER);
+    vcpu_init(&lv, &l, 0, CSCHED_PRI_UNDER);
+    vcpu_init(&d0v[0], &d0, 0, CSCHED_PRI_UNDER);
+    vcpu_init(&d0v[1], &d0, 0, CSCHED_PRI_UNDER);
+    d0v[1].active = false;
+    hv.affinity = lv.affinity = 2;
+    d0v[0].affinity = d0v[1].affinity = 3;
+    h.vcpus = &hv;
+    l.vcpus = &lv;
+    d0.vcpus = &d0v[0];
+    d0v[0].dom_next = &d0v[1];
+    h.next = &l;
+    l.next = &d0;
+    CHECK_EQ(csched_acct_pools(&h, online, &p10), 300,
+             "pinned spinners pool pCPU 1; dom0, free on both, is credited for pCPU 0: 300");
+    CHECK(h.pool == 2 && l.pool == 2 && d0.pool == 0, "pools %llu %llu %llu",
+          (unsigned long long)h.pool, (unsigned long long)l.pool, (unsigned long long)d0.pool);
+
+    /* A vCPU that may run only on pCPU 1 outside the pool: no pool. */
+    d0v[1].active = true;
+    d0v[1].affinity = 2;
+    CHECK_EQ(csched_acct_pools(&h, online, &p10), 600,
+             "a pool-0 vCPU pinned to the pooled pCPU: no pool, both pCPUs shared");
+    CHECK(!h.pool && !l.pool && !d0.pool, "nobody pooled");
+
+    /* The review's case: dom0 pinned to pCPU 0, a domU free on both. */
+    dom_init(&d0, 256, 0, 1);
+    dom_init(&x, 256, 0, 1);
+    d0v[0].affinity = 1;
+    d0v[0].dom_next = NULL;
+    vcpu_init(&xv, &x, 0, CSCHED_PRI_UNDER);
+    xv.affinity = 3;
+    d0.vcpus = &d0v[0];
+    x.vcpus = &xv;
+    d0.next = &x;
+    CHECK_EQ(csched_acct_pools(&d0, online, &p10), 300,
+             "dom0 pools pCPU 0; the free domU is credited for pCPU 1: 300");
+    CHECK(d0.pool == 1 && !x.pool, "dom0 pooled, the domU not");
+    xv.active = false;
+    CHECK_EQ(csched_acct_pools(&d0, online, &p10), 300, "nobody in pool 0: one pCPU's worth");
+}
+
 static void test_share_caps(void)
 {
     struct sched_dom a, b;
@@ -423,6 +476,7 @@ int main(void)
     test_share_weights();
     test_share_caps();
     test_share_pinned();
+    test_pools();
     test_refill();
     test_runq();
     test_sim_weights();

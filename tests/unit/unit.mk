@@ -75,6 +75,7 @@ UNIT_SRCS_test_svm_intr   := hypervisor/arch/x86/svm_intr.c
 UNIT_SRCS_test_blkreq    := toolstack/micablkback/blkreq.c
 UNIT_SRCS_test_vpci       := hypervisor/arch/x86/vpci.c
 UNIT_SRCS_test_pci_msi    := hypervisor/arch/x86/pci_msi.c
+UNIT_SRCS_test_irq_rate   := hypervisor/arch/x86/irq_rate.c
 UNIT_SRCS_test_pci_cmd    := hypervisor/arch/x86/pci_cmd.c
 UNIT_SRCS_test_ivrs       := hypervisor/arch/x86/ivrs.c hypervisor/arch/x86/iommu_amd_event.c
 # test_vlapic.c #includes hypervisor/arch/x86/vlapic.c (to give it a fake TSC): not listed.

@@ -939,6 +939,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && !strcmp(argv[1], "param"))
 		return print_params(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "edu-storm"))
+		return edu_storm(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "upcall")) {
 		snprintf(upcall_group, sizeof(upcall_group), "upcall-cpu%d", atoi(argv[2]));
 		group = upcall_group;
@@ -954,6 +956,7 @@ int main(int argc, char **argv)
 		printf("MICA-TEST drv %s done %d %d\n", group, checks, failed);
 		return failed ? 1 : 0;
 	}
-	fprintf(stderr, "usage: mica-drvtest privcmd|mmap|evtchn|gnt|fuzz|edu|edu-domu|upcall CPU|param DOMID\n");
+	fprintf(stderr, "usage: mica-drvtest privcmd|mmap|evtchn|gnt|fuzz|edu|edu-domu|upcall CPU|param DOMID|\n"
+		"       edu-storm DEVDIR SECONDS\n");
 	return 2;
 }

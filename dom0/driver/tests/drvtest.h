@@ -80,4 +80,7 @@ void test_fuzz(void);
 void test_edu(void);
 void test_edu_domu(void);
 
+/* edustorm.c: QEMU edu's raise register in a tight loop (0 seconds: once). */
+int edu_storm(const char *dir, const char *secs);
+
 #endif

@@ -93,7 +93,11 @@ static const char *dom0_cmdline(const char *grub)
         return grub;
     n = snprintf(line, sizeof(line), "%s%stsc_early_khz=%lu", grub, *grub ? " " : "",
                  (unsigned long)tsc_khz);
-    return n > 0 && (size_t)n < sizeof(line) ? line : grub;
+    if (n > 0 && (size_t)n < sizeof(line))
+        return line;
+    pr_warn("dom0: command line too long to add tsc_early_khz=%lu: Linux calibrates the TSC "
+            "itself\n", (unsigned long)tsc_khz);
+    return grub;
 }
 
 /* What linux_load needs from the boot modules, the options and the machine. */

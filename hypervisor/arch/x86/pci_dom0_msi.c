@@ -9,11 +9,16 @@
  * whatever address or data dom0 writes, the device cannot raise another
  * vector, reach another CPU or the hypervisor's own vectors.
  *
- * Storms: more than MSI_STORM_LIMIT interrupts of one function in an
- * MSI_STORM_WINDOW_NS window mask it (its mask bit, or its MSI enable when
- * it has none) until the window after; what arrived meanwhile is injected
- * once on unmasking. A device can thus take at most that rate of the boot
- * CPU's time in this handler, and other domains keep theirs.
+ * Storms (irq_rate.c): more than msi_storm_limit interrupts of one
+ * function in an MSI_STORM_WINDOW_NS window, or more than
+ * msi_storm_cpu_limit of all functions on the CPU they land on (command
+ * line; 1000 and 2000 by default) with this one over its fair
+ * share of that, mask it (its mask bit, or its MSI enable when it has
+ * none) until the window after; what arrived meanwhile is injected once on
+ * unmasking. So the functions together take at most about twice the
+ * CPU's limit of handler runs a window on a CPU, and other domains keep
+ * their time there. A throttled function is logged, at most once a
+ * second each (with the throttles since its last line).
  */
 #include <mica/domain.h>
 #include <mica/console.h>
@@ -22,18 +27,21 @@
 #include <mica/xmalloc.h>
 #include <mica/lib.h>
 #include <mica/errno.h>
+#include <mica/acpi.h>
 #include <asm/apic.h>
 #include <asm/mmio.h>
 #include <asm/x86.h>
+#include <asm/irq_rate.h>
 #include <asm/pci.h>
 #include <asm/pci_msi.h>
+#include <asm/percpu.h>
 #include <asm/time.h>
 #include <asm/traps.h>
 #include <asm/vlapic.h>
 #include <asm/vpci.h>
 
 #define MSI_STORM_WINDOW_NS 10000000ull    /* 10 ms */
-#define MSI_STORM_LIMIT     1000u          /* per window: 100000 a second */
+#define MSI_STORM_LOG_NS    1000000000ull  /* a function's throttle lines: one a second at most */
 #define MSI_CTRL_SHIFT      16             /* message control in the capability's first dword */
 #define MSI_CPU             0              /* the CPU the devices' messages go to */
 #define MSIX_TABLE_LIMIT    0xfec00000ull  /* tables at or above the I/O APIC: not offered */
@@ -84,12 +92,26 @@ struct pci_dom0_msi {
     bool ever_on;                   /* the device's MSI registers have the hypervisor's message */
     bool pending;                   /* arrived while dom0 masked it (or throttled) */
     bool throttled;
-    bool told_storm;
-    uint64_t win_start;
-    uint32_t win_count;
-    uint64_t count, storms;
+    struct irq_rate rate;           /* this function's window */
+    struct irq_share share;         /* its count in its CPU's window */
+    uint64_t count, storms;         /* interrupts; throttles (both kinds) */
+    uint64_t storms_own, storms_cpu;    /* throttles for its own rate, for the CPU's */
+    uint64_t log_at;                /* when its last throttle line was logged (0: never) */
+    uint32_t unlogged;              /* throttles since that line */
     struct timer unthrottle;
 };
+
+/* The functions' interrupts on one CPU (all on MSI_CPU today). */
+struct msi_cpu {
+    struct irq_rate rate;
+    uint64_t count, throttles;
+};
+
+uint64_t opt_msi_storm_limit = 1000;        /* per function and window: 100000 a second */
+uint64_t opt_msi_storm_cpu_limit = 2000;    /* per CPU and window, all functions: 200000 a second */
+static struct irq_rate_limits msi_limits;   /* from those, at pci_dom0_msi_init() */
+static struct msi_cpu msi_cpus[MAX_CPUS];
+static unsigned int msi_sources;    /* functions with a vector on MSI_CPU */
 
 static struct pci_dom0_msi *by_vector[256];
 static int8_t vec_entry[256];       /* MSIX_IDX_MSI or the MSI-X entry */
@@ -236,19 +258,39 @@ static bool take(struct pci_dom0_msi *m, int idx, struct vpci_msi *out)
     return !vpci_msi_decode(msi_virt_addr(&m->v), msi_virt_data(&m->v), out);
 }
 
-/* Count this interrupt in its window; true if it tipped the device into a storm. */
-static bool storm(struct pci_dom0_msi *m, uint64_t now)
+/*
+ * Mask m until the window after the one that tipped it (m->lock held); the
+ * line to log, if one is due, goes to line.
+ */
+static bool throttle(struct pci_dom0_msi *m, struct msi_cpu *c, enum irq_rate_verdict why,
+                     uint64_t now, char *line, size_t len)
 {
-    if (now - m->win_start >= MSI_STORM_WINDOW_NS) {
-        m->win_start = now;
-        m->win_count = 0;
-    }
-    if (++m->win_count <= MSI_STORM_LIMIT)
-        return false;
     m->throttled = true;
     m->storms++;
+    if (why == IRQ_RATE_CPU) {
+        m->storms_cpu++;
+        c->throttles++;
+    } else {
+        m->storms_own++;
+    }
     program_all(m);
-    timer_set(&m->unthrottle, m->win_start + 2 * MSI_STORM_WINDOW_NS);
+    timer_set(&m->unthrottle, irq_rate_unthrottle_at(&m->rate, &c->rate, why, MSI_STORM_WINDOW_NS));
+    m->unlogged++;
+    if (m->log_at && now - m->log_at < MSI_STORM_LOG_NS)
+        return false;
+    m->log_at = now ? now : 1;
+    if (why == IRQ_RATE_CPU)
+        snprintf(line, len, "MSI: interrupt storm: masked for a window (CPU %u over %u in %llu ms, "
+                 "this function over its share %u; %u throttle%s since the last line, %llu in all)",
+                 smp_processor_id(), msi_limits.cpu, MSI_STORM_WINDOW_NS / 1000000ull,
+                 irq_rate_share(&msi_limits, msi_sources), m->unlogged, m->unlogged == 1 ? "" : "s",
+                 (unsigned long long)m->storms);
+    else
+        snprintf(line, len, "MSI: interrupt storm: masked for a window (this function over %u in "
+                 "%llu ms; %u throttle%s since the last line, %llu in all)", msi_limits.source,
+                 MSI_STORM_WINDOW_NS / 1000000ull, m->unlogged, m->unlogged == 1 ? "" : "s",
+                 (unsigned long long)m->storms);
+    m->unlogged = 0;
     return true;
 }
 
@@ -262,21 +304,28 @@ static void msi_irq(struct cpu_regs *regs)
 {
     unsigned int vec = regs->vector & 0xff;
     struct pci_dom0_msi *m = by_vector[vec];
+    struct msi_cpu *c = &msi_cpus[smp_processor_id()];
+    enum irq_rate_verdict why;
     struct vpci_msi msg;
     unsigned long fl;
-    bool first_storm = false;
+    uint64_t now;
+    bool tell = false;
+    char line[160];
 
     if (!m)
         return;
     fl = spin_lock_irqsave(&m->lock);
+    now = now_ns();
     m->count++;
-    if (!m->throttled && storm(m, now_ns()) && !m->told_storm)
-        first_storm = m->told_storm = true;
+    c->count++;
+    why = irq_rate_account(&m->rate, &m->share, &c->rate, &msi_limits, msi_sources, now);
+    if (!m->throttled && why != IRQ_RATE_OK)
+        tell = throttle(m, c, why, now, line, sizeof(line));
     if (take(m, vec_entry[vec], &msg))
         inject(m, &msg);
     spin_unlock_irqrestore(&m->lock, fl);
-    if (first_storm)
-        log_func(m, "MSI: interrupt storm: masked for a window (more than 1000 in 10 ms)");
+    if (tell)
+        log_func(m, line);
 }
 
 static void unthrottle(struct timer *t)
@@ -286,8 +335,8 @@ static void unthrottle(struct timer *t)
     unsigned long fl = spin_lock_irqsave(&m->lock);
 
     m->throttled = false;
-    m->win_start = now_ns();
-    m->win_count = 0;
+    m->rate.start = now_ns();
+    m->rate.count = 0;
     program_all(m);
     if (m->pending && take(m, MSIX_IDX_MSI, &msg))
         inject(m, &msg);
@@ -382,7 +431,8 @@ void pci_msi_set_owner(struct pci_func *f, struct domain *d)
     m->d = d;
     timer_stop(&m->unthrottle);     /* the old owner's storm window ends here */
     m->throttled = false;
-    m->win_count = 0;
+    m->rate.start = now_ns();
+    m->rate.count = 0;
     if (m->v.cap)
         msi_virt_init(&m->v, m->v.cap, m->v.hw_ctrl);
     m->pending = false;
@@ -644,17 +694,21 @@ static int msi_attach(struct domain *d, struct pci_func *f)
         by_vector[vec] = m;
     }
     f->msi = m;
+    if (m->vector)
+        msi_sources++;
     if (f->msix_cap) {
         rc = msix_attach(m);
-        if (rc)
+        if (rc) {
             msix_quiesce(f);
-        if (rc)
             pr_warn("dom0_pci=view: PCI 0000:%02x:%02x.%x MSI-X: not offered (%d)\n",
                     f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, rc);
-        else
+        } else {
             pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x MSI-X: %u entries offered, table at "
                     "%#llx trapped\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7, m->x->nr,
                     (unsigned long long)m->x->table_pa);
+            if (!m->vector)
+                msi_sources++;
+        }
     }
     return 0;
 }
@@ -663,6 +717,10 @@ void pci_dom0_msi_init(struct domain *d)
 {
     struct pci_func *f;
     int rc;
+
+    /* The command line's bounds (setup.c: 1 to 1000000) fit in 32 bits. */
+    msi_limits = (struct irq_rate_limits){ MSI_STORM_WINDOW_NS, (uint32_t)opt_msi_storm_limit,
+                                           (uint32_t)opt_msi_storm_cpu_limit };
 
     for (unsigned int n = 0; (f = (struct pci_func *)pci_func_at(n)); n++) {
         if ((!f->msi_cap && !f->msix_cap) || f->msi || !pci_dom0_sees(d, f->bdf) ||
@@ -727,5 +785,17 @@ void pci_dom0_msi_report(void)
                 "the device holds a message that is not the hypervisor's", checked,
                 checked == 1 ? "" : "s", (unsigned long long)f->msi->count,
                 (unsigned long long)f->msi->storms);
+        if (f->msi->storms)
+            pr_info("dom0_pci=view: PCI 0000:%02x:%02x.%x storms: %llu for its own rate, %llu for "
+                    "the CPU's\n", f->bdf >> 8, (f->bdf >> 3) & 0x1f, f->bdf & 7,
+                    (unsigned long long)f->msi->storms_own, (unsigned long long)f->msi->storms_cpu);
     }
+    for (unsigned int c = 0; c < MAX_CPUS; c++)
+        if (msi_cpus[c].count)
+            pr_info("dom0_pci=view: CPU %u: %llu device interrupts from %u functions, %llu "
+                    "throttles for the CPU's limit (%u a %llu ms window, a function's share %u, "
+                    "its own limit %u)\n", c, (unsigned long long)msi_cpus[c].count, msi_sources,
+                    (unsigned long long)msi_cpus[c].throttles, msi_limits.cpu,
+                    MSI_STORM_WINDOW_NS / 1000000ull, irq_rate_share(&msi_limits, msi_sources),
+                    msi_limits.source);
 }

@@ -62,6 +62,8 @@ static const struct param params[] = {
     { "on_dom0_crash", PARAM_STRING, opt_on_dom0_crash, sizeof(opt_on_dom0_crash), 0, 0 },
     { "dom0_vcpus_pin", PARAM_BOOL, &opt_dom0_vcpus_pin, 0, 0, 0 },
     { "dom0_pci", PARAM_STRING, opt_dom0_pci, sizeof(opt_dom0_pci), 0, 0 },
+    { "msi_storm_limit", PARAM_UINT, &opt_msi_storm_limit, 0, 1, 1000000 },
+    { "msi_storm_cpu_limit", PARAM_UINT, &opt_msi_storm_cpu_limit, 0, 1, 1000000 },
 };
 
 static void apply_console_options(void)

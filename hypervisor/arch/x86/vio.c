@@ -169,8 +169,13 @@ static int translate(struct vcpu *v, const struct guest_paging *gp, bool write, 
                      gpa_t *gpa)
 {
     uint32_t pfec = (write ? PFEC_WRITE : 0) | (gp->cpl == 3 ? PFEC_USER : 0);
-    int rc = guest_walk(gp, &v->domain->p2m, la, GW_CPU, &pfec, gpa);
+    struct domain *d = v->domain;
+    int rc;
 
+    /* mem_lock: memory_op cannot free a table page while the walk sets its A/D bits. */
+    spin_lock(&d->mem_lock);
+    rc = guest_walk(gp, &d->p2m, la, GW_CPU, &pfec, gpa);
+    spin_unlock(&d->mem_lock);
     if (rc == GUEST_WALK_PF)
         vcpu_inject_pf(v, la, pfec);
     else if (rc == GUEST_WALK_GP)

@@ -25,7 +25,8 @@ struct p2m;
 #define GUEST_WALK_GP  2            /* a non-canonical address: #GP(0) */
 
 /* guest_walk() flags. */
-#define GW_CPU  (1u << 0)           /* SMAP, SMEP, NX, reserved bits, A/D bits, as the CPU */
+#define GW_CPU  (1u << 0)           /* SMAP, SMEP, NX, reserved bits, A/D bits, as the CPU;
+                                       the caller holds the domain's mem_lock (A/D writes) */
 
 /*
  * The guest's MAXPHYADDR (CPUID 0x80000008 EAX[7:0], the host's, which

@@ -180,6 +180,12 @@ extern const struct mmio_device pci_dom0_msix_mmio;
 bool pci_dom0_sees_any(const struct domain *d);
 /* At dom0's end: per function, whether the device holds only the hypervisor's messages. */
 void pci_dom0_msi_report(void);
+/*
+ * The storm limits (docs/iommu.md "Storms"), per 10 ms window: one
+ * function's interrupts (msi_storm_limit=N, default 1000) and all
+ * functions' on one CPU (msi_storm_cpu_limit=N, default 2000).
+ */
+extern uint64_t opt_msi_storm_limit, opt_msi_storm_cpu_limit;
 bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size, uint32_t val);
 uint32_t pci_dom0_msi_read(const struct pci_func *f, unsigned int dreg, uint32_t hw);
 
