@@ -25,6 +25,47 @@ dom_lines() {
         sed -n 's/^.*\(MICA-TEST \(drv \)\{0,1\}edu-domu .*\)$/\1/p'
 }
 
+# The domU's Linux finds its virtual bus's functions (Mica's, 4d43) and
+# edu (1234:11e8), the one assigned to it, once: no other host function.
+lspci_only_its_own() {
+    local l f others="" edu=no
+    l=$(sed -n 's/^MICA-TEST edu-domu lspci//p' /tmp/$NAME.out | head -n 1)
+    for f in $l; do
+        case $edu:$f in
+        no:*=0x1234:0x11e8) edu=yes ;;
+        *=0x4d43:*) ;;
+        *) others="$others $f" ;;
+        esac
+    done
+    if [ -n "$l" ] && [ $edu = yes ] && [ -z "$others" ]; then
+        ok "edu domU: the domU's PCI functions are its virtual ones and edu only:$l"
+    else
+        bad "edu domU: the domU's PCI functions are its virtual ones and edu only" \
+            "edu ${edu}, others '${others# }' in '${l:-no lspci line}'"
+    fi
+}
+
+# cmd_of: edu's command register as dom0 reads it (4 hex digits).
+cmd_of() { od -An -tx2 -j4 -N2 /sys/bus/pci/devices/$EDU/config | tr -d ' \n'; }
+
+# While the domU has edu, dom0's write to its command register (INTx
+# disable flipped: a bit dom0 may set on a function no domU has) is
+# dropped: it reads back unchanged.
+command_write_dropped() {
+    local before after want
+    before=$(cmd_of)
+    want=$(printf %04x $((0x${before:-0} ^ 0x400)))
+    printf "\\$(printf %03o $((0x$want & 0xff)))\\$(printf %03o $((0x$want >> 8)))" |
+        dd of=/sys/bus/pci/devices/$EDU/config bs=2 seek=2 count=1 conv=notrunc 2>/dev/null
+    after=$(cmd_of)
+    if [ -n "$before" ] && [ "$after" = "$before" ]; then
+        ok "edu domU: dom0's write of $want to edu's command register (the domU has it) dropped: reads $after"
+    else
+        bad "edu domU: dom0's write to edu's command register (the domU has it) dropped" \
+            "read $before, wrote $want, reads ${after:-nothing}"
+    fi
+}
+
 [ -e /sys/bus/pci/devices/$EDU ] || { bad "edu domU: dom0 sees edu at $EDU" "no such device"; exit 1; }
 check "edu domU: pci-assignable-add $EDU" mica pci-assignable-add $EDU || exit 1
 xml $NAME edutest 1 128 "$(hostdev_xml $EDU no)" >/tmp/$NAME.xml
@@ -51,6 +92,8 @@ done <<LINES
 $(grep '^MICA-TEST drv edu-domu ' /tmp/$NAME.out | grep -v ' done ')
 LINES
 sed -n 's/^MICA-TEST edu-domu \(pages\|outside\) /MICA-TEST edudomu \1 /p' /tmp/$NAME.out
+lspci_only_its_own
+command_write_dropped
 check "edu domU: destroy $NAME (which has it)" mica destroy $NAME
 check "edu domU: pci-assignable-remove $EDU" mica pci-assignable-remove $EDU
 exit $FAILS

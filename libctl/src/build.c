@@ -87,6 +87,12 @@ int ctl_build_prepare(mica_ctx *ctx, const struct mica_domain_config *c, uint64_
     int rc;
 
     memset(b, 0, sizeof(*b));
+    if (c->nr_hostdevs && (c->max_mem_kb << 10) > DOMU_PCI_WINDOW_BASE)
+        return ctl_config_fail(ctx, c, c->lines.memory, "memory", -EINVAL,
+                               "%llu KiB reaches the PCI window at %#x its <hostdev> functions' "
+                               "BARs need (at most %u KiB with <hostdev>)",
+                               (unsigned long long)c->max_mem_kb, DOMU_PCI_WINDOW_BASE,
+                               DOMU_PCI_WINDOW_BASE >> 10);
     rc = read_image(ctx, c, c->kernel, c->lines.kernel, "kernel", &b->kernel, &b->kernel_size);
     if (!rc && c->initrd)
         rc = read_image(ctx, c, c->initrd, c->lines.initrd, "initrd", &b->initrd, &b->initrd_size);

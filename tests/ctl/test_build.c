@@ -210,6 +210,26 @@ static void check_refused(const char *memory, const char *cmdline, const char *k
     mica_config_free(c);
 }
 
+/* A domU with a <hostdev> whose RAM reaches its PCI window (0xc0000000) is refused at <memory>. */
+static void check_hostdev_window(void)
+{
+    struct mica_domain_config *c = config("3073", NULL, kernel_path);
+    struct ctl_build b;
+    int rc;
+
+    if (!c)
+        return;
+    c->hostdevs = calloc(1, sizeof(*c->hostdevs));  /* one function, as <hostdev> gives */
+    c->nr_hostdevs = c->hostdevs ? 1 : 0;
+    rc = ctl_build_prepare(NULL, c, TSC_KHZ, &b);
+    ctl_check(rc == -EINVAL && strstr(mica_last_error(NULL), "build.xml:3: memory: 3146752 KiB "
+                                      "reaches the PCI window at 0xc0000000"),
+              mica_last_error(NULL), "refused: <memory> of 3073 MiB with a <hostdev> (the PCI window "
+              "starts at 3 GiB)");
+    ctl_build_free(&b);
+    mica_config_free(c);
+}
+
 static void check_cmdlines(void)
 {
     static const struct { const char *xml, *want; } cases[] = {
@@ -244,6 +264,7 @@ int main(int argc, char **argv)
     check_refused("32", NULL, kernel_path, "build.xml:3: memory: 32768 KiB: RAM too small for the kernel",
                   "RAM smaller than the kernel needs");
     check_refused("128", NULL, fake, "build.xml:6: kernel: ", "a kernel that is not a bzImage");
+    check_hostdev_window();
     memset(longline, 'x', sizeof(longline) - 1);
     longline[2040] = '\0';
     check_refused("128", longline, kernel_path,

@@ -9,8 +9,13 @@
  * (when dom0 sees it, dom0_pci=view), so nothing of the domU's DMA is left
  * in flight through the IOMMU.
  *
- * The owner of each function is the IOMMU layer's (include/mica/iommu.h);
- * every call here runs under domctl_lock, or from a dying domain's release.
+ * The owner of each function is the IOMMU layer's (include/mica/iommu.h).
+ * Assign and deassign run under domctl_lock; a dying domain's release
+ * (pci_assign_domain_gone(), from the scheduler or grant reaping) does
+ * not. All three hold pci_owner_lock (asm/pci.h) from their owner check to
+ * the end, as the config-space filter does for each access: the owner they
+ * act on is the one they checked, and no owner's register write lands in
+ * between.
  */
 #include <mica/domain.h>
 #include <mica/iommu.h>
@@ -108,8 +113,9 @@ static long assign(struct vcpu *v, struct domain *d, struct mica_domctl_assign_d
     if (owner == 0)
         iommu_block_device(a->seg, a->bdf);     /* blocked and invalidated first */
     pci_msi_set_owner(f, d);        /* the device's MSI off; d's vector from now on */
-    pci_bars_move(f, owner == 0 ? v->domain : NULL, d);
-    rc = iommu_assign_device(d, a->seg, a->bdf);
+    rc = pci_bars_move(f, owner == 0 ? v->domain : NULL, d);    /* -EEXIST: d has a page there */
+    if (!rc)
+        rc = iommu_assign_device(d, a->seg, a->bdf);
     if (rc) {
         pr_warn("pci: %s: not given to d%u (%d)\n", name, d->id, rc);
         give_back(f, d, name);
@@ -147,10 +153,12 @@ long pci_assign_domctl(struct vcpu *v, uint64_t cmd, struct domain *d,
     rc = check_function(a, name, d->id);
     if (rc)
         return rc;
-    if (cmd == MICA_DOMCTL_assign_device)
-        return assign(v, d, a, name);
-    if (cmd == MICA_DOMCTL_deassign_device)
-        return deassign(v, d, a, name);
+    if (cmd == MICA_DOMCTL_assign_device || cmd == MICA_DOMCTL_deassign_device) {
+        spin_lock(&pci_owner_lock);
+        rc = cmd == MICA_DOMCTL_assign_device ? assign(v, d, a, name) : deassign(v, d, a, name);
+        spin_unlock(&pci_owner_lock);
+        return rc;
+    }
     owner = iommu_device_owner(a->seg, a->bdf);
     a->owner = owner < 0 ? MICA_PCI_OWNER_NONE : (uint16_t)owner;
     return 0;
@@ -164,13 +172,17 @@ void pci_assign_domain_gone(struct domain *d)
     if (d->privileged || !d->p2m.io)
         return;
     for (unsigned int i = 0; (f = (struct pci_func *)pci_func_at(i)); i++) {
-        if (iommu_device_owner(0, f->bdf) != d->id)
+        spin_lock(&pci_owner_lock);
+        if (iommu_device_owner(0, f->bdf) != d->id) {   /* checked under the lock */
+            spin_unlock(&pci_owner_lock);
             continue;
+        }
         pci_bdf_str(name, 0, f->bdf);
         pci_stop_mastering(f->bdf);
         iommu_block_device(0, f->bdf);
         pr_info("pci: %s: taken from d%u, which is going away\n", name, d->id);
         reset(f, name);
         give_back(f, d, name);
+        spin_unlock(&pci_owner_lock);
     }
 }

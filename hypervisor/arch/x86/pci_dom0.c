@@ -2,8 +2,11 @@
 /*
  * dom0's view of the machine's physical PCI functions (dom0_pci=view; see
  * asm/pci.h and docs/iommu.md): the first layer of the config-space
- * filter. Called by vpci_io.c under dom0's pci_lock, which also guards the
- * BAR shadows (only dom0 reaches them).
+ * filter. Called by vpci_io.c under the domain's pci_lock; each access
+ * then holds pci_owner_lock from its owner check to its last register
+ * write, so an assignment, deassignment or a domain's end (pci_assign.c,
+ * under the same lock) never lands between the two, and the BAR shadows
+ * change only under it.
  */
 #include <mica/domain.h>
 #include <mica/iommu.h>
@@ -24,6 +27,7 @@
 #define WINDOW_LIMIT        0xfec00000ull   /* the I/O APIC, HPET, IOMMU, local APIC above */
 
 bool opt_dom0_pci_view;
+spinlock_t pci_owner_lock = SPINLOCK_INIT;
 
 static uint32_t ones(unsigned int size)
 {
@@ -47,7 +51,10 @@ bool pci_view_sees(const struct domain *d, uint16_t bdf)
     return pci_func_find(bdf) && iommu_device_owner(0, bdf) == (int)d->id;
 }
 
-/* d may change bdf's registers: a domU the function it has, dom0 one no domU has. */
+/*
+ * d may change bdf's registers: a domU the function it has, dom0 one no
+ * domU has. Under pci_owner_lock, until the write is done.
+ */
 static bool may_write(const struct domain *d, uint16_t bdf)
 {
     int owner = iommu_device_owner(0, bdf);
@@ -94,10 +101,15 @@ uint32_t pci_dom0_read(const struct domain *d, uint16_t bdf, unsigned int reg,
                        unsigned int size)
 {
     const struct pci_func *f = pci_func_find(bdf);
+    uint32_t v = ones(size);
 
     if (!f || !access_ok(reg, size))
-        return ones(size);
-    return (dword(d, f, reg & ~3u) >> (8 * (reg & 3))) & ones(size);
+        return v;
+    spin_lock(&pci_owner_lock);
+    if (pci_view_sees(d, bdf))      /* again: the function may have left d since */
+        v = (dword(d, f, reg & ~3u) >> (8 * (reg & 3))) & ones(size);
+    spin_unlock(&pci_owner_lock);
+    return v;
 }
 
 /*
@@ -117,22 +129,20 @@ static void command_write(const struct domain *d, const struct pci_func *f, unsi
         pci_conf_write32(f->bdf, PCI_COMMAND, next);
 }
 
-/*
- * The command register, the BARs (into the shadow, through the bits the BAR
- * has) and the MSI capability (into dom0's image: pci_dom0_msi.c) take
- * writes; all else is dropped.
- */
 static void bar_follow(struct domain *d, struct pci_func *f, unsigned int reg, uint32_t old);
 
-void pci_dom0_write(struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
-                    uint32_t val)
+/*
+ * Under pci_owner_lock, d's right to write checked: the command register,
+ * the BARs (into the shadow, through the bits the BAR has) and the MSI
+ * capability (into the owner's image: pci_dom0_msi.c) take writes; all
+ * else is dropped.
+ */
+static void write_locked(struct domain *d, struct pci_func *f, unsigned int reg,
+                         unsigned int size, uint32_t val)
 {
-    struct pci_func *f = pci_func_find(bdf);
     unsigned int shift = 8 * (reg & 3), i;
     uint32_t *bar, mask, v, old;
 
-    if (!f || !access_ok(reg, size) || !may_write(d, bdf))
-        return;
     old = f->bar_shadow[reg >= PCI_BAR0 && reg < PCI_BAR_END ? (reg - PCI_BAR0) / 4 : 0];
     if ((reg & ~3u) == PCI_COMMAND) {
         command_write(d, f, reg, size, val);
@@ -149,6 +159,19 @@ void pci_dom0_write(struct domain *d, uint16_t bdf, unsigned int reg, unsigned i
     *bar = (*bar & ~f->bar_mask[i]) | (v & f->bar_mask[i]);
     if (!d->privileged)
         bar_follow(d, f, reg, old);  /* a domU places its BARs */
+}
+
+void pci_dom0_write(struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
+                    uint32_t val)
+{
+    struct pci_func *f = pci_func_find(bdf);
+
+    if (!f || !access_ok(reg, size))
+        return;
+    spin_lock(&pci_owner_lock);
+    if (pci_view_sees(d, bdf) && may_write(d, bdf))
+        write_locked(d, f, reg, size, val);
+    spin_unlock(&pci_owner_lock);
 }
 
 /* The span of f's 32-bit memory BARs, widened into [*lo, *hi). */
@@ -276,33 +299,53 @@ static void bar_out(struct domain *d, const struct pci_func *f, unsigned int i)
     spin_unlock(&d->mem_lock);
 }
 
-/* BAR i's frames into d's p2m, where bar_guest() says (mem_lock taken). */
-static void bar_in(struct domain *d, const struct pci_func *f, unsigned int i)
+/*
+ * BAR i's frames into d's p2m, where bar_guest() says (mem_lock taken);
+ * false (logged) if map_bar() refused them.
+ */
+static bool bar_in(struct domain *d, const struct pci_func *f, unsigned int i)
 {
     uint64_t base, hbase, size, hsize;
-    bool is64;
+    bool is64, ok;
 
     if (!bar_host(f, i, &hbase, &hsize, &is64) || !bar_guest(d, f, i, &base, &size))
-        return;
+        return true;        /* nowhere to map it */
     spin_lock(&d->mem_lock);
-    map_bar(d, f, i, base, hbase, size);
+    ok = map_bar(d, f, i, base, hbase, size);
     spin_unlock(&d->mem_lock);
+    return ok;
 }
 
-void pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to)
+/* BAR i out of from's p2m (logged: from no longer reaches it). */
+static void bar_leave(struct domain *from, const struct pci_func *f, unsigned int i)
+{
+    char name[PCI_BDF_STR_LEN];
+    uint64_t base, size;
+
+    if (!bar_guest(from, f, i, &base, &size))
+        return;
+    bar_out(from, f, i);
+    pci_bdf_str(name, 0, f->bdf);
+    pr_info("pci: PCI %s BAR %u %#llx-%#llx unmapped from d%u\n", name, i,
+            (unsigned long long)base, (unsigned long long)(base + size - 1), from->id);
+}
+
+int pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to)
 {
     uint64_t base, size;
     bool is64;
+    int rc = 0;
 
     for (unsigned int i = 0; i < PCI_NR_BARS; i += is64 ? 2 : 1)
         if (bar_host(f, i, &base, &size, &is64) && from)
-            bar_out(from, f, i);
+            bar_leave(from, f, i);
     memcpy(f->bar_shadow, f->bar_fw, sizeof(f->bar_shadow));
     for (unsigned int i = 0; i < PCI_NR_BARS; i += is64 ? 2 : 1)
-        if (bar_host(f, i, &base, &size, &is64) && to)
-            bar_in(to, f, i);
+        if (bar_host(f, i, &base, &size, &is64) && to && !bar_in(to, f, i))
+            rc = -EEXIST;
     if (from)
         domain_p2m_flush(from);
+    return rc;
 }
 
 /*

@@ -222,6 +222,7 @@ static void program_all(struct pci_dom0_msi *m)
         program_msix(m);
 }
 
+/* msg into m's owner, if it has one (m->lock held). */
 static void inject(struct pci_dom0_msi *m, const struct vpci_msi *msg)
 {
     if (m->d)
@@ -293,6 +294,12 @@ static bool throttle(struct pci_dom0_msi *m, struct msi_cpu *c, enum irq_rate_ve
     return true;
 }
 
+/*
+ * Every injection happens under m->lock, with m->d read under it: an owner
+ * change (pci_msi_set_owner(), under the same lock, before a domain's
+ * structure can go) never lets a message one owner programmed reach
+ * another, or a domain being freed.
+ */
 static void msi_irq(struct cpu_regs *regs)
 {
     unsigned int vec = regs->vector & 0xff;
@@ -300,10 +307,9 @@ static void msi_irq(struct cpu_regs *regs)
     struct msi_cpu *c = &msi_cpus[smp_processor_id()];
     enum irq_rate_verdict why;
     struct vpci_msi msg;
-    struct domain *d;
     unsigned long fl;
     uint64_t now;
-    bool go, tell = false;
+    bool tell = false;
     char line[160];
 
     if (!m)
@@ -315,13 +321,11 @@ static void msi_irq(struct cpu_regs *regs)
     why = irq_rate_account(&m->rate, &m->share, &c->rate, &msi_limits, msi_sources, now);
     if (!m->throttled && why != IRQ_RATE_OK)
         tell = throttle(m, c, why, now, line, sizeof(line));
-    go = take(m, vec_entry[vec], &msg);
-    d = m->d;                       /* the owner: dom0, or the domU it is assigned to */
+    if (take(m, vec_entry[vec], &msg))
+        inject(m, &msg);
     spin_unlock_irqrestore(&m->lock, fl);
     if (tell)
         log_func(m, line);
-    if (go && d)
-        vlapic_deliver_ext(d, msg.dest, msg.logical, msg.lowest, msg.vector);
 }
 
 static void unthrottle(struct timer *t)
@@ -329,18 +333,15 @@ static void unthrottle(struct timer *t)
     struct pci_dom0_msi *m = t->data;
     struct vpci_msi msg;
     unsigned long fl = spin_lock_irqsave(&m->lock);
-    bool go = false;
 
     m->throttled = false;
     m->rate.start = now_ns();
     m->rate.count = 0;
     program_all(m);
-    if (m->pending)
-        go = take(m, MSIX_IDX_MSI, &msg);
+    if (m->pending && take(m, MSIX_IDX_MSI, &msg))
+        inject(m, &msg);
     flush_pending(m);
     spin_unlock_irqrestore(&m->lock, fl);
-    if (go)
-        inject(m, &msg);
 }
 
 /* dom0's write to the MSI-X message control: enable and function mask only. */
@@ -375,14 +376,14 @@ bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size,
     struct pci_dom0_msi *m = f->msi;
     struct vpci_msi msg;
     unsigned long fl = spin_lock_irqsave(&m->lock);
-    bool was_on = m->hw_on, x_was_on = msix_on(m), hit, go = false, announce;
+    bool was_on = m->hw_on, x_was_on = msix_on(m), hit, announce;
     char line[112];
 
     hit = m->v.cap && msi_virt_write(&m->v, reg, size, val);
     if (hit) {
         program_all(m);
-        if (m->pending)
-            go = take(m, MSIX_IDX_MSI, &msg);
+        if (m->pending && take(m, MSIX_IDX_MSI, &msg))
+            inject(m, &msg);
     } else if (m->x && m->d && m->d->privileged) {     /* a domU is not offered MSI-X */
         hit = msix_cfg_write(m, reg, size, val);
     }
@@ -399,8 +400,6 @@ bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size,
     spin_unlock_irqrestore(&m->lock, fl);
     if (announce)
         log_func(m, line);
-    if (go)
-        inject(m, &msg);
     return hit;
 }
 
@@ -430,6 +429,10 @@ void pci_msi_set_owner(struct pci_func *f, struct domain *d)
         return;
     fl = spin_lock_irqsave(&m->lock);
     m->d = d;
+    timer_stop(&m->unthrottle);     /* the old owner's storm window ends here */
+    m->throttled = false;
+    m->rate.start = now_ns();
+    m->rate.count = 0;
     if (m->v.cap)
         msi_virt_init(&m->v, m->v.cap, m->v.hw_ctrl);
     m->pending = false;
@@ -474,9 +477,32 @@ bool pci_dom0_msix_page(const struct pci_func *f, uint64_t pa)
            (pa >> PAGE_SHIFT) <= ((x->table_pa + x->nr * MSIX_ENTRY_SIZE - 1) >> PAGE_SHIFT);
 }
 
+/*
+ * dom0's accesses to any MSI-X table page, and an owner's to its own: the
+ * page is never mapped. Only the function's owner reaches it
+ * (owns_page()); dom0's to a function a domU has read as all ones and
+ * are dropped, as its config-space writes are.
+ */
 static bool msix_claims(struct vcpu *v, uint64_t gpa)
 {
-    return pci_dom0_sees_any(v->domain) && table_owner(gpa);
+    struct pci_dom0_msi *m = table_owner(gpa);
+    unsigned long fl;
+    bool mine;
+
+    if (!m)
+        return false;
+    if (pci_dom0_sees_any(v->domain))
+        return true;
+    fl = spin_lock_irqsave(&m->lock);
+    mine = m->d == v->domain;
+    spin_unlock_irqrestore(&m->lock, fl);
+    return mine;
+}
+
+/* Under m->lock: v's domain has the function now. */
+static bool owns_page(const struct pci_dom0_msi *m, const struct vcpu *v)
+{
+    return m->d && m->d == v->domain;
 }
 
 /* The entry word at gpa, or -1 outside the table. */
@@ -521,16 +547,17 @@ static int msix_read(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *
     unsigned long fl;
     uint64_t dw;
 
-    (void)v;
     *val = ~0ull >> (64 - 8 * size);
     if (!m || (size != 4 && size != 8) || (gpa & (size - 1)))
         return 0;           /* the spec's accesses only: others read as all ones */
     fl = spin_lock_irqsave(&m->lock);
-    dw = rd_dword(m, gpa);
-    if (size == 8)
-        dw |= (uint64_t)rd_dword(m, gpa + 4) << 32;
+    if (owns_page(m, v)) {
+        dw = rd_dword(m, gpa);
+        if (size == 8)
+            dw |= (uint64_t)rd_dword(m, gpa + 4) << 32;
+        *val = dw;
+    }
     spin_unlock_irqrestore(&m->lock, fl);
-    *val = dw;
     return 0;
 }
 
@@ -539,13 +566,14 @@ static int msix_write(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t 
     struct pci_dom0_msi *m = table_owner(gpa);
     unsigned long fl;
 
-    (void)v;
     if (!m || (size != 4 && size != 8) || (gpa & (size - 1)))
         return 0;           /* dropped */
     fl = spin_lock_irqsave(&m->lock);
-    wr_dword(m, gpa, (uint32_t)val);
-    if (size == 8)
-        wr_dword(m, gpa + 4, (uint32_t)(val >> 32));
+    if (owns_page(m, v)) {
+        wr_dword(m, gpa, (uint32_t)val);
+        if (size == 8)
+            wr_dword(m, gpa + 4, (uint32_t)(val >> 32));
+    }
     spin_unlock_irqrestore(&m->lock, fl);
     return 0;
 }

@@ -173,6 +173,10 @@ expect_edudomu() {
     expect_count "edu domU: its BAR 0 mapped into dom0 twice (at boot, and back from the domU)" 2 \
         '^\(mica\) dom0_pci=view: PCI 0000:00:05\.0 BAR 0 0x[0-9a-f]+-0x[0-9a-f]+ mapped into d0, uncached$'
     expect_count "edu domU: back to dom0 once" 1 '^\(mica\) pci: 0000:00:05\.0: back to d0$'
+    expect_count "edu domU: its BAR 0 unmapped from dom0 once (at assignment): dom0 no longer reaches it" 1 \
+        '^\(mica\) pci: PCI 0000:00:05\.0 BAR 0 0x[0-9a-f]+-0x[0-9a-f]+ unmapped from d0$'
+    expect_count "edu domU: its BAR 0 unmapped from the domU once (at destroy)" 1 \
+        '^\(mica\) pci: PCI 0000:00:05\.0 BAR 0 0x[0-9a-f]+-0x[0-9a-f]+ unmapped from d[1-9][0-9]*$'
     expect_line "edu domU: the domU enables edu's MSI (mica_edu_msi.ko): the device gets the hypervisor's vector" \
         '^\(mica\) pci: PCI 0000:00:05\.0 MSI: on: d[1-9][0-9]*.s message 0xfee[0-9a-f]{5}/0x[0-9a-f]+, the device.s vector 0x[0-9a-f]+ on CPU 0$'
     # (storm.sh floods edu later in the boot: its storms are expect_storm's.)

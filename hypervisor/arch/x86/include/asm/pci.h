@@ -9,6 +9,7 @@
 
 #include <mica/types.h>
 #include <mica/lib.h>
+#include <mica/spinlock.h>
 
 struct domain;
 struct pci_dom0_msi;
@@ -102,6 +103,15 @@ bool pci_dom0_sees(const struct domain *d, uint16_t bdf);
  * the I/O APIC), so it can move them: each BAR write moves the mapping.
  */
 bool pci_view_sees(const struct domain *d, uint16_t bdf);
+/*
+ * Who owns a physical function, and every register write that depends on
+ * it, change under this lock: pci_dom0_read()/write() hold it from the
+ * owner check to the write; assignment, deassignment and a domain's end
+ * (pci_assign.c) hold it throughout. Taken inside a domain's pci_lock
+ * and domctl_lock, before mem_lock, an MSI image's lock and the IOMMU's
+ * assign_lock; never in interrupt context.
+ */
+extern spinlock_t pci_owner_lock;
 uint32_t pci_dom0_read(const struct domain *d, uint16_t bdf, unsigned int reg,
                        unsigned int size);
 void pci_dom0_write(struct domain *d, uint16_t bdf, unsigned int reg, unsigned int size,
@@ -112,8 +122,11 @@ void pci_dom0_write(struct domain *d, uint16_t bdf, unsigned int reg, unsigned i
  * mapped into to's (NULL: none) at the firmware's addresses, uncached,
  * the MSI-X table's pages left out; from's TLBs flushed. The BAR shadow
  * is reset to the firmware's values for the new owner. Logged per BAR.
+ * A page of to's p2m that holds anything (RAM, a foreign or granted
+ * frame) is never replaced: that BAR is not mapped (logged) and the
+ * result is -EEXIST, else 0. Under pci_owner_lock.
  */
-void pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to);
+int pci_bars_move(struct pci_func *f, struct domain *from, struct domain *to);
 /*
  * f's MSI (pci_dom0_msi.c) now belongs to d: its image back to the reset
  * state (MSI and MSI-X off), the device's MSI off, pending interrupts
