@@ -121,13 +121,18 @@ static bool msix_on(const struct pci_dom0_msi *m)
     return m->x && (m->x->ctrl & PCI_MSIX_FLAGS_ENABLE);
 }
 
-/* A line about f's MSI: dom0's (under dom0_pci=view), or the domU's that has it (pci:). */
-static void log_func(const struct pci_dom0_msi *m, const char *what)
+/* The prefix of a line about m: its owner's (m->lock held: the owner may change after). */
+static const char *log_who(const struct pci_dom0_msi *m)
+{
+    return m->d && m->d->privileged ? "dom0_pci=view" : "pci";
+}
+
+/* A line about f's MSI, with the prefix log_who() gave under m->lock. */
+static void log_func(const struct pci_dom0_msi *m, const char *who, const char *what)
 {
     char name[PCI_BDF_STR_LEN];
 
-    pr_info("%s: PCI %s %s\n", m->d && m->d->privileged ? "dom0_pci=view" : "pci",
-            pci_bdf_str(name, 0, m->f->bdf), what);
+    pr_info("%s: PCI %s %s\n", who, pci_bdf_str(name, 0, m->f->bdf), what);
 }
 
 static void ctrl_write(const struct pci_dom0_msi *m, uint16_t ctrl)
@@ -308,6 +313,7 @@ static void msi_irq(struct cpu_regs *regs)
     enum irq_rate_verdict why;
     struct vpci_msi msg;
     unsigned long fl;
+    const char *who;
     uint64_t now;
     bool tell = false;
     char line[160];
@@ -323,9 +329,10 @@ static void msi_irq(struct cpu_regs *regs)
         tell = throttle(m, c, why, now, line, sizeof(line));
     if (take(m, vec_entry[vec], &msg))
         inject(m, &msg);
+    who = log_who(m);
     spin_unlock_irqrestore(&m->lock, fl);
     if (tell)
-        log_func(m, line);
+        log_func(m, who, line);
 }
 
 static void unthrottle(struct timer *t)
@@ -377,6 +384,7 @@ bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size,
     struct vpci_msi msg;
     unsigned long fl = spin_lock_irqsave(&m->lock);
     bool was_on = m->hw_on, x_was_on = msix_on(m), hit, announce;
+    const char *who = log_who(m);
     char line[112];
 
     hit = m->v.cap && msi_virt_write(&m->v, reg, size, val);
@@ -399,7 +407,7 @@ bool pci_dom0_msi_write(struct pci_func *f, unsigned int reg, unsigned int size,
                  MSI_CPU);
     spin_unlock_irqrestore(&m->lock, fl);
     if (announce)
-        log_func(m, line);
+        log_func(m, who, line);
     return hit;
 }
 

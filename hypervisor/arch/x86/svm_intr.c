@@ -33,12 +33,16 @@
  * interrupts on never gets it. So every entry whose offer must be taken
  * at once (IF set, no interrupt shadow, nothing in EVENTINJ, above V_TPR)
  * notes its RIP, and an exit that finds the offer still pending after the
- * guest has run on (RIP moved) proves the CPU does not honour V_IRQ. From
- * then on such offers are injected through EVENTINJ instead, as Xen and KVM
- * inject every interrupt; V_IRQ stays for a guest that cannot take one yet,
- * which Bochs delivers when the guest sets IF. QEMU and hardware take the
- * offer before the first guest instruction (or exit before it for a
- * physical interrupt, RIP unmoved), so they never switch.
+ * guest has run on (RIP moved), VIRQ_MISSES_PROOF entries in a row, proves
+ * the CPU does not honour V_IRQ. From then on such offers are injected
+ * through EVENTINJ instead, as Xen and KVM inject every interrupt; V_IRQ
+ * stays for a guest that cannot take one yet, which Bochs delivers when the
+ * guest sets IF. QEMU and hardware take the offer before the first guest
+ * instruction (or exit before it for a physical interrupt, RIP unmoved).
+ * QEMU 7.2 was seen, once in a few hundred boots and under an MSI storm, to
+ * leave one such offer untaken across an exit (then take it): one miss is
+ * no proof, and the switch it caused crashed dom0 (a timer interrupt
+ * injected at its own handler's first instruction, over and over).
  *
  * NMIs: a CPU takes no NMI between delivering one and the IRET that ends
  * its handler, and an injected NMI does not set that blocking in the
@@ -63,6 +67,8 @@
 
 /* Set once this CPU model was seen leaving a deliverable V_IRQ untaken (Bochs). */
 static bool virq_unreliable;
+
+#define VIRQ_MISSES_PROOF   4     /* untaken deliverable offers in a row that prove it */
 
 /* svm_of(v)->nmi_block: is the guest between an NMI's delivery and its IRET? */
 enum { NMI_OPEN, NMI_IN_HANDLER, NMI_IRET_SEEN };
@@ -171,13 +177,15 @@ void svm_intr_complete(struct vcpu *v)
         return;
     }
     if (vm->vintr & VINTR_V_IRQ) {
-        if (svm_of(v)->offer_due && vm->rip != svm_of(v)->offer_rip && !virq_unreliable) {
+        if (svm_of(v)->offer_due && vm->rip != svm_of(v)->offer_rip && !virq_unreliable &&
+            ++svm_of(v)->offer_misses >= VIRQ_MISSES_PROOF) {
             virq_unreliable = true;
-            pr_info("svm: the CPU left a deliverable V_IRQ untaken (Bochs); "
-                    "interrupts the guest can take go through EVENTINJ\n");
+            pr_info("svm: the CPU left a deliverable V_IRQ untaken %u times in a row (Bochs); "
+                    "interrupts the guest can take go through EVENTINJ\n", VIRQ_MISSES_PROOF);
         }
         return;                              /* still waiting for IF */
     }
+    svm_of(v)->offer_misses = 0;
     svm_of(v)->virq_vec = -1;
     if (v->arch.vlapic)
         vlapic_accept(v, vec);

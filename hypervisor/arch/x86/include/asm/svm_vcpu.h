@@ -26,6 +26,7 @@ struct svm_vcpu {
     uint64_t nmi_iret_rip;         /* where the IRET ending it was intercepted */
     bool offer_due;                /* the last entry's V_IRQ offer was deliverable at once */
     uint64_t offer_rip;            /* the RIP of that entry (svm_intr.c) */
+    unsigned int offer_misses;     /* such offers found untaken in a row, RIP moved */
 };
 
 #endif
