@@ -40,7 +40,7 @@ static irqreturn_t edu_irq_handler(int irq, void *data)
 		iowrite32(status, e->regs + EDU_IRQ_ACK);
 	if (READ_ONCE(refire))
 		iowrite32(EDU_RAISE_BIT, e->regs + EDU_IRQ_RAISE);
-	/* MSI is never shared: one raised before the acknowledgement may find none left. */
+	/* MSI is never shared: one raised before the acknowledgment may find none left. */
 	return IRQ_HANDLED;
 }
 
