@@ -528,7 +528,13 @@ static void test_virq_unreliable(void)
     svm_intr_assist(&vl);
     CHECK_EQ(vmcb_l.eventinj, 0, "unreliable: shadowed entry proves nothing");
 
-    vmcb_l.rip = 0x1010;                             /* the guest ran on, the offer untaken */
+    for (unsigned int i = 1; i < 4; i++) {           /* the guest ran on, the offer untaken */
+        vmcb_l.rip = 0x1000 + 0x10 * i;
+        exit_with(&vl, false, 0);
+        svm_intr_assist(&vl);
+        CHECK_EQ(vmcb_l.eventinj, 0, "unreliable: %u untaken in a row prove nothing yet", i);
+    }
+    vmcb_l.rip = 0x1040;                             /* the fourth in a row */
     exit_with(&vl, false, 0);
     svm_intr_assist(&vl);
     CHECK_EQ(vmcb_l.eventinj, EV_VALID | EV_INTR | 0x91, "unreliable: then injected through EVENTINJ");
