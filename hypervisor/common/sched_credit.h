@@ -100,12 +100,10 @@ void csched_acct_share(struct sched_dom *list, uint64_t capacity,
                        const struct csched_params *p);
 /*
  * Sets each domain's pool: the one online pCPU all its active vCPUs are
- * pinned to, unless an active vCPU outside the pools may run only on
- * pooled pCPUs, that one among them (it would compete there unaccounted);
- * else 0. Returns pool 0's capacity for csched_acct_share(): the online
- * pCPUs its active vCPUs may use, less the pooled ones (one pCPU's worth
- * at least). A pool-0 vCPU that may also run on a pooled pCPU still does
- * when its other pCPUs are busy: weights are then approximate.
+ * pinned to, when no active vCPU of a domain outside the pools may run
+ * there (it would compete there unaccounted); else 0. Returns pool 0's
+ * capacity for csched_acct_share(): the online pCPUs its active vCPUs may
+ * use (one pCPU's worth at least), none of them pooled.
  */
 uint64_t csched_acct_pools(struct sched_dom *list, uint64_t online, const struct csched_params *p);
 /*

@@ -136,41 +136,34 @@ static uint64_t dom_cpus(const struct sched_dom *d, uint64_t online)
     return cpus;
 }
 
-/*
- * The pooled pCPUs pool-0 vCPUs would have to run on: those of a vCPU
- * that may run nowhere else (a domain pinned to two of them, say).
- */
-static uint64_t pools_needed(const struct sched_dom *list, uint64_t online, uint64_t cand)
+/* The pCPUs some active vCPU outside the pools may run on: none of them is a pool. */
+static uint64_t pools_shared(const struct sched_dom *list, uint64_t online)
 {
-    uint64_t need = 0;
+    uint64_t shared = 0;
 
     for (const struct sched_dom *d = list; d; d = d->next)
-        for (const struct sched_vcpu *sv = d->vcpus; sv && !d->pool; sv = sv->dom_next)
-            if (sv->active && !(sv->affinity & online & ~cand))
-                need |= sv->affinity & online;
-    return need;
+        if (!d->pool)
+            shared |= dom_cpus(d, online);
+    return shared;
 }
 
 uint64_t csched_acct_pools(struct sched_dom *list, uint64_t online, const struct csched_params *p)
 {
-    uint64_t cand = 0, pinned = 0, shared = 0, need;
+    uint64_t pinned = 0, shared;
     struct sched_dom *d;
 
     for (d = list; d; d = d->next) {            /* pinned to one pCPU: a candidate */
         uint64_t cpus = dom_cpus(d, online);
 
         d->pool = popcount64(cpus) == 1 ? cpus : 0;
-        cand |= d->pool;
     }
-    need = pools_needed(list, online, cand);
+    shared = pools_shared(list, online);
     for (d = list; d; d = d->next) {
-        if (d->pool & need)
+        if (d->pool & shared)
             d->pool = 0;
         pinned |= d->pool;
     }
-    for (d = list; d; d = d->next)
-        if (!d->pool)
-            shared |= dom_cpus(d, online);
+    shared = pools_shared(list, online);
     return (uint64_t)MAX(popcount64(shared & ~pinned), 1u) * (uint64_t)p->credits_per_acct;
 }
 

@@ -156,17 +156,16 @@ static void test_pools(void)
     struct sched_vcpu hv, lv, d0v[2], xv;
     const uint64_t online = 3;                  /* pCPUs 0 and 1 */
 
-    /* ctl-life: two spinners pinned to pCPU 1, dom0 free to run on both. */
+    /* ctl-life: two spinners pinned to pCPU 1, dom0's vCPUs both on pCPU 0. */
     dom_init(&h, 512, 0, 1);
     dom_init(&l, 256, 0, 1);
-    dom_init(&d0, 256, 0, 1);
+    dom_init(&d0, 256, 0, 2);
     vcpu_init(&hv, &h, 0, CSCHED_PRI_UNDER);
     vcpu_init(&lv, &l, 0, CSCHED_PRI_UNDER);
     vcpu_init(&d0v[0], &d0, 0, CSCHED_PRI_UNDER);
     vcpu_init(&d0v[1], &d0, 0, CSCHED_PRI_UNDER);
-    d0v[1].active = false;
     hv.affinity = lv.affinity = 2;
-    d0v[0].affinity = d0v[1].affinity = 3;
+    d0v[0].affinity = d0v[1].affinity = 1;
     h.vcpus = &hv;
     l.vcpus = &lv;
     d0.vcpus = &d0v[0];
@@ -174,32 +173,32 @@ static void test_pools(void)
     h.next = &l;
     l.next = &d0;
     CHECK_EQ(csched_acct_pools(&h, online, &p10), 300,
-             "pinned spinners pool pCPU 1; dom0, free on both, is credited for pCPU 0: 300");
-    CHECK(h.pool == 2 && l.pool == 2 && d0.pool == 0, "pools %llu %llu %llu",
+             "spinners pinned to pCPU 1, dom0 to pCPU 0: three pools, pool 0 empty: 300");
+    CHECK(h.pool == 2 && l.pool == 2 && d0.pool == 1, "pools %llu %llu %llu",
           (unsigned long long)h.pool, (unsigned long long)l.pool, (unsigned long long)d0.pool);
 
-    /* A vCPU that may run only on pCPU 1 outside the pool: no pool. */
-    d0v[1].active = true;
+    /* dom0's vCPU 1 on pCPU 1 and vCPU 0 on pCPU 0: it may run on both, no pool. */
     d0v[1].affinity = 2;
     CHECK_EQ(csched_acct_pools(&h, online, &p10), 600,
-             "a pool-0 vCPU pinned to the pooled pCPU: no pool, both pCPUs shared");
+             "a vCPU outside the pools may run on pCPU 1: no pool, both pCPUs shared");
     CHECK(!h.pool && !l.pool && !d0.pool, "nobody pooled");
 
-    /* The review's case: dom0 pinned to pCPU 0, a domU free on both. */
+    /* sched-affinity: a spinner pinned to pCPU 1 beside two free ones. */
     dom_init(&d0, 256, 0, 1);
     dom_init(&x, 256, 0, 1);
-    d0v[0].affinity = 1;
+    d0v[0].affinity = 2;
     d0v[0].dom_next = NULL;
     vcpu_init(&xv, &x, 0, CSCHED_PRI_UNDER);
     xv.affinity = 3;
     d0.vcpus = &d0v[0];
     x.vcpus = &xv;
     d0.next = &x;
-    CHECK_EQ(csched_acct_pools(&d0, online, &p10), 300,
-             "dom0 pools pCPU 0; the free domU is credited for pCPU 1: 300");
-    CHECK(d0.pool == 1 && !x.pool, "dom0 pooled, the domU not");
+    CHECK_EQ(csched_acct_pools(&d0, online, &p10), 600,
+             "pinned beside a free domain: not pooled (it would take its pCPU whole)");
+    CHECK(!d0.pool && !x.pool, "nobody pooled");
     xv.active = false;
-    CHECK_EQ(csched_acct_pools(&d0, online, &p10), 300, "nobody in pool 0: one pCPU's worth");
+    CHECK_EQ(csched_acct_pools(&d0, online, &p10), 300, "the free one idle: pooled, pool 0 empty");
+    CHECK(d0.pool == 2, "the pinned one pooled");
 }
 
 static void test_share_caps(void)
