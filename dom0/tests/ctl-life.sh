@@ -80,6 +80,8 @@ if check "create life-p (it powers off, on_poweroff destroy)" mica create p.xml;
 fi
 
 # --- credit weights split one pCPU 2:1 -------------------------------------
+# life-x and life-y (done with above) wake every second on any pCPU: gone first.
+for d in life-x life-y; do mica destroy "$d" >/dev/null 2>&1; done
 xml life-h spin 1 96 >h.xml
 xml life-l spin 1 96 >l.xml
 check "create life-h (spins)" mica create h.xml
